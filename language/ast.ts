@@ -1,0 +1,73 @@
+// The abstract syntax tree built from the CST by the visitor. It mirrors Python's `ast` module for
+// the subset Par accepts; it holds spans but no types (the checker builds a typed tree).
+import type { Span } from './source.js';
+
+interface Node { span: Span }
+
+export type Expr =
+  | IntLit | FloatLit | BoolLit | StrLit | NoneLit | Name
+  | Unary | Binary | Compare | BoolOp | IfExp
+  | Call | Attribute | Subscript | Slice | TupleExpr | ListExpr | Lambda;
+
+export interface IntLit extends Node { kind: 'Int'; value: bigint }
+export interface FloatLit extends Node { kind: 'Float'; value: number }
+export interface BoolLit extends Node { kind: 'Bool'; value: boolean }
+export interface StrLit extends Node { kind: 'Str'; value: string }
+export interface NoneLit extends Node { kind: 'None' }
+export interface Name extends Node { kind: 'Name'; id: string }
+
+export type UnaryOp = '-' | '+' | 'not' | '~';
+export interface Unary extends Node { kind: 'Unary'; op: UnaryOp; operand: Expr }
+
+export type BinaryOp = '+' | '-' | '*' | '/' | '//' | '%' | '**' | '@' | '&' | '|' | '^' | '<<' | '>>';
+export interface Binary extends Node { kind: 'Binary'; op: BinaryOp; left: Expr; right: Expr }
+
+export type CompareOp = '<' | '<=' | '>' | '>=' | '==' | '!=' | 'is' | 'is not' | 'in' | 'not in';
+/** Chained comparison `a < b <= c`: ops.length === comparators.length. */
+export interface Compare extends Node { kind: 'Compare'; left: Expr; ops: CompareOp[]; comparators: Expr[] }
+
+export interface BoolOp extends Node { kind: 'BoolOp'; op: 'and' | 'or'; values: Expr[] }
+export interface IfExp extends Node { kind: 'IfExp'; test: Expr; body: Expr; orelse: Expr }
+
+export interface Keyword { name: string; value: Expr; span: Span }
+export interface Call extends Node { kind: 'Call'; func: Expr; args: Expr[]; keywords: Keyword[] }
+export interface Attribute extends Node { kind: 'Attribute'; value: Expr; attr: string; attrSpan: Span }
+/** `a[i, 1:n, ::2]`: one entry per comma-separated index; slices appear as Slice nodes. */
+export interface Subscript extends Node { kind: 'Subscript'; value: Expr; index: Expr[] }
+/** Only valid inside Subscript.index (and annotations such as `float64[:, :]`). */
+export interface Slice extends Node { kind: 'Slice'; lower: Expr | null; upper: Expr | null; step: Expr | null }
+export interface TupleExpr extends Node { kind: 'Tuple'; elts: Expr[] }
+export interface ListExpr extends Node { kind: 'List'; elts: Expr[] }
+export interface Lambda extends Node { kind: 'Lambda'; params: Param[]; body: Expr }
+
+export type Stmt =
+  | ExprStmt | Assign | AugAssign | AnnAssign | If | While | For | Break | Continue | Pass | Return
+  | FunctionDef | With | Raise | Assert | Import | ImportFrom;
+
+export interface ExprStmt extends Node { kind: 'ExprStmt'; expr: Expr }
+/** `a = b = value`: targets are Name, Subscript, Attribute or Tuple (of targets). */
+export interface Assign extends Node { kind: 'Assign'; targets: Expr[]; value: Expr }
+export interface AugAssign extends Node { kind: 'AugAssign'; target: Expr; op: BinaryOp; value: Expr }
+export interface AnnAssign extends Node { kind: 'AnnAssign'; target: Expr; annotation: Expr; value: Expr | null }
+/** `elif` is an If nested alone in orelse, as in Python's ast. */
+export interface If extends Node { kind: 'If'; test: Expr; body: Stmt[]; orelse: Stmt[] }
+export interface While extends Node { kind: 'While'; test: Expr; body: Stmt[] }
+export interface For extends Node { kind: 'For'; target: Expr; iter: Expr; body: Stmt[] }
+export interface Break extends Node { kind: 'Break' }
+export interface Continue extends Node { kind: 'Continue' }
+export interface Pass extends Node { kind: 'Pass' }
+export interface Return extends Node { kind: 'Return'; value: Expr | null }
+export interface Param { name: string; annotation: Expr | null; default: Expr | null; span: Span }
+export interface FunctionDef extends Node {
+  kind: 'FunctionDef'; name: string; nameSpan: Span; params: Param[]; returns: Expr | null; body: Stmt[];
+}
+export interface WithItem { context: Expr; asName: string | null; span: Span }
+export interface With extends Node { kind: 'With'; items: WithItem[]; body: Stmt[] }
+export interface Raise extends Node { kind: 'Raise'; exc: Expr | null }
+export interface Assert extends Node { kind: 'Assert'; test: Expr; msg: Expr | null }
+/** `import numpy as np`, `import math` */
+export interface Import extends Node { kind: 'Import'; module: string; asName: string | null }
+/** `from numpy import *`, `from par import prange, parallel` */
+export interface ImportFrom extends Node { kind: 'ImportFrom'; module: string; names: { name: string; asName: string | null }[] | '*' }
+
+export interface Module { kind: 'Module'; body: Stmt[]; span: Span }

@@ -1,0 +1,54 @@
+// One diagnostic type for every stage (lexer, parser, checker, lowering, runtime), the CLI, the
+// compile() API and the editor markers. User errors are collected and returned, never thrown.
+import type { Span } from './source.js';
+import { lineCol, lineText } from './source.js';
+import type { SourceFile } from './source.js';
+
+export type Severity = 'error' | 'warning' | 'note';
+
+/** Error codes are stable so tests, docs and the editor can refer to them. */
+export const enum Code {
+  // 1xxx: lexical and syntax
+  BadCharacter = 1001, BadIndent = 1002, UnterminatedString = 1003, Syntax = 1010, Unsupported = 1020,
+  // 2xxx: names and types
+  UndefinedName = 2001, TypeMismatch = 2002, ArgCount = 2003, NotCallable = 2004, BadAnnotation = 2005,
+  ShapeMismatch = 2006, BadReduction = 2007, RecursiveInference = 2008, BadAssign = 2009,
+  // 3xxx: run time
+  IndexError = 3001, ZeroDivision = 3002, Raised = 3003, ValueError = 3004, MemoryError = 3005,
+}
+
+export interface Diagnostic {
+  code: number;
+  severity: Severity;
+  message: string;
+  span: Span;
+  related?: { message: string; span: Span }[];
+}
+
+/** Collects diagnostics of one compilation; every stage appends to the same bag. */
+export class DiagnosticBag {
+  readonly items: Diagnostic[] = [];
+  error(code: number, message: string, span: Span): void {
+    this.items.push({ code, severity: 'error', message, span });
+  }
+  get hasErrors(): boolean { return this.items.some((d) => d.severity === 'error'); }
+}
+
+export interface FormatOptions { color?: boolean }
+
+/** GNU style: `file:line:col: error: message`, then the source line and a caret under the span. */
+export function formatDiagnostic(d: Diagnostic, file: SourceFile, opts: FormatOptions = {}): string {
+  const paint = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
+  const { line, col } = lineCol(file, d.span.start);
+  const sevColor = d.severity === 'error' ? '1;31' : d.severity === 'warning' ? '1;35' : '1;36';
+  const head = `${paint('1', `${file.name}:${line}:${col}:`)} ${paint(sevColor, d.severity + ':')} ${d.message}`;
+  const text = lineText(file, line);
+  const width = Math.max(1, Math.min(d.span.end, file.lineStarts[line] ?? file.text.length) - d.span.start);
+  const caret = ' '.repeat(col - 1) + '^' + '~'.repeat(Math.max(0, Math.min(width, text.length - col + 1) - 1));
+  const lines = [head, `  ${text}`, `  ${paint('1;32', caret)}`];
+  for (const r of d.related ?? []) {
+    const rl = lineCol(file, r.span.start);
+    lines.push(`${file.name}:${rl.line}:${rl.col}: note: ${r.message}`);
+  }
+  return lines.join('\n');
+}
