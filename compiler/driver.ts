@@ -1,8 +1,20 @@
-// The compiler driver: runs the stages (parse, check, lower, passes, emit) as a pipeline and wraps
-// the result in a Program bound to the runtime.  (Interface first; stages are filled in.)
+// The compiler driver: runs the stages (parse, check, lower, verify, emit) as a pipeline, caches
+// the wasm by source hash, and wraps the result in a Program bound to the runtime.
+import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../language/diagnostics.js';
-import { formatDiagnostic } from '../language/diagnostics.js';
+import { Code, DiagnosticBag, formatDiagnostic } from '../language/diagnostics.js';
 import { sourceFile, type SourceFile } from '../language/source.js';
+import { parse } from '../language/parse.js';
+import { printAst } from '../language/ast-print.js';
+import { check, type CheckedProgram } from '../language/checker.js';
+import { showType, type DType, type Type } from '../language/types.js';
+import { lower, type Lowered } from './lower.js';
+import { printIR } from './ir-print.js';
+import { verifyIR } from './verify.js';
+import { emitWasm } from './emit.js';
+import { instantiate, ParTrap, type ParInstance } from '../runtime/instance.js';
+import { ParError } from '../runtime/errors.js';
+import { DESC, DTYPE_CODE, ELEM_SIZE } from '../runtime/layout.js';
 
 export type DumpStage = 'ast' | 'typed' | 'ir' | 'wat';
 
@@ -13,7 +25,7 @@ export interface CompileOptions {
   boundsCheck?: boolean;
   /** Team size; default PAR_NUM_THREADS, OMP_NUM_THREADS, then the core count. */
   threads?: number;
-  /** Directory for the compiled-wasm cache keyed by source hash; false disables it. */
+  /** Directory for the compiled-wasm cache keyed by source hash; false or absent disables it. */
   cacheDir?: string | false;
 }
 
@@ -31,6 +43,8 @@ export interface Program {
   run(opts?: RunOptions): Promise<void>;
   /** Calls a function defined in the script with JS arguments. */
   call(name: string, ...args: ParValue[]): Promise<ParValue>;
+  /** Bytes in use by the wasm heap (its high-water mark). */
+  heapBytes(): number;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -44,11 +58,261 @@ export interface CompileResult {
   dump(stage: DumpStage): string;
   /** `file:line:col: error: ...` with the source line and a caret. */
   format(d: Diagnostic, opts?: { color?: boolean }): string;
+  /** Milliseconds per stage, for `par run --time`. */
+  timings: Record<string, number>;
 }
+
+/** What the cache stores beside the wasm bytes. */
+interface Manifest {
+  strings: string[];
+  sites: { code: number; kind: string; span: { start: number; end: number }; text?: string }[];
+  entries: [string, { fn: string; params: Type[]; ret: Type }][];
+}
+
+const CACHE_VERSION = 'par-0.1.0-1';
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
   const file = sourceFile(options.filename ?? '<input>', source);
-  throw new Error(`compile(${file.name}): not implemented yet`);
-  // eslint-disable-next-line no-unreachable
-  return { file, diagnostics: [], program: null, dump: () => '', format: (d, o) => formatDiagnostic(d, file, o) };
+  const diags = new DiagnosticBag();
+  const timings: Record<string, number> = {};
+  const time = <T>(stage: string, f: () => T): T => {
+    const t0 = performance.now();
+    try { return f(); } finally { timings[stage] = (timings[stage] ?? 0) + performance.now() - t0; }
+  };
+  const boundsCheck = options.boundsCheck ?? true;
+  const key = createHash('sha256').update(`${CACHE_VERSION}\0${boundsCheck}\0${source}`).digest('hex').slice(0, 32);
+  const format = (d: Diagnostic, o?: { color?: boolean }) => formatDiagnostic(d, file, o);
+
+  // Stages run lazily so that --dump can stop early and a cache hit skips them all.
+  let mod: ReturnType<typeof parse> | undefined;
+  let checked: CheckedProgram | undefined;
+  let lowered: Lowered | undefined;
+  const front = () => {
+    if (!mod) mod = time('parse', () => parse(file, diags));
+    if (!checked && !diags.hasErrors) checked = time('check', () => check(mod!, diags));
+    if (checked && !lowered && !diags.hasErrors) lowered = time('lower', () => lower(checked!, file, { boundsCheck }));
+  };
+  let wasmText: (() => string) | undefined;
+  const backEnd = async (): Promise<{ bytes: Uint8Array; manifest: Manifest } | null> => {
+    const cached = options.cacheDir ? await readCache(options.cacheDir, key) : null;
+    if (cached) { timings.cache = 1; return cached; }
+    front();
+    if (!lowered) return null;
+    const problems = time('verify', () => verifyIR(lowered!.program));
+    if (problems.length) throw new Error(`internal compiler error: invalid IR:\n${problems.join('\n')}`);
+    const t0 = performance.now();
+    const em = await emitWasm(lowered.program, { optimizeLevel: 3 });
+    timings.emit = performance.now() - t0;
+    wasmText = em.wat;
+    const manifest: Manifest = { strings: lowered.strings, sites: lowered.sites, entries: [...lowered.entries] };
+    if (options.cacheDir) await writeCache(options.cacheDir, key, em.bytes, manifest);
+    return { bytes: em.bytes, manifest };
+  };
+
+  const result: CompileResult = {
+    file, diagnostics: diags.items, program: null, format, timings,
+    dump(stage) {
+      front();
+      switch (stage) {
+        case 'ast': return mod ? printAst(mod) : '';
+        case 'typed': return checked ? dumpTyped(checked) : '';
+        case 'ir': return lowered ? printIR(lowered.program) : '';
+        case 'wat': return wasmText ? wasmText() : '(run without --dump first)';
+      }
+    },
+  };
+  const built = await backEnd();
+  if (!built || diags.hasErrors) return result;
+  const inst = await instantiate({ bytes: built.bytes, strings: built.manifest.strings, sites: built.manifest.sites, stdout: defaultStdout });
+  result.program = new ProgramImpl(inst, built.manifest, file, options);
+  if (!wasmText) wasmText = () => '(compiled wasm came from the cache; run with --no-cache to see it)';
+  // --dump=wat needs the text even on the fast path.
+  const origDump = result.dump;
+  result.dump = (stage) => (stage === 'wat' && wasmText ? wasmText() : origDump(stage));
+  return result;
+}
+
+function defaultStdout(text: string): void { process.stdout.write(text); }
+
+class ProgramImpl implements Program {
+  private disposed = false;
+  private entries: Map<string, { fn: string; params: Type[]; ret: Type }>;
+  constructor(private inst: ParInstance, private manifest: Manifest, private file: SourceFile, _opts: CompileOptions) {
+    this.entries = new Map(manifest.entries);
+  }
+
+  private guard<T>(f: () => T): T {
+    if (this.disposed) throw new Error('this Par program has been disposed');
+    try {
+      return f();
+    } catch (e) {
+      throw this.toParError(e);
+    }
+  }
+
+  private toParError(e: unknown): unknown {
+    if (e instanceof ParTrap) {
+      const site = this.manifest.sites[e.site];
+      const span = site?.span ?? { start: 0, end: 0 };
+      const d: Diagnostic = { code: site?.code ?? Code.Raised, severity: 'error', message: e.message, span };
+      return new ParError(d, formatDiagnostic(d, this.file));
+    }
+    if (e instanceof WebAssembly.RuntimeError) {
+      const d: Diagnostic = { code: Code.Raised, severity: 'error', message: `RuntimeError: ${e.message}`, span: { start: 0, end: 0 } };
+      return new ParError(d, formatDiagnostic(d, this.file));
+    }
+    if (e instanceof RangeError && /call stack/.test(e.message)) {
+      const d: Diagnostic = { code: Code.Raised, severity: 'error', message: 'RecursionError: maximum recursion depth exceeded', span: { start: 0, end: 0 } };
+      return new ParError(d, formatDiagnostic(d, this.file));
+    }
+    return e;
+  }
+
+  async run(opts: RunOptions = {}): Promise<void> {
+    this.inst.setStdout(opts.stdout ?? defaultStdout);
+    this.guard(() => this.inst.exports.__main());
+  }
+
+  async call(name: string, ...args: ParValue[]): Promise<ParValue> {
+    const entry = this.entries.get(name);
+    if (!entry) throw new Error(`no function '${name}' in this program (functions: ${[...this.entries.keys()].join(', ') || 'none'})`);
+    if (args.length !== entry.params.length) throw new TypeError(`${name}() takes ${entry.params.length} arguments, got ${args.length}`);
+    const flat: unknown[] = [];
+    const copies: { desc: number; arr: ParArray }[] = [];
+    entry.params.forEach((t, i) => this.toWasm(args[i], t, flat, copies, `${name}() argument ${i + 1}`));
+    try {
+      const r = this.guard(() => this.inst.exports[entry.fn](...flat));
+      const vals = Array.isArray(r) ? r : [r];
+      let k = 0;
+      const out = (t: Type): ParValue => {
+        switch (t.kind) {
+          case 'scalar': { const v = vals[k++]; return t.dtype === 'bool' ? Boolean(v) : (v as number | bigint); }
+          case 'array': { const desc = vals[k++] as number; const a = this.fromWasm(desc); this.release(desc); return a; }
+          case 'tuple': return t.elems.map(out);
+          default: return null;
+        }
+      };
+      return out(entry.ret);
+    } finally {
+      // Arrays are passed by reference: copy the kernel's writes back, then drop our reference.
+      for (const c of copies) {
+        const v = this.inst.readArray(c.desc);
+        const n = c.arr.shape.reduce((a, b) => a * b, 1);
+        const dst = c.arr.data as unknown as { [i: number]: unknown };
+        for (let i = 0; i < n; i++) dst[i] = (v.data as unknown as { [i: number]: unknown })[v.offset + i];
+        this.release(c.desc);
+      }
+    }
+  }
+
+  private toWasm(v: ParValue, t: Type, flat: unknown[], copies: { desc: number; arr: ParArray }[], what: string): void {
+    switch (t.kind) {
+      case 'scalar':
+        if (t.dtype === 'int64') flat.push(BigInt(v as number));
+        else if (t.dtype === 'bool') flat.push(v ? 1 : 0);
+        else flat.push(Number(v));
+        return;
+      case 'array': {
+        const arr = v as ParArray;
+        if (!arr || !ArrayBuffer.isView(arr.data) || !Array.isArray(arr.shape)) throw new TypeError(`${what} must be { data: TypedArray, shape: number[] } (${showType(t)})`);
+        if (arr.shape.length !== t.ndim) throw new TypeError(`${what} must have ${t.ndim} dimensions, got shape [${arr.shape}]`);
+        const desc = this.allocArray(t.dtype, arr.shape);
+        const view = this.inst.readArray(desc);
+        const n = arr.shape.reduce((a, b) => a * b, 1);
+        const src = arr.data as unknown as ArrayLike<number | bigint>;
+        if (src.length < n) throw new TypeError(`${what} has ${src.length} elements, shape [${arr.shape}] needs ${n}`);
+        const dst = view.data as unknown as { [i: number]: unknown };
+        for (let i = 0; i < n; i++) {
+          const x = src[i];
+          dst[view.offset + i] = t.dtype === 'int64' ? BigInt(x) : t.dtype === 'bool' ? (x ? 1 : 0) : Number(x);
+        }
+        flat.push(desc);
+        copies.push({ desc, arr });
+        return;
+      }
+      case 'tuple': (v as ParValue[]).forEach((x, i) => this.toWasm(x, t.elems[i], flat, copies, what)); return;
+      default: return;
+    }
+  }
+
+  private allocArray(dtype: DType, shape: number[]): number {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const p = this.inst.exports.__malloc(DESC.SIZE + n * ELEM_SIZE[dtype]) as number;
+    const i32 = new Int32Array(this.inst.memory.buffer);
+    const w = p >> 2;
+    i32[w + DESC.rc / 4] = 1; i32[w + DESC.data / 4] = p + DESC.SIZE; i32[w + DESC.base / 4] = 0;
+    i32[w + DESC.ndim / 4] = shape.length; i32[w + DESC.dtype / 4] = DTYPE_CODE[dtype]; i32[w + DESC.size / 4] = n;
+    let stride = 1;
+    for (let k = shape.length - 1; k >= 0; k--) { i32[w + DESC.shape / 4 + k] = shape[k]; i32[w + DESC.strides / 4 + k] = stride; stride *= shape[k]; }
+    return p;
+  }
+
+  private release(desc: number): void {
+    const rel = this.inst.exports.__release;
+    if (rel) rel(desc);
+  }
+
+  private fromWasm(desc: number): ParArray {
+    const v = this.inst.readArray(desc);
+    const n = v.shape.reduce((a, b) => a * b, 1);
+    const T = v.data.constructor as new (n: number) => ArrayBufferView & { [i: number]: unknown };
+    const out = new T(n);
+    const idx = new Array(v.shape.length).fill(0);
+    for (let i = 0; i < n; i++) {
+      let off = v.offset;
+      for (let k = 0; k < idx.length; k++) off += idx[k] * v.strides[k];
+      out[i] = (v.data as unknown as { [i: number]: unknown })[off];
+      for (let k = idx.length - 1; k >= 0; k--) { if (++idx[k] < v.shape[k]) break; idx[k] = 0; }
+    }
+    return { data: out, shape: v.shape, dtype: v.dtype };
+  }
+
+  heapBytes(): number { return this.inst.heapTop(); }
+
+  dispose(): void { this.disposed = true; }
+  [Symbol.dispose](): void { this.dispose(); }
+}
+
+function dumpTyped(cp: CheckedProgram): string {
+  const lines: string[] = [];
+  for (const inst of [cp.main, ...cp.instances]) {
+    const sig = inst.def ? `def ${inst.name}(${inst.params.map((p) => `${p.name}: ${showType(p.type)}`).join(', ')}) -> ${showType(inst.ret ?? { kind: 'none' })}` : 'script body';
+    lines.push(sig);
+    for (const [n, t] of inst.locals) if (!inst.params.some((p) => p.name === n)) lines.push(`  ${n}: ${showType(t)}`);
+    for (const [loop, info] of inst.parloops) {
+      lines.push(`  prange at offset ${loop.span.start}: reductions [${info.reductions.map((r) => `${r.name} ${r.op}`).join(', ')}], private [${info.privates.join(', ')}]`);
+    }
+  }
+  if (cp.globals.size) {
+    lines.push('module-level variables used by functions (in memory):');
+    for (const [n, t] of cp.globals) lines.push(`  ${n}: ${showType(t)}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function readCache(dir: string, key: string): Promise<{ bytes: Uint8Array; manifest: Manifest } | null> {
+  try {
+    const fs = await import('node:fs/promises');
+    const path = await import('node:path');
+    const [bytes, json] = await Promise.all([fs.readFile(path.join(dir, key + '.wasm')), fs.readFile(path.join(dir, key + '.json'), 'utf8')]);
+    return { bytes: new Uint8Array(bytes), manifest: JSON.parse(json) as Manifest };
+  } catch {
+    return null;
+  }
+}
+
+async function writeCache(dir: string, key: string, bytes: Uint8Array, manifest: Manifest): Promise<void> {
+  try {
+    const fs = await import('node:fs/promises');
+    const path = await import('node:path');
+    await fs.mkdir(dir, { recursive: true });
+    // Write to temporary names then rename, so a concurrent reader never sees half a file.
+    const tmp = `.${process.pid}.${Date.now()}`;
+    await fs.writeFile(path.join(dir, key + '.json' + tmp), JSON.stringify(manifest));
+    await fs.writeFile(path.join(dir, key + '.wasm' + tmp), bytes);
+    await fs.rename(path.join(dir, key + '.json' + tmp), path.join(dir, key + '.json'));
+    await fs.rename(path.join(dir, key + '.wasm' + tmp), path.join(dir, key + '.wasm'));
+  } catch {
+    // A read-only or missing cache directory only costs speed.
+  }
 }

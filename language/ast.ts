@@ -1,6 +1,6 @@
 // The abstract syntax tree built from the CST by the visitor. It mirrors Python's `ast` module for
 // the subset Par accepts; it holds spans but no types (the checker builds a typed tree).
-import type { Span } from './source.js';
+import type { SourceFile, Span } from './source.js';
 
 interface Node { span: Span }
 
@@ -70,4 +70,5 @@ export interface Import extends Node { kind: 'Import'; module: string; asName: s
 /** `from numpy import *`, `from par import prange, parallel` */
 export interface ImportFrom extends Node { kind: 'ImportFrom'; module: string; names: { name: string; asName: string | null }[] | '*' }
 
-export interface Module { kind: 'Module'; body: Stmt[]; span: Span }
+/** `file` is set by parse(), so that dumps and later stages can show line:col. */
+export interface Module { kind: 'Module'; body: Stmt[]; span: Span; file?: SourceFile }

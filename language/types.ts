@@ -1,4 +1,86 @@
 // Par's static types: NumPy dtypes for scalars and array elements, arrays of a fixed rank, tuples,
 // and the few non-value types the checker needs (strings for print/raise, dtypes as values, ...).
+// Promotion follows NumPy 2 (NEP 50): Python scalars (literals, ints from len()/range, arithmetic
+// on them) are "weak" and take the dtype of the strong operand when they fit its kind.
 export type DType = 'bool' | 'int32' | 'int64' | 'float32' | 'float64';
 export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
+
+export type Type =
+  | { kind: 'scalar'; dtype: DType; weak: boolean }
+  | { kind: 'array'; dtype: DType; ndim: number }
+  | { kind: 'tuple'; elems: Type[] }
+  | { kind: 'none' }
+  | { kind: 'str' }
+  | { kind: 'dtype'; dtype: DType }
+  | { kind: 'func'; name: string }
+  | { kind: 'builtin'; name: string }
+  | { kind: 'module'; name: string }
+  | { kind: 'team' }
+  | { kind: 'lock' }
+  | { kind: 'exception'; name: string };
+
+export const scalar = (dtype: DType, weak = false): Type => ({ kind: 'scalar', dtype, weak });
+export const array = (dtype: DType, ndim: number): Type => ({ kind: 'array', dtype, ndim });
+export const INT = scalar('int64', true);
+export const FLOAT = scalar('float64', true);
+export const BOOL = scalar('bool', true);
+export const NONE: Type = { kind: 'none' };
+
+export const kindOf = (d: DType) => (d === 'bool' ? 0 : d === 'int32' || d === 'int64' ? 1 : 2);
+export const isFloat = (d: DType) => d === 'float32' || d === 'float64';
+export const isInt = (d: DType) => d === 'int32' || d === 'int64';
+
+/** NumPy's promotion of two strong dtypes. */
+export function promoteDtypes(a: DType, b: DType): DType {
+  if (a === b) return a;
+  if (a === 'bool') return b;
+  if (b === 'bool') return a;
+  if (isInt(a) && isInt(b)) return 'int64';
+  if (isFloat(a) && isFloat(b)) return 'float64';
+  const [i, f] = isInt(a) ? [a, b] : [b, a];
+  return f === 'float32' && i === 'int32' ? 'float64' : f === 'float32' ? 'float64' : 'float64';
+}
+
+/** Promotion of the element types of two operands, honouring weak Python scalars (NEP 50). */
+export function promote(a: { dtype: DType; weak: boolean }, b: { dtype: DType; weak: boolean }): { dtype: DType; weak: boolean } {
+  if (a.weak && b.weak) {
+    const k = Math.max(kindOf(a.dtype), kindOf(b.dtype));
+    return { dtype: k === 0 ? 'bool' : k === 1 ? 'int64' : 'float64', weak: true };
+  }
+  if (a.weak !== b.weak) {
+    const [w, s] = a.weak ? [a, b] : [b, a];
+    if (kindOf(w.dtype) <= kindOf(s.dtype)) return { dtype: s.dtype, weak: false };
+    return { dtype: kindOf(w.dtype) === 1 ? 'int64' : 'float64', weak: false };
+  }
+  return { dtype: promoteDtypes(a.dtype, b.dtype), weak: false };
+}
+
+export function elemOf(t: Type): { dtype: DType; weak: boolean } | null {
+  if (t.kind === 'scalar') return { dtype: t.dtype, weak: t.weak };
+  if (t.kind === 'array') return { dtype: t.dtype, weak: false };
+  return null;
+}
+
+export function typeEq(a: Type, b: Type): boolean {
+  return typeKey(a) === typeKey(b);
+}
+
+/** A canonical string for a type; used for specialization keys and messages. */
+export function typeKey(t: Type): string {
+  switch (t.kind) {
+    case 'scalar': return t.dtype + (t.weak ? '~' : '');
+    case 'array': return `${t.dtype}[${Array(t.ndim).fill(':').join(', ')}]`;
+    case 'tuple': return `(${t.elems.map(typeKey).join(', ')}${t.elems.length === 1 ? ',' : ''})`;
+    case 'dtype': return `dtype(${t.dtype})`;
+    case 'func': return `function ${t.name}`;
+    case 'builtin': return `builtin ${t.name}`;
+    case 'module': return `module ${t.name}`;
+    case 'exception': return t.name;
+    default: return t.kind;
+  }
+}
+
+/** What a user sees in messages: `float64`, `int64[:, :]`, `(int64, float64)`. */
+export function showType(t: Type): string {
+  return typeKey(t).replace(/~/g, '');
+}

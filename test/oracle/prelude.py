@@ -56,3 +56,7 @@ def min(a, *rest, **kw):
 
 
 def wtime(): return _time.perf_counter()
+
+
+import math as _math
+erf = np.vectorize(_math.erf, otypes=[float])  # NumPy has no erf; Par has it as a ufunc

@@ -1,0 +1,145 @@
+// Shared helpers for bench/run.js (timings) and bench/check.js (agreement at small sizes): the kernel
+// table, building the C versions, running the Par/JS/C/Python implementations and reading their
+// "checksum:" and "time:" lines.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const benchDir = dirname(fileURLToPath(import.meta.url));
+export const rootDir = dirname(benchDir);
+export const kernelDir = join(benchDir, 'kernels');
+export const outDir = join(benchDir, 'out');
+
+/**
+ * The kernels. `params` are the size variables at the top of the .par file and, in the same order,
+ * the command-line arguments of the JS and C versions; `small` are sizes at which the Python oracle
+ * runs in about a second (they match the examples/ programs of the same name).
+ */
+export const KERNELS = [
+  { name: 'mandelbrot', params: ['w', 'h', 'maxiter'], small: [400, 300, 200] },
+  { name: 'nbody', params: ['steps'], small: [1000] },
+];
+
+export function parSource(name) {
+  return readFileSync(join(kernelDir, `${name}.par`), 'utf8');
+}
+
+/** Rewrites the top-level `name = <int>` lines of a .par source to other sizes. */
+export function withParams(src, kernel, values) {
+  kernel.params.forEach((p, i) => {
+    const re = new RegExp(`^${p} = \\d+$`, 'm');
+    if (!re.test(src)) throw new Error(`${kernel.name}.par has no line "${p} = <int>"`);
+    src = src.replace(re, `${p} = ${values[i]}`);
+  });
+  return src;
+}
+
+/** Parses `checksum: X` and `time: S` from a program's output. */
+export function parseOutput(text) {
+  const checksum = /^checksum:\s*(\S+)\s*$/m.exec(text)?.[1];
+  const time = /^time:\s*(\S+)\s*$/m.exec(text)?.[1];
+  if (checksum === undefined) throw new Error(`no "checksum:" line in output: ${JSON.stringify(text.slice(0, 200))}`);
+  if (time === undefined || !Number.isFinite(Number(time))) throw new Error(`no "time:" line in output: ${JSON.stringify(text.slice(0, 200))}`);
+  return { checksum, time: Number(time) };
+}
+
+/**
+ * Compares two printed checksums. Integers must match exactly; floats are compared as numbers (C and
+ * JS print them differently) and a relative difference up to 1e-9 counts as agreement "within rounding".
+ */
+export function compareChecksums(a, b) {
+  if (a === b) return 'exact';
+  const x = Number(a), y = Number(b);
+  if (!Number.isFinite(x) || !Number.isFinite(y)) return 'mismatch';
+  if (x === y) return 'exact';
+  const isInt = (s) => /^-?\d+$/.test(s);
+  if (isInt(a) && isInt(b)) return 'mismatch';
+  return Math.abs(x - y) <= 1e-9 * Math.max(Math.abs(x), Math.abs(y)) ? 'rounding' : 'mismatch';
+}
+
+export function median(xs) {
+  const s = [...xs].sort((p, q) => p - q);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export function errorMessage(e) {
+  if (e && typeof e === 'object' && 'formatted' in e && e.formatted) return String(e.formatted).split('\n')[0];
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** First line of `gcc --version`, or null when gcc is not on the PATH. */
+export function gccVersion() {
+  const r = spawnSync('gcc', ['--version'], { encoding: 'utf8' });
+  if (r.error || r.status !== 0) return null;
+  return r.stdout.split('\n')[0].trim();
+}
+
+/** Builds bench/out/<name> from bench/kernels/<name>.c; returns null or an error message. */
+export function buildC(name) {
+  mkdirSync(outDir, { recursive: true });
+  // -ffp-contract=off keeps gcc from fusing a*b+c into an FMA on targets that have one, so the C
+  // version rounds exactly like JS, wasm and NumPy.
+  const args = ['-O2', '-ffp-contract=off', '-o', join(outDir, name), join(kernelDir, `${name}.c`), '-lm'];
+  const r = spawnSync('gcc', args, { encoding: 'utf8' });
+  if (r.error) return r.error.message;
+  if (r.status !== 0) return `gcc failed: ${(r.stderr || '').trim().split('\n')[0]}`;
+  return null;
+}
+
+/** Runs a command, returning parsed output or throwing with its stderr. */
+export function runProcess(cmd, args, timeoutMs = 300_000) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, cwd: rootDir });
+  if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
+  if (r.status !== 0) {
+    const why = (r.stderr || r.stdout || '').trim().split('\n').slice(-1)[0];
+    throw new Error(`${cmd} exited with ${r.status ?? r.signal}: ${why}`);
+  }
+  return parseOutput(r.stdout);
+}
+
+export function runJS(kernel, values = []) {
+  return runProcess(process.execPath, [join(kernelDir, `${kernel.name}.js`), ...values.map(String)]);
+}
+
+export function runC(kernel, values = []) {
+  return runProcess(join(outDir, kernel.name), values.map(String));
+}
+
+/** Loads the built compiler (dist/index.js); returns { compile } or { error }. */
+export async function loadPar() {
+  const entry = join(rootDir, 'dist', 'index.js');
+  if (!existsSync(entry)) return { error: 'dist/index.js not found (run npm run build)' };
+  try {
+    const mod = await import(new URL(`file://${entry}`).href);
+    if (typeof mod.compile !== 'function') return { error: 'dist/index.js exports no compile()' };
+    return { compile: mod.compile };
+  } catch (e) {
+    return { error: `cannot load dist/index.js: ${errorMessage(e)}` };
+  }
+}
+
+/**
+ * Compiles a .par source once with compile() and runs it `runs` times in this process, collecting
+ * each run's printed output. Throws with a one-line message when compilation or a run fails.
+ */
+export async function runPar(par, filename, src, runs, threads = 1) {
+  if (par.error) throw new Error(par.error);
+  const r = await par.compile(src, { filename, threads });
+  if (!r.program) {
+    const d = r.diagnostics.find((x) => x.severity === 'error') ?? r.diagnostics[0];
+    throw new Error(d ? r.format(d).split('\n')[0] : 'compilation failed without a diagnostic');
+  }
+  const results = [];
+  try {
+    for (let i = 0; i < runs; i++) {
+      let out = '';
+      await r.program.run({ stdout: (t) => { out += t; } });
+      results.push(parseOutput(out));
+    }
+  } finally {
+    r.program.dispose();
+  }
+  return results;
+}

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// The `par` command (package.json "bin"): a launcher for the compiled CLI in dist/compiler/cli.js,
+// where all the logic and its tests live. dist/ is built by `npm install` (prepare) or `npm run build`.
+let cli;
+try {
+  cli = await import('../dist/compiler/cli.js');
+} catch (e) {
+  // A fresh checkout without a build should say what to do, not print a module-resolution trace.
+  if (e?.code !== 'ERR_MODULE_NOT_FOUND' || !String(e.message).includes('dist')) throw e;
+  process.stderr.write("par: the compiler is not built yet (dist/ is missing); run 'npm install' or 'npm run build'\n");
+  process.exit(70);
+}
+// exitCode rather than process.exit(): let piped stdout drain before the process ends.
+process.exitCode = await cli.main(process.argv.slice(2));

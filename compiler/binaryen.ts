@@ -1,0 +1,96 @@
+// The only file that imports `binaryen`: a lazy loader (the library takes ~0.4 s to start, so
+// front-end-only runs such as `--dump=ir` never pay for it) and the few helpers the emitter needs
+// that touch Binaryen's global state or its stderr. Everything else talks to the typed Module API.
+import type BinaryenNS from 'binaryen';
+
+export type Binaryen = typeof BinaryenNS;
+export type BModule = BinaryenNS.Module;
+export type BType = BinaryenNS.Type;
+export type BExpr = BinaryenNS.ExpressionRef;
+
+let loading: Promise<Binaryen> | null = null;
+/** Binaryen prints validation errors to stderr; while `captured` is set they are collected instead. */
+let captured: string[] | null = null;
+
+/**
+ * Loads Binaryen once. Binaryen binds `console.error` when it starts, so a forwarding wrapper is
+ * installed for the duration of the import: it lets `validateModule` collect the validator's text
+ * (the C API only returns a boolean), and passes everything else through unchanged.
+ */
+export function loadBinaryen(): Promise<Binaryen> {
+  loading ??= (async () => {
+    const original = console.error;
+    console.error = (...args: unknown[]) => {
+      if (captured) captured.push(args.map(String).join(' '));
+      else original.apply(console, args);
+    };
+    try {
+      return (await import('binaryen')).default;
+    } finally {
+      console.error = original;
+    }
+  })();
+  return loading;
+}
+
+/** The wasm features every Par module uses: threads, SIMD, bulk memory, sat. conversions, multi-value. */
+export function parFeatures(b: Binaryen): BinaryenNS.Features {
+  const F = b.Features;
+  return F.Atomics | F.MutableGlobals | F.NontrappingFPToInt | F.SIMD128 | F.BulkMemory | F.BulkMemoryOpt |
+    F.SignExt | F.Multivalue;
+}
+
+/** Validates; returns null when valid, else the validator's messages (or a placeholder if none were captured). */
+export function validateModule(m: BModule): string | null {
+  captured = [];
+  let ok: number;
+  let text: string[];
+  try {
+    ok = m.validate();
+  } finally {
+    text = captured;
+    captured = null;
+  }
+  if (ok) return null;
+  return text.length ? text.join('\n') : '(Binaryen printed no validation text)';
+}
+
+/** Runs Binaryen's default pipeline at the given levels; the levels are global state, so they are restored. */
+export function optimizeModule(b: Binaryen, m: BModule, optimizeLevel: number, shrinkLevel: number): void {
+  const o = b.getOptimizeLevel();
+  const s = b.getShrinkLevel();
+  b.setOptimizeLevel(optimizeLevel);
+  b.setShrinkLevel(shrinkLevel);
+  try {
+    m.optimize();
+  } finally {
+    b.setOptimizeLevel(o);
+    b.setShrinkLevel(s);
+  }
+}
+
+/** Disassembles wasm bytes to text. binaryen.js 132 takes the features as readBinary's second
+ * argument; the `readBinaryWithFeatures` in its .d.ts does not exist at run time. */
+export function disassemble(b: Binaryen, bytes: Uint8Array): string {
+  const read = b.readBinary as (data: Uint8Array, features?: BinaryenNS.Features) => BModule;
+  const m = read(bytes, parFeatures(b));
+  try {
+    return m.emitText();
+  } finally {
+    m.dispose();
+  }
+}
+
+/**
+ * Declares the module's memory as the import `env.memory`, shared, with passive data segments
+ * (named `d0`, `d1`, ... for memory.init). Passive because every thread instantiates the module over
+ * the same memory: active segments would be re-copied by each worker, over live data.
+ */
+export function importSharedMemory(m: BModule, initial: number, maximum: number, segments: readonly Uint8Array[]): string[] {
+  const names = segments.map((_, i) => `d${i}`);
+  // `name` is accepted by binaryen.js though missing from its .d.ts; without it segments are unnamed.
+  const segs = segments.map((data, i) => ({ name: names[i], data, passive: true, offset: 0 }));
+  m.setMemory(initial, maximum, null, segs as BinaryenNS.MemorySegment[], true);
+  m.addMemoryImport('0', 'env', 'memory', true);
+  return names;
+}

@@ -1,0 +1,635 @@
+// The wasm emitter: translates a verified loop-IR Program into a Binaryen module over an imported
+// shared memory, adds the wasm-side runtime library (allocator and array descriptors, written in
+// the IR itself so it is verified and printed like user code), validates, optimizes, and returns
+// the bytes. Parallel nodes are emitted serially for now (parfor as a for, region as one pass
+// with thread 0 of 1); outlining them onto a worker team is a later pass, not a decision made here.
+import type { BinOp, CvtOp, Expr, Func, Import, Mem, Program, Stmt, UnOp, VT } from './ir.js';
+import { ALLOC, DESC, PAGE } from '../runtime/layout.js';
+import {
+  disassemble, importSharedMemory, loadBinaryen, optimizeModule, parFeatures, validateModule,
+  type BExpr, type BModule, type BType, type Binaryen,
+} from './binaryen.js';
+import { exprType, verifyIR } from './verify.js';
+
+export interface EmitOptions {
+  /** Binaryen optimize level (default 3); 0 with shrinkLevel 0 skips the optimizer. */
+  optimizeLevel?: number;
+  shrinkLevel?: number;
+  /** Accepted for the pipeline's sake; bounds checks are IR placed by lowering and passes, so the emitter ignores it. */
+  boundsCheck?: boolean;
+  /** Declared minimum of the imported memory (default: just enough for the static data). */
+  initialPages?: number;
+  /** Declared maximum of the imported memory (default 32768 = 2 GiB); a shared memory needs one. */
+  maxPages?: number;
+}
+
+export interface EmitResult {
+  bytes: Uint8Array;
+  /** Text of the emitted (optimized) module; disassembled on demand. */
+  wat: () => string;
+  /** First heap byte, as `__init` stores it at ALLOC.heapTop / ALLOC.heapBaseAddr. */
+  heapBase: number;
+  /** The memory limits the module imports `env.memory` with; the runtime's memory must fit them. */
+  initialPages: number;
+  maxPages: number;
+}
+
+const ICE = 'internal compiler error';
+
+export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<EmitResult> {
+  const optimizeLevel = opts.optimizeLevel ?? 3;
+  const shrinkLevel = opts.shrinkLevel ?? 0;
+  const maxPages = opts.maxPages ?? 32768;
+  const heapBase = align16(p.dataBase + p.dataSize);
+  const initialPages = opts.initialPages ?? Math.max(1, Math.ceil(heapBase / PAGE));
+  if (initialPages * PAGE < heapBase) throw new Error(`${ICE}: ${initialPages} initial pages cannot hold the static data (${heapBase} bytes)`);
+  if (maxPages < initialPages || maxPages > 65536) throw new Error(`${ICE}: bad memory limits ${initialPages}..${maxPages} pages`);
+
+  const whole = withRuntime(p);
+  const problems = verifyIR(whole);
+  if (problems.length) throw new Error(`${ICE}: invalid IR:\n${problems.join('\n')}`);
+
+  const b = await loadBinaryen();
+  const m = new b.Module();
+  try {
+    m.setFeatures(parFeatures(b));
+    const segments = importSharedMemory(m, initialPages, maxPages, p.data.map((d) => d.bytes));
+    const sigs = new Map<string, { params: VT[]; results: VT[] }>();
+    for (const i of whole.imports) {
+      m.addFunctionImport(i.name, i.module, i.base, tupleType(b, i.params), tupleType(b, i.result ? [i.result] : []));
+      sigs.set(i.name, { params: i.params, results: i.result ? [i.result] : [] });
+    }
+    for (const f of whole.funcs) sigs.set(f.name, { params: f.params.map((l) => l.t), results: f.results });
+    for (const f of whole.funcs) {
+      new FuncEmitter(b, m, sigs, f).emit();
+      if (f.exportAs !== undefined) m.addFunctionExport(f.name, f.exportAs);
+    }
+    emitInit(b, m, p, segments, heapBase);
+
+    const invalid = validateModule(m);
+    if (invalid) throw new Error(`${ICE}: Binaryen rejected the module:\n${invalid}`);
+    if (optimizeLevel > 0 || shrinkLevel > 0) optimizeModule(b, m, optimizeLevel, shrinkLevel);
+    const bytes = m.emitBinary();
+    return { bytes, wat: () => disassemble(b, bytes), heapBase, initialPages, maxPages };
+  } finally {
+    m.dispose();
+  }
+}
+
+function align16(n: number): number {
+  return (n + 15) & ~15;
+}
+
+function valueType(b: Binaryen, t: VT): BType {
+  return b[t];
+}
+
+function tupleType(b: Binaryen, ts: readonly VT[]): BType {
+  if (ts.length === 0) return b.none;
+  if (ts.length === 1) return valueType(b, ts[0]);
+  return b.createType(ts.map((t) => valueType(b, t)));
+}
+
+/**
+ * The program plus the runtime library, and the `env.oom` import the allocator reports failure
+ * through (declared here unless the program already imports it).
+ */
+export function withRuntime(p: Program): Program {
+  let oom = p.imports.find((i) => i.module === 'env' && i.base === 'oom');
+  const imports: Import[] = [...p.imports];
+  if (!oom) {
+    oom = { name: '__oom', module: 'env', base: 'oom', params: ['i32'], result: null };
+    imports.push(oom);
+  } else if (oom.params.join() !== 'i32' || oom.result !== null) {
+    throw new Error(`${ICE}: import env.oom must take one i32 and return nothing`);
+  }
+  return { ...p, imports, funcs: [...p.funcs, ...runtimeLibrary(oom.name)] };
+}
+
+/**
+ * `__init`, run once by thread 0 before anything else: copies the passive data segments to their
+ * absolute addresses and sets up the allocator. Workers never call it, since they instantiate the
+ * module over a memory that is already live.
+ */
+function emitInit(b: Binaryen, m: BModule, p: Program, segments: string[], heapBase: number): void {
+  const c = (v: number) => m.i32.const(v);
+  const body: BExpr[] = [];
+  p.data.forEach((d, i) => {
+    body.push(m.memory.init(segments[i], c(d.offset), c(0), c(d.bytes.length)));
+    body.push(m.data.drop(segments[i]));
+  });
+  body.push(m.i32.store(0, 4, c(ALLOC.heapBaseAddr), c(heapBase)));
+  body.push(m.i32.store(0, 4, c(ALLOC.heapTop), c(heapBase)));
+  body.push(m.i32.atomic.store(0, c(ALLOC.lock), c(0)));
+  body.push(m.memory.fill(c(ALLOC.freeLists), c(0), c(4 * 32)));
+  m.addFunction('__init', b.none, b.none, [], m.block(null, body));
+  m.addFunctionExport('__init', '__init');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Function bodies
+
+interface LocalInfo { index: number; t: VT }
+interface LoopLabels { ir: string; brk: string; cont: string }
+
+class FuncEmitter {
+  private locals = new Map<string, LocalInfo>();
+  private vars: BType[] = [];
+  private nextIndex = 0;
+  private labels: LoopLabels[] = [];
+  private labelCount = 0;
+  private hidden = 0;
+
+  constructor(
+    private b: Binaryen,
+    private m: BModule,
+    private sigs: Map<string, { params: VT[]; results: VT[] }>,
+    private f: Func,
+  ) {
+    for (const l of f.params) this.locals.set(l.name, { index: this.nextIndex++, t: l.t });
+    for (const l of f.locals) this.declare(l.name, l.t);
+  }
+
+  emit(): void {
+    const { b, m, f } = this;
+    const body = this.stmts(f.body);
+    // Falling off the end of a function with results is a lowering bug; trap rather than fail validation.
+    if (f.results.length) body.push(m.unreachable());
+    m.addFunction(f.name, tupleType(b, f.params.map((l) => l.t)), tupleType(b, f.results), this.vars, m.block(null, body));
+  }
+
+  private declare(name: string, t: VT): LocalInfo {
+    const info = { index: this.nextIndex++, t };
+    this.vars.push(valueType(this.b, t));
+    this.locals.set(name, info);
+    return info;
+  }
+
+  /** A hidden local the IR can name (`%` cannot appear in lowered names). */
+  private freshLocal(t: VT): string {
+    const name = `%${this.hidden++}`;
+    this.declare(name, t);
+    return name;
+  }
+
+  /** A hidden local of any Binaryen type (tuples for multi-value calls). */
+  private freshIndex(type: BType): number {
+    this.vars.push(type);
+    return this.nextIndex++;
+  }
+
+  private local(name: string): LocalInfo {
+    const l = this.locals.get(name);
+    if (!l) throw new Error(`${ICE}: undeclared local ${name} in ${this.f.name}`);
+    return l;
+  }
+
+  private get(name: string): BExpr {
+    const l = this.local(name);
+    return this.m.local.get(l.index, valueType(this.b, l.t));
+  }
+
+  // --- expressions ---------------------------------------------------------------------------
+
+  private constant(t: VT, v: number | bigint): BExpr {
+    const m = this.m;
+    switch (t) {
+      case 'i32': return m.i32.const(Number(BigInt.asIntN(32, BigInt(v))));
+      case 'i64': return m.i64.const(BigInt.asIntN(64, BigInt(v)));
+      case 'f32': return m.f32.const(Number(v));
+      case 'f64': return m.f64.const(Number(v));
+    }
+  }
+
+  private expr(e: Expr): BExpr {
+    const m = this.m;
+    switch (e.k) {
+      case 'const': return this.constant(e.t, e.v);
+      case 'get': return this.get(e.name);
+      case 'load': return this.load(e.mem, this.expr(e.addr));
+      case 'bin': return this.binary(e.t, e.op, this.expr(e.a), this.expr(e.b));
+      case 'un': return this.unary(e.t, e.op, this.expr(e.a));
+      case 'cvt': return this.convert(e.op, this.expr(e.a));
+      case 'select': return m.select(this.expr(e.cond), this.expr(e.a), this.expr(e.b));
+      case 'call': return this.call(e);
+      case 'atomic': {
+        const addr = this.expr(e.addr);
+        const value = this.expr(e.value);
+        const rmw = e.mem === 'u8' ? m.i32.atomic.rmw8_u : e.mem === 'i32' ? m.i32.atomic.rmw : m.i64.atomic.rmw;
+        return rmw[e.op](0, addr, value);
+      }
+      case 'cmpxchg': {
+        const rmw = e.mem === 'u8' ? m.i32.atomic.rmw8_u : e.mem === 'i32' ? m.i32.atomic.rmw : m.i64.atomic.rmw;
+        return rmw.cmpxchg(0, this.expr(e.addr), this.expr(e.expected), this.expr(e.replacement));
+      }
+      case 'memsize': return m.memory.size();
+      case 'memgrow': return m.memory.grow(this.expr(e.pages));
+    }
+  }
+
+  private call(e: Expr & { k: 'call' }): BExpr {
+    const sig = this.sigs.get(e.fn);
+    if (!sig) throw new Error(`${ICE}: call of unknown function ${e.fn}`);
+    return this.m.call(e.fn, e.args.map((a) => this.expr(a)), tupleType(this.b, sig.results));
+  }
+
+  private load(mem: Mem, addr: BExpr): BExpr {
+    const m = this.m;
+    switch (mem) {
+      case 'u8': return m.i32.load8_u(0, 1, addr);
+      case 'i32': return m.i32.load(0, 4, addr);
+      case 'i64': return m.i64.load(0, 8, addr);
+      case 'f32': return m.f32.load(0, 4, addr);
+      case 'f64': return m.f64.load(0, 8, addr);
+    }
+  }
+
+  private store(mem: Mem, addr: BExpr, value: BExpr): BExpr {
+    const m = this.m;
+    switch (mem) {
+      case 'u8': return m.i32.store8(0, 1, addr, value);
+      case 'i32': return m.i32.store(0, 4, addr, value);
+      case 'i64': return m.i64.store(0, 8, addr, value);
+      case 'f32': return m.f32.store(0, 4, addr, value);
+      case 'f64': return m.f64.store(0, 8, addr, value);
+    }
+  }
+
+  /** `a` and `b` evaluated once each into temps, for ops that need an operand twice. */
+  private twice(t: VT, a: BExpr, b: BExpr, f: (a: () => BExpr, b: () => BExpr, teeA: BExpr, teeB: BExpr) => BExpr): BExpr {
+    const type = valueType(this.b, t);
+    const ia = this.freshIndex(type);
+    const ib = this.freshIndex(type);
+    const m = this.m;
+    return f(() => m.local.get(ia, type), () => m.local.get(ib, type), m.local.tee(ia, a, type), m.local.tee(ib, b, type));
+  }
+
+  private binary(t: VT, op: BinOp, a: BExpr, b: BExpr): BExpr {
+    const m = this.m;
+    if (t === 'i32' || t === 'i64') {
+      const I = t === 'i32' ? m.i32 : m.i64;
+      switch (op) {
+        case 'add': case 'sub': case 'mul': case 'div_s': case 'div_u': case 'rem_s':
+        case 'and': case 'or': case 'xor': case 'shl': case 'shr_s': case 'shr_u':
+        case 'eq': case 'ne': case 'lt_s': case 'le_s': case 'gt_s': case 'ge_s': case 'lt_u': case 'ge_u':
+          return I[op](a, b);
+        // wasm has no integer min/max: select over temps (select evaluates both operands, then the test).
+        case 'min': return this.twice(t, a, b, (ga, gb, ta, tb) => m.select(I.lt_s(ga(), gb()), ta, tb));
+        case 'max': return this.twice(t, a, b, (ga, gb, ta, tb) => m.select(I.gt_s(ga(), gb()), ta, tb));
+      }
+    } else {
+      const F = t === 'f32' ? m.f32 : m.f64;
+      switch (op) {
+        case 'add': case 'sub': case 'mul': case 'div': case 'min': case 'max': case 'copysign':
+        case 'eq': case 'ne': case 'lt': case 'le': case 'gt': case 'ge':
+          return F[op](a, b);
+      }
+    }
+    throw new Error(`${ICE}: binary ${op} on ${t}`);
+  }
+
+  private unary(t: VT, op: UnOp, a: BExpr): BExpr {
+    const m = this.m;
+    if (t === 'i32' || t === 'i64') {
+      const I = t === 'i32' ? m.i32 : m.i64;
+      const zero = () => this.constant(t, 0);
+      switch (op) {
+        case 'eqz': case 'clz': case 'ctz': case 'popcnt': return I[op](a);
+        case 'neg': return I.sub(zero(), a);
+        case 'abs': {
+          const type = valueType(this.b, t);
+          const i = this.freshIndex(type);
+          const g = () => m.local.get(i, type);
+          // Operand order matters: the tee (ifTrue) runs before the other operand and the test.
+          return m.select(I.ge_s(g(), zero()), m.local.tee(i, a, type), I.sub(zero(), g()));
+        }
+      }
+    } else {
+      const F = t === 'f32' ? m.f32 : m.f64;
+      switch (op) {
+        case 'neg': case 'abs': case 'sqrt': case 'floor': case 'ceil': case 'trunc': case 'nearest':
+          return F[op](a);
+      }
+    }
+    throw new Error(`${ICE}: unary ${op} on ${t}`);
+  }
+
+  private convert(op: CvtOp, a: BExpr): BExpr {
+    const m = this.m;
+    switch (op) {
+      case 'i32->i64': return m.i64.extend_s(a);
+      case 'u32->i64': return m.i64.extend_u(a);
+      case 'i64->i32': return m.i32.wrap(a);
+      case 'i32->f32': return m.f32.convert_s.i32(a);
+      case 'i32->f64': return m.f64.convert_s.i32(a);
+      case 'i64->f32': return m.f32.convert_s.i64(a);
+      case 'i64->f64': return m.f64.convert_s.i64(a);
+      // Saturating: NaN -> 0, out of range -> the nearest bound, never a trap.
+      case 'f32->i32': return m.i32.trunc_s_sat.f32(a);
+      case 'f64->i32': return m.i32.trunc_s_sat.f64(a);
+      case 'f32->i64': return m.i64.trunc_s_sat.f32(a);
+      case 'f64->i64': return m.i64.trunc_s_sat.f64(a);
+      case 'f32->f64': return m.f64.promote(a);
+      case 'f64->f32': return m.f32.demote(a);
+    }
+  }
+
+  // --- statements ----------------------------------------------------------------------------
+
+  private stmts(ss: Stmt[]): BExpr[] {
+    return ss.map((s) => this.stmt(s));
+  }
+
+  private block(ss: Stmt[]): BExpr {
+    return this.m.block(null, this.stmts(ss));
+  }
+
+  private stmt(s: Stmt): BExpr {
+    const m = this.m;
+    switch (s.k) {
+      case 'set': return m.local.set(this.local(s.name).index, this.expr(s.value));
+      case 'setm': {
+        const sig = this.sigs.get(s.call.fn)!;
+        const type = tupleType(this.b, sig.results);
+        const tmp = this.freshIndex(type);
+        const out = [m.local.set(tmp, this.call(s.call))];
+        s.names.forEach((n, i) => out.push(m.local.set(this.local(n).index, m.tuple.extract(m.local.get(tmp, type), i))));
+        return m.block(null, out);
+      }
+      case 'store': return this.store(s.mem, this.expr(s.addr), this.expr(s.value));
+      case 'expr': {
+        const e = s.e.k === 'call' ? this.call(s.e) : this.expr(s.e);
+        return this.producesValue(s.e) ? m.drop(e) : e;
+      }
+      case 'if': return m.if(this.expr(s.cond), this.block(s.then), s.else.length ? this.block(s.else) : undefined);
+      case 'while': {
+        const l = this.pushLoop(s.label);
+        const top = `${l.brk}$top`;
+        const loop = m.loop(top, m.block(null, [
+          m.br(l.brk, m.i32.eqz(this.expr(s.cond))),
+          m.block(l.cont, this.stmts(s.body)),
+          m.br(top),
+        ]));
+        this.labels.pop();
+        return m.block(l.brk, [loop]);
+      }
+      case 'for':
+      case 'parfor':
+        // parfor runs serially until outlining exists; its reduction variables are ordinary locals.
+        return this.counted(s);
+      case 'region': {
+        const tn = this.local(s.threadNum);
+        const nt = this.local(s.numThreadsVar);
+        return m.block(null, [
+          m.local.set(tn.index, this.constant(tn.t, 0)),
+          m.local.set(nt.index, this.constant(nt.t, 1)),
+          ...this.stmts(s.body),
+        ]);
+      }
+      case 'break': return m.br(this.findLoop(s.label).brk);
+      case 'continue': return m.br(this.findLoop(s.label).cont);
+      case 'return': {
+        if (s.values.length === 0) return m.return();
+        if (s.values.length === 1) return m.return(this.expr(s.values[0]));
+        return m.return(m.tuple.make(s.values.map((v) => this.expr(v))));
+      }
+      case 'alloc': return this.block(this.expandAlloc(s));
+      case 'release': return m.call('__release', [this.expr(s.desc)], this.b.none);
+      case 'retain': return m.call('__retain', [this.expr(s.desc)], this.b.none);
+      case 'trap': {
+        const c = this.call(s.call);
+        return m.block(null, [this.producesValue(s.call) ? m.drop(c) : c, m.unreachable()]);
+      }
+      case 'block': return this.block(s.body);
+      case 'memfill': return m.memory.fill(this.expr(s.dest), this.expr(s.value), this.expr(s.size));
+      case 'memcopy': return m.memory.copy(this.expr(s.dest), this.expr(s.src), this.expr(s.size));
+    }
+  }
+
+  private producesValue(e: Expr): boolean {
+    return e.k === 'call' ? this.sigs.get(e.fn)!.results.length > 0 : true;
+  }
+
+  private pushLoop(label: string): LoopLabels {
+    const n = this.labelCount++;
+    const l = { ir: label, brk: `${label}$${n}`, cont: `${label}$${n}$cont` };
+    this.labels.push(l);
+    return l;
+  }
+
+  private findLoop(label: string): LoopLabels {
+    for (let i = this.labels.length - 1; i >= 0; i--) if (this.labels[i].ir === label) return this.labels[i];
+    throw new Error(`${ICE}: no enclosing loop ${label} in ${this.f.name}`);
+  }
+
+  /**
+   * A counted loop: start, stop and step are evaluated once, in that order, before the first test;
+   * the test is `v < stop` for a positive step and `v > stop` otherwise, chosen statically when the
+   * step is a constant; `continue` branches to the increment.
+   */
+  private counted(s: Stmt & { k: 'for' | 'parfor' }): BExpr {
+    const m = this.m;
+    const t = s.t;
+    const type = valueType(this.b, t);
+    const I = t === 'i32' ? m.i32 : m.i64;
+    const v = this.local(s.v);
+    const setup: BExpr[] = [];
+    const once = (e: Expr): (() => BExpr) => {
+      if (e.k === 'const') return () => this.expr(e);
+      const i = this.freshIndex(type);
+      setup.push(m.local.set(i, this.expr(e)));
+      return () => m.local.get(i, type);
+    };
+    const start = once(s.start);
+    const stop = once(s.stop);
+    const step = once(s.step);
+    setup.push(m.local.set(v.index, start()));
+    const getV = () => m.local.get(v.index, type);
+    const lt = () => I.lt_s(getV(), stop());
+    const gt = () => I.gt_s(getV(), stop());
+    const cond = s.step.k === 'const'
+      ? (BigInt(s.step.v) > 0n ? lt() : gt())
+      : m.select(I.gt_s(step(), this.constant(t, 0)), lt(), gt());
+
+    const l = this.pushLoop(s.label);
+    const top = `${l.brk}$top`;
+    const loop = m.loop(top, m.block(null, [
+      m.br(l.brk, m.i32.eqz(cond)),
+      m.block(l.cont, this.stmts(s.body)),
+      m.local.set(v.index, I.add(getV(), step())),
+      m.br(top),
+    ]));
+    this.labels.pop();
+    return m.block(null, [...setup, m.block(l.brk, [loop])]);
+  }
+
+  /**
+   * `alloc` in terms of the runtime library: each extent into an i64 temp (before `name` is
+   * assigned, since extents may read it), the element count checked by `__dim`, one `__array_new`
+   * block, then shape and C-contiguous strides (in elements) stored into the descriptor.
+   */
+  private expandAlloc(s: Stmt & { k: 'alloc' }): Stmt[] {
+    const out: Stmt[] = [];
+    const dims = s.shape.map((e) => {
+      const n = this.freshLocal('i64');
+      out.push(set(n, exprType(e) === 'i64' ? e : { k: 'cvt', t: 'i64', op: 'i32->i64', a: e }));
+      return n;
+    });
+    let count: Expr = i64c(1);
+    for (const d of dims) count = call('__dim', [count, get(d, 'i64')], 'i64');
+    out.push(set(s.name, call('__array_new', [count, i32c(s.elemSize), i32c(s.ndim), i32c(s.dtypeCode)], 'i32')));
+    const desc = get(s.name);
+    const extent = (k: number): Expr => ({ k: 'cvt', t: 'i32', op: 'i64->i32', a: get(dims[k], 'i64') });
+    for (let k = 0; k < s.ndim; k++) {
+      out.push(store32(add(desc, i32c(DESC.shape + 4 * k)), extent(k)));
+      let stride: Expr = i32c(1);
+      for (let j = k + 1; j < s.ndim; j++) stride = j === k + 1 ? extent(j) : bin('mul', stride, extent(j));
+      out.push(store32(add(desc, i32c(DESC.strides + 4 * k)), stride));
+    }
+    return out;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The runtime library, in IR. See Note [Allocator].
+//
+// Note [Allocator]: every block has a 16-byte header before its 16-aligned payload:
+//   [p-16] size class k   [p-12] payload capacity in bytes   [p-8] next free block (on a free list)
+// Free-list heads are i32s at ALLOC.freeLists + 4k. Requests up to LARGE bytes get a power-of-two
+// capacity 2^k (k >= 4), so every block on list k fits any request of class k and `__malloc` pops
+// the head. Larger requests get their size rounded up to 64 KiB and go on list floor(log2(cap)); they
+// are found first-fit on that list or the next one (whose blocks are all big enough), so a loop
+// that allocates and frees the same size reuses one block instead of growing the heap. Blocks are
+// never split or merged. New blocks come from the bump pointer ALLOC.heapTop, growing the memory
+// when it passes the end; when growing fails the lock is released and `env.oom(bytes)` throws. The
+// free lists and the heap top are guarded by a spin lock at ALLOC.lock (cmpxchg 0 -> 1; release by
+// an atomic exchange), held only for a few loads and stores. Reference counts are atomic and need no
+// lock. The oom argument is the request as a u32, or 0xFFFFFFFF when it does not fit in 32 bits.
+
+const LARGE = 1 << 20;
+const MAX_REQUEST = 0x7fff0000;
+
+const i32c = (v: number): Expr => ({ k: 'const', t: 'i32', v });
+const i64c = (v: number | bigint): Expr => ({ k: 'const', t: 'i64', v: BigInt(v) });
+const get = (name: string, t: VT = 'i32'): Expr => ({ k: 'get', t, name });
+const bin = (op: BinOp, a: Expr, b: Expr, t: VT = 'i32'): Expr => ({ k: 'bin', t, op, a, b });
+const add = (a: Expr, b: Expr): Expr => bin('add', a, b);
+const sub = (a: Expr, b: Expr): Expr => bin('sub', a, b);
+const load32 = (addr: Expr): Expr => ({ k: 'load', t: 'i32', mem: 'i32', addr });
+const store32 = (addr: Expr, value: Expr): Stmt => ({ k: 'store', mem: 'i32', addr, value });
+const set = (name: string, value: Expr): Stmt => ({ k: 'set', name, value });
+const call = (fn: string, args: Expr[], t: VT | null = null): Expr & { k: 'call' } => ({ k: 'call', t, fn, args });
+const run = (fn: string, ...args: Expr[]): Stmt => ({ k: 'expr', e: call(fn, args) });
+const when = (cond: Expr, then: Stmt[], otherwise: Stmt[] = []): Stmt => ({ k: 'if', cond, then, else: otherwise });
+const ret = (...values: Expr[]): Stmt => ({ k: 'return', values });
+const u64 = (e: Expr): Expr => ({ k: 'cvt', t: 'i64', op: 'u32->i64', a: e });
+const wrap = (e: Expr): Expr => ({ k: 'cvt', t: 'i32', op: 'i64->i32', a: e });
+const isZero = (e: Expr): Expr => ({ k: 'un', t: 'i32', op: 'eqz', a: e });
+const p32 = (...names: string[]) => names.map((name) => ({ name, t: 'i32' as VT }));
+const fn = (name: string, params: Func['params'], results: VT[], locals: Func['locals'], body: Stmt[], exported = false): Func =>
+  ({ name, params, results, locals, body, ...(exported ? { exportAs: name } : {}) });
+
+/** The runtime library's functions; `oom` names the `env.oom` import. */
+export function runtimeLibrary(oom: string): Func[] {
+  const lock = i32c(ALLOC.lock);
+  const heapTop = i32c(ALLOC.heapTop);
+  const head = (k: Expr) => add(i32c(ALLOC.freeLists), bin('shl', k, i32c(2)));
+  const fail = (bytes: Expr): Stmt => ({ k: 'trap', call: call(oom, [bytes]) });
+  const failUnlocked = (bytes: Expr): Stmt[] => [run('__unlock'), fail(bytes)];
+  return [
+    fn('__lock', [], [], [], [
+      { k: 'while', label: 'spin', body: [],
+        cond: bin('ne', { k: 'cmpxchg', t: 'i32', mem: 'i32', addr: lock, expected: i32c(0), replacement: i32c(1) }, i32c(0)) },
+    ]),
+    fn('__unlock', [], [], [], [
+      { k: 'expr', e: { k: 'atomic', t: 'i32', mem: 'i32', op: 'xchg', addr: lock, value: i32c(0) } },
+    ]),
+    // First block on the list at `link` with capacity >= cap, unlinked; 0 if none. Lock held.
+    fn('__take', p32('link', 'cap'), ['i32'], p32('p'), [
+      { k: 'while', label: 'scan', cond: i32c(1), body: [
+        set('p', load32(get('link'))),
+        when(isZero(get('p')), [ret(i32c(0))]),
+        when(bin('ge_u', load32(sub(get('p'), i32c(12))), get('cap')), [
+          store32(get('link'), load32(sub(get('p'), i32c(8)))),
+          ret(get('p')),
+        ]),
+        set('link', sub(get('p'), i32c(8))),
+      ] },
+    ]),
+    fn('__malloc', p32('bytes'), ['i32'], [...p32('cap', 'k', 'p', 'top', 'need', 'cur'), { name: 'end', t: 'i64' }], [
+      when(bin('lt_u', i32c(MAX_REQUEST), get('bytes')), [fail(get('bytes'))]),
+      when(bin('lt_u', get('bytes'), i32c(17)), [set('cap', i32c(16))], [
+        when(bin('lt_u', get('bytes'), i32c(LARGE + 1)),
+          [set('cap', bin('shl', i32c(1), sub(i32c(32), { k: 'un', t: 'i32', op: 'clz', a: sub(get('bytes'), i32c(1)) })))],
+          [set('cap', bin('and', add(get('bytes'), i32c(0xffff)), i32c(-0x10000)))]),
+      ]),
+      set('k', sub(i32c(31), { k: 'un', t: 'i32', op: 'clz', a: get('cap') })),
+      run('__lock'),
+      set('p', call('__take', [head(get('k')), get('cap')], 'i32')),
+      when(bin('and', isZero(get('p')), bin('lt_u', i32c(LARGE), get('cap'))), [
+        set('p', call('__take', [head(add(get('k'), i32c(1))), get('cap')], 'i32')),
+      ]),
+      when(bin('ne', get('p'), i32c(0)), [run('__unlock'), ret(get('p'))]),
+      // Bump allocation, in i64 so the end of a 4 GiB memory cannot wrap around.
+      set('top', load32(heapTop)),
+      set('end', bin('add', u64(get('top')), u64(add(get('cap'), i32c(16))), 'i64')),
+      when(bin('ge_u', get('end', 'i64'), i64c(1n << 32n), 'i64'), failUnlocked(get('bytes'))),
+      set('need', wrap(bin('shr_u', bin('add', get('end', 'i64'), i64c(PAGE - 1), 'i64'), i64c(16), 'i64'))),
+      set('cur', { k: 'memsize', t: 'i32' }),
+      when(bin('lt_u', get('cur'), get('need')), [
+        when(bin('eq', { k: 'memgrow', t: 'i32', pages: sub(get('need'), get('cur')) }, i32c(-1)), failUnlocked(get('bytes'))),
+      ]),
+      store32(heapTop, wrap(get('end', 'i64'))),
+      set('p', add(get('top'), i32c(16))),
+      store32(sub(get('p'), i32c(16)), get('k')),
+      store32(sub(get('p'), i32c(12)), get('cap')),
+      store32(sub(get('p'), i32c(8)), i32c(0)),
+      run('__unlock'),
+      ret(get('p')),
+    ], true),
+    fn('__free', p32('p'), [], p32('h'), [
+      when(isZero(get('p')), [ret()]),
+      set('h', head(load32(sub(get('p'), i32c(16))))),
+      run('__lock'),
+      store32(sub(get('p'), i32c(8)), load32(get('h'))),
+      store32(get('h'), get('p')),
+      run('__unlock'),
+    ], true),
+    fn('__retain', p32('d'), [], [], [
+      when(bin('ne', get('d'), i32c(0)), [
+        { k: 'expr', e: { k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: add(get('d'), i32c(DESC.rc)), value: i32c(1) } },
+      ]),
+    ], true),
+    // The last reference frees the descriptor's block (which holds the data unless it is a view)
+    // and drops the view's reference to its base.
+    fn('__release', p32('d'), [], [], [
+      when(isZero(get('d')), [ret()]),
+      when(bin('eq', { k: 'atomic', t: 'i32', mem: 'i32', op: 'sub', addr: add(get('d'), i32c(DESC.rc)), value: i32c(1) }, i32c(1)), [
+        run('__release', load32(add(get('d'), i32c(DESC.base)))),
+        run('__free', get('d')),
+      ]),
+    ], true),
+    // acc * d for an element count: extents and counts must stay within 0 .. 2^31-1.
+    fn('__dim', [{ name: 'acc', t: 'i64' }, { name: 'd', t: 'i64' }], ['i64'], [{ name: 'r', t: 'i64' }], [
+      when(bin('ge_u', get('d', 'i64'), i64c(1n << 31n), 'i64'), [fail(i32c(-1))]),
+      set('r', bin('mul', get('acc', 'i64'), get('d', 'i64'), 'i64')),
+      when(bin('gt_s', get('r', 'i64'), i64c(0x7fffffff), 'i64'), [fail(i32c(-1))]),
+      ret(get('r', 'i64')),
+    ]),
+    // A zeroed descriptor + data block; the caller stores shape and strides.
+    fn('__array_new', [{ name: 'count', t: 'i64' }, ...p32('elemSize', 'ndim', 'dtype')], ['i32'],
+      [{ name: 'total', t: 'i64' }, ...p32('d')], [
+        when(bin('ge_u', get('count', 'i64'), i64c(1n << 31n), 'i64'), [fail(i32c(-1))]),
+        set('total', bin('add', bin('mul', get('count', 'i64'), u64(get('elemSize')), 'i64'), i64c(DESC.SIZE), 'i64')),
+        when(bin('ge_u', get('total', 'i64'), i64c(1n << 32n), 'i64'), [fail(i32c(-1))]),
+        set('d', call('__malloc', [wrap(get('total', 'i64'))], 'i32')),
+        { k: 'memfill', dest: get('d'), value: i32c(0), size: wrap(get('total', 'i64')) },
+        store32(add(get('d'), i32c(DESC.rc)), i32c(1)),
+        store32(add(get('d'), i32c(DESC.data)), add(get('d'), i32c(DESC.SIZE))),
+        store32(add(get('d'), i32c(DESC.ndim)), get('ndim')),
+        store32(add(get('d'), i32c(DESC.dtype)), get('dtype')),
+        store32(add(get('d'), i32c(DESC.size)), wrap(get('count', 'i64'))),
+        ret(get('d')),
+      ], true),
+  ];
+}

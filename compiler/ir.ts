@@ -1,0 +1,129 @@
+// The loop IR: what lowering produces and the wasm emitter consumes. Close to wasm (value types,
+// loads/stores with explicit addresses) but structured: counted loops, parallel loops with their
+// schedule and reductions, parallel regions, and array allocation/release are explicit nodes, so
+// passes can see and transform them (see Note [Parallelism is data]).
+//
+// Note [Parallelism is data]: a ParFor carries everything a runtime needs to run it on a team:
+// the iteration space, the schedule, the reductions (operator + identity), and the source line for
+// reports. Whether it runs serially is decided by passes and by the runtime's cost model, never
+// by the emitter.
+
+export type VT = 'i32' | 'i64' | 'f32' | 'f64';
+/** Memory access types: bool arrays are stored as u8. */
+export type Mem = 'u8' | 'i32' | 'i64' | 'f32' | 'f64';
+
+export type BinOp =
+  | 'add' | 'sub' | 'mul' | 'div_s' | 'div_u' | 'rem_s' | 'div' // div: float division
+  | 'and' | 'or' | 'xor' | 'shl' | 'shr_s' | 'shr_u'
+  | 'eq' | 'ne' | 'lt_s' | 'le_s' | 'gt_s' | 'ge_s' | 'lt_u' | 'ge_u' | 'lt' | 'le' | 'gt' | 'ge' // lt..ge: float
+  | 'min' | 'max' | 'copysign';
+/** Comparisons: for these `bin.t` is the OPERAND type and the result is always i32 (0 or 1). */
+export const CMP_OPS: ReadonlySet<BinOp> = new Set<BinOp>(['eq', 'ne', 'lt_s', 'le_s', 'gt_s', 'ge_s', 'lt_u', 'ge_u', 'lt', 'le', 'gt', 'ge']);
+export type UnOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil' | 'trunc' | 'nearest' | 'eqz' | 'clz' | 'ctz' | 'popcnt';
+/** Conversions between value types; `s` = signed/saturating where it matters. */
+export type CvtOp =
+  | 'i32->i64' | 'i64->i32' | 'i32->f32' | 'i32->f64' | 'i64->f32' | 'i64->f64'
+  | 'f32->i32' | 'f32->i64' | 'f64->i32' | 'f64->i64' | 'f32->f64' | 'f64->f32' | 'u32->i64';
+
+/**
+ * Typing conventions (checked by verify.ts): every operand of `bin`/`un`/`select` has type `t`, and
+ * the result has type `t` EXCEPT comparisons (CMP_OPS) and `un eqz`, whose `t` is the operand type
+ * and whose result is i32. Integer ops (div_s, shl, clz, ...) need i32/i64; float ops (div, lt..ge,
+ * sqrt, floor, ...) need f32/f64; add/sub/mul/eq/ne/min/max/neg/abs work on all four (integer min/max
+ * are signed). Addresses are i32. `cvt.t` is the destination type of its op; f->i conversions saturate.
+ */
+export type Expr =
+  | { k: 'const'; t: VT; v: number | bigint }
+  | { k: 'get'; t: VT; name: string }
+  | { k: 'load'; t: VT; mem: Mem; addr: Expr }
+  | { k: 'bin'; t: VT; op: BinOp; a: Expr; b: Expr }
+  | { k: 'un'; t: VT; op: UnOp; a: Expr }
+  | { k: 'cvt'; t: VT; op: CvtOp; a: Expr }
+  | { k: 'select'; t: VT; cond: Expr; a: Expr; b: Expr }
+  /** Call of an IR function, an import or a RUNTIME_FUNCS entry; t null when it returns nothing or
+   * several values (then only valid in an `expr`, `trap` or `setm` stmt). */
+  | { k: 'call'; t: VT | null; fn: string; args: Expr[] }
+  /** Atomic read-modify-write on memory; returns the old value. */
+  | { k: 'atomic'; t: VT; mem: Mem; op: 'add' | 'sub' | 'and' | 'or' | 'xor' | 'xchg'; addr: Expr; value: Expr }
+  | { k: 'cmpxchg'; t: VT; mem: Mem; addr: Expr; expected: Expr; replacement: Expr }
+  /** memory.size / memory.grow, in 64 KiB pages; grow returns the old size, or -1 when it fails. */
+  | { k: 'memsize'; t: 'i32' }
+  | { k: 'memgrow'; t: 'i32'; pages: Expr };
+
+export type Schedule = 'auto' | 'static' | 'dynamic' | 'guided' | 'runtime';
+export type ReduceOp = 'add' | 'mul' | 'and' | 'or' | 'xor' | 'min' | 'max';
+
+export interface Reduction { name: string; t: VT; op: ReduceOp }
+
+export type Stmt =
+  | { k: 'set'; name: string; value: Expr }
+  /** Sets several locals from a multi-value call (its `t` is null; the callee's results give the types). */
+  | { k: 'setm'; names: string[]; call: Expr & { k: 'call' } }
+  | { k: 'store'; mem: Mem; addr: Expr; value: Expr }
+  | { k: 'expr'; e: Expr }
+  | { k: 'if'; cond: Expr; then: Stmt[]; else: Stmt[] }
+  /** `while cond: body` with a label for break/continue. */
+  | { k: 'while'; label: string; cond: Expr; body: Stmt[] }
+  /** Counted loop: for v = start; step > 0 ? v < stop : v > stop; v += step (i64 or i32 v). stop and step are evaluated once.
+   * `break label` leaves the loop; `continue label` runs the increment, then the test. Neither may
+   * cross a parfor/region body, and `return` may not appear inside one (they will run on workers). */
+  | { k: 'for'; label: string; v: string; t: VT; start: Expr; stop: Expr; step: Expr; body: Stmt[] }
+  /** A parallel loop: a `for` plus what the runtime needs to share it (see Note [Parallelism is data]). */
+  | {
+      k: 'parfor'; label: string; v: string; t: VT; start: Expr; stop: Expr; step: Expr; body: Stmt[];
+      schedule: Schedule; chunk: Expr | null; numThreads: Expr | null; useIf: Expr | null;
+      reductions: Reduction[]; line: number;
+    }
+  /** A parallel region: the body runs once on each thread of the team (serially: once, as thread 0). */
+  | { k: 'region'; body: Stmt[]; numThreads: Expr | null; useIf: Expr | null; threadNum: string; numThreadsVar: string; line: number }
+  | { k: 'break'; label: string }
+  | { k: 'continue'; label: string }
+  | { k: 'return'; values: Expr[] }
+  /** name (an i32 local) = a new array descriptor (rc 1, C-contiguous) with a fresh zero-filled buffer of
+   * product(shape) elements of `elemSize` bytes; shape extents are i32 or i64 and must be >= 0. */
+  | { k: 'alloc'; name: string; ndim: number; dtypeCode: number; elemSize: number; shape: Expr[] }
+  /** Drop one reference to an array descriptor (null is ignored); frees it when none remain. */
+  | { k: 'release'; desc: Expr }
+  | { k: 'retain'; desc: Expr }
+  | { k: 'trap'; call: Expr & { k: 'call' } }
+  | { k: 'block'; body: Stmt[] }
+  /** memory.fill / memory.copy (bulk memory): all operands i32, `value` is a byte. */
+  | { k: 'memfill'; dest: Expr; value: Expr; size: Expr }
+  | { k: 'memcopy'; dest: Expr; src: Expr; size: Expr };
+
+export interface Local { name: string; t: VT }
+
+export interface Func {
+  name: string;
+  params: Local[];
+  results: VT[];
+  locals: Local[];
+  body: Stmt[];
+  /** Exported to JS under this name. */
+  exportAs?: string;
+}
+
+export interface Import { name: string; module: string; base: string; params: VT[]; result: VT | null }
+
+export interface Program {
+  funcs: Func[];
+  imports: Import[];
+  /** Bytes of static data (globals area, constant arrays) starting at address `dataBase` (>= STATIC_BASE);
+   * the heap starts at dataBase + dataSize rounded up to 16. Segment offsets are absolute addresses. */
+  dataBase: number;
+  dataSize: number;
+  data: { offset: number; bytes: Uint8Array }[];
+}
+
+/**
+ * The wasm-side runtime library emitted into every module (see emit.ts); IR may call these by name.
+ * Descriptors are i32 addresses; `__array_new(count, elemSize, ndim, dtypeCode)` returns a zeroed
+ * array with rc, data, ndim, dtype and size set (shape/strides are left 0 for the caller to fill).
+ */
+export const RUNTIME_FUNCS: Readonly<Record<string, { params: VT[]; results: VT[] }>> = {
+  __malloc: { params: ['i32'], results: ['i32'] },
+  __free: { params: ['i32'], results: [] },
+  __retain: { params: ['i32'], results: [] },
+  __release: { params: ['i32'], results: [] },
+  __array_new: { params: ['i64', 'i32', 'i32', 'i32'], results: ['i32'] },
+};

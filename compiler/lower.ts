@@ -1,0 +1,1865 @@
+// Lowering: checked AST -> loop IR. Arrays become descriptors in linear memory with explicit
+// allocation and reference counting; whole-array expressions become loop nests (a chain of
+// elementwise operations is fused into one nest with no temporaries); prange loops become ParFor
+// nodes carrying their schedule and reductions; `with parallel()` becomes a Region.
+//
+// Note [Array values]: an array in IR is a descriptor pointer plus "shadow" locals holding its data
+// pointer, shape and strides. Descriptors are immutable after creation, so the shadows are loaded
+// once per assignment instead of on every element access, which keeps loops free of descriptor loads.
+//
+// Note [Ownership]: every array-valued expression yields either a borrowed reference (a variable)
+// or an owned one (a new array or view). Variables own one reference each; owned temporaries that
+// are not moved into a variable are released at the end of their statement; a function releases its
+// array locals on return. Memory held by a loop body is therefore bounded by one iteration's arrays.
+import type * as A from '../language/ast.js';
+import { Code } from '../language/diagnostics.js';
+import type { CheckedProgram, FuncInstance } from '../language/checker.js';
+import { dtypeNamed } from '../language/checker.js';
+import type { SourceFile, Span } from '../language/source.js';
+import { lineCol } from '../language/source.js';
+import { type DType, type Type, isFloat, isInt, promote, elemOf } from '../language/types.js';
+import { DESC, DTYPE_CODE, ELEM_SIZE, STATIC_BASE } from '../runtime/layout.js';
+import type * as I from './ir.js';
+import {
+  i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp,
+} from './ir-build.js';
+
+type Expr = I.Expr;
+type Stmt = I.Stmt;
+type VT = I.VT;
+
+interface ArrRef { desc: Expr; data: Expr; shape: Expr[]; strides: Expr[]; dtype: DType; ndim: number }
+
+type Val =
+  | { k: 's'; e: Expr; dtype: DType }
+  | { k: 'a'; a: ArrRef; owned: boolean }
+  | { k: 't'; items: Val[] }
+  | { k: 'none' }
+  | { k: 'str'; text: string }
+  | { k: 'dtype'; dtype: DType }
+  | { k: 'team'; tn: Expr; nt: Expr }
+  | { k: 'exc'; name: string; msg: string };
+
+type Slot =
+  | { k: 's'; name: string; dtype: DType }
+  | { k: 'a'; name: string; dtype: DType; ndim: number }
+  | { k: 't'; items: Slot[] }
+  | { k: 'gs'; addr: number; dtype: DType }
+  | { k: 'ga'; addr: number; dtype: DType; ndim: number }
+  | { k: 'team'; tn: string; nt: string }
+  | { k: 'none' };
+
+/** A run-time error site: where it is and what kind; the runtime formats the message. */
+export interface ErrorSite { code: number; kind: string; span: Span; text?: string }
+
+export interface Lowered {
+  program: I.Program;
+  strings: string[];
+  sites: ErrorSite[];
+  /** Entry points callable from JS: name -> IR function and Par signature. */
+  entries: Map<string, { fn: string; params: Type[]; ret: Type }>;
+}
+
+export interface LowerOptions { boundsCheck: boolean }
+
+const MATH1 = ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'log2', 'log10', 'erf', 'expm1', 'log1p', 'exp2', 'cbrt'];
+const MATH2 = ['atan2', 'pow', 'hypot', 'fmod', 'pymod', 'pyfloordiv'];
+const UFUNC_MATH: Record<string, string> = {
+  arcsin: 'asin', arccos: 'acos', arctan: 'atan', sin: 'sin', cos: 'cos', tan: 'tan', sinh: 'sinh', cosh: 'cosh', tanh: 'tanh',
+  exp: 'exp', log: 'log', log2: 'log2', log10: 'log10', erf: 'erf', expm1: 'expm1', log1p: 'log1p', exp2: 'exp2',
+};
+
+export function lower(cp: CheckedProgram, file: SourceFile, opts: LowerOptions): Lowered {
+  return new ModuleLowerer(cp, file, opts).run();
+}
+
+class ModuleLowerer {
+  funcs: I.Func[] = [];
+  strings: string[] = [];
+  stringIds = new Map<string, number>();
+  sites: ErrorSite[] = [];
+  globalSlots = new Map<string, Slot>();
+  staticTop = STATIC_BASE;
+  helpers = new Set<string>();
+  imports = new Map<string, I.Import>();
+
+  constructor(readonly cp: CheckedProgram, readonly file: SourceFile, readonly opts: LowerOptions) {}
+
+  run(): Lowered {
+    for (const [name, t] of this.cp.globals) this.globalSlots.set(name, this.globalSlot(t));
+    const entries = new Map<string, { fn: string; params: Type[]; ret: Type }>();
+    const main = new FnLowerer(this, this.cp.main).lower();
+    this.funcs.push(main);
+    for (const inst of this.cp.instances) {
+      const f = new FnLowerer(this, inst).lower();
+      this.funcs.push(f);
+      const def = inst.def!;
+      if (!entries.has(def.name)) { entries.set(def.name, { fn: inst.name, params: inst.params.map((p) => p.type), ret: inst.ret! }); f.exportAs = inst.name; }
+    }
+    this.funcs.find((f) => f.name === '__main')!.exportAs = '__main';
+    return {
+      program: { funcs: this.funcs, imports: [...this.imports.values()], dataBase: STATIC_BASE, dataSize: this.staticTop - STATIC_BASE, data: [] },
+      strings: this.strings, sites: this.sites, entries,
+    };
+  }
+
+  globalSlot(t: Type): Slot {
+    const alloc = (n: number) => { this.staticTop = (this.staticTop + 7) & ~7; const a = this.staticTop; this.staticTop += n; return a; };
+    switch (t.kind) {
+      case 'scalar': return { k: 'gs', addr: alloc(8), dtype: t.dtype };
+      case 'array': return { k: 'ga', addr: alloc(4), dtype: t.dtype, ndim: t.ndim };
+      case 'tuple': return { k: 't', items: t.elems.map((e) => this.globalSlot(e)) };
+      default: return { k: 'none' };
+    }
+  }
+
+  str(s: string): number {
+    let id = this.stringIds.get(s);
+    if (id === undefined) { id = this.strings.length; this.strings.push(s); this.stringIds.set(s, id); }
+    return id;
+  }
+
+  site(code: number, kind: string, span: Span, text?: string): number {
+    this.sites.push({ code, kind, span, text });
+    return this.sites.length - 1;
+  }
+
+  imp(name: string, params: VT[], result: VT | null, module = 'env'): string {
+    if (!this.imports.has(name)) this.imports.set(name, { name, module, base: name, params, result });
+    return name;
+  }
+
+  math(name: string): string {
+    if (MATH1.includes(name)) return this.imp('math_' + name, ['f64'], 'f64', 'math');
+    if (MATH2.includes(name)) return this.imp('math_' + name, ['f64', 'f64'], 'f64', 'math');
+    throw new Error('no math function ' + name);
+  }
+
+  line(span: Span): number { return lineCol(this.file, span.start).line; }
+
+  /** IR-level runtime helpers, added once on first use. */
+  helper(name: 'floordiv_i64' | 'mod_i64' | 'ipow_i64' | 'slice' | 'view' | 'floordiv_i32' | 'mod_i32'): string {
+    const fn = '__' + name;
+    if (this.helpers.has(fn)) return fn;
+    this.helpers.add(fn);
+    const p = (n: string, t: VT) => get(n, t);
+    const errZero = this.imp('err_zero', ['i32'], null);
+    const ret = (...v: Expr[]): Stmt => ({ k: 'return', values: v });
+    switch (name) {
+      case 'floordiv_i64': case 'floordiv_i32': case 'mod_i64': case 'mod_i32': {
+        const t: VT = name.endsWith('64') ? 'i64' : 'i32';
+        const isDiv = name.startsWith('floordiv');
+        const a = p('a', t), b = p('b', t), zero = cst(t, 0);
+        const body: Stmt[] = [
+          { k: 'if', cond: bin('eq', t, b, zero), then: [{ k: 'trap', call: call(errZero, null, p('site', 'i32')) }], else: [] },
+          // Wasm traps on MIN / -1; Python/NumPy wrap, so handle it first.
+          { k: 'if', cond: bin('eq', t, b, cst(t, -1)), then: [ret(isDiv ? bin('sub', t, zero, a) : zero)], else: [] },
+          { k: 'set', name: 'q', value: bin('div_s', t, a, b) },
+          { k: 'set', name: 'r', value: bin('rem_s', t, a, b) },
+          // Python floors: adjust when the remainder is non-zero and the signs differ.
+          { k: 'if', cond: bin('and', 'i32', bin('ne', t, p('r', t), zero), bin('lt_s', t, bin('xor', t, p('r', t), b), zero)),
+            then: isDiv ? [{ k: 'set', name: 'q', value: bin('sub', t, p('q', t), cst(t, 1)) }] : [{ k: 'set', name: 'r', value: bin('add', t, p('r', t), b) }], else: [] },
+          ret(isDiv ? p('q', t) : p('r', t)),
+        ];
+        this.funcs.push({ name: fn, params: [{ name: 'a', t }, { name: 'b', t }, { name: 'site', t: 'i32' }], results: [t], locals: [{ name: 'q', t }, { name: 'r', t }], body });
+        break;
+      }
+      case 'ipow_i64': {
+        const errNeg = this.imp('err_value', ['i32'], null);
+        const body: Stmt[] = [
+          { k: 'if', cond: bin('lt_s', 'i64', p('e', 'i64'), i64(0)), then: [{ k: 'trap', call: call(errNeg, null, p('site', 'i32')) }], else: [] },
+          { k: 'set', name: 'r', value: i64(1) },
+          { k: 'while', label: 'L', cond: bin('ne', 'i64', p('e', 'i64'), i64(0)), body: [
+            { k: 'if', cond: cvt('i64->i32', bin('and', 'i64', p('e', 'i64'), i64(1))), then: [{ k: 'set', name: 'r', value: bin('mul', 'i64', p('r', 'i64'), p('b', 'i64')) }], else: [] },
+            { k: 'set', name: 'b', value: bin('mul', 'i64', p('b', 'i64'), p('b', 'i64')) },
+            { k: 'set', name: 'e', value: bin('shr_u', 'i64', p('e', 'i64'), i64(1)) },
+          ] },
+          ret(p('r', 'i64')),
+        ];
+        this.funcs.push({ name: fn, params: [{ name: 'b', t: 'i64' }, { name: 'e', t: 'i64' }, { name: 'site', t: 'i32' }], results: ['i64'], locals: [{ name: 'r', t: 'i64' }], body });
+        break;
+      }
+      case 'slice': {
+        // Python's slice.indices(n): returns (start, length) for the given bounds; hasLo/hasHi say which were given.
+        const errStep = this.imp('err_value', ['i32'], null);
+        const n = cvt('i32->i64', p('n', 'i32')), lo = p('lo', 'i64'), hi = p('hi', 'i64'), st = p('st', 'i64');
+        const clampPos = (v: Expr, dflt: Expr, loB: Expr, hiB: Expr, has: Expr): Stmt[] => [
+          { k: 'set', name: 't', value: v },
+          { k: 'if', cond: bin('lt_s', 'i64', get('t', 'i64'), i64(0)), then: [{ k: 'set', name: 't', value: bin('add', 'i64', get('t', 'i64'), n) }], else: [] },
+          { k: 'if', cond: bin('lt_s', 'i64', get('t', 'i64'), loB), then: [{ k: 'set', name: 't', value: loB }], else: [] },
+          { k: 'if', cond: bin('gt_s', 'i64', get('t', 'i64'), hiB), then: [{ k: 'set', name: 't', value: hiB }], else: [] },
+          { k: 'if', cond: un('eqz', 'i32', has), then: [{ k: 'set', name: 't', value: dflt }], else: [] },
+        ];
+        const body: Stmt[] = [
+          { k: 'if', cond: bin('eq', 'i64', st, i64(0)), then: [{ k: 'trap', call: call(errStep, null, p('site', 'i32')) }], else: [] },
+          { k: 'if', cond: bin('gt_s', 'i64', st, i64(0)), then: [
+            ...clampPos(lo, i64(0), i64(0), n, p('hasLo', 'i32')), { k: 'set', name: 's', value: get('t', 'i64') },
+            ...clampPos(hi, n, i64(0), n, p('hasHi', 'i32')), { k: 'set', name: 'e', value: get('t', 'i64') },
+            { k: 'set', name: 'len', value: select('i64', bin('gt_s', 'i64', get('e', 'i64'), get('s', 'i64')),
+              bin('div_s', 'i64', bin('sub', 'i64', bin('add', 'i64', bin('sub', 'i64', get('e', 'i64'), get('s', 'i64')), st), i64(1)), st), i64(0)) },
+          ], else: [
+            ...clampPos(lo, bin('sub', 'i64', n, i64(1)), i64(-1), bin('sub', 'i64', n, i64(1)), p('hasLo', 'i32')), { k: 'set', name: 's', value: get('t', 'i64') },
+            ...clampPos(hi, i64(-1), i64(-1), bin('sub', 'i64', n, i64(1)), p('hasHi', 'i32')), { k: 'set', name: 'e', value: get('t', 'i64') },
+            { k: 'set', name: 'len', value: select('i64', bin('lt_s', 'i64', get('e', 'i64'), get('s', 'i64')),
+              bin('div_s', 'i64', bin('add', 'i64', bin('sub', 'i64', get('e', 'i64'), get('s', 'i64')), bin('add', 'i64', st, i64(1))), st), i64(0)) },
+          ] },
+          ret(cvt('i64->i32', get('s', 'i64')), cvt('i64->i32', get('len', 'i64'))),
+        ];
+        // For a negative step with an empty result, start may be -1; it is never dereferenced.
+        this.funcs.push({
+          name: fn,
+          params: [{ name: 'n', t: 'i32' }, { name: 'lo', t: 'i64' }, { name: 'hi', t: 'i64' }, { name: 'st', t: 'i64' }, { name: 'hasLo', t: 'i32' }, { name: 'hasHi', t: 'i32' }, { name: 'site', t: 'i32' }],
+          results: ['i32', 'i32'], locals: [{ name: 't', t: 'i64' }, { name: 's', t: 'i64' }, { name: 'e', t: 'i64' }, { name: 'len', t: 'i64' }], body,
+        });
+        break;
+      }
+      case 'view': {
+        // A new descriptor sharing the data of `of` (which keeps the data's owner alive).
+        const malloc = '__malloc';
+        const of = p('of', 'i32');
+        const owner = select('i32', bin('ne', 'i32', load('i32', 'i32', add32(of, i32(DESC.base))), i32(0)), load('i32', 'i32', add32(of, i32(DESC.base))), of);
+        const st = (off: number, v: Expr): Stmt => ({ k: 'store', mem: 'i32', addr: add32(get('v', 'i32'), i32(off)), value: v });
+        const body: Stmt[] = [
+          { k: 'set', name: 'v', value: call(malloc, 'i32', i32(DESC.SIZE)) },
+          { k: 'set', name: 'o', value: owner },
+          { k: 'retain', desc: get('o', 'i32') },
+          st(DESC.rc, i32(1)), st(DESC.data, p('data', 'i32')), st(DESC.base, get('o', 'i32')), st(DESC.ndim, p('ndim', 'i32')),
+          st(DESC.dtype, load('i32', 'i32', add32(of, i32(DESC.dtype)))),
+          ret(get('v', 'i32')),
+        ];
+        this.funcs.push({ name: fn, params: [{ name: 'of', t: 'i32' }, { name: 'data', t: 'i32' }, { name: 'ndim', t: 'i32' }], results: ['i32'], locals: [{ name: 'v', t: 'i32' }, { name: 'o', t: 'i32' }], body });
+        break;
+      }
+    }
+    return fn;
+  }
+}
+
+class FnLowerer {
+  locals = new Map<string, VT>();
+  slots = new Map<string, Slot>();
+  out: Stmt[] = [];
+  temps: { a: ArrRef; moved: boolean }[] = [];
+  labels: { brk: string; cont: string }[] = [];
+  n = 0;
+  mod: ModuleLowerer;
+  ret: Type;
+  arrayLocals: string[] = [];
+
+  constructor(mod: ModuleLowerer, readonly inst: FuncInstance) {
+    this.mod = mod;
+    this.ret = inst.ret ?? { kind: 'none' };
+  }
+
+  // ---------------- helpers ----------------
+  fresh(prefix: string, t: VT): string {
+    const name = `${prefix}%${this.n++}`;
+    this.locals.set(name, t);
+    return name;
+  }
+  local(name: string, t: VT): string { this.locals.set(name, t); return name; }
+  emit(s: Stmt): void { this.out.push(s); }
+  set(name: string, value: Expr): void { this.emit({ k: 'set', name, value }); }
+  /** Evaluates e once into a fresh local and returns a get of it (constants and gets are kept as is). */
+  tmp(e: Expr, prefix = 't'): Expr {
+    if (e.k === 'const' || e.k === 'get') return e;
+    const t = exprType(e);
+    const n = this.fresh(prefix, t);
+    this.set(n, e);
+    return get(n, t);
+  }
+  block(f: () => void): Stmt[] {
+    const saved = this.out;
+    this.out = [];
+    f();
+    const r = this.out;
+    this.out = saved;
+    return r;
+  }
+  type(e: A.Expr): Type {
+    const t = this.inst.types.get(e);
+    if (!t) throw new Error(`internal: no type for ${e.kind} at ${e.span.start}`);
+    return t;
+  }
+  trap(fn: string, ...args: Expr[]): Stmt { return { k: 'trap', call: call(fn, null, ...args) }; }
+
+  // ---------------- functions ----------------
+  lower(): I.Func {
+    const params: I.Local[] = [];
+    const entry: Stmt[] = [];
+    for (const p of this.inst.params) {
+      const slot = this.slotFor(p.name, p.type);
+      this.slots.set(p.name, slot);
+      this.flattenParams(slot, params, entry);
+    }
+    for (const [name, t] of this.inst.locals) if (!this.slots.has(name)) this.slots.set(name, this.slotFor(name, t));
+    const body = this.block(() => {
+      for (const s of entry) this.emit(s);
+      const stmts = this.inst.def ? this.inst.def.body : this.mod.cp.top;
+      this.stmts(stmts);
+      if (this.inst.def) {
+        this.releaseLocals();
+        if (this.ret.kind !== 'none') this.emit({ k: 'return', values: this.zeroValues(this.ret) });
+      } else this.releaseLocals();
+    });
+    const paramNames = new Set(params.map((p) => p.name));
+    return {
+      name: this.inst.name,
+      params,
+      results: this.inst.def ? this.flatVTs(this.ret) : [],
+      locals: [...this.locals].filter(([n]) => !paramNames.has(n)).map(([name, t]) => ({ name, t })),
+      body,
+    };
+  }
+
+  flatVTs(t: Type): VT[] {
+    switch (t.kind) {
+      case 'scalar': return [vtOf(t.dtype)];
+      case 'array': return ['i32'];
+      case 'tuple': return t.elems.flatMap((e) => this.flatVTs(e));
+      default: return [];
+    }
+  }
+
+  zeroValues(t: Type): Expr[] { return this.flatVTs(t).map((vt) => cst(vt, 0)); }
+
+  flattenParams(slot: Slot, params: I.Local[], entry: Stmt[]): void {
+    switch (slot.k) {
+      case 's': params.push({ name: slot.name, t: vtOf(slot.dtype) }); break;
+      case 'a':
+        params.push({ name: slot.name, t: 'i32' });
+        // Parameters are borrowed from the caller; the function owns a reference of its own.
+        entry.push({ k: 'retain', desc: get(slot.name, 'i32') });
+        entry.push(...this.block(() => this.loadShadows(slot)));
+        break;
+      case 't': for (const s of slot.items) this.flattenParams(s, params, entry); break;
+      default: break;
+    }
+  }
+
+  slotFor(name: string, t: Type): Slot {
+    if (this.inst.def === null && this.mod.globalSlots.has(name)) return this.mod.globalSlots.get(name)!;
+    switch (t.kind) {
+      case 'scalar': return { k: 's', name: this.local(name, vtOf(t.dtype)), dtype: t.dtype };
+      case 'array': {
+        this.local(name, 'i32');
+        this.local(name + '.d', 'i32');
+        for (let k = 0; k < t.ndim; k++) { this.local(`${name}.n${k}`, 'i32'); this.local(`${name}.s${k}`, 'i32'); }
+        this.arrayLocals.push(name);
+        return { k: 'a', name, dtype: t.dtype, ndim: t.ndim };
+      }
+      case 'tuple': return { k: 't', items: t.elems.map((e, i) => this.slotFor(`${name}.${i}`, e)) };
+      case 'team': return { k: 'team', tn: this.local(name + '.tn', 'i64'), nt: this.local(name + '.nt', 'i64') };
+      default: return { k: 'none' };
+    }
+  }
+
+  loadShadows(slot: Slot & { k: 'a' }): void {
+    const d = get(slot.name, 'i32');
+    this.set(slot.name + '.d', load('i32', 'i32', add32(d, i32(DESC.data))));
+    for (let k = 0; k < slot.ndim; k++) {
+      this.set(`${slot.name}.n${k}`, load('i32', 'i32', add32(d, i32(DESC.shape + 4 * k))));
+      this.set(`${slot.name}.s${k}`, load('i32', 'i32', add32(d, i32(DESC.strides + 4 * k))));
+    }
+  }
+
+  slotArr(slot: Slot & { k: 'a' }): ArrRef {
+    return {
+      desc: get(slot.name, 'i32'), data: get(slot.name + '.d', 'i32'), dtype: slot.dtype, ndim: slot.ndim,
+      shape: range(slot.ndim).map((k) => get(`${slot.name}.n${k}`, 'i32')),
+      strides: range(slot.ndim).map((k) => get(`${slot.name}.s${k}`, 'i32')),
+    };
+  }
+
+  /** An ArrRef for a descriptor held in an expression: loads its fields into fresh locals. */
+  arrFromDesc(desc: Expr, dtype: DType, ndim: number): ArrRef {
+    const d = this.tmp(desc, 'desc');
+    const f = (off: number, p: string) => this.tmp(load('i32', 'i32', add32(d, i32(off))), p);
+    return {
+      desc: d, data: f(DESC.data, 'data'), dtype, ndim,
+      shape: range(ndim).map((k) => f(DESC.shape + 4 * k, 'n')),
+      strides: range(ndim).map((k) => f(DESC.strides + 4 * k, 's')),
+    };
+  }
+
+  releaseLocals(except?: Set<string>): void {
+    for (const n of this.arrayLocals) if (!except?.has(n)) this.emit({ k: 'release', desc: get(n, 'i32') });
+  }
+
+  readSlot(slot: Slot): Val {
+    switch (slot.k) {
+      case 's': return { k: 's', e: get(slot.name, vtOf(slot.dtype)), dtype: slot.dtype };
+      case 'a': return { k: 'a', a: this.slotArr(slot), owned: false };
+      case 't': return { k: 't', items: slot.items.map((s) => this.readSlot(s)) };
+      case 'gs': return { k: 's', e: load(vtOf(slot.dtype), memOf(slot.dtype) === 'u8' ? 'i32' : memOf(slot.dtype), i32(slot.addr)), dtype: slot.dtype };
+      case 'ga': return { k: 'a', a: this.arrFromDesc(load('i32', 'i32', i32(slot.addr)), slot.dtype, slot.ndim), owned: false };
+      case 'team': return { k: 'team', tn: get(slot.tn, 'i64'), nt: get(slot.nt, 'i64') };
+      case 'none': return { k: 'none' };
+    }
+  }
+
+  /** Stores a value into a variable, taking ownership (moving an owned temp, retaining a borrowed one). */
+  writeSlot(slot: Slot, v: Val, span: Span): void {
+    switch (slot.k) {
+      case 's': this.set(slot.name, this.scalarAs(v, slot.dtype, span)); return;
+      case 'gs': this.emit({ k: 'store', mem: memOf(slot.dtype) === 'u8' ? 'i32' : memOf(slot.dtype), addr: i32(slot.addr), value: this.scalarAs(v, slot.dtype, span) }); return;
+      case 'a': case 'ga': {
+        if (v.k !== 'a') throw new Error('internal: array slot gets non-array');
+        const nd = this.take(v);
+        const oldName = this.fresh('old', 'i32');
+        if (slot.k === 'a') {
+          this.set(oldName, get(slot.name, 'i32'));
+          this.set(slot.name, nd);
+          this.loadShadows(slot);
+        } else {
+          this.set(oldName, load('i32', 'i32', i32(slot.addr)));
+          this.emit({ k: 'store', mem: 'i32', addr: i32(slot.addr), value: nd });
+        }
+        this.emit({ k: 'release', desc: get(oldName, 'i32') });
+        return;
+      }
+      case 't': {
+        if (v.k !== 't') throw new Error('internal: tuple slot gets non-tuple');
+        // Evaluate all parts before assigning so `a, b = b, a` swaps.
+        const parts = v.items.map((it) => (it.k === 's' ? { k: 's' as const, e: this.tmp(it.e), dtype: it.dtype } : it));
+        slot.items.forEach((s, i) => this.writeSlot(s, parts[i], span));
+        return;
+      }
+      case 'team': if (v.k === 'team') { this.set(slot.tn, v.tn); this.set(slot.nt, v.nt); } return;
+      case 'none': return;
+    }
+  }
+
+  /** Returns a descriptor expression holding one reference the caller now owns. */
+  take(v: Val & { k: 'a' }): Expr {
+    if (v.owned) {
+      const t = this.temps.find((x) => x.a === v.a);
+      if (t) t.moved = true;
+      return v.a.desc;
+    }
+    this.emit({ k: 'retain', desc: v.a.desc });
+    return v.a.desc;
+  }
+
+  ownedArray(a: ArrRef): Val {
+    this.temps.push({ a, moved: false });
+    return { k: 'a', a, owned: true };
+  }
+
+  releaseTemps(mark: number): void {
+    const ts = this.temps.splice(mark);
+    for (const t of ts) if (!t.moved) this.emit({ k: 'release', desc: t.a.desc });
+  }
+
+  scalarAs(v: Val, d: DType, span: Span): Expr {
+    if (v.k !== 's') throw new Error(`internal: expected scalar at ${span.start}, got ${v.k}`);
+    return convert(v.e, v.dtype, d);
+  }
+
+  // ---------------- statements ----------------
+  stmts(body: A.Stmt[]): void { for (const s of body) this.stmt(s); }
+
+  stmt(s: A.Stmt): void {
+    const mark = this.temps.length;
+    this.stmtInner(s);
+    this.releaseTemps(mark);
+  }
+
+  stmtInner(s: A.Stmt): void {
+    switch (s.kind) {
+      case 'ExprStmt': {
+        const v = this.expr(s.expr);
+        if (v.k === 's' && (s.expr.kind === 'Call')) this.emit({ k: 'expr', e: v.e });
+        return;
+      }
+      case 'Assign': {
+        if (s.targets.length === 1 && s.targets[0].kind === 'Subscript') return this.assignSubscript(s.targets[0], s.value);
+        const v = this.expr(s.value);
+        for (const t of s.targets) this.assign(t, v, s.value.span);
+        return;
+      }
+      case 'AnnAssign':
+        if (s.value) {
+          if (s.target.kind === 'Subscript') return this.assignSubscript(s.target, s.value);
+          this.assign(s.target, this.expr(s.value), s.value.span);
+        }
+        return;
+      case 'AugAssign': return this.augAssign(s);
+      case 'If': {
+        const c = this.cond(s.test);
+        const then = this.block(() => this.stmts(s.body));
+        const els = this.block(() => this.stmts(s.orelse));
+        this.emit({ k: 'if', cond: c, then, else: els });
+        return;
+      }
+      case 'While': {
+        const label = `while${this.n++}`;
+        this.labels.push({ brk: label, cont: label });
+        // The condition may allocate (e.g. sum(a) > 0): evaluate it in a block inside the loop.
+        const condMark = this.temps.length;
+        const pre = this.block(() => {
+          const c = this.cond(s.test);
+          const cn = this.fresh('cond', 'i32');
+          this.set(cn, c);
+          this.releaseTemps(condMark);
+        });
+        const body = this.block(() => this.stmts(s.body));
+        this.labels.pop();
+        if (pre.length === 1 && pre[0].k === 'set') {
+          this.emit({ k: 'while', label, cond: (pre[0] as { value: Expr }).value, body });
+        } else {
+          const cn = (pre[pre.length - 1] as { k: 'set'; name: string }).name;
+          const cnName = pre.find((x) => x.k === 'set' && x.name.startsWith('cond%')) as { name: string } | undefined;
+          const condName = cnName?.name ?? cn;
+          this.emit({ k: 'while', label, cond: i32(1), body: [...pre, { k: 'if', cond: un('eqz', 'i32', get(condName, 'i32')), then: [{ k: 'break', label }], else: [] }, ...body] });
+        }
+        return;
+      }
+      case 'For': return this.forStmt(s);
+      case 'Break': this.emit({ k: 'break', label: this.labels[this.labels.length - 1].brk }); return;
+      case 'Continue': this.emit({ k: 'continue', label: this.labels[this.labels.length - 1].cont }); return;
+      case 'Pass': return;
+      case 'Return': {
+        const vals: Expr[] = [];
+        if (s.value && this.ret.kind !== 'none') {
+          const v = this.expr(s.value);
+          this.flattenReturn(v, this.ret, vals, s.span);
+        }
+        const frozen = vals.map((e) => this.tmp(e, 'ret'));
+        this.releaseTemps(0);
+        this.releaseLocals();
+        this.emit({ k: 'return', values: frozen });
+        return;
+      }
+      case 'FunctionDef': return;
+      case 'With': return this.withStmt(s);
+      case 'Raise': {
+        const v = s.exc ? this.expr(s.exc) : { k: 'exc' as const, name: 'RuntimeError', msg: 'No active exception to reraise' };
+        if (v.k !== 'exc') return;
+        const site = this.mod.site(Code.Raised, v.name, s.span, v.msg);
+        this.emit(this.trap(this.mod.imp('err_raise', ['i32'], null), i32(site)));
+        return;
+      }
+      case 'Assert': {
+        const c = this.cond(s.test);
+        const msg = s.msg && s.msg.kind === 'Str' ? s.msg.value : '';
+        const site = this.mod.site(Code.Raised, 'AssertionError', s.span, msg);
+        this.emit({ k: 'if', cond: un('eqz', 'i32', c), then: [this.trap(this.mod.imp('err_raise', ['i32'], null), i32(site))], else: [] });
+        return;
+      }
+      case 'Import': case 'ImportFrom': return;
+    }
+  }
+
+  flattenReturn(v: Val, t: Type, out: Expr[], span: Span): void {
+    switch (t.kind) {
+      case 'scalar': out.push(this.scalarAs(v, t.dtype, span)); return;
+      case 'array': if (v.k === 'a') out.push(this.take(v)); return;
+      case 'tuple': if (v.k === 't') t.elems.forEach((e, i) => this.flattenReturn(v.items[i], e, out, span)); return;
+      default: return;
+    }
+  }
+
+  assign(t: A.Expr, v: Val, span: Span): void {
+    if (t.kind === 'Name') {
+      const slot = this.slots.get(t.id);
+      if (!slot) throw new Error(`internal: no slot for ${t.id}`);
+      this.writeSlot(slot, this.coerceTo(v, this.inst.locals.get(t.id) ?? this.mod.cp.globals.get(t.id)!, span), span);
+      return;
+    }
+    if (t.kind === 'Tuple' || t.kind === 'List') {
+      if (v.k !== 't') return;
+      const parts = v.items.map((it) => (it.k === 's' ? { k: 's' as const, e: this.tmp(it.e), dtype: it.dtype } : it));
+      t.elts.forEach((x, i) => this.assign(x, parts[i], span));
+      return;
+    }
+  }
+
+  /** Converts a value to a variable's (unified) type: scalar promotion, tuple element-wise. */
+  coerceTo(v: Val, t: Type, span: Span): Val {
+    if (t.kind === 'scalar' && v.k === 's') return { k: 's', e: convert(v.e, v.dtype, t.dtype), dtype: t.dtype };
+    if (t.kind === 'tuple' && v.k === 't') return { k: 't', items: v.items.map((x, i) => this.coerceTo(x, t.elems[i], span)) };
+    return v;
+  }
+
+  cond(e: A.Expr): Expr {
+    const v = this.expr(e);
+    if (v.k === 'none') return i32(0);
+    if (v.k !== 's') throw new Error('internal: non-scalar condition');
+    return convert(v.e, v.dtype, 'bool');
+  }
+
+  augAssign(s: A.AugAssign): void {
+    const tt = this.type(s.target);
+    if (tt.kind === 'array' || s.target.kind === 'Subscript') {
+      // In place: a[...] op= value has NumPy's meaning (no rebinding, result cast to a's dtype).
+      const target = s.target;
+      const synthetic: A.Binary = { kind: 'Binary', op: s.op, left: target, right: s.value, span: s.span };
+      const rt = this.binaryResultType(s.op, tt, this.type(s.value));
+      this.inst.types.set(synthetic, rt);
+      if (target.kind === 'Subscript') return this.assignSubscript(target, synthetic);
+      const dst = this.expr(target);
+      if (dst.k !== 'a') return;
+      this.storeInto(dst.a, synthetic, s.span, true);
+      return;
+    }
+    const cur = this.expr(s.target);
+    const rhs = this.expr(s.value);
+    const vt = this.inst.locals.get((s.target as A.Name).id) ?? this.mod.cp.globals.get((s.target as A.Name).id)!;
+    const rt = this.binaryResultType(s.op, tt, this.type(s.value));
+    const r = this.binaryScalar(s.op, cur, rhs, (rt as { dtype: DType }).dtype, s.span, this.type(s.target), this.type(s.value));
+    this.assign(s.target, r, s.span);
+    void vt;
+  }
+
+  binaryResultType(op: A.BinaryOp, l: Type, r: Type): Type {
+    const a = elemOf(l)!, b = elemOf(r)!;
+    let p = promote(a, b);
+    if (op === '/' && !isFloat(p.dtype)) p = { dtype: 'float64', weak: p.weak };
+    else if ((op === '<<' || op === '>>') && !isInt(p.dtype)) p = { dtype: 'int64', weak: p.weak };
+    else if (p.dtype === 'bool' && !['&', '|', '^'].includes(op) && !(l.kind === 'array' && r.kind === 'array' && (op === '+' || op === '*'))) p = { dtype: 'int64', weak: p.weak };
+    const nd = Math.max(l.kind === 'array' ? l.ndim : 0, r.kind === 'array' ? r.ndim : 0);
+    return nd ? { kind: 'array', dtype: p.dtype, ndim: nd } : { kind: 'scalar', dtype: p.dtype, weak: p.weak };
+  }
+
+  forStmt(s: A.For): void {
+    const target = (s.target as A.Name).id;
+    const slot = this.slots.get(target)!;
+    const it = s.iter;
+    if (it.kind === 'Call') {
+      const r = this.inst.calls.get(it);
+      if (r?.kind === 'builtin' && ['range', 'prange', 'p.range', 'p.xrange'].includes(r.name)) {
+        const args = it.args.map((a) => this.scalarAs(this.expr(a), (this.type(a) as { dtype: DType }).dtype, a.span)).map((e, i) => this.tmp(convert(e, (this.type(it.args[i]) as { dtype: DType }).dtype, 'int64')));
+        const [start, stop, step] = args.length === 1 ? [i64(0), args[0], i64(1)] : args.length === 2 ? [args[0], args[1], i64(1)] : [args[0], args[1], args[2]];
+        if (args.length === 3) {
+          const site = this.mod.site(Code.ValueError, 'range_step', it.span);
+          this.emit({ k: 'if', cond: bin('eq', 'i64', step, i64(0)), then: [this.trap(this.mod.imp('err_value', ['i32'], null), i32(site))], else: [] });
+        }
+        const label = `for${this.n++}`;
+        const iv = this.fresh('i', 'i64');
+        this.labels.push({ brk: label, cont: label });
+        const body = this.block(() => {
+          this.writeSlot(slot, { k: 's', e: get(iv, 'i64'), dtype: 'int64' }, s.span);
+          this.stmts(s.body);
+        });
+        this.labels.pop();
+        if (r.name === 'prange') {
+          const info = this.inst.parloops.get(s);
+          const kw = new Map(it.keywords.map((k) => [k.name, k.value] as const));
+          const sched = kw.get('schedule');
+          const intKw = (n: string) => { const e = kw.get(n); return e ? this.tmp(convert(this.scalarAs(this.expr(e), (this.type(e) as { dtype: DType }).dtype, e.span), (this.type(e) as { dtype: DType }).dtype, 'int64')) : null; };
+          const useIf = kw.get('use_threads_if');
+          this.emit({
+            k: 'parfor', label, v: iv, t: 'i64', start, stop, step, body,
+            schedule: (sched && sched.kind === 'Str' ? sched.value : 'auto') as I.Schedule,
+            chunk: intKw('chunksize'), numThreads: intKw('num_threads'),
+            useIf: useIf ? this.tmp(this.cond(useIf)) : null,
+            reductions: (info?.reductions ?? []).map((rd) => {
+              const sl = this.slots.get(rd.name)!;
+              const name = sl.k === 's' ? sl.name : rd.name;
+              const dt = sl.k === 's' ? sl.dtype : 'float64';
+              return { name, t: vtOf(dt), op: ({ '+': 'add', '-': 'add', '*': 'mul', '&': 'and', '|': 'or', '^': 'xor', max: 'max', min: 'min' } as const)[rd.op] };
+            }),
+            line: this.mod.line(s.span),
+          });
+        } else {
+          this.emit({ k: 'for', label, v: iv, t: 'i64', start, stop, step, body });
+        }
+        return;
+      }
+    }
+    // for x in array: iterate over the first axis.
+    const arr = this.expr(it);
+    if (arr.k !== 'a') return;
+    const a = arr.a;
+    const label = `for${this.n++}`;
+    const iv = this.fresh('i', 'i32');
+    this.labels.push({ brk: label, cont: label });
+    const body = this.block(() => {
+      const mark = this.temps.length;
+      const el = this.indexArr(a, [{ k: 'int', e: cvt('i32->i64', get(iv, 'i32')), span: it.span }], it.span, false);
+      this.writeSlot(slot, el, s.span);
+      this.releaseTemps(mark);
+      this.stmts(s.body);
+    });
+    this.labels.pop();
+    this.emit({ k: 'for', label, v: iv, t: 'i32', start: i32(0), stop: a.shape[0], step: i32(1), body });
+  }
+
+  withStmt(s: A.With): void {
+    const item = s.items[0];
+    const ctx = item.context;
+    const r = ctx.kind === 'Call' ? this.inst.calls.get(ctx) : undefined;
+    if (r?.kind === 'builtin' && r.name === 'parallel') {
+      const kw = new Map(ctx.kind === 'Call' ? ctx.keywords.map((k) => [k.name, k.value] as const) : []);
+      const nt = kw.get('num_threads');
+      const iff = kw.get('if_');
+      const tn = this.fresh('tn', 'i64'), ntv = this.fresh('nt', 'i64');
+      const numThreads = nt && nt.kind !== 'None' ? this.tmp(convert(this.scalarAs(this.expr(nt), (this.type(nt) as { dtype: DType }).dtype, nt.span), (this.type(nt) as { dtype: DType }).dtype, 'int64')) : null;
+      const useIf = iff ? this.tmp(this.cond(iff)) : null;
+      if (item.asName) this.writeSlot(this.slots.get(item.asName)!, { k: 'team', tn: get(tn, 'i64'), nt: get(ntv, 'i64') }, s.span);
+      const body = this.block(() => {
+        if (item.asName) this.writeSlot(this.slots.get(item.asName)!, { k: 'team', tn: get(tn, 'i64'), nt: get(ntv, 'i64') }, s.span);
+        this.stmts(s.body);
+      });
+      this.emit({ k: 'region', body, numThreads, useIf, threadNum: tn, numThreadsVar: ntv, line: this.mod.line(s.span) });
+      return;
+    }
+    // with p.lock: a critical section (serial execution needs no lock yet).
+    this.stmts(s.body);
+  }
+
+  // ---------------- subscripts ----------------
+  /** Index entries after evaluation. */
+  indexParts(index: A.Expr[]): ({ k: 'int'; e: Expr; span: Span } | { k: 'slice'; lo: Expr | null; hi: Expr | null; st: Expr | null; span: Span })[] {
+    return index.map((ix) => {
+      if (ix.kind === 'Slice') {
+        const part = (p: A.Expr | null) => {
+          if (!p || p.kind === 'None') return null;
+          const v = this.expr(p);
+          return this.tmp(convert(this.scalarAs(v, (this.type(p) as { dtype: DType }).dtype, p.span), (this.type(p) as { dtype: DType }).dtype, 'int64'));
+        };
+        return { k: 'slice' as const, lo: part(ix.lower), hi: part(ix.upper), st: part(ix.step), span: ix.span };
+      }
+      const v = this.expr(ix);
+      return { k: 'int' as const, e: this.tmp(convert(this.scalarAs(v, (this.type(ix) as { dtype: DType }).dtype, ix.span), (this.type(ix) as { dtype: DType }).dtype, 'int64')), span: ix.span };
+    });
+  }
+
+  /** Bounds-checks and wraps a negative index; returns an i32 index local. */
+  checkedIndex(idx: Expr, n: Expr, axis: number, desc: Expr, span: Span): Expr {
+    const iv = this.tmp(idx, 'ix');
+    const n64 = cvt('i32->i64', n);
+    const w = this.fresh('w', 'i64');
+    this.set(w, select('i64', bin('lt_s', 'i64', iv, i64(0)), bin('add', 'i64', iv, n64), iv));
+    if (this.mod.opts.boundsCheck) {
+      const site = this.mod.site(Code.IndexError, 'index', span);
+      this.emit({ k: 'if', cond: bin('ge_u', 'i64', get(w, 'i64'), n64), then: [this.trap(this.mod.imp('err_index', ['i32', 'i64', 'i32', 'i32'], null), i32(site), iv, i32(axis), desc)], else: [] });
+    }
+    return this.tmp(cvt('i64->i32', get(w, 'i64')), 'ix');
+  }
+
+  /** a[parts]: a scalar element or a view. */
+  indexArr(a: ArrRef, parts: ReturnType<FnLowerer['indexParts']>, span: Span, forStore: boolean): Val {
+    let off: Expr = i32(0);
+    const shape: Expr[] = [], strides: Expr[] = [];
+    parts.forEach((p, k) => {
+      if (p.k === 'int') {
+        const ix = this.checkedIndex(p.e, a.shape[k], k, a.desc, p.span);
+        off = add32(off, mul32(ix, a.strides[k]));
+      } else {
+        const site = this.mod.site(Code.ValueError, 'slice_step', p.span);
+        const s = this.fresh('ss', 'i32'), len = this.fresh('sl', 'i32');
+        this.emit({ k: 'setm', names: [s, len], call: call(this.mod.helper('slice'), null, a.shape[k], p.lo ?? i64(0), p.hi ?? i64(0), p.st ?? i64(1), i32(p.lo ? 1 : 0), i32(p.hi ? 1 : 0), i32(site)) });
+        const stepE = p.st ? this.tmp(cvt('i64->i32', p.st)) : i32(1);
+        off = add32(off, mul32(get(s, 'i32'), a.strides[k]));
+        shape.push(get(len, 'i32'));
+        strides.push(this.tmp(mul32(a.strides[k], stepE)));
+      }
+    });
+    for (let k = parts.length; k < a.ndim; k++) { shape.push(a.shape[k]); strides.push(a.strides[k]); }
+    const addr = this.tmp(add32(a.data, bin('shl', 'i32', off, i32(log2Size(a.dtype)))), 'addr');
+    if (shape.length === 0) {
+      if (forStore) return { k: 's', e: addr, dtype: a.dtype };
+      return { k: 's', e: load(vtOf(a.dtype), memOf(a.dtype), addr), dtype: a.dtype };
+    }
+    return this.makeView(a, addr, shape, strides);
+  }
+
+  makeView(of: ArrRef, data: Expr, shape: Expr[], strides: Expr[]): Val {
+    const v = this.tmp(call(this.mod.helper('view'), 'i32', of.desc, data, i32(shape.length)), 'view');
+    const shp: Expr[] = [], str: Expr[] = [];
+    shape.forEach((n, k) => {
+      const nn = this.tmp(n, 'n'), ss = this.tmp(strides[k], 's');
+      this.emit({ k: 'store', mem: 'i32', addr: add32(v, i32(DESC.shape + 4 * k)), value: nn });
+      this.emit({ k: 'store', mem: 'i32', addr: add32(v, i32(DESC.strides + 4 * k)), value: ss });
+      shp.push(nn); str.push(ss);
+    });
+    const size = shp.reduce((acc: Expr, n) => mul32(acc, n), i32(1));
+    this.emit({ k: 'store', mem: 'i32', addr: add32(v, i32(DESC.size)), value: size });
+    return this.ownedArray({ desc: v, data: this.tmp(data), shape: shp, strides: str, dtype: of.dtype, ndim: shape.length });
+  }
+
+  assignSubscript(t: A.Subscript, value: A.Expr): void {
+    const base = this.expr(t.value);
+    if (base.k !== 'a') return;
+    const parts = this.indexParts(t.index);
+    const ints = parts.filter((p) => p.k === 'int').length;
+    if (ints === base.a.ndim && parts.length === base.a.ndim) {
+      const addr = this.indexArr(base.a, parts, t.span, true);
+      const v = this.expr(value);
+      if (addr.k !== 's' || v.k !== 's') return;
+      this.emit({ k: 'store', mem: memOf(base.a.dtype), addr: addr.e, value: convert(v.e, v.dtype, base.a.dtype) });
+      return;
+    }
+    const view = this.indexArr(base.a, parts, t.span, true);
+    if (view.k !== 'a') return;
+    this.storeInto(view.a, value, value.span, false, t.value);
+  }
+
+  /** dst[...] = value with broadcasting; value is fused into the store loop when it is elementwise
+   * and does not read the array being written (NumPy evaluates the right side first). */
+  storeInto(dst: ArrRef, value: A.Expr, span: Span, inPlace: boolean, dstExpr?: A.Expr): void {
+    const vt = this.type(value);
+    if (vt.kind === 'scalar') {
+      const v = this.expr(value);
+      const e = this.tmp(this.scalarAs(v, vt.dtype, span));
+      this.nest(dst.shape, [dst], [], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(e, vt.dtype, dst.dtype) }]);
+      return;
+    }
+    const reads = new Set<string>();
+    collectNames(value, reads);
+    const dstName = dstExpr?.kind === 'Name' ? dstExpr.id : null;
+    const aliases = inPlace ? !isSelfElementwise(value, reads) : (dstName !== null && reads.has(dstName));
+    if (!aliases && this.isElementwise(value)) {
+      this.fusedInto(dst, value, span);
+      return;
+    }
+    const src = this.expr(value);
+    if (src.k !== 'a') return;
+    this.copyInto(dst, src.a, span);
+  }
+
+  copyInto(dst: ArrRef, src: ArrRef, span: Span): void {
+    this.checkBroadcastTo(dst.shape, [src], span, dst);
+    this.nest(dst.shape, [dst, src], [], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(load(vtOf(src.dtype), memOf(src.dtype), ptrs[1]), src.dtype, dst.dtype) }]);
+  }
+
+  // ---------------- loop nests ----------------
+  /**
+   * Emits a loop nest over `shape` (row-major). Each operand is broadcast to the shape (aligned
+   * right, stride 0 where its extent is 1 or missing); `body` receives the element address of each
+   * operand. Addresses advance by adding byte strides, so the innermost loop has no multiplications.
+   */
+  nest(shape: Expr[], operands: ArrRef[], _unused: unknown[], _span: Span, body: (ptrs: Expr[], idx: Expr[]) => Stmt[]): void {
+    const R = shape.length;
+    if (R === 0) { const ptrs = operands.map((o) => o.data); for (const s of body(ptrs, [])) this.emit(s); return; }
+    const bstrides = operands.map((o) => shape.map((_n, k) => {
+      const ok = k - (R - o.ndim);
+      if (ok < 0) return i32(0);
+      const bytes = bin('shl', 'i32', o.strides[ok], i32(log2Size(o.dtype)));
+      return this.tmp(select('i32', bin('eq', 'i32', o.shape[ok], i32(1)), i32(0), bytes), 'bs');
+    }));
+    const ptr = operands.map((o) => range(R + 1).map((k) => (k === 0 ? this.tmp(o.data, 'p') : get(this.fresh('p', 'i32'), 'i32'))));
+    const idx = range(R).map(() => this.fresh('k', 'i32'));
+    const build = (level: number): Stmt[] => {
+      if (level === R) return body(operands.map((_o, j) => ptr[j][R]), idx.map((n) => get(n, 'i32')));
+      const label = `n${this.n++}`;
+      const init: Stmt[] = operands.map((_o, j) => ({ k: 'set', name: (ptr[j][level + 1] as { name: string }).name, value: ptr[j][level] }));
+      const inner = build(level + 1);
+      const adv: Stmt[] = operands.map((_o, j) => ({ k: 'set', name: (ptr[j][level + 1] as { name: string }).name, value: add32(ptr[j][level + 1], bstrides[j][level]) }));
+      return [...init, { k: 'for', label, v: idx[level], t: 'i32', start: i32(0), stop: shape[level], step: i32(1), body: [...inner, ...adv] }];
+    };
+    for (const s of build(0)) this.emit(s);
+  }
+
+  /** Broadcast shape of operands of rank R, with a run-time check that the extents agree. */
+  broadcastShape(R: number, ops: ArrRef[], span: Span): Expr[] {
+    const shape: Expr[] = [];
+    for (let k = 0; k < R; k++) {
+      const n = this.fresh('bn', 'i32');
+      this.set(n, i32(1));
+      for (const o of ops) {
+        const ok = k - (R - o.ndim);
+        if (ok < 0) continue;
+        this.set(n, select('i32', bin('ne', 'i32', o.shape[ok], i32(1)), o.shape[ok], get(n, 'i32')));
+      }
+      shape.push(get(n, 'i32'));
+    }
+    this.checkBroadcastTo(shape, ops, span);
+    return shape;
+  }
+
+  checkBroadcastTo(shape: Expr[], ops: ArrRef[], span: Span, dst?: ArrRef): void {
+    const R = shape.length;
+    for (const o of ops) {
+      if (o.ndim > R) continue;
+      let bad: Expr | null = null;
+      for (let k = 0; k < o.ndim; k++) {
+        const ok = o.shape[k], n = shape[k + R - o.ndim];
+        const c = bin('and', 'i32', bin('ne', 'i32', ok, n), bin('ne', 'i32', ok, i32(1)));
+        bad = bad ? bin('or', 'i32', bad, c) : c;
+      }
+      if (!bad) continue;
+      const site = this.mod.site(Code.ShapeMismatch, dst ? 'assign_broadcast' : 'broadcast', span);
+      const other = dst ? dst.desc : (ops.find((x) => x !== o) ?? o).desc;
+      this.emit({ k: 'if', cond: bad, then: [this.trap(this.mod.imp('err_shape', ['i32', 'i32', 'i32'], null), i32(site), dst ? o.desc : other, dst ? dst.desc : o.desc)], else: [] });
+    }
+  }
+
+  alloc(dtype: DType, shape: Expr[]): ArrRef {
+    const d = this.fresh('arr', 'i32');
+    const shp = shape.map((s) => this.tmp(s, 'n'));
+    this.emit({ k: 'alloc', name: d, ndim: shp.length, dtypeCode: DTYPE_CODE[dtype], elemSize: ELEM_SIZE[dtype], shape: shp });
+    const a: ArrRef = { desc: get(d, 'i32'), data: this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data'), dtype, ndim: shp.length, shape: shp, strides: [] };
+    const strides: Expr[] = [];
+    let acc: Expr = i32(1);
+    for (let k = shp.length - 1; k >= 0; k--) { strides.unshift(acc); acc = k > 0 ? this.tmp(mul32(acc, shp[k]), 's') : acc; }
+    a.strides = strides;
+    return a;
+  }
+
+  // ---------------- elementwise (fused) ----------------
+  isElementwise(e: A.Expr): boolean {
+    const t = this.inst.types.get(e);
+    if (!t || t.kind !== 'array') return false;
+    switch (e.kind) {
+      case 'Binary': return e.op !== '@';
+      case 'Unary': case 'Compare': return true;
+      case 'Call': {
+        const r = this.inst.calls.get(e);
+        if (r?.kind !== 'builtin') return false;
+        return isUfunc(r.name) || r.name.startsWith('astype:') || r.name === 'where' || r.name === 'clip' || r.name === '.astype';
+      }
+      default: return false;
+    }
+  }
+
+  /** Materializes an elementwise expression into a new array (one fused nest). */
+  elementwise(e: A.Expr, span: Span): Val {
+    const t = this.type(e) as Type & { kind: 'array' };
+    const leaves = new Map<A.Expr, ArrRef>();
+    const scalars = new Map<A.Expr, { e: Expr; dtype: DType }>();
+    this.collectLeaves(e, leaves, scalars);
+    const ops = [...leaves.values()];
+    const shape = this.broadcastShape(t.ndim, ops, span);
+    const out = this.alloc(t.dtype, shape);
+    this.nest(shape, [out, ...ops], [], span, (ptrs) => {
+      const ld = new Map<A.Expr, Expr>();
+      [...leaves.entries()].forEach(([k, a], i) => ld.set(k, load(vtOf(a.dtype), memOf(a.dtype), ptrs[i + 1])));
+      return this.block(() => {
+        const v = this.elemExpr(e, ld, scalars);
+        this.emit({ k: 'store', mem: memOf(out.dtype), addr: ptrs[0], value: convert(v.e, v.dtype, out.dtype) });
+      });
+    });
+    return this.ownedArray(out);
+  }
+
+  fusedInto(dst: ArrRef, e: A.Expr, span: Span): void {
+    const leaves = new Map<A.Expr, ArrRef>();
+    const scalars = new Map<A.Expr, { e: Expr; dtype: DType }>();
+    this.collectLeaves(e, leaves, scalars);
+    const ops = [...leaves.values()];
+    this.checkBroadcastTo(dst.shape, ops, span, dst);
+    this.nest(dst.shape, [dst, ...ops], [], span, (ptrs) => {
+      const ld = new Map<A.Expr, Expr>();
+      [...leaves.entries()].forEach(([k, a], i) => ld.set(k, load(vtOf(a.dtype), memOf(a.dtype), ptrs[i + 1])));
+      return this.block(() => {
+        const v = this.elemExpr(e, ld, scalars);
+        this.emit({ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(v.e, v.dtype, dst.dtype) });
+      });
+    });
+  }
+
+  collectLeaves(e: A.Expr, leaves: Map<A.Expr, ArrRef>, scalars: Map<A.Expr, { e: Expr; dtype: DType }>): void {
+    const t = this.type(e);
+    if (t.kind === 'scalar') {
+      const v = this.expr(e);
+      if (v.k === 's') scalars.set(e, { e: this.tmp(v.e), dtype: v.dtype });
+      return;
+    }
+    if (this.isElementwise(e)) {
+      for (const c of elemChildren(e, this.inst.calls.get(e as A.Call))) this.collectLeaves(c, leaves, scalars);
+      return;
+    }
+    const v = this.expr(e);
+    if (v.k === 'a') leaves.set(e, v.a);
+  }
+
+  /** The value of one element of an elementwise expression, given its leaves' element loads. */
+  elemExpr(e: A.Expr, ld: Map<A.Expr, Expr>, sc: Map<A.Expr, { e: Expr; dtype: DType }>): { e: Expr; dtype: DType } {
+    const leaf = ld.get(e);
+    if (leaf) { const t = this.type(e) as { dtype: DType }; return { e: leaf, dtype: t.dtype }; }
+    const s = sc.get(e);
+    if (s) return s;
+    const t = this.type(e) as { dtype: DType; kind: string };
+    const sub = (x: A.Expr) => this.elemExpr(x, ld, sc);
+    const asVal = (x: { e: Expr; dtype: DType }): Val => ({ k: 's', e: x.e, dtype: x.dtype });
+    switch (e.kind) {
+      case 'Binary': {
+        const r = this.binaryScalar(e.op, asVal(sub(e.left)), asVal(sub(e.right)), t.dtype, e.span, this.type(e.left), this.type(e.right));
+        return { e: (r as { e: Expr }).e, dtype: t.dtype };
+      }
+      case 'Unary': return this.unaryScalar(e, asVal(sub(e.operand)), t.dtype) as { e: Expr; dtype: DType };
+      case 'Compare': {
+        const a = sub(e.left), b = sub(e.comparators[0]);
+        return { e: this.compareScalar(e.ops[0] as '<', a, b, this.type(e.left), this.type(e.comparators[0])), dtype: 'bool' };
+      }
+      case 'Call': {
+        const r = this.inst.calls.get(e)!;
+        if (r.kind !== 'builtin') break;
+        const args = e.args.map((x) => asVal(sub(x)));
+        if (r.name === '.astype') { const x = sub((e.func as A.Attribute).value); return { e: convert(x.e, x.dtype, t.dtype), dtype: t.dtype }; }
+        return this.builtinScalar(r.name, args, t.dtype, e) as { e: Expr; dtype: DType };
+      }
+      default: break;
+    }
+    throw new Error(`internal: not elementwise: ${e.kind}`);
+  }
+
+  // ---------------- scalar operations (shared by scalar code and fused nests) ----------------
+  binaryScalar(op: A.BinaryOp, l: Val, r: Val, rdt: DType, span: Span, lt: Type, rt: Type): Val {
+    if (l.k !== 's' || r.k !== 's') throw new Error('internal: binaryScalar');
+    // Operate in the promoted dtype; `/` converts ints to float first.
+    const p = promote(elemOf(lt)!, elemOf(rt)!).dtype;
+    let cd: DType = op === '/' ? rdt : ['<<', '>>'].includes(op) ? rdt : p === 'bool' && !['&', '|', '^'].includes(op) ? rdt : p;
+    if (op !== '/' && rdt !== cd && !(op === '&' || op === '|' || op === '^')) cd = rdt;
+    const a = this.tmpIfNeeded(convert(l.e, l.dtype, cd)), b = this.tmpIfNeeded(convert(r.e, r.dtype, cd));
+    const t = vtOf(cd);
+    const isF = isFloat(cd);
+    const v = (e: Expr): Val => ({ k: 's', e, dtype: rdt });
+    switch (op) {
+      case '+': return v(cd === 'bool' ? bin('or', 'i32', a, b) : bin('add', t, a, b));
+      case '-': return v(bin('sub', t, a, b));
+      case '*': return v(cd === 'bool' ? bin('and', 'i32', a, b) : bin('mul', t, a, b));
+      case '/': return v(bin('div', t, a, b));
+      case '//': case '%': {
+        if (isF) {
+          const f = this.mod.math(op === '//' ? 'pyfloordiv' : 'pymod');
+          const r2 = cd === 'float32' ? cvt('f64->f32', call(f, 'f64', cvt('f32->f64', a), cvt('f32->f64', b))) : call(f, 'f64', a, b);
+          return v(r2);
+        }
+        const site = this.mod.site(Code.ZeroDivision, op === '//' ? 'floordiv' : 'mod', span);
+        const h = this.mod.helper(op === '//' ? (t === 'i64' ? 'floordiv_i64' : 'floordiv_i32') : (t === 'i64' ? 'mod_i64' : 'mod_i32'));
+        return v(call(h, t, a, b, i32(site)));
+      }
+      case '**': {
+        if (isF) {
+          const f = this.mod.math('pow');
+          return v(cd === 'float32' ? cvt('f64->f32', call(f, 'f64', cvt('f32->f64', a), cvt('f32->f64', b))) : call(f, 'f64', a, b));
+        }
+        const site = this.mod.site(Code.ValueError, 'negative_power', span);
+        const r64 = call(this.mod.helper('ipow_i64'), 'i64', convert(a, cd, 'int64'), convert(b, cd, 'int64'), i32(site));
+        return v(convert(r64, 'int64', cd));
+      }
+      case '&': return v(bin('and', t, a, b));
+      case '|': return v(bin('or', t, a, b));
+      case '^': return v(bin('xor', t, a, b));
+      case '<<': return v(bin('shl', t, a, b));
+      case '>>': return v(bin('shr_s', t, a, b));
+      case '@': return v(bin('mul', t, a, b));
+    }
+  }
+
+  tmpIfNeeded(e: Expr): Expr { return e; }
+
+  compareScalar(op: '<' | '<=' | '>' | '>=' | '==' | '!=', a: { e: Expr; dtype: DType }, b: { e: Expr; dtype: DType }, lt: Type, rt: Type): Expr {
+    const p = promote(elemOf(lt)!, elemOf(rt)!).dtype;
+    const cd: DType = p === 'bool' ? 'int32' : p;
+    const t = vtOf(cd);
+    return bin(cmpOp(op, t), t, convert(a.e, a.dtype, cd), convert(b.e, b.dtype, cd));
+  }
+
+  unaryScalar(e: A.Unary, v: Val, rdt: DType): Val {
+    if (v.k !== 's') throw new Error('internal: unaryScalar');
+    const x = convert(v.e, v.dtype, rdt);
+    const t = vtOf(rdt);
+    switch (e.op) {
+      case '-': return { k: 's', e: isFloat(rdt) ? un('neg', t, x) : bin('sub', t, cst(t, 0), x), dtype: rdt };
+      case '+': return { k: 's', e: x, dtype: rdt };
+      case 'not': return { k: 's', e: un('eqz', 'i32', convert(v.e, v.dtype, 'bool')), dtype: 'bool' };
+      case '~': return { k: 's', e: rdt === 'bool' ? bin('xor', 'i32', x, i32(1)) : bin('xor', t, x, cst(t, -1)), dtype: rdt };
+    }
+  }
+
+  /** Scalar meaning of a builtin ufunc; args are already-evaluated scalars. */
+  builtinScalar(name: string, args: Val[], rdt: DType, e: A.Call): Val {
+    const s = (x: Val) => x as { k: 's'; e: Expr; dtype: DType };
+    const out = (x: Expr, d = rdt): Val => ({ k: 's', e: x, dtype: d });
+    const t = vtOf(rdt);
+    const mathF = (fname: string, x: Expr, d: DType) => {
+      const f = this.mod.math(fname);
+      return d === 'float32' ? cvt('f64->f32', call(f, 'f64', cvt('f32->f64', x))) : call(f, 'f64', x);
+    };
+    if (name.startsWith('astype:')) return out(convert(s(args[0]).e, s(args[0]).dtype, rdt));
+    const a0 = args[0] ? s(args[0]) : null;
+    switch (name) {
+      case 'abs': case 'fabs': {
+        const x = this.tmp(convert(a0!.e, a0!.dtype, rdt));
+        if (isFloat(rdt)) return out(un('abs', t, x));
+        if (rdt === 'bool') return out(x);
+        return out(select(t, bin('lt_s', t, x, cst(t, 0)), bin('sub', t, cst(t, 0), x), x));
+      }
+      case 'sqrt': return out(un('sqrt', t, convert(a0!.e, a0!.dtype, rdt)));
+      case 'floor': case 'ceil': case 'trunc': case 'round': {
+        const x = convert(a0!.e, a0!.dtype, rdt);
+        if (!isFloat(rdt)) return out(x);
+        return out(un(name === 'round' ? 'nearest' : name, t, x));
+      }
+      case 'square': { const x = this.tmp(convert(a0!.e, a0!.dtype, rdt)); return out(bin('mul', t, x, x)); }
+      case 'negative': { const x = convert(a0!.e, a0!.dtype, rdt); return out(isFloat(rdt) ? un('neg', t, x) : bin('sub', t, cst(t, 0), x)); }
+      case 'sign': {
+        const x = this.tmp(convert(a0!.e, a0!.dtype, rdt));
+        const z = cst(t, 0), one = cst(t, 1), m1 = cst(t, -1);
+        const gt = bin(isFloat(rdt) ? 'gt' : 'gt_s', t, x, z), lt = bin(isFloat(rdt) ? 'lt' : 'lt_s', t, x, z);
+        // NaN stays NaN, 0 stays 0 (with its sign for floats).
+        return out(select(t, gt, one, select(t, lt, m1, x)));
+      }
+      case 'isnan': { const d = a0!.dtype; if (!isFloat(d)) return out(i32(0), 'bool'); const x = this.tmp(a0!.e); return out(bin('ne', vtOf(d), x, x), 'bool'); }
+      case 'isinf': { const d = a0!.dtype; if (!isFloat(d)) return out(i32(0), 'bool'); return out(bin('eq', vtOf(d), un('abs', vtOf(d), a0!.e), cst(vtOf(d), Infinity)), 'bool'); }
+      case 'maximum': case 'minimum': case 'max2': case 'min2': {
+        const a = this.tmp(convert(s(args[0]).e, s(args[0]).dtype, rdt)), b = this.tmp(convert(s(args[1]).e, s(args[1]).dtype, rdt));
+        const isMax = name === 'maximum' || name === 'max2';
+        if (isFloat(rdt) && (name === 'maximum' || name === 'minimum')) return out(bin(isMax ? 'max' : 'min', t, a, b));
+        // Python's max(a, b): a unless b is strictly greater (NaN-free semantics of builtins.max).
+        const c = rdt === 'bool' ? bin(isMax ? 'gt_u' as I.BinOp : 'lt_u', 'i32', b, a) : bin(isFloat(rdt) ? (isMax ? 'gt' : 'lt') : (isMax ? 'gt_s' : 'lt_s'), t, b, a);
+        return out(select(t, c, b, a));
+      }
+      case 'arctan2': case 'hypot': case 'power': case 'fmod': case 'copysign': {
+        if (name === 'power') return this.binaryScalar('**', args[0], args[1], rdt, e.span, this.type(e.args[0]), this.type(e.args[1]));
+        const a = convert(s(args[0]).e, s(args[0]).dtype, rdt), b = convert(s(args[1]).e, s(args[1]).dtype, rdt);
+        if (name === 'copysign') return out(bin('copysign', t, a, b));
+        const f = this.mod.math(name === 'arctan2' ? 'atan2' : name);
+        if (!isFloat(rdt)) {
+          // fmod on ints: C remainder (truncating), as NumPy.
+          const site = this.mod.site(Code.ZeroDivision, 'mod', e.span);
+          const bb = this.tmp(b);
+          this.emit({ k: 'if', cond: bin('eq', t, bb, cst(t, 0)), then: [this.trap(this.mod.imp('err_zero', ['i32'], null), i32(site))], else: [] });
+          return out(bin('rem_s', t, a, bb));
+        }
+        return out(rdt === 'float32' ? cvt('f64->f32', call(f, 'f64', cvt('f32->f64', a), cvt('f32->f64', b))) : call(f, 'f64', a, b));
+      }
+      case 'where': {
+        const c = convert(s(args[0]).e, s(args[0]).dtype, 'bool');
+        const a = convert(s(args[1]).e, s(args[1]).dtype, rdt), b = convert(s(args[2]).e, s(args[2]).dtype, rdt);
+        return out(select(t, c, a, b));
+      }
+      case 'clip': {
+        const x = this.tmp(convert(s(args[0]).e, s(args[0]).dtype, rdt));
+        const lo = this.tmp(convert(s(args[1]).e, s(args[1]).dtype, rdt)), hi = this.tmp(convert(s(args[2]).e, s(args[2]).dtype, rdt));
+        if (isFloat(rdt)) return out(bin('min', t, bin('max', t, x, lo), hi));
+        const m = select(t, bin('lt_s', t, x, lo), lo, x);
+        const mm = this.tmp(m);
+        return out(select(t, bin('gt_s', t, mm, hi), hi, mm));
+      }
+    }
+    const mf = UFUNC_MATH[name];
+    if (mf) return out(mathF(mf, convert(a0!.e, a0!.dtype, rdt), rdt));
+    throw new Error(`internal: no scalar builtin ${name}`);
+  }
+
+  // ---------------- expressions ----------------
+  expr(e: A.Expr): Val {
+    const t = this.type(e);
+    if (t.kind === 'array' && this.isElementwise(e)) return this.elementwise(e, e.span);
+    switch (e.kind) {
+      case 'Int': return { k: 's', e: i64(e.value), dtype: 'int64' };
+      case 'Float': return { k: 's', e: f64(e.value), dtype: 'float64' };
+      case 'Bool': return { k: 's', e: i32(e.value ? 1 : 0), dtype: 'bool' };
+      case 'Str': return { k: 'str', text: e.value };
+      case 'None': return { k: 'none' };
+      case 'Name': return this.name(e, t);
+      case 'Unary': return this.unaryScalar(e, this.expr(e.operand), (t as { dtype: DType }).dtype);
+      case 'Binary': {
+        if (e.op === '@') return this.matmul(this.expr(e.left), this.expr(e.right), t, e.span);
+        const l = this.expr(e.left);
+        const r = this.expr(e.right);
+        return this.binaryScalar(e.op, l, r, (t as { dtype: DType }).dtype, e.span, this.type(e.left), this.type(e.right));
+      }
+      case 'Compare': return this.compare(e);
+      case 'BoolOp': {
+        // Short-circuit: evaluate into a local inside nested ifs.
+        const rt = t as { dtype: DType };
+        const res = this.fresh('bo', vtOf(rt.dtype));
+        const go = (i: number): Stmt[] => this.block(() => {
+          const v = this.expr(e.values[i]);
+          const x = this.scalarAs(v, rt.dtype, e.span);
+          this.set(res, x);
+          if (i + 1 < e.values.length) {
+            const truthy = convert(get(res, vtOf(rt.dtype)), rt.dtype, 'bool');
+            const rest = go(i + 1);
+            this.emit({ k: 'if', cond: e.op === 'and' ? truthy : un('eqz', 'i32', truthy), then: rest, else: [] });
+          }
+        });
+        for (const s of go(0)) this.emit(s);
+        return { k: 's', e: get(res, vtOf(rt.dtype)), dtype: rt.dtype };
+      }
+      case 'IfExp': {
+        const c = this.cond(e.test);
+        if (t.kind === 'scalar') {
+          const res = this.fresh('ife', vtOf(t.dtype));
+          const a = this.block(() => this.set(res, this.scalarAs(this.expr(e.body), t.dtype, e.span)));
+          const b = this.block(() => this.set(res, this.scalarAs(this.expr(e.orelse), t.dtype, e.span)));
+          this.emit({ k: 'if', cond: c, then: a, else: b });
+          return { k: 's', e: get(res, vtOf(t.dtype)), dtype: t.dtype };
+        }
+        if (t.kind === 'array') {
+          const res = this.fresh('ifa', 'i32');
+          const a = this.block(() => { const v = this.expr(e.body); if (v.k === 'a') this.set(res, this.take(v)); });
+          const b = this.block(() => { const v = this.expr(e.orelse); if (v.k === 'a') this.set(res, this.take(v)); });
+          this.emit({ k: 'if', cond: c, then: a, else: b });
+          return this.ownedArray(this.arrFromDesc(get(res, 'i32'), t.dtype, t.ndim));
+        }
+        throw new Error('internal: unsupported conditional expression type');
+      }
+      case 'Call': return this.callExpr(e, t);
+      case 'Attribute': return this.attribute(e, t);
+      case 'Subscript': {
+        const base = this.expr(e.value);
+        if (base.k === 't') {
+          const ix = e.index[0] as A.IntLit;
+          let i = Number(ix.value);
+          if (i < 0) i += base.items.length;
+          return base.items[i];
+        }
+        if (base.k !== 'a') throw new Error('internal: subscript of non-array');
+        return this.indexArr(base.a, this.indexParts(e.index), e.span, false);
+      }
+      case 'Tuple': return { k: 't', items: e.elts.map((x) => this.expr(x)) };
+      default: throw new Error(`internal: cannot lower ${e.kind}`);
+    }
+  }
+
+  name(e: A.Name, t: Type): Val {
+    const slot = this.slots.get(e.id) ?? (this.inst.globalsUsed.has(e.id) ? this.mod.globalSlots.get(e.id) : undefined);
+    if (slot) return this.readSlot(slot);
+    switch (t.kind) {
+      case 'scalar': {
+        const c: Record<string, number> = { pi: Math.PI, e: Math.E, inf: Infinity, nan: NaN };
+        return { k: 's', e: f64(c[e.id]), dtype: 'float64' };
+      }
+      case 'dtype': return { k: 'dtype', dtype: t.dtype };
+      default: return { k: 'none' };
+    }
+  }
+
+  attribute(e: A.Attribute, t: Type): Val {
+    const bt = this.type(e.value);
+    if (bt.kind === 'module') {
+      if (t.kind === 'scalar') return { k: 's', e: f64(({ pi: Math.PI, e: Math.E, inf: Infinity, nan: NaN } as Record<string, number>)[e.attr]), dtype: 'float64' };
+      if (t.kind === 'dtype') return { k: 'dtype', dtype: t.dtype };
+      return { k: 'none' };
+    }
+    const base = this.expr(e.value);
+    if (base.k === 'team') {
+      if (e.attr === 'thread_num') return { k: 's', e: base.tn, dtype: 'int64' };
+      if (e.attr === 'num_threads') return { k: 's', e: base.nt, dtype: 'int64' };
+      return { k: 'none' };
+    }
+    if (base.k === 'a') {
+      const a = base.a;
+      switch (e.attr) {
+        case 'shape': return { k: 't', items: a.shape.map((n) => ({ k: 's', e: cvt('i32->i64', n), dtype: 'int64' as DType })) };
+        case 'ndim': return { k: 's', e: i64(a.ndim), dtype: 'int64' };
+        case 'size': return { k: 's', e: cvt('i32->i64', a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1))), dtype: 'int64' };
+        case 'dtype': return { k: 'dtype', dtype: a.dtype };
+        case 'T': return this.transpose(a);
+      }
+    }
+    if (base.k === 'dtype' && e.attr === 'name') return { k: 'str', text: base.dtype };
+    return { k: 'none' };
+  }
+
+  compare(e: A.Compare): Val {
+    // Chained: a < b < c == (a < b) and (b < c), each operand evaluated once.
+    let left = this.expr(e.left);
+    let lt = this.type(e.left);
+    let acc: Expr | null = null;
+    e.ops.forEach((op, i) => {
+      const rE = e.comparators[i];
+      const right = this.expr(rE);
+      const rt = this.type(rE);
+      let c: Expr;
+      if (op === 'is' || op === 'is not') {
+        c = i32((left.k === 'none') === (right.k === 'none') ? (op === 'is' ? 1 : 0) : (op === 'is' ? 0 : 1));
+      } else {
+        const l = left as { e: Expr; dtype: DType }, r = right as { e: Expr; dtype: DType };
+        const rTmp = { e: i < e.ops.length - 1 ? this.tmp(r.e) : r.e, dtype: r.dtype };
+        c = this.compareScalar(op as '<', l, rTmp, lt, rt);
+        if (i < e.ops.length - 1) right.k === 's' && (right.e = rTmp.e);
+      }
+      acc = acc ? bin('and', 'i32', acc, c) : c;
+      left = right; lt = rt;
+    });
+    return { k: 's', e: acc!, dtype: 'bool' };
+  }
+
+  transpose(a: ArrRef): Val {
+    return this.makeView(a, a.data, [...a.shape].reverse(), [...a.strides].reverse());
+  }
+
+  // ---------------- calls ----------------
+  callExpr(e: A.Call, t: Type): Val {
+    const r = this.inst.calls.get(e);
+    if (!r) {
+      const ft = this.type(e.func);
+      if (ft.kind === 'builtin' && ['ValueError', 'IndexError', 'RuntimeError', 'ZeroDivisionError', 'TypeError', 'ArithmeticError', 'AssertionError', 'Exception', 'NotImplementedError', 'OverflowError'].includes(ft.name))
+        return { k: 'exc', name: ft.name, msg: e.args[0]?.kind === 'Str' ? e.args[0].value : '' };
+      throw new Error('internal: unresolved call');
+    }
+    if (r.kind === 'user') {
+      if (e.func.kind === 'Name' && e.func.id === 'pmap') return this.pmap(e, r.inst, t);
+      return this.userCall(e, r.inst, t);
+    }
+    return this.builtinCall(e, r.name, r.self, t);
+  }
+
+  userCall(e: A.Call, callee: FuncInstance, t: Type): Val {
+    const def = callee.def!;
+    const argExprs: (A.Expr | null)[] = def.params.map(() => null);
+    e.args.forEach((a, i) => { argExprs[i] = a; });
+    for (const k of e.keywords) argExprs[def.params.findIndex((p) => p.name === k.name)] = k.value;
+    const flat: Expr[] = [];
+    def.params.forEach((p, i) => {
+      const ex = argExprs[i] ?? p.default!;
+      const v = ex === p.default && !argExprs[i] ? this.defaultValue(ex) : this.expr(ex);
+      this.flattenArg(this.coerceTo(v, callee.params[i].type, ex.span), callee.params[i].type, flat, ex.span);
+    });
+    const vts = this.flatVTs(t);
+    if (vts.length <= 1) {
+      const c = call(callee.name, vts[0] ?? null, ...flat);
+      if (vts.length === 0) { this.emit({ k: 'expr', e: c }); return { k: 'none' }; }
+      if (t.kind === 'array') return this.ownedArray(this.arrFromDesc(c, t.dtype, t.ndim));
+      return { k: 's', e: this.tmp(c, 'r'), dtype: (t as { dtype: DType }).dtype };
+    }
+    const names = vts.map((vt) => this.fresh('r', vt));
+    this.emit({ k: 'setm', names, call: call(callee.name, null, ...flat) });
+    let i = 0;
+    const rebuild = (tt: Type): Val => {
+      switch (tt.kind) {
+        case 'scalar': return { k: 's', e: get(names[i++], vtOf(tt.dtype)), dtype: tt.dtype };
+        case 'array': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), tt.dtype, tt.ndim));
+        case 'tuple': return { k: 't', items: tt.elems.map(rebuild) };
+        default: return { k: 'none' };
+      }
+    };
+    return rebuild(t);
+  }
+
+  /** Default argument values are evaluated in the callee's definition context (module level). */
+  defaultValue(ex: A.Expr): Val {
+    switch (ex.kind) {
+      case 'Int': return { k: 's', e: i64(ex.value), dtype: 'int64' };
+      case 'Float': return { k: 's', e: f64(ex.value), dtype: 'float64' };
+      case 'Bool': return { k: 's', e: i32(ex.value ? 1 : 0), dtype: 'bool' };
+      case 'Unary':
+        if (ex.op === '-' && ex.operand.kind === 'Int') return { k: 's', e: i64(-ex.operand.value), dtype: 'int64' };
+        if (ex.op === '-' && ex.operand.kind === 'Float') return { k: 's', e: f64(-ex.operand.value), dtype: 'float64' };
+        break;
+      default: break;
+    }
+    return this.expr(ex);
+  }
+
+  flattenArg(v: Val, t: Type, out: Expr[], span: Span): void {
+    switch (t.kind) {
+      case 'scalar': out.push(this.scalarAs(v, t.dtype, span)); return;
+      case 'array': if (v.k === 'a') out.push(v.a.desc); return;
+      case 'tuple': if (v.k === 't') t.elems.forEach((x, i) => this.flattenArg(v.items[i], x, out, span)); return;
+      default: return;
+    }
+  }
+
+  pmap(e: A.Call, callee: FuncInstance, t: Type): Val {
+    const xs = this.expr(e.args[1]);
+    if (xs.k !== 'a' || t.kind !== 'array') return { k: 'none' };
+    const out = this.alloc(t.dtype, [xs.a.shape[0]]);
+    const iv = this.fresh('i', 'i64');
+    const label = `pmap${this.n++}`;
+    const body = this.block(() => {
+      const ix = cvt('i64->i32', get(iv, 'i64'));
+      const x = load(vtOf(xs.a.dtype), memOf(xs.a.dtype), add32(xs.a.data, bin('shl', 'i32', mul32(ix, xs.a.strides[0]), i32(log2Size(xs.a.dtype)))));
+      const arg = convert(x, xs.a.dtype, (callee.params[0].type as { dtype: DType }).dtype);
+      const r = call(callee.name, vtOf(t.dtype), arg);
+      this.emit({ k: 'store', mem: memOf(t.dtype), addr: add32(out.data, bin('shl', 'i32', ix, i32(log2Size(t.dtype)))), value: convert(r, (callee.ret as { dtype: DType }).dtype, t.dtype) });
+    });
+    this.emit({ k: 'parfor', label, v: iv, t: 'i64', start: i64(0), stop: cvt('i32->i64', xs.a.shape[0]), step: i64(1), body, schedule: 'auto', chunk: null, numThreads: null, useIf: null, reductions: [], line: this.mod.line(e.span) });
+    return this.ownedArray(out);
+  }
+
+
+  shapeExprs(e: A.Expr): Expr[] {
+    const v = this.expr(e);
+    const one = (x: Val, sp: Span): Expr => {
+      const s = x as { e: Expr; dtype: DType };
+      const n = this.tmp(convert(s.e, s.dtype, 'int64'));
+      const site = this.mod.site(Code.ValueError, 'negative_dim', sp);
+      this.emit({ k: 'if', cond: bin('lt_s', 'i64', n, i64(0)), then: [this.trap(this.mod.imp('err_value', ['i32'], null), i32(site))], else: [] });
+      return this.tmp(cvt('i64->i32', n));
+    };
+    if (v.k === 't') return v.items.map((x) => one(x, e.span));
+    return [one(v, e.span)];
+  }
+
+  fill(a: ArrRef, value: Expr, span: Span): void {
+    const val = this.tmp(value);
+    this.nest(a.shape, [a], [], span, (p) => [{ k: 'store', mem: memOf(a.dtype), addr: p[0], value: val }]);
+  }
+
+  kwOf(e: A.Call, name: string): A.Expr | undefined { return e.keywords.find((k) => k.name === name)?.value; }
+
+  builtinCall(e: A.Call, name: string, self: A.Expr | null, t: Type): Val {
+    const rdt = (t as { dtype?: DType }).dtype ?? 'float64';
+    if (isUfunc(name) || name.startsWith('astype:') || name === 'where' || name === 'clip' || name === 'max2' || name === 'min2') {
+      // Scalar case (array case went through elementwise()).
+      return this.builtinScalar(name, e.args.map((a) => this.expr(a)), rdt, e);
+    }
+    const args = self ? [self, ...e.args] : e.args;
+    const fname = self ? name.slice(1) : name;
+    switch (fname) {
+      case 'print': this.print(e, false); return { k: 'none' };
+      case 'p.print': this.print(e, true); return { k: 'none' };
+      case 'p.barrier': return { k: 'none' };
+      case 'len': {
+        const v = this.expr(e.args[0]);
+        if (v.k === 't') return { k: 's', e: i64(v.items.length), dtype: 'int64' };
+        if (v.k === 'a') return { k: 's', e: cvt('i32->i64', v.a.shape[0]), dtype: 'int64' };
+        return { k: 'none' };
+      }
+      case 'wtime': return { k: 's', e: call(this.mod.imp('wtime', [], 'f64'), 'f64'), dtype: 'float64' };
+      case 'shape': { const v = this.expr(e.args[0]) as { a: ArrRef }; return { k: 't', items: v.a.shape.map((n) => ({ k: 's', e: cvt('i32->i64', n), dtype: 'int64' as DType })) }; }
+      case 'ndim': { const v = this.expr(e.args[0]) as { a: ArrRef }; return { k: 's', e: i64(v.a.ndim), dtype: 'int64' }; }
+      case 'size': { const v = this.expr(e.args[0]) as { a: ArrRef }; return { k: 's', e: cvt('i32->i64', v.a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1))), dtype: 'int64' }; }
+      case 'zeros': case 'empty': case 'ones': case 'full': {
+        const shape = this.shapeExprs(e.args[0]);
+        const a = this.alloc(rdt, shape);
+        if (fname === 'ones') this.fill(a, convert(cst(vtOf('int64'), 1), 'int64', rdt), e.span);
+        if (fname === 'full') {
+          const fv = e.args[1] ?? this.kwOf(e, 'fill_value')!;
+          const v = this.expr(fv) as { e: Expr; dtype: DType };
+          this.fill(a, convert(v.e, v.dtype, rdt), e.span);
+        }
+        return this.ownedArray(a);
+      }
+      case 'zeros_like': case 'ones_like': case 'empty_like': case 'full_like': {
+        const src = this.expr(e.args[0]) as { a: ArrRef };
+        const a = this.alloc(rdt, src.a.shape);
+        if (fname === 'ones_like') this.fill(a, convert(i64(1), 'int64', rdt), e.span);
+        if (fname === 'full_like') { const v = this.expr(e.args[1]) as { e: Expr; dtype: DType }; this.fill(a, convert(v.e, v.dtype, rdt), e.span); }
+        return this.ownedArray(a);
+      }
+      case 'eye': {
+        const n = this.shapeExprs(e.args[0])[0];
+        const mE = e.args[1] ?? this.kwOf(e, 'M');
+        const m = mE ? this.shapeExprs(mE)[0] : n;
+        const kE = this.kwOf(e, 'k');
+        const k = kE ? this.tmp(cvt('i64->i32', convert((this.expr(kE) as { e: Expr }).e, (this.type(kE) as { dtype: DType }).dtype, 'int64'))) : i32(0);
+        const a = this.alloc(rdt, [n, m]);
+        const i = this.fresh('i', 'i32');
+        const col = add32(get(i, 'i32'), k);
+        const cond = bin('and', 'i32', bin('ge_s', 'i32', col, i32(0)), bin('lt_s', 'i32', col, a.shape[1]));
+        this.emit({ k: 'for', label: `eye${this.n++}`, v: i, t: 'i32', start: i32(0), stop: a.shape[0], step: i32(1), body: [
+          { k: 'if', cond, then: [{ k: 'store', mem: memOf(rdt), addr: add32(a.data, bin('shl', 'i32', add32(mul32(get(i, 'i32'), a.strides[0]), col), i32(log2Size(rdt)))), value: convert(i64(1), 'int64', rdt) }], else: [] },
+        ] });
+        return this.ownedArray(a);
+      }
+      case 'arange': return this.arange(e, rdt);
+      case 'linspace': return this.linspace(e, rdt);
+      case 'array': {
+        const a0 = e.args[0];
+        if (a0.kind !== 'List' && a0.kind !== 'Tuple') {
+          const src = this.expr(a0) as { a: ArrRef };
+          const a = this.alloc(rdt, src.a.shape);
+          this.copyInto(a, src.a, e.span);
+          return this.ownedArray(a);
+        }
+        return this.arrayLiteral(a0, rdt, (t as { ndim: number }).ndim);
+      }
+      case 'copy': {
+        const src = this.expr(args[0]) as { a: ArrRef };
+        const a = this.alloc(src.a.dtype, src.a.shape);
+        this.copyInto(a, src.a, e.span);
+        return this.ownedArray(a);
+      }
+      case '.fill': {
+        const dst = this.expr(self!) as { a: ArrRef };
+        const v = this.expr(e.args[0]) as { e: Expr; dtype: DType };
+        this.fill(dst.a, convert(v.e, v.dtype, dst.a.dtype), e.span);
+        return { k: 'none' };
+      }
+      case 'fill': {
+        const dst = this.expr(self!) as { a: ArrRef };
+        const v = this.expr(e.args[0]) as { e: Expr; dtype: DType };
+        this.fill(dst.a, convert(v.e, v.dtype, dst.a.dtype), e.span);
+        return { k: 'none' };
+      }
+      case 'transpose': { const src = this.expr(args[0]) as { a: ArrRef }; return this.transpose(src.a); }
+      case 'ravel': case 'reshape': return this.reshape(e, args, fname, t);
+      case 'astype': {
+        const src = this.expr(self!) as { a: ArrRef };
+        const a = this.alloc(rdt, src.a.shape);
+        this.copyInto(a, src.a, e.span);
+        return this.ownedArray(a);
+      }
+      case 'dot': case 'matmul': return this.matmul(this.expr(args[0]), this.expr(args[1]), t, e.span);
+      case 'outer': {
+        const a = this.expr(e.args[0]) as { a: ArrRef }, b = this.expr(e.args[1]) as { a: ArrRef };
+        const fa = this.flatView(a.a), fb = this.flatView(b.a);
+        const out = this.alloc(rdt, [fa.shape[0], fb.shape[0]]);
+        const colA: ArrRef = { ...fa, ndim: 2, shape: [fa.shape[0], i32(1)], strides: [fa.strides[0], i32(0)] };
+        this.nest(out.shape, [out, colA, fb], [], e.span, (p) => [{ k: 'store', mem: memOf(rdt), addr: p[0], value: bin('mul', vtOf(rdt), convert(load(vtOf(fa.dtype), memOf(fa.dtype), p[1]), fa.dtype, rdt), convert(load(vtOf(fb.dtype), memOf(fb.dtype), p[2]), fb.dtype, rdt)) }]);
+        return this.ownedArray(out);
+      }
+      case 'atomic_add': case 'atomic_max': case 'atomic_min': {
+        const a = this.expr(e.args[0]) as { a: ArrRef };
+        const iv = this.expr(e.args[1]);
+        const idxVals = iv.k === 't' ? iv.items : [iv];
+        const parts = idxVals.map((x) => ({ k: 'int' as const, e: this.tmp(convert((x as { e: Expr }).e, (x as { dtype: DType }).dtype, 'int64')), span: e.args[1].span }));
+        const addr = this.indexArr(a.a, parts, e.span, true) as { e: Expr };
+        const v = this.expr(e.args[2]) as { e: Expr; dtype: DType };
+        const d = a.a.dtype, vt = vtOf(d);
+        const old = this.fresh('old', vt);
+        this.set(old, load(vt, memOf(d), addr.e));
+        const nv = convert(v.e, v.dtype, d);
+        const upd = fname === 'atomic_add' ? bin('add', vt, get(old, vt), nv)
+          : this.builtinScalar(fname === 'atomic_max' ? 'maximum' : 'minimum', [{ k: 's', e: get(old, vt), dtype: d }, { k: 's', e: nv, dtype: d }], d, e) as { e: Expr };
+        this.emit({ k: 'store', mem: memOf(d), addr: addr.e, value: (upd as { e: Expr }).e ?? upd });
+        return { k: 's', e: get(old, vt), dtype: d };
+      }
+    }
+    if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'count_nonzero', 'std', 'var'].includes(fname)) return this.reduce(e, fname, args[0], t);
+    throw new Error(`internal: builtin ${name} not lowered`);
+  }
+
+  flatView(a: ArrRef): ArrRef {
+    if (a.ndim === 1) return a;
+    const c = this.contiguousCopy(a);
+    return { ...c, ndim: 1, shape: [this.tmp(c.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1)))], strides: [i32(1)] };
+  }
+
+  contiguousCopy(a: ArrRef): ArrRef {
+    const c = this.alloc(a.dtype, a.shape);
+    this.copyInto(c, a, { start: 0, end: 0 });
+    this.ownedArray(c);
+    return c;
+  }
+
+  reshape(e: A.Call, args: A.Expr[], fname: string, t: Type): Val {
+    const src = this.expr(args[0]) as { a: ArrRef };
+    const nd = (t as { ndim: number }).ndim;
+    let dims: Expr[];
+    const size = this.tmp(src.a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1)));
+    if (fname === 'ravel') dims = [size];
+    else {
+      const rest = args.slice(1);
+      const vals: Val[] = rest.length === 1 ? ((v) => (v.k === 't' ? v.items : [v]))(this.expr(rest[0])) : rest.map((x) => this.expr(x));
+      const raw = vals.map((v) => this.tmp(cvt('i64->i32', convert((v as { e: Expr }).e, (v as { dtype: DType }).dtype, 'int64'))));
+      // One -1 is inferred from the size.
+      const known = raw.reduce((acc: Expr, n) => mul32(acc, select('i32', bin('eq', 'i32', n, i32(-1)), i32(1), n)), i32(1));
+      const kn = this.tmp(known);
+      dims = raw.map((n) => this.tmp(select('i32', bin('eq', 'i32', n, i32(-1)), select('i32', kn, bin('div_s', 'i32', size, select('i32', kn, kn, i32(1))), i32(0)), n)));
+      const prod = dims.reduce((acc: Expr, n) => mul32(acc, n), i32(1));
+      const site = this.mod.site(Code.ValueError, 'reshape', e.span);
+      this.emit({ k: 'if', cond: bin('ne', 'i32', prod, size), then: [this.trap(this.mod.imp('err_reshape', ['i32', 'i32', 'i32'], null), i32(site), src.a.desc, size)], else: [] });
+    }
+    // A view when the source is C-contiguous; otherwise a contiguous copy first.
+    let contiguous: Expr = i32(1);
+    let expect: Expr = i32(1);
+    for (let k = src.a.ndim - 1; k >= 0; k--) {
+      contiguous = bin('and', 'i32', contiguous, bin('or', 'i32', bin('eq', 'i32', src.a.strides[k], expect), bin('le_s', 'i32', src.a.shape[k], i32(1))));
+      expect = mul32(expect, src.a.shape[k]);
+    }
+    const base = this.fresh('rsb', 'i32'), data = this.fresh('rsd', 'i32');
+    const copy = this.block(() => {
+      const c = this.alloc(src.a.dtype, src.a.shape);
+      this.copyInto(c, src.a, e.span);
+      this.set(base, c.desc); this.set(data, c.data);
+    });
+    this.emit({ k: 'if', cond: contiguous, then: [{ k: 'retain', desc: src.a.desc }, { k: 'set', name: base, value: src.a.desc }, { k: 'set', name: data, value: src.a.data }], else: copy });
+    const strides: Expr[] = [];
+    let acc: Expr = i32(1);
+    for (let k = nd - 1; k >= 0; k--) { strides.unshift(acc); acc = this.tmp(mul32(acc, dims[k])); }
+    const baseRef: ArrRef = { desc: get(base, 'i32'), data: get(data, 'i32'), shape: [], strides: [], dtype: src.a.dtype, ndim: 0 };
+    const v = this.makeView(baseRef, get(data, 'i32'), dims, strides);
+    this.emit({ k: 'release', desc: get(base, 'i32') });
+    return v;
+  }
+
+  arange(e: A.Call, rdt: DType): Val {
+    const vals = e.args.map((a) => this.expr(a) as { e: Expr; dtype: DType });
+    const isF = vals.some((v) => isFloat(v.dtype)) || isFloat(rdt);
+    const cd: DType = isF ? 'float64' : 'int64';
+    const conv = (v: { e: Expr; dtype: DType }) => this.tmp(convert(v.e, v.dtype, cd));
+    const [start, stop, step] = vals.length === 1 ? [cst(vtOf(cd), 0), conv(vals[0]), cst(vtOf(cd), 1)] : vals.length === 2 ? [conv(vals[0]), conv(vals[1]), cst(vtOf(cd), 1)] : [conv(vals[0]), conv(vals[1]), conv(vals[2])];
+    const site = this.mod.site(Code.ValueError, 'arange_step', e.span);
+    this.emit({ k: 'if', cond: bin('eq', vtOf(cd), step, cst(vtOf(cd), 0)), then: [this.trap(this.mod.imp('err_value', ['i32'], null), i32(site))], else: [] });
+    let len: Expr;
+    if (isF) len = cvt('f64->i32', un('ceil', 'f64', bin('div', 'f64', bin('sub', 'f64', stop, start), step)));
+    else {
+      const num = bin('sub', 'i64', stop, start);
+      // ceil((stop - start) / step) for either sign of step
+      const q = bin('div_s', 'i64', bin('add', 'i64', num, bin('sub', 'i64', step, select('i64', bin('gt_s', 'i64', step, i64(0)), i64(1), i64(-1)))), step);
+      len = cvt('i64->i32', q);
+    }
+    const n = this.tmp(select('i32', bin('gt_s', 'i32', len, i32(0)), len, i32(0)));
+    const a = this.alloc(rdt, [n]);
+    const i = this.fresh('i', 'i32');
+    const x = isF ? bin('add', 'f64', start, bin('mul', 'f64', cvt('i32->f64', get(i, 'i32')), step)) : bin('add', 'i64', start, bin('mul', 'i64', cvt('i32->i64', get(i, 'i32')), step));
+    this.emit({ k: 'for', label: `ar${this.n++}`, v: i, t: 'i32', start: i32(0), stop: n, step: i32(1), body: [
+      { k: 'store', mem: memOf(rdt), addr: add32(a.data, bin('shl', 'i32', get(i, 'i32'), i32(log2Size(rdt)))), value: convert(x, cd, rdt) },
+    ] });
+    return this.ownedArray(a);
+  }
+
+  linspace(e: A.Call, rdt: DType): Val {
+    const f = (x: A.Expr) => { const v = this.expr(x) as { e: Expr; dtype: DType }; return this.tmp(convert(v.e, v.dtype, 'float64')); };
+    const start = f(e.args[0]), stop = f(e.args[1]);
+    const numE = e.args[2] ?? this.kwOf(e, 'num');
+    const num = numE ? this.tmp(cvt('i64->i32', convert((this.expr(numE) as { e: Expr }).e, (this.type(numE) as { dtype: DType }).dtype, 'int64'))) : i32(50);
+    const epE = this.kwOf(e, 'endpoint');
+    const endpoint = epE ? this.tmp(this.cond(epE)) : i32(1);
+    const div = this.tmp(select('i32', endpoint, bin('sub', 'i32', num, i32(1)), num));
+    const step = this.tmp(bin('div', 'f64', bin('sub', 'f64', stop, start), cvt('i32->f64', div)));
+    const a = this.alloc(rdt, [num]);
+    const i = this.fresh('i', 'i32');
+    const at = (ix: Expr) => add32(a.data, bin('shl', 'i32', ix, i32(log2Size(rdt))));
+    this.emit({ k: 'for', label: `ls${this.n++}`, v: i, t: 'i32', start: i32(0), stop: num, step: i32(1), body: [
+      { k: 'store', mem: memOf(rdt), addr: at(get(i, 'i32')), value: convert(bin('add', 'f64', start, bin('mul', 'f64', cvt('i32->f64', get(i, 'i32')), step)), 'float64', rdt) },
+    ] });
+    this.emit({ k: 'if', cond: bin('and', 'i32', endpoint, bin('gt_s', 'i32', num, i32(1))), then: [{ k: 'store', mem: memOf(rdt), addr: at(bin('sub', 'i32', num, i32(1))), value: convert(stop, 'float64', rdt) }], else: [] });
+    return this.ownedArray(a);
+  }
+
+  arrayLiteral(lit: A.ListExpr | A.TupleExpr, rdt: DType, ndim: number): Val {
+    const shape: number[] = [];
+    let x: A.Expr = lit;
+    for (let k = 0; k < ndim; k++) { const l = x as A.ListExpr; shape.push(l.elts.length); x = l.elts[0]; }
+    const a = this.alloc(rdt, shape.map((n) => i32(n)));
+    let idx = 0;
+    const walk = (node: A.Expr, depth: number) => {
+      if (depth === ndim) {
+        const v = this.expr(node) as { e: Expr; dtype: DType };
+        this.emit({ k: 'store', mem: memOf(rdt), addr: add32(a.data, i32(idx * ELEM_SIZE[rdt])), value: convert(v.e, v.dtype, rdt) });
+        idx++;
+        return;
+      }
+      for (const c of (node as A.ListExpr).elts) walk(c, depth + 1);
+    };
+    walk(lit, 0);
+    return this.ownedArray(a);
+  }
+
+  matmul(lv: Val, rv: Val, t: Type, span: Span): Val {
+    if (lv.k !== 'a' || rv.k !== 'a') {
+      return this.binaryScalar('*', lv, rv, (t as { dtype: DType }).dtype, span, { kind: 'scalar', dtype: (lv as { dtype: DType }).dtype, weak: false }, { kind: 'scalar', dtype: (rv as { dtype: DType }).dtype, weak: false });
+    }
+    const a = lv.a, b = rv.a;
+    const d = (t as { dtype: DType }).dtype;
+    const vt = vtOf(d);
+    const site = this.mod.site(Code.ShapeMismatch, 'matmul', span);
+    const kA = a.shape[a.ndim - 1], kB = b.shape[0];
+    this.emit({ k: 'if', cond: bin('ne', 'i32', kA, kB), then: [this.trap(this.mod.imp('err_shape', ['i32', 'i32', 'i32'], null), i32(site), a.desc, b.desc)], else: [] });
+    const el = (x: ArrRef, ...ix: Expr[]) => convert(load(vtOf(x.dtype), memOf(x.dtype), add32(x.data, bin('shl', 'i32', ix.reduce((acc: Expr, v, k) => add32(acc, mul32(v, x.strides[k])), i32(0)), i32(log2Size(x.dtype))))), x.dtype, d);
+    const loopK = (label: string, body: Stmt[], kv: string): Stmt => ({ k: 'for', label, v: kv, t: 'i32', start: i32(0), stop: kA, step: i32(1), body });
+    if (a.ndim === 1 && b.ndim === 1) {
+      const acc = this.fresh('acc', vt), kv = this.fresh('k', 'i32');
+      this.set(acc, cst(vt, 0));
+      this.emit(loopK(`dot${this.n++}`, [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), bin('mul', vt, el(a, get(kv, 'i32')), el(b, get(kv, 'i32')))) }], kv));
+      return { k: 's', e: get(acc, vt), dtype: d };
+    }
+    if (a.ndim === 2 && b.ndim === 2) {
+      // i-k-j order: the inner loop walks rows of b and out contiguously.
+      const out = this.alloc(d, [a.shape[0], b.shape[1]]);
+      const iv = this.fresh('i', 'i32'), kv = this.fresh('k', 'i32'), jv = this.fresh('j', 'i32'), aik = this.fresh('aik', vt);
+      const o = (i: Expr, j: Expr) => add32(out.data, bin('shl', 'i32', add32(mul32(i, out.strides[0]), j), i32(log2Size(d))));
+      this.emit({ k: 'for', label: `mm${this.n++}`, v: iv, t: 'i32', start: i32(0), stop: a.shape[0], step: i32(1), body: [
+        loopK(`mmk${this.n++}`, [
+          { k: 'set', name: aik, value: el(a, get(iv, 'i32'), get(kv, 'i32')) },
+          { k: 'for', label: `mmj${this.n++}`, v: jv, t: 'i32', start: i32(0), stop: b.shape[1], step: i32(1), body: [
+            { k: 'store', mem: memOf(d), addr: o(get(iv, 'i32'), get(jv, 'i32')), value: bin('add', vt, load(vt, memOf(d), o(get(iv, 'i32'), get(jv, 'i32'))), bin('mul', vt, get(aik, vt), el(b, get(kv, 'i32'), get(jv, 'i32')))) },
+          ] },
+        ], kv),
+      ] });
+      return this.ownedArray(out);
+    }
+    // matrix @ vector or vector @ matrix
+    const m = a.ndim === 2 ? a.shape[0] : b.shape[1];
+    const out = this.alloc(d, [m]);
+    const iv = this.fresh('i', 'i32'), kv = this.fresh('k', 'i32'), acc = this.fresh('acc', vt);
+    const term = a.ndim === 2 ? bin('mul', vt, el(a, get(iv, 'i32'), get(kv, 'i32')), el(b, get(kv, 'i32'))) : bin('mul', vt, el(a, get(kv, 'i32')), el(b, get(kv, 'i32'), get(iv, 'i32')));
+    this.emit({ k: 'for', label: `mv${this.n++}`, v: iv, t: 'i32', start: i32(0), stop: m, step: i32(1), body: [
+      { k: 'set', name: acc, value: cst(vt, 0) },
+      loopK(`mvk${this.n++}`, [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), term) }], kv),
+      { k: 'store', mem: memOf(d), addr: add32(out.data, bin('shl', 'i32', get(iv, 'i32'), i32(log2Size(d)))), value: get(acc, vt) },
+    ] });
+    return this.ownedArray(out);
+  }
+
+  // ---------------- reductions ----------------
+  reduce(e: A.Call, fname: string, arg: A.Expr, t: Type): Val {
+    const argT = this.type(arg);
+    const rdt = (t as { dtype: DType }).dtype;
+    if (argT.kind === 'scalar') {
+      const v = this.expr(arg) as { e: Expr; dtype: DType };
+      if (['argmin', 'argmax'].includes(fname)) return { k: 's', e: i64(0), dtype: 'int64' };
+      if (['std', 'var'].includes(fname)) return { k: 's', e: cst(vtOf(rdt), 0), dtype: rdt };
+      if (fname === 'count_nonzero') return { k: 's', e: convert(convert(v.e, v.dtype, 'bool'), 'bool', 'int64'), dtype: 'int64' };
+      return { k: 's', e: convert(v.e, v.dtype, rdt), dtype: rdt };
+    }
+    const axE = this.kwOf(e, 'axis');
+    const src = this.expr(arg);
+    if (src.k !== 'a') return { k: 'none' };
+    const a = src.a;
+    if (axE && axE.kind !== 'None') {
+      let ax = Number(axE.kind === 'Int' ? axE.value : -(axE as A.Unary & { operand: A.IntLit }).operand.value);
+      if (ax < 0) ax += a.ndim;
+      const outShape = a.shape.filter((_n, k) => k !== ax);
+      const out = this.alloc(rdt, outShape);
+      // Nest over the output; each element reduces along `ax` with an inner loop.
+      const inner: ArrRef = { ...a, ndim: a.ndim - 1, shape: outShape, strides: a.strides.filter((_s, k) => k !== ax) };
+      this.nest(out.shape, [out, inner], [], e.span, (p) => this.block(() => {
+        const r = this.reduceLine(fname, { ...a, data: p[1], ndim: 1, shape: [a.shape[ax]], strides: [a.strides[ax]] }, rdt, e);
+        this.emit({ k: 'store', mem: memOf(rdt), addr: p[0], value: convert(r.e, r.dtype, rdt) });
+      }));
+      return this.ownedArray(out);
+    }
+    const r = this.reduceAll(fname, a, rdt, e);
+    return { k: 's', e: r.e, dtype: r.dtype };
+  }
+
+  /** Reduces a 1-d strided line (used for axis reductions). */
+  reduceLine(fname: string, line: ArrRef, rdt: DType, e: A.Call): { e: Expr; dtype: DType } {
+    return this.reduceAll(fname, line, rdt, e);
+  }
+
+  reduceAll(fname: string, a: ArrRef, rdt: DType, e: A.Call): { e: Expr; dtype: DType } {
+    const ad = a.dtype;
+    const size = this.tmp(a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1)));
+    if (fname === 'std' || fname === 'var') {
+      const mean = this.reduceAll('mean', a, rdt, e);
+      const m = this.tmp(mean.e);
+      const vt = vtOf(rdt);
+      const acc = this.fresh('acc', vt);
+      this.set(acc, cst(vt, 0));
+      this.nest(a.shape, [a], [], e.span, (p) => {
+        const x = bin('sub', vt, convert(load(vtOf(ad), memOf(ad), p[0]), ad, rdt), m);
+        const xt = this.fresh('dx', vt);
+        return [{ k: 'set', name: xt, value: x }, { k: 'set', name: acc, value: bin('add', vt, get(acc, vt), bin('mul', vt, get(xt, vt), get(xt, vt))) }];
+      });
+      const ddofE = this.kwOf(e, 'ddof');
+      const ddof = ddofE ? convert((this.expr(ddofE) as { e: Expr; dtype: DType }).e, (this.type(ddofE) as { dtype: DType }).dtype, rdt) : cst(vt, 0);
+      const v = bin('div', vt, get(acc, vt), bin('sub', vt, convert(size, 'int32', rdt), ddof));
+      return { e: fname === 'std' ? un('sqrt', vt, v) : v, dtype: rdt };
+    }
+    const accD: DType = fname === 'mean' ? (isFloat(ad) ? ad : 'float64') : fname === 'any' || fname === 'all' ? 'bool' : fname === 'count_nonzero' ? 'int64' : ['argmin', 'argmax', 'min', 'max'].includes(fname) ? ad : rdt;
+    const vt = vtOf(accD);
+    const acc = this.fresh('acc', vt);
+    const isMinMax = ['min', 'max', 'argmin', 'argmax'].includes(fname);
+    if (isMinMax) {
+      const site = this.mod.site(Code.ValueError, 'empty_reduce', e.span, fname);
+      this.emit({ k: 'if', cond: bin('eq', 'i32', size, i32(0)), then: [this.trap(this.mod.imp('err_value', ['i32'], null), i32(site))], else: [] });
+      this.set(acc, convert(load(vtOf(ad), memOf(ad), a.data), ad, accD));
+    } else {
+      const init = fname === 'prod' || fname === 'all' ? 1 : 0;
+      this.set(acc, cst(vt, init));
+    }
+    const best = this.fresh('bi', 'i32'), cnt = this.fresh('ci', 'i32');
+    this.set(best, i32(0)); this.set(cnt, i32(0));
+    this.nest(a.shape, [a], [], e.span, (p) => {
+      const x = convert(load(vtOf(ad), memOf(ad), p[0]), ad, accD);
+      const cur = get(acc, vt);
+      const out: Stmt[] = [];
+      switch (fname) {
+        case 'sum': case 'mean': out.push({ k: 'set', name: acc, value: accD === 'bool' ? bin('or', 'i32', cur, x) : bin('add', vt, cur, x) }); break;
+        case 'prod': out.push({ k: 'set', name: acc, value: bin('mul', vt, cur, x) }); break;
+        case 'any': out.push({ k: 'set', name: acc, value: bin('or', 'i32', cur, x) }); break;
+        case 'all': out.push({ k: 'set', name: acc, value: bin('and', 'i32', cur, x) }); break;
+        case 'count_nonzero': out.push({ k: 'set', name: acc, value: bin('add', 'i64', cur, convert(convert(load(vtOf(ad), memOf(ad), p[0]), ad, 'bool'), 'bool', 'int64')) }); break;
+        case 'min': case 'max': {
+          if (isFloat(accD)) out.push({ k: 'set', name: acc, value: bin(fname, vt, cur, x) });
+          else {
+            const xv = this.fresh('x', vt);
+            out.push({ k: 'set', name: xv, value: x });
+            out.push({ k: 'set', name: acc, value: select(vt, bin(fname === 'max' ? (accD === 'bool' ? 'gt_u' as I.BinOp : 'gt_s') : (accD === 'bool' ? 'lt_u' : 'lt_s'), vt, get(xv, vt), cur), get(xv, vt), cur) });
+          }
+          break;
+        }
+        case 'argmin': case 'argmax': {
+          // First occurrence wins; a NaN is the answer once seen (NumPy).
+          const xv = this.fresh('x', vt);
+          out.push({ k: 'set', name: xv, value: x });
+          const better = isFloat(accD)
+            ? bin('and', 'i32', bin('eq', vt, cur, cur), bin('or', 'i32', bin(fname === 'argmax' ? 'gt' : 'lt', vt, get(xv, vt), cur), bin('ne', vt, get(xv, vt), get(xv, vt))))
+            : bin(fname === 'argmax' ? (accD === 'bool' ? 'gt_u' as I.BinOp : 'gt_s') : (accD === 'bool' ? 'lt_u' : 'lt_s'), vt, get(xv, vt), cur);
+          out.push({ k: 'if', cond: better, then: [{ k: 'set', name: acc, value: get(xv, vt) }, { k: 'set', name: best, value: get(cnt, 'i32') }], else: [] });
+          break;
+        }
+      }
+      out.push({ k: 'set', name: cnt, value: add32(get(cnt, 'i32'), i32(1)) });
+      return out;
+    });
+    if (fname === 'argmin' || fname === 'argmax') return { e: cvt('i32->i64', get(best, 'i32')), dtype: 'int64' };
+    if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', accD)), dtype: accD };
+    return { e: get(acc, vt), dtype: accD };
+  }
+
+  // ---------------- print ----------------
+  print(e: A.Call, _team: boolean): void {
+    const imp = (n: string, params: VT[]) => this.mod.imp(n, params, null);
+    const text = (s: string) => this.emit({ k: 'expr', e: call(imp('print_text', ['i32']), null, i32(this.mod.str(s))) });
+    const sepE = e.keywords.find((k) => k.name === 'sep')?.value;
+    const endE = e.keywords.find((k) => k.name === 'end')?.value;
+    const sep = sepE && sepE.kind === 'Str' ? sepE.value : ' ';
+    const end = endE && endE.kind === 'Str' ? endE.value : '\n';
+    const one = (v: Val, t: Type, repr: boolean) => {
+      switch (v.k) {
+        case 's': {
+          const fn = { bool: 'print_bool', int32: 'print_i32', int64: 'print_i64', float32: 'print_f32', float64: 'print_f64' }[v.dtype];
+          this.emit({ k: 'expr', e: call(imp(fn, [vtOf(v.dtype), 'i32']), null, v.e, i32(repr ? 1 : 0)) });
+          return;
+        }
+        case 'a': this.emit({ k: 'expr', e: call(imp('print_array', ['i32', 'i32']), null, v.a.desc, i32(repr ? 1 : 0)) }); return;
+        case 't': {
+          const et = (t as { elems: Type[] }).elems;
+          text('(');
+          v.items.forEach((it, i) => { if (i) text(', '); one(it, et[i], true); });
+          if (v.items.length === 1) text(',');
+          text(')');
+          return;
+        }
+        case 'str': text(repr ? `'${v.text}'` : v.text); return;
+        case 'none': text('None'); return;
+        case 'dtype': text(repr ? `dtype('${v.dtype}')` : v.dtype); return;
+        default: text(`<${v.k}>`);
+      }
+    };
+    e.args.forEach((a, i) => {
+      if (i) text(sep);
+      one(this.expr(a), this.type(a), false);
+    });
+    text(end);
+    this.emit({ k: 'expr', e: call(imp('print_flush', []), null) });
+  }
+}
+
+function range(n: number): number[] { return Array.from({ length: n }, (_v, i) => i); }
+
+function exprType(e: Expr): VT {
+  if (e.k === 'call') return e.t ?? 'i32';
+  return e.t;
+}
+
+function isUfunc(name: string): boolean {
+  return ['abs', 'fabs', 'sqrt', 'exp', 'log', 'log2', 'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh',
+    'floor', 'ceil', 'round', 'erf', 'sign', 'isnan', 'isinf', 'negative', 'exp2', 'expm1', 'log1p', 'trunc', 'square',
+    'maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign'].includes(name);
+}
+
+function elemChildren(e: A.Expr, r: unknown): A.Expr[] {
+  switch (e.kind) {
+    case 'Binary': return [e.left, e.right];
+    case 'Unary': return [e.operand];
+    case 'Compare': return [e.left, e.comparators[0]];
+    case 'Call': {
+      const res = r as { name?: string } | undefined;
+      if (res?.name === '.astype') return [(e.func as A.Attribute).value];
+      return e.args;
+    }
+    default: return [];
+  }
+}
+
+function collectNames(e: unknown, out: Set<string>): void {
+  if (Array.isArray(e)) { for (const x of e) collectNames(x, out); return; }
+  if (!e || typeof e !== 'object') return;
+  const n = e as { kind?: string; id?: string };
+  if (n.kind === 'Name' && n.id) out.add(n.id);
+  for (const [k, v] of Object.entries(e)) if (k !== 'span' && v && typeof v === 'object') collectNames(v, out);
+}
+
+/** `a op= f(a, ...)` is safe to fuse when the destination is read only at the same element. */
+function isSelfElementwise(_value: A.Expr, _reads: Set<string>): boolean {
+  return false;
+}
+
+export { dtypeNamed };

@@ -1,0 +1,1182 @@
+// The type checker: infers a dtype and rank for every expression and specializes each function per
+// tuple of argument types (monomorphization, as Numba does). Its output is a set of FuncInstances,
+// each holding the types of its expressions and the resolution of its calls; lowering reads them.
+//
+// Note [Side tables instead of a typed tree]: a function body is checked once per specialization,
+// so types live in per-instance maps keyed by AST node rather than in a copied tree. This keeps
+// the AST immutable and shared, and `--dump=typed` prints the AST with one instance's types.
+import type * as A from './ast.js';
+import { Code, DiagnosticBag } from './diagnostics.js';
+import type { Span } from './source.js';
+import {
+  type DType, type Type, DTYPES, scalar, array, INT, FLOAT, BOOL, NONE, promote, elemOf, typeKey, showType,
+  kindOf, isFloat, isInt, promoteDtypes,
+} from './types.js';
+
+export type Resolved =
+  | { kind: 'user'; inst: FuncInstance }
+  | { kind: 'builtin'; name: string; self: A.Expr | null };
+
+export interface ParLoopInfo { reductions: { name: string; op: '+' | '-' | '*' | '&' | '|' | '^' | 'max' | 'min' }[]; privates: string[] }
+
+export interface FuncInstance {
+  /** Unique wasm-level name: `f`, or `f$1` for further specializations. */
+  name: string;
+  def: A.FunctionDef | null;
+  params: { name: string; type: Type }[];
+  ret: Type | null;
+  locals: Map<string, Type>;
+  types: Map<A.Expr, Type>;
+  calls: Map<A.Call, Resolved>;
+  parloops: Map<A.For, ParLoopInfo>;
+  /** Module-level variables this function reads or writes (they live in memory). */
+  globalsUsed: Set<string>;
+  diags: DiagnosticBag;
+  done: boolean;
+}
+
+export interface CheckedProgram {
+  main: FuncInstance;
+  instances: FuncInstance[];
+  /** Module-level variables that functions use: stored in static memory, not in main's locals. */
+  globals: Map<string, Type>;
+  functions: Map<string, A.FunctionDef>;
+  /** The script's top-level statements (the body of `__main`). */
+  top: A.Stmt[];
+}
+
+const REDUCE_FNS = new Set(['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'count_nonzero', 'std', 'var']);
+export const UNARY_UFUNCS = new Set([
+  'abs', 'sqrt', 'exp', 'log', 'log2', 'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh',
+  'tanh', 'floor', 'ceil', 'round', 'erf', 'sign', 'isnan', 'isinf', 'negative', 'fabs', 'exp2', 'expm1', 'log1p', 'trunc', 'square',
+]);
+export const BINARY_UFUNCS = new Set(['maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign']);
+const CREATION = new Set(['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'linspace', 'array', 'zeros_like', 'ones_like', 'empty_like', 'full_like']);
+const OTHER_BUILTINS = new Set([
+  'print', 'range', 'prange', 'len', 'int', 'float', 'bool', 'dot', 'transpose', 'reshape', 'ravel', 'copy', 'where', 'clip',
+  'wtime', 'atomic_add', 'atomic_max', 'atomic_min', 'pmap', 'parallel', 'outer', 'matmul', 'shape', 'ndim', 'size',
+]);
+export const EXCEPTIONS = new Set(['ValueError', 'IndexError', 'RuntimeError', 'ZeroDivisionError', 'TypeError', 'ArithmeticError', 'AssertionError', 'Exception', 'NotImplementedError', 'OverflowError']);
+const CONSTANTS: Record<string, Type> = { pi: FLOAT, e: FLOAT, inf: FLOAT, nan: FLOAT };
+const DTYPE_ALIASES: Record<string, DType> = { float64: 'float64', float32: 'float32', int64: 'int64', int32: 'int32', bool_: 'bool', double: 'float64', single: 'float32' };
+export const dtypeNamed = (n: string): DType | undefined => DTYPE_ALIASES[n];
+
+export function isBuiltinName(n: string): boolean {
+  return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n);
+}
+
+class Unknown extends Error {}
+
+export function check(mod: A.Module, diags: DiagnosticBag): CheckedProgram {
+  return new Checker(mod, diags).run();
+}
+
+/** Names assigned anywhere in a body (Python's rule for what is local), not descending into defs. */
+function assignedNames(body: A.Stmt[], out = new Set<string>()): Set<string> {
+  const target = (t: A.Expr) => {
+    if (t.kind === 'Name') out.add(t.id);
+    else if (t.kind === 'Tuple' || t.kind === 'List') t.elts.forEach(target);
+  };
+  for (const s of body) {
+    switch (s.kind) {
+      case 'Assign': s.targets.forEach(target); break;
+      case 'AugAssign': case 'AnnAssign': target(s.target); break;
+      case 'For': target(s.iter.kind === 'Call' ? s.target : s.target); assignedNames(s.body, out); break;
+      case 'While': assignedNames(s.body, out); break;
+      case 'If': assignedNames(s.body, out); assignedNames(s.orelse, out); break;
+      case 'With': for (const it of s.items) if (it.asName) out.add(it.asName); assignedNames(s.body, out); break;
+      case 'Import': out.add(s.asName ?? s.module); break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+/** Names read in a function body (any Name expression), for finding module-level variables functions use. */
+function namesRead(node: unknown, out: Set<string>): Set<string> {
+  if (Array.isArray(node)) { for (const x of node) namesRead(x, out); return out; }
+  if (node && typeof node === 'object') {
+    const n = node as { kind?: string; id?: string };
+    if (n.kind === 'Name' && typeof n.id === 'string') out.add(n.id);
+    for (const [k, v] of Object.entries(node)) if (k !== 'span' && v && typeof v === 'object') namesRead(v, out);
+  }
+  return out;
+}
+
+class Checker {
+  functions = new Map<string, A.FunctionDef>();
+  instances = new Map<string, FuncInstance>();
+  order: FuncInstance[] = [];
+  globals = new Map<string, Type>();
+  globalNames = new Set<string>();
+  moduleAliases = new Set<string>(['np', 'numpy', 'math', 'par']);
+  mainLocals: Map<string, Type> = new Map();
+
+  constructor(readonly mod: A.Module, readonly diags: DiagnosticBag) {}
+
+  run(): CheckedProgram {
+    const top: A.Stmt[] = [];
+    for (const s of this.mod.body) {
+      if (s.kind === 'FunctionDef') {
+        if (this.functions.has(s.name)) this.diags.error(Code.Unsupported, `function '${s.name}' is defined twice; Par functions are defined once`, s.nameSpan);
+        this.functions.set(s.name, s);
+      } else top.push(s);
+    }
+    const topAssigned = assignedNames(top);
+    for (const f of this.functions.values()) {
+      const own = assignedNames(f.body);
+      for (const p of f.params) own.add(p.name);
+      for (const n of namesRead(f.body, new Set())) if (!own.has(n) && topAssigned.has(n)) this.globalNames.add(n);
+    }
+    const mainDef: A.FunctionDef = { kind: 'FunctionDef', name: '__main', nameSpan: this.mod.span, params: [], returns: null, body: top, span: this.mod.span };
+    const main = this.newInstance('__main', null, []);
+    this.checkBody(main, mainDef, true);
+    for (const [n, t] of main.locals) if (this.globalNames.has(n)) this.globals.set(n, t);
+    for (const n of this.globalNames) main.locals.delete(n);
+    // Only instances reached in the final pass of their callers count (see checkBody).
+    const reached = new Set<FuncInstance>();
+    const visit = (i: FuncInstance) => {
+      if (reached.has(i)) return;
+      reached.add(i);
+      for (const r of i.calls.values()) if (r.kind === 'user') visit(r.inst);
+    };
+    visit(main);
+    const seen = new Set<string>();
+    for (const i of [main, ...this.order]) {
+      if (!reached.has(i)) continue;
+      for (const d of i.diags.items) {
+        const key = `${d.span.start}:${d.message}`;
+        if (!seen.has(key)) { seen.add(key); this.diags.items.push(d); }
+      }
+    }
+    return { main, instances: this.order.filter((i) => reached.has(i)), globals: this.globals, functions: this.functions, top };
+  }
+
+  newInstance(name: string, def: A.FunctionDef | null, params: { name: string; type: Type }[]): FuncInstance {
+    return { name, def, params, ret: null, locals: new Map(), types: new Map(), calls: new Map(), parloops: new Map(), globalsUsed: new Set(), diags: new DiagnosticBag(), done: false };
+  }
+
+  // ---- per-function state while checking a body ----
+  inst!: FuncInstance;
+  quiet = false;
+  changed = false;
+  localNames = new Set<string>();
+  retSoFar: Type | null = null;
+  isMain = false;
+  loopDepth = 0;
+  parDepth = 0;
+
+  /** Checks a body to a fixpoint of its variables' types, then once more recording diagnostics. */
+  checkBody(inst: FuncInstance, def: A.FunctionDef, isMain: boolean): void {
+    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, isMain: this.isMain, loopDepth: this.loopDepth, parDepth: this.parDepth };
+    this.inst = inst; this.isMain = isMain; this.loopDepth = 0; this.parDepth = 0;
+    this.localNames = assignedNames(def.body);
+    for (const p of inst.params) { this.localNames.add(p.name); inst.locals.set(p.name, p.type); }
+    for (let iter = 0; ; iter++) {
+      const last = iter >= 8;
+      this.quiet = !last; this.changed = false; this.retSoFar = null;
+      inst.types.clear(); inst.calls.clear(); inst.parloops.clear(); inst.diags.items.length = 0;
+      if (isMain) this.mainLocals = inst.locals;
+      this.block(def.body);
+      let ret: Type = this.retSoFar ?? NONE;
+      if (def.returns && !isMain) {
+        const ann = this.annotation(def.returns);
+        if (ann) ret = ann;
+      }
+      if (inst.ret === null || typeKey(inst.ret) !== typeKey(ret)) { inst.ret = ret; this.changed = true; }
+      if (last) break;
+      if (!this.changed) { iter = 7; }
+    }
+    inst.done = true;
+    Object.assign(this, saved);
+  }
+
+  error(code: number, message: string, span: Span): void {
+    this.inst.diags.error(code, message, span);
+  }
+
+  // ---------------- statements ----------------
+  block(body: A.Stmt[]): void { for (const s of body) this.stmt(s); }
+
+  stmt(s: A.Stmt): void {
+    try {
+      this.stmtInner(s);
+    } catch (e) {
+      if (!(e instanceof Unknown)) throw e;
+    }
+  }
+
+  stmtInner(s: A.Stmt): void {
+    switch (s.kind) {
+      case 'ExprStmt': {
+        const t = this.expr(s.expr);
+        void t;
+        return;
+      }
+      case 'Assign': {
+        const vt = this.expr(s.value);
+        for (const tg of s.targets) this.assignTarget(tg, vt, s.value);
+        return;
+      }
+      case 'AnnAssign': {
+        const ann = this.annotation(s.annotation);
+        if (s.value) {
+          const vt = this.expr(s.value);
+          if (ann && !this.assignable(vt, ann)) this.error(Code.TypeMismatch, `cannot assign ${showType(vt)} to '${exprText(s.target)}' declared as ${showType(ann)}`, s.value.span);
+          this.assignTarget(s.target, ann ?? vt, s.value);
+        } else if (ann && s.target.kind === 'Name') this.bindVar(s.target.id, ann, s.target.span);
+        return;
+      }
+      case 'AugAssign': {
+        const cur = this.expr(s.target);
+        const vt = this.expr(s.value);
+        const rt = this.binaryType(s.op, cur, vt, s.span);
+        if (cur.kind === 'array') {
+          if (rt.kind === 'array' && rt.ndim > cur.ndim) this.error(Code.ShapeMismatch, `in-place '${s.op}=' cannot broadcast a ${rt.ndim}-d result into a ${cur.ndim}-d array`, s.span);
+          return;
+        }
+        if (rt.kind === 'array') { this.error(Code.TypeMismatch, `'${s.op}=' of an array into the scalar '${exprText(s.target)}'`, s.value.span); return; }
+        if (s.target.kind === 'Name') this.bindVar(s.target.id, rt, s.target.span);
+        return;
+      }
+      case 'If': {
+        this.condition(s.test);
+        this.block(s.body);
+        this.block(s.orelse);
+        return;
+      }
+      case 'While': {
+        this.condition(s.test);
+        this.loopDepth++;
+        this.block(s.body);
+        this.loopDepth--;
+        return;
+      }
+      case 'For': return this.forStmt(s);
+      case 'Break': case 'Continue':
+        if (this.loopDepth === 0) this.error(Code.Syntax, `'${s.kind.toLowerCase()}' outside a loop`, s.span);
+        return;
+      case 'Pass': return;
+      case 'Return': {
+        if (this.isMain) { this.error(Code.Syntax, "'return' outside a function", s.span); return; }
+        if (this.parDepth > 0) { this.error(Code.Unsupported, "'return' inside a parallel loop or region is not supported", s.span); return; }
+        const t = s.value ? this.expr(s.value) : NONE;
+        if (t.kind === 'str' || t.kind === 'func' || t.kind === 'builtin' || t.kind === 'team' || t.kind === 'dtype') {
+          this.error(Code.TypeMismatch, `a function cannot return ${showType(t)}`, s.value!.span); return;
+        }
+        this.retSoFar = this.retSoFar ? this.unify(this.retSoFar, t, s.span, 'return value') : t;
+        return;
+      }
+      case 'FunctionDef':
+        this.error(Code.Unsupported, 'nested function definitions are not supported in Par; define functions at the top level', s.nameSpan);
+        return;
+      case 'With': return this.withStmt(s);
+      case 'Raise': {
+        if (s.exc) {
+          const t = this.expr(s.exc);
+          if (t.kind !== 'exception') this.error(Code.TypeMismatch, 'raise needs an exception such as ValueError("message")', s.exc.span);
+        }
+        return;
+      }
+      case 'Assert': {
+        this.condition(s.test);
+        if (s.msg) { const t = this.expr(s.msg); if (t.kind !== 'str') this.error(Code.TypeMismatch, 'an assert message must be a string literal', s.msg.span); }
+        return;
+      }
+      case 'Import': {
+        if (!['numpy', 'math', 'par'].includes(s.module)) this.error(Code.Unsupported, `module '${s.module}' is not available in Par (numpy, math and par are)`, s.span);
+        this.moduleAliases.add(s.asName ?? s.module);
+        this.localNames.delete(s.asName ?? s.module);
+        return;
+      }
+      case 'ImportFrom': {
+        if (!['numpy', 'math', 'par', 'numba', 'pymp', 'cython.parallel'].includes(s.module)) this.error(Code.Unsupported, `module '${s.module}' is not available in Par`, s.span);
+        return;
+      }
+    }
+  }
+
+  condition(e: A.Expr): void {
+    const t = this.expr(e);
+    if (t.kind === 'array') this.error(Code.TypeMismatch, 'the truth value of an array is ambiguous; use any(...) or all(...)', e.span);
+    else if (t.kind !== 'scalar' && t.kind !== 'none') this.error(Code.TypeMismatch, `a condition must be a scalar, not ${showType(t)}`, e.span);
+  }
+
+  forStmt(s: A.For): void {
+    const it = s.iter;
+    let elem: Type;
+    let isPrange = false;
+    if (it.kind === 'Call') {
+      const fname = this.calleeName(it.func);
+      if (fname === 'range' || fname === 'prange' || fname === 'p.range' || fname === 'p.xrange') {
+        isPrange = fname === 'prange';
+        this.rangeCall(it, fname);
+        elem = INT;
+      } else elem = this.iterElem(it);
+    } else elem = this.iterElem(it);
+    if (s.target.kind !== 'Name') { this.error(Code.Unsupported, 'a for loop target must be a single name', s.target.span); return; }
+    this.bindVar(s.target.id, elem, s.target.span);
+    this.loopDepth++;
+    if (isPrange) this.parDepth++;
+    this.block(s.body);
+    if (isPrange) { this.parDepth--; this.inferReductions(s); }
+    this.loopDepth--;
+  }
+
+  iterElem(e: A.Expr): Type {
+    const t = this.expr(e);
+    if (t.kind === 'array') return t.ndim === 1 ? scalar(t.dtype) : array(t.dtype, t.ndim - 1);
+    this.error(Code.TypeMismatch, `cannot iterate over ${showType(t)}; use range(...) or an array`, e.span);
+    throw new Unknown();
+  }
+
+  rangeCall(c: A.Call, fname: string): void {
+    this.inst.types.set(c, { kind: 'builtin', name: fname });
+    this.inst.calls.set(c, { kind: 'builtin', name: fname, self: null });
+    if (c.args.length < 1 || c.args.length > 3) this.error(Code.ArgCount, `${fname}() takes 1 to 3 positional arguments, got ${c.args.length}`, c.span);
+    for (const a of c.args) {
+      const t = this.expr(a);
+      if (t.kind !== 'scalar' || isFloat(t.dtype)) this.error(Code.TypeMismatch, `${fname}() arguments must be integers, got ${showType(t)}`, a.span);
+    }
+    const allowed = fname === 'prange' ? ['schedule', 'chunksize', 'num_threads', 'use_threads_if'] : [];
+    for (const k of c.keywords) {
+      if (!allowed.includes(k.name)) { this.error(Code.ArgCount, `${fname}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
+      const t = this.expr(k.value);
+      if (k.name === 'schedule') {
+        if (k.value.kind !== 'Str' || !['auto', 'static', 'dynamic', 'guided', 'runtime'].includes(k.value.value))
+          this.error(Code.TypeMismatch, 'schedule must be one of "auto", "static", "dynamic", "guided", "runtime"', k.value.span);
+      } else if (k.name === 'use_threads_if') {
+        if (t.kind !== 'scalar') this.error(Code.TypeMismatch, 'use_threads_if must be a scalar condition', k.value.span);
+      } else if (t.kind !== 'scalar' || isFloat(t.dtype)) this.error(Code.TypeMismatch, `${k.name} must be an integer`, k.value.span);
+    }
+  }
+
+  /** Finds the reduction variables of a prange body and checks they are used only as reductions. */
+  inferReductions(s: A.For): void {
+    const ops = new Map<string, { op: ParLoopInfo['reductions'][0]['op']; span: Span }[]>();
+    const reductionStmts = new Set<A.Stmt>();
+    const outerVars = (n: string) => this.inst.locals.has(n) || this.globals.has(n);
+    const visit = (body: A.Stmt[]) => {
+      for (const st of body) {
+        if (st.kind === 'AugAssign' && st.target.kind === 'Name' && ['+', '-', '*', '&', '|', '^'].includes(st.op)) {
+          const t = this.inst.types.get(st.target);
+          if (t?.kind === 'scalar') { push(st.target.id, st.op as '+', st.span); reductionStmts.add(st); }
+        } else if (st.kind === 'Assign' && st.targets.length === 1 && st.targets[0].kind === 'Name' && st.value.kind === 'Call') {
+          const fn = this.calleeName(st.value.func);
+          const name = st.targets[0].id;
+          if ((fn === 'max' || fn === 'min') && st.value.args.length === 2 && st.value.args.some((a) => a.kind === 'Name' && a.id === name)) {
+            push(name, fn, st.span); reductionStmts.add(st);
+          }
+        }
+        if (st.kind === 'If') { visit(st.body); visit(st.orelse); }
+        else if (st.kind === 'While' || st.kind === 'For' || st.kind === 'With') visit(st.body);
+      }
+    };
+    const push = (name: string, op: ParLoopInfo['reductions'][0]['op'], span: Span) => {
+      if (!ops.has(name)) ops.set(name, []);
+      ops.get(name)!.push({ op, span });
+    };
+    visit(s.body);
+    const info: ParLoopInfo = { reductions: [], privates: [] };
+    const assignedInBody = assignedNames(s.body);
+    for (const [name, uses] of ops) {
+      if (!outerVars(name) || name === (s.target as A.Name).id) continue;
+      const kinds = new Set(uses.map((u) => (u.op === '-' ? '+' : u.op)));
+      if (kinds.size > 1) {
+        this.error(Code.BadReduction, `reduction variable '${name}' is updated with different operators (${[...new Set(uses.map((u) => u.op))].join(', ')}) in one parallel loop; use one operator per variable`, uses[1].span);
+        continue;
+      }
+      // Any other read or write of the variable in the body breaks the reduction.
+      const bad = findOtherUse(s.body, name, reductionStmts);
+      if (bad) {
+        this.error(Code.BadReduction, `'${name}' is a reduction variable of this parallel loop (updated with '${uses[0].op}${uses[0].op.length === 1 ? '=' : ''}'), so it cannot be read or assigned elsewhere in the loop body`, bad);
+        continue;
+      }
+      info.reductions.push({ name, op: uses[0].op });
+    }
+    for (const n of assignedInBody) if (!info.reductions.some((r) => r.name === n)) info.privates.push(n);
+    this.inst.parloops.set(s, info);
+  }
+
+  withStmt(s: A.With): void {
+    if (s.items.length !== 1) { this.error(Code.Unsupported, 'with takes exactly one item in Par', s.span); return; }
+    const item = s.items[0];
+    const ctx = item.context;
+    if (ctx.kind === 'Call' && this.calleeName(ctx.func) === 'parallel') {
+      this.inst.types.set(ctx, { kind: 'team' });
+      this.inst.calls.set(ctx, { kind: 'builtin', name: 'parallel', self: null });
+      for (const a of ctx.args) this.expr(a);
+      for (const k of ctx.keywords) {
+        if (k.name !== 'num_threads' && k.name !== 'if_') this.error(Code.ArgCount, `parallel() got an unexpected keyword argument '${k.name}'`, k.span);
+        const t = this.expr(k.value);
+        if (t.kind !== 'scalar' && t.kind !== 'none') this.error(Code.TypeMismatch, `${k.name} must be a scalar`, k.value.span);
+      }
+      if (item.asName) this.bindVar(item.asName, { kind: 'team' }, item.span);
+      this.parDepth++;
+      this.block(s.body);
+      this.parDepth--;
+      return;
+    }
+    const t = this.expr(ctx);
+    if (t.kind !== 'lock') { this.error(Code.Unsupported, 'with supports parallel(...) and p.lock only', ctx.span); return; }
+    this.block(s.body);
+  }
+
+  // ---------------- variables and assignment ----------------
+  bindVar(name: string, t: Type, span: Span): void {
+    const inFunc = !this.isMain;
+    if (inFunc && !this.localNames.has(name) && this.globalNames.has(name)) {
+      this.error(Code.Unsupported, `assigning to module-level variable '${name}' inside a function is not supported (Python would make it local)`, span);
+      return;
+    }
+    const table = this.inst.locals;
+    const old = table.get(name);
+    if (!old) { table.set(name, t); this.changed = true; return; }
+    const u = this.unify(old, t, span, `variable '${name}'`);
+    if (typeKey(u) !== typeKey(old)) { table.set(name, u); this.changed = true; }
+  }
+
+  unify(a: Type, b: Type, span: Span, what: string): Type {
+    if (typeKey(a) === typeKey(b)) return a;
+    if (a.kind === 'scalar' && b.kind === 'scalar') {
+      const p = promote(a, b);
+      return scalar(p.dtype, a.weak && b.weak);
+    }
+    if (a.kind === 'tuple' && b.kind === 'tuple' && a.elems.length === b.elems.length) {
+      return { kind: 'tuple', elems: a.elems.map((x, i) => this.unify(x, b.elems[i], span, what)) };
+    }
+    if (a.kind === 'none') return b;
+    if (b.kind === 'none') return a;
+    this.error(Code.BadAssign, `${what} has type ${showType(a)} and cannot also hold ${showType(b)}; Par gives each variable one type`, span);
+    return a;
+  }
+
+  assignable(v: Type, target: Type): boolean {
+    if (typeKey(v) === typeKey(target)) return true;
+    if (v.kind === 'scalar' && target.kind === 'scalar') return true;
+    return false;
+  }
+
+  assignTarget(tg: A.Expr, vt: Type, value: A.Expr): void {
+    switch (tg.kind) {
+      case 'Name':
+        if (vt.kind === 'none' && value.kind === 'Call') { this.error(Code.TypeMismatch, `'${exprText(value)}' returns no value`, value.span); return; }
+        if (vt.kind === 'builtin' || vt.kind === 'module' || vt.kind === 'str' || vt.kind === 'exception') {
+          this.error(Code.Unsupported, `cannot store ${showType(vt)} in a variable`, value.span); return;
+        }
+        this.bindVar(tg.id, vt, tg.span);
+        this.inst.types.set(tg, this.inst.locals.get(tg.id) ?? vt);
+        return;
+      case 'Tuple': case 'List': {
+        if (vt.kind !== 'tuple') { this.error(Code.TypeMismatch, `cannot unpack ${showType(vt)} into ${tg.elts.length} names`, value.span); return; }
+        if (vt.elems.length !== tg.elts.length) { this.error(Code.TypeMismatch, `cannot unpack a tuple of ${vt.elems.length} into ${tg.elts.length} names`, value.span); return; }
+        tg.elts.forEach((e, i) => this.assignTarget(e, vt.elems[i], value));
+        return;
+      }
+      case 'Subscript': {
+        const base = this.expr(tg.value);
+        if (base.kind !== 'array') { this.error(Code.TypeMismatch, `cannot assign into an element of ${showType(base)}`, tg.value.span); return; }
+        const lhs = this.subscriptType(tg, base);
+        this.inst.types.set(tg, lhs);
+        if (vt.kind !== 'scalar' && vt.kind !== 'array') { this.error(Code.TypeMismatch, `cannot assign ${showType(vt)} into an array`, value.span); return; }
+        if (lhs.kind === 'scalar' && vt.kind === 'array') { this.error(Code.TypeMismatch, 'cannot assign an array into a single element', value.span); return; }
+        if (lhs.kind === 'array' && vt.kind === 'array' && vt.ndim > lhs.ndim) this.error(Code.ShapeMismatch, `cannot assign a ${vt.ndim}-d array into a ${lhs.ndim}-d slice`, value.span);
+        return;
+      }
+      case 'Attribute':
+        this.error(Code.Unsupported, `cannot assign to attribute '${tg.attr}'`, tg.span);
+        return;
+      default:
+        this.error(Code.Syntax, 'cannot assign to this expression', tg.span);
+    }
+  }
+
+  annotation(e: A.Expr): Type | null {
+    // int, float, bool, float64, float64[:], float64[:, :]
+    const scalarOf = (n: string): Type | null => {
+      if (n === 'int') return INT;
+      if (n === 'float') return FLOAT;
+      if (n === 'bool') return BOOL;
+      const d = dtypeNamed(n);
+      return d ? scalar(d) : null;
+    };
+    const nameOf = (x: A.Expr) => (x.kind === 'Name' ? x.id : x.kind === 'Attribute' && x.value.kind === 'Name' ? x.attr : null);
+    if (e.kind === 'Name' || e.kind === 'Attribute') {
+      const n = nameOf(e);
+      const t = n ? scalarOf(n) : null;
+      if (t) return t;
+    } else if (e.kind === 'Subscript') {
+      const n = nameOf(e.value);
+      const t = n ? scalarOf(n) : null;
+      if (t && t.kind === 'scalar' && e.index.every((i) => i.kind === 'Slice')) return array(t.weak ? (t.dtype === 'int64' ? 'int64' : t.dtype) : t.dtype, e.index.length);
+    } else if (e.kind === 'None') return NONE;
+    this.error(Code.BadAnnotation, `unsupported type annotation '${exprText(e)}' (use int, float, bool, a dtype such as float64, or float64[:, :])`, e.span);
+    return null;
+  }
+
+  // ---------------- expressions ----------------
+  expr(e: A.Expr): Type {
+    const t = this.exprInner(e);
+    this.inst.types.set(e, t);
+    return t;
+  }
+
+  exprInner(e: A.Expr): Type {
+    switch (e.kind) {
+      case 'Int':
+        if (e.value > 0x7fffffffffffffffn || e.value < -0x8000000000000000n) this.error(Code.TypeMismatch, 'integer literal does not fit in int64', e.span);
+        return INT;
+      case 'Float': return FLOAT;
+      case 'Bool': return BOOL;
+      case 'Str': return { kind: 'str' };
+      case 'None': return NONE;
+      case 'Name': return this.name(e);
+      case 'Unary': {
+        const t = this.expr(e.operand);
+        const el = elemOf(t);
+        if (!el) { this.error(Code.TypeMismatch, `bad operand type for unary '${e.op}': ${showType(t)}`, e.span); throw new Unknown(); }
+        if (e.op === 'not') {
+          if (t.kind === 'array') this.error(Code.TypeMismatch, "'not' of an array is ambiguous; use ~a or logical_not", e.span);
+          return BOOL;
+        }
+        let d = el.dtype;
+        if (e.op === '~' && isFloat(d)) this.error(Code.TypeMismatch, `'~' needs integers or booleans, got ${d}`, e.span);
+        if ((e.op === '-' || e.op === '+') && d === 'bool') d = 'int64';
+        return t.kind === 'array' ? array(d, t.ndim) : scalar(d, el.weak);
+      }
+      case 'Binary': {
+        const l = this.expr(e.left), r = this.expr(e.right);
+        return this.binaryType(e.op, l, r, e.span);
+      }
+      case 'Compare': {
+        let left = this.expr(e.left);
+        let res: Type = BOOL;
+        e.comparators.forEach((c, i) => {
+          const r = this.expr(c);
+          const op = e.ops[i];
+          if (op === 'in' || op === 'not in') { this.error(Code.Unsupported, `'${op}' is not supported in Par`, e.span); throw new Unknown(); }
+          if (op === 'is' || op === 'is not') {
+            if (left.kind !== 'none' && r.kind !== 'none') this.error(Code.Unsupported, `'${op}' is only supported with None`, e.span);
+            return;
+          }
+          const a = elemOf(left), b = elemOf(r);
+          if (!a || !b) { this.error(Code.TypeMismatch, `cannot compare ${showType(left)} with ${showType(r)}`, e.span); throw new Unknown(); }
+          if (left.kind === 'array' || r.kind === 'array') {
+            if (e.ops.length > 1) this.error(Code.TypeMismatch, 'chained comparisons of arrays are ambiguous; combine with &', e.span);
+            res = array('bool', this.broadcastRank(left, r, e.span));
+          }
+          left = r;
+        });
+        return res;
+      }
+      case 'BoolOp': {
+        let t: Type | null = null;
+        for (const v of e.values) {
+          const vt = this.expr(v);
+          if (vt.kind !== 'scalar') { this.error(Code.TypeMismatch, `'${e.op}' needs scalars, got ${showType(vt)} (use & or | for arrays)`, v.span); throw new Unknown(); }
+          t = t ? (t.kind === 'scalar' && t.dtype === 'bool' && vt.dtype === 'bool' ? BOOL : this.unify(t, vt, v.span, `'${e.op}' operand`)) : vt;
+        }
+        return t!;
+      }
+      case 'IfExp': {
+        this.condition(e.test);
+        const a = this.expr(e.body), b = this.expr(e.orelse);
+        return this.unify(a, b, e.span, 'conditional expression');
+      }
+      case 'Call': return this.call(e);
+      case 'Attribute': return this.attribute(e);
+      case 'Subscript': {
+        const base = this.expr(e.value);
+        if (base.kind === 'tuple') {
+          if (e.index.length !== 1 || e.index[0].kind !== 'Int') { this.error(Code.TypeMismatch, 'a tuple can only be indexed by an integer literal', e.span); throw new Unknown(); }
+          this.expr(e.index[0]);
+          let i = Number((e.index[0] as A.IntLit).value);
+          if (i < 0) i += base.elems.length;
+          if (i < 0 || i >= base.elems.length) { this.error(Code.IndexError, `tuple index ${(e.index[0] as A.IntLit).value} out of range for a tuple of ${base.elems.length}`, e.span); throw new Unknown(); }
+          return base.elems[i];
+        }
+        if (base.kind !== 'array') { this.error(Code.TypeMismatch, `${showType(base)} cannot be indexed`, e.value.span); throw new Unknown(); }
+        return this.subscriptType(e, base);
+      }
+      case 'Slice': this.error(Code.Syntax, 'a slice is only allowed inside [...]', e.span); throw new Unknown();
+      case 'Tuple': return { kind: 'tuple', elems: e.elts.map((x) => this.expr(x)) };
+      case 'List': this.error(Code.Unsupported, 'lists are supported only inside array([...]); use an array or a tuple', e.span); throw new Unknown();
+      case 'Lambda': this.error(Code.Unsupported, 'lambda is not supported yet; define a function with def', e.span); throw new Unknown();
+    }
+  }
+
+  name(e: A.Name): Type {
+    const id = e.id;
+    if (this.localNames.has(id) && !(this.isMain === false && this.globalNames.has(id) && !this.inst.locals.has(id) && !this.localNames.has(id))) {
+      const t = this.inst.locals.get(id);
+      if (t) return t;
+      this.changed = true;
+      if (!this.quiet) this.error(Code.UndefinedName, `name '${id}' is used before it is assigned`, e.span);
+      throw new Unknown();
+    }
+    if (!this.isMain && this.globalNames.has(id)) {
+      const t = this.mainLocals.get(id);
+      if (t) { this.inst.globalsUsed.add(id); return t; }
+      this.error(Code.UndefinedName, `module-level variable '${id}' has no type yet where this function is first called; assign it before the call`, e.span);
+      throw new Unknown();
+    }
+    if (this.functions.has(id)) return { kind: 'func', name: id };
+    if (this.moduleAliases.has(id)) return { kind: 'module', name: id };
+    if (isBuiltinName(id)) return { kind: 'builtin', name: id };
+    if (CONSTANTS[id]) return CONSTANTS[id];
+    const d = dtypeNamed(id);
+    if (d || id === 'int' || id === 'float' || id === 'bool') return d ? { kind: 'dtype', dtype: d } : { kind: 'builtin', name: id };
+    if (EXCEPTIONS.has(id)) return { kind: 'builtin', name: id };
+    this.error(Code.UndefinedName, `undefined name '${id}'`, e.span);
+    throw new Unknown();
+  }
+
+  attribute(e: A.Attribute): Type {
+    const base = this.expr(e.value);
+    if (base.kind === 'module') {
+      const id = e.attr;
+      if (isBuiltinName(id) || EXCEPTIONS.has(id)) return { kind: 'builtin', name: id };
+      if (CONSTANTS[id]) return CONSTANTS[id];
+      const d = dtypeNamed(id);
+      if (d) return { kind: 'dtype', dtype: d };
+      this.error(Code.UndefinedName, `'${base.name}.${id}' is not available in Par`, e.span);
+      throw new Unknown();
+    }
+    if (base.kind === 'team') {
+      switch (e.attr) {
+        case 'thread_num': case 'num_threads': return INT;
+        case 'lock': return { kind: 'lock' };
+        case 'range': case 'xrange': case 'barrier': case 'print': return { kind: 'builtin', name: 'p.' + e.attr };
+      }
+      this.error(Code.UndefinedName, `a parallel team has no attribute '${e.attr}'`, e.span);
+      throw new Unknown();
+    }
+    if (base.kind === 'array') {
+      switch (e.attr) {
+        case 'shape': return { kind: 'tuple', elems: Array(base.ndim).fill(INT) };
+        case 'ndim': case 'size': return INT;
+        case 'dtype': return { kind: 'dtype', dtype: base.dtype };
+        case 'T': return array(base.dtype, base.ndim);
+      }
+      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'dot', 'fill'].includes(e.attr))
+        return { kind: 'builtin', name: '.' + e.attr };
+    }
+    if (base.kind === 'dtype' && e.attr === 'name') return { kind: 'str' };
+    this.error(Code.UndefinedName, `${showType(base)} has no attribute '${e.attr}'`, e.span);
+    throw new Unknown();
+  }
+
+  broadcastRank(a: Type, b: Type, _span: Span): number {
+    const ra = a.kind === 'array' ? a.ndim : 0, rb = b.kind === 'array' ? b.ndim : 0;
+    return Math.max(ra, rb);
+  }
+
+  binaryType(op: A.BinaryOp, l: Type, r: Type, span: Span): Type {
+    if (op === '@') {
+      if (l.kind !== 'array' || r.kind !== 'array') { this.error(Code.TypeMismatch, `'@' needs two arrays, got ${showType(l)} and ${showType(r)}`, span); throw new Unknown(); }
+      return this.matmulType(l, r, span);
+    }
+    const a = elemOf(l), b = elemOf(r);
+    if (!a || !b) { this.error(Code.TypeMismatch, `unsupported operand types for ${op}: ${showType(l)} and ${showType(r)}`, span); throw new Unknown(); }
+    let p = promote(a, b);
+    switch (op) {
+      case '/': if (kindOf(p.dtype) < 2) p = { dtype: 'float64', weak: p.weak }; break;
+      case '&': case '|': case '^':
+        if (isFloat(p.dtype)) this.error(Code.TypeMismatch, `'${op}' needs integers or booleans, got ${p.dtype}`, span);
+        break;
+      case '<<': case '>>':
+        if (kindOf(p.dtype) !== 1) { if (isFloat(p.dtype)) this.error(Code.TypeMismatch, `'${op}' needs integers, got ${p.dtype}`, span); p = { dtype: 'int64', weak: p.weak }; }
+        break;
+      default:
+        if (p.dtype === 'bool' && (l.kind !== 'array' || r.kind !== 'array' || op !== '+' && op !== '*')) p = { dtype: 'int64', weak: p.weak };
+    }
+    if (l.kind === 'array' || r.kind === 'array') return array(p.dtype, this.broadcastRank(l, r, span));
+    return scalar(p.dtype, p.weak);
+  }
+
+  matmulType(l: Type & { kind: 'array' }, r: Type & { kind: 'array' }, span: Span): Type {
+    const d = promoteDtypes(l.dtype, r.dtype);
+    const dt: DType = d === 'bool' ? 'bool' : d;
+    if (l.ndim > 2 || r.ndim > 2) { this.error(Code.Unsupported, 'matmul of arrays with more than 2 dimensions is not supported yet', span); throw new Unknown(); }
+    const nd = (l.ndim === 2 ? 1 : 0) + (r.ndim === 2 ? 1 : 0);
+    return nd === 0 ? scalar(dt) : array(dt, nd);
+  }
+
+  subscriptType(e: A.Subscript, base: Type & { kind: 'array' }): Type {
+    if (e.index.length > base.ndim) { this.error(Code.IndexError, `too many indices: ${e.index.length} for a ${base.ndim}-d array`, e.span); throw new Unknown(); }
+    let dims = base.ndim;
+    for (const ix of e.index) {
+      if (ix.kind === 'Slice') {
+        for (const part of [ix.lower, ix.upper, ix.step]) {
+          if (!part) continue;
+          const t = this.expr(part);
+          if (t.kind !== 'none' && (t.kind !== 'scalar' || isFloat(t.dtype))) this.error(Code.TypeMismatch, `slice bounds must be integers, got ${showType(t)}`, part.span);
+        }
+      } else {
+        const t = this.expr(ix);
+        if (t.kind === 'array') { this.error(Code.Unsupported, 'indexing with an array (fancy or boolean indexing) is not supported yet', ix.span); throw new Unknown(); }
+        if (t.kind !== 'scalar' || isFloat(t.dtype)) { this.error(Code.TypeMismatch, `array indices must be integers, got ${showType(t)}`, ix.span); throw new Unknown(); }
+        dims--;
+      }
+    }
+    return dims === 0 ? scalar(base.dtype) : array(base.dtype, dims);
+  }
+
+  calleeName(f: A.Expr): string | null {
+    if (f.kind === 'Name') return f.id;
+    if (f.kind === 'Attribute' && f.value.kind === 'Name') {
+      const t = this.inst.types.get(f.value) ?? (this.moduleAliases.has(f.value.id) ? { kind: 'module' } : this.inst.locals.get(f.value.id));
+      if (t?.kind === 'module') return f.attr;
+      if (t?.kind === 'team') return 'p.' + f.attr;
+    }
+    return null;
+  }
+
+  // ---------------- calls ----------------
+  call(c: A.Call): Type {
+    const ft = this.expr(c.func);
+    if (ft.kind === 'func') return this.userCall(c, this.functions.get(ft.name)!, c.args, c.keywords);
+    if (ft.kind === 'dtype') return this.convert(c, ft.dtype, false);
+    if (ft.kind !== 'builtin') { this.error(Code.NotCallable, `${showType(ft)} is not callable`, c.func.span); throw new Unknown(); }
+    const name = ft.name;
+    const self = name.startsWith('.') ? (c.func as A.Attribute).value : null;
+    this.inst.calls.set(c, { kind: 'builtin', name, self });
+    return this.builtin(c, name, self);
+  }
+
+  userCall(c: A.Call, def: A.FunctionDef, args: A.Expr[], keywords: A.Keyword[], preTyped?: Type[]): Type {
+    const types: (Type | null)[] = def.params.map(() => null);
+    const argSpans: Span[] = def.params.map(() => c.span);
+    if (args.length > def.params.length) { this.error(Code.ArgCount, `${def.name}() takes ${def.params.length} argument${def.params.length === 1 ? '' : 's'} but ${args.length} were given`, c.span); throw new Unknown(); }
+    args.forEach((a, i) => { types[i] = preTyped ? preTyped[i] : this.expr(a); argSpans[i] = a.span; });
+    for (const k of keywords) {
+      const i = def.params.findIndex((p) => p.name === k.name);
+      if (i < 0) { this.error(Code.ArgCount, `${def.name}() got an unexpected keyword argument '${k.name}'`, k.span); throw new Unknown(); }
+      if (types[i]) { this.error(Code.ArgCount, `${def.name}() got multiple values for argument '${k.name}'`, k.span); throw new Unknown(); }
+      types[i] = this.expr(k.value); argSpans[i] = k.value.span;
+    }
+    const params: { name: string; type: Type }[] = [];
+    def.params.forEach((p, i) => {
+      let t = types[i];
+      if (!t) {
+        if (!p.default) { this.error(Code.ArgCount, `${def.name}() missing required argument '${p.name}'`, c.span); throw new Unknown(); }
+        t = this.expr(p.default);
+      }
+      if (p.annotation) {
+        const ann = this.annotation(p.annotation);
+        if (ann) {
+          const ok = ann.kind === 'scalar' && t.kind === 'scalar' ? (kindOf(t.dtype) <= kindOf(ann.dtype)) : typeKey(ann).replace('~', '') === typeKey(t).replace('~', '');
+          if (!ok) this.error(Code.TypeMismatch, `argument '${p.name}' of ${def.name}() must be ${showType(ann)}, got ${showType(t)}`, argSpans[i]);
+          t = ann;
+        }
+      }
+      if (t.kind === 'str' || t.kind === 'builtin' || t.kind === 'module' || t.kind === 'exception' || t.kind === 'none') { this.error(Code.TypeMismatch, `cannot pass ${showType(t)} to a function`, argSpans[i]); throw new Unknown(); }
+      params.push({ name: p.name, type: t });
+    });
+    const inst = this.instantiate(def, params, c.span);
+    this.inst.calls.set(c, { kind: 'user', inst });
+    if (!inst.ret) {
+      if (!this.quiet) this.error(Code.RecursiveInference, `cannot infer the return type of recursive function '${def.name}' here; return a value before the recursive call or annotate '-> type'`, c.span);
+      this.changed = true;
+      throw new Unknown();
+    }
+    return inst.ret;
+  }
+
+  instantiate(def: A.FunctionDef, params: { name: string; type: Type }[], _span: Span): FuncInstance {
+    const key = def.name + '(' + params.map((p) => typeKey(p.type)).join(',') + ')';
+    let inst = this.instances.get(key);
+    if (inst) {
+      // A recursive call to an instance being checked: use the return type found so far.
+      if (!inst.done && inst.ret === null && inst === this.inst && this.retSoFar) return { ...inst, ret: this.retSoFar } as FuncInstance === inst ? inst : (inst.ret = this.retSoFar, inst);
+      return inst;
+    }
+    const n = [...this.instances.values()].filter((i) => i.def === def).length;
+    inst = this.newInstance(n === 0 ? def.name : `${def.name}$${n}`, def, params);
+    this.instances.set(key, inst);
+    this.order.push(inst);
+    this.checkBody(inst, def, false);
+    return inst;
+  }
+
+  convert(c: A.Call, d: DType, weak: boolean): Type {
+    this.inst.calls.set(c, { kind: 'builtin', name: 'astype:' + d, self: null });
+    if (c.args.length !== 1) { this.error(Code.ArgCount, `${d}() takes exactly one argument`, c.span); throw new Unknown(); }
+    const t = this.expr(c.args[0]);
+    if (t.kind === 'array') return array(d, t.ndim);
+    if (t.kind !== 'scalar') { this.error(Code.TypeMismatch, `cannot convert ${showType(t)} to ${d}`, c.args[0].span); throw new Unknown(); }
+    return scalar(d, weak);
+  }
+
+  kw(c: A.Call, allowed: string[], fname: string): Map<string, A.Keyword> {
+    const m = new Map<string, A.Keyword>();
+    for (const k of c.keywords) {
+      if (!allowed.includes(k.name)) { this.error(Code.ArgCount, `${fname}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
+      m.set(k.name, k);
+    }
+    return m;
+  }
+
+  nargs(c: A.Call, min: number, max: number, fname: string): void {
+    if (c.args.length < min || c.args.length > max) {
+      const want = min === max ? `${min}` : `${min} to ${max}`;
+      this.error(Code.ArgCount, `${fname}() takes ${want} positional argument${max === 1 ? '' : 's'}, got ${c.args.length}`, c.span);
+      throw new Unknown();
+    }
+  }
+
+  dtypeArg(k: A.Keyword | undefined, def: DType): DType {
+    if (!k) return def;
+    const t = this.expr(k.value);
+    if (t.kind === 'dtype') return t.dtype;
+    if (t.kind === 'builtin' && (t.name === 'int' || t.name === 'float' || t.name === 'bool')) return t.name === 'int' ? 'int64' : t.name === 'float' ? 'float64' : 'bool';
+    if (k.value.kind === 'Str' && dtypeNamed(k.value.value)) return dtypeNamed(k.value.value)!;
+    this.error(Code.TypeMismatch, `dtype must be a dtype such as float64 or int32`, k.value.span);
+    return def;
+  }
+
+  /** A shape argument: an int or a tuple of ints; returns its rank. */
+  shapeArg(e: A.Expr): number {
+    const t = this.expr(e);
+    if (t.kind === 'scalar' && !isFloat(t.dtype)) return 1;
+    if (t.kind === 'tuple' && t.elems.every((x) => x.kind === 'scalar' && !isFloat(x.dtype))) {
+      if (t.elems.length > 4) this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', e.span);
+      return t.elems.length;
+    }
+    this.error(Code.TypeMismatch, `a shape must be an integer or a tuple of integers, got ${showType(t)}`, e.span);
+    throw new Unknown();
+  }
+
+  arrayArg(e: A.Expr, fname: string): Type & { kind: 'array' } {
+    const t = this.expr(e);
+    if (t.kind !== 'array') { this.error(Code.TypeMismatch, `${fname}() needs an array, got ${showType(t)}`, e.span); throw new Unknown(); }
+    return t;
+  }
+
+  valueArg(e: A.Expr, fname: string): Type {
+    const t = this.expr(e);
+    if (t.kind !== 'array' && t.kind !== 'scalar') { this.error(Code.TypeMismatch, `${fname}() needs a number or an array, got ${showType(t)}`, e.span); throw new Unknown(); }
+    return t;
+  }
+
+  builtin(c: A.Call, name: string, self: A.Expr | null): Type {
+    const args = self ? [self, ...c.args] : c.args;
+    const fname = self ? name.slice(1) : name;
+    if (EXCEPTIONS.has(name)) {
+      if (c.args.length > 1 || (c.args[0] && c.args[0].kind !== 'Str')) this.error(Code.TypeMismatch, `${name}() takes one string literal message`, c.span);
+      return { kind: 'exception', name };
+    }
+    if (UNARY_UFUNCS.has(name)) {
+      this.nargs(c, 1, 1, name);
+      const t = this.valueArg(c.args[0], name);
+      const el = elemOf(t)!;
+      let d = el.dtype;
+      if (['isnan', 'isinf'].includes(name)) d = 'bool';
+      else if (['abs', 'fabs', 'floor', 'ceil', 'round', 'sign', 'negative', 'trunc', 'square'].includes(name)) {
+        if (d === 'bool' && name !== 'abs') d = name === 'sign' || name === 'negative' || name === 'square' ? 'int64' : 'bool';
+        if (name === 'fabs' && !isFloat(d)) d = 'float64';
+      } else if (!isFloat(d)) d = 'float64';
+      if (t.kind === 'array') return array(d, t.ndim);
+      return scalar(d, name === 'abs' || name === 'round' ? el.weak : false);
+    }
+    if (BINARY_UFUNCS.has(name)) {
+      this.nargs(c, 2, 2, name);
+      const a = this.valueArg(c.args[0], name), b = this.valueArg(c.args[1], name);
+      let p = promote(elemOf(a)!, elemOf(b)!);
+      if ((name === 'arctan2' || name === 'hypot' || name === 'copysign') && !isFloat(p.dtype)) p = { dtype: 'float64', weak: false };
+      if (a.kind === 'array' || b.kind === 'array') return array(p.dtype, this.broadcastRank(a, b, c.span));
+      return scalar(p.dtype, false);
+    }
+    if (REDUCE_FNS.has(fname)) return this.reduction(c, fname, args);
+    switch (name) {
+      case 'print': case 'p.print':
+        for (const a of c.args) {
+          const t = this.expr(a);
+          if (!['scalar', 'array', 'tuple', 'str', 'none', 'dtype'].includes(t.kind)) this.error(Code.TypeMismatch, `cannot print ${showType(t)}`, a.span);
+        }
+        for (const k of c.keywords) {
+          if (k.name !== 'sep' && k.name !== 'end') this.error(Code.ArgCount, `print() got an unexpected keyword argument '${k.name}'`, k.span);
+          else if (k.value.kind !== 'Str') this.error(Code.TypeMismatch, `print(${k.name}=...) must be a string literal`, k.value.span);
+        }
+        return NONE;
+      case 'range': case 'prange': case 'p.range': case 'p.xrange':
+        this.error(Code.Unsupported, `${name}() can only be used as the iterable of a for loop`, c.span);
+        throw new Unknown();
+      case 'p.barrier': this.nargs(c, 0, 0, 'barrier'); return NONE;
+      case 'len': {
+        this.nargs(c, 1, 1, 'len');
+        const t = this.expr(c.args[0]);
+        if (t.kind === 'tuple') return INT;
+        if (t.kind !== 'array') { this.error(Code.TypeMismatch, `len() needs an array or a tuple, got ${showType(t)}`, c.args[0].span); throw new Unknown(); }
+        return INT;
+      }
+      case 'int': case 'float': case 'bool':
+        return this.convert(c, name === 'int' ? 'int64' : name === 'float' ? 'float64' : 'bool', true);
+      case 'wtime': this.nargs(c, 0, 0, 'wtime'); return scalar('float64', true);
+      case 'shape': { this.nargs(c, 1, 1, 'shape'); const t = this.arrayArg(c.args[0], 'shape'); return { kind: 'tuple', elems: Array(t.ndim).fill(INT) }; }
+      case 'ndim': case 'size': this.nargs(c, 1, 1, name); this.arrayArg(c.args[0], name); return INT;
+      case 'zeros': case 'ones': case 'empty': {
+        this.nargs(c, 1, 1, name);
+        const kw = this.kw(c, ['dtype'], name);
+        return array(this.dtypeArg(kw.get('dtype'), 'float64'), this.shapeArg(c.args[0]));
+      }
+      case 'full': {
+        const kw = this.kw(c, ['dtype', 'fill_value'], name);
+        if (c.args.length < 1 || c.args.length + (kw.has('fill_value') ? 1 : 0) !== 2) this.nargs(c, 2, 2, name);
+        const rank = this.shapeArg(c.args[0]);
+        const vt = this.expr(c.args[1] ?? kw.get('fill_value')!.value);
+        if (vt.kind !== 'scalar') { this.error(Code.TypeMismatch, `full() needs a scalar fill value, got ${showType(vt)}`, c.span); throw new Unknown(); }
+        const d = kw.has('dtype') ? this.dtypeArg(kw.get('dtype'), 'float64') : vt.dtype;
+        return array(d, rank);
+      }
+      case 'zeros_like': case 'ones_like': case 'empty_like': case 'full_like': {
+        this.nargs(c, name === 'full_like' ? 2 : 1, name === 'full_like' ? 2 : 1, name);
+        const kw = this.kw(c, ['dtype'], name);
+        const t = this.arrayArg(c.args[0], name);
+        if (name === 'full_like') this.valueArg(c.args[1], name);
+        return array(this.dtypeArg(kw.get('dtype'), t.dtype), t.ndim);
+      }
+      case 'eye': {
+        this.nargs(c, 1, 2, 'eye');
+        const kw = this.kw(c, ['dtype', 'M', 'k'], 'eye');
+        for (const a of c.args) this.intArg(a, 'eye');
+        if (kw.get('M')) this.intArg(kw.get('M')!.value, 'eye');
+        if (kw.get('k')) this.intArg(kw.get('k')!.value, 'eye');
+        return array(this.dtypeArg(kw.get('dtype'), 'float64'), 2);
+      }
+      case 'arange': {
+        this.nargs(c, 1, 3, 'arange');
+        const kw = this.kw(c, ['dtype'], 'arange');
+        let d: DType = 'int64';
+        for (const a of c.args) {
+          const t = this.expr(a);
+          if (t.kind !== 'scalar') { this.error(Code.TypeMismatch, `arange() needs numbers, got ${showType(t)}`, a.span); throw new Unknown(); }
+          if (isFloat(t.dtype)) d = 'float64';
+        }
+        return array(this.dtypeArg(kw.get('dtype'), d), 1);
+      }
+      case 'linspace': {
+        this.nargs(c, 2, 3, 'linspace');
+        const kw = this.kw(c, ['num', 'endpoint', 'dtype'], 'linspace');
+        for (const a of c.args.slice(0, 2)) { const t = this.expr(a); if (t.kind !== 'scalar') this.error(Code.TypeMismatch, 'linspace() bounds must be numbers', a.span); }
+        if (c.args[2]) this.intArg(c.args[2], 'linspace');
+        if (kw.get('num')) this.intArg(kw.get('num')!.value, 'linspace');
+        if (kw.get('endpoint')) this.expr(kw.get('endpoint')!.value);
+        return array(this.dtypeArg(kw.get('dtype'), 'float64'), 1);
+      }
+      case 'array': {
+        this.nargs(c, 1, 1, 'array');
+        const kw = this.kw(c, ['dtype'], 'array');
+        const a = c.args[0];
+        if (a.kind !== 'List' && a.kind !== 'Tuple') {
+          const t = this.arrayArg(a, 'array');
+          return array(this.dtypeArg(kw.get('dtype'), t.dtype), t.ndim);
+        }
+        const { dtype, ndim } = this.listLiteral(a);
+        return array(this.dtypeArg(kw.get('dtype'), dtype), ndim);
+      }
+      case 'copy': case '.copy': { this.nargs(c, self ? 0 : 1, self ? 0 : 1, 'copy'); const t = this.arrayArg(args[0], 'copy'); return t; }
+      case 'transpose': case '.transpose': {
+        if (!self) this.nargs(c, 1, 1, 'transpose'); else this.nargs(c, 0, 0, 'transpose');
+        return this.arrayArg(args[0], 'transpose');
+      }
+      case 'ravel': case '.ravel': { const t = this.arrayArg(args[0], 'ravel'); return array(t.dtype, 1); }
+      case 'reshape': case '.reshape': {
+        const t = this.arrayArg(args[0], 'reshape');
+        const rest = args.slice(1);
+        if (rest.length === 0) { this.error(Code.ArgCount, 'reshape() needs a shape', c.span); throw new Unknown(); }
+        const rank = rest.length === 1 ? this.shapeArg(rest[0]) : rest.map((x) => this.intArg(x, 'reshape')).length;
+        if (rank > 4) this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', c.span);
+        return array(t.dtype, rank);
+      }
+      case '.astype': {
+        this.nargs(c, 1, 1, 'astype');
+        const t = this.arrayArg(self!, 'astype');
+        const dt = this.expr(c.args[0]);
+        let d: DType | null = dt.kind === 'dtype' ? dt.dtype : dt.kind === 'builtin' && ['int', 'float', 'bool'].includes(dt.name) ? (dt.name === 'int' ? 'int64' : dt.name === 'float' ? 'float64' : 'bool') : null;
+        if (!d && c.args[0].kind === 'Str') d = dtypeNamed(c.args[0].value) ?? null;
+        if (!d) { this.error(Code.TypeMismatch, 'astype() needs a dtype such as float32', c.args[0].span); throw new Unknown(); }
+        return array(d, t.ndim);
+      }
+      case '.fill': { this.nargs(c, 1, 1, 'fill'); this.arrayArg(self!, 'fill'); this.valueArg(c.args[0], 'fill'); return NONE; }
+      case 'dot': case '.dot': case 'matmul': {
+        if (!self) this.nargs(c, 2, 2, name); else this.nargs(c, 1, 1, 'dot');
+        const a = this.valueArg(args[0], name), b = this.valueArg(args[1], name);
+        if (a.kind !== 'array' || b.kind !== 'array') return this.binaryType('*', a, b, c.span);
+        return this.matmulType(a, b, c.span);
+      }
+      case 'outer': {
+        this.nargs(c, 2, 2, 'outer');
+        const a = this.arrayArg(c.args[0], 'outer'), b = this.arrayArg(c.args[1], 'outer');
+        return array(promoteDtypes(a.dtype, b.dtype), 2);
+      }
+      case 'where': {
+        this.nargs(c, 3, 3, 'where');
+        const cond = this.valueArg(c.args[0], 'where');
+        const a = this.valueArg(c.args[1], 'where'), b = this.valueArg(c.args[2], 'where');
+        const p = promote(elemOf(a)!, elemOf(b)!);
+        const rank = Math.max(cond.kind === 'array' ? cond.ndim : 0, a.kind === 'array' ? a.ndim : 0, b.kind === 'array' ? b.ndim : 0);
+        return rank ? array(p.dtype, rank) : scalar(p.dtype);
+      }
+      case 'clip': {
+        this.nargs(c, 3, 3, 'clip');
+        const a = this.valueArg(c.args[0], 'clip'), lo = this.valueArg(c.args[1], 'clip'), hi = this.valueArg(c.args[2], 'clip');
+        const p = promote(promote(elemOf(a)!, elemOf(lo)!), elemOf(hi)!);
+        const rank = Math.max(...[a, lo, hi].map((t) => (t.kind === 'array' ? t.ndim : 0)));
+        return rank ? array(p.dtype, rank) : scalar(p.dtype, p.weak);
+      }
+      case 'atomic_add': case 'atomic_max': case 'atomic_min': {
+        this.nargs(c, 3, 3, name);
+        const a = this.arrayArg(c.args[0], name);
+        const it = this.expr(c.args[1]);
+        const n = it.kind === 'tuple' ? it.elems.length : 1;
+        if (n !== a.ndim) this.error(Code.TypeMismatch, `${name}() needs ${a.ndim} index${a.ndim === 1 ? '' : 'es'} for a ${a.ndim}-d array`, c.args[1].span);
+        const vt = this.expr(c.args[2]);
+        if (vt.kind !== 'scalar') this.error(Code.TypeMismatch, `${name}() adds a scalar, got ${showType(vt)}`, c.args[2].span);
+        return scalar(a.dtype);
+      }
+      case 'pmap': {
+        this.nargs(c, 2, 2, 'pmap');
+        const f = this.expr(c.args[0]);
+        const xs = this.arrayArg(c.args[1], 'pmap');
+        if (f.kind !== 'func') { this.error(Code.TypeMismatch, 'pmap() needs a function defined with def as its first argument', c.args[0].span); throw new Unknown(); }
+        if (xs.ndim !== 1) this.error(Code.Unsupported, 'pmap() maps over a 1-d array', c.args[1].span);
+        const et = scalar(xs.dtype);
+        const rt = this.userCall(c, this.functions.get(f.name)!, [c.args[1]], [], [et]);
+        this.inst.types.set(c.args[1], xs);
+        const inst = (this.inst.calls.get(c) as { inst: FuncInstance }).inst;
+        this.inst.calls.set(c, { kind: 'user', inst });
+        if (rt.kind !== 'scalar') { this.error(Code.TypeMismatch, `pmap() needs a function returning a number, '${f.name}' returns ${showType(rt)}`, c.args[0].span); throw new Unknown(); }
+        return array(rt.dtype, 1);
+      }
+      case 'parallel':
+        this.error(Code.Unsupported, 'parallel(...) is used as `with parallel(...) as p:`', c.span);
+        throw new Unknown();
+    }
+    this.error(Code.Unsupported, `${fname}() is not supported yet`, c.span);
+    throw new Unknown();
+  }
+
+  intArg(e: A.Expr, fname: string): number {
+    const t = this.expr(e);
+    if (t.kind !== 'scalar' || isFloat(t.dtype)) this.error(Code.TypeMismatch, `${fname}() needs an integer, got ${showType(t)}`, e.span);
+    return 1;
+  }
+
+  listLiteral(e: A.ListExpr | A.TupleExpr): { dtype: DType; ndim: number } {
+    let elem: { dtype: DType; weak: boolean } | null = null;
+    let sub: number | null = null;
+    let len: number | null = null;
+    for (const x of e.elts) {
+      let nd: number;
+      if (x.kind === 'List' || x.kind === 'Tuple') {
+        const r = this.listLiteral(x);
+        this.inst.types.set(x, array(r.dtype, r.ndim));
+        nd = r.ndim;
+        elem = elem ? promote(elem, { dtype: r.dtype, weak: true }) : { dtype: r.dtype, weak: true };
+        if (len !== null && len !== x.elts.length) this.error(Code.ShapeMismatch, 'array() rows must all have the same length', x.span);
+        len = x.elts.length;
+      } else {
+        const t = this.expr(x);
+        if (t.kind !== 'scalar') { this.error(Code.TypeMismatch, `array() elements must be numbers, got ${showType(t)}`, x.span); throw new Unknown(); }
+        nd = 0;
+        elem = elem ? promote(elem, { dtype: t.dtype, weak: true }) : { dtype: t.dtype, weak: true };
+      }
+      if (sub !== null && sub !== nd) { this.error(Code.ShapeMismatch, 'array() needs a rectangular nested list', x.span); throw new Unknown(); }
+      sub = nd;
+    }
+    if (sub === null) { this.error(Code.Unsupported, 'array([]) of an empty list is not supported; use zeros(0)', e.span); throw new Unknown(); }
+    if (sub + 1 > 4) this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', e.span);
+    return { dtype: elem!.dtype, ndim: sub + 1 };
+  }
+
+  reduction(c: A.Call, fname: string, args: A.Expr[]): Type {
+    const isMethod = args !== c.args;
+    if (!isMethod && (fname === 'max' || fname === 'min') && args.length === 2) {
+      // Python's max/min of two scalars (Numba-style reductions use this form).
+      const a = this.valueArg(args[0], fname), b = this.valueArg(args[1], fname);
+      if (a.kind === 'array' || b.kind === 'array') { this.error(Code.TypeMismatch, `${fname}(a, b) compares two scalars; use ${fname === 'max' ? 'maximum' : 'minimum'}(a, b) for arrays`, c.span); throw new Unknown(); }
+      const p = promote(elemOf(a)!, elemOf(b)!);
+      this.inst.calls.set(c, { kind: 'builtin', name: fname + '2', self: null });
+      return scalar(p.dtype, p.weak);
+    }
+    if (args.length !== 1) { this.error(Code.ArgCount, `${fname}() takes one array argument (and axis=)`, c.span); throw new Unknown(); }
+    const kw = this.kw(c, ['axis', 'dtype', 'ddof'], fname);
+    const t = this.valueArg(args[0], fname);
+    if (t.kind === 'scalar') {
+      if (kw.has('axis')) this.error(Code.TypeMismatch, `${fname}() of a scalar has no axis`, kw.get('axis')!.span);
+      return this.reducedElem(fname, t.dtype, 0);
+    }
+    if (t.kind !== 'array') throw new Unknown();
+    let ndim = 0;
+    const ax = kw.get('axis');
+    if (ax && ax.value.kind !== 'None') {
+      const at = this.expr(ax.value);
+      if (ax.value.kind !== 'Int' && !(ax.value.kind === 'Unary' && ax.value.operand.kind === 'Int')) {
+        this.error(Code.TypeMismatch, 'axis must be an integer literal', ax.value.span);
+      } else {
+        const v = Number(ax.value.kind === 'Int' ? ax.value.value : -(ax.value.operand as A.IntLit).value);
+        if (v < -t.ndim || v >= t.ndim) this.error(Code.ShapeMismatch, `axis ${v} is out of bounds for an array of dimension ${t.ndim}`, ax.value.span);
+      }
+      void at;
+      ndim = t.ndim - 1;
+    }
+    if (kw.get('ddof')) this.expr(kw.get('ddof')!.value);
+    return this.reducedElem(fname, t.dtype, ndim);
+  }
+
+  reducedElem(fname: string, d: DType, ndim: number): Type {
+    let r: DType = d;
+    switch (fname) {
+      case 'sum': case 'prod': if (d === 'bool' || d === 'int32') r = 'int64'; break;
+      case 'mean': case 'std': case 'var': if (!isFloat(d)) r = 'float64'; break;
+      case 'argmin': case 'argmax': case 'count_nonzero': r = 'int64'; break;
+      case 'any': case 'all': r = 'bool'; break;
+    }
+    return ndim === 0 ? scalar(r) : array(r, ndim);
+  }
+}
+
+function findOtherUse(body: A.Stmt[], name: string, allowed: Set<A.Stmt>): Span | null {
+  let found: Span | null = null;
+  const visitExpr = (e: unknown): void => {
+    if (found || !e || typeof e !== 'object') return;
+    if (Array.isArray(e)) { e.forEach(visitExpr); return; }
+    const n = e as A.Expr;
+    if (n.kind === 'Name' && n.id === name) { found = n.span; return; }
+    for (const [k, v] of Object.entries(n)) if (k !== 'span' && v && typeof v === 'object') visitExpr(v);
+  };
+  const visit = (stmts: A.Stmt[]) => {
+    for (const s of stmts) {
+      if (found) return;
+      if (allowed.has(s)) {
+        // The update itself may not read the variable except as the accumulator.
+        if (s.kind === 'AugAssign') visitExpr(s.value);
+        else if (s.kind === 'Assign' && s.value.kind === 'Call') visitExpr(s.value.args.filter((a) => !(a.kind === 'Name' && a.id === name)));
+        continue;
+      }
+      switch (s.kind) {
+        case 'If': visitExpr(s.test); visit(s.body); visit(s.orelse); break;
+        case 'While': visitExpr(s.test); visit(s.body); break;
+        case 'For': visitExpr(s.iter); visitExpr(s.target); visit(s.body); break;
+        case 'With': visitExpr(s.items); visit(s.body); break;
+        default: visitExpr(s);
+      }
+    }
+  };
+  visit(body);
+  return found;
+}
+
+export function exprText(e: A.Expr): string {
+  switch (e.kind) {
+    case 'Name': return e.id;
+    case 'Attribute': return `${exprText(e.value)}.${e.attr}`;
+    case 'Call': return `${exprText(e.func)}(...)`;
+    case 'Subscript': return `${exprText(e.value)}[...]`;
+    case 'Int': return String(e.value);
+    default: return e.kind.toLowerCase();
+  }
+}
+
+export { DTYPES };

@@ -1,0 +1,697 @@
+// The CST-to-AST visitor: turns Chevrotain's concrete tree into the nodes of ast.ts with accurate
+// spans. It also reports what is easier to see on a tree than in the grammar: Python constructs
+// outside Par's subset, invalid assignment targets, argument-order mistakes and `break`/`return`
+// in the wrong place (Python reports these as SyntaxErrors too).
+import type { CstElement, CstNode, IToken } from 'chevrotain';
+import type * as A from './ast.js';
+import { Code } from './diagnostics.js';
+import type { DiagnosticBag } from './diagnostics.js';
+import type { Span } from './source.js';
+import { parser } from './parser.js';
+
+type Ctx = Record<string, CstElement[] | undefined>;
+
+/** Thrown to drop the statement being built: its CST is incomplete after error recovery, or it
+ *  uses a construct already reported as unsupported. Caught per statement. */
+class Skip extends Error {}
+
+const valid = (n: number) => Number.isFinite(n);
+function tokSpan(t: IToken): Span { return { start: t.startOffset, end: t.startOffset + t.image.length }; }
+/** From the start of `a` to the end of `b`; tokens invented by error recovery have no position. */
+function cover(a: Span | IToken, b: Span | IToken = a): Span {
+  const sa = 'image' in a ? tokSpan(a) : a;
+  const sb = 'image' in b ? tokSpan(b) : b;
+  const start = valid(sa.start) ? sa.start : sb.start;
+  const end = valid(sb.end) ? sb.end : sa.end;
+  return { start, end };
+}
+
+const BaseVisitor = parser.getBaseCstVisitorConstructor();
+
+interface Arg { keyword: A.Keyword | null; value: A.Expr }
+type Params = { params: A.Param[] };
+
+class AstBuilder extends BaseVisitor {
+  private loops = 0;
+  private functions = 0;
+
+  constructor(private readonly diags: DiagnosticBag, private readonly recovering: boolean) {
+    super();
+    this.validateVisitor();
+  }
+
+  // ---------------- access helpers ----------------
+  private node(ctx: Ctx, key: string, i = 0): CstNode {
+    const n = ctx[key]?.[i] as CstNode | undefined;
+    if (!n || n.recoveredNode) throw new Skip();
+    return n;
+  }
+  private tok(ctx: Ctx, key: string, i = 0): IToken {
+    const t = ctx[key]?.[i] as IToken | undefined;
+    if (!t) throw new Skip();
+    return t;
+  }
+  private toks(ctx: Ctx, key: string): IToken[] { return (ctx[key] ?? []) as IToken[]; }
+  private nodes(ctx: Ctx, key: string): CstNode[] { return (ctx[key] ?? []) as CstNode[]; }
+  private has(ctx: Ctx, key: string): boolean { return (ctx[key]?.length ?? 0) > 0; }
+  private sub<R>(ctx: Ctx, key: string, i = 0, param?: unknown): R { return this.visit(this.node(ctx, key, i), param) as R; }
+  private expr(ctx: Ctx, key: string, i = 0): A.Expr { return this.sub<A.Expr>(ctx, key, i); }
+  private optExpr(ctx: Ctx, key: string): A.Expr | null { return this.has(ctx, key) ? this.expr(ctx, key) : null; }
+
+  private unsupported(what: string, span: Span): never {
+    this.diags.error(Code.Unsupported, `${what} not supported in Par`, span);
+    throw new Skip();
+  }
+  private syntax(message: string, span: Span): void { this.diags.error(Code.Syntax, message, span); }
+
+  /** Builds one statement's nodes; a Skip (or any failure while recovering from errors) drops it. */
+  private guarded(build: () => A.Stmt[]): A.Stmt[] {
+    const saved = [this.loops, this.functions];
+    try {
+      return build();
+    } catch (e) {
+      [this.loops, this.functions] = saved;
+      if (e instanceof Skip || this.recovering) return [];
+      throw e;
+    }
+  }
+
+  // ---------------- statements ----------------
+  module(ctx: Ctx): A.Stmt[] {
+    return this.nodes(ctx, 'statement').flatMap((n) => this.guarded(() => this.visit(n) as A.Stmt[]));
+  }
+
+  statement(ctx: Ctx): A.Stmt[] {
+    const key = Object.keys(ctx)[0];
+    if (!key) throw new Skip();
+    const n = this.node(ctx, key);
+    const r = this.visit(n) as A.Stmt | A.Stmt[];
+    return Array.isArray(r) ? r : [r];
+  }
+
+  simpleStmts(ctx: Ctx): A.Stmt[] {
+    return this.nodes(ctx, 'smallStmt').flatMap((n) => this.guarded(() => this.visit(n) as A.Stmt[]));
+  }
+
+  smallStmt(ctx: Ctx): A.Stmt[] {
+    for (const [kind, key] of [['Pass', 'Pass'], ['Break', 'Break'], ['Continue', 'Continue']] as const) {
+      if (!this.has(ctx, key)) continue;
+      const t = this.tok(ctx, key);
+      if (kind !== 'Pass' && this.loops === 0) this.syntax(`'${t.image}' outside loop`, tokSpan(t));
+      return [{ kind, span: tokSpan(t) }];
+    }
+    const key = Object.keys(ctx)[0];
+    if (!key) throw new Skip();
+    const r = this.sub<A.Stmt | A.Stmt[]>(ctx, key);
+    return Array.isArray(r) ? r : [r];
+  }
+
+  exprStmt(ctx: Ctx): A.Stmt {
+    const lhs = this.expr(ctx, 'lhs');
+    if (this.has(ctx, 'annotation')) {
+      const annotation = this.expr(ctx, 'annotation');
+      const value = this.optExpr(ctx, 'annValue');
+      if (lhs.kind === 'Tuple') this.syntax('only a single target (not a tuple) can be annotated', lhs.span);
+      else this.checkTarget(lhs, 'assign to');
+      return { kind: 'AnnAssign', target: lhs, annotation, value, span: cover(lhs.span, (value ?? annotation).span) };
+    }
+    if (this.has(ctx, 'augValue')) {
+      const opTok = this.tok(ctx, 'AugAssign');
+      const value = this.expr(ctx, 'augValue');
+      if (lhs.kind === 'Tuple' || lhs.kind === 'List') this.syntax('cannot use augmented assignment on a tuple', lhs.span);
+      else this.checkTarget(lhs, 'assign to');
+      const op = opTok.image.slice(0, -1) as A.BinaryOp;
+      return { kind: 'AugAssign', target: lhs, op, value, span: cover(lhs.span, value.span) };
+    }
+    if (this.has(ctx, 'rhs')) {
+      const rhs = this.nodes(ctx, 'rhs').map((_, i) => this.expr(ctx, 'rhs', i));
+      const value = rhs.pop()!;
+      const targets = [lhs, ...rhs].map((t) => this.checkTarget(t, 'assign to'));
+      return { kind: 'Assign', targets, value, span: cover(lhs.span, value.span) };
+    }
+    return { kind: 'ExprStmt', expr: lhs, span: lhs.span };
+  }
+
+  /** Targets are names, subscripts, attributes, or tuples of them (a list target becomes a tuple). */
+  private checkTarget(e: A.Expr, verb: string): A.Expr {
+    switch (e.kind) {
+      case 'Name': case 'Subscript': case 'Attribute':
+        return e;
+      case 'Tuple': case 'List':
+        return { kind: 'Tuple', elts: e.elts.map((x) => this.checkTarget(x, verb)), span: e.span };
+      default:
+        this.syntax(`cannot ${verb} ${describeExpr(e)}`, e.span);
+        return e;
+    }
+  }
+
+  returnStmt(ctx: Ctx): A.Return {
+    const kw = this.tok(ctx, 'Return');
+    const value = this.optExpr(ctx, 'testList');
+    if (this.functions === 0) this.syntax("'return' outside function", tokSpan(kw));
+    return { kind: 'Return', value, span: cover(kw, value?.span ?? kw) };
+  }
+
+  raiseStmt(ctx: Ctx): A.Raise {
+    const kw = this.tok(ctx, 'Raise');
+    if (this.has(ctx, 'From')) this.unsupported("'raise ... from' is", cover(this.tok(ctx, 'From'), this.expr(ctx, 'cause').span));
+    const exc = this.optExpr(ctx, 'exc');
+    return { kind: 'Raise', exc, span: cover(kw, exc?.span ?? kw) };
+  }
+
+  assertStmt(ctx: Ctx): A.Assert {
+    const kw = this.tok(ctx, 'Assert');
+    const test = this.expr(ctx, 'cond');
+    const msg = this.optExpr(ctx, 'msg');
+    return { kind: 'Assert', test, msg, span: cover(kw, (msg ?? test).span) };
+  }
+
+  importStmt(ctx: Ctx): A.Import[] {
+    const kw = this.tok(ctx, 'Import');
+    return this.nodes(ctx, 'dottedAsName').map((_, i) => {
+      const item = this.sub<{ module: string; asName: string | null; span: Span }>(ctx, 'dottedAsName', i);
+      return { kind: 'Import', module: item.module, asName: item.asName, span: i === 0 ? cover(kw, item.span) : item.span };
+    });
+  }
+
+  dottedAsName(ctx: Ctx): { module: string; asName: string | null; span: Span } {
+    const name = this.sub<{ name: string; span: Span }>(ctx, 'dottedName');
+    const as = this.toks(ctx, 'Identifier')[0];
+    return { module: name.name, asName: as?.image ?? null, span: cover(name.span, as ?? name.span) };
+  }
+
+  dottedName(ctx: Ctx): { name: string; span: Span } {
+    const parts = this.toks(ctx, 'Identifier');
+    if (parts.length === 0) throw new Skip();
+    return { name: parts.map((t) => t.image).join('.'), span: cover(parts[0], parts[parts.length - 1]) };
+  }
+
+  importFrom(ctx: Ctx): A.ImportFrom {
+    const kw = this.tok(ctx, 'From');
+    const dots = this.toks(ctx, 'relative');
+    if (dots.length > 0) this.unsupported('relative imports are', cover(dots[0], dots[dots.length - 1]));
+    const module = this.sub<{ name: string }>(ctx, 'dottedName').name;
+    let names: A.ImportFrom['names'];
+    let last: Span | IToken;
+    if (this.has(ctx, 'Star')) {
+      names = '*';
+      last = this.tok(ctx, 'Star');
+    } else {
+      const r = this.sub<{ names: { name: string; asName: string | null }[]; span: Span }>(ctx, 'importAsNames');
+      names = r.names;
+      last = this.toks(ctx, 'RParen')[0] ?? r.span;
+    }
+    return { kind: 'ImportFrom', module, names, span: cover(kw, last) };
+  }
+
+  importAsNames(ctx: Ctx): { names: { name: string; asName: string | null }[]; span: Span } {
+    const items = this.nodes(ctx, 'importAsName').map((_, i) => this.sub<{ name: string; asName: string | null; span: Span }>(ctx, 'importAsName', i));
+    const names = items.map(({ name, asName }) => ({ name, asName }));
+    return { names, span: cover(items[0].span, items[items.length - 1].span) };
+  }
+
+  importAsName(ctx: Ctx): { name: string; asName: string | null; span: Span } {
+    const name = this.tok(ctx, 'name');
+    const as = this.toks(ctx, 'asName')[0];
+    return { name: name.image, asName: as?.image ?? null, span: cover(name, as ?? name) };
+  }
+
+  globalStmt(ctx: Ctx): never {
+    const kw = this.toks(ctx, 'Global')[0] ?? this.tok(ctx, 'Nonlocal');
+    this.unsupported(`'${kw.image}' is`, tokSpan(kw));
+  }
+
+  delStmt(ctx: Ctx): never { this.unsupported("'del' is", tokSpan(this.tok(ctx, 'Del'))); }
+
+  suite(ctx: Ctx): A.Stmt[] {
+    if (this.has(ctx, 'simpleStmts')) return this.sub<A.Stmt[]>(ctx, 'simpleStmts');
+    return this.nodes(ctx, 'statement').flatMap((n) => this.guarded(() => this.visit(n) as A.Stmt[]));
+  }
+
+  private block(ctx: Ctx, key: string, i = 0): A.Stmt[] {
+    const body = this.sub<A.Stmt[]>(ctx, key, i);
+    return body;
+  }
+  /** The span of a compound statement: from its keyword to the end of its last nested statement. */
+  private compound(kw: IToken, header: Span, ...blocks: A.Stmt[][]): Span {
+    for (let i = blocks.length - 1; i >= 0; i--) {
+      const b = blocks[i];
+      if (b.length > 0) return cover(kw, b[b.length - 1].span);
+    }
+    return cover(kw, header);
+  }
+
+  ifStmt(ctx: Ctx): A.If {
+    const head = this.sub<{ kw: IToken; test: A.Expr; end: Span }>(ctx, 'ifHeader');
+    const body = this.block(ctx, 'body');
+    let orelse: A.Stmt[] = this.has(ctx, 'orelse') ? this.else(ctx, 'orelse') : [];
+    const elifs = this.nodes(ctx, 'elifHeader');
+    for (let i = elifs.length - 1; i >= 0; i--) {
+      const h = this.sub<{ kw: IToken; test: A.Expr; end: Span }>(ctx, 'elifHeader', i);
+      const b = this.block(ctx, 'elifBody', i);
+      orelse = [{ kind: 'If', test: h.test, body: b, orelse, span: this.compound(h.kw, h.end, b, orelse) }];
+    }
+    return { kind: 'If', test: head.test, body, orelse, span: this.compound(head.kw, head.end, body, orelse) };
+  }
+
+  private else(ctx: Ctx, key: string): A.Stmt[] {
+    this.node(ctx, 'elseHeader');
+    return this.block(ctx, key);
+  }
+
+  ifHeader(ctx: Ctx) { return this.condHeader(ctx, 'If'); }
+  elifHeader(ctx: Ctx) { return this.condHeader(ctx, 'Elif'); }
+  whileHeader(ctx: Ctx) { return this.condHeader(ctx, 'While'); }
+  private condHeader(ctx: Ctx, kwKey: string): { kw: IToken; test: A.Expr; end: Span } {
+    const kw = this.tok(ctx, kwKey);
+    const test = this.expr(ctx, 'test');
+    return { kw, test, end: cover(kw, this.toks(ctx, 'Colon')[0] ?? test.span) };
+  }
+  elseHeader(ctx: Ctx): IToken { return this.tok(ctx, 'Else'); }
+
+  whileStmt(ctx: Ctx): A.While {
+    const head = this.sub<{ kw: IToken; test: A.Expr; end: Span }>(ctx, 'whileHeader');
+    this.loopElse(ctx);
+    const body = this.loop(() => this.block(ctx, 'body'));
+    return { kind: 'While', test: head.test, body, span: this.compound(head.kw, head.end, body) };
+  }
+
+  private loop<R>(f: () => R): R {
+    this.loops++;
+    try { return f(); } finally { this.loops--; }
+  }
+  private loopElse(ctx: Ctx): void {
+    if (this.has(ctx, 'elseHeader')) this.unsupported("'else' on a loop is", tokSpan(this.sub<IToken>(ctx, 'elseHeader')));
+  }
+
+  forStmt(ctx: Ctx): A.For {
+    const head = this.sub<{ kw: IToken; target: A.Expr; iter: A.Expr; end: Span }>(ctx, 'forHeader');
+    this.loopElse(ctx);
+    const body = this.loop(() => this.block(ctx, 'body'));
+    return { kind: 'For', target: head.target, iter: head.iter, body, span: this.compound(head.kw, head.end, body) };
+  }
+
+  forHeader(ctx: Ctx): { kw: IToken; target: A.Expr; iter: A.Expr; end: Span } {
+    const kw = this.tok(ctx, 'For');
+    const target = this.checkTarget(this.expr(ctx, 'target'), 'assign to');
+    const iter = this.expr(ctx, 'iter');
+    return { kw, target, iter, end: cover(kw, this.toks(ctx, 'Colon')[0] ?? iter.span) };
+  }
+
+  funcDef(ctx: Ctx): A.FunctionDef {
+    const head = this.sub<Omit<A.FunctionDef, 'kind' | 'body' | 'span'> & { kw: IToken; end: Span }>(ctx, 'funcHeader');
+    const saved = this.loops;
+    this.loops = 0;
+    this.functions++;
+    let body: A.Stmt[];
+    try {
+      body = this.block(ctx, 'body');
+    } finally {
+      this.loops = saved;
+      this.functions--;
+    }
+    const { kw, end, ...sig } = head;
+    return { kind: 'FunctionDef', ...sig, body, span: this.compound(kw, end, body) };
+  }
+
+  funcHeader(ctx: Ctx) {
+    const kw = this.tok(ctx, 'Def');
+    const name = this.tok(ctx, 'name');
+    const params = this.paramList(ctx, 'param', 'function definition');
+    const returns = this.optExpr(ctx, 'returns');
+    const end = cover(kw, this.toks(ctx, 'Colon')[0] ?? returns?.span ?? name);
+    return { kw, end, name: name.image, nameSpan: tokSpan(name), params, returns };
+  }
+
+  /** Parameters, with Python's checks: no duplicates, no required parameter after a default. */
+  private paramList(ctx: Ctx, key: string, where: string): A.Param[] {
+    const params = this.nodes(ctx, key).map((_, i) => this.sub<A.Param>(ctx, key, i));
+    const seen = new Set<string>();
+    let sawDefault = false;
+    for (const p of params) {
+      if (seen.has(p.name)) this.syntax(`duplicate parameter '${p.name}' in ${where}`, p.span);
+      seen.add(p.name);
+      if (p.default) sawDefault = true;
+      else if (sawDefault) this.syntax('a parameter without a default follows a parameter with a default', p.span);
+    }
+    return params;
+  }
+
+  param(ctx: Ctx): A.Param {
+    this.rejectStarParam(ctx);
+    const name = this.tok(ctx, 'name');
+    const annotation = this.optExpr(ctx, 'annotation');
+    const dflt = this.optExpr(ctx, 'default');
+    return { name: name.image, annotation, default: dflt, span: cover(name, (dflt ?? annotation)?.span ?? name) };
+  }
+
+  private rejectStarParam(ctx: Ctx): void {
+    const star = this.toks(ctx, 'Star')[0] ?? this.toks(ctx, 'Pow')[0];
+    if (!star) return;
+    const name = this.toks(ctx, 'starName')[0];
+    const span = cover(star, name ?? star);
+    if (!name) this.unsupported("keyword-only parameters (a bare '*') are", span);
+    this.unsupported(star.image === '*' ? `'*${name.image}' parameters are` : `'**${name.image}' parameters are`, span);
+  }
+
+  withStmt(ctx: Ctx): A.With {
+    const head = this.sub<{ kw: IToken; items: A.WithItem[]; end: Span }>(ctx, 'withHeader');
+    const body = this.block(ctx, 'body');
+    return { kind: 'With', items: head.items, body, span: this.compound(head.kw, head.end, body) };
+  }
+
+  withHeader(ctx: Ctx): { kw: IToken; items: A.WithItem[]; end: Span } {
+    const kw = this.tok(ctx, 'With');
+    const items = this.nodes(ctx, 'withItem').map((_, i) => this.sub<A.WithItem>(ctx, 'withItem', i));
+    return { kw, items, end: cover(kw, this.toks(ctx, 'Colon')[0] ?? items[items.length - 1].span) };
+  }
+
+  withItem(ctx: Ctx): A.WithItem {
+    const context = this.expr(ctx, 'test');
+    const as = this.toks(ctx, 'Identifier')[0];
+    return { context, asName: as?.image ?? null, span: cover(context.span, as ?? context.span) };
+  }
+
+  // ---- rejected statements: reported once, their contents are not examined ----
+  classDef(ctx: Ctx): never { this.unsupported('classes are', this.headerSpan(ctx, 'classHeader', 'Class')); }
+  classHeader(): void {}
+  tryStmt(ctx: Ctx): never { this.unsupported("'try' statements are", this.headerSpan(ctx, 'tryHeader', 'Try')); }
+  tryHeader(): void {}
+  exceptHeader(): void {}
+  finallyHeader(): void {}
+  decorated(ctx: Ctx): never {
+    const at = this.tok(ctx, 'At');
+    const first = this.nodes(ctx, 'test')[0];
+    const name = first ? firstToken(first) : undefined;
+    const hint = name ? ` (remove '@${name.image}')` : '';
+    this.diags.error(Code.Unsupported, `decorators are not supported in Par${hint}`, cover(at, name ?? at));
+    throw new Skip();
+  }
+  asyncStmt(ctx: Ctx): never { this.unsupported("'async' is", tokSpan(this.tok(ctx, 'Async'))); }
+  private headerSpan(ctx: Ctx, header: string, kwKey: string): Span {
+    const h = this.node(ctx, header).children as Ctx;
+    const kw = this.tok(h, kwKey);
+    return cover(kw, this.toks(h, 'Identifier')[0] ?? kw);
+  }
+
+  // ---------------- expressions ----------------
+  testList(ctx: Ctx): A.Expr { return this.sequence(ctx, 'test'); }
+  exprList(ctx: Ctx): A.Expr { return this.sequence(ctx, 'bitOr'); }
+  /** One expression, or a bare tuple when there is a comma (`return a, b`, `x = 1,`). */
+  private sequence(ctx: Ctx, key: string): A.Expr {
+    const elts = this.nodes(ctx, key).map((_, i) => this.expr(ctx, key, i));
+    if (elts.length === 0) throw new Skip();
+    const commas = this.toks(ctx, 'Comma');
+    if (commas.length === 0) return elts[0];
+    const last = commas.length >= elts.length ? commas[commas.length - 1] : elts[elts.length - 1].span;
+    return { kind: 'Tuple', elts, span: cover(elts[0].span, last) };
+  }
+
+  test(ctx: Ctx): A.Expr {
+    if (this.has(ctx, 'lambdef')) return this.expr(ctx, 'lambdef');
+    const body = this.expr(ctx, 'body');
+    if (!this.has(ctx, 'If')) return body;
+    const test = this.expr(ctx, 'cond');
+    const orelse = this.expr(ctx, 'orelse');
+    return { kind: 'IfExp', test, body, orelse, span: cover(body.span, orelse.span) };
+  }
+
+  lambdef(ctx: Ctx): A.Lambda {
+    const kw = this.tok(ctx, 'Lambda');
+    const params = this.paramList(ctx, 'lambdaParam', 'lambda');
+    const body = this.expr(ctx, 'body');
+    return { kind: 'Lambda', params, body, span: cover(kw, body.span) };
+  }
+
+  lambdaParam(ctx: Ctx): A.Param {
+    this.rejectStarParam(ctx);
+    const name = this.tok(ctx, 'name');
+    const dflt = this.optExpr(ctx, 'default');
+    return { name: name.image, annotation: null, default: dflt, span: cover(name, dflt?.span ?? name) };
+  }
+
+  orTest(ctx: Ctx): A.Expr { return this.boolOp(ctx, 'andTest', 'or'); }
+  andTest(ctx: Ctx): A.Expr { return this.boolOp(ctx, 'notTest', 'and'); }
+  private boolOp(ctx: Ctx, key: string, op: 'and' | 'or'): A.Expr {
+    const values = this.nodes(ctx, key).map((_, i) => this.expr(ctx, key, i));
+    if (values.length === 0) throw new Skip();
+    if (values.length === 1) return values[0];
+    return { kind: 'BoolOp', op, values, span: cover(values[0].span, values[values.length - 1].span) };
+  }
+
+  notTest(ctx: Ctx): A.Expr {
+    if (!this.has(ctx, 'Not')) return this.expr(ctx, 'comparison');
+    const kw = this.tok(ctx, 'Not');
+    const operand = this.expr(ctx, 'notTest');
+    return { kind: 'Unary', op: 'not', operand, span: cover(kw, operand.span) };
+  }
+
+  comparison(ctx: Ctx): A.Expr {
+    const operands = this.nodes(ctx, 'bitOr').map((_, i) => this.expr(ctx, 'bitOr', i));
+    if (operands.length === 0) throw new Skip();
+    if (operands.length === 1) return operands[0];
+    const ops = this.nodes(ctx, 'compOp').map((_, i) => this.sub<A.CompareOp>(ctx, 'compOp', i));
+    const [left, ...comparators] = operands;
+    if (ops.length !== comparators.length) throw new Skip();
+    return { kind: 'Compare', left, ops, comparators, span: cover(left.span, comparators[comparators.length - 1].span) };
+  }
+
+  compOp(ctx: Ctx): A.CompareOp {
+    if (this.has(ctx, 'CompareOp')) return this.tok(ctx, 'CompareOp').image as A.CompareOp;
+    if (this.has(ctx, 'Is')) return this.has(ctx, 'Not') ? 'is not' : 'is';
+    return this.has(ctx, 'Not') ? 'not in' : 'in';
+  }
+
+  bitOr(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'bitXor', 'Pipe'); }
+  bitXor(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'bitAnd', 'Caret'); }
+  bitAnd(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'shift', 'Amp'); }
+  shift(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'arith', 'ShiftOp'); }
+  arith(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'term', 'AddOp'); }
+  term(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'factor', 'MulOp'); }
+  /** `a - b - c` is `(a - b) - c`: each loop iteration of the rule added one operator and operand. */
+  private leftAssoc(ctx: Ctx, key: string, opKey: string): A.Expr {
+    const ops = this.toks(ctx, opKey);
+    let left = this.expr(ctx, key);
+    for (let i = 0; i < ops.length; i++) {
+      const right = this.expr(ctx, key, i + 1);
+      left = { kind: 'Binary', op: ops[i].image as A.BinaryOp, left, right, span: cover(left.span, right.span) };
+    }
+    return left;
+  }
+
+  factor(ctx: Ctx): A.Expr {
+    if (!this.has(ctx, 'UnaryOp')) return this.expr(ctx, 'power');
+    const op = this.tok(ctx, 'UnaryOp');
+    const operand = this.expr(ctx, 'factor');
+    return { kind: 'Unary', op: op.image as A.UnaryOp, operand, span: cover(op, operand.span) };
+  }
+
+  power(ctx: Ctx): A.Expr {
+    if (this.has(ctx, 'Await')) this.unsupported("'await' is", tokSpan(this.tok(ctx, 'Await')));
+    const base = this.expr(ctx, 'primary');
+    if (!this.has(ctx, 'Pow')) return base;
+    const exp = this.expr(ctx, 'factor');
+    return { kind: 'Binary', op: '**', left: base, right: exp, span: cover(base.span, exp.span) };
+  }
+
+  primary(ctx: Ctx): A.Expr {
+    let e = this.expr(ctx, 'atom');
+    for (let i = 0; i < this.nodes(ctx, 'trailer').length; i++) e = this.sub<A.Expr>(ctx, 'trailer', i, e);
+    return e;
+  }
+
+  /** A call, subscript or attribute applied to `value`, the expression built so far. */
+  trailer(ctx: Ctx, value: A.Expr): A.Expr {
+    if (this.has(ctx, 'Dot')) {
+      const attr = this.tok(ctx, 'Identifier');
+      return { kind: 'Attribute', value, attr: attr.image, attrSpan: tokSpan(attr), span: cover(value.span, attr) };
+    }
+    if (this.has(ctx, 'LBracket')) {
+      const index = this.nodes(ctx, 'subscript').map((_, i) => this.expr(ctx, 'subscript', i));
+      const close = this.toks(ctx, 'RBracket')[0];
+      return { kind: 'Subscript', value, index, span: cover(value.span, close ?? index[index.length - 1].span) };
+    }
+    const args = this.has(ctx, 'argList') ? this.sub<Arg[]>(ctx, 'argList') : [];
+    const close = this.tok(ctx, 'RParen');
+    const call: A.Call = { kind: 'Call', func: value, args: [], keywords: [], span: cover(value.span, close) };
+    for (const a of args) {
+      if (a.keyword) {
+        if (call.keywords.some((k) => k.name === a.keyword!.name)) {
+          this.syntax(`keyword argument repeated: '${a.keyword.name}'`, a.keyword.span);
+        }
+        call.keywords.push(a.keyword);
+      } else {
+        if (call.keywords.length > 0) this.syntax('positional argument follows keyword argument', a.value.span);
+        call.args.push(a.value);
+      }
+    }
+    return call;
+  }
+
+  subscript(ctx: Ctx): A.Expr {
+    const lower = this.optExpr(ctx, 'lower');
+    if (!this.has(ctx, 'sliceTail')) {
+      if (!lower) throw new Skip();
+      return lower;
+    }
+    const tail = this.sub<{ upper: A.Expr | null; step: A.Expr | null; first: IToken; last: Span | IToken }>(ctx, 'sliceTail');
+    return { kind: 'Slice', lower, upper: tail.upper, step: tail.step, span: cover(lower?.span ?? tail.first, tail.last) };
+  }
+
+  sliceTail(ctx: Ctx) {
+    const colons = this.toks(ctx, 'Colon');
+    const upper = this.optExpr(ctx, 'upper');
+    const step = this.optExpr(ctx, 'step');
+    const first = this.tok(ctx, 'Colon');
+    const last = step?.span ?? colons[1] ?? upper?.span ?? first;
+    return { upper, step, first, last };
+  }
+
+  argList(ctx: Ctx): Arg[] {
+    return this.nodes(ctx, 'argument').map((_, i) => this.sub<Arg>(ctx, 'argument', i));
+  }
+
+  argument(ctx: Ctx): Arg {
+    const star = this.toks(ctx, 'Star')[0] ?? this.toks(ctx, 'Pow')[0];
+    if (star) this.unsupported(`argument unpacking with '${star.image}' is`, cover(star, this.expr(ctx, 'starred').span));
+    const value = this.expr(ctx, 'value');
+    if (this.has(ctx, 'compFor')) this.unsupported('generator expressions are', cover(value.span, this.compForEnd(ctx)));
+    if (!this.has(ctx, 'keyword')) return { keyword: null, value };
+    const name = this.tok(ctx, 'keyword');
+    return { keyword: { name: name.image, value, span: cover(name, value.span) }, value };
+  }
+
+  private compForEnd(ctx: Ctx): Span {
+    const n = this.node(ctx, 'compFor');
+    return lastToken(n) ? tokSpan(lastToken(n)!) : { start: NaN, end: NaN };
+  }
+
+  atom(ctx: Ctx): A.Expr {
+    const open = this.toks(ctx, 'LParen')[0] ?? this.toks(ctx, 'LBracket')[0] ?? this.toks(ctx, 'LBrace')[0];
+    if (open) {
+      const close = this.toks(ctx, 'RParen')[0] ?? this.toks(ctx, 'RBracket')[0] ?? this.toks(ctx, 'RBrace')[0];
+      const span = cover(open, close ?? open);
+      if (open.image === '{') {
+        const what = this.has(ctx, 'dictOrSet') ? this.sub<string>(ctx, 'dictOrSet') : 'dict displays are';
+        this.unsupported(what, span);
+      }
+      const list = open.image === '[';
+      if (!this.has(ctx, 'testListComp')) return list ? { kind: 'List', elts: [], span } : { kind: 'Tuple', elts: [], span };
+      const inner = this.sub<{ elts: A.Expr[]; comma: boolean; comp: boolean }>(ctx, 'testListComp');
+      if (inner.comp) this.unsupported(list ? 'list comprehensions are' : 'generator expressions are', span);
+      if (list) return { kind: 'List', elts: inner.elts, span };
+      if (inner.comma) return { kind: 'Tuple', elts: inner.elts, span };
+      // A parenthesized expression: widen its span to include the parentheses.
+      return { ...inner.elts[0], span };
+    }
+    if (this.has(ctx, 'StringLit')) return this.strings(this.toks(ctx, 'StringLit'));
+    const t = Object.values(ctx)[0]?.[0] as IToken | undefined;
+    if (!t || !('image' in t)) throw new Skip();
+    const span = tokSpan(t);
+    switch (t.tokenType.name) {
+      case 'Identifier': return { kind: 'Name', id: t.image, span };
+      case 'IntLit': return { kind: 'Int', value: intValue(t.image), span };
+      case 'FloatLit': return { kind: 'Float', value: Number(t.image.replace(/_/g, '')), span };
+      case 'ImagLit': return this.unsupported('complex numbers are', span);
+      case 'True': return { kind: 'Bool', value: true, span };
+      case 'False': return { kind: 'Bool', value: false, span };
+      case 'None': return { kind: 'None', span };
+      case 'Yield': return this.unsupported("'yield' is", span);
+      default: throw new Skip();
+    }
+  }
+
+  /** Adjacent literals concatenate, as in Python: `"a" "b"` is `"ab"`. */
+  private strings(toks: IToken[]): A.StrLit {
+    let value = '';
+    for (const t of toks) {
+      const prefix = /^[A-Za-z]*/.exec(t.image)![0].toLowerCase();
+      if (prefix.includes('f')) this.unsupported('f-strings are', tokSpan(t));
+      if (prefix.includes('b')) this.unsupported('bytes literals are', tokSpan(t));
+      value += decodeString(t.image, prefix.length, prefix.includes('r'));
+    }
+    return { kind: 'Str', value, span: cover(toks[0], toks[toks.length - 1]) };
+  }
+
+  testListComp(ctx: Ctx): { elts: A.Expr[]; comma: boolean; comp: boolean } {
+    if (this.has(ctx, 'compFor')) return { elts: [], comma: false, comp: true };
+    const elts = this.nodes(ctx, 'test').map((_, i) => this.expr(ctx, 'test', i));
+    return { elts, comma: this.has(ctx, 'Comma'), comp: false };
+  }
+
+  compFor(): void {}
+
+  /** Only says which kind of `{...}` display this is, for the message. */
+  dictOrSet(ctx: Ctx): string {
+    const dict = this.nodes(ctx, 'dictItem').some((n) => (n.children.Colon?.length ?? 0) > 0 || (n.children.Pow?.length ?? 0) > 0);
+    if (this.has(ctx, 'compFor')) return dict ? 'dict comprehensions are' : 'set comprehensions are';
+    return dict ? 'dict displays are' : 'set displays are';
+  }
+  dictItem(): void {}
+}
+
+function intValue(image: string): bigint {
+  const s = image.replace(/_/g, '');
+  // BigInt understands 0x/0o/0b; a decimal with leading zeros is parsed as decimal.
+  return /^0[xXoObB]/.test(s) ? BigInt(s) : BigInt(s.replace(/^0+(?=\d)/, ''));
+}
+
+const simpleEscapes: Record<string, string> = {
+  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '',
+};
+
+/** The value of a string literal: quotes removed and, unless raw, Python's escapes decoded. */
+export function decodeString(image: string, prefixLength: number, raw: boolean): string {
+  let body = image.slice(prefixLength);
+  const q = body.startsWith('"""') || body.startsWith("'''") ? body.slice(0, 3) : body[0];
+  body = body.slice(q.length, body.endsWith(q) && body.length >= 2 * q.length ? body.length - q.length : body.length);
+  if (raw) return body;
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|\r\n|[\s\S])/g, (all, e: string) => {
+    if (e in simpleEscapes) return simpleEscapes[e];
+    if (e === '\r\n') return '';
+    if (/^[0-7]/.test(e)) return String.fromCodePoint(Number.parseInt(e, 8));
+    if (/^[xuU]./.test(e)) return String.fromCodePoint(Math.min(Number.parseInt(e.slice(1), 16), 0x10ffff));
+    return all; // unknown escapes keep their backslash, as in Python
+  });
+}
+
+function firstToken(n: CstNode): IToken | undefined {
+  let best: IToken | undefined;
+  for (const els of Object.values(n.children)) {
+    for (const el of els) {
+      const t = 'image' in el ? el : firstToken(el);
+      if (t && valid(t.startOffset) && (!best || t.startOffset < best.startOffset)) best = t;
+    }
+  }
+  return best;
+}
+
+function lastToken(n: CstNode): IToken | undefined {
+  let best: IToken | undefined;
+  for (const els of Object.values(n.children)) {
+    for (const el of els) {
+      const t = 'image' in el ? el : lastToken(el);
+      if (t && valid(t.startOffset) && (!best || t.startOffset > best.startOffset)) best = t;
+    }
+  }
+  return best;
+}
+
+function describeExpr(e: A.Expr): string {
+  switch (e.kind) {
+    case 'Call': return 'a function call';
+    case 'Int': case 'Float': case 'Bool': case 'Str': case 'None': return 'a literal';
+    case 'Compare': return 'a comparison';
+    case 'BoolOp': return `an '${e.op}' expression`;
+    case 'IfExp': return 'a conditional expression';
+    case 'Lambda': return 'a lambda';
+    case 'Slice': return 'a slice';
+    default: return 'an expression';
+  }
+}
+
+/** Builds the statements of a module from the CST of `parser.module()`. `recovering` says the
+ *  parser reported errors, so incomplete pieces of the tree are expected and silently dropped. */
+export function toAst(cst: CstNode, diags: DiagnosticBag, recovering: boolean): A.Stmt[] {
+  return new AstBuilder(diags, recovering).visit(cst) as A.Stmt[];
+}

@@ -1,0 +1,133 @@
+// A running program: the shared wasm memory, the module instance and the imports the generated code
+// calls (printing, run-time errors, math). Errors thrown from imports unwind the wasm stack as a
+// ParTrap that the driver turns into a ParError with the source span.
+import type { DType } from '../language/types.js';
+import { ALLOC, CODE_DTYPE, DESC, PAGE } from './layout.js';
+import { formatArray, formatScalar, reprArray, type ArrayView } from './format.js';
+import { erf } from './mathlib.js';
+
+/** What the generated code raised: the error site and the message it formats to. */
+export class ParTrap extends Error {
+  constructor(readonly site: number, message: string) { super(message); }
+}
+
+export interface SiteInfo { kind: string; text?: string }
+
+export interface InstanceOptions {
+  bytes: Uint8Array;
+  strings: string[];
+  sites: SiteInfo[];
+  stdout: (text: string) => void;
+  initialPages?: number;
+  maxPages?: number;
+}
+
+export interface ParInstance {
+  memory: WebAssembly.Memory;
+  exports: Record<string, (...args: unknown[]) => unknown>;
+  setStdout(f: (text: string) => void): void;
+  readArray(desc: number): ArrayView;
+  /** Current size of the wasm heap in bytes (for memory-bound tests). */
+  heapTop(): number;
+}
+
+const TYPED: Record<DType, { new (b: ArrayBufferLike): ArrayView['data']; BYTES_PER_ELEMENT: number }> = {
+  bool: Uint8Array, int32: Int32Array, int64: BigInt64Array, float32: Float32Array, float64: Float64Array,
+} as never;
+
+export function readArrayView(memory: WebAssembly.Memory, desc: number): ArrayView {
+  const i32 = new Int32Array(memory.buffer);
+  const w = desc >> 2;
+  const ndim = i32[w + DESC.ndim / 4];
+  const dtype = CODE_DTYPE[i32[w + DESC.dtype / 4]];
+  const dataAddr = i32[w + DESC.data / 4] >>> 0;
+  const shape: number[] = [], strides: number[] = [];
+  for (let k = 0; k < ndim; k++) { shape.push(i32[w + DESC.shape / 4 + k]); strides.push(i32[w + DESC.strides / 4 + k]); }
+  const T = TYPED[dtype];
+  const size = T.BYTES_PER_ELEMENT;
+  // Views may have negative strides, so offset from the start of memory rather than from data.
+  return { dtype, data: new T(memory.buffer), shape, strides, offset: dataAddr / size };
+}
+
+export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
+  const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256, maximum: opts.maxPages ?? 32768, shared: true });
+  let stdout = opts.stdout;
+  let line = '';
+  const view = (desc: number) => readArrayView(memory, desc);
+  const shapeOf = (desc: number) => {
+    const v = view(desc);
+    return `(${v.shape.join(', ')}${v.shape.length === 1 ? ',' : ''})`;
+  };
+  const shapeNoSpace = (desc: number) => {
+    const v = view(desc);
+    return `(${v.shape.join(',')}${v.shape.length === 1 ? ',' : ''})`;
+  };
+  const trap = (site: number, msg: string): never => { throw new ParTrap(site, msg); };
+  const valueMessages: Record<string, string> = {
+    range_step: 'ValueError: range() arg 3 must not be zero',
+    slice_step: 'ValueError: slice step cannot be zero',
+    negative_power: 'ValueError: Integers to negative integer powers are not allowed.',
+    negative_dim: 'ValueError: negative dimensions are not allowed',
+    arange_step: 'ZeroDivisionError: arange() step must not be zero',
+  };
+  const env = {
+    memory,
+    print_text: (id: number) => { line += opts.strings[id]; },
+    print_bool: (v: number, _repr: number) => { line += v ? 'True' : 'False'; },
+    print_i32: (v: number, _repr: number) => { line += formatScalar(v, 'int32'); },
+    print_i64: (v: bigint, _repr: number) => { line += formatScalar(v, 'int64'); },
+    print_f32: (v: number, _repr: number) => { line += formatScalar(v, 'float32'); },
+    print_f64: (v: number, _repr: number) => { line += formatScalar(v, 'float64'); },
+    print_array: (desc: number, repr: number) => { line += repr ? reprArray(view(desc)) : formatArray(view(desc)); },
+    print_flush: () => { const l = line; line = ''; stdout(l); },
+    wtime: () => performance.now() / 1000,
+    oom: (bytes: number) => trap(-1, `MemoryError: cannot allocate ${bytes} bytes: the wasm memory limit (${((opts.maxPages ?? 32768) * PAGE / 2 ** 20) | 0} MiB) is reached`),
+    err_index: (site: number, index: bigint, axis: number, desc: number) =>
+      trap(site, `IndexError: index ${index} is out of bounds for axis ${axis} with size ${view(desc).shape[axis]} (array shape ${shapeOf(desc)})`),
+    err_zero: (site: number) => trap(site, opts.sites[site]?.kind === 'mod' ? 'ZeroDivisionError: integer modulo by zero' : 'ZeroDivisionError: integer division by zero'),
+    err_raise: (site: number) => {
+      const s = opts.sites[site];
+      trap(site, s.text ? `${s.kind}: ${s.text}` : s.kind);
+    },
+    err_value: (site: number) => {
+      const s = opts.sites[site];
+      if (s.kind === 'empty_reduce') trap(site, `ValueError: zero-size array to reduction operation ${s.text === 'argmin' || s.text === 'argmax' ? s.text : s.text === 'min' ? 'minimum' : 'maximum'} which has no identity`);
+      trap(site, valueMessages[s.kind] ?? 'ValueError');
+    },
+    err_shape: (site: number, a: number, b: number) => {
+      const s = opts.sites[site];
+      if (s.kind === 'assign_broadcast') trap(site, `ValueError: could not broadcast input array from shape ${shapeNoSpace(a)} into shape ${shapeNoSpace(b)}`);
+      if (s.kind === 'matmul') trap(site, `ValueError: shapes ${shapeNoSpace(a)} and ${shapeNoSpace(b)} not aligned for matrix multiplication`);
+      trap(site, `ValueError: operands could not be broadcast together with shapes ${shapeNoSpace(a)} ${shapeNoSpace(b)}`);
+    },
+    err_reshape: (site: number, desc: number, size: number) => trap(site, `ValueError: cannot reshape array of size ${size} (shape ${shapeOf(desc)}) into the requested shape`),
+  };
+  const pyMod = (a: number, b: number) => {
+    if (b === 0) return NaN;
+    const r = a % b;
+    return r !== 0 && (r < 0) !== (b < 0) ? r + b : r === 0 ? (b < 0 ? -0 : 0) : r;
+  };
+  const math = {
+    math_sin: Math.sin, math_cos: Math.cos, math_tan: Math.tan, math_asin: Math.asin, math_acos: Math.acos, math_atan: Math.atan,
+    math_sinh: Math.sinh, math_cosh: Math.cosh, math_tanh: Math.tanh, math_exp: Math.exp, math_log: Math.log, math_log2: Math.log2,
+    math_log10: Math.log10, math_erf: erf, math_expm1: Math.expm1, math_log1p: Math.log1p, math_exp2: (x: number) => 2 ** x, math_cbrt: Math.cbrt,
+    math_atan2: Math.atan2, math_pow: Math.pow, math_hypot: Math.hypot, math_fmod: (a: number, b: number) => a % b,
+    math_pymod: pyMod,
+    math_pyfloordiv: (a: number, b: number) => {
+      if (b === 0) return a / b;
+      const m = pyMod(a, b);
+      const d = (a - m) / b;
+      return Math.round(d) === d ? d : Math.floor(a / b);
+    },
+  };
+  const module = await WebAssembly.compile(opts.bytes as BufferSource);
+  const inst = await WebAssembly.instantiate(module, { env, math });
+  const exports = inst.exports as unknown as ParInstance['exports'];
+  (exports.__init as () => void)();
+  return {
+    memory, exports,
+    setStdout(f) { stdout = f; },
+    readArray: view,
+    heapTop: () => new Int32Array(memory.buffer)[ALLOC.heapTop / 4],
+  };
+}

@@ -1,0 +1,29 @@
+// Memory layout shared by the compiler (which emits loads/stores at these offsets) and the JS
+// runtime (which reads arrays for printing and for the API). One wasm memory, shared by all threads:
+//   [0, 1024)            reserved: null page, allocator state (heap top, lock, free lists)
+//   [1024, heapBase)     static data: the script's module-level variables, string-free constants
+//   [heapBase, ...)      heap managed by the wasm-side allocator
+import type { DType } from '../language/types.js';
+
+/** Array descriptor: 64 bytes, immutable after creation except the reference count. */
+export const DESC = {
+  rc: 0, data: 4, base: 8, ndim: 12, dtype: 16, size: 20,
+  /** shape[k] at shape + 4k (i32), strides[k] (in elements, i32) at strides + 4k, k < MAX_NDIM */
+  shape: 24, strides: 40,
+  SIZE: 64,
+} as const;
+export const MAX_NDIM = 4;
+
+/** Allocator state in the reserved page. */
+export const ALLOC = {
+  heapTop: 16,   // i32: first never-used byte of the heap
+  lock: 20,      // i32: spin lock for the free lists (threads)
+  freeLists: 64, // i32 heads, one per power-of-two size class 4..31
+  heapBaseAddr: 24, // i32: set at start-up
+} as const;
+export const STATIC_BASE = 1024;
+export const PAGE = 65536;
+
+export const DTYPE_CODE: Record<DType, number> = { bool: 0, int32: 1, int64: 2, float32: 3, float64: 4 };
+export const CODE_DTYPE: DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
+export const ELEM_SIZE: Record<DType, number> = { bool: 1, int32: 4, int64: 8, float32: 4, float64: 8 };
