@@ -69,6 +69,18 @@ export function optimizeModule(b: Binaryen, m: BModule, optimizeLevel: number, s
   }
 }
 
+/** The module's binary with a name section (function names for stack traces and `--dump=wat`).
+ * Binaryen writes names only while its global debug-info flag is on, so it is set just for this. */
+export function emitBinaryWithNames(b: Binaryen, m: BModule): Uint8Array {
+  const was = b.getDebugInfo();
+  b.setDebugInfo(true);
+  try {
+    return m.emitBinary();
+  } finally {
+    b.setDebugInfo(was);
+  }
+}
+
 /** Disassembles wasm bytes to text. binaryen.js 132 takes the features as readBinary's second
  * argument; the `readBinaryWithFeatures` in its .d.ts does not exist at run time. */
 export function disassemble(b: Binaryen, bytes: Uint8Array): string {

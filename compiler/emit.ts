@@ -6,7 +6,7 @@
 import type { BinOp, CvtOp, Expr, Func, Import, Mem, Program, Stmt, UnOp, VT } from './ir.js';
 import { ALLOC, DESC, PAGE } from '../runtime/layout.js';
 import {
-  disassemble, importSharedMemory, loadBinaryen, optimizeModule, parFeatures, validateModule,
+  disassemble, emitBinaryWithNames, importSharedMemory, loadBinaryen, optimizeModule, parFeatures, validateModule,
   type BExpr, type BModule, type BType, type Binaryen,
 } from './binaryen.js';
 import { exprType, verifyIR } from './verify.js';
@@ -47,6 +47,7 @@ export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<Emit
 
   const whole = withRuntime(p);
   const problems = verifyIR(whole);
+  for (const f of p.funcs) if (f.name === '__init' || f.exportAs === '__init') problems.push(`func ${f.name}: __init is reserved`);
   if (problems.length) throw new Error(`${ICE}: invalid IR:\n${problems.join('\n')}`);
 
   const b = await loadBinaryen();
@@ -69,7 +70,7 @@ export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<Emit
     const invalid = validateModule(m);
     if (invalid) throw new Error(`${ICE}: Binaryen rejected the module:\n${invalid}`);
     if (optimizeLevel > 0 || shrinkLevel > 0) optimizeModule(b, m, optimizeLevel, shrinkLevel);
-    const bytes = m.emitBinary();
+    const bytes = emitBinaryWithNames(b, m);
     return { bytes, wat: () => disassemble(b, bytes), heapBase, initialPages, maxPages };
   } finally {
     m.dispose();

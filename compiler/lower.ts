@@ -245,6 +245,8 @@ class FnLowerer {
   mod: ModuleLowerer;
   ret: Type;
   arrayLocals: string[] = [];
+  /** Loop variables known to be >= 0 (range loops with a non-negative start and a positive step, never reassigned). */
+  nonNeg = new Set<string>();
 
   constructor(mod: ModuleLowerer, readonly inst: FuncInstance) {
     this.mod = mod;
@@ -293,6 +295,7 @@ class FnLowerer {
       this.flattenParams(slot, params, entry);
     }
     for (const [name, t] of this.inst.locals) if (!this.slots.has(name)) this.slots.set(name, this.slotFor(name, t));
+    if (!this.inst.def) for (const [name, slot] of this.mod.globalSlots) this.slots.set(name, slot);
     const body = this.block(() => {
       for (const s of entry) this.emit(s);
       const stmts = this.inst.def ? this.inst.def.body : this.mod.cp.top;
@@ -597,7 +600,19 @@ class FnLowerer {
       const synthetic: A.Binary = { kind: 'Binary', op: s.op, left: target, right: s.value, span: s.span };
       const rt = this.binaryResultType(s.op, tt, this.type(s.value));
       this.inst.types.set(synthetic, rt);
-      if (target.kind === 'Subscript') return this.assignSubscript(target, synthetic);
+      if (target.kind === 'Subscript') {
+        // A single element: compute its address once, then load, combine and store.
+        const base = this.expr(target.value);
+        if (base.k === 'a' && target.index.length === base.a.ndim && target.index.every((x) => x.kind !== 'Slice')) {
+          const addr = this.indexArr(base.a, this.indexParts(target.index), target.span, true) as { e: Expr };
+          const d = base.a.dtype;
+          const cur: Val = { k: 's', e: load(vtOf(d), memOf(d), addr.e), dtype: d };
+          const r = this.binaryScalar(s.op, cur, this.expr(s.value), (rt as { dtype: DType }).dtype, s.span, tt, this.type(s.value)) as { e: Expr; dtype: DType };
+          this.emit({ k: 'store', mem: memOf(d), addr: addr.e, value: convert(r.e, r.dtype, d) });
+          return;
+        }
+        return this.assignSubscript(target, synthetic);
+      }
       const dst = this.expr(target);
       if (dst.k !== 'a') return;
       this.storeInto(dst.a, synthetic, s.span, true);
@@ -638,11 +653,16 @@ class FnLowerer {
         const label = `for${this.n++}`;
         const iv = this.fresh('i', 'i64');
         this.labels.push({ brk: label, cont: label });
+        const stepAst = it.args[2];
+        const knownNonNeg = (it.args.length === 1 || this.isNonNeg(it.args[0])) && (!stepAst || (stepAst.kind === 'Int' && stepAst.value > 0n)) && !assignedIn(s.body, target);
         const body = this.block(() => {
           this.writeSlot(slot, { k: 's', e: get(iv, 'i64'), dtype: 'int64' }, s.span);
+          if (knownNonNeg) this.nonNeg.add(target);
           this.stmts(s.body);
+          this.nonNeg.delete(target);
         });
         this.labels.pop();
+        void 0;
         if (r.name === 'prange') {
           const info = this.inst.parloops.get(s);
           const kw = new Map(it.keywords.map((k) => [k.name, k.value] as const));
@@ -686,6 +706,17 @@ class FnLowerer {
     this.emit({ k: 'for', label, v: iv, t: 'i32', start: i32(0), stop: a.shape[0], step: i32(1), body });
   }
 
+  /** Whether an index expression is provably non-negative, so it needs no wrap-around. */
+  isNonNeg(e: A.Expr): boolean {
+    switch (e.kind) {
+      case 'Int': return e.value >= 0n;
+      case 'Name': return this.nonNeg.has(e.id);
+      case 'Binary': return (e.op === '+' || e.op === '*' || e.op === '//' || e.op === '%') && this.isNonNeg(e.left) && this.isNonNeg(e.right);
+      case 'Call': return e.func.kind === 'Name' && e.func.id === 'len';
+      default: return false;
+    }
+  }
+
   withStmt(s: A.With): void {
     const item = s.items[0];
     const ctx = item.context;
@@ -711,7 +742,7 @@ class FnLowerer {
 
   // ---------------- subscripts ----------------
   /** Index entries after evaluation. */
-  indexParts(index: A.Expr[]): ({ k: 'int'; e: Expr; span: Span } | { k: 'slice'; lo: Expr | null; hi: Expr | null; st: Expr | null; span: Span })[] {
+  indexParts(index: A.Expr[]): ({ k: 'int'; e: Expr; span: Span; nonNeg?: boolean } | { k: 'slice'; lo: Expr | null; hi: Expr | null; st: Expr | null; span: Span })[] {
     return index.map((ix) => {
       if (ix.kind === 'Slice') {
         const part = (p: A.Expr | null) => {
@@ -722,16 +753,18 @@ class FnLowerer {
         return { k: 'slice' as const, lo: part(ix.lower), hi: part(ix.upper), st: part(ix.step), span: ix.span };
       }
       const v = this.expr(ix);
-      return { k: 'int' as const, e: this.tmp(convert(this.scalarAs(v, (this.type(ix) as { dtype: DType }).dtype, ix.span), (this.type(ix) as { dtype: DType }).dtype, 'int64')), span: ix.span };
+      return { k: 'int' as const, e: this.tmp(convert(this.scalarAs(v, (this.type(ix) as { dtype: DType }).dtype, ix.span), (this.type(ix) as { dtype: DType }).dtype, 'int64')), span: ix.span, nonNeg: this.isNonNeg(ix) };
     });
   }
 
   /** Bounds-checks and wraps a negative index; returns an i32 index local. */
-  checkedIndex(idx: Expr, n: Expr, axis: number, desc: Expr, span: Span): Expr {
+  checkedIndex(idx: Expr, n: Expr, axis: number, desc: Expr, span: Span, knownNonNeg = false): Expr {
     const iv = this.tmp(idx, 'ix');
     const n64 = cvt('i32->i64', n);
     const w = this.fresh('w', 'i64');
-    this.set(w, select('i64', bin('lt_s', 'i64', iv, i64(0)), bin('add', 'i64', iv, n64), iv));
+    // A constant non-negative index needs no wrap-around.
+    const nonNeg = knownNonNeg || (iv.k === 'const' && BigInt(iv.v) >= 0n);
+    this.set(w, nonNeg ? iv : select('i64', bin('lt_s', 'i64', iv, i64(0)), bin('add', 'i64', iv, n64), iv));
     if (this.mod.opts.boundsCheck) {
       const site = this.mod.site(Code.IndexError, 'index', span);
       this.emit({ k: 'if', cond: bin('ge_u', 'i64', get(w, 'i64'), n64), then: [this.trap(this.mod.imp('err_index', ['i32', 'i64', 'i32', 'i32'], null), i32(site), iv, i32(axis), desc)], else: [] });
@@ -745,7 +778,7 @@ class FnLowerer {
     const shape: Expr[] = [], strides: Expr[] = [];
     parts.forEach((p, k) => {
       if (p.k === 'int') {
-        const ix = this.checkedIndex(p.e, a.shape[k], k, a.desc, p.span);
+        const ix = this.checkedIndex(p.e, a.shape[k], k, a.desc, p.span, p.nonNeg);
         off = add32(off, mul32(ix, a.strides[k]));
       } else {
         const site = this.mod.site(Code.ValueError, 'slice_step', p.span);
@@ -1820,6 +1853,21 @@ class FnLowerer {
     text(end);
     this.emit({ k: 'expr', e: call(imp('print_flush', []), null) });
   }
+}
+
+function assignedIn(body: A.Stmt[], name: string): boolean {
+  let found = false;
+  const visit = (x: unknown): void => {
+    if (found || !x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    const n = x as A.Stmt;
+    if ((n.kind === 'Assign' && n.targets.some((t) => t.kind === 'Name' && t.id === name)) || ((n.kind === 'AugAssign' || n.kind === 'AnnAssign') && n.target.kind === 'Name' && n.target.id === name)
+      || (n.kind === 'For' && n.target.kind === 'Name' && n.target.id === name)) { found = true; return; }
+    if (n.kind === 'Assign' && n.targets.some((t) => t.kind === 'Tuple' && t.elts.some((e) => e.kind === 'Name' && e.id === name))) { found = true; return; }
+    for (const [k, v] of Object.entries(n)) if (k !== 'span' && v && typeof v === 'object') visit(v);
+  };
+  visit(body);
+  return found;
 }
 
 function range(n: number): number[] { return Array.from({ length: n }, (_v, i) => i); }

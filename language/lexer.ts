@@ -241,7 +241,11 @@ function layout(text: string, tokens: IToken[], diags: DiagnosticBag): LexResult
     }
     prev = tok;
   }
-  if (prev !== null) out.push(synth(Newline, '', text.length));
+  if (prev !== null) {
+    // The last line's own line break, if it has one, so messages say "end of line" there.
+    const last = brackets.length > 0 ? -1 : findLineBreak(text, tokenEnd(prev), text.length);
+    out.push(last >= 0 ? synth(Newline, '\n', last) : synth(Newline, '', text.length));
+  }
   while (levels.length > 1) {
     levels.pop();
     out.push(synth(Dedent, '', text.length));

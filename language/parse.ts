@@ -6,7 +6,7 @@ import type { IRecognitionException, IToken } from 'chevrotain';
 import type { Module } from './ast.js';
 import { Code } from './diagnostics.js';
 import type { DiagnosticBag } from './diagnostics.js';
-import { Dedent, lex, Newline } from './lexer.js';
+import { Dedent, Indent, lex, Newline } from './lexer.js';
 import { parser } from './parser.js';
 import type { SourceFile, Span } from './source.js';
 import { toAst } from './to-ast.js';
@@ -23,11 +23,19 @@ export function parse(file: SourceFile, diags: DiagnosticBag): Module {
     parser.input = []; // let the shared parser drop this file's tokens
     const lexical = diags.items.slice(lexStart).map((d) => d.span.start);
     reportSyntaxErrors(errors, tokens, unclosed, lexical, file, diags);
-    module.body = toAst(cst, diags, errors.length > 0 || unclosed !== null || lexical.length > 0);
+    module.body = toAst(cst, file, diags, errors.length > 0 || unclosed !== null || lexical.length > 0);
   } catch (e) {
-    // A bug, not a user error; still report it rather than crash the caller.
-    diags.error(Code.Syntax, `internal error in the parser: ${e instanceof Error ? e.message : String(e)}`,
-      { start: 0, end: 0 });
+    diags.items.splice(first);
+    if (e instanceof RangeError) {
+      // The recursive-descent parser needs roughly 160 stack frames per level of parentheses, so
+      // absurdly deep nesting (about 80 levels under Node's default stack) exhausts the stack.
+      diags.error(Code.Syntax, 'this code is nested too deeply to parse', { start: 0, end: 0 });
+    } else {
+      // A bug, not a user error; still report it rather than crash the caller.
+      diags.error(Code.Syntax, `internal error in the parser: ${e instanceof Error ? e.message : String(e)}`,
+        { start: 0, end: 0 });
+    }
+    module.body = [];
   }
   // Stages report in their own order (lexer, parser, tree checks); users read files top down.
   const ours = diags.items.splice(first).sort((a, b) => a.span.start - b.span.start);
@@ -65,8 +73,12 @@ function reportSyntaxErrors(
     if (e.token.tokenType === Dedent) continue;
     const line = lineOf(span.start);
     if (reported.has(line)) continue;
+    const indent = e.token.tokenType === Indent;
+    // A block under a line that failed to parse is usually a consequence of that failure.
+    if (indent && reported.has(line - 1)) continue;
     reported.add(line);
-    diags.error(Code.Syntax, e.message, span);
+    // Python calls these IndentationErrors; so do we.
+    diags.error(indent ? Code.BadIndent : Code.Syntax, e.message, span);
   }
 }
 

@@ -26,7 +26,8 @@ const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, ruleName }) {
     if (actual.tokenType === T.Indent) return 'unexpected indent';
     if (expected === T.Indent) return `expected an indented block, found ${found(actual)}`;
-    if (expected === EOF || expected === T.Dedent) return `unexpected ${found(actual)}`;
+    // Only the statement loops expect EOF or DEDENT: the token cannot start a statement.
+    if (expected === EOF || expected === T.Dedent) return `expected a statement, found ${found(actual)}`;
     if (expected === T.Colon && colonContext[ruleName]) {
       return `expected ':' after ${colonContext[ruleName]}, found ${found(actual)}`;
     }
@@ -110,10 +111,8 @@ export class ParParser extends CstParser {
   /** `a = 1; b = 2` up to the end of the line. */
   simpleStmts = this.RULE('simpleStmts', () => {
     this.SUBRULE(this.smallStmt);
-    this.MANY(() => {
-      this.CONSUME(T.Semicolon);
-      this.OPTION(() => this.SUBRULE2(this.smallStmt));
-    });
+    this.MANY(() => { this.CONSUME(T.Semicolon); this.SUBRULE2(this.smallStmt); });
+    this.OPTION(() => this.CONSUME2(T.Semicolon));
     this.CONSUME(T.Newline);
   });
 
@@ -234,22 +233,28 @@ export class ParParser extends CstParser {
     this.SUBRULE(this.testList);
   });
 
-  /** A block: the rest of the header's line, or an indented run of statements. */
+  /** A block: the rest of the header's line, or an indented run of statements. A line break
+   *  with no indented block after it is accepted here and reported by the AST builder, which
+   *  knows which header it belongs to; the next line then parses normally. */
   suite = this.RULE('suite', () => {
-    this.OR([
-      { ALT: () => this.SUBRULE(this.simpleStmts) },
-      {
-        ALT: () => {
-          this.CONSUME(T.Newline);
-          this.CONSUME(T.Indent);
-          this.AT_LEAST_ONE(() => this.OR2([
-            { ALT: () => this.CONSUME2(T.Newline) },
-            { ALT: () => this.SUBRULE(this.statement) },
-          ]));
-          this.CONSUME(T.Dedent);
+    this.OR({
+      IGNORE_AMBIGUITIES: true, // the second alternative is tried before its prefix, the third
+      DEF: [
+        { ALT: () => this.SUBRULE(this.simpleStmts) },
+        {
+          ALT: () => {
+            this.CONSUME(T.Newline);
+            this.CONSUME(T.Indent);
+            this.AT_LEAST_ONE(() => this.OR2([
+              { ALT: () => this.CONSUME2(T.Newline) },
+              { ALT: () => this.SUBRULE(this.statement) },
+            ]));
+            this.CONSUME(T.Dedent);
+          },
         },
-      },
-    ]);
+        { ALT: () => this.CONSUME3(T.Newline, { LABEL: 'missingBlock' }) },
+      ],
+    });
   });
 
   ifStmt = this.RULE('ifStmt', () => {

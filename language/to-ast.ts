@@ -6,7 +6,8 @@ import type { CstElement, CstNode, IToken } from 'chevrotain';
 import type * as A from './ast.js';
 import { Code } from './diagnostics.js';
 import type { DiagnosticBag } from './diagnostics.js';
-import type { Span } from './source.js';
+import { lineCol } from './source.js';
+import type { SourceFile, Span } from './source.js';
 import { parser } from './parser.js';
 
 type Ctx = Record<string, CstElement[] | undefined>;
@@ -35,7 +36,7 @@ class AstBuilder extends BaseVisitor {
   private loops = 0;
   private functions = 0;
 
-  constructor(private readonly diags: DiagnosticBag, private readonly recovering: boolean) {
+  constructor(private readonly file: SourceFile, private readonly diags: DiagnosticBag, private readonly recovering: boolean) {
     super();
     this.validateVisitor();
   }
@@ -223,14 +224,28 @@ class AstBuilder extends BaseVisitor {
 
   delStmt(ctx: Ctx): never { this.unsupported("'del' is", tokSpan(this.tok(ctx, 'Del'))); }
 
-  suite(ctx: Ctx): A.Stmt[] {
+  suite(ctx: Ctx, owner: { kw: IToken; what: string }): A.Stmt[] {
     if (this.has(ctx, 'simpleStmts')) return this.sub<A.Stmt[]>(ctx, 'simpleStmts');
+    if (this.has(ctx, 'missingBlock')) {
+      // Python's wording; the caret goes on the line that should have been indented.
+      const nl = this.tok(ctx, 'missingBlock');
+      const text = this.file.text;
+      const at = /(?:\s|#[^\n]*)*/y;
+      at.lastIndex = nl.startOffset + nl.image.length;
+      const start = Math.min(at.exec(text) ? at.lastIndex : text.length, text.length);
+      const word = /\w+|\S|/y;
+      word.lastIndex = start;
+      const end = start + (word.exec(text)?.[0].length ?? 0);
+      const line = lineCol(this.file, owner.kw.startOffset).line;
+      this.diags.error(Code.BadIndent, `expected an indented block after ${owner.what} on line ${line}`, { start, end });
+      return [];
+    }
     return this.nodes(ctx, 'statement').flatMap((n) => this.guarded(() => this.visit(n) as A.Stmt[]));
   }
 
-  private block(ctx: Ctx, key: string, i = 0): A.Stmt[] {
-    const body = this.sub<A.Stmt[]>(ctx, key, i);
-    return body;
+  /** The statements of a suite; `kw` and `what` name its header for a missing-block message. */
+  private block(ctx: Ctx, key: string, i: number, kw: IToken, what: string): A.Stmt[] {
+    return this.sub<A.Stmt[]>(ctx, key, i, { kw, what });
   }
   /** The span of a compound statement: from its keyword to the end of its last nested statement. */
   private compound(kw: IToken, header: Span, ...blocks: A.Stmt[][]): Span {
@@ -243,20 +258,19 @@ class AstBuilder extends BaseVisitor {
 
   ifStmt(ctx: Ctx): A.If {
     const head = this.sub<{ kw: IToken; test: A.Expr; end: Span }>(ctx, 'ifHeader');
-    const body = this.block(ctx, 'body');
+    const body = this.block(ctx, 'body', 0, head.kw, "'if' statement");
     let orelse: A.Stmt[] = this.has(ctx, 'orelse') ? this.else(ctx, 'orelse') : [];
     const elifs = this.nodes(ctx, 'elifHeader');
     for (let i = elifs.length - 1; i >= 0; i--) {
       const h = this.sub<{ kw: IToken; test: A.Expr; end: Span }>(ctx, 'elifHeader', i);
-      const b = this.block(ctx, 'elifBody', i);
+      const b = this.block(ctx, 'elifBody', i, h.kw, "'elif' statement");
       orelse = [{ kind: 'If', test: h.test, body: b, orelse, span: this.compound(h.kw, h.end, b, orelse) }];
     }
     return { kind: 'If', test: head.test, body, orelse, span: this.compound(head.kw, head.end, body, orelse) };
   }
 
   private else(ctx: Ctx, key: string): A.Stmt[] {
-    this.node(ctx, 'elseHeader');
-    return this.block(ctx, key);
+    return this.block(ctx, key, 0, this.sub<IToken>(ctx, 'elseHeader'), "'else' statement");
   }
 
   ifHeader(ctx: Ctx) { return this.condHeader(ctx, 'If'); }
@@ -272,7 +286,7 @@ class AstBuilder extends BaseVisitor {
   whileStmt(ctx: Ctx): A.While {
     const head = this.sub<{ kw: IToken; test: A.Expr; end: Span }>(ctx, 'whileHeader');
     this.loopElse(ctx);
-    const body = this.loop(() => this.block(ctx, 'body'));
+    const body = this.loop(() => this.block(ctx, 'body', 0, head.kw, "'while' statement"));
     return { kind: 'While', test: head.test, body, span: this.compound(head.kw, head.end, body) };
   }
 
@@ -287,7 +301,7 @@ class AstBuilder extends BaseVisitor {
   forStmt(ctx: Ctx): A.For {
     const head = this.sub<{ kw: IToken; target: A.Expr; iter: A.Expr; end: Span }>(ctx, 'forHeader');
     this.loopElse(ctx);
-    const body = this.loop(() => this.block(ctx, 'body'));
+    const body = this.loop(() => this.block(ctx, 'body', 0, head.kw, "'for' statement"));
     return { kind: 'For', target: head.target, iter: head.iter, body, span: this.compound(head.kw, head.end, body) };
   }
 
@@ -305,7 +319,7 @@ class AstBuilder extends BaseVisitor {
     this.functions++;
     let body: A.Stmt[];
     try {
-      body = this.block(ctx, 'body');
+      body = this.block(ctx, 'body', 0, head.kw, 'function definition');
     } finally {
       this.loops = saved;
       this.functions--;
@@ -356,7 +370,7 @@ class AstBuilder extends BaseVisitor {
 
   withStmt(ctx: Ctx): A.With {
     const head = this.sub<{ kw: IToken; items: A.WithItem[]; end: Span }>(ctx, 'withHeader');
-    const body = this.block(ctx, 'body');
+    const body = this.block(ctx, 'body', 0, head.kw, "'with' statement");
     return { kind: 'With', items: head.items, body, span: this.compound(head.kw, head.end, body) };
   }
 
@@ -692,6 +706,6 @@ function describeExpr(e: A.Expr): string {
 
 /** Builds the statements of a module from the CST of `parser.module()`. `recovering` says the
  *  parser reported errors, so incomplete pieces of the tree are expected and silently dropped. */
-export function toAst(cst: CstNode, diags: DiagnosticBag, recovering: boolean): A.Stmt[] {
-  return new AstBuilder(diags, recovering).visit(cst) as A.Stmt[];
+export function toAst(cst: CstNode, file: SourceFile, diags: DiagnosticBag, recovering: boolean): A.Stmt[] {
+  return new AstBuilder(file, diags, recovering).visit(cst) as A.Stmt[];
 }

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import { emitWasm, withRuntime, type EmitOptions } from '../compiler/emit.js';
 import { verifyIR } from '../compiler/verify.js';
 import { printIR } from '../compiler/ir-print.js';
+import { loadBinaryen, validateModule } from '../compiler/binaryen.js';
 import type { BinOp, CvtOp, Expr, Func, Import, Local, Program, Stmt, UnOp, VT } from '../compiler/ir.js';
 import { ALLOC, DESC, PAGE } from '../runtime/layout.js';
 
@@ -524,8 +525,12 @@ describe('memory and the allocator', () => {
     (main.exports as Exports).__init();
     const source = `
       const { workerData, parentPort } = require('node:worker_threads');
-      const { module, memory, id, rounds } = workerData;
+      const { module, memory, id, rounds, gate } = workerData;
       const ex = new WebAssembly.Instance(module, { env: { memory, oom: () => { throw new Error('oom'); } } }).exports;
+      // Start together, so the threads really contend for the lock.
+      const g = new Int32Array(gate);
+      Atomics.add(g, 0, 1);
+      while (Atomics.load(g, 0) < 4) {}
       let bad = 0;
       const live = [];
       for (let r = 0; r < rounds; r++) {
@@ -540,8 +545,9 @@ describe('memory and the allocator', () => {
         }
       }
       parentPort.postMessage(bad);`;
+    const gate = new SharedArrayBuffer(4);
     const results = await Promise.all([1, 2, 3, 4].map((id) => new Promise<number>((resolve, reject) => {
-      const w = new Worker(source, { eval: true, workerData: { module, memory, id, rounds: 20000 } });
+      const w = new Worker(source, { eval: true, workerData: { module, memory, id, rounds: 50000, gate } });
       w.once('message', (bad: number) => { resolve(bad); void w.terminate(); });
       w.once('error', reject);
     })));
@@ -635,6 +641,19 @@ describe('verifyIR', () => {
 
   it('makes emitWasm refuse invalid IR with an internal compiler error', async () => {
     await expect(emitWasm(prog([fn('f', '', [], '', [set('x', i32(1))])]))).rejects.toThrow(/internal compiler error: invalid IR:\nfunc f: local x is not declared/);
+    await expect(emitWasm(prog([fn('__init', '', [], '', [])]))).rejects.toThrow('__init is reserved');
+    await expect(emitWasm(prog([fn('__malloc', 'n: i32', ['i32'], '', [ret(get('n'))])]))).rejects.toThrow('__malloc: name defined twice');
+  });
+
+  it('gets Binaryen\'s validation text for a module the verifier would have stopped', async () => {
+    const b = await loadBinaryen();
+    const m = new b.Module();
+    try {
+      m.addFunction('bad', b.none, b.i32, [], m.i64.const(1n));
+      expect(validateModule(m)).toMatch(/wasm-validator error in function bad/);
+    } finally {
+      m.dispose();
+    }
   });
 });
 

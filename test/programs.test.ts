@@ -8,7 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, ParError } from './programs/fake_compile.js';
+import { compile, ParError } from '../index.js';
 import type { CompileResult, Diagnostic } from '../index.js';
 import { lineCol } from '../language/source.js';
 
@@ -105,61 +105,7 @@ interface Reported { line: number; message: string; formatted: string }
 
 const escapeRe = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-describe('programs', () => {
-  it('has programs to test', () => {
-    expect(normalFiles.length).toBeGreaterThan(0);
-    expect(errorFiles.length).toBeGreaterThan(0);
-  });
-
-  for (const name of normalFiles) {
-    it(name, async () => {
-      const r = await runPar(name);
-      expectCleanRun(r);
-      if (UPDATE) {
-        writeFileSync(outPath(name), r.output);
-        return;
-      }
-      expect(r.output).toBe(readExpected(name));
-    });
-  }
-
-  for (const name of errorFiles) {
-    it(name, async () => {
-      const markers = parseMarkers(readSource(name));
-      expect(markers.length, `${name} has no "# error: <text>" marker`).toBeGreaterThan(0);
-      const r = await runPar(name);
-      const file = r.result.file;
-      const errs = errorsOf(r.result);
-      let reported: Reported[];
-      if (errs.length > 0) {
-        reported = errs.map((d) => ({ line: lineCol(file, d.span.start).line, message: d.message, formatted: r.result.format(d) }));
-      } else {
-        if (r.runError === undefined) {
-          throw new Error(`expected an error at line(s) ${markers.map((m) => m.line).join(', ')}, but the program compiled and ran; output:\n${r.output}`);
-        }
-        const pe = asParError(r.runError);
-        if (!pe) throw r.runError;
-        reported = [{ line: lineCol(file, pe.diagnostic.span.start).line, message: pe.diagnostic.message, formatted: pe.formatted }];
-      }
-      const listing = reported.map((x) => x.formatted).join('\n');
-      for (const mk of markers) {
-        const hit = reported.find((x) => x.line === mk.line && x.message.toLowerCase().includes(mk.text.toLowerCase()));
-        expect(hit, `no error at ${rel(name)}:${mk.line} containing "${mk.text}"; reported:\n${listing}`).toBeDefined();
-        const head = new RegExp(`^${escapeRe(rel(name))}:${mk.line}:\\d+: error: `);
-        expect(hit!.formatted, 'formatted report must start with path:line:col: error:').toMatch(head);
-        expect(hit!.formatted, 'formatted report must have a caret line').toMatch(/^\s*\^~*\s*$/m);
-      }
-      // Output printed before a run-time error; a compile-time error prints nothing (a run-time error
-      // that the compiler catches early is accepted, so the output is compared only when it ran).
-      if (r.ran) {
-        if (UPDATE) writeFileSync(outPath(name), r.output);
-        else expect(r.output).toBe(readExpected(name));
-      }
-    });
-  }
-});
-
-// ---- Differential testing against CPython + NumPy ----
+// ---- CPython + NumPy runs (started early, in a bounded pool, so they overlap with Par's work) ----
 
 function detectPython(): { ok: boolean; reason: string } {
   const res = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8', timeout: 60_000 });
@@ -224,6 +170,61 @@ function pythonResult(i: number): Promise<PyRun> {
   return schedulePython(normalFiles[i]);
 }
 
+describe('programs', () => {
+  it('has programs to test', () => {
+    expect(normalFiles.length).toBeGreaterThan(0);
+    expect(errorFiles.length).toBeGreaterThan(0);
+  });
+
+  normalFiles.forEach((name, i) => {
+    it(name, async () => {
+      if (python.ok) void pythonResult(i); // for the differential suite below; not awaited here
+      const r = await runPar(name);
+      expectCleanRun(r);
+      if (UPDATE) {
+        writeFileSync(outPath(name), r.output);
+        return;
+      }
+      expect(r.output).toBe(readExpected(name));
+    });
+  });
+
+  for (const name of errorFiles) {
+    it(name, async () => {
+      const markers = parseMarkers(readSource(name));
+      expect(markers.length, `${name} has no "# error: <text>" marker`).toBeGreaterThan(0);
+      const r = await runPar(name);
+      const file = r.result.file;
+      const errs = errorsOf(r.result);
+      let reported: Reported[];
+      if (errs.length > 0) {
+        reported = errs.map((d) => ({ line: lineCol(file, d.span.start).line, message: d.message, formatted: r.result.format(d) }));
+      } else {
+        if (r.runError === undefined) {
+          throw new Error(`expected an error at line(s) ${markers.map((m) => m.line).join(', ')}, but the program compiled and ran; output:\n${r.output}`);
+        }
+        const pe = asParError(r.runError);
+        if (!pe) throw r.runError;
+        reported = [{ line: lineCol(file, pe.diagnostic.span.start).line, message: pe.diagnostic.message, formatted: pe.formatted }];
+      }
+      const listing = reported.map((x) => x.formatted).join('\n');
+      for (const mk of markers) {
+        const hit = reported.find((x) => x.line === mk.line && x.message.toLowerCase().includes(mk.text.toLowerCase()));
+        expect(hit, `no error at ${rel(name)}:${mk.line} containing "${mk.text}"; reported:\n${listing}`).toBeDefined();
+        const head = new RegExp(`^${escapeRe(rel(name))}:${mk.line}:\\d+: error: `);
+        expect(hit!.formatted, 'formatted report must start with path:line:col: error:').toMatch(head);
+        expect(hit!.formatted, 'formatted report must have a caret line').toMatch(/^\s*\^~*\s*$/m);
+      }
+      // Output printed before a run-time error; a compile-time error prints nothing (a run-time error
+      // that the compiler catches early is accepted, so the output is compared only when it ran).
+      if (r.ran) {
+        if (UPDATE) writeFileSync(outPath(name), r.output);
+        else expect(r.output).toBe(readExpected(name));
+      }
+    });
+  }
+});
+
 type Token = { num: false; text: string } | { num: true; text: string; int: boolean; value: number };
 
 /** Splits output into numbers and the text between them; whitespace runs become one space (or their newlines). */
@@ -278,6 +279,8 @@ function compareOutputs(par: string, py: string): string | null {
   }
   return null;
 }
+
+// ---- Differential testing against CPython + NumPy ----
 
 describe.skipIf(!python.ok)('differential vs CPython+NumPy', () => {
   normalFiles.forEach((name, i) => {
