@@ -7,6 +7,9 @@
 // pointer, shape and strides. Descriptors are immutable after creation, so the shadows are loaded
 // once per assignment instead of on every element access, which keeps loops free of descriptor loads.
 //
+// Note [Pairwise sums]: float sum() and mean() use NumPy's pairwise summation, so results agree
+// with NumPy to the last bit (and rounding error grows as O(log n), not O(n)).
+//
 // Note [Ownership]: every array-valued expression yields either a borrowed reference (a variable)
 // or an owned one (a new array or view). Variables own one reference each; owned temporaries that
 // are not moved into a variable are released at the end of their statement; a function releases its
@@ -14,12 +17,13 @@
 import type * as A from '../language/ast.js';
 import { Code } from '../language/diagnostics.js';
 import type { CheckedProgram, FuncInstance } from '../language/checker.js';
-import { dtypeNamed } from '../language/checker.js';
+import { dtypeNamed, EXCEPTIONS } from '../language/checker.js';
 import type { SourceFile, Span } from '../language/source.js';
 import { lineCol } from '../language/source.js';
 import { type DType, type Type, isFloat, isInt, promote, elemOf } from '../language/types.js';
 import { DESC, DTYPE_CODE, ELEM_SIZE, STATIC_BASE } from '../runtime/layout.js';
 import type * as I from './ir.js';
+import { exprType as verifyExprType } from './verify.js';
 import {
   i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp,
 } from './ir-build.js';
@@ -138,7 +142,7 @@ class ModuleLowerer {
   line(span: Span): number { return lineCol(this.file, span.start).line; }
 
   /** IR-level runtime helpers, added once on first use. */
-  helper(name: 'floordiv_i64' | 'mod_i64' | 'ipow_i64' | 'slice' | 'view' | 'floordiv_i32' | 'mod_i32'): string {
+  helper(name: 'floordiv_i64' | 'mod_i64' | 'ipow_i64' | 'slice' | 'view' | 'floordiv_i32' | 'mod_i32' | 'pairwise_f64' | 'pairwise_f32'): string {
     const fn = '__' + name;
     if (this.helpers.has(fn)) return fn;
     this.helpers.add(fn);
@@ -211,6 +215,42 @@ class ModuleLowerer {
           params: [{ name: 'n', t: 'i32' }, { name: 'lo', t: 'i64' }, { name: 'hi', t: 'i64' }, { name: 'st', t: 'i64' }, { name: 'hasLo', t: 'i32' }, { name: 'hasHi', t: 'i32' }, { name: 'site', t: 'i32' }],
           results: ['i32', 'i32'], locals: [{ name: 't', t: 'i64' }, { name: 's', t: 'i64' }, { name: 'e', t: 'i64' }, { name: 'len', t: 'i64' }], body,
         });
+        break;
+      }
+      case 'pairwise_f64': case 'pairwise_f32': {
+        // NumPy's pairwise summation (see Note [Pairwise sums]): blocks of up to 128 elements summed
+        // with 8 accumulators, larger ranges split in two at a multiple of 8. Matching it makes
+        // sum() bit-identical to NumPy's, and its tree depends only on n, not on who computes it.
+        const t: VT = name === 'pairwise_f64' ? 'f64' : 'f32';
+        const mem: I.Mem = t;
+        const at = (i: Expr) => load(t, mem, add32(p('p', 'i32'), mul32(i, p('sb', 'i32'))));
+        const r = (j: number) => get(`r${j}`, t);
+        const n = p('n', 'i32'), iv = get('i', 'i32');
+        const seqTail: Stmt = { k: 'while', label: 'tail', cond: bin('lt_s', 'i32', iv, n), body: [
+          { k: 'set', name: 'res', value: bin('add', t, get('res', t), at(iv)) }, { k: 'set', name: 'i', value: add32(iv, i32(1)) },
+        ] };
+        const body: Stmt[] = [
+          { k: 'if', cond: bin('lt_s', 'i32', n, i32(8)), then: [
+            { k: 'set', name: 'res', value: cst(t, -0) }, { k: 'set', name: 'i', value: i32(0) }, seqTail, ret(get('res', t)),
+          ], else: [] },
+          { k: 'if', cond: bin('le_s', 'i32', n, i32(128)), then: [
+            ...range(8).map((j): Stmt => ({ k: 'set', name: `r${j}`, value: at(i32(j)) })),
+            { k: 'set', name: 'i', value: i32(8) },
+            { k: 'set', name: 'm', value: bin('sub', 'i32', n, bin('rem_s', 'i32', n, i32(8))) },
+            { k: 'while', label: 'blk', cond: bin('lt_s', 'i32', iv, get('m', 'i32')), body: [
+              ...range(8).map((j): Stmt => ({ k: 'set', name: `r${j}`, value: bin('add', t, r(j), at(add32(iv, i32(j)))) })),
+              { k: 'set', name: 'i', value: add32(iv, i32(8)) },
+            ] },
+            { k: 'set', name: 'res', value: bin('add', t, bin('add', t, bin('add', t, r(0), r(1)), bin('add', t, r(2), r(3))), bin('add', t, bin('add', t, r(4), r(5)), bin('add', t, r(6), r(7)))) },
+            seqTail, ret(get('res', t)),
+          ], else: [] },
+          { k: 'set', name: 'm', value: bin('div_s', 'i32', n, i32(2)) },
+          { k: 'set', name: 'm', value: bin('sub', 'i32', get('m', 'i32'), bin('rem_s', 'i32', get('m', 'i32'), i32(8))) },
+          ret(bin('add', t, call(fn, t, p('p', 'i32'), get('m', 'i32'), p('sb', 'i32')),
+            call(fn, t, add32(p('p', 'i32'), mul32(get('m', 'i32'), p('sb', 'i32'))), bin('sub', 'i32', n, get('m', 'i32')), p('sb', 'i32')))),
+        ];
+        this.funcs.push({ name: fn, params: [{ name: 'p', t: 'i32' }, { name: 'n', t: 'i32' }, { name: 'sb', t: 'i32' }], results: [t],
+          locals: [...range(8).map((j) => ({ name: `r${j}`, t })), { name: 'i', t: 'i32' }, { name: 'm', t: 'i32' }, { name: 'res', t }], body });
         break;
       }
       case 'view': {
@@ -424,7 +464,7 @@ class FnLowerer {
       case 't': {
         if (v.k !== 't') throw new Error('internal: tuple slot gets non-tuple');
         // Evaluate all parts before assigning so `a, b = b, a` swaps.
-        const parts = v.items.map((it) => (it.k === 's' ? { k: 's' as const, e: this.tmp(it.e), dtype: it.dtype } : it));
+        const parts = v.items.map((it) => this.snapshot(it));
         slot.items.forEach((s, i) => this.writeSlot(s, parts[i], span));
         return;
       }
@@ -432,6 +472,22 @@ class FnLowerer {
       case 'none': return;
     }
   }
+
+  /** Copies a value into fresh locals, so later assignments cannot change it (`a, b = b, a`). */
+  snapshot(v: Val): Val {
+    switch (v.k) {
+      case 's': { const n = this.fresh('snap', exprType(v.e)); this.set(n, v.e); return { k: 's', e: get(n, exprType(v.e)), dtype: v.dtype }; }
+      case 'a': {
+        if (v.owned) return v;
+        this.emit({ k: 'retain', desc: v.a.desc });
+        return this.ownedArray(this.arrFromDesc(get(this.localCopy(v.a.desc), 'i32'), v.a.dtype, v.a.ndim));
+      }
+      case 't': return { k: 't', items: v.items.map((x) => this.snapshot(x)) };
+      default: return v;
+    }
+  }
+
+  localCopy(e: Expr): string { const n = this.fresh('cp', exprType(e)); this.set(n, e); return n; }
 
   /** Returns a descriptor expression holding one reference the caller now owns. */
   take(v: Val & { k: 'a' }): Expr {
@@ -572,7 +628,7 @@ class FnLowerer {
     }
     if (t.kind === 'Tuple' || t.kind === 'List') {
       if (v.k !== 't') return;
-      const parts = v.items.map((it) => (it.k === 's' ? { k: 's' as const, e: this.tmp(it.e), dtype: it.dtype } : it));
+      const parts = v.items.map((it) => this.snapshot(it));
       t.elts.forEach((x, i) => this.assign(x, parts[i], span));
       return;
     }
@@ -850,7 +906,27 @@ class FnLowerer {
     }
     const src = this.expr(value);
     if (src.k !== 'a') return;
+    // A borrowed source (a variable or a view of one) may overlap the destination: NumPy reads
+    // all of it before writing, so copy it first.
+    if (aliases && !this.isFresh(value)) {
+      const tmp = this.alloc(src.a.dtype, src.a.shape);
+      this.copyInto(tmp, src.a, span);
+      this.ownedArray(tmp);
+      this.copyInto(dst, tmp, span);
+      return;
+    }
     this.copyInto(dst, src.a, span);
+  }
+
+  /** Whether an array expression always yields a new array (not a view of an existing one). */
+  isFresh(e: A.Expr): boolean {
+    if (this.isElementwise(e)) return true;
+    if (e.kind === 'Binary' && e.op === '@') return true;
+    if (e.kind === 'Call') {
+      const r = this.inst.calls.get(e);
+      if (r?.kind === 'builtin') return !['transpose', '.transpose', 'reshape', '.reshape', 'ravel', '.ravel'].includes(r.name);
+    }
+    return false;
   }
 
   copyInto(dst: ArrRef, src: ArrRef, span: Span): void {
@@ -915,8 +991,9 @@ class FnLowerer {
       }
       if (!bad) continue;
       const site = this.mod.site(Code.ShapeMismatch, dst ? 'assign_broadcast' : 'broadcast', span);
-      const other = dst ? dst.desc : (ops.find((x) => x !== o) ?? o).desc;
-      this.emit({ k: 'if', cond: bad, then: [this.trap(this.mod.imp('err_shape', ['i32', 'i32', 'i32'], null), i32(site), dst ? o.desc : other, dst ? dst.desc : o.desc)], else: [] });
+      const other = (ops.find((x) => x !== o) ?? o);
+      const [a, b] = dst ? [o.desc, dst.desc] : ops.indexOf(other) < ops.indexOf(o) ? [other.desc, o.desc] : [o.desc, other.desc];
+      this.emit({ k: 'if', cond: bad, then: [this.trap(this.mod.imp('err_shape', ['i32', 'i32', 'i32'], null), i32(site), a, b)], else: [] });
     }
   }
 
@@ -1021,8 +1098,8 @@ class FnLowerer {
       case 'Call': {
         const r = this.inst.calls.get(e)!;
         if (r.kind !== 'builtin') break;
-        const args = e.args.map((x) => asVal(sub(x)));
         if (r.name === '.astype') { const x = sub((e.func as A.Attribute).value); return { e: convert(x.e, x.dtype, t.dtype), dtype: t.dtype }; }
+        const args = e.args.map((x) => asVal(sub(x)));
         return this.builtinScalar(r.name, args, t.dtype, e) as { e: Expr; dtype: DType };
       }
       default: break;
@@ -1284,27 +1361,23 @@ class FnLowerer {
   }
 
   compare(e: A.Compare): Val {
-    // Chained: a < b < c == (a < b) and (b < c), each operand evaluated once.
-    let left = this.expr(e.left);
-    let lt = this.type(e.left);
-    let acc: Expr | null = null;
-    e.ops.forEach((op, i) => {
+    // Python: a < b < c is (a < b) and (b < c), each operand evaluated once, left to right,
+    // and later operands are not evaluated once a comparison is false.
+    const res = this.fresh('cmp', 'i32');
+    const step = (left: Val, lt: Type, i: number): Stmt[] => this.block(() => {
       const rE = e.comparators[i];
-      const right = this.expr(rE);
+      const right = this.snapshot(this.expr(rE));
       const rt = this.type(rE);
+      const op = e.ops[i];
       let c: Expr;
-      if (op === 'is' || op === 'is not') {
-        c = i32((left.k === 'none') === (right.k === 'none') ? (op === 'is' ? 1 : 0) : (op === 'is' ? 0 : 1));
-      } else {
-        const l = left as { e: Expr; dtype: DType }, r = right as { e: Expr; dtype: DType };
-        const rTmp = { e: i < e.ops.length - 1 ? this.tmp(r.e) : r.e, dtype: r.dtype };
-        c = this.compareScalar(op as '<', l, rTmp, lt, rt);
-        if (i < e.ops.length - 1) right.k === 's' && (right.e = rTmp.e);
-      }
-      acc = acc ? bin('and', 'i32', acc, c) : c;
-      left = right; lt = rt;
+      if (op === 'is' || op === 'is not') c = i32((left.k === 'none') === (right.k === 'none') ? (op === 'is' ? 1 : 0) : (op === 'is' ? 0 : 1));
+      else c = this.compareScalar(op as '<', left as { e: Expr; dtype: DType }, right as { e: Expr; dtype: DType }, lt, rt);
+      this.set(res, c);
+      if (i + 1 < e.ops.length) this.emit({ k: 'if', cond: get(res, 'i32'), then: step(right, rt, i + 1), else: [] });
     });
-    return { k: 's', e: acc!, dtype: 'bool' };
+    const left = e.ops.length > 1 ? this.snapshot(this.expr(e.left)) : this.expr(e.left);
+    for (const st of step(left, this.type(e.left), 0)) this.emit(st);
+    return { k: 's', e: get(res, 'i32'), dtype: 'bool' };
   }
 
   transpose(a: ArrRef): Val {
@@ -1427,6 +1500,7 @@ class FnLowerer {
       // Scalar case (array case went through elementwise()).
       return this.builtinScalar(name, e.args.map((a) => this.expr(a)), rdt, e);
     }
+    if (EXCEPTIONS.has(name)) return { k: 'exc', name, msg: e.args[0]?.kind === 'Str' ? e.args[0].value : '' };
     const args = self ? [self, ...e.args] : e.args;
     const fname = self ? name.slice(1) : name;
     switch (fname) {
@@ -1632,7 +1706,8 @@ class FnLowerer {
     const epE = this.kwOf(e, 'endpoint');
     const endpoint = epE ? this.tmp(this.cond(epE)) : i32(1);
     const div = this.tmp(select('i32', endpoint, bin('sub', 'i32', num, i32(1)), num));
-    const step = this.tmp(bin('div', 'f64', bin('sub', 'f64', stop, start), cvt('i32->f64', div)));
+    // With one point (div == 0) NumPy returns [start]: use step 0 rather than (stop-start)/0.
+    const step = this.tmp(select('f64', div, bin('div', 'f64', bin('sub', 'f64', stop, start), cvt('i32->f64', div)), f64(0)));
     const a = this.alloc(rdt, [num]);
     const i = this.fresh('i', 'i32');
     const at = (ix: Expr) => add32(a.data, bin('shl', 'i32', ix, i32(log2Size(rdt))));
@@ -1731,7 +1806,7 @@ class FnLowerer {
       // Nest over the output; each element reduces along `ax` with an inner loop.
       const inner: ArrRef = { ...a, ndim: a.ndim - 1, shape: outShape, strides: a.strides.filter((_s, k) => k !== ax) };
       this.nest(out.shape, [out, inner], [], e.span, (p) => this.block(() => {
-        const r = this.reduceLine(fname, { ...a, data: p[1], ndim: 1, shape: [a.shape[ax]], strides: [a.strides[ax]] }, rdt, e);
+        const r = this.reduceLine(fname, { ...a, data: p[1], ndim: 1, shape: [a.shape[ax]], strides: [a.strides[ax]] }, rdt, e, ax === a.ndim - 1);
         this.emit({ k: 'store', mem: memOf(rdt), addr: p[0], value: convert(r.e, r.dtype, rdt) });
       }));
       return this.ownedArray(out);
@@ -1741,11 +1816,12 @@ class FnLowerer {
   }
 
   /** Reduces a 1-d strided line (used for axis reductions). */
-  reduceLine(fname: string, line: ArrRef, rdt: DType, e: A.Call): { e: Expr; dtype: DType } {
-    return this.reduceAll(fname, line, rdt, e);
+  reduceLine(fname: string, line: ArrRef, rdt: DType, e: A.Call, lastAxis: boolean): { e: Expr; dtype: DType } {
+    // NumPy adds along a non-last axis row by row (sequentially), along the last axis pairwise.
+    return this.reduceAll(fname, line, rdt, e, !lastAxis);
   }
 
-  reduceAll(fname: string, a: ArrRef, rdt: DType, e: A.Call): { e: Expr; dtype: DType } {
+  reduceAll(fname: string, a: ArrRef, rdt: DType, e: A.Call, sequential = false): { e: Expr; dtype: DType } {
     const ad = a.dtype;
     const size = this.tmp(a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1)));
     if (fname === 'std' || fname === 'var') {
@@ -1763,6 +1839,39 @@ class FnLowerer {
       const ddof = ddofE ? convert((this.expr(ddofE) as { e: Expr; dtype: DType }).e, (this.type(ddofE) as { dtype: DType }).dtype, rdt) : cst(vt, 0);
       const v = bin('div', vt, get(acc, vt), bin('sub', vt, convert(size, 'int32', rdt), ddof));
       return { e: fname === 'std' ? un('sqrt', vt, v) : v, dtype: rdt };
+    }
+    if ((fname === 'sum' || fname === 'mean') && isFloat(ad)) {
+      // See Note [Pairwise sums]: a strided line, or a contiguous array as one line; otherwise
+      // pairwise along the last axis and sequential across lines.
+      const h = this.mod.helper(ad === 'float64' ? 'pairwise_f64' : 'pairwise_f32');
+      const vt = vtOf(ad);
+      const acc = this.fresh('acc', vt);
+      const line = (data: Expr, n: Expr, stride: Expr) => call(h, vt, data, n, bin('shl', 'i32', stride, i32(log2Size(ad))));
+      if (a.ndim === 1 && !sequential) this.set(acc, bin('add', vt, cst(vt, 0), line(a.data, a.shape[0], a.strides[0])));
+      else if (a.ndim === 1) {
+        this.set(acc, cst(vt, 0));
+        this.nest(a.shape, [a], [], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), load(vt, memOf(ad), p[0])) }]);
+      } else {
+        // NumPy sums a C- or Fortran-contiguous array in memory order, as one line.
+        const contiguousIn = (order: number[]) => {
+          let c: Expr = i32(1), expect: Expr = i32(1);
+          for (const k of order) {
+            c = bin('and', 'i32', c, bin('or', 'i32', bin('eq', 'i32', a.strides[k], expect), bin('le_s', 'i32', a.shape[k], i32(1))));
+            expect = mul32(expect, a.shape[k]);
+          }
+          return c;
+        };
+        const dims = range(a.ndim);
+        const contiguous = bin('or', 'i32', contiguousIn([...dims].reverse()), contiguousIn(dims));
+        const outer: ArrRef = { ...a, ndim: a.ndim - 1, shape: a.shape.slice(0, -1), strides: a.strides.slice(0, -1) };
+        const strided = this.block(() => {
+          this.set(acc, cst(vt, 0));
+          this.nest(outer.shape, [outer], [], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), line(p[0], a.shape[a.ndim - 1], a.strides[a.ndim - 1])) }]);
+        });
+        this.emit({ k: 'if', cond: contiguous, then: [{ k: 'set', name: acc, value: bin('add', vt, cst(vt, 0), line(a.data, size, i32(1))) }], else: strided });
+      }
+      if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', ad)), dtype: ad };
+      return { e: get(acc, vt), dtype: ad };
     }
     const accD: DType = fname === 'mean' ? (isFloat(ad) ? ad : 'float64') : fname === 'any' || fname === 'all' ? 'bool' : fname === 'count_nonzero' ? 'int64' : ['argmin', 'argmax', 'min', 'max'].includes(fname) ? ad : rdt;
     const vt = vtOf(accD);
@@ -1872,10 +1981,7 @@ function assignedIn(body: A.Stmt[], name: string): boolean {
 
 function range(n: number): number[] { return Array.from({ length: n }, (_v, i) => i); }
 
-function exprType(e: Expr): VT {
-  if (e.k === 'call') return e.t ?? 'i32';
-  return e.t;
-}
+function exprType(e: Expr): VT { return verifyExprType(e) ?? 'i32'; }
 
 function isUfunc(name: string): boolean {
   return ['abs', 'fabs', 'sqrt', 'exp', 'log', 'log2', 'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh',

@@ -379,8 +379,10 @@ class Checker {
     visit(s.body);
     const info: ParLoopInfo = { reductions: [], privates: [] };
     const assignedInBody = assignedNames(s.body);
+    // A variable given a fresh value in the body (`s = 0.0` before an inner `s += ...`) is private.
+    const plain = assignedNames(s.body.filter((st) => !reductionStmts.has(st)).flatMap((st) => plainAssigns(st, reductionStmts)));
     for (const [name, uses] of ops) {
-      if (!outerVars(name) || name === (s.target as A.Name).id) continue;
+      if (!outerVars(name) || name === (s.target as A.Name).id || plain.has(name)) continue;
       const kinds = new Set(uses.map((u) => (u.op === '-' ? '+' : u.op)));
       if (kinds.size > 1) {
         this.error(Code.BadReduction, `reduction variable '${name}' is updated with different operators (${[...new Set(uses.map((u) => u.op))].join(', ')}) in one parallel loop; use one operator per variable`, uses[1].span);
@@ -793,6 +795,7 @@ class Checker {
     }
     const n = [...this.instances.values()].filter((i) => i.def === def).length;
     inst = this.newInstance(n === 0 ? def.name : `${def.name}$${n}`, def, params);
+    if (def.returns) inst.ret = this.annotation(def.returns);
     this.instances.set(key, inst);
     this.order.push(inst);
     this.checkBody(inst, def, false);
@@ -1134,6 +1137,17 @@ class Checker {
       case 'any': case 'all': r = 'bool'; break;
     }
     return ndim === 0 ? scalar(r) : array(r, ndim);
+  }
+}
+
+/** The statements of a body (recursively) other than the given reduction updates. */
+function plainAssigns(st: A.Stmt, skip: Set<A.Stmt>): A.Stmt[] {
+  if (skip.has(st)) return [];
+  switch (st.kind) {
+    case 'If': return [...st.body, ...st.orelse].flatMap((x) => plainAssigns(x, skip));
+    case 'While': case 'With': return st.body.flatMap((x) => plainAssigns(x, skip));
+    case 'For': return [{ ...st, body: [] }, ...st.body.flatMap((x) => plainAssigns(x, skip))];
+    default: return [st];
   }
 }
 

@@ -8,12 +8,11 @@ import { Code } from './diagnostics.js';
 import type { DiagnosticBag } from './diagnostics.js';
 import type { SourceFile } from './source.js';
 
-// ---- categories (never matched directly; they let the parser say "any additive operator") ----
+// ---- categories (never matched directly; they let the parser say "any binary operator") ----
 export const AugAssign = createToken({ name: 'AugAssign', pattern: Lexer.NA, label: 'an augmented assignment' });
 export const CompareOp = createToken({ name: 'CompareOp', pattern: Lexer.NA, label: 'a comparison' });
-export const AddOp = createToken({ name: 'AddOp', pattern: Lexer.NA, label: "'+' or '-'" });
-export const MulOp = createToken({ name: 'MulOp', pattern: Lexer.NA, label: 'a multiplicative operator' });
-export const ShiftOp = createToken({ name: 'ShiftOp', pattern: Lexer.NA, label: "'<<' or '>>'" });
+/** The left-associative binary operators `| ^ & << >> + - * / // % @` (not `**`). */
+export const BinaryOp = createToken({ name: 'BinaryOp', pattern: Lexer.NA, label: 'an operator' });
 export const UnaryOp = createToken({ name: 'UnaryOp', pattern: Lexer.NA, label: 'a unary operator' });
 
 // ---- layout tokens, produced only by `layout` ----
@@ -77,9 +76,9 @@ export const FloorDivAssign = op('FloorDivAssign', '//=', [AugAssign]);
 export const LShiftAssign = op('LShiftAssign', '<<=', [AugAssign]);
 export const RShiftAssign = op('RShiftAssign', '>>=', [AugAssign]);
 export const Pow = op('Pow', '**');
-export const FloorDiv = op('FloorDiv', '//', [MulOp]);
-export const LShift = op('LShift', '<<', [ShiftOp]);
-export const RShift = op('RShift', '>>', [ShiftOp]);
+export const FloorDiv = op('FloorDiv', '//', [BinaryOp]);
+export const LShift = op('LShift', '<<', [BinaryOp]);
+export const RShift = op('RShift', '>>', [BinaryOp]);
 export const LessEq = op('LessEq', '<=', [CompareOp]);
 export const GreaterEq = op('GreaterEq', '>=', [CompareOp]);
 export const EqEq = op('EqEq', '==', [CompareOp]);
@@ -94,15 +93,15 @@ export const AmpAssign = op('AmpAssign', '&=', [AugAssign]);
 export const PipeAssign = op('PipeAssign', '|=', [AugAssign]);
 export const CaretAssign = op('CaretAssign', '^=', [AugAssign]);
 export const AtAssign = op('AtAssign', '@=', [AugAssign]);
-export const Plus = op('Plus', '+', [AddOp, UnaryOp]);
-export const Minus = op('Minus', '-', [AddOp, UnaryOp]);
-export const Star = op('Star', '*', [MulOp]);
-export const Slash = op('Slash', '/', [MulOp]);
-export const Percent = op('Percent', '%', [MulOp]);
-export const At = op('At', '@', [MulOp]);
-export const Amp = op('Amp', '&');
-export const Pipe = op('Pipe', '|');
-export const Caret = op('Caret', '^');
+export const Plus = op('Plus', '+', [BinaryOp, UnaryOp]);
+export const Minus = op('Minus', '-', [BinaryOp, UnaryOp]);
+export const Star = op('Star', '*', [BinaryOp]);
+export const Slash = op('Slash', '/', [BinaryOp]);
+export const Percent = op('Percent', '%', [BinaryOp]);
+export const At = op('At', '@', [BinaryOp]);
+export const Amp = op('Amp', '&', [BinaryOp]);
+export const Pipe = op('Pipe', '|', [BinaryOp]);
+export const Caret = op('Caret', '^', [BinaryOp]);
 export const Tilde = op('Tilde', '~', [UnaryOp]);
 export const Less = op('Less', '<', [CompareOp]);
 export const Greater = op('Greater', '>', [CompareOp]);
@@ -132,7 +131,7 @@ const scanned: TokenType[] = [
 
 /** Every token type, for the parser's vocabulary. */
 export const allTokens: TokenType[] = [
-  AugAssign, CompareOp, AddOp, MulOp, ShiftOp, UnaryOp, Newline, Indent, Dedent, ...scanned,
+  AugAssign, CompareOp, BinaryOp, UnaryOp, Newline, Indent, Dedent, ...scanned,
 ];
 
 const scanner = new Lexer(scanned, { positionTracking: 'onlyOffset', ensureOptimizations: false });

@@ -15,27 +15,24 @@ export function parse(file: SourceFile, diags: DiagnosticBag): Module {
   const module: Module = { kind: 'Module', body: [], span: { start: 0, end: file.text.length }, file };
   const first = diags.items.length;
   try {
-    const lexStart = first;
     const { tokens, unclosed } = lex(file, diags);
     parser.input = tokens;
     const cst = parser.module();
     const errors = [...parser.errors];
     parser.input = []; // let the shared parser drop this file's tokens
-    const lexical = diags.items.slice(lexStart).map((d) => d.span.start);
+    const lexical = diags.items.slice(first).map((d) => d.span.start);
     reportSyntaxErrors(errors, tokens, unclosed, lexical, file, diags);
     module.body = toAst(cst, file, diags, errors.length > 0 || unclosed !== null || lexical.length > 0);
   } catch (e) {
-    diags.items.splice(first);
     if (e instanceof RangeError) {
-      // The recursive-descent parser needs roughly 160 stack frames per level of parentheses, so
-      // absurdly deep nesting (about 80 levels under Node's default stack) exhausts the stack.
+      // Each level of parentheses costs about a hundred stack frames in the recursive-descent
+      // parser, so absurd nesting (some 140 levels under Node's default stack) exhausts it.
       diags.error(Code.Syntax, 'this code is nested too deeply to parse', { start: 0, end: 0 });
     } else {
       // A bug, not a user error; still report it rather than crash the caller.
       diags.error(Code.Syntax, `internal error in the parser: ${e instanceof Error ? e.message : String(e)}`,
         { start: 0, end: 0 });
     }
-    module.body = [];
   }
   // Stages report in their own order (lexer, parser, tree checks); users read files top down.
   const ours = diags.items.splice(first).sort((a, b) => a.span.start - b.span.start);

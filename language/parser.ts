@@ -1,16 +1,17 @@
 // The Chevrotain CstParser for Par's Python subset. Rules follow Python's grammar (test, or_test,
-// and_test, ... power, atom) so precedence falls out of the rule nesting. Some Python constructs
+// and_test, not_test, comparison, ..., factor, atom), except that the six binary-operator levels
+// are one flat rule whose precedence the AST builder applies. Some Python constructs
 // Par rejects (class, try, comprehensions, decorators, ...) are parsed loosely on purpose: the
 // CST-to-AST pass then says "X is not supported in Par" instead of a baffling syntax error.
 // Compound statements are split into a header rule ending at ':' and a suite, so that error
 // recovery resyncs at the end of a broken header and still parses the block below it.
 import { CstParser, EOF, tokenMatcher } from 'chevrotain';
-import type { CstNode, IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
+import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
 import * as T from './lexer.js';
 
 const expressionRules = new Set([
-  'test', 'orTest', 'andTest', 'notTest', 'comparison', 'bitOr', 'bitXor', 'bitAnd', 'shift', 'arith',
-  'term', 'factor', 'power', 'primary', 'atom', 'testList', 'exprList', 'testListComp',
+  'test', 'orTest', 'andTest', 'notTest', 'comparison', 'binary', 'factor', 'atom', 'testList', 'exprList',
+  'testListComp',
 ]);
 const colonContext: Record<string, string> = {
   ifHeader: 'the condition', elifHeader: 'the condition', whileHeader: 'the condition',
@@ -66,8 +67,9 @@ export class ParParser extends CstParser {
   // Chevrotain resyncs at the first upcoming token that may follow any rule on the stack. In a
   // line-based grammar that is usually a name in the middle of the broken line, and the rest of
   // the line then cascades into more errors. Resyncing only at line ends (and block ends) loses
-  // just the broken statement. Only the stack's follow tokens are used, so a rule always accepts.
-  findReSyncTokenType(): TokenType {
+  // just the broken statement. The candidates are filtered from the stack's own follow set, so
+  // some rule on the stack can still resync at the token chosen, as Chevrotain requires.
+  protected findReSyncTokenType(): TokenType {
     const follows = (this as unknown as Resync).flattenFollowSet()
       .filter((t) => t === T.Newline || t === T.Dedent || t === EOF);
     for (let k = 1; ; k++) {
@@ -238,7 +240,7 @@ export class ParParser extends CstParser {
    *  knows which header it belongs to; the next line then parses normally. */
   suite = this.RULE('suite', () => {
     this.OR({
-      IGNORE_AMBIGUITIES: true, // the second alternative is tried before its prefix, the third
+      IGNORE_AMBIGUITIES: true, // alternatives are tried in order; the third is a prefix of the second
       DEF: [
         { ALT: () => this.SUBRULE(this.simpleStmts) },
         {
@@ -461,8 +463,8 @@ export class ParParser extends CstParser {
 
   /** Loop targets: like testList but without comparisons, so `in` is left for the for. */
   exprList = this.RULE('exprList', () => {
-    this.SUBRULE(this.bitOr);
-    this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE2(this.bitOr); });
+    this.SUBRULE(this.binary);
+    this.MANY(() => { this.CONSUME(T.Comma); this.SUBRULE2(this.binary); });
     this.OPTION(() => this.CONSUME2(T.Comma));
   });
 
@@ -527,8 +529,8 @@ export class ParParser extends CstParser {
 
   /** Chained comparisons keep every operand: `a < b <= c`. */
   comparison = this.RULE('comparison', () => {
-    this.SUBRULE(this.bitOr);
-    this.MANY(() => { this.SUBRULE(this.compOp); this.SUBRULE2(this.bitOr); });
+    this.SUBRULE(this.binary);
+    this.MANY(() => { this.SUBRULE(this.compOp); this.SUBRULE2(this.binary); });
   });
 
   compOp = this.RULE('compOp', () => {
@@ -540,55 +542,28 @@ export class ParParser extends CstParser {
     ]);
   });
 
-  bitOr = this.RULE('bitOr', () => {
-    this.SUBRULE(this.bitXor);
-    this.MANY(() => { this.CONSUME(T.Pipe); this.SUBRULE2(this.bitXor); });
-  });
-
-  bitXor = this.RULE('bitXor', () => {
-    this.SUBRULE(this.bitAnd);
-    this.MANY(() => { this.CONSUME(T.Caret); this.SUBRULE2(this.bitAnd); });
-  });
-
-  bitAnd = this.RULE('bitAnd', () => {
-    this.SUBRULE(this.shift);
-    this.MANY(() => { this.CONSUME(T.Amp); this.SUBRULE2(this.shift); });
-  });
-
-  shift = this.RULE('shift', () => {
-    this.SUBRULE(this.arith);
-    this.MANY(() => { this.CONSUME(T.ShiftOp); this.SUBRULE2(this.arith); });
-  });
-
-  arith = this.RULE('arith', () => {
-    this.SUBRULE(this.term);
-    this.MANY(() => { this.CONSUME(T.AddOp); this.SUBRULE2(this.term); });
-  });
-
-  term = this.RULE('term', () => {
+  /** All the left-associative binary operators in one flat list; the AST builder groups them
+   *  by Python's precedence. One rule instead of six keeps the CST (and the stack) shallow:
+   *  every operand used to pass through a rule per precedence level. */
+  binary = this.RULE('binary', () => {
     this.SUBRULE(this.factor);
-    this.MANY(() => { this.CONSUME(T.MulOp); this.SUBRULE2(this.factor); });
+    this.MANY(() => { this.CONSUME(T.BinaryOp); this.SUBRULE2(this.factor); });
   });
 
-  /** Unary `- + ~`; it binds looser than `**` on its right, so `-2**2` is `-(2**2)`. */
+  /** Unary `- + ~`, or an atom with its calls, subscripts and attributes, then maybe `** factor`.
+   *  The exponent is a factor, so `-2**2` is `-(2**2)`, `2**-1` works and `**` is right-assoc. */
   factor = this.RULE('factor', () => {
     this.OR([
-      { ALT: () => { this.CONSUME(T.UnaryOp); this.SUBRULE(this.factor); } },
-      { ALT: () => this.SUBRULE(this.power) },
+      { ALT: () => { this.CONSUME(T.UnaryOp); this.SUBRULE(this.factor, { LABEL: 'operand' }); } },
+      {
+        ALT: () => {
+          this.OPTION(() => this.CONSUME(T.Await));
+          this.SUBRULE(this.atom);
+          this.MANY(() => this.SUBRULE(this.trailer));
+          this.OPTION2(() => { this.CONSUME(T.Pow); this.SUBRULE2(this.factor, { LABEL: 'exponent' }); });
+        },
+      },
     ]);
-  });
-
-  /** `a ** b`, right-associative through `factor` (so `2 ** -1` also works). */
-  power = this.RULE('power', () => {
-    this.OPTION(() => this.CONSUME(T.Await));
-    this.SUBRULE(this.primary);
-    this.OPTION2(() => { this.CONSUME(T.Pow); this.SUBRULE(this.factor); });
-  });
-
-  /** An atom followed by calls, subscripts and attribute accesses. */
-  primary = this.RULE('primary', () => {
-    this.SUBRULE(this.atom);
-    this.MANY(() => this.SUBRULE(this.trailer));
   });
 
   trailer = this.RULE('trailer', () => {
@@ -746,7 +721,7 @@ export class ParParser extends CstParser {
 
   dictItem = this.RULE('dictItem', () => {
     this.OR([
-      { ALT: () => { this.CONSUME(T.Pow); this.SUBRULE(this.bitOr); } },
+      { ALT: () => { this.CONSUME(T.Pow); this.SUBRULE(this.binary); } },
       {
         ALT: () => {
           this.SUBRULE(this.test);
@@ -759,5 +734,3 @@ export class ParParser extends CstParser {
 
 /** The one shared parser instance (building a Chevrotain parser is costly; reusing it is not). */
 export const parser = new ParParser();
-
-export type { CstNode };

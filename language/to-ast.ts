@@ -30,7 +30,6 @@ function cover(a: Span | IToken, b: Span | IToken = a): Span {
 const BaseVisitor = parser.getBaseCstVisitorConstructor();
 
 interface Arg { keyword: A.Keyword | null; value: A.Expr }
-type Params = { params: A.Param[] };
 
 class AstBuilder extends BaseVisitor {
   private loops = 0;
@@ -95,9 +94,9 @@ class AstBuilder extends BaseVisitor {
   }
 
   smallStmt(ctx: Ctx): A.Stmt[] {
-    for (const [kind, key] of [['Pass', 'Pass'], ['Break', 'Break'], ['Continue', 'Continue']] as const) {
-      if (!this.has(ctx, key)) continue;
-      const t = this.tok(ctx, key);
+    for (const kind of ['Pass', 'Break', 'Continue'] as const) {
+      if (!this.has(ctx, kind)) continue;
+      const t = this.tok(ctx, kind);
       if (kind !== 'Pass' && this.loops === 0) this.syntax(`'${t.image}' outside loop`, tokSpan(t));
       return [{ kind, span: tokSpan(t) }];
     }
@@ -113,35 +112,35 @@ class AstBuilder extends BaseVisitor {
       const annotation = this.expr(ctx, 'annotation');
       const value = this.optExpr(ctx, 'annValue');
       if (lhs.kind === 'Tuple') this.syntax('only a single target (not a tuple) can be annotated', lhs.span);
-      else this.checkTarget(lhs, 'assign to');
+      else this.checkTarget(lhs);
       return { kind: 'AnnAssign', target: lhs, annotation, value, span: cover(lhs.span, (value ?? annotation).span) };
     }
     if (this.has(ctx, 'augValue')) {
       const opTok = this.tok(ctx, 'AugAssign');
       const value = this.expr(ctx, 'augValue');
       if (lhs.kind === 'Tuple' || lhs.kind === 'List') this.syntax('cannot use augmented assignment on a tuple', lhs.span);
-      else this.checkTarget(lhs, 'assign to');
+      else this.checkTarget(lhs);
       const op = opTok.image.slice(0, -1) as A.BinaryOp;
       return { kind: 'AugAssign', target: lhs, op, value, span: cover(lhs.span, value.span) };
     }
     if (this.has(ctx, 'rhs')) {
       const rhs = this.nodes(ctx, 'rhs').map((_, i) => this.expr(ctx, 'rhs', i));
       const value = rhs.pop()!;
-      const targets = [lhs, ...rhs].map((t) => this.checkTarget(t, 'assign to'));
+      const targets = [lhs, ...rhs].map((t) => this.checkTarget(t));
       return { kind: 'Assign', targets, value, span: cover(lhs.span, value.span) };
     }
     return { kind: 'ExprStmt', expr: lhs, span: lhs.span };
   }
 
   /** Targets are names, subscripts, attributes, or tuples of them (a list target becomes a tuple). */
-  private checkTarget(e: A.Expr, verb: string): A.Expr {
+  private checkTarget(e: A.Expr): A.Expr {
     switch (e.kind) {
       case 'Name': case 'Subscript': case 'Attribute':
         return e;
       case 'Tuple': case 'List':
-        return { kind: 'Tuple', elts: e.elts.map((x) => this.checkTarget(x, verb)), span: e.span };
+        return { kind: 'Tuple', elts: e.elts.map((x) => this.checkTarget(x)), span: e.span };
       default:
-        this.syntax(`cannot ${verb} ${describeExpr(e)}`, e.span);
+        this.syntax(`cannot assign to ${describeExpr(e)}`, e.span);
         return e;
     }
   }
@@ -259,7 +258,7 @@ class AstBuilder extends BaseVisitor {
   ifStmt(ctx: Ctx): A.If {
     const head = this.sub<{ kw: IToken; test: A.Expr; end: Span }>(ctx, 'ifHeader');
     const body = this.block(ctx, 'body', 0, head.kw, "'if' statement");
-    let orelse: A.Stmt[] = this.has(ctx, 'orelse') ? this.else(ctx, 'orelse') : [];
+    let orelse: A.Stmt[] = this.has(ctx, 'orelse') ? this.elseBlock(ctx) : [];
     const elifs = this.nodes(ctx, 'elifHeader');
     for (let i = elifs.length - 1; i >= 0; i--) {
       const h = this.sub<{ kw: IToken; test: A.Expr; end: Span }>(ctx, 'elifHeader', i);
@@ -269,8 +268,8 @@ class AstBuilder extends BaseVisitor {
     return { kind: 'If', test: head.test, body, orelse, span: this.compound(head.kw, head.end, body, orelse) };
   }
 
-  private else(ctx: Ctx, key: string): A.Stmt[] {
-    return this.block(ctx, key, 0, this.sub<IToken>(ctx, 'elseHeader'), "'else' statement");
+  private elseBlock(ctx: Ctx): A.Stmt[] {
+    return this.block(ctx, 'orelse', 0, this.sub<IToken>(ctx, 'elseHeader'), "'else' statement");
   }
 
   ifHeader(ctx: Ctx) { return this.condHeader(ctx, 'If'); }
@@ -307,7 +306,7 @@ class AstBuilder extends BaseVisitor {
 
   forHeader(ctx: Ctx): { kw: IToken; target: A.Expr; iter: A.Expr; end: Span } {
     const kw = this.tok(ctx, 'For');
-    const target = this.checkTarget(this.expr(ctx, 'target'), 'assign to');
+    const target = this.checkTarget(this.expr(ctx, 'target'));
     const iter = this.expr(ctx, 'iter');
     return { kw, target, iter, end: cover(kw, this.toks(ctx, 'Colon')[0] ?? iter.span) };
   }
@@ -410,7 +409,7 @@ class AstBuilder extends BaseVisitor {
 
   // ---------------- expressions ----------------
   testList(ctx: Ctx): A.Expr { return this.sequence(ctx, 'test'); }
-  exprList(ctx: Ctx): A.Expr { return this.sequence(ctx, 'bitOr'); }
+  exprList(ctx: Ctx): A.Expr { return this.sequence(ctx, 'binary'); }
   /** One expression, or a bare tuple when there is a comma (`return a, b`, `x = 1,`). */
   private sequence(ctx: Ctx, key: string): A.Expr {
     const elts = this.nodes(ctx, key).map((_, i) => this.expr(ctx, key, i));
@@ -461,7 +460,7 @@ class AstBuilder extends BaseVisitor {
   }
 
   comparison(ctx: Ctx): A.Expr {
-    const operands = this.nodes(ctx, 'bitOr').map((_, i) => this.expr(ctx, 'bitOr', i));
+    const operands = this.nodes(ctx, 'binary').map((_, i) => this.expr(ctx, 'binary', i));
     if (operands.length === 0) throw new Skip();
     if (operands.length === 1) return operands[0];
     const ops = this.nodes(ctx, 'compOp').map((_, i) => this.sub<A.CompareOp>(ctx, 'compOp', i));
@@ -476,42 +475,37 @@ class AstBuilder extends BaseVisitor {
     return this.has(ctx, 'Not') ? 'not in' : 'in';
   }
 
-  bitOr(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'bitXor', 'Pipe'); }
-  bitXor(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'bitAnd', 'Caret'); }
-  bitAnd(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'shift', 'Amp'); }
-  shift(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'arith', 'ShiftOp'); }
-  arith(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'term', 'AddOp'); }
-  term(ctx: Ctx): A.Expr { return this.leftAssoc(ctx, 'factor', 'MulOp'); }
-  /** `a - b - c` is `(a - b) - c`: each loop iteration of the rule added one operator and operand. */
-  private leftAssoc(ctx: Ctx, key: string, opKey: string): A.Expr {
-    const ops = this.toks(ctx, opKey);
-    let left = this.expr(ctx, key);
-    for (let i = 0; i < ops.length; i++) {
-      const right = this.expr(ctx, key, i + 1);
-      left = { kind: 'Binary', op: ops[i].image as A.BinaryOp, left, right, span: cover(left.span, right.span) };
-    }
-    return left;
+  /** Groups the flat operator list by Python's precedence (all left-associative), by
+   *  precedence climbing: `a - b * c - d` is `(a - (b * c)) - d`. */
+  binary(ctx: Ctx): A.Expr {
+    const ops = this.toks(ctx, 'BinaryOp');
+    const operands = this.nodes(ctx, 'factor');
+    if (operands.length !== ops.length + 1) throw new Skip();
+    let next = 0; // operand `next` is followed by operator `next`
+    const climb = (minPrec: number): A.Expr => {
+      let left = this.expr(ctx, 'factor', next);
+      while (next < ops.length && precedence[ops[next].image] >= minPrec) {
+        const op = ops[next++];
+        const right = climb(precedence[op.image] + 1);
+        left = { kind: 'Binary', op: op.image as A.BinaryOp, left, right, span: cover(left.span, right.span) };
+      }
+      return left;
+    };
+    return climb(0);
   }
 
   factor(ctx: Ctx): A.Expr {
-    if (!this.has(ctx, 'UnaryOp')) return this.expr(ctx, 'power');
-    const op = this.tok(ctx, 'UnaryOp');
-    const operand = this.expr(ctx, 'factor');
-    return { kind: 'Unary', op: op.image as A.UnaryOp, operand, span: cover(op, operand.span) };
-  }
-
-  power(ctx: Ctx): A.Expr {
+    if (this.has(ctx, 'UnaryOp')) {
+      const op = this.tok(ctx, 'UnaryOp');
+      const operand = this.expr(ctx, 'operand');
+      return { kind: 'Unary', op: op.image as A.UnaryOp, operand, span: cover(op, operand.span) };
+    }
     if (this.has(ctx, 'Await')) this.unsupported("'await' is", tokSpan(this.tok(ctx, 'Await')));
-    const base = this.expr(ctx, 'primary');
-    if (!this.has(ctx, 'Pow')) return base;
-    const exp = this.expr(ctx, 'factor');
-    return { kind: 'Binary', op: '**', left: base, right: exp, span: cover(base.span, exp.span) };
-  }
-
-  primary(ctx: Ctx): A.Expr {
     let e = this.expr(ctx, 'atom');
     for (let i = 0; i < this.nodes(ctx, 'trailer').length; i++) e = this.sub<A.Expr>(ctx, 'trailer', i, e);
-    return e;
+    if (!this.has(ctx, 'Pow')) return e;
+    const exp = this.expr(ctx, 'exponent');
+    return { kind: 'Binary', op: '**', left: e, right: exp, span: cover(e.span, exp.span) };
   }
 
   /** A call, subscript or attribute applied to `value`, the expression built so far. */
@@ -643,6 +637,11 @@ class AstBuilder extends BaseVisitor {
   }
   dictItem(): void {}
 }
+
+/** Python's binding strength of the binary operators, loosest first. */
+const precedence: Record<string, number> = {
+  '|': 1, '^': 2, '&': 3, '<<': 4, '>>': 4, '+': 5, '-': 5, '*': 6, '/': 6, '//': 6, '%': 6, '@': 6,
+};
 
 function intValue(image: string): bigint {
   const s = image.replace(/_/g, '');

@@ -152,6 +152,9 @@ describe('expressions', () => {
     ['a.T @ b + c', '(+ (@ a.T b) c)'],
     ['a | b ^ c & d << 1 + 2', '(| a (^ b (& c (<< d (+ 1 2)))))'],
     ['a >> 1 << 2', '(<< (>> a 1) 2)'],
+    ['a - b * c - d', '(- (- a (* b c)) d)'],
+    ['1 + 2 << 3 | 4 & 5 ^ 6 * 7', '(| (<< (+ 1 2) 3) (^ (& 4 5) (* 6 7)))'],
+    ['a * -b ** -c', '(* a (- (** b (- c))))'],
     ['~a & -b', '(& (~ a) (- b))'],
     ['+a', '(+ a)'],
     ['not a < b <= c', '(not (cmp a < b <= c))'],
@@ -504,6 +507,14 @@ describe('robustness', () => {
         expect(d.span.start >= 0 && d.span.end <= src.length && d.span.start <= d.span.end, JSON.stringify([src, d])).toBe(true);
       }
     }
+  });
+
+  it('parses reasonable nesting and reports absurd nesting instead of overflowing', () => {
+    const nest = (n: number) => `x = ${'('.repeat(n)}1${')'.repeat(n)}\n`;
+    expect(show((ok(nest(30)).body[0] as Extract<Stmt, { kind: 'Assign' }>).value)).toBe('1');
+    const r = run(nest(3000));
+    expect(r.errors).toEqual(['1:1 this code is nested too deeply to parse']);
+    ok(nest(20)); // the shared parser is still usable afterwards
   });
 
   it('handles empty and blank input', () => {
