@@ -632,6 +632,15 @@ class FnLowerer {
       t.elts.forEach((x, i) => this.assign(x, parts[i], span));
       return;
     }
+    if (t.kind === 'Subscript') {
+      // An element or slice target inside a tuple assignment; the value is already evaluated.
+      const base = this.expr(t.value);
+      if (base.k !== 'a') return;
+      const dst = this.indexArr(base.a, this.indexParts(t.index), t.span, true);
+      if (dst.k === 's' && v.k === 's') this.emit({ k: 'store', mem: memOf(base.a.dtype), addr: dst.e, value: convert(v.e, v.dtype, base.a.dtype) });
+      else if (dst.k === 'a' && v.k === 's') this.fill(dst.a, convert(v.e, v.dtype, dst.a.dtype), span);
+      else if (dst.k === 'a' && v.k === 'a') this.copyInto(dst.a, v.a, span);
+    }
   }
 
   /** Converts a value to a variable's (unified) type: scalar promotion, tuple element-wise. */

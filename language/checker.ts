@@ -131,6 +131,17 @@ class Checker {
     const mainDef: A.FunctionDef = { kind: 'FunctionDef', name: '__main', nameSpan: this.mod.span, params: [], returns: null, body: top, span: this.mod.span };
     const main = this.newInstance('__main', null, []);
     this.checkBody(main, mainDef, true);
+    // Fully annotated functions are entry points for JS (`program.call`) even when the script never
+    // calls them: specialize them for their declared types.
+    const roots: FuncInstance[] = [main];
+    this.inst = main;
+    this.mainLocals = main.locals;
+    for (const def of this.functions.values()) {
+      if (!def.params.every((p) => p.annotation)) continue;
+      const params = def.params.map((p) => ({ name: p.name, type: this.annotation(p.annotation!) }));
+      if (params.some((p) => !p.type)) continue;
+      roots.push(this.instantiate(def, params as { name: string; type: Type }[], def.nameSpan));
+    }
     for (const [n, t] of main.locals) if (this.globalNames.has(n)) this.globals.set(n, t);
     for (const n of this.globalNames) main.locals.delete(n);
     // Only instances reached in the final pass of their callers count (see checkBody).
@@ -140,7 +151,7 @@ class Checker {
       reached.add(i);
       for (const r of i.calls.values()) if (r.kind === 'user') visit(r.inst);
     };
-    visit(main);
+    roots.forEach(visit);
     const seen = new Set<string>();
     for (const i of [main, ...this.order]) {
       if (!reached.has(i)) continue;
