@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 // The `par` command (package.json "bin"): a launcher for the compiled CLI in dist/compiler/cli.js,
 // where all the logic and its tests live. dist/ is built by `npm install` (prepare) or `npm run build`.
+// Ctrl-C while the compiler is still loading: exit as an interrupted command would (130).
+const early = () => process.exit(130);
+process.on('SIGINT', early);
 let cli;
 try {
   cli = await import('../dist/compiler/cli.js');
@@ -10,5 +13,6 @@ try {
   process.stderr.write("par: the compiler is not built yet (dist/ is missing); run 'npm install' or 'npm run build'\n");
   process.exit(70);
 }
+process.off('SIGINT', early); // main() installs its own handler, which also stops a running program
 // exitCode rather than process.exit(): let piped stdout drain before the process ends.
 process.exitCode = await cli.main(process.argv.slice(2));

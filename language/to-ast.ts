@@ -34,6 +34,9 @@ interface Arg { keyword: A.Keyword | null; value: A.Expr }
 class AstBuilder extends BaseVisitor {
   private loops = 0;
   private functions = 0;
+  /** Set once a block is missing: the lines after it were probably meant to be inside it, so
+   *  "'return' outside function" there would only echo the first error. */
+  private blocksBroken = false;
 
   constructor(private readonly file: SourceFile, private readonly diags: DiagnosticBag, private readonly recovering: boolean) {
     super();
@@ -63,6 +66,9 @@ class AstBuilder extends BaseVisitor {
     throw new Skip();
   }
   private syntax(message: string, span: Span): void { this.diags.error(Code.Syntax, message, span); }
+  private misplaced(message: string, span: Span): void {
+    if (!this.recovering && !this.blocksBroken) this.syntax(message, span);
+  }
 
   /** Builds one statement's nodes; a Skip (or any failure while recovering from errors) drops it. */
   private guarded(build: () => A.Stmt[]): A.Stmt[] {
@@ -97,7 +103,7 @@ class AstBuilder extends BaseVisitor {
     for (const kind of ['Pass', 'Break', 'Continue'] as const) {
       if (!this.has(ctx, kind)) continue;
       const t = this.tok(ctx, kind);
-      if (kind !== 'Pass' && this.loops === 0) this.syntax(`'${t.image}' outside loop`, tokSpan(t));
+      if (kind !== 'Pass' && this.loops === 0) this.misplaced(`'${t.image}' outside loop`, tokSpan(t));
       return [{ kind, span: tokSpan(t) }];
     }
     const key = Object.keys(ctx)[0];
@@ -148,7 +154,7 @@ class AstBuilder extends BaseVisitor {
   returnStmt(ctx: Ctx): A.Return {
     const kw = this.tok(ctx, 'Return');
     const value = this.optExpr(ctx, 'testList');
-    if (this.functions === 0) this.syntax("'return' outside function", tokSpan(kw));
+    if (this.functions === 0) this.misplaced("'return' outside function", tokSpan(kw));
     return { kind: 'Return', value, span: cover(kw, value?.span ?? kw) };
   }
 
@@ -237,6 +243,7 @@ class AstBuilder extends BaseVisitor {
       const end = start + (word.exec(text)?.[0].length ?? 0);
       const line = lineCol(this.file, owner.kw.startOffset).line;
       this.diags.error(Code.BadIndent, `expected an indented block after ${owner.what} on line ${line}`, { start, end });
+      this.blocksBroken = true;
       return [];
     }
     return this.nodes(ctx, 'statement').flatMap((n) => this.guarded(() => this.visit(n) as A.Stmt[]));

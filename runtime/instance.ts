@@ -49,7 +49,27 @@ export function readArrayView(memory: WebAssembly.Memory, desc: number): ArrayVi
   return { dtype, data: new T(memory.buffer), shape, strides, offset: dataAddr / size };
 }
 
+/**
+ * Note [Eager optimization]: V8 compiles wasm with its baseline compiler first and tiers a function
+ * up only on a later call; it has no on-stack replacement for wasm, so a kernel whose hot loop sits
+ * in a function called once (the script body, `advance(...)`) would run baseline code to the end,
+ * 3-5x slower. Par programs are compiled ahead of time anyway, so on Node we ask for the optimizing
+ * compiler up front.
+ */
+let tieringSet = false;
+async function preferOptimizingCompiler(): Promise<void> {
+  if (tieringSet || typeof process === 'undefined' || !process.versions?.node) return;
+  tieringSet = true;
+  try {
+    const v8 = await import('node:v8');
+    v8.setFlagsFromString('--no-liftoff');
+  } catch {
+    // Not Node, or flags are locked: baseline code still runs correctly.
+  }
+}
+
 export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
+  await preferOptimizingCompiler();
   const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256, maximum: opts.maxPages ?? 32768, shared: true });
   let stdout = opts.stdout;
   let line = '';

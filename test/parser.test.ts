@@ -136,6 +136,8 @@ describe('layout (indentation)', () => {
     expect(r.errors).toEqual(["2:1 expected an indented block after 'if' statement on line 1"]);
     expect(r.diags[0].code).toBe(Code.BadIndent);
     expect(kinds(r.m.body)).toEqual(['If', 'Assign']); // the next line still parses
+    // The unindented line is not also reported as a 'return' outside a function.
+    expect(run('def f(x):\nreturn x\n').errors).toEqual(['2:1 expected an indented block after function definition on line 1']);
     expect(run('def f():\n\n# nothing\n').errors).toEqual(['4:1 expected an indented block after function definition on line 1']);
   });
 });
