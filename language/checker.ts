@@ -10,7 +10,7 @@ import { Code, DiagnosticBag } from './diagnostics.js';
 import type { Span } from './source.js';
 import {
   type DType, type Type, DTYPES, scalar, array, INT, FLOAT, BOOL, NONE, promote, elemOf, typeKey, showType,
-  kindOf, isFloat, isInt, promoteDtypes,
+  kindOf, isFloat, isInt, promoteDtypes, broadcastShapes, showShape, withoutShapes,
 } from './types.js';
 
 export type Resolved =
@@ -446,10 +446,13 @@ class Checker {
     const old = table.get(name);
     if (!old) { table.set(name, t); this.changed = true; return; }
     const u = this.unify(old, t, span, `variable '${name}'`);
-    if (typeKey(u) !== typeKey(old)) { table.set(name, u); this.changed = true; }
+    if (fullKey(u) !== fullKey(old)) { table.set(name, u); this.changed = true; }
   }
 
   unify(a: Type, b: Type, span: Span, what: string): Type {
+    if (a.kind === 'array' && b.kind === 'array' && typeKey(a) === typeKey(b)) {
+      return a.shape && b.shape && a.shape.join() === b.shape.join() ? a : array(a.dtype, a.ndim);
+    }
     if (typeKey(a) === typeKey(b)) return a;
     if (a.kind === 'scalar' && b.kind === 'scalar') {
       const p = promote(a, b);
@@ -576,7 +579,7 @@ class Checker {
           if (!a || !b) { this.error(Code.TypeMismatch, `cannot compare ${showType(left)} with ${showType(r)}`, e.span); throw new Unknown(); }
           if (left.kind === 'array' || r.kind === 'array') {
             if (e.ops.length > 1) this.error(Code.TypeMismatch, 'chained comparisons of arrays are ambiguous; combine with &', e.span);
-            res = array('bool', this.broadcastRank(left, r, e.span));
+            res = array('bool', this.broadcastRank(left, r, e.span), this.staticBroadcast(left, r, e.span));
           }
           left = r;
         });
@@ -703,8 +706,18 @@ class Checker {
       default:
         if (p.dtype === 'bool' && (l.kind !== 'array' || r.kind !== 'array' || op !== '+' && op !== '*')) p = { dtype: 'int64', weak: p.weak };
     }
-    if (l.kind === 'array' || r.kind === 'array') return array(p.dtype, this.broadcastRank(l, r, span));
+    if (l.kind === 'array' || r.kind === 'array') return array(p.dtype, this.broadcastRank(l, r, span), this.staticBroadcast(l, r, span));
     return scalar(p.dtype, p.weak);
+  }
+
+  /** The result shape when both shapes are known; a mismatch is reported here, at compile time. */
+  staticBroadcast(l: Type, r: Type, span: Span): number[] | undefined {
+    const sl = l.kind === 'array' ? l.shape : l.kind === 'scalar' ? [] : undefined;
+    const sr = r.kind === 'array' ? r.shape : r.kind === 'scalar' ? [] : undefined;
+    if (!sl || !sr) return undefined;
+    const out = broadcastShapes(sl, sr);
+    if (!out) this.error(Code.ShapeMismatch, `operands could not be broadcast together with shapes ${showShape(sl)} ${showShape(sr)}`, span);
+    return out ?? undefined;
   }
 
   matmulType(l: Type & { kind: 'array' }, r: Type & { kind: 'array' }, span: Span): Type {
@@ -784,7 +797,7 @@ class Checker {
         }
       }
       if (t.kind === 'str' || t.kind === 'builtin' || t.kind === 'module' || t.kind === 'exception' || t.kind === 'none') { this.error(Code.TypeMismatch, `cannot pass ${showType(t)} to a function`, argSpans[i]); throw new Unknown(); }
-      params.push({ name: p.name, type: t });
+      params.push({ name: p.name, type: withoutShapes(t) });
     });
     const inst = this.instantiate(def, params, c.span);
     this.inst.calls.set(c, { kind: 'user', inst });
@@ -932,7 +945,7 @@ class Checker {
       case 'zeros': case 'ones': case 'empty': {
         this.nargs(c, 1, 1, name);
         const kw = this.kw(c, ['dtype'], name);
-        return array(this.dtypeArg(kw.get('dtype'), 'float64'), this.shapeArg(c.args[0]));
+        return array(this.dtypeArg(kw.get('dtype'), 'float64'), this.shapeArg(c.args[0]), constShape(c.args[0]));
       }
       case 'full': {
         const kw = this.kw(c, ['dtype', 'fill_value'], name);
@@ -941,7 +954,7 @@ class Checker {
         const vt = this.expr(c.args[1] ?? kw.get('fill_value')!.value);
         if (vt.kind !== 'scalar') { this.error(Code.TypeMismatch, `full() needs a scalar fill value, got ${showType(vt)}`, c.span); throw new Unknown(); }
         const d = kw.has('dtype') ? this.dtypeArg(kw.get('dtype'), 'float64') : vt.dtype;
-        return array(d, rank);
+        return array(d, rank, constShape(c.args[0]));
       }
       case 'zeros_like': case 'ones_like': case 'empty_like': case 'full_like': {
         this.nargs(c, name === 'full_like' ? 2 : 1, name === 'full_like' ? 2 : 1, name);
@@ -1160,6 +1173,18 @@ function plainAssigns(st: A.Stmt, skip: Set<A.Stmt>): A.Stmt[] {
     case 'For': return [{ ...st, body: [] }, ...st.body.flatMap((x) => plainAssigns(x, skip))];
     default: return [st];
   }
+}
+
+/** typeKey plus compile-time shapes, to notice when unification forgets a shape. */
+function fullKey(t: Type): string {
+  return typeKey(t) + (t.kind === 'array' && t.shape ? showShape(t.shape) : '') + (t.kind === 'tuple' ? t.elems.map(fullKey).join() : '');
+}
+
+/** A constant shape argument: `3` or `(2, 3)` with integer literals. */
+function constShape(e: A.Expr): number[] | undefined {
+  if (e.kind === 'Int') return [Number(e.value)];
+  if (e.kind === 'Tuple' && e.elts.every((x) => x.kind === 'Int')) return e.elts.map((x) => Number((x as A.IntLit).value));
+  return undefined;
 }
 
 function findOtherUse(body: A.Stmt[], name: string, allowed: Set<A.Stmt>): Span | null {

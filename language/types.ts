@@ -7,7 +7,8 @@ export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float32', 'f
 
 export type Type =
   | { kind: 'scalar'; dtype: DType; weak: boolean }
-  | { kind: 'array'; dtype: DType; ndim: number }
+  /** shape: the extents when known at compile time (constant creation shapes), for early shape errors. */
+  | { kind: 'array'; dtype: DType; ndim: number; shape?: number[] }
   | { kind: 'tuple'; elems: Type[] }
   | { kind: 'none' }
   | { kind: 'str' }
@@ -20,7 +21,29 @@ export type Type =
   | { kind: 'exception'; name: string };
 
 export const scalar = (dtype: DType, weak = false): Type => ({ kind: 'scalar', dtype, weak });
-export const array = (dtype: DType, ndim: number): Type => ({ kind: 'array', dtype, ndim });
+export const array = (dtype: DType, ndim: number, shape?: number[]): Type =>
+  shape && shape.length === ndim ? { kind: 'array', dtype, ndim, shape } : { kind: 'array', dtype, ndim };
+
+/** NumPy's broadcasting of two known shapes; null when they are incompatible. */
+export function broadcastShapes(a: number[], b: number[]): number[] | null {
+  const n = Math.max(a.length, b.length);
+  const out: number[] = [];
+  for (let k = 0; k < n; k++) {
+    const x = a[a.length - n + k] ?? 1, y = b[b.length - n + k] ?? 1;
+    if (x !== y && x !== 1 && y !== 1) return null;
+    out.push(x === 1 ? y : x);
+  }
+  return out;
+}
+
+export const showShape = (s: number[]) => `(${s.join(',')}${s.length === 1 ? ',' : ''})`;
+
+/** A type without compile-time shapes: function specializations must not depend on them. */
+export function withoutShapes(t: Type): Type {
+  if (t.kind === 'array' && t.shape) return { kind: 'array', dtype: t.dtype, ndim: t.ndim };
+  if (t.kind === 'tuple') return { kind: 'tuple', elems: t.elems.map(withoutShapes) };
+  return t;
+}
 export const INT = scalar('int64', true);
 export const FLOAT = scalar('float64', true);
 export const BOOL = scalar('bool', true);
