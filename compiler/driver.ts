@@ -35,7 +35,7 @@ export interface RunOptions {
 }
 
 /** A value crossing the JS boundary: numbers/bigints/booleans for scalars, typed arrays with a shape for arrays, JS arrays for tuples. */
-export type ParValue = number | bigint | boolean | ParArray | ParValue[] | null;
+export type ParValue = number | bigint | boolean | ParArray | ArrayBufferView | ParValue[] | null;
 export interface ParArray { data: ArrayBufferView; shape: number[]; dtype: string }
 
 export interface Program {
@@ -213,7 +213,7 @@ class ProgramImpl implements Program {
         else flat.push(Number(v));
         return;
       case 'array': {
-        const arr = v as ParArray;
+        const arr = (ArrayBuffer.isView(v) ? { data: v, shape: [(v as unknown as ArrayLike<number>).length], dtype: t.dtype } : v) as ParArray;
         if (!arr || !ArrayBuffer.isView(arr.data) || !Array.isArray(arr.shape)) throw new TypeError(`${what} must be { data: TypedArray, shape: number[] } (${showType(t)})`);
         if (arr.shape.length !== t.ndim) throw new TypeError(`${what} must have ${t.ndim} dimensions, got shape [${arr.shape}]`);
         const desc = this.allocArray(t.dtype, arr.shape);
