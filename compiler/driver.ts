@@ -11,6 +11,7 @@ import { showType, type DType, type Type } from '../language/types.js';
 import { lower, type Lowered } from './lower.js';
 import { printIR } from './ir-print.js';
 import { verifyIR } from './verify.js';
+import { parallelize } from './parallel.js';
 import { emitWasm } from './emit.js';
 import { instantiate, ParTrap, type ParInstance } from '../runtime/instance.js';
 import { ParError } from '../runtime/errors.js';
@@ -98,10 +99,12 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     if (cached) { timings.cache = 1; return cached; }
     front();
     if (!lowered) return null;
-    const problems = time('verify', () => verifyIR(lowered!.program));
+    // --dump=ir shows the loop IR as lowered (parallel loops as ParFor nodes), before outlining.
+    const program = time('parallelize', () => parallelize(lowered!.program));
+    const problems = time('verify', () => verifyIR(program));
     if (problems.length) throw new Error(`internal compiler error: invalid IR:\n${problems.join('\n')}`);
     const t0 = performance.now();
-    const em = await emitWasm(lowered.program, { optimizeLevel: 3 });
+    const em = await emitWasm(program, { optimizeLevel: 3 });
     timings.emit = performance.now() - t0;
     wasmText = em.wat;
     const manifest: Manifest = { strings: lowered.strings, sites: lowered.sites, entries: [...lowered.entries] };

@@ -225,6 +225,8 @@ class FuncEmitter {
       }
       case 'memsize': return m.memory.size();
       case 'memgrow': return m.memory.grow(this.expr(e.pages));
+      case 'wait': return m.memory.atomic.wait32(this.expr(e.addr), this.expr(e.expected), this.expr(e.timeout));
+      case 'notify': return m.memory.atomic.notify(this.expr(e.addr), this.expr(e.count));
     }
   }
 

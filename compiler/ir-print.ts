@@ -43,6 +43,8 @@ export function printExpr(e: Expr): string {
       return `cmpxchg.${e.mem}[${printExpr(e.addr)}](${printExpr(e.expected)}, ${printExpr(e.replacement)})`;
     case 'memsize': return 'memory.size';
     case 'memgrow': return `memory.grow(${printExpr(e.pages)})`;
+    case 'wait': return `atomic.wait[${printExpr(e.addr)}](${printExpr(e.expected)}, ${printExpr(e.timeout)})`;
+    case 'notify': return `atomic.notify[${printExpr(e.addr)}](${printExpr(e.count)})`;
     default: return `<unknown expr ${(e as { k: string }).k}>`;
   }
 }

@@ -48,7 +48,11 @@ export type Expr =
   | { k: 'cmpxchg'; t: VT; mem: Mem; addr: Expr; expected: Expr; replacement: Expr }
   /** memory.size / memory.grow, in 64 KiB pages; grow returns the old size, or -1 when it fails. */
   | { k: 'memsize'; t: 'i32' }
-  | { k: 'memgrow'; t: 'i32'; pages: Expr };
+  | { k: 'memgrow'; t: 'i32'; pages: Expr }
+  /** memory.atomic.wait32: sleeps while [addr] == expected (timeout in ns, -1 = forever); 0 woken, 1 not-equal, 2 timed out. */
+  | { k: 'wait'; t: 'i32'; addr: Expr; expected: Expr; timeout: Expr }
+  /** memory.atomic.notify: wakes up to `count` waiters on addr; returns how many woke. */
+  | { k: 'notify'; t: 'i32'; addr: Expr; count: Expr };
 
 export type Schedule = 'auto' | 'static' | 'dynamic' | 'guided' | 'runtime';
 export type ReduceOp = 'add' | 'mul' | 'and' | 'or' | 'xor' | 'min' | 'max';
@@ -101,6 +105,8 @@ export interface Func {
   body: Stmt[];
   /** Exported to JS under this name. */
   exportAs?: string;
+  /** Locals holding array descriptors owned by Par variables (a parallel body's privates release them). */
+  arrays?: string[];
 }
 
 export interface Import { name: string; module: string; base: string; params: VT[]; result: VT | null }

@@ -348,6 +348,7 @@ class FnLowerer {
     const paramNames = new Set(params.map((p) => p.name));
     return {
       name: this.inst.name,
+      arrays: [...this.arrayLocals],
       params,
       results: this.inst.def ? this.flatVTs(this.ret) : [],
       locals: [...this.locals].filter(([n]) => !paramNames.has(n)).map(([name, t]) => ({ name, t })),

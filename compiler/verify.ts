@@ -223,6 +223,12 @@ class FuncVerifier {
       case 'memsize':
         if (e.t !== 'i32') this.err('memory.size has type i32');
         return 'i32';
+      case 'wait':
+        this.want(e.addr, 'i32', 'address'); this.want(e.expected, 'i32', 'expected value of wait'); this.want(e.timeout, 'i64', 'timeout of wait');
+        return 'i32';
+      case 'notify':
+        this.want(e.addr, 'i32', 'address'); this.want(e.count, 'i32', 'count of notify');
+        return 'i32';
       case 'memgrow':
         if (e.t !== 'i32') this.err('memory.grow has type i32');
         this.want(e.pages, 'i32', 'pages of memory.grow');

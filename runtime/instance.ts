@@ -101,6 +101,7 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
     print_array: (desc: number, repr: number) => { line += repr ? reprArray(view(desc)) : formatArray(view(desc)); },
     print_flush: () => { const l = line; line = ''; stdout(l); },
     wtime: () => performance.now() / 1000,
+    joined: () => {},
     oom: (bytes: number) => trap(-1, `MemoryError: cannot allocate ${bytes} bytes: the wasm memory limit (${((opts.maxPages ?? 32768) * PAGE / 2 ** 20) | 0} MiB) is reached`),
     err_index: (site: number, index: bigint, axis: number, desc: number) =>
       trap(site, `IndexError: index ${index} is out of bounds for axis ${axis} with size ${view(desc).shape[axis]} (array shape ${shapeOf(desc)})`),

@@ -1,0 +1,431 @@
+// The parallel-loop pass and the team's wasm-side runtime. Each outermost `parfor` of a function is
+// outlined into `__parK(env, tid, nthreads)`, which takes chunks of the iteration space by the loop's
+// schedule and runs them; the loop itself becomes: fill an environment block, `__fork(K, env, n)`,
+// combine the reduction partials, copy back the last iteration's privates. Fork-join runs entirely
+// in wasm (see Note [Fork-join] in runtime/protocol.ts).
+//
+// Note [Deterministic reductions]: the iteration space is cut into a grid of blocks whose size
+// depends only on the trip count (at most MAX_BLOCKS blocks). Each block's partial starts from the
+// operator's identity and runs its iterations in order; chunks of every schedule are whole blocks;
+// after the join thread 0 folds the partials in block order into the variable's value before the
+// loop. So a reduction gives bit-identical results for any thread count and any schedule; serial
+// runs take the same path with one thread.
+import { CTRL, SCHED } from '../runtime/protocol.js';
+import type { Expr, Func, Local, Program, ReduceOp, Stmt, VT } from './ir.js';
+import { add32, bin, call, cst, get, i32, i64, load, select, cvt } from './ir-build.js';
+
+const MAX_BLOCKS = 256;
+
+// Environment block of one parallel loop (offsets in bytes).
+const ENV = {
+  start: 0, step: 8, trip: 16, grain: 24, chunk: 32, // i64
+  kind: 40, last: 44, partials: 48, // i32
+  next: 64, // i64: shared chunk counter, on its own cache line
+  slots: 128, // 8 bytes per captured or last-private local
+} as const;
+
+const c32 = (addr: Expr, off: number) => add32(addr, i32(off));
+const set = (name: string, value: Expr): Stmt => ({ k: 'set', name, value });
+const st = (mem: 'i32' | 'i64' | 'f32' | 'f64', addr: Expr, value: Expr): Stmt => ({ k: 'store', mem, addr, value });
+const atomicLoad32 = (addr: Expr): Expr => ({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr, value: i32(0) });
+const when = (cond: Expr, then: Stmt[], els: Stmt[] = []): Stmt => ({ k: 'if', cond, then, else: els });
+const expr = (e: Expr): Stmt => ({ k: 'expr', e });
+const ret = (...values: Expr[]): Stmt => ({ k: 'return', values });
+
+export function parallelize(p: Program): Program {
+  const outlined: Func[] = [];
+  const funcs = p.funcs.map((f) => new Outliner(f, outlined).run());
+  const hasJoined = p.imports.some((i) => i.name === 'joined');
+  const imports = hasJoined ? p.imports : [...p.imports, { name: 'joined', module: 'env', base: 'joined', params: [], result: null }];
+  return { ...p, imports, funcs: [...funcs, ...outlined, dispatch(outlined), ...teamRuntime()] };
+}
+
+/** `__dispatch(region, env, tid, n)`: calls the outlined body numbered `region`. */
+function dispatch(outlined: Func[]): Func {
+  const body: Stmt[] = outlined.map((f, k) => when(bin('eq', 'i32', get('region', 'i32'), i32(k)), [
+    expr(call(f.name, null, get('env', 'i32'), get('tid', 'i32'), get('n', 'i32'))), ret(),
+  ]));
+  return { name: '__dispatch', params: ['region', 'env', 'tid', 'n'].map((name) => ({ name, t: 'i32' as VT })), results: [], locals: [], body };
+}
+
+/** Fork, join and the worker loop (see Note [Fork-join] in runtime/protocol.ts). */
+function teamRuntime(): Func[] {
+  const g = (n: string) => get(n, 'i32');
+  const ctl = (k: keyof typeof CTRL) => i32(CTRL[k]);
+  const waitWhile = (addr: Expr, value: Expr, stopCheck: Stmt[]): Stmt[] => [
+    set('spins', i32(0)),
+    { k: 'while', label: 'wait', cond: bin('eq', 'i32', atomicLoad32(addr), value), body: [
+      ...stopCheck,
+      when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
+        [expr({ k: 'wait', t: 'i32', addr, expected: value, timeout: i64(-1) })]),
+    ] },
+  ];
+  return [
+    {
+      name: '__fork', params: [{ name: 'region', t: 'i32' }, { name: 'env', t: 'i32' }, { name: 'n', t: 'i32' }], results: [], locals: [],
+      body: [
+        // One thread, or already inside a region (nested loops run serially): run it all here.
+        when(bin('or', 'i32', bin('le_s', 'i32', g('n'), i32(1)), atomicLoad32(ctl('active'))), [
+          expr(call('__dispatch', null, g('region'), g('env'), i32(0), i32(1))), ret(),
+        ]),
+        st('i32', ctl('active'), i32(1)),
+        st('i32', ctl('cancel'), i32(0)),
+        st('i32', ctl('region'), g('region')),
+        st('i32', ctl('env'), g('env')),
+        st('i32', ctl('nthreads'), g('n')),
+        expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'xchg', addr: ctl('done'), value: i32(0) }),
+        expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: ctl('gen'), value: i32(1) }),
+        expr({ k: 'notify', t: 'i32', addr: ctl('gen'), count: i32(-1) }),
+        expr(call('__dispatch', null, g('region'), g('env'), i32(0), g('n'))),
+        expr(call('__join', null)),
+      ],
+    },
+    {
+      name: '__join', params: [], results: [], locals: [{ name: 'spins', t: 'i32' }, { name: 'want', t: 'i32' }, { name: 'd', t: 'i32' }], exportAs: '__join',
+      body: [
+        when(bin('eq', 'i32', atomicLoad32(ctl('active')), i32(0)), [ret()]),
+        set('want', bin('sub', 'i32', load('i32', 'i32', ctl('nthreads')), i32(1))),
+        set('spins', i32(0)),
+        { k: 'while', label: 'join', cond: bin('ne', 'i32', { k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: ctl('done'), value: i32(0) }, g('want')), body: [
+          set('d', atomicLoad32(ctl('done'))),
+          when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
+            [expr({ k: 'wait', t: 'i32', addr: ctl('done'), expected: g('d'), timeout: i64(-1) })]),
+        ] },
+        st('i32', ctl('active'), i32(0)),
+        expr(call('joined', null)),
+      ],
+    },
+    {
+      name: '__worker_main', params: [{ name: 'tid', t: 'i32' }, { name: 'seen', t: 'i32' }], results: [], locals: [{ name: 'spins', t: 'i32' }], exportAs: '__worker_main',
+      body: [
+        { k: 'while', label: 'serve', cond: i32(1), body: [
+          ...waitWhile(ctl('gen'), g('seen'), [when(atomicLoad32(ctl('stop')), [ret()])]),
+          set('seen', atomicLoad32(ctl('gen'))),
+          when(atomicLoad32(ctl('stop')), [ret()]),
+          when(bin('lt_s', 'i32', g('tid'), load('i32', 'i32', ctl('nthreads'))), [
+            expr(call('__dispatch', null, load('i32', 'i32', ctl('region')), load('i32', 'i32', ctl('env')), g('tid'), load('i32', 'i32', ctl('nthreads')))),
+            expr(call('__worker_ack', null)),
+          ]),
+        ] },
+      ],
+    },
+    {
+      name: '__worker_ack', params: [], results: [], locals: [], exportAs: '__worker_ack',
+      body: [
+        expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: ctl('done'), value: i32(1) }),
+        expr({ k: 'notify', t: 'i32', addr: ctl('done'), count: i32(1) }),
+      ],
+    },
+    nextChunk(),
+  ];
+}
+
+/**
+ * `__next_chunk(env, tid, n, k) -> (lo, hi)`: the k-th chunk (iteration numbers 0..trip) this
+ * thread runs; lo >= hi when there are no more. Chunk bounds are multiples of the grain (the
+ * reduction block size, else 1).
+ */
+function nextChunk(): Func {
+  const g32 = (n: string) => get(n, 'i32'), g64 = (n: string) => get(n, 'i64');
+  const env = g32('env');
+  const e64 = (off: number) => load('i64', 'i64', c32(env, off));
+  const n64 = cvt('i32->i64', g32('n')), t64 = cvt('i32->i64', g32('tid')), k64 = cvt('i32->i64', g32('k'));
+  const min64 = (a: Expr, b: Expr) => select('i64', bin('lt_s', 'i64', a, b), a, b);
+  const roundUp = (x: Expr) => bin('mul', 'i64', bin('div_s', 'i64', bin('add', 'i64', x, bin('sub', 'i64', g64('grain'), i64(1))), g64('grain')), g64('grain'));
+  const done: Stmt = ret(i64(0), i64(0));
+  const body: Stmt[] = [
+    set('trip', e64(ENV.trip)), set('grain', e64(ENV.grain)), set('chunk', e64(ENV.chunk)),
+    set('kind', load('i32', 'i32', c32(env, ENV.kind))),
+    when(bin('eq', 'i32', g32('kind'), i32(SCHED.static)), [
+      when(bin('eq', 'i64', g64('chunk'), i64(0)), [
+        // One contiguous share per thread, in whole grains.
+        when(bin('ne', 'i32', g32('k'), i32(0)), [done]),
+        set('ng', bin('div_s', 'i64', bin('add', 'i64', g64('trip'), bin('sub', 'i64', g64('grain'), i64(1))), g64('grain'))),
+        set('lo', bin('mul', 'i64', bin('div_s', 'i64', bin('mul', 'i64', g64('ng'), t64), n64), g64('grain'))),
+        set('hi', bin('mul', 'i64', bin('div_s', 'i64', bin('mul', 'i64', g64('ng'), bin('add', 'i64', t64, i64(1))), n64), g64('grain'))),
+        ret(min64(g64('lo'), g64('trip')), min64(g64('hi'), g64('trip'))),
+      ]),
+      // Round-robin chunks.
+      set('lo', bin('mul', 'i64', bin('add', 'i64', t64, bin('mul', 'i64', k64, n64)), g64('chunk'))),
+      ret(min64(g64('lo'), g64('trip')), min64(bin('add', 'i64', g64('lo'), g64('chunk')), g64('trip'))),
+    ]),
+    when(bin('eq', 'i32', g32('kind'), i32(SCHED.guided)), [
+      // Chunks shrink with the work left: remaining / (2n), never below the chunk size.
+      { k: 'while', label: 'claim', cond: i32(1), body: [
+        set('lo', { k: 'atomic', t: 'i64', mem: 'i64', op: 'add', addr: c32(env, ENV.next), value: i64(0) }),
+        when(bin('ge_s', 'i64', g64('lo'), g64('trip')), [done]),
+        set('size', roundUp(bin('div_s', 'i64', bin('sub', 'i64', g64('trip'), g64('lo')), bin('mul', 'i64', n64, i64(2))))),
+        set('size', select('i64', bin('lt_s', 'i64', g64('size'), g64('chunk')), g64('chunk'), g64('size'))),
+        when(bin('eq', 'i64', { k: 'cmpxchg', t: 'i64', mem: 'i64', addr: c32(env, ENV.next), expected: g64('lo'), replacement: bin('add', 'i64', g64('lo'), g64('size')) }, g64('lo')), [
+          ret(g64('lo'), min64(bin('add', 'i64', g64('lo'), g64('size')), g64('trip'))),
+        ]),
+      ] },
+    ]),
+    // dynamic and auto: a shared counter.
+    set('lo', { k: 'atomic', t: 'i64', mem: 'i64', op: 'add', addr: c32(env, ENV.next), value: g64('chunk') }),
+    ret(min64(g64('lo'), g64('trip')), min64(bin('add', 'i64', g64('lo'), g64('chunk')), g64('trip'))),
+  ];
+  return {
+    name: '__next_chunk', params: ['env', 'tid', 'n', 'k'].map((name) => ({ name, t: 'i32' as VT })), results: ['i64', 'i64'],
+    locals: [...['trip', 'grain', 'chunk', 'ng', 'lo', 'hi', 'size'].map((name) => ({ name, t: 'i64' as VT })), { name: 'kind', t: 'i32' }],
+    body,
+  };
+}
+
+/** Names a statement list reads and writes (locals only; labels and functions are not names here). */
+function namesIn(body: Stmt[]): { used: Set<string>; assigned: Set<string> } {
+  const used = new Set<string>(), assigned = new Set<string>();
+  const ex = (e: Expr | null): void => {
+    if (!e) return;
+    switch (e.k) {
+      case 'get': used.add(e.name); return;
+      case 'const': case 'memsize': return;
+      case 'load': ex(e.addr); return;
+      case 'bin': ex(e.a); ex(e.b); return;
+      case 'un': case 'cvt': ex(e.a); return;
+      case 'select': ex(e.cond); ex(e.a); ex(e.b); return;
+      case 'call': e.args.forEach(ex); return;
+      case 'atomic': ex(e.addr); ex(e.value); return;
+      case 'cmpxchg': ex(e.addr); ex(e.expected); ex(e.replacement); return;
+      case 'memgrow': ex(e.pages); return;
+      case 'wait': ex(e.addr); ex(e.expected); ex(e.timeout); return;
+      case 'notify': ex(e.addr); ex(e.count); return;
+    }
+  };
+  const visit = (ss: Stmt[]): void => {
+    for (const s of ss) {
+      switch (s.k) {
+        case 'set': assigned.add(s.name); used.add(s.name); ex(s.value); break;
+        case 'setm': s.names.forEach((n) => { assigned.add(n); used.add(n); }); ex(s.call); break;
+        case 'store': ex(s.addr); ex(s.value); break;
+        case 'expr': ex(s.e); break;
+        case 'if': ex(s.cond); visit(s.then); visit(s.else); break;
+        case 'while': ex(s.cond); visit(s.body); break;
+        case 'for': case 'parfor':
+          assigned.add(s.v); used.add(s.v); ex(s.start); ex(s.stop); ex(s.step); visit(s.body);
+          if (s.k === 'parfor') { ex(s.chunk); ex(s.numThreads); ex(s.useIf); }
+          break;
+        case 'region': assigned.add(s.threadNum); assigned.add(s.numThreadsVar); used.add(s.threadNum); used.add(s.numThreadsVar); ex(s.numThreads); ex(s.useIf); visit(s.body); break;
+        case 'return': s.values.forEach(ex); break;
+        case 'alloc': assigned.add(s.name); used.add(s.name); s.shape.forEach(ex); break;
+        case 'release': case 'retain': ex(s.desc); break;
+        case 'trap': ex(s.call); break;
+        case 'block': visit(s.body); break;
+        default: {
+          const other = s as { k: string; dest?: Expr; value?: Expr; size?: Expr; src?: Expr };
+          ex(other.dest ?? null); ex(other.value ?? null); ex(other.size ?? null); ex(other.src ?? null);
+        }
+      }
+    }
+  };
+  visit(body);
+  return { used, assigned };
+}
+
+const IDENTITY: Record<ReduceOp, (t: VT) => Expr> = {
+  add: (t) => cst(t, 0), mul: (t) => cst(t, 1), and: (t) => cst(t, -1), or: (t) => cst(t, 0), xor: (t) => cst(t, 0),
+  min: (t) => (t === 'f32' || t === 'f64' ? cst(t, Infinity) : t === 'i64' ? i64(0x7fffffffffffffffn) : i32(0x7fffffff)),
+  max: (t) => (t === 'f32' || t === 'f64' ? cst(t, -Infinity) : t === 'i64' ? i64(-0x8000000000000000n) : i32(-0x80000000)),
+};
+
+/** acc op x, with NumPy-like min/max (NaN propagates for floats). */
+function combine(op: ReduceOp, t: VT, a: Expr, b: Expr): Expr {
+  const isF = t === 'f32' || t === 'f64';
+  switch (op) {
+    case 'add': return bin('add', t, a, b);
+    case 'mul': return bin('mul', t, a, b);
+    case 'and': return t === 'i32' && false ? a : bin('and', t, a, b);
+    case 'or': return bin('or', t, a, b);
+    case 'xor': return bin('xor', t, a, b);
+    case 'min': return isF ? bin('min', t, a, b) : select(t, bin('lt_s', t, b, a), b, a);
+    case 'max': return isF ? bin('max', t, a, b) : select(t, bin('gt_s', t, b, a), b, a);
+  }
+}
+
+class Outliner {
+  types = new Map<string, VT>();
+  extraLocals: Local[] = [];
+  n = 0;
+  constructor(readonly f: Func, readonly outlined: Func[]) {
+    for (const l of [...f.params, ...f.locals]) this.types.set(l.name, l.t);
+  }
+
+  run(): Func {
+    const body = this.stmts(this.f.body);
+    return { ...this.f, body, locals: [...this.f.locals, ...this.extraLocals] };
+  }
+
+  local(prefix: string, t: VT): string {
+    const name = `${prefix}%par${this.n++}`;
+    this.extraLocals.push({ name, t });
+    this.types.set(name, t);
+    return name;
+  }
+
+  stmts(ss: Stmt[]): Stmt[] {
+    return ss.flatMap((s): Stmt[] => {
+      switch (s.k) {
+        case 'parfor': return this.outline(s);
+        case 'if': return [{ ...s, then: this.stmts(s.then), else: this.stmts(s.else) }];
+        case 'while': case 'for': case 'region': case 'block': return [{ ...s, body: this.stmts(s.body) }];
+        default: return [s];
+      }
+    });
+  }
+
+  outline(p: Stmt & { k: 'parfor' }): Stmt[] {
+    const region = this.outlined.length;
+    const { used, assigned } = namesIn(p.body);
+    const reds = new Map(p.reductions.map((r) => [r.name, r]));
+    const arrays = new Set(this.f.arrays ?? []);
+    const captured = [...used].filter((n) => !assigned.has(n) && !reds.has(n) && n !== p.v && this.types.has(n));
+    const privates = [...assigned].filter((n) => !reds.has(n) && n !== p.v && this.types.has(n));
+    const slotOf = new Map<string, number>();
+    [...captured, ...privates].forEach((n, i) => slotOf.set(n, ENV.slots + 8 * i));
+    const envSize = ENV.slots + 8 * slotOf.size;
+    const memOf = (t: VT) => t;
+
+    // ---- the outlined function ----
+    const env = get('env%', 'i32');
+    const locals: Local[] = [];
+    const addLocal = (name: string, t: VT) => { if (!locals.some((l) => l.name === name)) locals.push({ name, t }); };
+    for (const n of used) if (this.types.has(n)) addLocal(n, this.types.get(n)!);
+    addLocal(p.v, p.t);
+    for (const r of p.reductions) addLocal(r.name, r.t);
+    for (const n of ['k', 'blk', 'nb']) addLocal(`${n}%`, n === 'k' ? 'i32' : 'i64');
+    for (const n of ['lo', 'hi', 'it', 'bend', 'start', 'step', 'grain']) addLocal(`${n}%`, 'i64');
+    addLocal('slot%', 'i32');
+    addLocal('parts%', 'i32');
+    const g64 = (n: string) => get(`${n}%`, 'i64');
+    const loadSlot = (n: string): Stmt => set(n, load(this.types.get(n)!, memOf(this.types.get(n)!), c32(env, slotOf.get(n)!)));
+    const storeSlot = (n: string): Stmt => st(memOf(this.types.get(n)!), c32(env, slotOf.get(n)!), get(n, this.types.get(n)!));
+    const partialAddr = (ri: number, blk: Expr) => add32(load('i32', 'i32', add32(get('parts%', 'i32'), i32(ri * 4))), cvt('i64->i32', bin('mul', 'i64', blk, i64(8))));
+    const iterBody: Stmt[] = [
+      // The current iteration, for error reports (see runtime/protocol.ts CTRL.iterSlots).
+      st('i64', get('slot%', 'i32'), g64('it')),
+      set(p.v, p.t === 'i64' ? bin('add', 'i64', g64('start'), bin('mul', 'i64', g64('it'), g64('step')))
+        : cvt('i64->i32', bin('add', 'i64', g64('start'), bin('mul', 'i64', g64('it'), g64('step'))))),
+      { k: 'block', body: p.body },
+    ];
+    // The body's `continue`/`break` target the original label: wrap each iteration in a loop with that label that runs once.
+    const oneIter: Stmt = { k: 'for', label: p.label, v: 'it%', t: 'i64', start: g64('it'), stop: bin('add', 'i64', g64('it'), i64(1)), step: i64(1), body: iterBody };
+    const blockLoop: Stmt[] = p.reductions.length === 0
+      ? [{ k: 'for', label: `chunk${region}`, v: 'blk%', t: 'i64', start: g64('lo'), stop: g64('hi'), step: i64(1), body: [set('it%', g64('blk')), oneIter] }]
+      : [{ k: 'for', label: `blocks${region}`, v: 'blk%', t: 'i64', start: bin('div_s', 'i64', g64('lo'), g64('grain')), stop: bin('div_s', 'i64', bin('add', 'i64', g64('hi'), bin('sub', 'i64', g64('grain'), i64(1))), g64('grain')), step: i64(1), body: [
+        ...p.reductions.map((r) => set(r.name, IDENTITY[r.op](r.t))),
+        set('bend%', bin('mul', 'i64', bin('add', 'i64', g64('blk'), i64(1)), g64('grain'))),
+        set('bend%', select('i64', bin('lt_s', 'i64', g64('bend'), g64('hi')), g64('bend'), g64('hi'))),
+        { k: 'for', label: `iters${region}`, v: 'nb%', t: 'i64', start: bin('mul', 'i64', g64('blk'), g64('grain')), stop: g64('bend'), step: i64(1), body: [set('it%', g64('nb')), oneIter] },
+        ...p.reductions.map((r, ri): Stmt => st(memOf(r.t), partialAddr(ri, g64('blk')), get(r.name, r.t))),
+      ] }];
+    const releasePrivates: Stmt[] = privates.filter((n) => arrays.has(n)).map((n) => ({ k: 'release', desc: get(n, 'i32') }));
+    const fnBody: Stmt[] = [
+      ...captured.map(loadSlot),
+      set('start%', load('i64', 'i64', c32(env, ENV.start))), set('step%', load('i64', 'i64', c32(env, ENV.step))),
+      set('grain%', load('i64', 'i64', c32(env, ENV.grain))),
+      set('parts%', load('i32', 'i32', c32(env, ENV.partials))),
+      set('slot%', add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get('tid%', 'i32'), i32(64)))),
+      set('k%', i32(0)),
+      { k: 'while', label: `sched${region}`, cond: i32(1), body: [
+        { k: 'setm', names: ['lo%', 'hi%'], call: call('__next_chunk', null, env, get('tid%', 'i32'), get('n%', 'i32'), get('k%', 'i32')) },
+        set('k%', add32(get('k%', 'i32'), i32(1))),
+        when(bin('ge_s', 'i64', g64('lo'), g64('hi')), [{ k: 'break', label: `sched${region}` }]),
+        // Stop at a chunk boundary once any thread has failed.
+        when(atomicLoad32(i32(CTRL.cancel)), [{ k: 'break', label: `sched${region}` }]),
+        ...blockLoop,
+        // The thread that ran the last iteration hands its privates back (lastprivate).
+        when(bin('eq', 'i64', g64('hi'), load('i64', 'i64', c32(env, ENV.trip))), [
+          ...privates.map(storeSlot),
+          ...privates.filter((n) => arrays.has(n)).map((n) => set(n, i32(0))),
+          st('i32', c32(env, ENV.last), i32(1)),
+        ]),
+      ] },
+      ...releasePrivates,
+    ];
+    this.outlined.push({
+      name: `__par${region}`, params: [{ name: 'env%', t: 'i32' }, { name: 'tid%', t: 'i32' }, { name: 'n%', t: 'i32' }], results: [],
+      locals, body: fnBody,
+    });
+
+    // ---- the call site ----
+    const e = this.local('env', 'i32');
+    const E = get(e, 'i32');
+    const trip = this.local('trip', 'i64'), start = this.local('start', 'i64'), stop = this.local('stop', 'i64'), step = this.local('step', 'i64');
+    const grain = this.local('grain', 'i64'), nblk = this.local('nblk', 'i64'), chunk = this.local('chunk', 'i64');
+    const nth = this.local('nth', 'i32'), kind = this.local('kind', 'i32');
+    const to64 = (x: Expr) => (p.t === 'i64' ? x : cvt('i32->i64', x));
+    const G = (n: string, t: VT = 'i64') => get(n, t);
+    const out: Stmt[] = [
+      set(start, to64(p.start)), set(stop, to64(p.stop)), set(step, to64(p.step)),
+      // Trip count of range(start, stop, step), for either sign of step.
+      set(trip, select('i64', bin('gt_s', 'i64', G(step), i64(0)),
+        bin('div_s', 'i64', bin('add', 'i64', bin('sub', 'i64', G(stop), G(start)), bin('sub', 'i64', G(step), i64(1))), G(step)),
+        bin('div_s', 'i64', bin('add', 'i64', bin('sub', 'i64', G(start), G(stop)), bin('sub', 'i64', i64(-1), G(step))), bin('sub', 'i64', i64(0), G(step))))),
+      set(trip, select('i64', bin('gt_s', 'i64', G(trip), i64(0)), G(trip), i64(0))),
+      // Reduction loops run in whole blocks of the grid; other loops in single iterations.
+      set(grain, p.reductions.length ? bin('div_s', 'i64', bin('add', 'i64', G(trip), i64(MAX_BLOCKS - 1)), i64(MAX_BLOCKS)) : i64(1)),
+      set(grain, select('i64', bin('gt_s', 'i64', G(grain), i64(0)), G(grain), i64(1))),
+      set(nblk, bin('div_s', 'i64', bin('add', 'i64', G(trip), bin('sub', 'i64', G(grain), i64(1))), G(grain))),
+      // Team size, limited by num_threads= and use_threads_if=.
+      set(nth, load('i32', 'i32', i32(CTRL.teamSize))),
+      set(nth, select('i32', bin('gt_s', 'i32', G(nth, 'i32'), i32(0)), G(nth, 'i32'), i32(1))),
+      ...(p.numThreads ? [set(nth, select('i32', bin('lt_s', 'i64', p.numThreads, cvt('i32->i64', G(nth, 'i32'))), cvt('i64->i32', p.numThreads), G(nth, 'i32'))),
+        set(nth, select('i32', bin('gt_s', 'i32', G(nth, 'i32'), i32(0)), G(nth, 'i32'), i32(1)))] : []),
+      ...(p.useIf ? [when({ k: 'un', t: 'i32', op: 'eqz', a: p.useIf }, [set(nth, i32(1))])] : []),
+      ...this.schedule(p, kind, chunk, grain, trip, nth),
+      set(e, call('__malloc', 'i32', i32(envSize))),
+      st('i64', c32(E, ENV.start), G(start)), st('i64', c32(E, ENV.step), G(step)), st('i64', c32(E, ENV.trip), G(trip)),
+      st('i64', c32(E, ENV.grain), G(grain)), st('i64', c32(E, ENV.chunk), G(chunk)), st('i32', c32(E, ENV.kind), G(kind, 'i32')),
+      st('i32', c32(E, ENV.last), i32(0)), st('i64', c32(E, ENV.next), i64(0)),
+      st('i32', c32(E, ENV.partials), p.reductions.length ? call('__malloc', 'i32', i32(4 * p.reductions.length)) : i32(0)),
+      ...p.reductions.map((_r, ri): Stmt => st('i32', add32(load('i32', 'i32', c32(E, ENV.partials)), i32(4 * ri)),
+        call('__malloc', 'i32', cvt('i64->i32', bin('mul', 'i64', bin('add', 'i64', G(nblk), i64(1)), i64(8)))))),
+      ...captured.map((n): Stmt => st(memOf(this.types.get(n)!), c32(E, slotOf.get(n)!), get(n, this.types.get(n)!))),
+      expr(call('__fork', null, i32(region), E, G(nth, 'i32'))),
+    ];
+    // Fold the partials in block order (see Note [Deterministic reductions]).
+    const b = this.local('b', 'i64');
+    p.reductions.forEach((r, ri) => {
+      const parts = load('i32', 'i32', add32(load('i32', 'i32', c32(E, ENV.partials)), i32(4 * ri)));
+      out.push({ k: 'for', label: `fold${region}_${ri}`, v: b, t: 'i64', start: i64(0), stop: G(nblk), step: i64(1), body: [
+        set(r.name, combine(r.op, r.t, get(r.name, r.t), load(r.t, memOf(r.t), add32(parts, cvt('i64->i32', bin('mul', 'i64', G(b), i64(8))))))),
+      ] });
+      out.push(expr(call('__free', null, parts)));
+    });
+    if (p.reductions.length) out.push(expr(call('__free', null, load('i32', 'i32', c32(E, ENV.partials)))));
+    // Last-private values: what the last iteration left (arrays: the outer reference is replaced).
+    out.push(when(load('i32', 'i32', c32(E, ENV.last)), privates.flatMap((n): Stmt[] => [
+      ...(arrays.has(n) ? [{ k: 'release', desc: get(n, 'i32') } as Stmt] : []),
+      set(n, load(this.types.get(n)!, memOf(this.types.get(n)!), c32(E, slotOf.get(n)!))),
+    ])));
+    out.push(expr(call('__free', null, E)));
+    return out;
+  }
+
+  schedule(p: Stmt & { k: 'parfor' }, kind: string, chunk: string, grain: string, trip: string, nth: string): Stmt[] {
+    const G = (n: string, t: VT = 'i64') => get(n, t);
+    const roundToGrain = (x: Expr) => bin('mul', 'i64', bin('div_s', 'i64', bin('add', 'i64', x, bin('sub', 'i64', G(grain), i64(1))), G(grain)), G(grain));
+    const user = p.chunk ? select('i64', bin('gt_s', 'i64', p.chunk, i64(0)), p.chunk, i64(0)) : i64(0);
+    const out: Stmt[] = [];
+    let k: Expr;
+    switch (p.schedule) {
+      case 'static': k = i32(SCHED.static); break;
+      case 'dynamic': k = i32(SCHED.dynamic); break;
+      case 'guided': k = i32(SCHED.guided); break;
+      case 'runtime': k = load('i32', 'i32', i32(CTRL.schedKind)); break;
+      default: k = i32(SCHED.auto);
+    }
+    out.push(set(kind, k));
+    const userChunk = p.schedule === 'runtime' ? cvt('i32->i64', load('i32', 'i32', i32(CTRL.schedChunk))) : user;
+    out.push(set(chunk, userChunk));
+    // auto: dynamic chunks of about 1/16 of a thread's share, so imbalance costs at most a few percent.
+    out.push(when(bin('eq', 'i32', G(kind, 'i32'), i32(SCHED.auto)), [
+      set(chunk, bin('div_s', 'i64', G(trip), bin('mul', 'i64', cvt('i32->i64', G(nth, 'i32')), i64(16)))),
+      set(kind, i32(SCHED.dynamic)),
+    ]));
+    // Defaults as OpenMP: dynamic and guided take chunks of 1; static without a chunk splits evenly.
+    out.push(when(bin('and', 'i32', bin('ne', 'i32', G(kind, 'i32'), i32(SCHED.static)), bin('le_s', 'i64', G(chunk), i64(0))), [set(chunk, i64(1))]));
+    out.push(when(bin('gt_s', 'i64', G(chunk), i64(0)), [set(chunk, roundToGrain(G(chunk)))]));
+    return out;
+  }
+}

@@ -1,0 +1,46 @@
+// The worker team's protocol: the control block's slots in shared memory (read and written by the
+// generated wasm and by the JS team), and the messages a worker is started with. Thread 0 is the
+// caller; a region is dispatched by bumping `gen`, never by postMessage.
+//
+// Note [Fork-join]: thread 0 fills region/env/nthreads, sets done = 0, increments gen and notifies;
+// each worker with tid < nthreads runs the region and increments done (then notifies); thread 0
+// runs its own share and waits until done == nthreads - 1. Workers spin on gen for `spin`
+// iterations before sleeping in memory.atomic.wait32, so back-to-back regions cost microseconds.
+
+/** Byte addresses in the reserved low page (below STATIC_BASE; the allocator uses [16, 192)). */
+export const CTRL = {
+  gen: 256,        // i32: region generation; workers wait for it to change
+  done: 320,       // i32: workers finished with the current region (own cache line)
+  nthreads: 384,   // i32: threads in the current region, thread 0 included
+  region: 388,     // i32: which outlined body to run (see __dispatch)
+  env: 392,        // i32: address of the region's environment block
+  cancel: 396,     // i32: non-zero after an error: every thread stops at its next chunk boundary
+  stop: 400,       // i32: non-zero: workers return from __worker_main (the team is disposed)
+  spin: 404,       // i32: spin iterations before a worker sleeps
+  teamSize: 408,   // i32: number of threads in the team (workers + thread 0)
+  active: 412,     // i32: 1 while a region runs: a nested parallel loop then runs serially
+  iterSlots: 416,  // i32: address of per-thread i64 slots (64 bytes apart) holding the current iteration
+  errLock: 420,    // i32: spin lock around the error record
+  errSet: 424,     // i32: 1 when an error is recorded
+  errThread: 428,  // i32: thread of the recorded error
+  errIter: 432,    // i64: iteration of the recorded error (lowest wins)
+  schedKind: 440,  // i32: schedule="runtime": 0 static, 1 dynamic, 2 guided, 3 auto (from PAR_SCHEDULE/OMP_SCHEDULE)
+  schedChunk: 444, // i32: its chunk size (0 = default)
+  nested: 448,     // i32: PAR_NESTED: nested parallel loops may fork (not yet: they run serially)
+  END: 512,
+} as const;
+
+/** Schedule kinds as stored in parallel-loop environments and CTRL.schedKind. */
+export const SCHED = { static: 0, dynamic: 1, guided: 2, auto: 3 } as const;
+
+/** What a worker receives once, at start-up. */
+export interface WorkerInit {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  tid: number;
+  /** Strings and error sites, so the worker formats its own print lines and errors. */
+  strings: string[];
+  sites: { kind: string; text?: string }[];
+  /** SharedArrayBuffer for the output queue (see runtime/output.ts). */
+  output: SharedArrayBuffer;
+}
