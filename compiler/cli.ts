@@ -291,26 +291,45 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   if (inv.help) { io.stdout.write(HELP); return EXIT_OK; }
   if (inv.version) { io.stdout.write(`par ${version()}\n`); return EXIT_OK; }
 
-  // SIGINT: stop the running program (its dispose() terminates the worker team) and exit 130.
-  // Node runs this handler only when the main thread gets back to its event loop, so a runtime
-  // that keeps thread 0 busy in wasm for long must yield, or poll an interrupt flag in the
-  // control block that this handler sets through Program.dispose().
-  const session: { program: Program | null } = { program: null };
-  const removeInterrupt = io.onInterrupt?.(() => {
+  // SIGINT while compiling or reading stdin: dispose what exists and exit 130. While the program
+  // runs, thread 0 is busy in wasm and a JS handler could not run until it returns, so no handler
+  // is held then: the default action ends the process at once (shells report 130 for it) and takes
+  // the workers with it. See Session.unguarded.
+  const onInterrupt = () => {
     try { session.program?.dispose(); } catch { /* exiting anyway */ }
     io.exit(EXIT_INTERRUPTED);
-  });
+  };
+  let removeInterrupt = io.onInterrupt?.(onInterrupt);
+  const session: Session = {
+    program: null,
+    async unguarded(f) {
+      removeInterrupt?.();
+      removeInterrupt = undefined;
+      try {
+        return await f();
+      } finally {
+        removeInterrupt = io.onInterrupt?.(onInterrupt);
+      }
+    },
+  };
   try {
     return await execute(inv, io, color, session, err);
   } catch (e) {
+    if (e instanceof Error && e.name === 'TeamConfigError') return usage(e.message, io, color);
     return internalError(e, io, color);
   } finally {
     removeInterrupt?.();
   }
 }
 
+interface Session {
+  program: Program | null;
+  /** Runs `f` with no SIGINT handler installed, so Ctrl-C takes the signal's default action. */
+  unguarded<T>(f: () => Promise<T>): Promise<T>;
+}
+
 async function execute(
-  inv: Invocation, io: CliIO, color: boolean, session: { program: Program | null }, err: (text: string) => void,
+  inv: Invocation, io: CliIO, color: boolean, session: Session, err: (text: string) => void,
 ): Promise<number> {
   // 1. The source and the name diagnostics will show (Python's conventions: <stdin>, <string>).
   let source: string;
@@ -377,7 +396,7 @@ async function execute(
   try {
     const t1 = performance.now();
     try {
-      await program.run({ stdout: (text) => { io.stdout.write(text); } });
+      await session.unguarded(() => program.run({ stdout: (text) => { io.stdout.write(text); } }));
     } finally {
       runMs = performance.now() - t1;
       if (inv.time) printTimes(io, { compileMs, runMs, result, program });

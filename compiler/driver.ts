@@ -13,7 +13,9 @@ import { printIR } from './ir-print.js';
 import { verifyIR } from './verify.js';
 import { parallelize } from './parallel.js';
 import { emitWasm } from './emit.js';
-import { instantiate, ParTrap, type ParInstance } from '../runtime/instance.js';
+import { instantiate, type ParInstance } from '../runtime/instance.js';
+import { inRegion, recordError, trapFromError } from '../runtime/trap.js';
+import type { Team } from '../runtime/team.js';
 import { ParError } from '../runtime/errors.js';
 import { DESC, DTYPE_CODE, ELEM_SIZE } from '../runtime/layout.js';
 
@@ -81,7 +83,9 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     try { return f(); } finally { timings[stage] = (timings[stage] ?? 0) + performance.now() - t0; }
   };
   const boundsCheck = options.boundsCheck ?? true;
-  const key = createHash('sha256').update(`${CACHE_VERSION}\0${boundsCheck}\0${source}`).digest('hex').slice(0, 32);
+  const key = options.cacheDir
+    ? createHash('sha256').update(`${CACHE_VERSION}\0${await compilerHash()}\0${boundsCheck}\0${source}`).digest('hex').slice(0, 32)
+    : '';
   const format = (d: Diagnostic, o?: { color?: boolean }) => formatDiagnostic(d, file, o);
 
   // Stages run lazily so that --dump can stop early and a cache hit skips them all.
@@ -126,7 +130,10 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   };
   const built = await backEnd();
   if (!built || diags.hasErrors) return result;
-  const inst = await instantiate({ bytes: built.bytes, strings: built.manifest.strings, sites: built.manifest.sites, stdout: defaultStdout });
+  const inst = await instantiate({
+    bytes: built.bytes, strings: built.manifest.strings, sites: built.manifest.sites, stdout: defaultStdout,
+    ...(options.threads !== undefined ? { threads: options.threads } : {}),
+  });
   result.program = new ProgramImpl(inst, built.manifest, file, options);
   if (!wasmText) wasmText = () => '(compiled wasm came from the cache; run with --no-cache to see it)';
   // --dump=wat needs the text even on the fast path.
@@ -135,13 +142,46 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   return result;
 }
 
+/**
+ * A hash of the compiler's own code, part of the cache key: after Par itself changes, cached wasm
+ * from the old compiler is never reused.
+ */
+let compilerHashMemo: Promise<string> | undefined;
+function compilerHash(): Promise<string> {
+  compilerHashMemo ??= (async () => {
+    const h = createHash('sha256');
+    try {
+      const fs = await import('node:fs/promises');
+      const root = new URL('../', import.meta.url);
+      for (const dir of ['language', 'compiler', 'runtime']) {
+        const names = (await fs.readdir(new URL(dir + '/', root))).filter((n) => /\.(js|ts)$/.test(n)).sort();
+        for (const n of names) h.update(n).update(await fs.readFile(new URL(`${dir}/${n}`, root)));
+      }
+    } catch {
+      h.update(String(Date.now())); // unknown compiler: never hit the cache
+    }
+    return h.digest('hex');
+  })();
+  return compilerHashMemo;
+}
+
 function defaultStdout(text: string): void { process.stdout.write(text); }
+
+/** A program that is garbage-collected without dispose() still stops its workers. */
+const teams = new FinalizationRegistry<Team>((team) => team.dispose());
 
 class ProgramImpl implements Program {
   private disposed = false;
   private entries: Map<string, { fn: string; params: Type[]; ret: Type }>;
   constructor(private inst: ParInstance, private manifest: Manifest, private file: SourceFile, _opts: CompileOptions) {
     this.entries = new Map(manifest.entries);
+    teams.register(this, inst.team, this);
+  }
+
+  /** Before thread 0 first enters wasm: the workers must be running (see Team.ready). */
+  private async ready(): Promise<void> {
+    if (this.disposed) throw new Error('this Par program has been disposed');
+    await this.inst.team.ready();
   }
 
   private guard<T>(f: () => T): T {
@@ -149,29 +189,41 @@ class ProgramImpl implements Program {
     try {
       return f();
     } catch (e) {
-      throw this.toParError(e);
+      throw this.toParError(this.afterThrow(e));
+    } finally {
+      this.inst.flushOutput();
     }
+  }
+
+  /**
+   * Thread 0's own share of a region threw (or its join reported a worker's error): the workers may
+   * still be running, so join them first; the join then raises the recorded error, which is the
+   * lowest iteration's of every thread that failed. The team stays usable.
+   */
+  private afterThrow(e: unknown): unknown {
+    if (!inRegion(this.inst.memory)) return e;
+    const t = trapFromError(e);
+    if (!(t?.recorded)) recordError(this.inst.memory, this.inst.output, 0, t?.site ?? -1, t?.message ?? String(e));
+    try {
+      this.inst.exports.__join();
+    } catch (joined) {
+      // A bug in the runtime (not a failure of the generated code) is reported as itself.
+      return t ? joined : e;
+    }
+    return t ?? e;
   }
 
   private toParError(e: unknown): unknown {
-    if (e instanceof ParTrap) {
-      const site = this.manifest.sites[e.site];
-      const span = site?.span ?? { start: 0, end: 0 };
-      const d: Diagnostic = { code: site?.code ?? Code.Raised, severity: 'error', message: e.message, span };
-      return new ParError(d, formatDiagnostic(d, this.file));
-    }
-    if (e instanceof WebAssembly.RuntimeError) {
-      const d: Diagnostic = { code: Code.Raised, severity: 'error', message: `RuntimeError: ${e.message}`, span: { start: 0, end: 0 } };
-      return new ParError(d, formatDiagnostic(d, this.file));
-    }
-    if (e instanceof RangeError && /call stack/.test(e.message)) {
-      const d: Diagnostic = { code: Code.Raised, severity: 'error', message: 'RecursionError: maximum recursion depth exceeded', span: { start: 0, end: 0 } };
-      return new ParError(d, formatDiagnostic(d, this.file));
-    }
-    return e;
+    const t = trapFromError(e);
+    if (!t) return e;
+    const site = this.manifest.sites[t.site];
+    const span = site?.span ?? { start: 0, end: 0 };
+    const d: Diagnostic = { code: site?.code ?? Code.Raised, severity: 'error', message: t.message, span };
+    return new ParError(d, formatDiagnostic(d, this.file), t.thread, t.iteration);
   }
 
   async run(opts: RunOptions = {}): Promise<void> {
+    await this.ready();
     this.inst.setStdout(opts.stdout ?? defaultStdout);
     this.guard(() => this.inst.exports.__main());
   }
@@ -180,6 +232,7 @@ class ProgramImpl implements Program {
     const entry = this.entries.get(name);
     if (!entry) throw new Error(`no function '${name}' in this program (functions: ${[...this.entries.keys()].join(', ') || 'none'})`);
     if (args.length !== entry.params.length) throw new TypeError(`${name}() takes ${entry.params.length} arguments, got ${args.length}`);
+    await this.ready();
     const flat: unknown[] = [];
     const copies: { desc: number; arr: ParArray }[] = [];
     entry.params.forEach((t, i) => this.toWasm(args[i], t, flat, copies, `${name}() argument ${i + 1}`));
@@ -272,7 +325,12 @@ class ProgramImpl implements Program {
 
   heapBytes(): number { return this.inst.heapTop(); }
 
-  dispose(): void { this.disposed = true; }
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    teams.unregister(this);
+    this.inst.team.dispose();
+  }
   [Symbol.dispose](): void { this.dispose(); }
 }
 

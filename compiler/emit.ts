@@ -207,7 +207,12 @@ class FuncEmitter {
     switch (e.k) {
       case 'const': return this.constant(e.t, e.v);
       case 'get': return this.get(e.name);
-      case 'load': return this.load(e.mem, this.expr(e.addr));
+      case 'load':
+        if (e.atomic) {
+          const a = this.expr(e.addr);
+          return e.mem === 'u8' ? m.i32.atomic.load8_u(0, a) : e.mem === 'i32' ? m.i32.atomic.load(0, a) : m.i64.atomic.load(0, a);
+        }
+        return this.load(e.mem, this.expr(e.addr));
       case 'bin': return this.binary(e.t, e.op, this.expr(e.a), this.expr(e.b));
       case 'un': return this.unary(e.t, e.op, this.expr(e.a));
       case 'cvt': return this.convert(e.op, this.expr(e.a));

@@ -26,7 +26,7 @@ export function printExpr(e: Expr): string {
   switch (e.k) {
     case 'const': return printConst(e);
     case 'get': return e.name;
-    case 'load': return `load.${e.mem}[${printExpr(e.addr)}]`;
+    case 'load': return `${e.atomic ? 'atomic.' : ''}load.${e.mem}[${printExpr(e.addr)}]`;
     case 'bin': {
       const sym = BIN_SYMBOL[e.op];
       return sym ? `(${printExpr(e.a)} ${sym} ${printExpr(e.b)})` : `${e.op}(${printExpr(e.a)}, ${printExpr(e.b)})`;

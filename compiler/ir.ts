@@ -35,7 +35,8 @@ export type CvtOp =
 export type Expr =
   | { k: 'const'; t: VT; v: number | bigint }
   | { k: 'get'; t: VT; name: string }
-  | { k: 'load'; t: VT; mem: Mem; addr: Expr }
+  /** atomic: a sequentially consistent load (integer mems), for flags other threads write. */
+  | { k: 'load'; t: VT; mem: Mem; addr: Expr; atomic?: boolean }
   | { k: 'bin'; t: VT; op: BinOp; a: Expr; b: Expr }
   | { k: 'un'; t: VT; op: UnOp; a: Expr }
   | { k: 'cvt'; t: VT; op: CvtOp; a: Expr }

@@ -44,6 +44,8 @@ type Val =
   | { k: 'team'; tn: Expr; nt: Expr }
   | { k: 'exc'; name: string; msg: string };
 
+interface Leaves { leaves: Map<A.Expr, ArrRef>; scalars: Map<A.Expr, { e: Expr; dtype: DType }> }
+
 type Slot =
   | { k: 's'; name: string; dtype: DType }
   | { k: 'a'; name: string; dtype: DType; ndim: number }
@@ -584,6 +586,10 @@ class FnLowerer {
         if (s.value && this.ret.kind !== 'none') {
           const v = this.expr(s.value);
           this.flattenReturn(v, this.ret, vals, s.span);
+        } else if (s.value) {
+          // `return g()` where g returns nothing: the call still runs.
+          const v = this.expr(s.value);
+          if (v.k === 's' && s.value.kind === 'Call') this.emit({ k: 'expr', e: v.e });
         }
         const frozen = vals.map((e) => this.tmp(e, 'ret'));
         this.releaseTemps(0);
@@ -906,26 +912,42 @@ class FnLowerer {
       this.nest(dst.shape, [dst], [], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(e, vt.dtype, dst.dtype) }]);
       return;
     }
-    const reads = new Set<string>();
-    collectNames(value, reads);
-    const dstName = dstExpr?.kind === 'Name' ? dstExpr.id : null;
-    const aliases = inPlace ? !isSelfElementwise(value, reads) : (dstName !== null && reads.has(dstName));
-    if (!aliases && this.isElementwise(value)) {
-      this.fusedInto(dst, value, span);
+    // NumPy evaluates the right side before writing. When a source array may share memory with the
+    // destination (same owner) and is not the very same view, that is decided at run time: then the
+    // value goes through a temporary; otherwise it is computed straight into the destination.
+    if (this.isElementwise(value)) {
+      const l = this.leavesOf(value);
+      const overlap = [...l.leaves.values()].map((a) => this.mayOverlap(a, dst)).reduce<Expr | null>((acc, c) => (acc ? bin('or', 'i32', acc, c) : c), null);
+      if (!overlap) { this.fusedInto(dst, value, span, l); return; }
+      const viaTemp = this.block(() => {
+        const tmp = this.elementwise(value, span, l) as { a: ArrRef };
+        this.copyInto(dst, tmp.a, span);
+      });
+      const direct = this.block(() => this.fusedInto(dst, value, span, l));
+      this.emit({ k: 'if', cond: overlap, then: viaTemp, else: direct });
       return;
     }
     const src = this.expr(value);
     if (src.k !== 'a') return;
-    // A borrowed source (a variable or a view of one) may overlap the destination: NumPy reads
-    // all of it before writing, so copy it first.
-    if (aliases && !this.isFresh(value)) {
+    if (this.isFresh(value)) { this.copyInto(dst, src.a, span); return; }
+    const viaTemp = this.block(() => {
       const tmp = this.alloc(src.a.dtype, src.a.shape);
       this.copyInto(tmp, src.a, span);
-      this.ownedArray(tmp);
       this.copyInto(dst, tmp, span);
-      return;
-    }
-    this.copyInto(dst, src.a, span);
+      this.emit({ k: 'release', desc: tmp.desc });
+    });
+    const direct = this.block(() => this.copyInto(dst, src.a, span));
+    this.emit({ k: 'if', cond: this.mayOverlap(src.a, dst), then: viaTemp, else: direct });
+  }
+
+  /** Run-time test: a and b view the same buffer and are not the identical view. */
+  mayOverlap(a: ArrRef, b: ArrRef): Expr {
+    const owner = (d: Expr) => select('i32', bin('ne', 'i32', load('i32', 'i32', add32(d, i32(DESC.base))), i32(0)), load('i32', 'i32', add32(d, i32(DESC.base))), d);
+    const same = bin('eq', 'i32', owner(a.desc), owner(b.desc));
+    if (a.ndim !== b.ndim) return same;
+    let identical: Expr = bin('eq', 'i32', a.data, b.data);
+    for (let k = 0; k < a.ndim; k++) identical = bin('and', 'i32', identical, bin('eq', 'i32', a.strides[k], b.strides[k]));
+    return bin('and', 'i32', same, un('eqz', 'i32', identical));
   }
 
   /** Whether an array expression always yields a new array (not a view of an existing one). */
@@ -1036,32 +1058,31 @@ class FnLowerer {
   }
 
   /** Materializes an elementwise expression into a new array (one fused nest). */
-  elementwise(e: A.Expr, span: Span): Val {
+  elementwise(e: A.Expr, span: Span, pre?: Leaves): Val {
     const t = this.type(e) as Type & { kind: 'array' };
-    const leaves = new Map<A.Expr, ArrRef>();
-    const scalars = new Map<A.Expr, { e: Expr; dtype: DType }>();
-    this.collectLeaves(e, leaves, scalars);
-    const ops = [...leaves.values()];
-    const shape = this.broadcastShape(t.ndim, ops, span);
+    const { leaves, scalars } = pre ?? this.leavesOf(e);
+    const shape = this.broadcastShape(t.ndim, [...leaves.values()], span);
     const out = this.alloc(t.dtype, shape);
-    this.nest(shape, [out, ...ops], [], span, (ptrs) => {
-      const ld = new Map<A.Expr, Expr>();
-      [...leaves.entries()].forEach(([k, a], i) => ld.set(k, load(vtOf(a.dtype), memOf(a.dtype), ptrs[i + 1])));
-      return this.block(() => {
-        const v = this.elemExpr(e, ld, scalars);
-        this.emit({ k: 'store', mem: memOf(out.dtype), addr: ptrs[0], value: convert(v.e, v.dtype, out.dtype) });
-      });
-    });
+    this.fusedNest(out, e, { leaves, scalars }, span);
     return this.ownedArray(out);
   }
 
-  fusedInto(dst: ArrRef, e: A.Expr, span: Span): void {
+  leavesOf(e: A.Expr): Leaves {
     const leaves = new Map<A.Expr, ArrRef>();
     const scalars = new Map<A.Expr, { e: Expr; dtype: DType }>();
     this.collectLeaves(e, leaves, scalars);
-    const ops = [...leaves.values()];
-    this.checkBroadcastTo(dst.shape, ops, span, dst);
-    this.nest(dst.shape, [dst, ...ops], [], span, (ptrs) => {
+    return { leaves, scalars };
+  }
+
+  fusedInto(dst: ArrRef, e: A.Expr, span: Span, pre?: Leaves): void {
+    const l = pre ?? this.leavesOf(e);
+    this.checkBroadcastTo(dst.shape, [...l.leaves.values()], span, dst);
+    this.fusedNest(dst, e, l, span);
+  }
+
+  /** One loop nest over dst's shape computing e element by element from its leaves. */
+  fusedNest(dst: ArrRef, e: A.Expr, { leaves, scalars }: Leaves, span: Span): void {
+    this.nest(dst.shape, [dst, ...leaves.values()], [], span, (ptrs) => {
       const ld = new Map<A.Expr, Expr>();
       [...leaves.entries()].forEach(([k, a], i) => ld.set(k, load(vtOf(a.dtype), memOf(a.dtype), ptrs[i + 1])));
       return this.block(() => {
@@ -1598,7 +1619,15 @@ class FnLowerer {
         this.copyInto(a, src.a, e.span);
         return this.ownedArray(a);
       }
-      case 'dot': case 'matmul': return this.matmul(this.expr(args[0]), this.expr(args[1]), t, e.span);
+      case 'dot': case 'matmul': {
+        if (this.type(args[0]).kind === 'scalar' || this.type(args[1]).kind === 'scalar') {
+          // dot with a scalar is multiplication (NumPy).
+          const mul: A.Binary = { kind: 'Binary', op: '*', left: args[0], right: args[1], span: e.span };
+          this.inst.types.set(mul, t);
+          return this.expr(mul);
+        }
+        return this.matmul(this.expr(args[0]), this.expr(args[1]), t, e.span);
+      }
       case 'outer': {
         const a = this.expr(e.args[0]) as { a: ArrRef }, b = this.expr(e.args[1]) as { a: ArrRef };
         const fa = this.flatView(a.a), fb = this.flatView(b.a);

@@ -27,7 +27,7 @@ const ENV = {
 const c32 = (addr: Expr, off: number) => add32(addr, i32(off));
 const set = (name: string, value: Expr): Stmt => ({ k: 'set', name, value });
 const st = (mem: 'i32' | 'i64' | 'f32' | 'f64', addr: Expr, value: Expr): Stmt => ({ k: 'store', mem, addr, value });
-const atomicLoad32 = (addr: Expr): Expr => ({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr, value: i32(0) });
+const atomicLoad32 = (addr: Expr): Expr => ({ k: 'load', t: 'i32', mem: 'i32', addr, atomic: true });
 const when = (cond: Expr, then: Stmt[], els: Stmt[] = []): Stmt => ({ k: 'if', cond, then, else: els });
 const expr = (e: Expr): Stmt => ({ k: 'expr', e });
 const ret = (...values: Expr[]): Stmt => ({ k: 'return', values });
@@ -86,7 +86,7 @@ function teamRuntime(): Func[] {
         when(bin('eq', 'i32', atomicLoad32(ctl('active')), i32(0)), [ret()]),
         set('want', bin('sub', 'i32', load('i32', 'i32', ctl('nthreads')), i32(1))),
         set('spins', i32(0)),
-        { k: 'while', label: 'join', cond: bin('ne', 'i32', { k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: ctl('done'), value: i32(0) }, g('want')), body: [
+        { k: 'while', label: 'join', cond: bin('ne', 'i32', atomicLoad32(ctl('done')), g('want')), body: [
           set('d', atomicLoad32(ctl('done'))),
           when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
             [expr({ k: 'wait', t: 'i32', addr: ctl('done'), expected: g('d'), timeout: i64(-1) })]),
@@ -152,7 +152,7 @@ function nextChunk(): Func {
     when(bin('eq', 'i32', g32('kind'), i32(SCHED.guided)), [
       // Chunks shrink with the work left: remaining / (2n), never below the chunk size.
       { k: 'while', label: 'claim', cond: i32(1), body: [
-        set('lo', { k: 'atomic', t: 'i64', mem: 'i64', op: 'add', addr: c32(env, ENV.next), value: i64(0) }),
+        set('lo', { k: 'load', t: 'i64', mem: 'i64', addr: c32(env, ENV.next), atomic: true }),
         when(bin('ge_s', 'i64', g64('lo'), g64('trip')), [done]),
         set('size', roundUp(bin('div_s', 'i64', bin('sub', 'i64', g64('trip'), g64('lo')), bin('mul', 'i64', n64, i64(2))))),
         set('size', select('i64', bin('lt_s', 'i64', g64('size'), g64('chunk')), g64('chunk'), g64('size'))),
@@ -330,8 +330,9 @@ class Outliner {
         { k: 'setm', names: ['lo%', 'hi%'], call: call('__next_chunk', null, env, get('tid%', 'i32'), get('n%', 'i32'), get('k%', 'i32')) },
         set('k%', add32(get('k%', 'i32'), i32(1))),
         when(bin('ge_s', 'i64', g64('lo'), g64('hi')), [{ k: 'break', label: `sched${region}` }]),
-        // Stop at a chunk boundary once any thread has failed.
-        when(atomicLoad32(i32(CTRL.cancel)), [{ k: 'break', label: `sched${region}` }]),
+        // Once a thread has failed, stop at a chunk boundary, but still run chunks below the failed
+        // iteration: one of them may fail too, and the lowest failing iteration is the one reported.
+        when(bin('and', 'i32', atomicLoad32(i32(CTRL.cancel)), bin('gt_s', 'i64', g64('lo'), load('i64', 'i64', i32(CTRL.errIter)))), [{ k: 'break', label: `sched${region}` }]),
         ...blockLoop,
         // The thread that ran the last iteration hands its privates back (lastprivate).
         when(bin('eq', 'i64', g64('hi'), load('i64', 'i64', c32(env, ENV.trip))), [

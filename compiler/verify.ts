@@ -175,6 +175,7 @@ class FuncVerifier {
         return e.t;
       }
       case 'load':
+        if (e.atomic && (e.mem === 'f32' || e.mem === 'f64')) this.err(`atomic load of ${e.mem} (only integer memory is atomic)`);
         this.mem(e.mem, e.t, 'load');
         this.want(e.addr, 'i32', 'address');
         return e.t;

@@ -174,13 +174,14 @@ class Checker {
   localNames = new Set<string>();
   retSoFar: Type | null = null;
   isMain = false;
-  loopDepth = 0;
+  /** Enclosing loops and parallel regions, innermost last (for break/continue checks). */
+  loops: ('loop' | 'prange' | 'region')[] = [];
   parDepth = 0;
 
   /** Checks a body to a fixpoint of its variables' types, then once more recording diagnostics. */
   checkBody(inst: FuncInstance, def: A.FunctionDef, isMain: boolean): void {
-    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, isMain: this.isMain, loopDepth: this.loopDepth, parDepth: this.parDepth };
-    this.inst = inst; this.isMain = isMain; this.loopDepth = 0; this.parDepth = 0;
+    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, isMain: this.isMain, loops: this.loops, parDepth: this.parDepth };
+    this.inst = inst; this.isMain = isMain; this.loops = []; this.parDepth = 0;
     this.localNames = assignedNames(def.body);
     for (const p of inst.params) { this.localNames.add(p.name); inst.locals.set(p.name, p.type); }
     for (let iter = 0; ; iter++) {
@@ -195,6 +196,9 @@ class Checker {
         if (ann) ret = ann;
       }
       if (inst.ret === null || typeKey(inst.ret) !== typeKey(ret)) { inst.ret = ret; this.changed = true; }
+      if (last && !isMain && ret.kind !== 'none' && !definitelyReturns(def.body)) {
+        this.error(Code.TypeMismatch, `function '${def.name}' returns ${showType(ret)} on some paths but can reach its end without a return (Python would return None there)`, def.nameSpan);
+      }
       if (last) break;
       if (!this.changed) { iter = 7; }
     }
@@ -258,15 +262,20 @@ class Checker {
       }
       case 'While': {
         this.condition(s.test);
-        this.loopDepth++;
+        this.loops.push('loop');
         this.block(s.body);
-        this.loopDepth--;
+        this.loops.pop();
         return;
       }
       case 'For': return this.forStmt(s);
-      case 'Break': case 'Continue':
-        if (this.loopDepth === 0) this.error(Code.Syntax, `'${s.kind.toLowerCase()}' outside a loop`, s.span);
+      case 'Break': case 'Continue': {
+        const kw = s.kind.toLowerCase();
+        const inner = this.loops[this.loops.length - 1];
+        if (!inner) this.error(Code.Syntax, `'${kw}' outside a loop`, s.span);
+        else if (inner === 'region') this.error(Code.Unsupported, `'${kw}' cannot leave a parallel region: every thread must reach its end`, s.span);
+        else if (inner === 'prange' && kw === 'break') this.error(Code.Unsupported, "'break' is not allowed in a prange loop: its iterations run in any order on several threads (use a while loop, or skip the work with a flag)", s.span);
         return;
+      }
       case 'Pass': return;
       case 'Return': {
         if (this.isMain) { this.error(Code.Syntax, "'return' outside a function", s.span); return; }
@@ -327,11 +336,11 @@ class Checker {
     } else elem = this.iterElem(it);
     if (s.target.kind !== 'Name') { this.error(Code.Unsupported, 'a for loop target must be a single name', s.target.span); return; }
     this.bindVar(s.target.id, elem, s.target.span);
-    this.loopDepth++;
+    this.loops.push(isPrange ? 'prange' : 'loop');
     if (isPrange) this.parDepth++;
     this.block(s.body);
     if (isPrange) { this.parDepth--; this.inferReductions(s); }
-    this.loopDepth--;
+    this.loops.pop();
   }
 
   iterElem(e: A.Expr): Type {
@@ -349,6 +358,7 @@ class Checker {
       const t = this.expr(a);
       if (t.kind !== 'scalar' || isFloat(t.dtype)) this.error(Code.TypeMismatch, `${fname}() arguments must be integers, got ${showType(t)}`, a.span);
     }
+    if (c.args[2]?.kind === 'Int' && c.args[2].value === 0n) this.error(Code.ValueError, `${fname}() arg 3 must not be zero`, c.args[2].span);
     const allowed = fname === 'prange' ? ['schedule', 'chunksize', 'num_threads', 'use_threads_if'] : [];
     for (const k of c.keywords) {
       if (!allowed.includes(k.name)) { this.error(Code.ArgCount, `${fname}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
@@ -426,7 +436,9 @@ class Checker {
       }
       if (item.asName) this.bindVar(item.asName, { kind: 'team' }, item.span);
       this.parDepth++;
+      this.loops.push('region');
       this.block(s.body);
+      this.loops.pop();
       this.parDepth--;
       return;
     }
@@ -1173,6 +1185,20 @@ function plainAssigns(st: A.Stmt, skip: Set<A.Stmt>): A.Stmt[] {
     case 'For': return [{ ...st, body: [] }, ...st.body.flatMap((x) => plainAssigns(x, skip))];
     default: return [st];
   }
+}
+
+/** Whether every path through a body ends in return or raise (so it cannot fall off the end). */
+function definitelyReturns(body: A.Stmt[]): boolean {
+  const hasBreak = (ss: A.Stmt[]): boolean => ss.some((s) => s.kind === 'Break' || (s.kind === 'If' && (hasBreak(s.body) || hasBreak(s.orelse))) || (s.kind === 'With' && hasBreak(s.body)));
+  return body.some((s) => {
+    switch (s.kind) {
+      case 'Return': case 'Raise': return true;
+      case 'If': return definitelyReturns(s.body) && definitelyReturns(s.orelse);
+      case 'With': return definitelyReturns(s.body);
+      case 'While': return ((s.test.kind === 'Bool' && s.test.value) || (s.test.kind === 'Int' && s.test.value !== 0n)) && !hasBreak(s.body);
+      default: return false;
+    }
+  });
 }
 
 /** typeKey plus compile-time shapes, to notice when unification forgets a shape. */

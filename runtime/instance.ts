@@ -1,15 +1,17 @@
-// A running program: the shared wasm memory, the module instance and the imports the generated code
-// calls (printing, run-time errors, math). Errors thrown from imports unwind the wasm stack as a
-// ParTrap that the driver turns into a ParError with the source span.
+// A running program: the shared wasm memory, the module instance on thread 0, its worker team, and
+// the imports the generated code calls (printing, run-time errors, math), made by one factory for
+// every thread (`threadImports`). Errors thrown from imports unwind the wasm stack as a ParTrap that
+// the driver turns into a ParError with the source span (and, in parallel code, iteration and thread).
 import type { DType } from '../language/types.js';
 import { ALLOC, CODE_DTYPE, DESC, PAGE } from './layout.js';
 import { formatArray, formatScalar, reprArray, type ArrayView } from './format.js';
 import { erf } from './mathlib.js';
+import { createOutputBuffer, OutputQueue } from './output.js';
+import { raise, takeRecordedError } from './trap.js';
+import { currentPlatform } from './platform.js';
+import { resolveTeamConfig, Team } from './team.js';
 
-/** What the generated code raised: the error site and the message it formats to. */
-export class ParTrap extends Error {
-  constructor(readonly site: number, message: string) { super(message); }
-}
+export { ParTrap } from './trap.js';
 
 export interface SiteInfo { kind: string; text?: string }
 
@@ -20,6 +22,8 @@ export interface InstanceOptions {
   stdout: (text: string) => void;
   initialPages?: number;
   maxPages?: number;
+  /** Team size (see runtime/team.ts resolveTeamSize). */
+  threads?: number;
 }
 
 export interface ParInstance {
@@ -29,6 +33,12 @@ export interface ParInstance {
   readArray(desc: number): ArrayView;
   /** Current size of the wasm heap in bytes (for memory-bound tests). */
   heapTop(): number;
+  /** The worker team (size 1 when the module has no parallel code). */
+  team: Team;
+  /** The team's shared output queue and error text (runtime/output.ts). */
+  output: OutputQueue;
+  /** Thread 0: writes the workers' queued lines to stdout. */
+  flushOutput(): void;
 }
 
 const TYPED: Record<DType, { new (b: ArrayBufferLike): ArrayView['data']; BYTES_PER_ELEMENT: number }> = {
@@ -68,10 +78,25 @@ async function preferOptimizingCompiler(): Promise<void> {
   }
 }
 
-export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
-  await preferOptimizingCompiler();
-  const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256, maximum: opts.maxPages ?? 32768, shared: true });
-  let stdout = opts.stdout;
+const DEFAULT_MAX_PAGES = 32768;
+
+/** What the imports of one thread need. */
+export interface ThreadImportsOptions {
+  memory: WebAssembly.Memory;
+  tid: number;
+  strings: string[];
+  sites: SiteInfo[];
+  maxPages: number;
+  output: OutputQueue;
+  /** Receives each finished print line of this thread. */
+  line(text: string): void;
+  /** The `env.joined` import; only thread 0 joins. */
+  joined?(): void;
+}
+
+/** The `env` and `math` imports of one thread (thread 0 and workers alike). */
+export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
+  const { memory, sites } = o;
   let line = '';
   const view = (desc: number) => readArrayView(memory, desc);
   const shapeOf = (desc: number) => {
@@ -82,7 +107,7 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
     const v = view(desc);
     return `(${v.shape.join(',')}${v.shape.length === 1 ? ',' : ''})`;
   };
-  const trap = (site: number, msg: string): never => { throw new ParTrap(site, msg); };
+  const trap = (site: number, msg: string): never => { throw raise(memory, o.output, o.tid, site, msg); };
   const valueMessages: Record<string, string> = {
     range_step: 'ValueError: range() arg 3 must not be zero',
     slice_step: 'ValueError: slice step cannot be zero',
@@ -92,63 +117,91 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   };
   const env = {
     memory,
-    print_text: (id: number) => { line += opts.strings[id]; },
+    print_text: (id: number) => { line += o.strings[id]; },
     print_bool: (v: number, _repr: number) => { line += v ? 'True' : 'False'; },
     print_i32: (v: number, _repr: number) => { line += formatScalar(v, 'int32'); },
     print_i64: (v: bigint, _repr: number) => { line += formatScalar(v, 'int64'); },
     print_f32: (v: number, _repr: number) => { line += formatScalar(v, 'float32'); },
     print_f64: (v: number, _repr: number) => { line += formatScalar(v, 'float64'); },
     print_array: (desc: number, repr: number) => { line += repr ? reprArray(view(desc)) : formatArray(view(desc)); },
-    print_flush: () => { const l = line; line = ''; stdout(l); },
+    print_flush: () => { const l = line; line = ''; o.line(l); },
     wtime: () => performance.now() / 1000,
-    joined: () => {},
-    oom: (bytes: number) => trap(-1, `MemoryError: cannot allocate ${bytes} bytes: the wasm memory limit (${((opts.maxPages ?? 32768) * PAGE / 2 ** 20) | 0} MiB) is reached`),
+    joined: o.joined ?? (() => { throw new Error('internal error: joined() called on a worker'); }),
+    oom: (bytes: number) => trap(-1, `MemoryError: cannot allocate ${bytes} bytes: the wasm memory limit (${(o.maxPages * PAGE / 2 ** 20) | 0} MiB) is reached`),
     err_index: (site: number, index: bigint, axis: number, desc: number) =>
       trap(site, `IndexError: index ${index} is out of bounds for axis ${axis} with size ${view(desc).shape[axis]} (array shape ${shapeOf(desc)})`),
-    err_zero: (site: number) => trap(site, opts.sites[site]?.kind === 'mod' ? 'ZeroDivisionError: integer modulo by zero' : 'ZeroDivisionError: integer division by zero'),
+    err_zero: (site: number) => trap(site, sites[site]?.kind === 'mod' ? 'ZeroDivisionError: integer modulo by zero' : 'ZeroDivisionError: integer division by zero'),
     err_raise: (site: number) => {
-      const s = opts.sites[site];
+      const s = sites[site];
       trap(site, s.text ? `${s.kind}: ${s.text}` : s.kind);
     },
     err_value: (site: number) => {
-      const s = opts.sites[site];
+      const s = sites[site];
       if (s.kind === 'empty_reduce') trap(site, `ValueError: zero-size array to reduction operation ${s.text === 'argmin' || s.text === 'argmax' ? s.text : s.text === 'min' ? 'minimum' : 'maximum'} which has no identity`);
       trap(site, valueMessages[s.kind] ?? 'ValueError');
     },
     err_shape: (site: number, a: number, b: number) => {
-      const s = opts.sites[site];
+      const s = sites[site];
       if (s.kind === 'assign_broadcast') trap(site, `ValueError: could not broadcast input array from shape ${shapeNoSpace(a)} into shape ${shapeNoSpace(b)}`);
       if (s.kind === 'matmul') trap(site, `ValueError: shapes ${shapeNoSpace(a)} and ${shapeNoSpace(b)} not aligned for matrix multiplication`);
       trap(site, `ValueError: operands could not be broadcast together with shapes ${shapeNoSpace(a)} ${shapeNoSpace(b)}`);
     },
     err_reshape: (site: number, desc: number, size: number) => trap(site, `ValueError: cannot reshape array of size ${size} (shape ${shapeOf(desc)}) into the requested shape`),
   };
-  const pyMod = (a: number, b: number) => {
-    if (b === 0) return NaN;
-    const r = a % b;
-    return r !== 0 && (r < 0) !== (b < 0) ? r + b : r === 0 ? (b < 0 ? -0 : 0) : r;
-  };
-  const math = {
-    math_sin: Math.sin, math_cos: Math.cos, math_tan: Math.tan, math_asin: Math.asin, math_acos: Math.acos, math_atan: Math.atan,
-    math_sinh: Math.sinh, math_cosh: Math.cosh, math_tanh: Math.tanh, math_exp: Math.exp, math_log: Math.log, math_log2: Math.log2,
-    math_log10: Math.log10, math_erf: erf, math_expm1: Math.expm1, math_log1p: Math.log1p, math_exp2: (x: number) => 2 ** x, math_cbrt: Math.cbrt,
-    math_atan2: Math.atan2, math_pow: Math.pow, math_hypot: Math.hypot, math_fmod: (a: number, b: number) => a % b,
-    math_pymod: pyMod,
-    math_pyfloordiv: (a: number, b: number) => {
-      if (b === 0) return a / b;
-      const m = pyMod(a, b);
-      const d = (a - m) / b;
-      return Math.round(d) === d ? d : Math.floor(a / b);
+  return { env, math: MATH };
+}
+
+const pyMod = (a: number, b: number) => {
+  if (b === 0) return NaN;
+  const r = a % b;
+  return r !== 0 && (r < 0) !== (b < 0) ? r + b : r === 0 ? (b < 0 ? -0 : 0) : r;
+};
+const MATH = {
+  math_sin: Math.sin, math_cos: Math.cos, math_tan: Math.tan, math_asin: Math.asin, math_acos: Math.acos, math_atan: Math.atan,
+  math_sinh: Math.sinh, math_cosh: Math.cosh, math_tanh: Math.tanh, math_exp: Math.exp, math_log: Math.log, math_log2: Math.log2,
+  math_log10: Math.log10, math_erf: erf, math_expm1: Math.expm1, math_log1p: Math.log1p, math_exp2: (x: number) => 2 ** x, math_cbrt: Math.cbrt,
+  math_atan2: Math.atan2, math_pow: Math.pow, math_hypot: Math.hypot, math_fmod: (a: number, b: number) => a % b,
+  math_pymod: pyMod,
+  math_pyfloordiv: (a: number, b: number) => {
+    if (b === 0) return a / b;
+    const m = pyMod(a, b);
+    const d = (a - m) / b;
+    return Math.round(d) === d ? d : Math.floor(a / b);
+  },
+};
+
+export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
+  await preferOptimizingCompiler();
+  const platform = currentPlatform();
+  const config = resolveTeamConfig(opts.threads, platform.env(), platform.cpuCount());
+  const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES;
+  const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256, maximum: maxPages, shared: true });
+  const output = new OutputQueue(createOutputBuffer(), platform.mainCanBlock);
+  let stdout = opts.stdout;
+  // The workers' lines come first: they were printed before anything thread 0 prints now.
+  const flushOutput = () => { for (const l of output.drain()) stdout(l); };
+  const imports = threadImports({
+    memory, tid: 0, strings: opts.strings, sites: opts.sites, maxPages, output,
+    line: (l) => { flushOutput(); stdout(l); },
+    joined: () => {
+      flushOutput();
+      const t = takeRecordedError(memory, output);
+      if (t) throw t;
     },
-  };
+  });
   const module = await WebAssembly.compile(opts.bytes as BufferSource);
-  const inst = await WebAssembly.instantiate(module, { env, math });
+  const inst = await WebAssembly.instantiate(module, imports);
   const exports = inst.exports as unknown as ParInstance['exports'];
   (exports.__init as () => void)();
+  const team = Team.start({
+    platform, config, module, memory, exports: exports as never,
+    strings: opts.strings, sites: opts.sites.map((s) => ({ kind: s.kind, ...(s.text !== undefined ? { text: s.text } : {}) })),
+    output: output.buffer, maxPages,
+  });
   return {
-    memory, exports,
+    memory, exports, team, output, flushOutput,
     setStdout(f) { stdout = f; },
-    readArray: view,
+    readArray: (desc) => readArrayView(memory, desc),
     heapTop: () => new Int32Array(memory.buffer)[ALLOC.heapTop / 4],
   };
 }

@@ -1,0 +1,116 @@
+// The platform seam of the worker team: how to learn the core count and the environment, start a
+// worker (runtime/worker.ts) and talk to it, on Node `worker_threads` or browser Web Workers. The
+// team (runtime/team.ts) and the worker entry only go through this file. Node modules are imported
+// lazily so that a browser bundle never loads them.
+import type { WorkerInit } from './protocol.js';
+
+/** What a worker is started with: the protocol's WorkerInit plus the team's own start-up values. */
+export interface TeamWorkerInit extends WorkerInit {
+  /** CTRL.gen when the team was created: the worker waits for it to change. */
+  seen: number;
+  /** The memory limit in pages, for MemoryError messages. */
+  maxPages: number;
+}
+
+/** Messages a worker posts to thread 0 (only at start-up; regions never use messages). */
+export type WorkerMessage = { type: 'ready' } | { type: 'failed'; message: string };
+
+export interface TeamWorker {
+  /** Resolves once the worker has instantiated the module and entered its loop. */
+  ready: Promise<void>;
+  terminate(): void;
+}
+
+export interface Platform {
+  name: 'node' | 'browser';
+  cpuCount(): number;
+  env(): Record<string, string | undefined>;
+  /** Whether the caller's thread may block in Atomics.wait (a browser's main thread may not). */
+  mainCanBlock: boolean;
+  /** Whether spawn() works here; without it every program runs on thread 0 alone. */
+  hasWorkers: boolean;
+  spawn(init: TeamWorkerInit): Promise<TeamWorker>;
+}
+
+/** The worker's side of the seam. */
+export interface WorkerPort {
+  init: TeamWorkerInit;
+  post(msg: WorkerMessage): void;
+  close(): void;
+}
+
+const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+
+export function currentPlatform(): Platform {
+  return isNode ? nodePlatform : browserPlatform;
+}
+
+const nodePlatform: Platform = {
+  name: 'node',
+  cpuCount: () => cpus,
+  env: () => process.env,
+  mainCanBlock: true,
+  hasWorkers: true,
+  async spawn(init) {
+    const { Worker } = await import('node:worker_threads');
+    const w = new Worker(await nodeWorkerURL(), { workerData: init });
+    let started = false;
+    const ready = new Promise<void>((resolve, reject) => {
+      w.on('message', (m: WorkerMessage) => {
+        if (m.type === 'ready') { started = true; resolve(); } else reject(new Error(`worker ${init.tid} failed to start: ${m.message}`));
+      });
+      w.on('error', (e) => { if (!started) reject(new Error(`worker ${init.tid} failed to start: ${e.message}`)); });
+      w.on('exit', (code) => { if (!started) reject(new Error(`worker ${init.tid} exited during start-up (code ${code})`)); });
+    });
+    ready.catch(() => { /* observed by the team; avoid an unhandled rejection meanwhile */ });
+    // Referenced while it starts (someone may be awaiting `ready`); after that an idle team never
+    // keeps the process alive. The listeners are added before: adding one refs the worker again.
+    ready.then(() => w.unref(), () => w.unref());
+    return { ready, terminate: () => { void w.terminate(); } };
+  },
+};
+
+let cpus = 1;
+if (isNode) {
+  const os = await import('node:os');
+  cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+}
+
+/**
+ * `new URL('./worker.js', import.meta.url)`, so bundlers find the worker. When this module runs from
+ * its TypeScript source (vitest) there is no worker.js beside it: the worker then comes from the
+ * build in dist/ (`npx tsc -p tsconfig.json`).
+ */
+async function nodeWorkerURL(): Promise<URL> {
+  const url = new URL('./worker.js', import.meta.url);
+  if (!import.meta.url.endsWith('.ts')) return url;
+  const { existsSync } = await import('node:fs');
+  const { fileURLToPath } = await import('node:url');
+  if (existsSync(fileURLToPath(url))) return url;
+  const built = new URL('../dist/runtime/worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) return built;
+  throw new Error(`the worker script is not built: ${fileURLToPath(built)} is missing (run 'npx tsc -p tsconfig.json')`);
+}
+
+const browserPlatform: Platform = {
+  name: 'browser',
+  cpuCount: () => (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1,
+  env: () => ({}),
+  mainCanBlock: false,
+  hasWorkers: false,
+  async spawn() {
+    // To come: `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`, the init
+    // posted as its first message, and workers started before thread 0 first blocks.
+    throw new Error('parallel execution in the browser is not implemented yet');
+  },
+};
+
+/** Called once by the worker entry. */
+export async function workerPort(): Promise<WorkerPort> {
+  if (isNode) {
+    const { parentPort, workerData } = await import('node:worker_threads');
+    if (!parentPort) throw new Error('runtime/worker.js must run in a worker thread');
+    return { init: workerData as TeamWorkerInit, post: (m) => parentPort.postMessage(m), close: () => parentPort.close() };
+  }
+  throw new Error('parallel execution in the browser is not implemented yet');
+}

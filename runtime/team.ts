@@ -1,0 +1,174 @@
+// The worker team of one Program: its configuration (team size, spinning, schedule="runtime",
+// nesting; from the API option and the PAR_* / OMP_* environment), the control block fields thread 0
+// fills in right after `__init`, and the workers' lifecycle: created once, started with a
+// TeamWorkerInit, stopped by dispose(). Regions themselves never pass through here: thread 0 forks
+// and joins inside wasm (see Note [Fork-join] in runtime/protocol.ts).
+import { CTRL, SCHED } from './protocol.js';
+import type { Platform, TeamWorker, TeamWorkerInit } from './platform.js';
+
+/** A bad thread count, schedule or flag in the options or the environment. */
+export class TeamConfigError extends Error {
+  constructor(message: string) { super(message); this.name = 'TeamConfigError'; }
+}
+
+export interface TeamConfig {
+  /** Threads in the team, thread 0 included. */
+  size: number;
+  /** CTRL.spin: wait-loop iterations before a thread sleeps. */
+  spin: number;
+  schedKind: number;
+  schedChunk: number;
+  nested: boolean;
+}
+
+/** No more threads than this, whatever the settings say. */
+export const MAX_TEAM = 1024;
+
+/**
+ * Note [Spin count]: a waiting thread polls the control block this many times before it sleeps in
+ * memory.atomic.wait32, so back-to-back regions (and a join whose workers finish together) cost
+ * microseconds rather than a futex round trip. The generated wait loop (compiler/parallel.ts) reads
+ * gen and stop with atomic read-modify-writes, about 40 ns a poll (measured on x86-64), so 1000 polls
+ * is about 40 µs. (A loop of plain atomic loads polls in about 2 ns; it would want ~20000.)
+ * Spinning only pays while every thread has a core of its own, so an oversubscribed team never spins.
+ */
+export const DEFAULT_SPIN = 20000;
+
+type Env = Record<string, string | undefined>;
+
+function set(env: Env, name: string): string | undefined {
+  const v = env[name]?.trim();
+  return v ? v : undefined;
+}
+
+function wholeNumber(text: string, what: string, min: number): number {
+  const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
+  if (!Number.isSafeInteger(n) || n < min) {
+    throw new TeamConfigError(`${what} must be a ${min > 0 ? 'positive' : 'non-negative'} whole number, got '${text}'`);
+  }
+  return n;
+}
+
+/** options.threads, else PAR_NUM_THREADS, else OMP_NUM_THREADS, else the core count; capped by PAR_THREAD_LIMIT. */
+export function resolveTeamSize(threads: number | undefined, env: Env, cpuCount: number): number {
+  let n: number;
+  if (threads !== undefined) {
+    if (!Number.isSafeInteger(threads) || threads < 1) throw new TeamConfigError(`threads must be a positive whole number, got ${String(threads)}`);
+    n = threads;
+  } else {
+    const name = set(env, 'PAR_NUM_THREADS') ? 'PAR_NUM_THREADS' : set(env, 'OMP_NUM_THREADS') ? 'OMP_NUM_THREADS' : null;
+    // OpenMP allows a list, one count per nesting level: the first is the team's.
+    n = name ? wholeNumber(set(env, name)!.split(',')[0].trim(), name, 1) : Math.max(1, cpuCount | 0);
+  }
+  const limit = set(env, 'PAR_THREAD_LIMIT');
+  if (limit) n = Math.min(n, wholeNumber(limit, 'PAR_THREAD_LIMIT', 1));
+  if (n > MAX_TEAM) throw new TeamConfigError(`a team of ${n} threads is too large (at most ${MAX_TEAM})`);
+  return n;
+}
+
+/** OpenMP's OMP_SCHEDULE syntax: `[monotonic:|nonmonotonic:]kind[,chunk]`, case-insensitive. */
+export function parseSchedule(text: string, what = 'PAR_SCHEDULE'): { kind: number; chunk: number } {
+  const m = /^\s*(?:(?:non)?monotonic\s*:\s*)?(static|dynamic|guided|auto)\s*(?:,\s*([^\s,]*)\s*)?$/i.exec(text);
+  if (!m) throw new TeamConfigError(`${what} must look like 'static', 'dynamic,4', 'guided' or 'auto', got '${text}'`);
+  const kind = SCHED[m[1].toLowerCase() as keyof typeof SCHED];
+  const chunk = m[2] === undefined ? 0 : wholeNumber(m[2], `the chunk size in ${what}`, 1);
+  return { kind, chunk: kind === SCHED.auto ? 0 : chunk };
+}
+
+function flag(text: string, what: string): boolean {
+  const t = text.toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(t)) return true;
+  if (['0', 'false', 'no', 'off'].includes(t)) return false;
+  throw new TeamConfigError(`${what} must be true or false, got '${text}'`);
+}
+
+export function resolveTeamConfig(threads: number | undefined, env: Env, cpuCount: number): TeamConfig {
+  const size = resolveTeamSize(threads, env, cpuCount);
+  const spinText = set(env, 'PAR_SPIN');
+  const spin = spinText !== undefined ? wholeNumber(spinText, 'PAR_SPIN', 0) : size > cpuCount ? 0 : DEFAULT_SPIN;
+  const schedName = set(env, 'PAR_SCHEDULE') ? 'PAR_SCHEDULE' : set(env, 'OMP_SCHEDULE') ? 'OMP_SCHEDULE' : null;
+  const sched = schedName ? parseSchedule(set(env, schedName)!, schedName) : { kind: SCHED.auto, chunk: 0 };
+  const nestedText = set(env, 'PAR_NESTED');
+  return { size, spin, schedKind: sched.kind, schedChunk: sched.chunk, nested: nestedText ? flag(nestedText, 'PAR_NESTED') : false };
+}
+
+type Exports = Record<string, (...args: never[]) => unknown>;
+
+/** Whether the module has the team's wasm side (compiler/parallel.ts); without it everything runs on thread 0. */
+export function hasTeamExports(exports: Exports): boolean {
+  return ['__worker_main', '__worker_ack', '__join'].every((k) => typeof exports[k] === 'function');
+}
+
+export interface TeamStart {
+  platform: Platform;
+  config: TeamConfig;
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  exports: Exports;
+  strings: string[];
+  sites: { kind: string; text?: string }[];
+  output: SharedArrayBuffer;
+  maxPages: number;
+}
+
+export class Team {
+  private disposed = false;
+  private started: Promise<void> | null = null;
+  private constructor(readonly size: number, private memory: WebAssembly.Memory, private workers: Promise<TeamWorker>[]) {}
+
+  /**
+   * Thread 0, right after `__init`: fills the control block and starts size - 1 workers. A module
+   * without the team's exports, or a platform without workers (for now, browsers), gets a team of one.
+   */
+  static start(o: TeamStart): Team {
+    const size = hasTeamExports(o.exports) && o.platform.hasWorkers ? o.config.size : 1;
+    const i32 = new Int32Array(o.memory.buffer, 0, CTRL.END / 4);
+    // Per-thread iteration slots, 64 bytes apart (one cache line each), 64-byte aligned.
+    const raw = (o.exports.__malloc as unknown as (n: number) => number)(64 * size + 64);
+    const slots = (raw + 63) & ~63;
+    new Uint8Array(o.memory.buffer, slots, 64 * size).fill(0);
+    Atomics.store(i32, CTRL.iterSlots / 4, slots);
+    Atomics.store(i32, CTRL.spin / 4, o.config.spin);
+    Atomics.store(i32, CTRL.schedKind / 4, o.config.schedKind);
+    Atomics.store(i32, CTRL.schedChunk / 4, o.config.schedChunk);
+    Atomics.store(i32, CTRL.nested / 4, o.config.nested ? 1 : 0);
+    Atomics.store(i32, CTRL.stop / 4, 0);
+    Atomics.store(i32, CTRL.teamSize / 4, size);
+    const seen = Atomics.load(i32, CTRL.gen / 4);
+    const workers: Promise<TeamWorker>[] = [];
+    for (let tid = 1; tid < size; tid++) {
+      const init: TeamWorkerInit = {
+        module: o.module, memory: o.memory, tid, strings: o.strings, sites: o.sites, output: o.output, seen, maxPages: o.maxPages,
+      };
+      const w = o.platform.spawn(init);
+      w.catch(() => { /* reported by ready() */ });
+      workers.push(w);
+    }
+    return new Team(size, o.memory, workers);
+  }
+
+  /**
+   * Resolves once every worker runs its loop; thread 0 awaits it before it first enters wasm, so a
+   * worker that cannot start is an error rather than a join that never ends.
+   */
+  ready(): Promise<void> {
+    if (this.disposed) return Promise.reject(new Error('this team has been disposed'));
+    this.started ??= Promise.all(this.workers.map(async (w) => (await w).ready)).then(() => undefined, (e: unknown) => {
+      this.dispose();
+      throw e;
+    });
+    return this.started;
+  }
+
+  /** Stops the workers: CTRL.stop, wake every waiter, terminate. Safe to call more than once. */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    const i32 = new Int32Array(this.memory.buffer, 0, CTRL.END / 4);
+    Atomics.store(i32, CTRL.stop / 4, 1);
+    Atomics.notify(i32, CTRL.gen / 4);
+    for (const w of this.workers) w.then((x) => x.terminate(), () => {});
+  }
+
+  get isDisposed(): boolean { return this.disposed; }
+}

@@ -1,0 +1,48 @@
+// The entry of a team worker (thread tid >= 1), started by runtime/team.ts through the platform seam.
+// It instantiates the program's module over the shared memory with its own imports (never calling
+// `__init`), says it is ready, then serves regions in `__worker_main` until CTRL.stop is set. When
+// its share of a region throws, it records the error (unless the error import already did), cancels
+// the team, acknowledges the region so thread 0's join completes, and goes back to waiting.
+import { CTRL } from './protocol.js';
+import { OutputQueue } from './output.js';
+import { threadImports } from './instance.js';
+import { ParTrap, recordError, trapFromError } from './trap.js';
+import { workerPort } from './platform.js';
+
+const port = await workerPort();
+const { init } = port;
+let exports: Record<string, (...args: number[]) => unknown>;
+const output = new OutputQueue(init.output, true);
+try {
+  const imports = threadImports({
+    memory: init.memory, tid: init.tid, strings: init.strings, sites: init.sites, maxPages: init.maxPages, output,
+    line: (l) => output.append(l),
+  });
+  const inst = await WebAssembly.instantiate(init.module, imports);
+  exports = inst.exports as typeof exports;
+} catch (e) {
+  port.post({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
+  port.close();
+  throw e;
+}
+port.post({ type: 'ready' });
+
+const ctrl = new Int32Array(init.memory.buffer, 0, CTRL.END / 4);
+let seen = init.seen;
+for (;;) {
+  try {
+    exports.__worker_main(init.tid, seen);
+    break; // CTRL.stop
+  } catch (e) {
+    if (!(e instanceof ParTrap && e.recorded)) {
+      const t = trapFromError(e);
+      recordError(init.memory, output, init.tid, t?.site ?? -1, t?.message ?? `InternalError: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    Atomics.store(ctrl, CTRL.cancel / 4, 1);
+    // Read gen before acknowledging: once this thread acks, thread 0 may join and fork the next
+    // region, and reading gen after that would skip it (and hang the next join).
+    seen = Atomics.load(ctrl, CTRL.gen / 4);
+    exports.__worker_ack();
+  }
+}
+port.close();
