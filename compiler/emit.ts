@@ -339,6 +339,10 @@ class FuncEmitter {
       case 'f64->i64': return m.i64.trunc_s_sat.f64(a);
       case 'f32->f64': return m.f64.promote(a);
       case 'f64->f32': return m.f32.demote(a);
+      case 'bits:f32->i32': return m.i32.reinterpret(a);
+      case 'bits:f64->i64': return m.i64.reinterpret(a);
+      case 'bits:i32->f32': return m.f32.reinterpret(a);
+      case 'bits:i64->f64': return m.f64.reinterpret(a);
     }
   }
 

@@ -23,7 +23,9 @@ export type UnOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil' | 'trunc' | 'neares
 /** Conversions between value types; `s` = signed/saturating where it matters. */
 export type CvtOp =
   | 'i32->i64' | 'i64->i32' | 'i32->f32' | 'i32->f64' | 'i64->f32' | 'i64->f64'
-  | 'f32->i32' | 'f32->i64' | 'f64->i32' | 'f64->i64' | 'f32->f64' | 'f64->f32' | 'u32->i64';
+  | 'f32->i32' | 'f32->i64' | 'f64->i32' | 'f64->i64' | 'f32->f64' | 'f64->f32' | 'u32->i64'
+  /** Bit-pattern reinterpretations (for atomic updates of floats by compare-and-swap). */
+  | 'bits:f32->i32' | 'bits:i32->f32' | 'bits:f64->i64' | 'bits:i64->f64';
 
 /**
  * Typing conventions (checked by verify.ts): every operand of `bin`/`un`/`select` has type `t`, and

@@ -1645,11 +1645,27 @@ class FnLowerer {
         const v = this.expr(e.args[2]) as { e: Expr; dtype: DType };
         const d = a.a.dtype, vt = vtOf(d);
         const old = this.fresh('old', vt);
-        this.set(old, load(vt, memOf(d), addr.e));
-        const nv = convert(v.e, v.dtype, d);
-        const upd = fname === 'atomic_add' ? bin('add', vt, get(old, vt), nv)
-          : this.builtinScalar(fname === 'atomic_max' ? 'maximum' : 'minimum', [{ k: 's', e: get(old, vt), dtype: d }, { k: 's', e: nv, dtype: d }], d, e) as { e: Expr };
-        this.emit({ k: 'store', mem: memOf(d), addr: addr.e, value: (upd as { e: Expr }).e ?? upd });
+        const nv = this.tmp(convert(v.e, v.dtype, d));
+        const at = this.tmp(addr.e);
+        if (fname === 'atomic_add' && isInt(d)) {
+          this.set(old, { k: 'atomic', t: vt, mem: memOf(d), op: 'add', addr: at, value: nv });
+          return { k: 's', e: get(old, vt), dtype: d };
+        }
+        // Floats, bools, min and max: compare-and-swap on the element's bits until no other
+        // thread changed it in between.
+        const bt: VT = vt === 'f64' || vt === 'i64' ? 'i64' : 'i32';
+        const bmem = d === 'bool' ? 'u8' : bt;
+        const toBits = (x: Expr) => (vt === 'f64' ? cvt('bits:f64->i64', x) : vt === 'f32' ? cvt('bits:f32->i32', x) : x);
+        const fromBits = (x: Expr) => (vt === 'f64' ? cvt('bits:i64->f64', x) : vt === 'f32' ? cvt('bits:i32->f32', x) : x);
+        const seen = this.fresh('seen', bt);
+        const label = `cas${this.n++}`;
+        const upd = fname === 'atomic_add' ? (d === 'bool' ? bin('or', 'i32', get(old, vt), nv) : bin('add', vt, get(old, vt), nv))
+          : (this.builtinScalar(fname === 'atomic_max' ? 'maximum' : 'minimum', [{ k: 's', e: get(old, vt), dtype: d }, { k: 's', e: nv, dtype: d }], d, e) as { e: Expr }).e;
+        this.emit({ k: 'while', label, cond: i32(1), body: [
+          { k: 'set', name: seen, value: { k: 'load', t: bt, mem: bmem, addr: at, atomic: true } },
+          { k: 'set', name: old, value: fromBits(get(seen, bt)) },
+          { k: 'if', cond: bin('eq', bt, { k: 'cmpxchg', t: bt, mem: bmem, addr: at, expected: get(seen, bt), replacement: toBits(upd) }, get(seen, bt)), then: [{ k: 'break', label }], else: [] },
+        ] });
         return { k: 's', e: get(old, vt), dtype: d };
       }
     }

@@ -27,6 +27,7 @@ export const CVT_TYPES: Readonly<Record<CvtOp, readonly [VT, VT]>> = {
   'i32->f32': ['i32', 'f32'], 'i32->f64': ['i32', 'f64'], 'i64->f32': ['i64', 'f32'], 'i64->f64': ['i64', 'f64'],
   'f32->i32': ['f32', 'i32'], 'f32->i64': ['f32', 'i64'], 'f64->i32': ['f64', 'i32'], 'f64->i64': ['f64', 'i64'],
   'f32->f64': ['f32', 'f64'], 'f64->f32': ['f64', 'f32'],
+  'bits:f32->i32': ['f32', 'i32'], 'bits:i32->f32': ['i32', 'f32'], 'bits:f64->i64': ['f64', 'i64'], 'bits:i64->f64': ['i64', 'f64'],
 };
 
 /** The value type a memory access type loads as / stores from: bools (u8) travel as i32. */
