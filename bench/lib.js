@@ -1,6 +1,6 @@
-// Shared helpers for bench/run.js (timings) and bench/check.js (agreement at small sizes): the kernel
-// table, building the C versions, running the Par/JS/C/Python implementations and reading their
-// "checksum:" and "time:" lines.
+// Shared helpers for bench/run.js (timings) and bench/check.js (agreement at small sizes): the
+// single-thread kernel table, building the C versions (plain and OpenMP), running the Par/JS/C/Python
+// implementations and reading their "checksum:" and "time:" lines.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -10,6 +10,8 @@ export const benchDir = dirname(fileURLToPath(import.meta.url));
 export const rootDir = dirname(benchDir);
 export const kernelDir = join(benchDir, 'kernels');
 export const outDir = join(benchDir, 'out');
+/** The parallel kernels (.par and C + OpenMP twins); their table is in bench/parallel.js. */
+export const parallelKernelDir = join(kernelDir, 'parallel');
 
 /**
  * The kernels. `params` are the size variables at the top of the .par file and, in the same order,
@@ -35,13 +37,14 @@ export function withParams(src, kernel, values) {
   return src;
 }
 
-/** Parses `checksum: X` and `time: S` from a program's output. */
+/** Parses `checksum: X`, `time: S` and, when present, `mean: S` from a program's output. */
 export function parseOutput(text) {
   const checksum = /^checksum:\s*(\S+)\s*$/m.exec(text)?.[1];
   const time = /^time:\s*(\S+)\s*$/m.exec(text)?.[1];
+  const mean = /^mean:\s*(\S+)\s*$/m.exec(text)?.[1];
   if (checksum === undefined) throw new Error(`no "checksum:" line in output: ${JSON.stringify(text.slice(0, 200))}`);
   if (time === undefined || !Number.isFinite(Number(time))) throw new Error(`no "time:" line in output: ${JSON.stringify(text.slice(0, 200))}`);
-  return { checksum, time: Number(time) };
+  return mean === undefined ? { checksum, time: Number(time) } : { checksum, time: Number(time), mean: Number(mean) };
 }
 
 /**
@@ -88,9 +91,9 @@ export function buildC(name) {
   return null;
 }
 
-/** Runs a command, returning parsed output or throwing with its stderr. */
-export function runProcess(cmd, args, timeoutMs = 300_000) {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, cwd: rootDir });
+/** Runs a command (with extra environment variables), returning parsed output or throwing with its stderr. */
+export function runProcess(cmd, args, timeoutMs = 300_000, env = undefined) {
+  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, cwd: rootDir, env: env ? { ...process.env, ...env } : process.env });
   if (r.error) throw new Error(`${cmd}: ${r.error.message}`);
   if (r.status !== 0) {
     const why = (r.stderr || r.stdout || '').trim().split('\n').slice(-1)[0];

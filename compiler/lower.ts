@@ -724,7 +724,8 @@ class FnLowerer {
         }
         const label = `for${this.n++}`;
         const iv = this.fresh('i', 'i64');
-        this.labels.push({ brk: label, cont: label });
+        const isShare = r.name === 'p.range' || r.name === 'p.xrange';
+        this.labels.push({ brk: label, cont: isShare ? label + 'c' : label });
         const stepAst = it.args[2];
         const knownNonNeg = (it.args.length === 1 || this.isNonNeg(it.args[0])) && (!stepAst || (stepAst.kind === 'Int' && stepAst.value > 0n)) && !assignedIn(s.body, target);
         const body = this.block(() => {
@@ -734,7 +735,24 @@ class FnLowerer {
           this.nonNeg.delete(target);
         });
         this.labels.pop();
-        void 0;
+        if (r.name === 'p.range' || r.name === 'p.xrange') {
+          // A team's share of range(start, stop, step): p.range a contiguous block per thread
+          // (static), p.xrange every nt-th iteration (cyclic, which balances uneven iterations).
+          const team = this.readSlot(this.slots.get(((it.func as A.Attribute).value as A.Name).id)!) as { k: 'team'; tn: Expr; nt: Expr };
+          const trip = this.tmp(tripCount(start, stop, step), 'trip');
+          const k = this.fresh('k', 'i64');
+          const body2 = [{ k: 'set', name: iv, value: bin('add', 'i64', start, bin('mul', 'i64', get(k, 'i64'), step)) } as Stmt, { k: 'block', body } as Stmt];
+          const wrapped: Stmt = { k: 'for', label: label + 'c', v: iv + '.once', t: 'i64', start: i64(0), stop: i64(1), step: i64(1), body: body2 };
+          this.locals.set(iv + '.once', 'i64');
+          if (r.name === 'p.range') {
+            const lo = this.tmp(bin('div_s', 'i64', bin('mul', 'i64', trip, team.tn), team.nt));
+            const hi = this.tmp(bin('div_s', 'i64', bin('mul', 'i64', trip, bin('add', 'i64', team.tn, i64(1))), team.nt));
+            this.emit({ k: 'for', label, v: k, t: 'i64', start: lo, stop: hi, step: i64(1), body: [wrapped] });
+          } else {
+            this.emit({ k: 'for', label, v: k, t: 'i64', start: team.tn, stop: trip, step: team.nt, body: [wrapped] });
+          }
+          return;
+        }
         if (r.name === 'prange') {
           const info = this.inst.parloops.get(s);
           const kw = new Map(it.keywords.map((k) => [k.name, k.value] as const));
@@ -808,8 +826,10 @@ class FnLowerer {
       this.emit({ k: 'region', body, numThreads, useIf, threadNum: tn, numThreadsVar: ntv, line: this.mod.line(s.span) });
       return;
     }
-    // with p.lock: a critical section (serial execution needs no lock yet).
+    // with p.lock: a critical section for the team.
+    this.emit({ k: 'expr', e: call('__team_lock', null) });
     this.stmts(s.body);
+    this.emit({ k: 'expr', e: call('__team_unlock', null) });
   }
 
   // ---------------- subscripts ----------------
@@ -1537,7 +1557,11 @@ class FnLowerer {
     switch (fname) {
       case 'print': this.print(e, false); return { k: 'none' };
       case 'p.print': this.print(e, true); return { k: 'none' };
-      case 'p.barrier': return { k: 'none' };
+      case 'p.barrier': {
+        const team = this.expr((e.func as A.Attribute).value) as { k: 'team'; nt: Expr };
+        this.emit({ k: 'expr', e: call('__barrier', null, cvt('i64->i32', team.nt)) });
+        return { k: 'none' };
+      }
       case 'len': {
         const v = this.expr(e.args[0]);
         if (v.k === 't') return { k: 's', e: i64(v.items.length), dtype: 'int64' };
@@ -2032,6 +2056,14 @@ function assignedIn(body: A.Stmt[], name: string): boolean {
   };
   visit(body);
   return found;
+}
+
+/** Number of iterations of range(start, stop, step), for either sign of step (step != 0). */
+export function tripCount(start: Expr, stop: Expr, step: Expr): Expr {
+  const up = bin('div_s', 'i64', bin('add', 'i64', bin('sub', 'i64', stop, start), bin('sub', 'i64', step, i64(1))), step);
+  const down = bin('div_s', 'i64', bin('add', 'i64', bin('sub', 'i64', start, stop), bin('sub', 'i64', i64(-1), step)), bin('sub', 'i64', i64(0), step));
+  const t = select('i64', bin('gt_s', 'i64', step, i64(0)), up, down);
+  return select('i64', bin('gt_s', 'i64', t, i64(0)), t, i64(0));
 }
 
 function range(n: number): number[] { return Array.from({ length: n }, (_v, i) => i); }

@@ -35,8 +35,10 @@ const ret = (...values: Expr[]): Stmt => ({ k: 'return', values });
 export function parallelize(p: Program): Program {
   const outlined: Func[] = [];
   const funcs = p.funcs.map((f) => new Outliner(f, outlined).run());
-  const hasJoined = p.imports.some((i) => i.name === 'joined');
-  const imports = hasJoined ? p.imports : [...p.imports, { name: 'joined', module: 'env', base: 'joined', params: [], result: null }];
+  const imports = [...p.imports];
+  for (const name of ['joined', 'cancelled']) {
+    if (!imports.some((i) => i.name === name)) imports.push({ name, module: 'env', base: name, params: [], result: null });
+  }
   return { ...p, imports, funcs: [...funcs, ...outlined, dispatch(outlined), ...teamRuntime()] };
 }
 
@@ -70,6 +72,8 @@ function teamRuntime(): Func[] {
         ]),
         st('i32', ctl('active'), i32(1)),
         st('i32', ctl('cancel'), i32(0)),
+        st('i32', ctl('barCount'), i32(0)),
+        st('i32', ctl('teamLock'), i32(0)),
         st('i32', ctl('region'), g('region')),
         st('i32', ctl('env'), g('env')),
         st('i32', ctl('nthreads'), g('n')),
@@ -117,6 +121,44 @@ function teamRuntime(): Func[] {
       ],
     },
     nextChunk(),
+    {
+      // p.barrier(): the last thread to arrive opens the next phase; a failure elsewhere cancels the wait.
+      name: '__barrier', params: [{ name: 'n', t: 'i32' }], results: [], locals: [{ name: 'phase', t: 'i32' }, { name: 'spins', t: 'i32' }],
+      body: [
+        when(bin('le_s', 'i32', g('n'), i32(1)), [ret()]),
+        set('phase', atomicLoad32(ctl('barPhase'))),
+        when(bin('eq', 'i32', { k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: ctl('barCount'), value: i32(1) }, bin('sub', 'i32', g('n'), i32(1))), [
+          expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'xchg', addr: ctl('barCount'), value: i32(0) }),
+          expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: ctl('barPhase'), value: i32(1) }),
+          expr({ k: 'notify', t: 'i32', addr: ctl('barPhase'), count: i32(-1) }),
+          ret(),
+        ]),
+        set('spins', i32(0)),
+        { k: 'while', label: 'bar', cond: bin('eq', 'i32', atomicLoad32(ctl('barPhase')), g('phase')), body: [
+          when(atomicLoad32(ctl('cancel')), [{ k: 'trap', call: call('cancelled', null) }]),
+          when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
+            [expr({ k: 'wait', t: 'i32', addr: ctl('barPhase'), expected: g('phase'), timeout: i64(1_000_000) })]),
+        ] },
+      ],
+    },
+    {
+      name: '__team_lock', params: [], results: [], locals: [{ name: 'spins', t: 'i32' }],
+      body: [
+        set('spins', i32(0)),
+        { k: 'while', label: 'lock', cond: bin('ne', 'i32', { k: 'cmpxchg', t: 'i32', mem: 'i32', addr: ctl('teamLock'), expected: i32(0), replacement: i32(1) }, i32(0)), body: [
+          when(atomicLoad32(ctl('cancel')), [{ k: 'trap', call: call('cancelled', null) }]),
+          when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
+            [expr({ k: 'wait', t: 'i32', addr: ctl('teamLock'), expected: i32(1), timeout: i64(1_000_000) })]),
+        ] },
+      ],
+    },
+    {
+      name: '__team_unlock', params: [], results: [], locals: [],
+      body: [
+        expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'xchg', addr: ctl('teamLock'), value: i32(0) }),
+        expr({ k: 'notify', t: 'i32', addr: ctl('teamLock'), count: i32(1) }),
+      ],
+    },
   ];
 }
 
@@ -266,8 +308,9 @@ class Outliner {
     return ss.flatMap((s): Stmt[] => {
       switch (s.k) {
         case 'parfor': return this.outline(s);
+        case 'region': return this.outlineRegion(s);
         case 'if': return [{ ...s, then: this.stmts(s.then), else: this.stmts(s.else) }];
-        case 'while': case 'for': case 'region': case 'block': return [{ ...s, body: this.stmts(s.body) }];
+        case 'while': case 'for': case 'block': return [{ ...s, body: this.stmts(s.body) }];
         default: return [s];
       }
     });
@@ -401,6 +444,61 @@ class Outliner {
     ])));
     out.push(expr(call('__free', null, E)));
     return out;
+  }
+
+  /**
+   * `with parallel() as p:` — the body runs once on each thread. Variables assigned in it are
+   * private to each thread, starting from their value before the region (arrays are retained);
+   * thread 0's values are kept after it, as in a serial run. Everything else is shared.
+   */
+  outlineRegion(r: Stmt & { k: 'region' }): Stmt[] {
+    const region = this.outlined.length;
+    const { used, assigned } = namesIn(r.body);
+    const team = new Set([r.threadNum, r.numThreadsVar]);
+    const arrays = new Set(this.f.arrays ?? []);
+    const captured = [...used].filter((n) => !assigned.has(n) && !team.has(n) && this.types.has(n));
+    const privates = [...assigned].filter((n) => !team.has(n) && this.types.has(n));
+    const slotOf = new Map<string, number>();
+    [...captured, ...privates].forEach((n, i) => slotOf.set(n, ENV.slots + 8 * i));
+    const T = (n: string) => this.types.get(n)!;
+    const env = get('env%', 'i32');
+    const locals: Local[] = [...used].filter((n) => this.types.has(n)).map((name) => ({ name, t: T(name) }));
+    for (const n of team) if (!locals.some((l) => l.name === n)) locals.push({ name: n, t: 'i64' });
+    const arrayPrivates = privates.filter((n) => arrays.has(n));
+    this.outlined.push({
+      name: `__par${region}`, params: [{ name: 'env%', t: 'i32' }, { name: 'tid%', t: 'i32' }, { name: 'n%', t: 'i32' }], results: [], locals,
+      body: [
+        ...[...captured, ...privates].map((n) => set(n, load(T(n), T(n), c32(env, slotOf.get(n)!)))),
+        ...arrayPrivates.map((n): Stmt => ({ k: 'retain', desc: get(n, 'i32') })),
+        set(r.threadNum, cvt('i32->i64', get('tid%', 'i32'))),
+        set(r.numThreadsVar, cvt('i32->i64', get('n%', 'i32'))),
+        // Not inside a loop: errors report the thread only.
+        st('i64', add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get('tid%', 'i32'), i32(64))), i64(-1)),
+        { k: 'block', body: r.body },
+        when(bin('eq', 'i32', get('tid%', 'i32'), i32(0)), [
+          ...privates.map((n) => st(T(n), c32(env, slotOf.get(n)!), get(n, T(n)))),
+          ...arrayPrivates.map((n) => set(n, i32(0))),
+        ]),
+        ...arrayPrivates.map((n): Stmt => ({ k: 'release', desc: get(n, 'i32') })),
+      ],
+    });
+    const e = this.local('env', 'i32'), nth = this.local('nth', 'i32');
+    const E = get(e, 'i32');
+    return [
+      set(nth, load('i32', 'i32', i32(CTRL.teamSize))),
+      set(nth, select('i32', bin('gt_s', 'i32', get(nth, 'i32'), i32(0)), get(nth, 'i32'), i32(1))),
+      ...(r.numThreads ? [set(nth, select('i32', bin('lt_s', 'i64', r.numThreads, cvt('i32->i64', get(nth, 'i32'))), cvt('i64->i32', r.numThreads), get(nth, 'i32'))),
+        set(nth, select('i32', bin('gt_s', 'i32', get(nth, 'i32'), i32(0)), get(nth, 'i32'), i32(1)))] : []),
+      ...(r.useIf ? [when({ k: 'un', t: 'i32', op: 'eqz', a: r.useIf }, [set(nth, i32(1))])] : []),
+      set(e, call('__malloc', 'i32', i32(ENV.slots + 8 * slotOf.size))),
+      ...[...captured, ...privates].map((n) => st(T(n), c32(E, slotOf.get(n)!), get(n, T(n)))),
+      expr(call('__fork', null, i32(region), E, get(nth, 'i32'))),
+      ...privates.flatMap((n): Stmt[] => [
+        ...(arrays.has(n) ? [{ k: 'release', desc: get(n, 'i32') } as Stmt] : []),
+        set(n, load(T(n), T(n), c32(E, slotOf.get(n)!))),
+      ]),
+      expr(call('__free', null, E)),
+    ];
   }
 
   schedule(p: Stmt & { k: 'parfor' }, kind: string, chunk: string, grain: string, trip: string, nth: string): Stmt[] {

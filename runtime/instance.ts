@@ -11,7 +11,8 @@ import { raise, takeRecordedError } from './trap.js';
 import { currentPlatform } from './platform.js';
 import { resolveTeamConfig, Team } from './team.js';
 
-export { ParTrap } from './trap.js';
+import { ParTrap } from './trap.js';
+export { ParTrap };
 
 export interface SiteInfo { kind: string; text?: string }
 
@@ -127,6 +128,9 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     print_flush: () => { const l = line; line = ''; o.line(l); },
     wtime: () => performance.now() / 1000,
     joined: o.joined ?? (() => { throw new Error('internal error: joined() called on a worker'); }),
+    // A thread waiting at a barrier or lock saw another thread fail: leave the region quietly (the
+    // failure is already recorded and is what thread 0 reports).
+    cancelled: () => { throw new ParTrap(-1, 'cancelled', o.tid, undefined, true); },
     oom: (bytes: number) => trap(-1, `MemoryError: cannot allocate ${bytes} bytes: the wasm memory limit (${(o.maxPages * PAGE / 2 ** 20) | 0} MiB) is reached`),
     err_index: (site: number, index: bigint, axis: number, desc: number) =>
       trap(site, `IndexError: index ${index} is out of bounds for axis ${axis} with size ${view(desc).shape[axis]} (array shape ${shapeOf(desc)})`),

@@ -27,6 +27,9 @@ export const CTRL = {
   schedKind: 440,  // i32: schedule="runtime": 0 static, 1 dynamic, 2 guided, 3 auto (from PAR_SCHEDULE/OMP_SCHEDULE)
   schedChunk: 444, // i32: its chunk size (0 = default)
   nested: 448,     // i32: PAR_NESTED: nested parallel loops may fork (not yet: they run serially)
+  teamLock: 452,   // i32: `with p.lock:` (0 free, 1 held)
+  barCount: 456,   // i32: threads arrived at the current p.barrier()
+  barPhase: 460,   // i32: bumped when the last thread arrives; waiters wait on it
   END: 512,
 } as const;
 
