@@ -1,15 +1,19 @@
 #!/usr/bin/env node
 // Agreement check for the benchmark kernels and the examples (not a timing): runs every bench kernel
 // at its small size as Python + NumPy (the oracle, test/oracle/run.py), Par, JS and C and requires
-// the same checksum; then runs each examples/*.par under the oracle and Par and compares the output,
-// minus its "time:" line, with examples/<name>.expected. Par errors (e.g. the compiler not built or
+// the same checksum; likewise every parallel kernel as the oracle, Par at 1 and N threads (whose
+// checksums must be bit-identical) and C + OpenMP at 1 and N threads; then runs each examples/*.par
+// under the oracle and Par and compares the output, minus its "time:" line, with
+// examples/<name>.expected. Par errors (e.g. the compiler not built or
 // not finished) are reported and do not fail the check unless --strict is given.
 //
 //   node bench/check.js [--strict]
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
-import { KERNELS, buildC, compareChecksums, errorMessage, gccVersion, loadPar, outDir, parSource, parseOutput, rootDir, runC, runJS, runPar, withParams } from './lib.js';
+import { KERNELS, buildC, buildOmp, compareChecksums, errorMessage, gccVersion, loadPar, ompProbe, outDir, parSource, parseOutput, parallelKernelDir, rootDir, runC, runJS, runOmp, runPar, withParams } from './lib.js';
+import { PARALLEL_KERNELS, atomicsProbe, ompExe, parSourceFor } from './parallel.js';
 
 const strict = process.argv.includes('--strict');
 let failures = 0;
@@ -66,6 +70,54 @@ async function main() {
     const line = Object.entries(got).map(([impl, c]) => `${impl} ${c}`).join(', ');
     if (bad.length) fail(`${k.name} (${sizes}): checksums disagree: ${line}`);
     else console.log(`ok    ${k.name} (${sizes}): ${line}`);
+  }
+
+  const threads = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const N = Math.max(2, threads);
+  console.log(`parallel kernels at small sizes (Par and C + OpenMP at 1 and ${N} threads):`);
+  const omp = gcc ? ompProbe() : { error: 'gcc not found' };
+  if (omp.error) console.log(`      C + OpenMP skipped: ${omp.error}`);
+  const built = new Map();
+  for (const k of PARALLEL_KERNELS) {
+    const sizes = k.params.map((p, i) => `${p}=${k.small[i]}`).join(' ');
+    if (k.needs === 'atomics') {
+      const probe = await atomicsProbe(par, k, k.small);
+      if (probe.error === undefined && !probe.atomic) {
+        console.log(`      ${k.name} skipped: atomic_add is not atomic in this compiler`);
+        continue;
+      }
+    }
+    const src = parSourceFor(k, k.small);
+    const file = join(outDir, `${k.name.replace(/\s+/g, '-')}.small.par`);
+    writeFileSync(file, src);
+    const got = {};
+    try { got.oracle = parseOutput(oracle(file)).checksum; } catch (e) { fail(`${k.name} oracle: ${errorMessage(e)}`); }
+    if (!omp.error) {
+      const exe = ompExe(k);
+      const err = built.has(exe) ? built.get(exe) : buildOmp(join(parallelKernelDir, `${k.file}.c`), exe, k.defines ?? []);
+      built.set(exe, err);
+      if (err) fail(`${k.name} C: ${err}`);
+      else {
+        for (const t of [1, N]) {
+          try { got[`C/${t}`] = runOmp(exe, k.small, t).checksum; } catch (e) { fail(`${k.name} C/${t}: ${errorMessage(e)}`); }
+        }
+      }
+    }
+    for (const t of [1, N]) {
+      try {
+        got[`Par/${t}`] = (await runPar(par, `bench/kernels/parallel/${k.file}.par`, src, 1, t))[0].checksum;
+      } catch (e) {
+        parErrors++;
+        console.log(`      ${k.name} Par/${t}: error: ${errorMessage(e)}`);
+      }
+    }
+    const ref = got.oracle ?? Object.values(got)[0];
+    const bad = Object.entries(got).filter(([, c]) => compareChecksums(ref, c) === 'mismatch');
+    const line = Object.entries(got).map(([impl, c]) => `${impl} ${c}`).join(', ');
+    if (bad.length) fail(`${k.name} (${sizes}): checksums disagree: ${line}`);
+    else if (got['Par/1'] !== undefined && got[`Par/${N}`] !== undefined && got['Par/1'] !== got[`Par/${N}`]) {
+      fail(`${k.name} (${sizes}): Par is not deterministic: ${got['Par/1']} at 1 thread, ${got[`Par/${N}`]} at ${N}`);
+    } else console.log(`ok    ${k.name} (${sizes}): ${line}`);
   }
 
   console.log('examples:');

@@ -2,7 +2,7 @@
 // single-thread kernel table, building the C versions (plain and OpenMP), running the Par/JS/C/Python
 // implementations and reading their "checksum:" and "time:" lines.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -124,25 +124,102 @@ export async function loadPar() {
 }
 
 /**
- * Compiles a .par source once with compile() and runs it `runs` times in this process, collecting
- * each run's printed output. Throws with a one-line message when compilation or a run fails.
+ * Compiles a .par source with compile() for a team of `threads`; returns the Program, or throws with
+ * a one-line message. The Program owns a worker team: the caller must dispose() it.
  */
-export async function runPar(par, filename, src, runs, threads = 1) {
+export async function compilePar(par, filename, src, threads = 1) {
   if (par.error) throw new Error(par.error);
   const r = await par.compile(src, { filename, threads });
   if (!r.program) {
     const d = r.diagnostics.find((x) => x.severity === 'error') ?? r.diagnostics[0];
     throw new Error(d ? r.format(d).split('\n')[0] : 'compilation failed without a diagnostic');
   }
+  return r.program;
+}
+
+/** Runs a compiled Par program's script body once; returns its parsed output. */
+export async function runParProgram(program) {
+  let out = '';
+  await program.run({ stdout: (t) => { out += t; } });
+  return parseOutput(out);
+}
+
+/**
+ * Compiles a .par source once with compile() and runs it `runs` times in this process, collecting
+ * each run's printed output. Throws with a one-line message when compilation or a run fails.
+ */
+export async function runPar(par, filename, src, runs, threads = 1) {
+  const program = await compilePar(par, filename, src, threads);
   const results = [];
   try {
-    for (let i = 0; i < runs; i++) {
-      let out = '';
-      await r.program.run({ stdout: (t) => { out += t; } });
-      results.push(parseOutput(out));
-    }
+    for (let i = 0; i < runs; i++) results.push(await runParProgram(program));
   } finally {
-    r.program.dispose();
+    program.dispose();
   }
   return results;
+}
+
+/**
+ * Whether `gcc -fopenmp` works here: builds and runs a tiny OpenMP program. Returns { openmp } (the
+ * _OPENMP date, e.g. 201511) or { error } saying what failed (no gcc, no libgomp, ...).
+ */
+export function ompProbe() {
+  mkdirSync(outDir, { recursive: true });
+  const src = join(outDir, 'omp-probe.c');
+  const exe = join(outDir, 'omp-probe');
+  writeFileSync(src, '#include <omp.h>\n#include <stdio.h>\nint main(void) {\n  int n = 0;\n#pragma omp parallel reduction(+ : n)\n  n += 1;\n  printf("%d %d %f\\n", _OPENMP, n, omp_get_wtime());\n  return n < 1;\n}\n');
+  const b = spawnSync('gcc', ['-O2', '-fopenmp', '-o', exe, src], { encoding: 'utf8' });
+  if (b.error) return { error: `gcc: ${b.error.message}` };
+  if (b.status !== 0) return { error: `gcc -fopenmp failed: ${(b.stderr || '').trim().split('\n')[0]}` };
+  const r = spawnSync(exe, [], { encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '2' } });
+  if (r.error || r.status !== 0) return { error: `an OpenMP test program did not run: ${r.error?.message ?? (r.stderr || '').trim().split('\n')[0]}` };
+  return { openmp: r.stdout.trim().split(/\s+/)[0] };
+}
+
+/**
+ * Builds an OpenMP kernel with gcc -O3 -fopenmp (plus -D defines) into bench/out/parallel/<exe>;
+ * returns null or an error message. -ffp-contract=off as in buildC: no FMA, the rounding of wasm.
+ */
+export function buildOmp(src, exe, defines = []) {
+  mkdirSync(dirname(exe), { recursive: true });
+  const args = ['-O3', '-fopenmp', '-ffp-contract=off', ...defines.map((d) => `-D${d}`), '-o', exe, src, '-lm'];
+  const r = spawnSync('gcc', args, { encoding: 'utf8' });
+  if (r.error) return r.error.message;
+  if (r.status !== 0) return `gcc failed: ${(r.stderr || '').trim().split('\n')[0]}`;
+  return null;
+}
+
+/** Runs an OpenMP binary with OMP_NUM_THREADS=threads; parsed output, or throws. */
+export function runOmp(exe, values, threads) {
+  return runProcess(exe, values.map(String), 300_000, { OMP_NUM_THREADS: String(threads), OMP_DYNAMIC: 'false' });
+}
+
+/**
+ * CPU accounting for "how busy was the machine with other work": a snapshot of the machine's busy
+ * and total time (/proc/stat, all CPUs) and of this process's own CPU time including the children it
+ * waited for (/proc/self/stat: utime, stime, cutime, cstime), all in clock ticks. null where /proc
+ * is missing (not Linux).
+ */
+export function cpuSnapshot() {
+  try {
+    // user nice system idle iowait irq softirq steal (guest time is already counted in user).
+    const cpu = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = cpu.reduce((a, b) => a + b, 0);
+    const idle = cpu[3] + (cpu[4] ?? 0); // idle + iowait
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number); // fields from 3 (state) on
+    const own = f[11] + f[12] + f[13] + f[14]; // utime stime cutime cstime (fields 14..17)
+    return { total, busy: total - idle, own };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Cores' worth of CPU time that other processes used between two snapshots: (machine busy time -
+ * this process's time) / elapsed time. null when unknown.
+ */
+export function otherLoad(a, b, cores) {
+  if (!a || !b || b.total <= a.total) return null;
+  return Math.max(0, ((b.busy - a.busy) - (b.own - a.own)) / (b.total - a.total) * cores);
 }

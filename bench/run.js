@@ -1,15 +1,30 @@
 #!/usr/bin/env node
-// The benchmark harness behind `npm run bench`: runs each kernel in bench/kernels/ as Par (through
-// compile() from dist/, one thread), plain JavaScript (node) and C (gcc -O2), takes the median of
-// the times each program reports for its own kernel (start-up and compilation excluded), checks that
-// all checksums agree and prints a side-by-side table. A measurement, never a pass/fail test.
+// The benchmark harness behind `npm run bench`, in two sections:
+//  - single thread (bench/serial.js): each kernel in bench/kernels/ as Par (compile() from dist/, one
+//    thread), plain JavaScript (node) and C (gcc -O2);
+//  - parallel (bench/parallel.js): each kernel in bench/kernels/parallel/ as Par at 1 and N threads
+//    and as C + OpenMP (gcc -O3 -fopenmp) at 1 and N threads.
+// Both take the median of the times each program reports for its own kernel (start-up and
+// compilation excluded), check that all checksums agree and print tables. A measurement, never a
+// pass/fail test.
 //
-//   node bench/run.js [--runs N] [--quick] [--only mandelbrot,nbody]
+//   node bench/run.js [--runs N] [--quick] [--threads N] [--section single|parallel|all] [--only name,...]
 import os from 'node:os';
-import { KERNELS, buildC, compareChecksums, errorMessage, gccVersion, loadPar, median, parSource, runC, runJS, runPar } from './lib.js';
+import { KERNELS, cpuSnapshot, errorMessage, gccVersion, loadPar, otherLoad } from './lib.js';
+import { parallelSection, selectParallel } from './parallel.js';
+import { serialSection } from './serial.js';
+
+const USAGE = `usage: node bench/run.js [options]
+  --runs N          runs of each implementation (default 5; the median is reported)
+  --quick           a fast smoke run: 1 run each, smaller parallel kernels
+  --threads N       the team size of the parallel section (default: the number of cores)
+  --section S       single, parallel or all (default all)
+  --only a,b        only these kernels (single-thread names, parallel row names such as
+                    mandelbrot-static, or parallel kernel files such as mandelbrot)`;
 
 function parseArgs(argv) {
-  const opts = { runs: 5, only: null };
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  const opts = { runs: 5, runsGiven: false, quick: false, only: null, threads: cores, cores, section: 'all' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -17,93 +32,52 @@ function parseArgs(argv) {
       if (v === undefined) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === '--quick') opts.runs = 1;
-    else if (a === '--runs' || a.startsWith('--runs=')) opts.runs = Number(value());
-    else if (a === '--only' || a.startsWith('--only=')) opts.only = value().split(',');
+    if (a === '--quick') opts.quick = true;
+    else if (a === '--runs' || a.startsWith('--runs=')) { opts.runs = Number(value()); opts.runsGiven = true; }
+    else if (a === '--threads' || a.startsWith('--threads=')) opts.threads = Number(value());
+    else if (a === '--only' || a.startsWith('--only=')) opts.only = value().split(',').map((s) => s.trim()).filter(Boolean);
+    else if (a === '--section' || a.startsWith('--section=')) opts.section = value();
     else if (a === '--help' || a === '-h') {
-      console.log('usage: node bench/run.js [--runs N] [--quick] [--only kernel,...]');
+      console.log(USAGE);
       process.exit(0);
-    } else throw new Error(`unknown option ${a}`);
+    } else throw new Error(`unknown option ${a}\n${USAGE}`);
   }
+  if (opts.quick && !opts.runsGiven) opts.runs = 1;
   if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error('--runs needs a positive integer');
+  if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new Error('--threads needs a positive integer');
+  if (!['single', 'parallel', 'all'].includes(opts.section)) throw new Error('--section must be single, parallel or all');
+  if (opts.only) {
+    const known = [...KERNELS.map((k) => k.name), ...selectParallel(opts.only).map((k) => k.name)];
+    const unknown = opts.only.filter((o) => !KERNELS.some((k) => k.name === o) && selectParallel([o]).length === 0);
+    if (unknown.length || known.length === 0) throw new Error(`no kernel named ${unknown.join(', ')}\n${USAGE}`);
+  }
   return opts;
 }
 
-/** Runs one implementation `runs` times; returns { times, checksums } or { error }. */
-async function measure(runs, once) {
-  try {
-    const results = await once(runs);
-    return { times: results.map((r) => r.time), checksums: results.map((r) => r.checksum) };
-  } catch (e) {
-    return { error: errorMessage(e) };
-  }
-}
-
-const fmtTime = (m) => (m.error ? `error: ${m.error}` : m.skipped ? m.skipped : `${median(m.times).toFixed(3)} s`);
-const ratio = (a, b) => (a.times && b.times ? `${(median(a.times) / median(b.times)).toFixed(2)}x` : '-');
-const clip = (s, n) => (s.length > n ? `${s.slice(0, n - 1)}…` : s);
-
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
-  const kernels = opts.only ? KERNELS.filter((k) => opts.only.includes(k.name)) : KERNELS;
-  if (kernels.length === 0) throw new Error(`no kernel named ${opts.only.join(', ')}`);
-
   const cpus = os.cpus();
   const gcc = gccVersion();
+  const started = Date.now();
+  const snap = cpuSnapshot();
   console.log('Par benchmarks (median of reported kernel times; start-up and compilation excluded)');
-  console.log(`machine: ${cpus.length} cores, ${cpus[0]?.model?.trim() ?? 'unknown cpu'}, ${os.platform()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`);
+  console.log(`machine: ${opts.cores} cores, ${cpus[0]?.model?.trim() ?? 'unknown cpu'}, ${os.platform()} ${os.arch()}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB`);
+  console.log(`load:    ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min averages at the start)`);
   console.log(`node:    ${process.version}`);
   console.log(`gcc:     ${gcc ?? 'not found'}`);
-  console.log(`runs:    ${opts.runs} per implementation`);
-  if (!gcc) console.log('C skipped: gcc not found');
+  console.log(`runs:    ${opts.runs} per implementation${opts.quick ? ' (--quick)' : ''}`);
   console.log('');
 
   const par = await loadPar();
-  const rows = [];
+  if (par.error) console.log(`Par: ${par.error}\n`);
   let mismatches = 0;
-  for (const k of kernels) {
-    process.stderr.write(`running ${k.name} ...\n`);
-    const once = (fn) => async (n) => Array.from({ length: n }, () => fn());
-    const m = {};
-    m.par = await measure(opts.runs, (n) => runPar(par, `bench/kernels/${k.name}.par`, parSource(k.name), n, 1));
-    m.js = await measure(opts.runs, once(() => runJS(k)));
-    if (!gcc) m.c = { skipped: 'skipped' };
-    else {
-      const err = buildC(k.name);
-      m.c = err ? { error: err } : await measure(opts.runs, once(() => runC(k)));
-    }
+  if (opts.section !== 'parallel') mismatches += await serialSection({ runs: opts.runs, only: opts.only, gcc }, par);
+  if (opts.section !== 'single') mismatches += await parallelSection(opts, par);
 
-    // Every run of every implementation must print the same checksum as the first one that ran.
-    const all = Object.entries({ Par: m.par, JS: m.js, C: m.c }).flatMap(([impl, r]) =>
-      (r.checksums ?? []).map((c, i) => ({ impl, run: i + 1, checksum: c })));
-    let agreement = all.length ? 'exact' : 'none ran';
-    for (const x of all.slice(1)) {
-      const c = compareChecksums(all[0].checksum, x.checksum);
-      if (c === 'mismatch') {
-        mismatches++;
-        agreement = 'MISMATCH';
-        console.log(`!!! CHECKSUM MISMATCH in ${k.name}: ${all[0].impl} printed ${all[0].checksum} but ${x.impl} run ${x.run} printed ${x.checksum} !!!`);
-      } else if (c === 'rounding' && agreement === 'exact') agreement = 'within rounding';
-    }
-    rows.push({ k, m, checksum: all[0]?.checksum ?? '-', agreement });
-  }
-
-  const header = ['kernel', 'Par 1 thread', 'JS', 'C -O2', 'Par/C', 'Par/JS', 'checksum'];
-  const table = rows.map(({ k, m, checksum, agreement }) => [
-    k.name, clip(fmtTime(m.par), 40), clip(fmtTime(m.js), 40), clip(fmtTime(m.c), 40),
-    ratio(m.par, m.c), ratio(m.par, m.js), `${checksum} (${agreement})`,
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...table.map((r) => r[i].length)));
-  const line = (cells) => cells.map((c, i) => c.padEnd(widths[i])).join(' | ').trimEnd();
-  console.log(line(header));
-  console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
-  for (const r of table) console.log(line(r));
-
-  // Full error messages, which the table clips.
-  const errors = rows.flatMap(({ k, m }) =>
-    [['Par', m.par], ['JS', m.js], ['C', m.c]].filter(([, r]) => r.error).map(([impl, r]) => `  ${k.name} ${impl}: ${r.error}`));
-  if (errors.length) console.log(`\nerrors:\n${errors.join('\n')}`);
-  if (mismatches) console.log(`\n!!! ${mismatches} checksum mismatch(es): the implementations do not compute the same thing !!!`);
+  const other = otherLoad(snap, cpuSnapshot(), opts.cores);
+  console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; load at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}` +
+    (other === null ? '' : `; other processes used ${other.toFixed(2)} cores on average meanwhile`));
+  if (mismatches) console.log(`!!! ${mismatches} CHECKSUM MISMATCH(ES): see the messages above !!!`);
 }
 
 main().catch((e) => {

@@ -17,6 +17,7 @@ import { instantiate, type ParInstance } from '../runtime/instance.js';
 import { inRegion, recordError, trapFromError } from '../runtime/trap.js';
 import type { Team } from '../runtime/team.js';
 import { ParError } from '../runtime/errors.js';
+import { CTRL, LOOP_STATS, SERIAL_REASON } from '../runtime/protocol.js';
 import { DESC, DTYPE_CODE, ELEM_SIZE } from '../runtime/layout.js';
 
 export type DumpStage = 'ast' | 'typed' | 'ir' | 'wat';
@@ -70,6 +71,8 @@ interface Manifest {
   strings: string[];
   sites: { code: number; kind: string; span: { start: number; end: number }; text?: string }[];
   entries: [string, { fn: string; params: Type[]; ret: Type }][];
+  /** Parallel loops and regions by number, for the per-loop report. */
+  regions: { line: number; kind: 'prange' | 'region' }[];
 }
 
 const CACHE_VERSION = 'par-0.1.0-1';
@@ -111,7 +114,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     const em = await emitWasm(program, { optimizeLevel: 3 });
     timings.emit = performance.now() - t0;
     wasmText = em.wat;
-    const manifest: Manifest = { strings: lowered.strings, sites: lowered.sites, entries: [...lowered.entries] };
+    const manifest: Manifest = { strings: lowered.strings, sites: lowered.sites, entries: [...lowered.entries], regions: program.regions ?? [] };
     if (options.cacheDir) await writeCache(options.cacheDir, key, em.bytes, manifest);
     return { bytes: em.bytes, manifest };
   };
@@ -182,6 +185,61 @@ class ProgramImpl implements Program {
   private async ready(): Promise<void> {
     if (this.disposed) throw new Error('this Par program has been disposed');
     await this.inst.team.ready();
+    if (!this.statsReady) this.setUpStats();
+  }
+
+  private statsReady = false;
+  /**
+   * Per-loop statistics (LOOP_STATS per loop) and the cost model's unit: the team's fork-join
+   * round trip, measured here on the real team once per program (median of a few rounds).
+   */
+  private setUpStats(): void {
+    this.statsReady = true;
+    const ex = this.inst.exports;
+    const i32 = new Int32Array(this.inst.memory.buffer, 0, CTRL.END / 4);
+    const n = this.manifest.regions?.length ?? 0;
+    if (n > 0 && ex.__malloc) {
+      const bytes = n * LOOP_STATS.SIZE;
+      const p = ex.__malloc(bytes) as number;
+      new Uint8Array(this.inst.memory.buffer, p, bytes).fill(0);
+      Atomics.store(i32, CTRL.stats / 4, p);
+    }
+    if (ex.__probe && Atomics.load(i32, CTRL.teamSize / 4) > 1) {
+      const rounds: number[] = [];
+      for (let r = 0; r < 5; r++) {
+        const t0 = performance.now();
+        ex.__probe(50);
+        rounds.push(((performance.now() - t0) * 1e6) / 50);
+      }
+      rounds.sort((a, b) => a - b);
+      Atomics.store(i32, CTRL.forkCost / 4, Math.round(rounds[2]));
+    }
+  }
+
+  /** `par run --time`: one line per parallel loop or region that ran (see LOOP_STATS). */
+  get timings(): string[] {
+    const base = Atomics.load(new Int32Array(this.inst.memory.buffer, 0, CTRL.END / 4), CTRL.stats / 4);
+    const regions = this.manifest.regions ?? [];
+    if (!base) return [];
+    const fork = Atomics.load(new Int32Array(this.inst.memory.buffer, 0, CTRL.END / 4), CTRL.forkCost / 4);
+    const lines = [`fork-join round trip: ${fork ? (fork / 1000).toFixed(2) + ' µs' : 'n/a (one thread)'}`];
+    regions.forEach((r, k) => {
+      const at = base + k * LOOP_STATS.SIZE;
+      const dv = new DataView(this.inst.memory.buffer, at, LOOP_STATS.SIZE);
+      const runs = Number(dv.getBigInt64(LOOP_STATS.runs, true));
+      if (!runs) return;
+      const iters = Number(dv.getBigInt64(LOOP_STATS.iters, true));
+      const time = dv.getFloat64(LOOP_STATS.time, true) / 1e9;
+      const serial = Number(dv.getBigInt64(LOOP_STATS.serialRuns, true));
+      const sumMax = dv.getFloat64(LOOP_STATS.sumMax, true), sumMean = dv.getFloat64(LOOP_STATS.sumMean, true);
+      const what = `line ${r.line} ${r.kind}: ${runs} run${runs === 1 ? '' : 's'}, ${r.kind === 'prange' ? `${iters} iterations, ` : ''}${time.toFixed(6)} s`;
+      const par = runs - serial;
+      const parts = [what];
+      if (par > 0) parts.push(`${dv.getInt32(LOOP_STATS.threads, true)} threads`, `load imbalance ${sumMean > 0 ? ((sumMax / sumMean - 1) * 100).toFixed(1) : '0.0'}%`);
+      if (serial > 0) parts.push(`ran serially ${serial}x: ${SERIAL_REASON[dv.getInt32(LOOP_STATS.reason, true)]} (last n=${dv.getInt32(LOOP_STATS.lastTrip, true)})`);
+      lines.push(parts.join(', '));
+    });
+    return lines;
   }
 
   private guard<T>(f: () => T): T {

@@ -122,6 +122,8 @@ export interface Program {
   dataBase: number;
   dataSize: number;
   data: { offset: number; bytes: Uint8Array }[];
+  /** The parallel loops and regions the parallelize pass outlined, by region number. */
+  regions?: { line: number; kind: 'prange' | 'region' }[];
 }
 
 /**

@@ -10,11 +10,18 @@
 // after the join thread 0 folds the partials in block order into the variable's value before the
 // loop. So a reduction gives bit-identical results for any thread count and any schedule; serial
 // runs take the same path with one thread.
-import { CTRL, SCHED } from '../runtime/protocol.js';
+import { CTRL, LOOP_STATS, SCHED } from '../runtime/protocol.js';
 import type { Expr, Func, Local, Program, ReduceOp, Stmt, VT } from './ir.js';
 import { add32, bin, call, cst, get, i32, i64, load, select, cvt } from './ir-build.js';
 
 const MAX_BLOCKS = 256;
+/**
+ * The cost model: a loop whose last run did less work (summed over threads) than this many
+ * fork-join round trips runs serially next time. Parallel time is about fork + work/n, so on n
+ * threads the team can only win when work > fork * n/(n-1); the margin covers waking sleeping
+ * workers, which the probe does not see.
+ */
+const SERIAL_CUTOFF = 8;
 
 // Environment block of one parallel loop (offsets in bytes).
 const ENV = {
@@ -34,12 +41,14 @@ const ret = (...values: Expr[]): Stmt => ({ k: 'return', values });
 
 export function parallelize(p: Program): Program {
   const outlined: Func[] = [];
-  const funcs = p.funcs.map((f) => new Outliner(f, outlined).run());
+  const regions: { line: number; kind: 'prange' | 'region' }[] = [];
+  const funcs = p.funcs.map((f) => new Outliner(f, outlined, regions).run());
   const imports = [...p.imports];
   for (const name of ['joined', 'cancelled']) {
     if (!imports.some((i) => i.name === name)) imports.push({ name, module: 'env', base: name, params: [], result: null });
   }
-  return { ...p, imports, funcs: [...funcs, ...outlined, dispatch(outlined), ...teamRuntime()] };
+  if (!imports.some((i) => i.name === 'now')) imports.push({ name: 'now', module: 'env', base: 'now', params: [], result: 'f64' });
+  return { ...p, imports, regions, funcs: [...funcs, ...outlined, dispatch(outlined), ...teamRuntime()] };
 }
 
 /** `__dispatch(region, env, tid, n)`: calls the outlined body numbered `region`. */
@@ -121,6 +130,13 @@ function teamRuntime(): Func[] {
       ],
     },
     nextChunk(),
+    {
+      // The runtime times this to measure the team's fork-join round trip (CTRL.forkCost).
+      name: '__probe', params: [{ name: 'reps', t: 'i32' }], results: [], locals: [{ name: 'r', t: 'i32' }], exportAs: '__probe',
+      body: [{ k: 'for', label: 'probe', v: 'r', t: 'i32', start: i32(0), stop: g('reps'), step: i32(1), body: [
+        expr(call('__fork', null, i32(-1), i32(0), load('i32', 'i32', ctl('teamSize')))),
+      ] }],
+    },
     {
       // p.barrier(): the last thread to arrive opens the next phase; a failure elsewhere cancels the wait.
       name: '__barrier', params: [{ name: 'n', t: 'i32' }], results: [], locals: [{ name: 'phase', t: 'i32' }, { name: 'spins', t: 'i32' }],
@@ -288,7 +304,7 @@ class Outliner {
   types = new Map<string, VT>();
   extraLocals: Local[] = [];
   n = 0;
-  constructor(readonly f: Func, readonly outlined: Func[]) {
+  constructor(readonly f: Func, readonly outlined: Func[], readonly regions: { line: number; kind: 'prange' | 'region' }[]) {
     for (const l of [...f.params, ...f.locals]) this.types.set(l.name, l.t);
   }
 
@@ -385,7 +401,12 @@ class Outliner {
         ]),
       ] },
       ...releasePrivates,
+      // This thread's busy time, for the imbalance report.
+      st('f64', c32(get('slot%', 'i32'), 8), bin('sub', 'f64', call('now', 'f64'), get('t0%', 'f64'))),
     ];
+    fnBody.unshift(set('t0%', call('now', 'f64')));
+    addLocal('t0%', 'f64');
+    this.regions.push({ line: p.line, kind: 'prange' });
     this.outlined.push({
       name: `__par${region}`, params: [{ name: 'env%', t: 'i32' }, { name: 'tid%', t: 'i32' }, { name: 'n%', t: 'i32' }], results: [],
       locals, body: fnBody,
@@ -425,7 +446,7 @@ class Outliner {
       ...p.reductions.map((_r, ri): Stmt => st('i32', add32(load('i32', 'i32', c32(E, ENV.partials)), i32(4 * ri)),
         call('__malloc', 'i32', cvt('i64->i32', bin('mul', 'i64', bin('add', 'i64', G(nblk), i64(1)), i64(8)))))),
       ...captured.map((n): Stmt => st(memOf(this.types.get(n)!), c32(E, slotOf.get(n)!), get(n, this.types.get(n)!))),
-      expr(call('__fork', null, i32(region), E, G(nth, 'i32'))),
+      ...this.forkWithStats(region, E, nth, G(trip), !!(p.numThreads || p.useIf)),
     ];
     // Fold the partials in block order (see Note [Deterministic reductions]).
     const b = this.local('b', 'i64');
@@ -447,6 +468,55 @@ class Outliner {
   }
 
   /**
+   * `__fork` wrapped in the cost model and the per-loop statistics (see LOOP_STATS): unless the
+   * thread count is explicit, a loop whose last run took less than a few fork-join round trips
+   * runs serially, and a loop that grew past that goes back to the team.
+   */
+  forkWithStats(region: number, env: Expr, nth: string, trip: Expr, explicit: boolean): Stmt[] {
+    const S = this.local('stats', 'i32'), t0 = this.local('t0', 'f64'), dt = this.local('dt', 'f64');
+    const reason = this.local('why', 'i32'), mx = this.local('mx', 'f64'), sum = this.local('sum', 'f64'), busy = this.local('busy', 'f64'), t = this.local('t', 'i32');
+    const gS = get(S, 'i32'), gN = get(nth, 'i32');
+    const f64at = (off: number) => load('f64', 'f64', c32(gS, off));
+    const addI64 = (off: number, v: Expr): Stmt => st('i64', c32(gS, off), bin('add', 'i64', load('i64', 'i64', c32(gS, off)), v));
+    const addF64 = (off: number, v: Expr): Stmt => st('f64', c32(gS, off), bin('add', 'f64', f64at(off), v));
+    const nested = atomicLoad32(i32(CTRL.active));
+    return [
+      set(S, load('i32', 'i32', i32(CTRL.stats))),
+      set(S, select('i32', gS, add32(gS, i32(region * LOOP_STATS.SIZE)), i32(0))),
+      set(reason, select('i32', bin('le_s', 'i32', gN, i32(1)), select('i32', bin('le_s', 'i32', load('i32', 'i32', i32(CTRL.teamSize)), i32(1)), i32(4), i32(2)), i32(0))),
+      when(nested, [set(reason, i32(3))]),
+      ...(explicit ? [] : [when(bin('and', 'i32', gS, bin('gt_s', 'i32', gN, i32(1))), [
+        when(bin('and', 'i32', bin('gt', 'f64', f64at(LOOP_STATS.last), cst('f64', 0)),
+          bin('lt', 'f64', f64at(LOOP_STATS.last), bin('mul', 'f64', cvt('i32->f64', load('i32', 'i32', i32(CTRL.forkCost))), cst('f64', SERIAL_CUTOFF)))), [
+          set(nth, i32(1)), set(reason, i32(1)),
+        ]),
+      ])]),
+      set(t0, call('now', 'f64')),
+      expr(call('__fork', null, i32(region), env, gN)),
+      when(gS, [
+        set(dt, bin('sub', 'f64', call('now', 'f64'), get(t0, 'f64'))),
+        addI64(LOOP_STATS.runs, i64(1)), addI64(LOOP_STATS.iters, trip), addF64(LOOP_STATS.time, get(dt, 'f64')),
+        st('f64', c32(gS, LOOP_STATS.last), get(dt, 'f64')), // the work of a serial run; a parallel run's is set below
+        st('i32', c32(gS, LOOP_STATS.threads), select('i32', get(reason, 'i32'), i32(1), gN)),
+        when(get(reason, 'i32'), [
+          addI64(LOOP_STATS.serialRuns, i64(1)),
+          st('i32', c32(gS, LOOP_STATS.reason), get(reason, 'i32')),
+          st('i32', c32(gS, LOOP_STATS.lastTrip), cvt('i64->i32', trip)),
+        ], [
+          // Imbalance: the busiest thread against the mean, from each thread's busy time.
+          set(mx, cst('f64', 0)), set(sum, cst('f64', 0)),
+          { k: 'for', label: `busy${region}`, v: t, t: 'i32', start: i32(0), stop: gN, step: i32(1), body: [
+            set(busy, load('f64', 'f64', c32(add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get(t, 'i32'), i32(64))), 8))),
+            set(mx, bin('max', 'f64', get(mx, 'f64'), get(busy, 'f64'))), set(sum, bin('add', 'f64', get(sum, 'f64'), get(busy, 'f64'))),
+          ] },
+          addF64(LOOP_STATS.sumMax, get(mx, 'f64')), addF64(LOOP_STATS.sumMean, bin('div', 'f64', get(sum, 'f64'), cvt('i32->f64', gN))),
+          st('f64', c32(gS, LOOP_STATS.last), get(sum, 'f64')),
+        ]),
+      ]),
+    ];
+  }
+
+  /**
    * `with parallel() as p:` — the body runs once on each thread. Variables assigned in it are
    * private to each thread, starting from their value before the region (arrays are retained);
    * thread 0's values are kept after it, as in a serial run. Everything else is shared.
@@ -465,11 +535,15 @@ class Outliner {
     const locals: Local[] = [...used].filter((n) => this.types.has(n)).map((name) => ({ name, t: T(name) }));
     for (const n of team) if (!locals.some((l) => l.name === n)) locals.push({ name: n, t: 'i64' });
     const arrayPrivates = privates.filter((n) => arrays.has(n));
+    const slot = add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get('tid%', 'i32'), i32(64)));
+    locals.push({ name: 't0%', t: 'f64' });
+    this.regions.push({ line: r.line, kind: 'region' });
     this.outlined.push({
       name: `__par${region}`, params: [{ name: 'env%', t: 'i32' }, { name: 'tid%', t: 'i32' }, { name: 'n%', t: 'i32' }], results: [], locals,
       body: [
         ...[...captured, ...privates].map((n) => set(n, load(T(n), T(n), c32(env, slotOf.get(n)!)))),
         ...arrayPrivates.map((n): Stmt => ({ k: 'retain', desc: get(n, 'i32') })),
+        set('t0%', call('now', 'f64')),
         set(r.threadNum, cvt('i32->i64', get('tid%', 'i32'))),
         set(r.numThreadsVar, cvt('i32->i64', get('n%', 'i32'))),
         // Not inside a loop: errors report the thread only.
@@ -480,6 +554,7 @@ class Outliner {
           ...arrayPrivates.map((n) => set(n, i32(0))),
         ]),
         ...arrayPrivates.map((n): Stmt => ({ k: 'release', desc: get(n, 'i32') })),
+        st('f64', c32(slot, 8), bin('sub', 'f64', call('now', 'f64'), get('t0%', 'f64'))),
       ],
     });
     const e = this.local('env', 'i32'), nth = this.local('nth', 'i32');
@@ -492,7 +567,8 @@ class Outliner {
       ...(r.useIf ? [when({ k: 'un', t: 'i32', op: 'eqz', a: r.useIf }, [set(nth, i32(1))])] : []),
       set(e, call('__malloc', 'i32', i32(ENV.slots + 8 * slotOf.size))),
       ...[...captured, ...privates].map((n) => st(T(n), c32(E, slotOf.get(n)!), get(n, T(n)))),
-      expr(call('__fork', null, i32(region), E, get(nth, 'i32'))),
+      // A region always runs on the team it asks for: its body may wait at barriers.
+      ...this.forkWithStats(region, E, nth, i64(1), true),
       ...privates.flatMap((n): Stmt[] => [
         ...(arrays.has(n) ? [{ k: 'release', desc: get(n, 'i32') } as Stmt] : []),
         set(n, load(T(n), T(n), c32(E, slotOf.get(n)!))),

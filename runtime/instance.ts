@@ -127,6 +127,7 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     print_array: (desc: number, repr: number) => { line += repr ? reprArray(view(desc)) : formatArray(view(desc)); },
     print_flush: () => { const l = line; line = ''; o.line(l); },
     wtime: () => performance.now() / 1000,
+    now: () => performance.now() * 1e6,
     joined: o.joined ?? (() => { throw new Error('internal error: joined() called on a worker'); }),
     // A thread waiting at a barrier or lock saw another thread fail: leave the region quietly (the
     // failure is already recorded and is what thread 0 reports).

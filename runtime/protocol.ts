@@ -30,8 +30,20 @@ export const CTRL = {
   teamLock: 452,   // i32: `with p.lock:` (0 free, 1 held)
   barCount: 456,   // i32: threads arrived at the current p.barrier()
   barPhase: 460,   // i32: bumped when the last thread arrives; waiters wait on it
+  stats: 464,      // i32: address of the per-loop statistics (LOOP_STATS bytes per parallel loop or region)
+  forkCost: 468,   // i32: measured fork-join round trip of the team, in ns (the cost model's unit)
   END: 512,
 } as const;
+
+/** Per parallel loop statistics, written by thread 0 after each run (for `--time` and the cost model). */
+export const LOOP_STATS = {
+  runs: 0, iters: 8, time: 16, sumMax: 24, sumMean: 32, serialRuns: 40, // i64 / f64 (ns)
+  threads: 48, reason: 52, lastTrip: 56, // i32
+  last: 64, // f64: wall time of the last run (ns)
+  SIZE: 128,
+} as const;
+/** Why a loop last ran on one thread. */
+export const SERIAL_REASON = ['', 'small work (cost model)', 'use_threads_if is false', 'nested in parallel code', 'one thread in the team'] as const;
 
 /** Schedule kinds as stored in parallel-loop environments and CTRL.schedKind. */
 export const SCHED = { static: 0, dynamic: 1, guided: 2, auto: 3 } as const;
