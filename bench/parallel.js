@@ -16,8 +16,9 @@ import { printTable } from './table.js';
  * The rows. `file` names bench/kernels/parallel/<file>.par and .c; `params` are the size variables
  * at the top of the .par file and, in the same order, the C program's arguments; `sizes` are the
  * full-run sizes (each C run at one thread takes roughly 0.3-1 s on a 2020s x86 core), `quick` the
- * --quick ones, `small` those at which bench/check.js runs the Python oracle (about a second). `edit` rewrites one piece of the .par source (the schedule of a variant), `defines`
- * are the matching gcc -D flags. `unit: 'us'` marks a per-region cost reported in microseconds.
+ * --quick ones, `small` those at which bench/check.js runs the Python oracle (about a second).
+ * `edit` rewrites one piece of the .par source (the schedule of a variant), `defines` are the
+ * matching gcc -D flags. `unit: 'us'` marks a per-region cost reported in microseconds.
  * `needs: 'atomics'` runs the row only when atomic_add compiles to a real atomic.
  */
 export const PARALLEL_KERNELS = [
