@@ -233,7 +233,7 @@ export async function parallelSection(opts, par) {
   console.log('speedup = time at 1 thread / time at N threads; Par/C = Par time / C + OpenMP time at equal threads.');
   console.log('"other load": CPU time other processes used while the row ran, in cores (from /proc/stat); when');
   console.log(`it is not near 0, the ${N}-thread runs had fewer than ${N} cores to themselves.`);
-  if (kernels.some((k) => k.file === 'mandelbrot')) {
+  if (rows.some((r) => r.k.name === 'mandelbrot default')) {
     console.log('mandelbrot default: no schedule argument, which is "auto" in Par (dynamic chunks of about');
     console.log('  trip/(16 threads)) and static in libgomp; the rows near the real axis hold most of the work.');
   }

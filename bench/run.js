@@ -9,22 +9,33 @@
 // pass/fail test.
 //
 //   node bench/run.js [--runs N] [--quick] [--threads N] [--section single|parallel|all] [--only name,...]
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
-import { KERNELS, cpuSnapshot, errorMessage, gccVersion, loadPar, otherLoad } from './lib.js';
+import { KERNELS, cpuSnapshot, errorMessage, gccVersion, loadPar, otherLoad, rootDir } from './lib.js';
 import { parallelSection, selectParallel } from './parallel.js';
 import { serialSection } from './serial.js';
 
 const USAGE = `usage: node bench/run.js [options]
-  --runs N          runs of each implementation (default 5; the median is reported)
+  --runs N          runs of each implementation (default 7; the median is reported)
   --quick           a fast smoke run: 1 run each, smaller parallel kernels
   --threads N       the team size of the parallel section (default: the number of cores)
   --section S       single, parallel or all (default all)
   --only a,b        only these kernels (single-thread names, parallel row names such as
                     mandelbrot-static, or parallel kernel files such as mandelbrot)`;
 
+/** The commit of the Par checkout being measured, and whether its working tree has changes. */
+function parRevision() {
+  const git = (...args) => spawnSync('git', ['-C', rootDir, ...args], { encoding: 'utf8' });
+  const head = git('log', '-1', '--format=%h %s');
+  if (head.error || head.status !== 0) return 'unknown (no git)';
+  const dirty = git('status', '--porcelain', '--untracked-files=no');
+  const subject = head.stdout.trim();
+  return `${subject.length > 70 ? `${subject.slice(0, 69)}…` : subject}${dirty.stdout.trim() ? ' + uncommitted changes' : ''} (dist/ as built)`;
+}
+
 function parseArgs(argv) {
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
-  const opts = { runs: 5, runsGiven: false, quick: false, only: null, threads: cores, cores, section: 'all' };
+  const opts = { runs: 7, runsGiven: false, quick: false, only: null, threads: cores, cores, section: 'all' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const value = () => {
@@ -65,6 +76,7 @@ async function main() {
   console.log(`load:    ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (1, 5, 15 min averages at the start)`);
   console.log(`node:    ${process.version}`);
   console.log(`gcc:     ${gcc ?? 'not found'}`);
+  console.log(`par:     ${parRevision()}`);
   console.log(`runs:    ${opts.runs} per implementation${opts.quick ? ' (--quick)' : ''}`);
   console.log('');
 
