@@ -687,7 +687,7 @@ class FnLowerer {
       }
       const dst = this.expr(target);
       if (dst.k !== 'a') return;
-      this.storeInto(dst.a, synthetic, s.span, true);
+      this.storeInto(dst.a, synthetic, s.span);
       return;
     }
     const cur = this.expr(s.target);
@@ -919,17 +919,17 @@ class FnLowerer {
     }
     const view = this.indexArr(base.a, parts, t.span, true);
     if (view.k !== 'a') return;
-    this.storeInto(view.a, value, value.span, false, t.value);
+    this.storeInto(view.a, value, value.span);
   }
 
   /** dst[...] = value with broadcasting; value is fused into the store loop when it is elementwise
    * and does not read the array being written (NumPy evaluates the right side first). */
-  storeInto(dst: ArrRef, value: A.Expr, span: Span, inPlace: boolean, dstExpr?: A.Expr): void {
+  storeInto(dst: ArrRef, value: A.Expr, span: Span): void {
     const vt = this.type(value);
     if (vt.kind === 'scalar') {
       const v = this.expr(value);
       const e = this.tmp(this.scalarAs(v, vt.dtype, span));
-      this.nest(dst.shape, [dst], [], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(e, vt.dtype, dst.dtype) }]);
+      this.nest(dst.shape, [dst], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(e, vt.dtype, dst.dtype) }]);
       return;
     }
     // NumPy evaluates the right side before writing. When a source array may share memory with the
@@ -983,7 +983,7 @@ class FnLowerer {
 
   copyInto(dst: ArrRef, src: ArrRef, span: Span): void {
     this.checkBroadcastTo(dst.shape, [src], span, dst);
-    this.nest(dst.shape, [dst, src], [], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(load(vtOf(src.dtype), memOf(src.dtype), ptrs[1]), src.dtype, dst.dtype) }]);
+    this.nest(dst.shape, [dst, src], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(load(vtOf(src.dtype), memOf(src.dtype), ptrs[1]), src.dtype, dst.dtype) }]);
   }
 
   // ---------------- loop nests ----------------
@@ -992,7 +992,7 @@ class FnLowerer {
    * right, stride 0 where its extent is 1 or missing); `body` receives the element address of each
    * operand. Addresses advance by adding byte strides, so the innermost loop has no multiplications.
    */
-  nest(shape: Expr[], operands: ArrRef[], _unused: unknown[], _span: Span, body: (ptrs: Expr[], idx: Expr[]) => Stmt[]): void {
+  nest(shape: Expr[], operands: ArrRef[], _span: Span, body: (ptrs: Expr[], idx: Expr[]) => Stmt[]): void {
     const R = shape.length;
     if (R === 0) { const ptrs = operands.map((o) => o.data); for (const s of body(ptrs, [])) this.emit(s); return; }
     const bstrides = operands.map((o) => shape.map((_n, k) => {
@@ -1102,7 +1102,7 @@ class FnLowerer {
 
   /** One loop nest over dst's shape computing e element by element from its leaves. */
   fusedNest(dst: ArrRef, e: A.Expr, { leaves, scalars }: Leaves, span: Span): void {
-    this.nest(dst.shape, [dst, ...leaves.values()], [], span, (ptrs) => {
+    this.nest(dst.shape, [dst, ...leaves.values()], span, (ptrs) => {
       const ld = new Map<A.Expr, Expr>();
       [...leaves.entries()].forEach(([k, a], i) => ld.set(k, load(vtOf(a.dtype), memOf(a.dtype), ptrs[i + 1])));
       return this.block(() => {
@@ -1165,7 +1165,7 @@ class FnLowerer {
     const p = promote(elemOf(lt)!, elemOf(rt)!).dtype;
     let cd: DType = op === '/' ? rdt : ['<<', '>>'].includes(op) ? rdt : p === 'bool' && !['&', '|', '^'].includes(op) ? rdt : p;
     if (op !== '/' && rdt !== cd && !(op === '&' || op === '|' || op === '^')) cd = rdt;
-    const a = this.tmpIfNeeded(convert(l.e, l.dtype, cd)), b = this.tmpIfNeeded(convert(r.e, r.dtype, cd));
+    const a = convert(l.e, l.dtype, cd), b = convert(r.e, r.dtype, cd);
     const t = vtOf(cd);
     const isF = isFloat(cd);
     const v = (e: Expr): Val => ({ k: 's', e, dtype: rdt });
@@ -1202,7 +1202,6 @@ class FnLowerer {
     }
   }
 
-  tmpIfNeeded(e: Expr): Expr { return e; }
 
   compareScalar(op: '<' | '<=' | '>' | '>=' | '==' | '!=', a: { e: Expr; dtype: DType }, b: { e: Expr; dtype: DType }, lt: Type, rt: Type): Expr {
     const p = promote(elemOf(lt)!, elemOf(rt)!).dtype;
@@ -1540,7 +1539,7 @@ class FnLowerer {
 
   fill(a: ArrRef, value: Expr, span: Span): void {
     const val = this.tmp(value);
-    this.nest(a.shape, [a], [], span, (p) => [{ k: 'store', mem: memOf(a.dtype), addr: p[0], value: val }]);
+    this.nest(a.shape, [a], span, (p) => [{ k: 'store', mem: memOf(a.dtype), addr: p[0], value: val }]);
   }
 
   kwOf(e: A.Call, name: string): A.Expr | undefined { return e.keywords.find((k) => k.name === name)?.value; }
@@ -1657,7 +1656,7 @@ class FnLowerer {
         const fa = this.flatView(a.a), fb = this.flatView(b.a);
         const out = this.alloc(rdt, [fa.shape[0], fb.shape[0]]);
         const colA: ArrRef = { ...fa, ndim: 2, shape: [fa.shape[0], i32(1)], strides: [fa.strides[0], i32(0)] };
-        this.nest(out.shape, [out, colA, fb], [], e.span, (p) => [{ k: 'store', mem: memOf(rdt), addr: p[0], value: bin('mul', vtOf(rdt), convert(load(vtOf(fa.dtype), memOf(fa.dtype), p[1]), fa.dtype, rdt), convert(load(vtOf(fb.dtype), memOf(fb.dtype), p[2]), fb.dtype, rdt)) }]);
+        this.nest(out.shape, [out, colA, fb], e.span, (p) => [{ k: 'store', mem: memOf(rdt), addr: p[0], value: bin('mul', vtOf(rdt), convert(load(vtOf(fa.dtype), memOf(fa.dtype), p[1]), fa.dtype, rdt), convert(load(vtOf(fb.dtype), memOf(fb.dtype), p[2]), fb.dtype, rdt)) }]);
         return this.ownedArray(out);
       }
       case 'atomic_add': case 'atomic_max': case 'atomic_min': {
@@ -1884,7 +1883,7 @@ class FnLowerer {
       const out = this.alloc(rdt, outShape);
       // Nest over the output; each element reduces along `ax` with an inner loop.
       const inner: ArrRef = { ...a, ndim: a.ndim - 1, shape: outShape, strides: a.strides.filter((_s, k) => k !== ax) };
-      this.nest(out.shape, [out, inner], [], e.span, (p) => this.block(() => {
+      this.nest(out.shape, [out, inner], e.span, (p) => this.block(() => {
         const r = this.reduceLine(fname, { ...a, data: p[1], ndim: 1, shape: [a.shape[ax]], strides: [a.strides[ax]] }, rdt, e, ax === a.ndim - 1);
         this.emit({ k: 'store', mem: memOf(rdt), addr: p[0], value: convert(r.e, r.dtype, rdt) });
       }));
@@ -1909,7 +1908,7 @@ class FnLowerer {
       const vt = vtOf(rdt);
       const acc = this.fresh('acc', vt);
       this.set(acc, cst(vt, 0));
-      this.nest(a.shape, [a], [], e.span, (p) => {
+      this.nest(a.shape, [a], e.span, (p) => {
         const x = bin('sub', vt, convert(load(vtOf(ad), memOf(ad), p[0]), ad, rdt), m);
         const xt = this.fresh('dx', vt);
         return [{ k: 'set', name: xt, value: x }, { k: 'set', name: acc, value: bin('add', vt, get(acc, vt), bin('mul', vt, get(xt, vt), get(xt, vt))) }];
@@ -1929,7 +1928,7 @@ class FnLowerer {
       if (a.ndim === 1 && !sequential) this.set(acc, bin('add', vt, cst(vt, 0), line(a.data, a.shape[0], a.strides[0])));
       else if (a.ndim === 1) {
         this.set(acc, cst(vt, 0));
-        this.nest(a.shape, [a], [], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), load(vt, memOf(ad), p[0])) }]);
+        this.nest(a.shape, [a], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), load(vt, memOf(ad), p[0])) }]);
       } else {
         // NumPy sums a C- or Fortran-contiguous array in memory order, as one line.
         const contiguousIn = (order: number[]) => {
@@ -1945,7 +1944,7 @@ class FnLowerer {
         const outer: ArrRef = { ...a, ndim: a.ndim - 1, shape: a.shape.slice(0, -1), strides: a.strides.slice(0, -1) };
         const strided = this.block(() => {
           this.set(acc, cst(vt, 0));
-          this.nest(outer.shape, [outer], [], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), line(p[0], a.shape[a.ndim - 1], a.strides[a.ndim - 1])) }]);
+          this.nest(outer.shape, [outer], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), line(p[0], a.shape[a.ndim - 1], a.strides[a.ndim - 1])) }]);
         });
         this.emit({ k: 'if', cond: contiguous, then: [{ k: 'set', name: acc, value: bin('add', vt, cst(vt, 0), line(a.data, size, i32(1))) }], else: strided });
       }
@@ -1966,7 +1965,7 @@ class FnLowerer {
     }
     const best = this.fresh('bi', 'i32'), cnt = this.fresh('ci', 'i32');
     this.set(best, i32(0)); this.set(cnt, i32(0));
-    this.nest(a.shape, [a], [], e.span, (p) => {
+    this.nest(a.shape, [a], e.span, (p) => {
       const x = convert(load(vtOf(ad), memOf(ad), p[0]), ad, accD);
       const cur = get(acc, vt);
       const out: Stmt[] = [];
@@ -2090,17 +2089,5 @@ function elemChildren(e: A.Expr, r: unknown): A.Expr[] {
   }
 }
 
-function collectNames(e: unknown, out: Set<string>): void {
-  if (Array.isArray(e)) { for (const x of e) collectNames(x, out); return; }
-  if (!e || typeof e !== 'object') return;
-  const n = e as { kind?: string; id?: string };
-  if (n.kind === 'Name' && n.id) out.add(n.id);
-  for (const [k, v] of Object.entries(e)) if (k !== 'span' && v && typeof v === 'object') collectNames(v, out);
-}
-
-/** `a op= f(a, ...)` is safe to fuse when the destination is read only at the same element. */
-function isSelfElementwise(_value: A.Expr, _reads: Set<string>): boolean {
-  return false;
-}
 
 export { dtypeNamed };
