@@ -230,6 +230,18 @@ function nextChunk(): Func {
   };
 }
 
+/** Whether a break or continue in the body targets `label`. */
+function usesLabel(body: Stmt[], label: string): boolean {
+  return body.some((s) => {
+    switch (s.k) {
+      case 'break': case 'continue': return s.label === label;
+      case 'if': return usesLabel(s.then, label) || usesLabel(s.else, label);
+      case 'while': case 'for': case 'parfor': case 'region': case 'block': return usesLabel(s.body, label);
+      default: return false;
+    }
+  });
+}
+
 /** Names a statement list reads and writes (locals only; labels and functions are not names here). */
 function namesIn(body: Stmt[]): { used: Set<string>; assigned: Set<string> } {
   const used = new Set<string>(), assigned = new Set<string>();
@@ -367,7 +379,10 @@ class Outliner {
       { k: 'block', body: p.body },
     ];
     // The body's `continue`/`break` target the original label: wrap each iteration in a loop with that label that runs once.
-    const oneIter: Stmt = { k: 'for', label: p.label, v: 'it%', t: 'i64', start: g64('it'), stop: bin('add', 'i64', g64('it'), i64(1)), step: i64(1), body: iterBody };
+    // (Only needed when the body continues; otherwise the iteration is inlined into the chunk loop.)
+    const oneIter: Stmt = usesLabel(p.body, p.label)
+      ? { k: 'for', label: p.label, v: 'it%', t: 'i64', start: g64('it'), stop: bin('add', 'i64', g64('it'), i64(1)), step: i64(1), body: iterBody }
+      : { k: 'block', body: iterBody };
     const blockLoop: Stmt[] = p.reductions.length === 0
       ? [{ k: 'for', label: `chunk${region}`, v: 'blk%', t: 'i64', start: g64('lo'), stop: g64('hi'), step: i64(1), body: [set('it%', g64('blk')), oneIter] }]
       : [{ k: 'for', label: `blocks${region}`, v: 'blk%', t: 'i64', start: bin('div_s', 'i64', g64('lo'), g64('grain')), stop: bin('div_s', 'i64', bin('add', 'i64', g64('hi'), bin('sub', 'i64', g64('grain'), i64(1))), g64('grain')), step: i64(1), body: [
