@@ -22,6 +22,7 @@ import type { SourceFile, Span } from '../language/source.js';
 import { lineCol } from '../language/source.js';
 import { type DType, type Type, isFloat, isInt, promote, elemOf } from '../language/types.js';
 import { DESC, DTYPE_CODE, ELEM_SIZE, STATIC_BASE } from '../runtime/layout.js';
+import { CTRL, XRANGE_LOOPS } from '../runtime/protocol.js';
 import type * as I from './ir.js';
 import { exprType as verifyExprType } from './verify.js';
 import {
@@ -749,7 +750,20 @@ class FnLowerer {
             const hi = this.tmp(bin('div_s', 'i64', bin('mul', 'i64', trip, bin('add', 'i64', team.tn, i64(1))), team.nt));
             this.emit({ k: 'for', label, v: k, t: 'i64', start: lo, stop: hi, step: i64(1), body: [wrapped] });
           } else {
-            this.emit({ k: 'for', label, v: k, t: 'i64', start: team.tn, stop: trip, step: team.nt, body: [wrapped] });
+            // Dynamic share: claim iterations one at a time from this loop's counter (see XRANGE_LOOPS).
+            const seq = this.local('xrange%seq', 'i32');
+            const counters = this.tmp(load('i32', 'i32', i32(CTRL.xrange)), 'xr');
+            const claim: Expr = { k: 'atomic', t: 'i64', mem: 'i64', op: 'add', addr: add32(counters, bin('shl', 'i32', get(seq, 'i32'), i32(3))), value: i64(1) };
+            const dynamic: Stmt[] = [
+              { k: 'while', label, cond: i32(1), body: [
+                { k: 'set', name: k, value: claim },
+                { k: 'if', cond: bin('ge_s', 'i64', get(k, 'i64'), trip), then: [{ k: 'break', label }], else: [] },
+                wrapped,
+              ] },
+            ];
+            const cyclic: Stmt[] = [{ k: 'for', label, v: k, t: 'i64', start: team.tn, stop: trip, step: team.nt, body: [wrapped] }];
+            this.emit({ k: 'if', cond: bin('and', 'i32', bin('ne', 'i32', counters, i32(0)), bin('lt_u', 'i32', get(seq, 'i32'), i32(XRANGE_LOOPS))), then: dynamic, else: cyclic });
+            this.set(seq, add32(get(seq, 'i32'), i32(1)));
           }
           return;
         }
@@ -820,6 +834,8 @@ class FnLowerer {
       const useIf = iff ? this.tmp(this.cond(iff)) : null;
       if (item.asName) this.writeSlot(this.slots.get(item.asName)!, { k: 'team', tn: get(tn, 'i64'), nt: get(ntv, 'i64') }, s.span);
       const body = this.block(() => {
+        // Each thread numbers the p.xrange loops it meets from 0 (see XRANGE_LOOPS).
+        this.set(this.local('xrange%seq', 'i32'), i32(0));
         if (item.asName) this.writeSlot(this.slots.get(item.asName)!, { k: 'team', tn: get(tn, 'i64'), nt: get(ntv, 'i64') }, s.span);
         this.stmts(s.body);
       });

@@ -10,7 +10,7 @@
 // after the join thread 0 folds the partials in block order into the variable's value before the
 // loop. So a reduction gives bit-identical results for any thread count and any schedule; serial
 // runs take the same path with one thread.
-import { CTRL, LOOP_STATS, SCHED } from '../runtime/protocol.js';
+import { CTRL, LOOP_STATS, SCHED, XRANGE_LOOPS } from '../runtime/protocol.js';
 import type { Expr, Func, Local, Program, ReduceOp, Stmt, VT } from './ir.js';
 import { add32, bin, call, cst, get, i32, i64, load, select, cvt } from './ir-build.js';
 
@@ -572,9 +572,14 @@ class Outliner {
         st('f64', c32(slot, 8), bin('sub', 'f64', call('now', 'f64'), get('t0%', 'f64'))),
       ],
     });
-    const e = this.local('env', 'i32'), nth = this.local('nth', 'i32');
+    const e = this.local('env', 'i32'), nth = this.local('nth', 'i32'), xr = this.local('xr', 'i32'), outerXr = this.local('oxr', 'i32');
     const E = get(e, 'i32');
     return [
+      // Fresh p.xrange counters for this region (a region nested in parallel code keeps its own).
+      set(outerXr, load('i32', 'i32', i32(CTRL.xrange))),
+      set(xr, call('__malloc', 'i32', i32(8 * XRANGE_LOOPS))),
+      { k: 'memfill', dest: get(xr, 'i32'), value: i32(0), size: i32(8 * XRANGE_LOOPS) },
+      st('i32', i32(CTRL.xrange), get(xr, 'i32')),
       set(nth, load('i32', 'i32', i32(CTRL.teamSize))),
       set(nth, select('i32', bin('gt_s', 'i32', get(nth, 'i32'), i32(0)), get(nth, 'i32'), i32(1))),
       ...(r.numThreads ? [set(nth, select('i32', bin('lt_s', 'i64', r.numThreads, cvt('i32->i64', get(nth, 'i32'))), cvt('i64->i32', r.numThreads), get(nth, 'i32'))),
@@ -584,6 +589,8 @@ class Outliner {
       ...[...captured, ...privates].map((n) => st(T(n), c32(E, slotOf.get(n)!), get(n, T(n)))),
       // A region always runs on the team it asks for: its body may wait at barriers.
       ...this.forkWithStats(region, E, nth, i64(1), true),
+      st('i32', i32(CTRL.xrange), get(outerXr, 'i32')),
+      expr(call('__free', null, get(xr, 'i32'))),
       ...privates.flatMap((n): Stmt[] => [
         ...(arrays.has(n) ? [{ k: 'release', desc: get(n, 'i32') } as Stmt] : []),
         set(n, load(T(n), T(n), c32(E, slotOf.get(n)!))),

@@ -32,8 +32,16 @@ export const CTRL = {
   barPhase: 460,   // i32: bumped when the last thread arrives; waiters wait on it
   stats: 464,      // i32: address of the per-loop statistics (LOOP_STATS bytes per parallel loop or region)
   forkCost: 468,   // i32: measured fork-join round trip of the team, in ns (the cost model's unit)
+  xrange: 472,     // i32: the running region's p.xrange counters (XRANGE_LOOPS i64 each), or 0
   END: 512,
 } as const;
+
+/**
+ * p.xrange hands out iterations from a shared counter; the k-th xrange loop a thread enters in a
+ * region uses counter k (every thread meets the same loops in the same order, as OpenMP requires of
+ * worksharing loops). Loops past this many per region fall back to a cyclic share.
+ */
+export const XRANGE_LOOPS = 64;
 
 /** Per parallel loop statistics, written by thread 0 after each run (for `--time` and the cost model). */
 export const LOOP_STATS = {
