@@ -6,25 +6,12 @@
 #include <stdlib.h>
 #include <stdint.h>
 #include <time.h>
+#include "common.h"
 
 static double wtime(void) {
   struct timespec ts;
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static int64_t escape(double cr, double ci, int64_t maxiter) {
-  double zr = 0.0, zi = 0.0;
-  int64_t k = 0;
-  while (k < maxiter) {
-    double zr2 = zr * zr;
-    double zi2 = zi * zi;
-    if (zr2 + zi2 > 4.0) break;
-    zi = 2.0 * zr * zi + ci;
-    zr = zr2 - zi2 + cr;
-    k += 1;
-  }
-  return k;
 }
 
 int main(int argc, char **argv) {

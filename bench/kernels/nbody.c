@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "common.h"
 
 #define NB 5
 static const double PI = 3.141592653589793;
@@ -18,15 +19,6 @@ static double wtime(void) {
   return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-/* Shortest decimal that reads back as the same double (as Python and JavaScript print floats). */
-static void print_double(const char *label, double x) {
-  char buf[40];
-  for (int prec = 1; prec <= 17; prec++) {
-    snprintf(buf, sizeof buf, "%.*g", prec, x);
-    if (strtod(buf, NULL) == x) break;
-  }
-  printf("%s%s\n", label, buf);
-}
 
 static double energy(double pos[NB][3], double vel[NB][3], const double *mass) {
   double e = 0.0;

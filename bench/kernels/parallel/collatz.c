@@ -4,7 +4,7 @@
  * Usage: collatz [n]. Prints "checksum: <longest chain>/<total steps>" and "time: <seconds>". */
 #include <omp.h>
 #include <stdint.h>
-#include "common.h"
+#include "../common.h"
 
 int main(int argc, char **argv) {
   int64_t n = 3000000;

@@ -3,7 +3,7 @@
  * Usage: dot [n reps]. Prints "checksum: <sum over the reps>" and "time: <seconds>". */
 #include <omp.h>
 #include <stdint.h>
-#include "common.h"
+#include "../common.h"
 
 int main(int argc, char **argv) {
   int64_t n = 4000000, reps = 150;

@@ -4,7 +4,7 @@
  * Usage: empty [count]. Prints "checksum: <count>" and "time: <median seconds per region>". */
 #include <omp.h>
 #include <stdint.h>
-#include "common.h"
+#include "../common.h"
 
 int main(int argc, char **argv) {
   int64_t count = 20000;

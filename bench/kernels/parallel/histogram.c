@@ -4,7 +4,7 @@
  * "time: <seconds>". */
 #include <omp.h>
 #include <stdint.h>
-#include "common.h"
+#include "../common.h"
 
 int main(int argc, char **argv) {
   int64_t n = 80000000, nbins = 256;

@@ -6,7 +6,7 @@
  * "time: <seconds>" for the sweeps alone. */
 #include <omp.h>
 #include <stdint.h>
-#include "common.h"
+#include "../common.h"
 
 int main(int argc, char **argv) {
   int64_t n = 1000, sweeps = 600;

@@ -7,21 +7,7 @@
  * "time: <seconds>" for the parallel loop alone (omp_get_wtime). */
 #include <omp.h>
 #include <stdint.h>
-#include "common.h"
-
-static int64_t escape(double cr, double ci, int64_t maxiter) {
-  double zr = 0.0, zi = 0.0;
-  int64_t k = 0;
-  while (k < maxiter) {
-    double zr2 = zr * zr;
-    double zi2 = zi * zi;
-    if (zr2 + zi2 > 4.0) break;
-    zi = 2.0 * zr * zi + ci;
-    zr = zr2 - zi2 + cr;
-    k += 1;
-  }
-  return k;
-}
+#include "../common.h"
 
 int main(int argc, char **argv) {
   int64_t w = 1200, h = 900, maxiter = 1000;
