@@ -2049,9 +2049,11 @@ class FnLowerer {
         default: text(`<${v.k}>`);
       }
     };
-    e.args.forEach((a, i) => {
+    // Python evaluates every argument before printing any of them.
+    const vals = e.args.map((a) => this.snapshot(this.expr(a)));
+    vals.forEach((v, i) => {
       if (i) text(sep);
-      one(this.expr(a), this.type(a), false);
+      one(v, this.type(e.args[i]), false);
     });
     text(end);
     this.emit({ k: 'expr', e: call(imp('print_flush', []), null) });

@@ -1112,14 +1112,15 @@ class Checker {
         const r = this.listLiteral(x);
         this.inst.types.set(x, array(r.dtype, r.ndim));
         nd = r.ndim;
-        elem = elem ? promote(elem, { dtype: r.dtype, weak: true }) : { dtype: r.dtype, weak: true };
+        elem = elem ? promote(elem, { dtype: r.dtype, weak: false }) : { dtype: r.dtype, weak: false };
         if (len !== null && len !== x.elts.length) this.error(Code.ShapeMismatch, 'array() rows must all have the same length', x.span);
         len = x.elts.length;
       } else {
         const t = this.expr(x);
         if (t.kind !== 'scalar') { this.error(Code.TypeMismatch, `array() elements must be numbers, got ${showType(t)}`, x.span); throw new Unknown(); }
         nd = 0;
-        elem = elem ? promote(elem, { dtype: t.dtype, weak: true }) : { dtype: t.dtype, weak: true };
+        // array() gives Python numbers their default dtypes (no NEP 50 weak promotion here).
+        elem = elem ? promote(elem, { dtype: t.dtype, weak: false }) : { dtype: t.dtype, weak: false };
       }
       if (sub !== null && sub !== nd) { this.error(Code.ShapeMismatch, 'array() needs a rectangular nested list', x.span); throw new Unknown(); }
       sub = nd;
