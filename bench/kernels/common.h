@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <time.h>
 
 static void print_double(const char *label, double x) {
   char buf[40];
@@ -12,6 +13,13 @@ static void print_double(const char *label, double x) {
     if (strtod(buf, NULL) == x) break;
   }
   printf("%s%s\n", label, buf);
+}
+
+/* Wall-clock seconds (the serial kernels; the OpenMP ones use omp_get_wtime). */
+static inline double wtime(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 static inline int64_t escape(double cr, double ci, int64_t maxiter) {

@@ -8,12 +8,6 @@
 #include <time.h>
 #include "common.h"
 
-static double wtime(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 int main(int argc, char **argv) {
   int64_t w = 1600, h = 1200, maxiter = 1000;
   if (argc == 4) {

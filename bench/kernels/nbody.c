@@ -13,12 +13,6 @@
 static const double PI = 3.141592653589793;
 static const double DAYS_PER_YEAR = 365.24;
 
-static double wtime(void) {
-  struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 
 static double energy(double pos[NB][3], double vel[NB][3], const double *mass) {
   double e = 0.0;
