@@ -355,6 +355,7 @@ async function execute(
   const options: CompileOptions = {
     filename,
     boundsCheck: inv.boundsCheck,
+    profile: inv.time,
     cacheDir: inv.cache && !inv.dump ? defaultCacheDir(scriptPath, io.env) : false,
   };
   if (inv.threads !== undefined) options.threads = inv.threads;

@@ -1,6 +1,5 @@
 // The compiler driver: runs the stages (parse, check, lower, verify, emit) as a pipeline, caches
 // the wasm by source hash, and wraps the result in a Program bound to the runtime.
-import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../language/diagnostics.js';
 import { Code, DiagnosticBag, formatDiagnostic } from '../language/diagnostics.js';
 import { sourceFile, type SourceFile } from '../language/source.js';
@@ -31,6 +30,12 @@ export interface CompileOptions {
   threads?: number;
   /** Directory for the compiled-wasm cache keyed by source hash; false or absent disables it. */
   cacheDir?: string | false;
+  /**
+   * Time every run of every parallel loop and region, for `Program.timings` (`par run --time`).
+   * Off by default: reading the clock costs about as much as a fork-join, so without profiling
+   * only the runs the cost model samples are timed and `timings` reports those.
+   */
+  profile?: boolean;
 }
 
 export interface RunOptions {
@@ -87,7 +92,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   };
   const boundsCheck = options.boundsCheck ?? true;
   const key = options.cacheDir
-    ? createHash('sha256').update(`${CACHE_VERSION}\0${await compilerHash()}\0${boundsCheck}\0${source}`).digest('hex').slice(0, 32)
+    ? (await nodeCrypto()).createHash('sha256').update(`${CACHE_VERSION}\0${await compilerHash()}\0${boundsCheck}\0${source}`).digest('hex').slice(0, 32)
     : '';
   const format = (d: Diagnostic, o?: { color?: boolean }) => formatDiagnostic(d, file, o);
 
@@ -145,6 +150,9 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   return result;
 }
 
+/** The cache is Node-only: node:crypto is loaded when a cacheDir is given, so browser bundles never need it. */
+const nodeCrypto = () => import('node:crypto');
+
 /**
  * A hash of the compiler's own code, part of the cache key: after Par itself changes, cached wasm
  * from the old compiler is never reused.
@@ -152,7 +160,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
 let compilerHashMemo: Promise<string> | undefined;
 function compilerHash(): Promise<string> {
   compilerHashMemo ??= (async () => {
-    const h = createHash('sha256');
+    const h = (await nodeCrypto()).createHash('sha256');
     try {
       const fs = await import('node:fs/promises');
       const root = new URL('../', import.meta.url);
@@ -176,7 +184,7 @@ const teams = new FinalizationRegistry<Team>((team) => team.dispose());
 class ProgramImpl implements Program {
   private disposed = false;
   private entries: Map<string, { fn: string; params: Type[]; ret: Type }>;
-  constructor(private inst: ParInstance, private manifest: Manifest, private file: SourceFile, _opts: CompileOptions) {
+  constructor(private inst: ParInstance, private manifest: Manifest, private file: SourceFile, private opts: CompileOptions) {
     this.entries = new Map(manifest.entries);
     teams.register(this, inst.team, this);
   }
@@ -204,6 +212,7 @@ class ProgramImpl implements Program {
       new Uint8Array(this.inst.memory.buffer, p, bytes).fill(0);
       Atomics.store(i32, CTRL.stats / 4, p);
     }
+    Atomics.store(i32, CTRL.profile / 4, this.opts.profile ? 1 : 0);
     if (ex.__probe && Atomics.load(i32, CTRL.teamSize / 4) > 1) {
       const rounds: number[] = [];
       for (let r = 0; r < 5; r++) {
@@ -229,10 +238,11 @@ class ProgramImpl implements Program {
       const runs = Number(dv.getBigInt64(LOOP_STATS.runs, true));
       if (!runs) return;
       const iters = Number(dv.getBigInt64(LOOP_STATS.iters, true));
-      const time = dv.getFloat64(LOOP_STATS.time, true) / 1e9;
+      const timed = Number(dv.getBigInt64(LOOP_STATS.timedRuns, true));
+      const time = timed ? (dv.getFloat64(LOOP_STATS.time, true) / 1e9) * (runs / timed) : 0;
       const serial = Number(dv.getBigInt64(LOOP_STATS.serialRuns, true));
       const sumMax = dv.getFloat64(LOOP_STATS.sumMax, true), sumMean = dv.getFloat64(LOOP_STATS.sumMean, true);
-      const what = `line ${r.line} ${r.kind}: ${runs} run${runs === 1 ? '' : 's'}, ${r.kind === 'prange' ? `${iters} iterations, ` : ''}${time.toFixed(6)} s`;
+      const what = `line ${r.line} ${r.kind}: ${runs} run${runs === 1 ? '' : 's'}, ${r.kind === 'prange' ? `${iters} iterations, ` : ''}${time.toFixed(6)} s${timed < runs ? ` (estimated from ${timed} timed runs)` : ''}`;
       const par = runs - serial;
       const parts = [what];
       if (par > 0) parts.push(`${dv.getInt32(LOOP_STATS.threads, true)} threads`, `load imbalance ${sumMean > 0 ? ((sumMax / sumMean - 1) * 100).toFixed(1) : '0.0'}%`);

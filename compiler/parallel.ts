@@ -22,18 +22,26 @@ const MAX_BLOCKS = 256;
  * workers, which the probe does not see.
  */
 const SERIAL_CUTOFF = 8;
+/** Without profiling, the cost model times one run in this many (a power of two). */
+const SAMPLE_EVERY = 64;
+
+/** A sampled run's busy time of this thread (see forkWithStats), in its iteration slot's second word. */
+const busyTimeStart = (env: Expr): Stmt[] => [when(load('i32', 'i32', c32(env, ENV.timed)), [set('t0%', call('now', 'f64'))])];
+const busyTimeEnd = (env: Expr): Stmt[] => [when(load('i32', 'i32', c32(env, ENV.timed)), [
+  st('f64', c32(add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get('tid%', 'i32'), i32(64))), 8), bin('sub', 'f64', call('now', 'f64'), get('t0%', 'f64'))),
+])];
 
 // Environment block of one parallel loop (offsets in bytes).
 const ENV = {
   start: 0, step: 8, trip: 16, grain: 24, chunk: 32, // i64
-  kind: 40, last: 44, partials: 48, // i32
+  kind: 40, last: 44, partials: 48, timed: 52, // i32
   next: 64, // i64: shared chunk counter, on its own cache line
   slots: 128, // 8 bytes per captured or last-private local
 } as const;
 
 const c32 = (addr: Expr, off: number) => add32(addr, i32(off));
 const set = (name: string, value: Expr): Stmt => ({ k: 'set', name, value });
-const st = (mem: 'i32' | 'i64' | 'f32' | 'f64', addr: Expr, value: Expr): Stmt => ({ k: 'store', mem, addr, value });
+const st = (mem: VT, addr: Expr, value: Expr): Stmt => ({ k: 'store', mem, addr, value });
 const atomicLoad32 = (addr: Expr): Expr => ({ k: 'load', t: 'i32', mem: 'i32', addr, atomic: true });
 const when = (cond: Expr, then: Stmt[], els: Stmt[] = []): Stmt => ({ k: 'if', cond, then, else: els });
 const expr = (e: Expr): Stmt => ({ k: 'expr', e });
@@ -105,7 +113,8 @@ function teamRuntime(): Func[] {
             [expr({ k: 'wait', t: 'i32', addr: ctl('done'), expected: g('d'), timeout: i64(-1) })]),
         ] },
         st('i32', ctl('active'), i32(0)),
-        expr(call('joined', null)),
+        // Into JS only when there is something to report: an error or workers' printed lines.
+        when(bin('or', 'i32', atomicLoad32(ctl('errSet')), atomicLoad32(ctl('outPending'))), [expr(call('joined', null))]),
       ],
     },
     {
@@ -260,6 +269,7 @@ function namesIn(body: Stmt[]): { used: Set<string>; assigned: Set<string> } {
       case 'memgrow': ex(e.pages); return;
       case 'wait': ex(e.addr); ex(e.expected); ex(e.timeout); return;
       case 'notify': ex(e.addr); ex(e.count); return;
+      case 'simd': e.args.forEach(ex); return;
     }
   };
   const visit = (ss: Stmt[]): void => {
@@ -349,8 +359,9 @@ class Outliner {
     const { used, assigned } = namesIn(p.body);
     const reds = new Map(p.reductions.map((r) => [r.name, r]));
     const arrays = new Set(this.f.arrays ?? []);
-    const captured = [...used].filter((n) => !assigned.has(n) && !reds.has(n) && n !== p.v && this.types.has(n));
-    const privates = [...assigned].filter((n) => !reds.has(n) && n !== p.v && this.types.has(n));
+    // SIMD temporaries (v128) are set before use in each iteration: never copied in or out.
+    const captured = [...used].filter((n) => !assigned.has(n) && !reds.has(n) && n !== p.v && this.types.has(n) && this.types.get(n) !== 'v128');
+    const privates = [...assigned].filter((n) => !reds.has(n) && n !== p.v && this.types.has(n) && this.types.get(n) !== 'v128');
     const slotOf = new Map<string, number>();
     [...captured, ...privates].forEach((n, i) => slotOf.set(n, ENV.slots + 8 * i));
     const envSize = ENV.slots + 8 * slotOf.size;
@@ -416,10 +427,9 @@ class Outliner {
         ]),
       ] },
       ...releasePrivates,
-      // This thread's busy time, for the imbalance report.
-      st('f64', c32(get('slot%', 'i32'), 8), bin('sub', 'f64', call('now', 'f64'), get('t0%', 'f64'))),
+      ...busyTimeEnd(env),
     ];
-    fnBody.unshift(set('t0%', call('now', 'f64')));
+    fnBody.unshift(...busyTimeStart(env));
     addLocal('t0%', 'f64');
     this.regions.push({ line: p.line, kind: 'prange' });
     this.outlined.push({
@@ -483,49 +493,70 @@ class Outliner {
   }
 
   /**
-   * `__fork` wrapped in the cost model and the per-loop statistics (see LOOP_STATS): unless the
-   * thread count is explicit, a loop whose last run took less than a few fork-join round trips
-   * runs serially, and a loop that grew past that goes back to the team.
+   * `__fork` wrapped in the cost model and the per-loop statistics (see LOOP_STATS). Clock reads
+   * cost ~70 ns each (an import of performance.now()), as much as the rest of a fork, so a run is
+   * timed only when profiling (CTRL.profile, `par run --time`) or when the cost model samples it:
+   * the first 4 runs (the first includes compiling the body on each thread), every
+   * SAMPLE_EVERY-th run, and a run whose trip count is off by 2x from the sampled one (see
+   * Note [Cost model]).
+   *
+   * Note [Cost model]: unless the thread count is explicit, a loop runs serially when its estimated
+   * work (the work of the last sampled run, scaled by trip count) is below SERIAL_CUTOFF fork-join
+   * round trips; a sampled parallel run's work is the sum of the threads' busy times.
    */
   forkWithStats(region: number, env: Expr, nth: string, trip: Expr, explicit: boolean): Stmt[] {
-    const S = this.local('stats', 'i32'), t0 = this.local('t0', 'f64'), dt = this.local('dt', 'f64');
+    const S = this.local('stats', 'i32'), t0 = this.local('t0', 'f64'), dt = this.local('dt', 'f64'), timed = this.local('timed', 'i32');
     const reason = this.local('why', 'i32'), mx = this.local('mx', 'f64'), sum = this.local('sum', 'f64'), busy = this.local('busy', 'f64'), t = this.local('t', 'i32');
-    const gS = get(S, 'i32'), gN = get(nth, 'i32');
+    const gS = get(S, 'i32'), gN = get(nth, 'i32'), gT = get(timed, 'i32');
     const f64at = (off: number) => load('f64', 'f64', c32(gS, off));
-    const addI64 = (off: number, v: Expr): Stmt => st('i64', c32(gS, off), bin('add', 'i64', load('i64', 'i64', c32(gS, off)), v));
+    const i64at = (off: number) => load('i64', 'i64', c32(gS, off));
+    const addI64 = (off: number, v: Expr): Stmt => st('i64', c32(gS, off), bin('add', 'i64', i64at(off), v));
     const addF64 = (off: number, v: Expr): Stmt => st('f64', c32(gS, off), bin('add', 'f64', f64at(off), v));
     const nested = atomicLoad32(i32(CTRL.active));
+    const sampledTrip = i64at(LOOP_STATS.sampledTrip);
     return [
       set(S, load('i32', 'i32', i32(CTRL.stats))),
       set(S, select('i32', gS, add32(gS, i32(region * LOOP_STATS.SIZE)), i32(0))),
       set(reason, select('i32', bin('le_s', 'i32', gN, i32(1)), select('i32', bin('le_s', 'i32', load('i32', 'i32', i32(CTRL.teamSize)), i32(1)), i32(4), i32(2)), i32(0))),
       when(nested, [set(reason, i32(3))]),
-      ...(explicit ? [] : [when(bin('and', 'i32', gS, bin('gt_s', 'i32', gN, i32(1))), [
-        when(bin('and', 'i32', bin('gt', 'f64', f64at(LOOP_STATS.last), cst('f64', 0)),
-          bin('lt', 'f64', f64at(LOOP_STATS.last), bin('mul', 'f64', cvt('i32->f64', load('i32', 'i32', i32(CTRL.forkCost))), cst('f64', SERIAL_CUTOFF)))), [
-          set(nth, i32(1)), set(reason, i32(1)),
-        ]),
-      ])]),
-      set(t0, call('now', 'f64')),
+      set(timed, i32(0)),
+      when(gS, [
+        set(timed, bin('or', 'i32', load('i32', 'i32', i32(CTRL.profile)), bin('or', 'i32',
+          bin('or', 'i32', bin('lt_s', 'i64', i64at(LOOP_STATS.runs), i64(4)), { k: 'un', t: 'i64', op: 'eqz', a: bin('and', 'i64', i64at(LOOP_STATS.runs), i64(SAMPLE_EVERY - 1)) }),
+          bin('or', 'i32', bin('gt_s', 'i64', trip, bin('mul', 'i64', sampledTrip, i64(2))), bin('lt_s', 'i64', bin('mul', 'i64', trip, i64(2)), sampledTrip))))),
+        ...(explicit ? [] : [when(bin('and', 'i32', bin('gt_s', 'i32', gN, i32(1)), bin('gt', 'f64', f64at(LOOP_STATS.last), cst('f64', 0))), [
+          when(bin('lt', 'f64', bin('mul', 'f64', f64at(LOOP_STATS.last), cvt('i64->f64', trip)),
+            bin('mul', 'f64', cvt('i32->f64', load('i32', 'i32', i32(CTRL.forkCost))), bin('mul', 'f64', cst('f64', SERIAL_CUTOFF), cvt('i64->f64', sampledTrip)))), [
+            set(nth, i32(1)), set(reason, i32(1)),
+          ]),
+        ])]),
+      ]),
+      st('i32', c32(env, ENV.timed), gT),
+      when(gT, [set(t0, call('now', 'f64'))]),
       expr(call('__fork', null, i32(region), env, gN)),
       when(gS, [
-        set(dt, bin('sub', 'f64', call('now', 'f64'), get(t0, 'f64'))),
-        addI64(LOOP_STATS.runs, i64(1)), addI64(LOOP_STATS.iters, trip), addF64(LOOP_STATS.time, get(dt, 'f64')),
-        st('f64', c32(gS, LOOP_STATS.last), get(dt, 'f64')), // the work of a serial run; a parallel run's is set below
+        addI64(LOOP_STATS.runs, i64(1)), addI64(LOOP_STATS.iters, trip),
         st('i32', c32(gS, LOOP_STATS.threads), select('i32', get(reason, 'i32'), i32(1), gN)),
         when(get(reason, 'i32'), [
           addI64(LOOP_STATS.serialRuns, i64(1)),
           st('i32', c32(gS, LOOP_STATS.reason), get(reason, 'i32')),
           st('i32', c32(gS, LOOP_STATS.lastTrip), cvt('i64->i32', trip)),
-        ], [
-          // Imbalance: the busiest thread against the mean, from each thread's busy time.
-          set(mx, cst('f64', 0)), set(sum, cst('f64', 0)),
-          { k: 'for', label: `busy${region}`, v: t, t: 'i32', start: i32(0), stop: gN, step: i32(1), body: [
-            set(busy, load('f64', 'f64', c32(add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get(t, 'i32'), i32(64))), 8))),
-            set(mx, bin('max', 'f64', get(mx, 'f64'), get(busy, 'f64'))), set(sum, bin('add', 'f64', get(sum, 'f64'), get(busy, 'f64'))),
-          ] },
-          addF64(LOOP_STATS.sumMax, get(mx, 'f64')), addF64(LOOP_STATS.sumMean, bin('div', 'f64', get(sum, 'f64'), cvt('i32->f64', gN))),
-          st('f64', c32(gS, LOOP_STATS.last), get(sum, 'f64')),
+        ]),
+        when(gT, [
+          set(dt, bin('sub', 'f64', call('now', 'f64'), get(t0, 'f64'))),
+          addI64(LOOP_STATS.timedRuns, i64(1)), addF64(LOOP_STATS.time, get(dt, 'f64')),
+          st('i64', c32(gS, LOOP_STATS.sampledTrip), trip),
+          st('f64', c32(gS, LOOP_STATS.last), get(dt, 'f64')), // the work of a serial run; a parallel run's is set below
+          when({ k: 'un', t: 'i32', op: 'eqz', a: get(reason, 'i32') }, [
+            // Imbalance: the busiest thread against the mean, from each thread's busy time.
+            set(mx, cst('f64', 0)), set(sum, cst('f64', 0)),
+            { k: 'for', label: `busy${region}`, v: t, t: 'i32', start: i32(0), stop: gN, step: i32(1), body: [
+              set(busy, load('f64', 'f64', c32(add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get(t, 'i32'), i32(64))), 8))),
+              set(mx, bin('max', 'f64', get(mx, 'f64'), get(busy, 'f64'))), set(sum, bin('add', 'f64', get(sum, 'f64'), get(busy, 'f64'))),
+            ] },
+            addF64(LOOP_STATS.sumMax, get(mx, 'f64')), addF64(LOOP_STATS.sumMean, bin('div', 'f64', get(sum, 'f64'), cvt('i32->f64', gN))),
+            st('f64', c32(gS, LOOP_STATS.last), get(sum, 'f64')),
+          ]),
         ]),
       ]),
     ];
@@ -541,8 +572,8 @@ class Outliner {
     const { used, assigned } = namesIn(r.body);
     const team = new Set([r.threadNum, r.numThreadsVar]);
     const arrays = new Set(this.f.arrays ?? []);
-    const captured = [...used].filter((n) => !assigned.has(n) && !team.has(n) && this.types.has(n));
-    const privates = [...assigned].filter((n) => !team.has(n) && this.types.has(n));
+    const captured = [...used].filter((n) => !assigned.has(n) && !team.has(n) && this.types.has(n) && this.types.get(n) !== 'v128');
+    const privates = [...assigned].filter((n) => !team.has(n) && this.types.has(n) && this.types.get(n) !== 'v128');
     const slotOf = new Map<string, number>();
     [...captured, ...privates].forEach((n, i) => slotOf.set(n, ENV.slots + 8 * i));
     const T = (n: string) => this.types.get(n)!;
@@ -550,7 +581,6 @@ class Outliner {
     const locals: Local[] = [...used].filter((n) => this.types.has(n)).map((name) => ({ name, t: T(name) }));
     for (const n of team) if (!locals.some((l) => l.name === n)) locals.push({ name: n, t: 'i64' });
     const arrayPrivates = privates.filter((n) => arrays.has(n));
-    const slot = add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get('tid%', 'i32'), i32(64)));
     locals.push({ name: 't0%', t: 'f64' });
     this.regions.push({ line: r.line, kind: 'region' });
     this.outlined.push({
@@ -558,7 +588,7 @@ class Outliner {
       body: [
         ...[...captured, ...privates].map((n) => set(n, load(T(n), T(n), c32(env, slotOf.get(n)!)))),
         ...arrayPrivates.map((n): Stmt => ({ k: 'retain', desc: get(n, 'i32') })),
-        set('t0%', call('now', 'f64')),
+        ...busyTimeStart(env),
         set(r.threadNum, cvt('i32->i64', get('tid%', 'i32'))),
         set(r.numThreadsVar, cvt('i32->i64', get('n%', 'i32'))),
         // Not inside a loop: errors report the thread only.
@@ -569,7 +599,7 @@ class Outliner {
           ...arrayPrivates.map((n) => set(n, i32(0))),
         ]),
         ...arrayPrivates.map((n): Stmt => ({ k: 'release', desc: get(n, 'i32') })),
-        st('f64', c32(slot, 8), bin('sub', 'f64', call('now', 'f64'), get('t0%', 'f64'))),
+        ...busyTimeEnd(env),
       ],
     });
     const e = this.local('env', 'i32'), nth = this.local('nth', 'i32'), xr = this.local('xr', 'i32'), outerXr = this.local('oxr', 'i32');

@@ -7,6 +7,7 @@ import { ALLOC, CODE_DTYPE, DESC, PAGE } from './layout.js';
 import { formatArray, formatScalar, reprArray, type ArrayView } from './format.js';
 import { erf } from './mathlib.js';
 import { createOutputBuffer, OutputQueue } from './output.js';
+import { CTRL } from './protocol.js';
 import { raise, takeRecordedError } from './trap.js';
 import { currentPlatform } from './platform.js';
 import { resolveTeamConfig, Team } from './team.js';
@@ -152,6 +153,8 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
       trap(site, `ValueError: operands could not be broadcast together with shapes ${shapeNoSpace(a)} ${shapeNoSpace(b)}`);
     },
     err_reshape: (site: number, desc: number, size: number) => trap(site, `ValueError: cannot reshape array of size ${size} (shape ${shapeOf(desc)}) into the requested shape`),
+    // A message whose numbers are known only at run time: the site's text with {0} {1} {2} filled in.
+    err_fmt: (site: number, a: bigint, b: bigint, c: bigint) => trap(site, `${sites[site].kind}: ${(sites[site].text ?? '').replace(/\{(\d)\}/g, (_m, k) => String([a, b, c][+k]))}`),
   };
   return { env, math: MATH };
 }
@@ -182,6 +185,7 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES;
   const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256, maximum: maxPages, shared: true });
   const output = new OutputQueue(createOutputBuffer(), platform.mainCanBlock);
+  const ctrl = new Int32Array(memory.buffer, 0, CTRL.END / 4);
   let stdout = opts.stdout;
   // The workers' lines come first: they were printed before anything thread 0 prints now.
   const flushOutput = () => { for (const l of output.drain()) stdout(l); };
@@ -189,6 +193,7 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
     memory, tid: 0, strings: opts.strings, sites: opts.sites, maxPages, output,
     line: (l) => { flushOutput(); stdout(l); },
     joined: () => {
+      Atomics.store(ctrl, CTRL.outPending / 4, 0);
       flushOutput();
       const t = takeRecordedError(memory, output);
       if (t) throw t;

@@ -33,6 +33,8 @@ export const CTRL = {
   stats: 464,      // i32: address of the per-loop statistics (LOOP_STATS bytes per parallel loop or region)
   forkCost: 468,   // i32: measured fork-join round trip of the team, in ns (the cost model's unit)
   xrange: 472,     // i32: the running region's p.xrange counters (XRANGE_LOOPS i64 each), or 0
+  profile: 476,    // i32: 1: time every run of every parallel loop (`par run --time`); 0: sample for the cost model
+  outPending: 480, // i32: 1 when a worker queued printed lines since thread 0 last drained them
   END: 512,
 } as const;
 
@@ -43,11 +45,15 @@ export const CTRL = {
  */
 export const XRANGE_LOOPS = 64;
 
-/** Per parallel loop statistics, written by thread 0 after each run (for `--time` and the cost model). */
+/**
+ * Per parallel loop statistics, written by thread 0 after each run (for `--time` and the cost
+ * model). Times are summed over timed runs only: all runs when profiling, else the sampled ones.
+ */
 export const LOOP_STATS = {
   runs: 0, iters: 8, time: 16, sumMax: 24, sumMean: 32, serialRuns: 40, // i64 / f64 (ns)
   threads: 48, reason: 52, lastTrip: 56, // i32
-  last: 64, // f64: wall time of the last run (ns)
+  last: 64, // f64: work of the last timed run (ns): its wall time if serial, the threads' summed busy time if parallel
+  sampledTrip: 72, timedRuns: 80, // i64: trip count of the last timed run; number of timed runs
   SIZE: 128,
 } as const;
 /** Why a loop last ran on one thread. */

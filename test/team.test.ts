@@ -408,6 +408,7 @@ describe('prange end to end', () => {
     const src = [
       'for i in prange(200, schedule="dynamic"):',
       '    print("iteration", i, "of", 200, array([i, i + 1]))',
+      'print("done")',
       'def total(n: int) -> int:',
       '    s = 0',
       '    for i in prange(n):',
@@ -418,11 +419,42 @@ describe('prange end to end', () => {
     try {
       const lines: string[] = [];
       await p.run({ stdout: (t) => { lines.push(t); } });
-      expect(lines.length).toBe(200);
+      expect(lines.length).toBe(201);
+      // Workers' lines are drained at the join, before thread 0 prints again.
+      expect(lines.pop()).toBe('done\n');
       expect(lines.map((l) => Number(/^iteration (\d+) of 200 \[ *\d+ +\d+\]\n$/.exec(l)![1])).sort((a, b) => a - b)).toEqual([...Array(200).keys()]);
       expect(await p.call('total', 1000)).toBe(499500n); // int is int64
     } finally {
       p.dispose();
+    }
+  });
+
+  it('the cost model runs workless loops serially and big ones on the team, scaling by trip count', async () => {
+    const src = [
+      'def total(n: int) -> int:',
+      '    s = 0',
+      '    for i in prange(n):',
+      '        s += i % 7',
+      '    return s',
+    ].join('\n');
+    for (const profile of [true, false]) {
+      const p = (await compile(src, { filename: 'cm.par', threads: 2, profile })).program! as unknown as { call(n: string, ...a: number[]): Promise<unknown>; timings: string[]; dispose(): void };
+      try {
+        for (let r = 0; r < 100; r++) expect(await p.call('total', 4)).toBe(6n);
+        const small = p.timings.find((l) => l.startsWith('line 3 prange'))!;
+        // The first runs are on the team (nothing is known yet, then the first run's time includes
+        // compiling the body on each thread); once measured, the cost model keeps the loop serial.
+        const m = /^line 3 prange: 100 runs, 400 iterations, .*ran serially (\d+)x: small work \(cost model\) \(last n=4\)$/.exec(small);
+        expect(m, small).not.toBeNull();
+        expect(Number(m![1])).toBeGreaterThanOrEqual(95);
+        expect(small.includes('estimated from')).toBe(!profile);
+        // A run 10^6 times bigger is re-timed and estimated from the per-iteration cost: on the team at once.
+        expect(await p.call('total', 4_000_000)).toBe(11999994n);
+        const big = p.timings.find((l) => l.startsWith('line 3 prange'))!;
+        expect(big).toMatch(/^line 3 prange: 101 runs, 4000400 iterations, .*2 threads, load imbalance [\d.]+%, ran serially \d+x/);
+      } finally {
+        p.dispose();
+      }
     }
   });
 
