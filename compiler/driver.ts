@@ -11,6 +11,7 @@ import { lower, type Lowered } from './lower.js';
 import { printIR } from './ir-print.js';
 import { verifyIR } from './verify.js';
 import { parallelize } from './parallel.js';
+import { hoistBoundsChecks } from './checks.js';
 import { emitWasm } from './emit.js';
 import { instantiate, type ParInstance } from '../runtime/instance.js';
 import { inRegion, recordError, trapFromError } from '../runtime/trap.js';
@@ -112,7 +113,8 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     front();
     if (!lowered) return null;
     // --dump=ir shows the loop IR as lowered (parallel loops as ParFor nodes), before outlining.
-    const program = time('parallelize', () => parallelize(lowered!.program));
+    const hoisted = time('checks', () => hoistBoundsChecks(lowered!.program));
+    const program = time('parallelize', () => parallelize(hoisted));
     const problems = time('verify', () => verifyIR(program));
     if (problems.length) throw new Error(`internal compiler error: invalid IR:\n${problems.join('\n')}`);
     const t0 = performance.now();

@@ -252,7 +252,7 @@ function usesLabel(body: Stmt[], label: string): boolean {
 }
 
 /** Names a statement list reads and writes (locals only; labels and functions are not names here). */
-function namesIn(body: Stmt[]): { used: Set<string>; assigned: Set<string> } {
+export function namesIn(body: Stmt[]): { used: Set<string>; assigned: Set<string> } {
   const used = new Set<string>(), assigned = new Set<string>();
   const ex = (e: Expr | null): void => {
     if (!e) return;

@@ -1,0 +1,188 @@
+// The bounds-check hoisting pass: versions counted loops so that the common case runs without
+// per-access index checks (what Cython's boundscheck(False) gives by hand, done safely).
+//
+// Note [Loop versioning]: lowering guards every array access with `if (w >=u n) trap err_index(...)`.
+// In a `for v = s .. e step c` loop, a check at the top level of the body whose index w is either
+// loop-invariant or `k ± v` (k invariant), possibly through NumPy's negative-index wrap
+// `select(t <s 0, t + n, t)`, passes on every iteration exactly when it passes at both ends of v's
+// range (the wrap is then the identity). Such a loop becomes
+//     s' = s; e' = e; c' = c
+//     if (all hoisted checks pass at both ends) { loop without them } else { the original loop }
+// so a program that fails still fails in the checked copy, at the same iteration with the same
+// message, and a negative index that is really used just takes the checked copy. Only `set`s at the
+// body's top level are followed, and only names the body assigns once; anything else stays checked.
+import { namesIn } from './parallel.js';
+import type { Expr, Func, Local, Program, Stmt } from './ir.js';
+import { bin, cst, get, i64, select } from './ir-build.js';
+
+export function hoistBoundsChecks(p: Program): Program {
+  return { ...p, funcs: p.funcs.map((f) => new Versioner(f).run()) };
+}
+
+type Affine = { kind: 'inv'; e: Expr } | { kind: 'lin'; neg: boolean; off: Expr };
+
+class Versioner {
+  private extra: Local[] = [];
+  private n = 0;
+  constructor(private readonly f: Func) {}
+
+  run(): Func {
+    const body = this.stmts(this.f.body);
+    return this.extra.length ? { ...this.f, body, locals: [...this.f.locals, ...this.extra] } : { ...this.f, body };
+  }
+
+  private stmts(ss: Stmt[]): Stmt[] {
+    return ss.flatMap((s): Stmt[] => {
+      switch (s.k) {
+        case 'if': return [{ ...s, then: this.stmts(s.then), else: this.stmts(s.else) }];
+        case 'while': case 'block': case 'parfor': case 'region': return [{ ...s, body: this.stmts(s.body) }];
+        case 'for': return this.version({ ...s, body: this.stmts(s.body) });
+        default: return [s];
+      }
+    });
+  }
+
+  private version(loop: Stmt & { k: 'for' }): Stmt[] {
+    if (loop.t !== 'i64') return [loop];
+    const { assigned } = namesIn(loop.body);
+    if (assigned.has(loop.v)) return [loop];
+    const counts = new Map<string, number>();
+    countSets(loop.body, counts);
+    // Definitions of names set once, at the top level, from pure expressions (see Note [Loop versioning]).
+    const defs = new Map<string, Expr>();
+    const invariant = (e: Expr): boolean => pure(e) && gets(e).every((n) => n !== loop.v && !assigned.has(n));
+    const expand = (e: Expr): Expr | null => {
+      if (e.k === 'get') {
+        if (e.name === loop.v) return e;
+        if (!assigned.has(e.name)) return e;
+        return defs.get(e.name) ?? null;
+      }
+      if (!pure(e)) return null;
+      const kids = children(e).map(expand);
+      return kids.some((k) => k === null) ? null : rebuild(e, kids as Expr[]);
+    };
+    const [s0, e0, c0] = ['vs', 've', 'vc'].map((x) => `${x}%chk${this.n}`);
+    const [first, stop, step] = [s0, e0, c0].map((x) => get(x, 'i64'));
+    // v runs from `first` towards `stop` (exclusive), so its other extreme is stop - sign(step).
+    const last = bin('sub', 'i64', stop, select('i64', bin('gt_s', 'i64', step, i64(0)), i64(1), i64(-1)));
+    const at = (x: Expr, l: { neg: boolean; off: Expr }) => bin(l.neg ? 'sub' : 'add', 'i64', l.off, x);
+    const conds: Expr[] = [];
+    const hoisted = new Set<Stmt>();
+    for (const s of loop.body) {
+      if (s.k === 'set' && counts.get(s.name) === 1) {
+        const x = expand(s.value);
+        if (x) defs.set(s.name, x);
+        continue;
+      }
+      const chk = boundsCheck(s);
+      if (!chk) continue;
+      const w = expand(chk.index), n = expand(chk.bound);
+      if (!w || !n || !invariant(n)) continue;
+      const a = affine(w, loop.v, invariant);
+      if (!a) continue;
+      const inRange = (x: Expr) => bin('lt_u', 'i64', x, n);
+      if (a.kind === 'inv') conds.push(inRange(a.e));
+      else conds.push(inRange(at(first, a)), inRange(at(last, a)));
+      hoisted.add(s);
+    }
+    if (!hoisted.size) return [loop];
+    this.n++;
+    this.extra.push(...[s0, e0, c0].map((name) => ({ name, t: 'i64' as const })));
+    const all = conds.reduce((x, y) => bin('and', 'i32', x, y));
+    const bounds = { start: first, stop, step };
+    return [
+      { k: 'set', name: s0, value: loop.start },
+      { k: 'set', name: e0, value: loop.stop },
+      { k: 'set', name: c0, value: loop.step },
+      { k: 'if', cond: all, then: [{ ...loop, ...bounds, body: loop.body.filter((s) => !hoisted.has(s)) }], else: [{ ...loop, ...bounds }] },
+    ];
+  }
+}
+
+/** `if (w >=u i32->i64(n)) trap err_index(...)`, as lowering writes an index check. */
+function boundsCheck(s: Stmt): { index: Expr; bound: Expr } | null {
+  if (s.k !== 'if' || s.else.length || s.then.length !== 1) return null;
+  const t = s.then[0];
+  if (t.k !== 'trap' || t.call.fn !== 'err_index') return null;
+  const c = s.cond;
+  if (c.k !== 'bin' || c.op !== 'ge_u' || c.t !== 'i64') return null;
+  return { index: c.a, bound: c.b };
+}
+
+/** w as a function of the loop variable v: invariant, ±v + off, or NumPy's wrap of ±v + off. */
+function affine(w: Expr, v: string, invariant: (e: Expr) => boolean): Affine | null {
+  if (invariant(w)) return { kind: 'inv', e: w };
+  const lin = linear(w, v, invariant);
+  if (lin) return { kind: 'lin', ...lin };
+  // select(t <s 0, t + n, t): the wrap of a linear t; with t in [0, n) at both ends it is t.
+  if (w.k === 'select' && w.cond.k === 'bin' && w.cond.op === 'lt_s' && same(w.cond.a, w.b) && w.cond.b.k === 'const' && Number(w.cond.b.v) === 0) {
+    const t = linear(w.b, v, invariant);
+    if (t) return { kind: 'lin', ...t };
+  }
+  return null;
+}
+
+/** e as `off + v` or `off - v` with off invariant, else null. */
+function linear(e: Expr, v: string, invariant: (e: Expr) => boolean): { neg: boolean; off: Expr } | null {
+  if (e.k === 'get' && e.name === v) return { neg: false, off: cst('i64', 0) };
+  if (e.k !== 'bin' || e.t !== 'i64' || (e.op !== 'add' && e.op !== 'sub')) return null;
+  const a = linear(e.a, v, invariant);
+  if (a && invariant(e.b)) return { neg: a.neg, off: bin(e.op, 'i64', a.off, e.b) };
+  const b = invariant(e.a) ? linear(e.b, v, invariant) : null;
+  if (b) return e.op === 'add' ? { neg: b.neg, off: bin('add', 'i64', e.a, b.off) } : { neg: !b.neg, off: bin('sub', 'i64', e.a, b.off) };
+  return null;
+}
+
+/** Expressions without effects or memory reads, so they can be evaluated before the loop. */
+function pure(e: Expr): boolean {
+  switch (e.k) {
+    case 'const': case 'get': return true;
+    case 'bin': return !['div_s', 'div_u', 'rem_s'].includes(e.op) && pure(e.a) && pure(e.b);
+    case 'un': case 'cvt': return pure(e.a);
+    case 'select': return pure(e.cond) && pure(e.a) && pure(e.b);
+    default: return false;
+  }
+}
+
+function children(e: Expr): Expr[] {
+  switch (e.k) {
+    case 'bin': return [e.a, e.b];
+    case 'un': case 'cvt': return [e.a];
+    case 'select': return [e.cond, e.a, e.b];
+    default: return [];
+  }
+}
+
+function rebuild(e: Expr, k: Expr[]): Expr {
+  switch (e.k) {
+    case 'bin': return { ...e, a: k[0], b: k[1] };
+    case 'un': case 'cvt': return { ...e, a: k[0] };
+    case 'select': return { ...e, cond: k[0], a: k[1], b: k[2] };
+    default: return e;
+  }
+}
+
+function gets(e: Expr): string[] {
+  return e.k === 'get' ? [e.name] : children(e).flatMap(gets);
+}
+
+function same(a: Expr, b: Expr): boolean {
+  return JSON.stringify(a, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v)) === JSON.stringify(b, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+}
+
+/** How many times each name is assigned anywhere in the statements. */
+function countSets(ss: Stmt[], out: Map<string, number>): void {
+  const bump = (n: string) => out.set(n, (out.get(n) ?? 0) + 1);
+  for (const s of ss) {
+    switch (s.k) {
+      case 'set': bump(s.name); break;
+      case 'setm': s.names.forEach(bump); break;
+      case 'alloc': bump(s.name); break;
+      case 'if': countSets(s.then, out); countSets(s.else, out); break;
+      case 'for': case 'parfor': bump(s.v); countSets(s.body, out); break;
+      case 'while': case 'block': countSets(s.body, out); break;
+      case 'region': bump(s.threadNum); bump(s.numThreadsVar); countSets(s.body, out); break;
+      default: break;
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// Tests of the bounds-check hoisting pass (compiler/checks.ts, Note [Loop versioning]) on the IR
+// that lowering makes of small programs: which loops get a check-free copy, and that the checks
+// that cannot be hoisted stay. The programs' results are tested in test/programs (index_loop_versioning,
+// error_index_versioned); this file checks the shape of the IR, which no output can show.
+import { describe, expect, it } from 'vitest';
+import { DiagnosticBag } from '../language/diagnostics.js';
+import { sourceFile } from '../language/source.js';
+import { parse } from '../language/parse.js';
+import { check } from '../language/checker.js';
+import { lower } from '../compiler/lower.js';
+import { hoistBoundsChecks } from '../compiler/checks.js';
+import type { Stmt } from '../compiler/ir.js';
+
+function mainBody(src: string): Stmt[] {
+  const file = sourceFile('t.par', src);
+  const diags = new DiagnosticBag();
+  const checked = check(parse(file, diags), diags);
+  expect(diags.items).toEqual([]);
+  const p = hoistBoundsChecks(lower(checked, file, { boundsCheck: true }).program);
+  return p.funcs.find((f) => f.name === '__main')!.body;
+}
+
+const isCheck = (s: Stmt) => s.k === 'if' && s.then.length === 1 && s.then[0].k === 'trap' && s.then[0].call.fn === 'err_index';
+/** Every `for` loop in the statements, with the number of index checks at its body's top level. */
+function loops(ss: Stmt[], out: { label: string; checks: number; versioned: 'fast' | 'checked' | 'no' }[] = [], how: 'fast' | 'checked' | 'no' = 'no') {
+  for (const s of ss) {
+    if (s.k === 'for') {
+      out.push({ label: s.label, checks: s.body.filter(isCheck).length, versioned: how });
+      loops(s.body, out);
+    } else if (s.k === 'if' && s.then.length === 1 && s.else.length === 1 && s.then[0].k === 'for' && s.else[0].k === 'for' && s.then[0].label === s.else[0].label) {
+      loops(s.then, out, 'fast');
+      loops(s.else, out, 'checked');
+    } else if (s.k === 'if') { loops(s.then, out); loops(s.else, out); }
+    else if (s.k === 'while' || s.k === 'block' || s.k === 'parfor' || s.k === 'region') loops(s.body, out);
+  }
+  return out;
+}
+
+describe('bounds-check hoisting', () => {
+  it('gives a stencil loop a copy with no index checks, keeping the checked one beside it', () => {
+    const ls = loops(mainBody([
+      'n = 100',
+      'a = zeros((n, n))',
+      'b = zeros((n, n))',
+      'for i in range(1, n - 1):',
+      '    for j in range(1, n - 1):',
+      '        b[i, j] = 0.25 * (a[i - 1, j] + a[i + 1, j] + a[i, j - 1] + a[i, j + 1])',
+    ].join('\n')));
+    // The i loop has no checks of its own; the j loop is versioned: 10 checks (2 per access) go.
+    const inner = ls.filter((l) => l.versioned !== 'no');
+    expect(inner.map((l) => [l.versioned, l.checks])).toEqual([['fast', 0], ['checked', 10]]);
+  });
+
+  it('hoists checks in loops with other steps and in prange bodies', () => {
+    const ls = loops(mainBody([
+      'v = zeros(10)',
+      's = 0.0',
+      'for j in range(9, -1, -2):',
+      '    s += v[j] + v[-j - 1]',
+      'for i in prange(10):',
+      '    for j in range(0, 10, 3):',
+      '        v[j] += i',
+    ].join('\n')));
+    expect(ls.map((l) => [l.versioned, l.checks])).toEqual([['fast', 0], ['checked', 2], ['fast', 0], ['checked', 1]]);
+  });
+
+  it('leaves the checks of arrays and indices the body rebinds, and of data-dependent indices', () => {
+    const ls = loops(mainBody([
+      'd = arange(4)',
+      'idx = arange(4)',
+      'acc = 0',
+      'for j in range(4):',
+      '    acc += d[j]',
+      '    d = d * 2',
+      'for j in range(4):',
+      '    acc += d[idx[j]]',
+    ].join('\n')));
+    // Loop 1: d's extent locals change in the body. Loop 2: idx[j] is hoisted, d[idx[j]] is not.
+    // (Loops without index checks, such as arange's, are left out.)
+    expect(ls.filter((l) => l.checks || l.versioned !== 'no').map((l) => [l.versioned, l.checks])).toEqual([['no', 1], ['fast', 1], ['checked', 2]]);
+  });
+});
