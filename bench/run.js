@@ -3,25 +3,29 @@
 //  - single thread (bench/serial.js): each kernel in bench/kernels/ as Par (compile() from dist/, one
 //    thread), plain JavaScript (node) and C (gcc -O2);
 //  - parallel (bench/parallel.js): each kernel in bench/kernels/parallel/ as Par at 1 and N threads
-//    and as C + OpenMP (gcc -O3 -fopenmp) at 1 and N threads.
+//    and as C + OpenMP (gcc -O3 -fopenmp) at 1 and N threads;
+//  - arrays (bench/arrays.js): array-form kernels in bench/kernels/arrays/ as Par, NumPy and C + OpenMP
+//    at 1 and N threads.
 // Both take the median of the times each program reports for its own kernel (start-up and
 // compilation excluded), check that all checksums agree and print tables. A measurement, never a
 // pass/fail test.
 //
-//   node bench/run.js [--runs N] [--quick] [--threads N] [--section single|parallel|all] [--only name,...]
+//   node bench/run.js [--runs N] [--quick] [--threads N] [--section single|parallel|arrays|all] [--only name,...]
 import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import { KERNELS, cpuSnapshot, errorMessage, gccVersion, loadPar, otherLoad, rootDir } from './lib.js';
 import { parallelSection, selectParallel } from './parallel.js';
+import { arraysSection, selectArrays } from './arrays.js';
 import { serialSection } from './serial.js';
 
 const USAGE = `usage: node bench/run.js [options]
   --runs N          runs of each implementation (default 7; the median is reported)
   --quick           a fast smoke run: 1 run each, smaller parallel kernels
   --threads N       the team size of the parallel section (default: the number of cores)
-  --section S       single, parallel or all (default all)
+  --section S       single, parallel, arrays or all (default all)
   --only a,b        only these kernels (single-thread names, parallel row names such as
-                    mandelbrot-static, or parallel kernel files such as mandelbrot)`;
+                    mandelbrot-static, parallel kernel files such as mandelbrot, array rows
+                    such as matmul-1024 or array kernel files such as triad)`;
 
 /** The commit of the Par checkout being measured, and whether its working tree has changes. */
 function parRevision() {
@@ -56,10 +60,10 @@ function parseArgs(argv) {
   if (opts.quick && !opts.runsGiven) opts.runs = 1;
   if (!Number.isInteger(opts.runs) || opts.runs < 1) throw new Error('--runs needs a positive integer');
   if (!Number.isInteger(opts.threads) || opts.threads < 1) throw new Error('--threads needs a positive integer');
-  if (!['single', 'parallel', 'all'].includes(opts.section)) throw new Error('--section must be single, parallel or all');
+  if (!['single', 'parallel', 'arrays', 'all'].includes(opts.section)) throw new Error('--section must be single, parallel, arrays or all');
   if (opts.only) {
-    const known = [...KERNELS.map((k) => k.name), ...selectParallel(opts.only).map((k) => k.name)];
-    const unknown = opts.only.filter((o) => !KERNELS.some((k) => k.name === o) && selectParallel([o]).length === 0);
+    const known = [...KERNELS.map((k) => k.name), ...selectParallel(opts.only).map((k) => k.name), ...selectArrays(opts.only).map((k) => k.name)];
+    const unknown = opts.only.filter((o) => !KERNELS.some((k) => k.name === o) && selectParallel([o]).length === 0 && selectArrays([o]).length === 0);
     if (unknown.length || known.length === 0) throw new Error(`no kernel named ${unknown.join(', ')}\n${USAGE}`);
   }
   return opts;
@@ -83,8 +87,9 @@ async function main() {
   const par = await loadPar();
   if (par.error) console.log(`Par: ${par.error}\n`);
   let mismatches = 0;
-  if (opts.section !== 'parallel') mismatches += await serialSection({ runs: opts.runs, only: opts.only, gcc }, par);
-  if (opts.section !== 'single') mismatches += await parallelSection(opts, par);
+  if (opts.section === 'all' || opts.section === 'single') mismatches += await serialSection({ runs: opts.runs, only: opts.only, gcc }, par);
+  if (opts.section === 'all' || opts.section === 'parallel') mismatches += await parallelSection(opts, par);
+  if (opts.section === 'all' || opts.section === 'arrays') mismatches += await arraysSection(opts, par);
 
   const other = otherLoad(snap, cpuSnapshot(), opts.cores);
   console.log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s; load at the end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}` +

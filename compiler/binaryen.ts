@@ -7,6 +7,7 @@ export type Binaryen = typeof BinaryenNS;
 export type BModule = BinaryenNS.Module;
 export type BType = BinaryenNS.Type;
 export type BExpr = BinaryenNS.ExpressionRef;
+export type BMemorySegment = BinaryenNS.MemorySegment;
 
 let loading: Promise<Binaryen> | null = null;
 /** Binaryen prints validation errors to stderr; while `captured` is set they are collected instead. */

@@ -3,23 +3,26 @@
 //
 // Note [Loop versioning]: lowering guards every array access with `if (w >=u n) trap err_index(...)`.
 // In a `for v = s .. e step c` loop, a check at the top level of the body whose index w is either
-// loop-invariant or `k ± v` (k invariant), possibly through NumPy's negative-index wrap
+// loop-invariant or `k + c*v` (k, c invariant), possibly through NumPy's negative-index wrap
 // `select(t <s 0, t + n, t)`, passes on every iteration exactly when it passes at both ends of v's
 // range (the wrap is then the identity). Such a loop becomes
 //     s' = s; e' = e; c' = c
 //     if (all hoisted checks pass at both ends) { loop without them } else { the original loop }
 // so a program that fails still fails in the checked copy, at the same iteration with the same
 // message, and a negative index that is really used just takes the checked copy. Only `set`s at the
-// body's top level are followed, and only names the body assigns once; anything else stays checked.
+// body's top level (blocks opened) are followed, and only names the body assigns once; anything else
+// stays checked. The pass runs after `parallelize`, so the chunk loops of outlined prange bodies
+// (whose variable is `start + it * step`) are versioned too.
 import { namesIn } from './parallel.js';
 import type { Expr, Func, Local, Program, Stmt } from './ir.js';
-import { bin, cst, get, i64, select } from './ir-build.js';
+import { bin, get, i64, select } from './ir-build.js';
 
 export function hoistBoundsChecks(p: Program): Program {
   return { ...p, funcs: p.funcs.map((f) => new Versioner(f).run()) };
 }
 
-type Affine = { kind: 'inv'; e: Expr } | { kind: 'lin'; neg: boolean; off: Expr };
+type Linear = { scale: Expr; off: Expr };
+type Affine = { kind: 'inv'; e: Expr } | ({ kind: 'lin'; wrapped: boolean } & Linear);
 
 class Versioner {
   private extra: Local[] = [];
@@ -65,13 +68,16 @@ class Versioner {
     const [first, stop, step] = [s0, e0, c0].map((x) => get(x, 'i64'));
     // v runs from `first` towards `stop` (exclusive), so its other extreme is stop - sign(step).
     const last = bin('sub', 'i64', stop, select('i64', bin('gt_s', 'i64', step, i64(0)), i64(1), i64(-1)));
-    const at = (x: Expr, l: { neg: boolean; off: Expr }) => bin(l.neg ? 'sub' : 'add', 'i64', l.off, x);
+    // A linear index is monotonic in v, so its extremes are at v's.
+    const at = (x: Expr, l: Linear) => bin('add', 'i64', l.off, bin('mul', 'i64', l.scale, x));
     const conds: Expr[] = [];
     const hoisted = new Set<Stmt>();
-    for (const s of loop.body) {
+    // In the unchecked copy a wrapped index is known to be non-negative: the wrap goes.
+    const setOf = new Map<string, Stmt & { k: 'set' }>(), unwrapped = new Map<Stmt, Stmt>();
+    for (const s of topLevel(loop.body)) {
       if (s.k === 'set' && counts.get(s.name) === 1) {
         const x = expand(s.value);
-        if (x) defs.set(s.name, x);
+        if (x) { defs.set(s.name, x); setOf.set(s.name, s); }
         continue;
       }
       const chk = boundsCheck(s);
@@ -84,6 +90,8 @@ class Versioner {
       if (a.kind === 'inv') conds.push(inRange(a.e));
       else conds.push(inRange(at(first, a)), inRange(at(last, a)));
       hoisted.add(s);
+      const def = chk.index.k === 'get' ? setOf.get(chk.index.name) : undefined;
+      if (a.kind === 'lin' && a.wrapped && def?.value.k === 'select') unwrapped.set(def, { ...def, value: def.value.b });
     }
     if (!hoisted.size) return [loop];
     this.n++;
@@ -94,9 +102,19 @@ class Versioner {
       { k: 'set', name: s0, value: loop.start },
       { k: 'set', name: e0, value: loop.stop },
       { k: 'set', name: c0, value: loop.step },
-      { k: 'if', cond: all, then: [{ ...loop, ...bounds, body: loop.body.filter((s) => !hoisted.has(s)) }], else: [{ ...loop, ...bounds }] },
+      { k: 'if', cond: all, then: [{ ...loop, ...bounds, body: without(loop.body, hoisted, unwrapped) }], else: [{ ...loop, ...bounds }] },
     ];
   }
+}
+
+/** The statements that run in order on every iteration: the body's, with blocks opened. */
+function topLevel(ss: Stmt[]): Stmt[] {
+  return ss.flatMap((s) => (s.k === 'block' ? topLevel(s.body) : [s]));
+}
+
+/** The statements without `drop`, with `replace`d ones replaced. */
+function without(ss: Stmt[], drop: Set<Stmt>, replace: Map<Stmt, Stmt>): Stmt[] {
+  return ss.filter((s) => !drop.has(s)).map((s) => (s.k === 'block' ? { ...s, body: without(s.body, drop, replace) } : replace.get(s) ?? s));
 }
 
 /** `if (w >=u i32->i64(n)) trap err_index(...)`, as lowering writes an index check. */
@@ -109,28 +127,34 @@ function boundsCheck(s: Stmt): { index: Expr; bound: Expr } | null {
   return { index: c.a, bound: c.b };
 }
 
-/** w as a function of the loop variable v: invariant, ±v + off, or NumPy's wrap of ±v + off. */
+/** w as a function of the loop variable v: invariant, linear, or NumPy's wrap of a linear t. */
 function affine(w: Expr, v: string, invariant: (e: Expr) => boolean): Affine | null {
   if (invariant(w)) return { kind: 'inv', e: w };
   const lin = linear(w, v, invariant);
-  if (lin) return { kind: 'lin', ...lin };
+  if (lin) return { kind: 'lin', wrapped: false, ...lin };
   // select(t <s 0, t + n, t): the wrap of a linear t; with t in [0, n) at both ends it is t.
   if (w.k === 'select' && w.cond.k === 'bin' && w.cond.op === 'lt_s' && same(w.cond.a, w.b) && w.cond.b.k === 'const' && Number(w.cond.b.v) === 0) {
     const t = linear(w.b, v, invariant);
-    if (t) return { kind: 'lin', ...t };
+    if (t) return { kind: 'lin', wrapped: true, ...t };
   }
   return null;
 }
 
-/** e as `off + v` or `off - v` with off invariant, else null. */
-function linear(e: Expr, v: string, invariant: (e: Expr) => boolean): { neg: boolean; off: Expr } | null {
-  if (e.k === 'get' && e.name === v) return { neg: false, off: cst('i64', 0) };
-  if (e.k !== 'bin' || e.t !== 'i64' || (e.op !== 'add' && e.op !== 'sub')) return null;
+/** e as `off + scale * v` with off and scale invariant, else null. */
+function linear(e: Expr, v: string, invariant: (e: Expr) => boolean): Linear | null {
+  if (e.k === 'get' && e.name === v) return { scale: i64(1), off: i64(0) };
+  if (e.k !== 'bin' || e.t !== 'i64' || !['add', 'sub', 'mul'].includes(e.op)) return null;
   const a = linear(e.a, v, invariant);
-  if (a && invariant(e.b)) return { neg: a.neg, off: bin(e.op, 'i64', a.off, e.b) };
+  if (a && invariant(e.b)) {
+    return e.op === 'mul' ? { scale: bin('mul', 'i64', a.scale, e.b), off: bin('mul', 'i64', a.off, e.b) } : { scale: a.scale, off: bin(e.op, 'i64', a.off, e.b) };
+  }
   const b = invariant(e.a) ? linear(e.b, v, invariant) : null;
-  if (b) return e.op === 'add' ? { neg: b.neg, off: bin('add', 'i64', e.a, b.off) } : { neg: !b.neg, off: bin('sub', 'i64', e.a, b.off) };
-  return null;
+  if (!b) return null;
+  switch (e.op) {
+    case 'add': return { scale: b.scale, off: bin('add', 'i64', e.a, b.off) };
+    case 'sub': return { scale: bin('sub', 'i64', i64(0), b.scale), off: bin('sub', 'i64', e.a, b.off) };
+    default: return { scale: bin('mul', 'i64', e.a, b.scale), off: bin('mul', 'i64', e.a, b.off) };
+  }
 }
 
 /** Expressions without effects or memory reads, so they can be evaluated before the loop. */

@@ -5,15 +5,17 @@
 // Exit codes: 0 success; 1 compile or run-time error in the user's program; 2 usage error (bad
 // option, unknown command, unreadable file); 70 internal error (EX_SOFTWARE, a bug in Par itself);
 // 130 interrupted by SIGINT (128 + 2, what shells report for Ctrl-C).
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { deflateSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
 import { performance } from 'node:perf_hooks';
 import pc from 'picocolors';
 import { compile, type CompileOptions, type CompileResult, type DumpStage, type Program } from './driver.js';
 import { ParError } from '../runtime/errors.js';
+import { encodePNG, type Picture } from '../runtime/image.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -397,7 +399,8 @@ async function execute(
   try {
     const t1 = performance.now();
     try {
-      await session.unguarded(() => program.run({ stdout: (text) => { io.stdout.write(text); } }));
+      const image = imageWriter(scriptPath, err);
+      await session.unguarded(() => program.run({ stdout: (text) => { io.stdout.write(text); }, image }));
     } finally {
       runMs = performance.now() - t1;
       if (inv.time) printTimes(io, { compileMs, runMs, result, program });
@@ -410,6 +413,21 @@ async function execute(
     session.program = null;
     program.dispose();
   }
+}
+
+/**
+ * imshow(a) in a terminal: each picture becomes `<script>-<k>.png` in the current directory (k
+ * counts from 1; `imshow-<k>.png` for -e and stdin), and its path is printed on stderr, so stdout
+ * stays what Python prints.
+ */
+function imageWriter(scriptPath: string | null, err: (text: string) => void): (p: Picture) => void {
+  const stem = scriptPath ? basename(scriptPath, extname(scriptPath)) : 'imshow';
+  let k = 0;
+  return (p) => {
+    const path = `${stem}-${++k}.png`;
+    writeFileSync(path, encodePNG(p, (raw) => deflateSync(raw)));
+    err(`par: imshow: wrote ${path}`);
+  };
 }
 
 /** Recognizes a ParError even if it came from another copy of the runtime module. */

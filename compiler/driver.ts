@@ -17,7 +17,11 @@ import { instantiate, type ParInstance } from '../runtime/instance.js';
 import { inRegion, recordError, trapFromError } from '../runtime/trap.js';
 import type { Team } from '../runtime/team.js';
 import { ParError } from '../runtime/errors.js';
-import { CTRL, LOOP_STATS, SERIAL_REASON } from '../runtime/protocol.js';
+import type { Picture } from '../runtime/image.js';
+import { CTRL, LOOP_STATS, SERIAL_REASON, TRACE } from '../runtime/protocol.js';
+
+/** Chunk records the trace holds (40 bytes each); later chunks are counted as dropped. */
+const TRACE_CAPACITY = 1 << 16;
 import { DESC, DTYPE_CODE, ELEM_SIZE } from '../runtime/layout.js';
 
 export type DumpStage = 'ast' | 'typed' | 'ir' | 'wat';
@@ -37,11 +41,30 @@ export interface CompileOptions {
    * only the runs the cost model samples are timed and `timings` reports those.
    */
   profile?: boolean;
+  /**
+   * Record which thread ran which chunk of each parallel loop, and when (`Program.chunkTrace()`, the
+   * playground's timeline). Off by default; when off it costs one load per chunk.
+   */
+  trace?: boolean;
+  /** Compile so that `Program.stopFlag()` can stop the program from another thread (see EmitOptions.interruptible). */
+  interruptible?: boolean;
+}
+
+/** One chunk of a parallel loop (iterations [lo, hi)) or one thread's run of a region (lo = hi = -1); ms since the trace began. */
+export interface ChunkEvent { loop: number; thread: number; lo: number; hi: number; start: number; end: number }
+export interface ChunkTrace {
+  /** The parallel loops and regions by number (ChunkEvent.loop), with their source lines. */
+  loops: { line: number; kind: 'prange' | 'region' }[];
+  events: ChunkEvent[];
+  /** Chunks not recorded because the trace buffer was full. */
+  dropped: number;
 }
 
 export interface RunOptions {
   /** Receives printed text (whole lines, each ending in "\n"); default writes to process.stdout. */
   stdout?: (text: string) => void;
+  /** Receives each imshow(a) picture (row-major values; see runtime/image.ts); by default they are dropped. */
+  image?: (p: Picture) => void;
 }
 
 /** A value crossing the JS boundary: numbers/bigints/booleans for scalars, typed arrays with a shape for arrays, JS arrays for tuples. */
@@ -55,6 +78,14 @@ export interface Program {
   call(name: string, ...args: ParValue[]): Promise<ParValue>;
   /** Bytes in use by the wasm heap (its high-water mark). */
   heapBytes(): number;
+  /** The chunk trace of the runs so far, when compiled with `trace: true` (else null). */
+  chunkTrace?(): ChunkTrace | null;
+  /**
+   * With `interruptible: true`: a one-element view of the program's stop word in its shared memory.
+   * Storing 1 there (`Atomics.store(flag, 0, 1)`, from any thread the view is posted to) makes every
+   * thread trap at its next `while` iteration. Else null.
+   */
+  stopFlag?(): Int32Array | null;
   dispose(): void;
   [Symbol.dispose](): void;
 }
@@ -93,7 +124,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   };
   const boundsCheck = options.boundsCheck ?? true;
   const key = options.cacheDir
-    ? (await nodeCrypto()).createHash('sha256').update(`${CACHE_VERSION}\0${await compilerHash()}\0${boundsCheck}\0${source}`).digest('hex').slice(0, 32)
+    ? (await nodeCrypto()).createHash('sha256').update(`${CACHE_VERSION}\0${await compilerHash()}\0${boundsCheck}\0${options.interruptible ? 'i' : ''}\0${source}`).digest('hex').slice(0, 32)
     : '';
   const format = (d: Diagnostic, o?: { color?: boolean }) => formatDiagnostic(d, file, o);
 
@@ -113,12 +144,12 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     front();
     if (!lowered) return null;
     // --dump=ir shows the loop IR as lowered (parallel loops as ParFor nodes), before outlining.
-    const hoisted = time('checks', () => hoistBoundsChecks(lowered!.program));
-    const program = time('parallelize', () => parallelize(hoisted));
+    const outlined = time('parallelize', () => parallelize(lowered!.program));
+    const program = time('checks', () => hoistBoundsChecks(outlined));
     const problems = time('verify', () => verifyIR(program));
     if (problems.length) throw new Error(`internal compiler error: invalid IR:\n${problems.join('\n')}`);
     const t0 = performance.now();
-    const em = await emitWasm(program, { optimizeLevel: 3 });
+    const em = await emitWasm(program, { optimizeLevel: 3, interruptible: options.interruptible ?? false });
     timings.emit = performance.now() - t0;
     wasmText = em.wat;
     const manifest: Manifest = { strings: lowered.strings, sites: lowered.sites, entries: [...lowered.entries], regions: program.regions ?? [] };
@@ -215,6 +246,15 @@ class ProgramImpl implements Program {
       Atomics.store(i32, CTRL.stats / 4, p);
     }
     Atomics.store(i32, CTRL.profile / 4, this.opts.profile ? 1 : 0);
+    if (this.opts.trace && n > 0 && ex.__malloc) {
+      const bytes = TRACE.HEADER + TRACE_CAPACITY * TRACE.SIZE;
+      const p = ex.__malloc(bytes) as number;
+      const dv = new DataView(this.inst.memory.buffer, p, TRACE.HEADER);
+      dv.setInt32(TRACE.count, 0, true);
+      dv.setInt32(TRACE.cap, TRACE_CAPACITY, true);
+      dv.setFloat64(TRACE.origin, performance.timeOrigin + performance.now(), true);
+      Atomics.store(i32, CTRL.trace / 4, p);
+    }
     if (ex.__probe && Atomics.load(i32, CTRL.teamSize / 4) > 1) {
       const rounds: number[] = [];
       for (let r = 0; r < 5; r++) {
@@ -225,6 +265,28 @@ class ProgramImpl implements Program {
       rounds.sort((a, b) => a - b);
       Atomics.store(i32, CTRL.forkCost / 4, Math.round(rounds[2]));
     }
+  }
+
+  stopFlag(): Int32Array | null {
+    return this.opts.interruptible ? new Int32Array(this.inst.memory.buffer, CTRL.abort, 1) : null;
+  }
+
+  chunkTrace(): ChunkTrace | null {
+    const base = Atomics.load(new Int32Array(this.inst.memory.buffer, 0, CTRL.END / 4), CTRL.trace / 4);
+    if (!base) return null;
+    const head = new DataView(this.inst.memory.buffer, base, TRACE.HEADER);
+    const claimed = head.getInt32(TRACE.count, true), n = Math.min(claimed, head.getInt32(TRACE.cap, true));
+    const dv = new DataView(this.inst.memory.buffer, base + TRACE.HEADER, n * TRACE.SIZE);
+    const events: ChunkEvent[] = [];
+    for (let k = 0; k < n; k++) {
+      const at = k * TRACE.SIZE;
+      events.push({
+        loop: dv.getInt32(at + TRACE.region, true), thread: dv.getInt32(at + TRACE.tid, true),
+        lo: dv.getFloat64(at + TRACE.lo, true), hi: dv.getFloat64(at + TRACE.hi, true),
+        start: dv.getFloat64(at + TRACE.start, true), end: dv.getFloat64(at + TRACE.end, true),
+      });
+    }
+    return { loops: this.manifest.regions ?? [], events, dropped: claimed - n };
   }
 
   /** `par run --time`: one line per parallel loop or region that ran (see LOOP_STATS). */
@@ -244,10 +306,14 @@ class ProgramImpl implements Program {
       const time = timed ? (dv.getFloat64(LOOP_STATS.time, true) / 1e9) * (runs / timed) : 0;
       const serial = Number(dv.getBigInt64(LOOP_STATS.serialRuns, true));
       const sumMax = dv.getFloat64(LOOP_STATS.sumMax, true), sumMean = dv.getFloat64(LOOP_STATS.sumMean, true);
-      const what = `line ${r.line} ${r.kind}: ${runs} run${runs === 1 ? '' : 's'}, ${r.kind === 'prange' ? `${iters} iterations, ` : ''}${time.toFixed(6)} s${timed < runs ? ` (estimated from ${timed} timed runs)` : ''}`;
+      // Runs nested in parallel code are never timed (see forkWithStats in compiler/parallel.ts).
+      const timeText = !timed ? 'time not measured (nested in parallel code)' : `${time.toFixed(6)} s${timed < runs ? ` (estimated from ${timed} timed runs)` : ''}`;
+      // Line 0: a parallel loop of the array library's kernels (compiler/kernels.ts), shared by every call site.
+      const where = r.line ? `line ${r.line} ${r.kind}` : 'array kernel (sum, dot or matmul)';
+      const what = `${where}: ${runs} run${runs === 1 ? '' : 's'}, ${r.kind === 'prange' ? `${iters} iterations, ` : ''}${timeText}`;
       const par = runs - serial;
       const parts = [what];
-      if (par > 0) parts.push(`${dv.getInt32(LOOP_STATS.threads, true)} threads`, `load imbalance ${sumMean > 0 ? ((sumMax / sumMean - 1) * 100).toFixed(1) : '0.0'}%`);
+      if (par > 0) parts.push(`${dv.getInt32(LOOP_STATS.threads, true)} threads`, ...(sumMean > 0 ? [`load imbalance ${((sumMax / sumMean - 1) * 100).toFixed(1)}%`] : []));
       if (serial > 0) parts.push(`ran serially ${serial}x: ${SERIAL_REASON[dv.getInt32(LOOP_STATS.reason, true)]} (last n=${dv.getInt32(LOOP_STATS.lastTrip, true)})`);
       lines.push(parts.join(', '));
     });
@@ -295,6 +361,7 @@ class ProgramImpl implements Program {
   async run(opts: RunOptions = {}): Promise<void> {
     await this.ready();
     this.inst.setStdout(opts.stdout ?? defaultStdout);
+    this.inst.setImage(opts.image ?? (() => {}));
     this.guard(() => this.inst.exports.__main());
   }
 

@@ -5,11 +5,13 @@
 // with thread 0 of 1); outlining them onto a worker team is a later pass, not a decision made here.
 import type { BinOp, CvtOp, Expr, Func, Import, Mem, Program, Stmt, UnOp, VT } from './ir.js';
 import { ALLOC, DESC, PAGE } from '../runtime/layout.js';
+import { CTRL } from '../runtime/protocol.js';
 import {
   disassemble, emitBinaryWithNames, importSharedMemory, loadBinaryen, optimizeModule, parFeatures, validateModule,
   type BExpr, type BModule, type BType, type Binaryen,
 } from './binaryen.js';
 import { exprType, verifyIR } from './verify.js';
+import { addNativeMath, MATH_TABLES_SIZE, mathTables, NATIVE_MATH } from './mathlib-wasm.js';
 
 export interface EmitOptions {
   /** Binaryen optimize level (default 3); 0 with shrinkLevel 0 skips the optimizer. */
@@ -21,6 +23,12 @@ export interface EmitOptions {
   initialPages?: number;
   /** Declared maximum of the imported memory (default 32768 = 2 GiB); a shared memory needs one. */
   maxPages?: number;
+  /**
+   * Every `while` iteration checks CTRL.abort (an atomic load, so it is never hoisted) and, once it
+   * is set, calls `env.interrupted` (KeyboardInterrupt): a runaway program can then be stopped from
+   * another thread (the playground's Stop).
+   */
+  interruptible?: boolean;
 }
 
 export interface EmitResult {
@@ -35,12 +43,18 @@ export interface EmitResult {
 }
 
 const ICE = 'internal compiler error';
+/** The import an interruptible loop calls when CTRL.abort is set (it throws KeyboardInterrupt). */
+const INTERRUPTED = '__interrupted';
 
 export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<EmitResult> {
   const optimizeLevel = opts.optimizeLevel ?? 3;
   const shrinkLevel = opts.shrinkLevel ?? 0;
   const maxPages = opts.maxPages ?? 32768;
-  const heapBase = align16(p.dataBase + p.dataSize);
+  // Native math functions (mathlib-wasm.ts) read their tables from static memory, after the program's data.
+  const usesNativeMath = p.imports.some((i) => i.module === NATIVE_MATH);
+  const mathBase = align16(p.dataBase + p.dataSize);
+  const data = usesNativeMath ? [...p.data, { offset: mathBase, bytes: mathTables() }] : p.data;
+  const heapBase = usesNativeMath ? align16(mathBase + MATH_TABLES_SIZE) : mathBase;
   const initialPages = opts.initialPages ?? Math.max(1, Math.ceil(heapBase / PAGE));
   if (initialPages * PAGE < heapBase) throw new Error(`${ICE}: ${initialPages} initial pages cannot hold the static data (${heapBase} bytes)`);
   if (maxPages < initialPages || maxPages > 65536) throw new Error(`${ICE}: bad memory limits ${initialPages}..${maxPages} pages`);
@@ -54,18 +68,28 @@ export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<Emit
   const m = new b.Module();
   try {
     m.setFeatures(parFeatures(b));
-    const segments = importSharedMemory(m, initialPages, maxPages, p.data.map((d) => d.bytes));
+    const segments = importSharedMemory(m, initialPages, maxPages, data.map((d) => d.bytes));
     const sigs = new Map<string, { params: VT[]; results: VT[] }>();
     for (const i of whole.imports) {
-      m.addFunctionImport(i.name, i.module, i.base, tupleType(b, i.params), tupleType(b, i.result ? [i.result] : []));
+      if (i.module !== NATIVE_MATH) m.addFunctionImport(i.name, i.module, i.base, tupleType(b, i.params), tupleType(b, i.result ? [i.result] : []));
       sigs.set(i.name, { params: i.params, results: i.result ? [i.result] : [] });
     }
     for (const f of whole.funcs) sigs.set(f.name, { params: f.params.map((l) => l.t), results: f.results });
+    if (opts.interruptible) m.addFunctionImport(INTERRUPTED, 'env', 'interrupted', b.none, b.none);
     for (const f of whole.funcs) {
-      new FuncEmitter(b, m, sigs, f).emit();
+      new FuncEmitter(b, m, sigs, f, opts.interruptible ?? false).emit();
       if (f.exportAs !== undefined) m.addFunctionExport(f.name, f.exportAs);
     }
-    emitInit(b, m, p, segments, heapBase);
+    if (usesNativeMath) {
+      const jsImport = (name: string) => {
+        const have = whole.imports.find((i) => i.module === 'math' && i.base === 'math_' + name);
+        if (have) return have.name;
+        if (!sigs.has('math_' + name)) { m.addFunctionImport('math_' + name, 'math', 'math_' + name, b.f64, b.f64); sigs.set('math_' + name, { params: ['f64'], results: ['f64'] }); }
+        return 'math_' + name;
+      };
+      addNativeMath(b, m, whole.imports.filter((i) => i.module === NATIVE_MATH).map((i) => i.name), mathBase, jsImport);
+    }
+    emitInit(b, m, { ...p, data }, segments, heapBase);
 
     const invalid = validateModule(m);
     if (invalid) throw new Error(`${ICE}: Binaryen rejected the module:\n${invalid}`);
@@ -146,6 +170,7 @@ class FuncEmitter {
     private m: BModule,
     private sigs: Map<string, { params: VT[]; results: VT[] }>,
     private f: Func,
+    private interruptible = false,
   ) {
     for (const l of f.params) this.locals.set(l.name, { index: this.nextIndex++, t: l.t });
     for (const l of f.locals) this.declare(l.name, l.t);
@@ -199,6 +224,7 @@ class FuncEmitter {
       case 'i64': return m.i64.const(BigInt.asIntN(64, BigInt(v)));
       case 'f32': return m.f32.const(Number(v));
       case 'f64': return m.f64.const(Number(v));
+      case 'v128': throw new Error(`${ICE}: v128 constant`);
     }
   }
 
@@ -232,7 +258,20 @@ class FuncEmitter {
       case 'memgrow': return m.memory.grow(this.expr(e.pages));
       case 'wait': return m.memory.atomic.wait32(this.expr(e.addr), this.expr(e.expected), this.expr(e.timeout));
       case 'notify': return m.memory.atomic.notify(this.expr(e.addr), this.expr(e.count));
+      case 'simd': return this.simd(e);
     }
+  }
+
+  /** A SIMD instruction: `op` is 'shape.name', which is how binaryen.js groups them too. */
+  private simd(e: Expr & { k: 'simd' }): BExpr {
+    const [shape, name] = e.op.split('.');
+    const group = (this.m as unknown as Record<string, Record<string, (...a: unknown[]) => BExpr>>)[shape];
+    const f = group?.[name];
+    if (!f) throw new Error(`${ICE}: no SIMD instruction ${e.op}`);
+    const args = e.args.map((a) => this.expr(a));
+    if (name === 'extract_lane') return f(args[0], e.lane);
+    if (name === 'replace_lane') return f(args[0], e.lane, args[1]);
+    return f(...args);
   }
 
   private call(e: Expr & { k: 'call' }): BExpr {
@@ -249,6 +288,7 @@ class FuncEmitter {
       case 'i64': return m.i64.load(0, 8, addr);
       case 'f32': return m.f32.load(0, 4, addr);
       case 'f64': return m.f64.load(0, 8, addr);
+      case 'v128': return m.v128.load(0, 16, addr);
     }
   }
 
@@ -260,6 +300,7 @@ class FuncEmitter {
       case 'i64': return m.i64.store(0, 8, addr, value);
       case 'f32': return m.f32.store(0, 4, addr, value);
       case 'f64': return m.f64.store(0, 8, addr, value);
+      case 'v128': return m.v128.store(0, 16, addr, value);
     }
   }
 
@@ -380,6 +421,7 @@ class FuncEmitter {
         const loop = m.loop(top, m.block(null, [
           m.br(l.brk, m.i32.eqz(this.expr(s.cond))),
           m.block(l.cont, this.stmts(s.body)),
+          ...(this.interruptible ? [m.if(m.i32.atomic.load(0, m.i32.const(CTRL.abort)), m.block(null, [m.call(INTERRUPTED, [], this.b.none), m.unreachable()]))] : []),
           m.br(top),
         ]));
         this.labels.pop();
@@ -489,7 +531,7 @@ class FuncEmitter {
     });
     let count: Expr = i64c(1);
     for (const d of dims) count = call('__dim', [count, get(d, 'i64')], 'i64');
-    out.push(set(s.name, call('__array_new', [count, i32c(s.elemSize), i32c(s.ndim), i32c(s.dtypeCode)], 'i32')));
+    out.push(set(s.name, call('__array_new', [count, i32c(s.elemSize), i32c(s.ndim), i32c(s.dtypeCode), i32c(s.uninit ? 0 : 1)], 'i32')));
     const desc = get(s.name);
     const extent = (k: number): Expr => ({ k: 'cvt', t: 'i32', op: 'i64->i32', a: get(dims[k], 'i64') });
     for (let k = 0; k < s.ndim; k++) {
@@ -628,14 +670,14 @@ export function runtimeLibrary(oom: string): Func[] {
       when(bin('gt_s', get('r', 'i64'), i64c(0x7fffffff), 'i64'), [fail(i32c(-1))]),
       ret(get('r', 'i64')),
     ]),
-    // A zeroed descriptor + data block; the caller stores shape and strides.
-    fn('__array_new', [{ name: 'count', t: 'i64' }, ...p32('elemSize', 'ndim', 'dtype')], ['i32'],
+    // A zeroed descriptor + data block (data left as it was unless `zero`); the caller stores shape and strides.
+    fn('__array_new', [{ name: 'count', t: 'i64' }, ...p32('elemSize', 'ndim', 'dtype', 'zero')], ['i32'],
       [{ name: 'total', t: 'i64' }, ...p32('d')], [
         when(bin('ge_u', get('count', 'i64'), i64c(1n << 31n), 'i64'), [fail(i32c(-1))]),
         set('total', bin('add', bin('mul', get('count', 'i64'), u64(get('elemSize')), 'i64'), i64c(DESC.SIZE), 'i64')),
         when(bin('ge_u', get('total', 'i64'), i64c(1n << 32n), 'i64'), [fail(i32c(-1))]),
         set('d', call('__malloc', [wrap(get('total', 'i64'))], 'i32')),
-        { k: 'memfill', dest: get('d'), value: i32c(0), size: wrap(get('total', 'i64')) },
+        { k: 'memfill', dest: get('d'), value: i32c(0), size: { k: 'select', t: 'i32', cond: get('zero'), a: wrap(get('total', 'i64')), b: i32c(DESC.SIZE) } },
         store32(add(get('d'), i32c(DESC.rc)), i32c(1)),
         store32(add(get('d'), i32c(DESC.data)), add(get('d'), i32c(DESC.SIZE))),
         store32(add(get('d'), i32c(DESC.ndim)), get('ndim')),

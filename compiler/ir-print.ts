@@ -45,6 +45,7 @@ export function printExpr(e: Expr): string {
     case 'memgrow': return `memory.grow(${printExpr(e.pages)})`;
     case 'wait': return `atomic.wait[${printExpr(e.addr)}](${printExpr(e.expected)}, ${printExpr(e.timeout)})`;
     case 'notify': return `atomic.notify[${printExpr(e.addr)}](${printExpr(e.count)})`;
+    case 'simd': return `${e.op}${e.lane !== undefined ? `[${e.lane}]` : ''}(${e.args.map(printExpr).join(', ')})`;
     default: return `<unknown expr ${(e as { k: string }).k}>`;
   }
 }
@@ -101,7 +102,7 @@ function printStmts(ss: Stmt[], depth: number, out: string[]): void {
       case 'continue': out.push(`${pad}continue ${s.label}`); break;
       case 'return': out.push(`${pad}return${s.values.length ? ' ' + s.values.map(printExpr).join(', ') : ''}`); break;
       case 'alloc':
-        out.push(`${pad}${s.name} = alloc[${s.shape.map(printExpr).join(', ')}] dtype=${s.dtypeCode} elem=${s.elemSize}`);
+        out.push(`${pad}${s.name} = alloc[${s.shape.map(printExpr).join(', ')}] dtype=${s.dtypeCode} elem=${s.elemSize}${s.uninit ? ' uninit' : ''}`);
         break;
       case 'release': out.push(`${pad}release ${printExpr(s.desc)}`); break;
       case 'retain': out.push(`${pad}retain ${printExpr(s.desc)}`); break;

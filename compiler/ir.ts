@@ -8,9 +8,39 @@
 // reports. Whether it runs serially is decided by passes and by the runtime's cost model, never
 // by the emitter.
 
-export type VT = 'i32' | 'i64' | 'f32' | 'f64';
-/** Memory access types: bool arrays are stored as u8. */
-export type Mem = 'u8' | 'i32' | 'i64' | 'f32' | 'f64';
+export type VT = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
+/** Memory access types: bool arrays are stored as u8; v128 moves 16 bytes (SIMD). */
+export type Mem = 'u8' | 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
+
+/** SIMD lane shapes (see Note [SIMD]). */
+export type Lanes = 'f64x2' | 'f32x4' | 'i64x2' | 'i32x4';
+const FLOAT_LANE_OPS = ['add', 'sub', 'mul', 'div', 'min', 'max', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'neg', 'abs', 'sqrt', 'floor', 'ceil', 'trunc', 'nearest'] as const;
+const INT_LANE_OPS = ['add', 'sub', 'mul', 'eq', 'ne'] as const;
+/**
+ * Note [SIMD]: the IR's SIMD is one expression kind, `simd`, whose `op` names a wasm SIMD
+ * instruction ('f64x2.add', 'v128.bitselect', ...), plus v128 loads and stores (mem 'v128'). Lane
+ * arithmetic is IEEE per lane, so a vectorized loop computes exactly what its scalar form does.
+ * SIMD_OPS gives each op's operand and result types; lane ops (splat excepted) take `lane`.
+ */
+export const SIMD_OPS: Readonly<Record<string, { args: VT[]; result: VT; lane?: true }>> = (() => {
+  const ops: Record<string, { args: VT[]; result: VT; lane?: true }> = {};
+  const scalarOf: Record<Lanes, VT> = { f64x2: 'f64', f32x4: 'f32', i64x2: 'i64', i32x4: 'i32' };
+  for (const l of ['f64x2', 'f32x4', 'i64x2', 'i32x4'] as Lanes[]) {
+    const s = scalarOf[l];
+    ops[`${l}.splat`] = { args: [s], result: 'v128' };
+    ops[`${l}.extract_lane`] = { args: ['v128'], result: s, lane: true };
+    ops[`${l}.replace_lane`] = { args: ['v128', s], result: 'v128', lane: true };
+    for (const op of l[0] === 'f' ? FLOAT_LANE_OPS : INT_LANE_OPS) {
+      ops[`${l}.${op}`] = { args: ['neg', 'abs', 'sqrt', 'floor', 'ceil', 'trunc', 'nearest'].includes(op) ? ['v128'] : ['v128', 'v128'], result: 'v128' };
+    }
+  }
+  for (const op of ['and', 'or', 'xor', 'andnot']) ops[`v128.${op}`] = { args: ['v128', 'v128'], result: 'v128' };
+  ops['v128.not'] = { args: ['v128'], result: 'v128' };
+  ops['v128.any_true'] = { args: ['v128'], result: 'i32' };
+  /** bitselect(a, b, mask): bits of a where mask is 1, of b where it is 0. */
+  ops['v128.bitselect'] = { args: ['v128', 'v128', 'v128'], result: 'v128' };
+  return ops;
+})();
 
 export type BinOp =
   | 'add' | 'sub' | 'mul' | 'div_s' | 'div_u' | 'rem_s' | 'div' // div: float division
@@ -33,6 +63,7 @@ export type CvtOp =
  * and whose result is i32. Integer ops (div_s, shl, clz, ...) need i32/i64; float ops (div, lt..ge,
  * sqrt, floor, ...) need f32/f64; add/sub/mul/eq/ne/min/max/neg/abs work on all four (integer min/max
  * are signed). Addresses are i32. `cvt.t` is the destination type of its op; f->i conversions saturate.
+ * A v128 value is made and consumed only by `simd`, v128 loads/stores, locals and `select`.
  */
 export type Expr =
   | { k: 'const'; t: VT; v: number | bigint }
@@ -55,7 +86,9 @@ export type Expr =
   /** memory.atomic.wait32: sleeps while [addr] == expected (timeout in ns, -1 = forever); 0 woken, 1 not-equal, 2 timed out. */
   | { k: 'wait'; t: 'i32'; addr: Expr; expected: Expr; timeout: Expr }
   /** memory.atomic.notify: wakes up to `count` waiters on addr; returns how many woke. */
-  | { k: 'notify'; t: 'i32'; addr: Expr; count: Expr };
+  | { k: 'notify'; t: 'i32'; addr: Expr; count: Expr }
+  /** A SIMD instruction (see Note [SIMD]); `t` is SIMD_OPS[op].result. */
+  | { k: 'simd'; t: VT; op: string; args: Expr[]; lane?: number };
 
 export type Schedule = 'auto' | 'static' | 'dynamic' | 'guided' | 'runtime';
 export type ReduceOp = 'add' | 'mul' | 'and' | 'or' | 'xor' | 'min' | 'max';
@@ -87,8 +120,9 @@ export type Stmt =
   | { k: 'continue'; label: string }
   | { k: 'return'; values: Expr[] }
   /** name (an i32 local) = a new array descriptor (rc 1, C-contiguous) with a fresh zero-filled buffer of
-   * product(shape) elements of `elemSize` bytes; shape extents are i32 or i64 and must be >= 0. */
-  | { k: 'alloc'; name: string; ndim: number; dtypeCode: number; elemSize: number; shape: Expr[] }
+   * product(shape) elements of `elemSize` bytes; shape extents are i32 or i64 and must be >= 0.
+   * `uninit`: the buffer is not zeroed (the caller writes every element before anything reads it). */
+  | { k: 'alloc'; name: string; ndim: number; dtypeCode: number; elemSize: number; shape: Expr[]; uninit?: boolean }
   /** Drop one reference to an array descriptor (null is ignored); frees it when none remain. */
   | { k: 'release'; desc: Expr }
   | { k: 'retain'; desc: Expr }
@@ -128,13 +162,14 @@ export interface Program {
 
 /**
  * The wasm-side runtime library emitted into every module (see emit.ts); IR may call these by name.
- * Descriptors are i32 addresses; `__array_new(count, elemSize, ndim, dtypeCode)` returns a zeroed
- * array with rc, data, ndim, dtype and size set (shape/strides are left 0 for the caller to fill).
+ * Descriptors are i32 addresses; `__array_new(count, elemSize, ndim, dtypeCode, zero)` returns an
+ * array with rc, data, ndim, dtype and size set (shape/strides are left 0 for the caller to fill),
+ * its data zero-filled when `zero` is non-zero.
  */
 export const RUNTIME_FUNCS: Readonly<Record<string, { params: VT[]; results: VT[] }>> = {
   __malloc: { params: ['i32'], results: ['i32'] },
   __free: { params: ['i32'], results: [] },
   __retain: { params: ['i32'], results: [] },
   __release: { params: ['i32'], results: [] },
-  __array_new: { params: ['i64', 'i32', 'i32', 'i32'], results: ['i32'] },
+  __array_new: { params: ['i64', 'i32', 'i32', 'i32', 'i32'], results: ['i32'] },
 };

@@ -17,14 +17,18 @@
 import type * as A from '../language/ast.js';
 import { Code } from '../language/diagnostics.js';
 import type { CheckedProgram, FuncInstance } from '../language/checker.js';
-import { dtypeNamed, EXCEPTIONS } from '../language/checker.js';
+import { dtypeNamed, EXCEPTIONS, LIBRARY_FNS } from '../language/checker.js';
+import { assignArrayIndex, gather, isArrayIndex, libraryCall, roundDecimals, ufuncArgs } from './lower-library.js';
 import type { SourceFile, Span } from '../language/source.js';
 import { lineCol } from '../language/source.js';
 import { type DType, type Type, isFloat, isInt, promote, elemOf } from '../language/types.js';
 import { DESC, DTYPE_CODE, ELEM_SIZE, STATIC_BASE } from '../runtime/layout.js';
 import { CTRL, XRANGE_LOOPS } from '../runtime/protocol.js';
+import { mathFn, mathVec, NATIVE_MATH } from './mathlib-wasm.js';
 import type * as I from './ir.js';
 import { exprType as verifyExprType } from './verify.js';
+import { bodyLane, LANES, vectorizeBody } from './vectorize.js';
+import { matmulFuncs, pairwiseFunc, psumFunc } from './kernels.js';
 import {
   i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp,
 } from './ir-build.js';
@@ -33,9 +37,9 @@ type Expr = I.Expr;
 type Stmt = I.Stmt;
 type VT = I.VT;
 
-interface ArrRef { desc: Expr; data: Expr; shape: Expr[]; strides: Expr[]; dtype: DType; ndim: number }
+export interface ArrRef { desc: Expr; data: Expr; shape: Expr[]; strides: Expr[]; dtype: DType; ndim: number }
 
-type Val =
+export type Val =
   | { k: 's'; e: Expr; dtype: DType }
   | { k: 'a'; a: ArrRef; owned: boolean }
   | { k: 't'; items: Val[] }
@@ -68,6 +72,15 @@ export interface Lowered {
 }
 
 export interface LowerOptions { boundsCheck: boolean }
+
+/** Nests with fewer elements never fork (see Note [Parallel array operations]). */
+const PAR_MIN_ELEMS = 1 << 15;
+/** Elements per parallel iteration of a one-dimensional nest. */
+const PAR_CHUNK = 1 << 13;
+/** Elements per parallel block of argmin/argmax. */
+const ARG_BLOCK = 1 << 15;
+/** Whole-array operations: vectorized, and parallel when big. */
+const ARRAY_OP = { par: true, simd: true } as const;
 
 const MATH1 = ['sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'exp', 'log', 'log2', 'log10', 'erf', 'expm1', 'log1p', 'exp2', 'cbrt'];
 const MATH2 = ['atan2', 'pow', 'hypot', 'fmod', 'pymod', 'pyfloordiv'];
@@ -136,16 +149,35 @@ class ModuleLowerer {
     return name;
   }
 
+  /** A math function: the native wasm one (mathlib-wasm.ts) when there is one, else the `math.*` JS import. */
   math(name: string): string {
+    const native = mathFn(name, 'f64');
+    if (native) return this.imp(native.name, native.params, native.result, NATIVE_MATH);
     if (MATH1.includes(name)) return this.imp('math_' + name, ['f64'], 'f64', 'math');
     if (MATH2.includes(name)) return this.imp('math_' + name, ['f64', 'f64'], 'f64', 'math');
     throw new Error('no math function ' + name);
   }
 
+  /** The native float32 form of a math function (computed in f64, rounded once), or null. */
+  mathF32(name: string): string | null {
+    const native = mathFn(name, 'f32');
+    return native && this.imp(native.name, native.params, native.result, NATIVE_MATH);
+  }
+
   line(span: Span): number { return lineCol(this.file, span.start).line; }
 
+  /** An array kernel of kernels.ts with the functions it calls, added once on first use. */
+  kernel(name: 'matmul_f64' | 'matmul_f32'): string {
+    const fn = '__' + name;
+    if (!this.helpers.has(fn)) {
+      this.helpers.add(fn);
+      this.funcs.push(...matmulFuncs(name === 'matmul_f64' ? 'f64' : 'f32'));
+    }
+    return fn;
+  }
+
   /** IR-level runtime helpers, added once on first use. */
-  helper(name: 'floordiv_i64' | 'mod_i64' | 'ipow_i64' | 'slice' | 'view' | 'floordiv_i32' | 'mod_i32' | 'pairwise_f64' | 'pairwise_f32'): string {
+  helper(name: 'floordiv_i64' | 'mod_i64' | 'ipow_i64' | 'slice' | 'view' | 'floordiv_i32' | 'mod_i32' | 'pairwise_f64' | 'pairwise_f32' | 'psum_f64' | 'psum_f32' | 'psum_dot_f64' | 'psum_dot_f32'): string {
     const fn = '__' + name;
     if (this.helpers.has(fn)) return fn;
     this.helpers.add(fn);
@@ -220,40 +252,16 @@ class ModuleLowerer {
         });
         break;
       }
-      case 'pairwise_f64': case 'pairwise_f32': {
-        // NumPy's pairwise summation (see Note [Pairwise sums]): blocks of up to 128 elements summed
-        // with 8 accumulators, larger ranges split in two at a multiple of 8. Matching it makes
-        // sum() bit-identical to NumPy's, and its tree depends only on n, not on who computes it.
-        const t: VT = name === 'pairwise_f64' ? 'f64' : 'f32';
-        const mem: I.Mem = t;
-        const at = (i: Expr) => load(t, mem, add32(p('p', 'i32'), mul32(i, p('sb', 'i32'))));
-        const r = (j: number) => get(`r${j}`, t);
-        const n = p('n', 'i32'), iv = get('i', 'i32');
-        const seqTail: Stmt = { k: 'while', label: 'tail', cond: bin('lt_s', 'i32', iv, n), body: [
-          { k: 'set', name: 'res', value: bin('add', t, get('res', t), at(iv)) }, { k: 'set', name: 'i', value: add32(iv, i32(1)) },
-        ] };
-        const body: Stmt[] = [
-          { k: 'if', cond: bin('lt_s', 'i32', n, i32(8)), then: [
-            { k: 'set', name: 'res', value: cst(t, -0) }, { k: 'set', name: 'i', value: i32(0) }, seqTail, ret(get('res', t)),
-          ], else: [] },
-          { k: 'if', cond: bin('le_s', 'i32', n, i32(128)), then: [
-            ...range(8).map((j): Stmt => ({ k: 'set', name: `r${j}`, value: at(i32(j)) })),
-            { k: 'set', name: 'i', value: i32(8) },
-            { k: 'set', name: 'm', value: bin('sub', 'i32', n, bin('rem_s', 'i32', n, i32(8))) },
-            { k: 'while', label: 'blk', cond: bin('lt_s', 'i32', iv, get('m', 'i32')), body: [
-              ...range(8).map((j): Stmt => ({ k: 'set', name: `r${j}`, value: bin('add', t, r(j), at(add32(iv, i32(j)))) })),
-              { k: 'set', name: 'i', value: add32(iv, i32(8)) },
-            ] },
-            { k: 'set', name: 'res', value: bin('add', t, bin('add', t, bin('add', t, r(0), r(1)), bin('add', t, r(2), r(3))), bin('add', t, bin('add', t, r(4), r(5)), bin('add', t, r(6), r(7)))) },
-            seqTail, ret(get('res', t)),
-          ], else: [] },
-          { k: 'set', name: 'm', value: bin('div_s', 'i32', n, i32(2)) },
-          { k: 'set', name: 'm', value: bin('sub', 'i32', get('m', 'i32'), bin('rem_s', 'i32', get('m', 'i32'), i32(8))) },
-          ret(bin('add', t, call(fn, t, p('p', 'i32'), get('m', 'i32'), p('sb', 'i32')),
-            call(fn, t, add32(p('p', 'i32'), mul32(get('m', 'i32'), p('sb', 'i32'))), bin('sub', 'i32', n, get('m', 'i32')), p('sb', 'i32')))),
-        ];
-        this.funcs.push({ name: fn, params: [{ name: 'p', t: 'i32' }, { name: 'n', t: 'i32' }, { name: 'sb', t: 'i32' }], results: [t],
-          locals: [...range(8).map((j) => ({ name: `r${j}`, t })), { name: 'i', t: 'i32' }, { name: 'm', t: 'i32' }, { name: 'res', t }], body });
+      case 'pairwise_f64': case 'pairwise_f32': this.funcs.push(pairwiseFunc(name === 'pairwise_f64' ? 'f64' : 'f32')); break;
+      case 'psum_f64': case 'psum_f32': {
+        const t = name === 'psum_f64' ? 'f64' : 'f32';
+        this.helper(`pairwise_${t}`);
+        this.funcs.push(psumFunc(t));
+        break;
+      }
+      case 'psum_dot_f64': case 'psum_dot_f32': {
+        const t = name === 'psum_dot_f64' ? 'f64' : 'f32';
+        this.funcs.push(pairwiseFunc(t, true), psumFunc(t, true));
         break;
       }
       case 'view': {
@@ -278,7 +286,7 @@ class ModuleLowerer {
   }
 }
 
-class FnLowerer {
+export class FnLowerer {
   locals = new Map<string, VT>();
   slots = new Map<string, Slot>();
   out: Stmt[] = [];
@@ -642,6 +650,7 @@ class FnLowerer {
     }
     if (t.kind === 'Subscript') {
       // An element or slice target inside a tuple assignment; the value is already evaluated.
+      if (isArrayIndex(this, t)) return assignArrayIndex(this, t, v, false);
       const base = this.expr(t.value);
       if (base.k !== 'a') return;
       const dst = this.indexArr(base.a, this.indexParts(t.index), t.span, true);
@@ -676,7 +685,7 @@ class FnLowerer {
       if (target.kind === 'Subscript') {
         // A single element: compute its address once, then load, combine and store.
         const base = this.expr(target.value);
-        if (base.k === 'a' && target.index.length === base.a.ndim && target.index.every((x) => x.kind !== 'Slice')) {
+        if (base.k === 'a' && tt.kind === 'scalar' && target.index.length === base.a.ndim && target.index.every((x) => x.kind !== 'Slice')) {
           const addr = this.indexArr(base.a, this.indexParts(target.index), target.span, true) as { e: Expr };
           const d = base.a.dtype;
           const cur: Val = { k: 's', e: load(vtOf(d), memOf(d), addr.e), dtype: d };
@@ -762,7 +771,9 @@ class FnLowerer {
               ] },
             ];
             const cyclic: Stmt[] = [{ k: 'for', label, v: k, t: 'i64', start: team.tn, stop: trip, step: team.nt, body: [wrapped] }];
-            this.emit({ k: 'if', cond: bin('and', 'i32', bin('ne', 'i32', counters, i32(0)), bin('lt_u', 'i32', get(seq, 'i32'), i32(XRANGE_LOOPS))), then: dynamic, else: cyclic });
+            // One thread (a region nested in parallel code) runs it all, leaving the counters alone.
+            const shared = bin('and', 'i32', bin('ne', 'i32', counters, i32(0)), bin('gt_s', 'i64', team.nt, i64(1)));
+            this.emit({ k: 'if', cond: bin('and', 'i32', shared, bin('lt_u', 'i32', get(seq, 'i32'), i32(XRANGE_LOOPS))), then: dynamic, else: cyclic });
             this.set(seq, add32(get(seq, 'i32'), i32(1)));
           }
           return;
@@ -922,6 +933,7 @@ class FnLowerer {
   }
 
   assignSubscript(t: A.Subscript, value: A.Expr): void {
+    if (isArrayIndex(this, t)) return assignArrayIndex(this, t, this.expr(value), this.isFresh(value));
     const base = this.expr(t.value);
     if (base.k !== 'a') return;
     const parts = this.indexParts(t.index);
@@ -945,7 +957,7 @@ class FnLowerer {
     if (vt.kind === 'scalar') {
       const v = this.expr(value);
       const e = this.tmp(this.scalarAs(v, vt.dtype, span));
-      this.nest(dst.shape, [dst], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(e, vt.dtype, dst.dtype) }]);
+      this.nest(dst.shape, [dst], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(e, vt.dtype, dst.dtype) }], ARRAY_OP);
       return;
     }
     // NumPy evaluates the right side before writing. When a source array may share memory with the
@@ -999,7 +1011,7 @@ class FnLowerer {
 
   copyInto(dst: ArrRef, src: ArrRef, span: Span): void {
     this.checkBroadcastTo(dst.shape, [src], span, dst);
-    this.nest(dst.shape, [dst, src], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(load(vtOf(src.dtype), memOf(src.dtype), ptrs[1]), src.dtype, dst.dtype) }]);
+    this.nest(dst.shape, [dst, src], span, (ptrs) => [{ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(load(vtOf(src.dtype), memOf(src.dtype), ptrs[1]), src.dtype, dst.dtype) }], ARRAY_OP);
   }
 
   // ---------------- loop nests ----------------
@@ -1007,8 +1019,19 @@ class FnLowerer {
    * Emits a loop nest over `shape` (row-major). Each operand is broadcast to the shape (aligned
    * right, stride 0 where its extent is 1 or missing); `body` receives the element address of each
    * operand. Addresses advance by adding byte strides, so the innermost loop has no multiplications.
+   * With `simd`, the innermost loop also gets a vector form (Note [SIMD loops] in vectorize.ts);
+   * with `par`, a big nest runs on the team (Note [Parallel array operations]).
+   *
+   * Note [Parallel array operations]: a nest of at least PAR_MIN_ELEMS elements whose body cannot
+   * fail (no traps, only pure calls) becomes a `parfor`: over the rows of the outermost dimension,
+   * or, for one dimension, over chunks of PAR_CHUNK elements (a multiple of every SIMD width, so
+   * chunks vectorize like the whole line). Each iteration computes its own start addresses from its
+   * index. A reduction nest (`reduce`: integer sums and products, min, max, any, all) is a parfor
+   * with those reductions, whose block-ordered fold (Note [Deterministic reductions]) is exact for
+   * these operators. Smaller nests keep the serial loop, so they never pay for a fork; above the threshold the
+   * parfor's cost model still decides, and inside parallel code the parfor runs serially.
    */
-  nest(shape: Expr[], operands: ArrRef[], _span: Span, body: (ptrs: Expr[], idx: Expr[]) => Stmt[]): void {
+  nest(shape: Expr[], operands: ArrRef[], span: Span, body: (ptrs: Expr[], idx: Expr[]) => Stmt[], opts: { par?: boolean; simd?: boolean; reduce?: I.Reduction[] } = {}): void {
     const R = shape.length;
     if (R === 0) { const ptrs = operands.map((o) => o.data); for (const s of body(ptrs, [])) this.emit(s); return; }
     const bstrides = operands.map((o) => shape.map((_n, k) => {
@@ -1018,16 +1041,66 @@ class FnLowerer {
       return this.tmp(select('i32', bin('eq', 'i32', o.shape[ok], i32(1)), i32(0), bytes), 'bs');
     }));
     const ptr = operands.map((o) => range(R + 1).map((k) => (k === 0 ? this.tmp(o.data, 'p') : get(this.fresh('p', 'i32'), 'i32'))));
+    const pname = (j: number, k: number) => (ptr[j][k] as { name: string }).name;
     const idx = range(R).map(() => this.fresh('k', 'i32'));
-    const build = (level: number): Stmt[] => {
-      if (level === R) return body(operands.map((_o, j) => ptr[j][R]), idx.map((n) => get(n, 'i32')));
-      const label = `n${this.n++}`;
-      const init: Stmt[] = operands.map((_o, j) => ({ k: 'set', name: (ptr[j][level + 1] as { name: string }).name, value: ptr[j][level] }));
-      const inner = build(level + 1);
-      const adv: Stmt[] = operands.map((_o, j) => ({ k: 'set', name: (ptr[j][level + 1] as { name: string }).name, value: add32(ptr[j][level + 1], bstrides[j][level]) }));
-      return [...init, { k: 'for', label, v: idx[level], t: 'i32', start: i32(0), stop: shape[level], step: i32(1), body: [...inner, ...adv] }];
+    const inner = body(operands.map((_o, j) => ptr[j][R]), idx.map((n) => get(n, 'i32')));
+    let vec: { body: Stmt[]; lanes: number } | null = null;
+    if (opts.simd) {
+      const pointers = new Set(operands.map((_o, j) => pname(j, R)));
+      const lane = bodyLane(inner, pointers);
+      const vectorMath = (fn: string, l: 'f64' | 'f32') => {
+        const m = /^__m_(\w+)_f(64|32)$/.exec(fn);
+        const v = m ? mathVec(m[1], l === 'f64' ? 'f64x2' : 'f32x4') : null;
+        return v ? this.mod.imp(v.name, v.params, v.result, NATIVE_MATH) : null;
+      };
+      const vb = lane && vectorizeBody(inner, { pointers, variant: new Set(idx), fresh: (t) => this.fresh('v', t), vectorMath }, lane);
+      if (lane && vb) vec = { body: vb, lanes: LANES[lane].n };
+    }
+    const contig = vec ? this.tmp(operands.map((o, j) => bin('eq', 'i32', bstrides[j][R - 1], i32(ELEM_SIZE[o.dtype])))
+      .reduce((a, c) => bin('and', 'i32', a, c)), 'contig') : null;
+    const setPtrs = (k: number, value: (j: number) => Expr): Stmt[] => operands.map((_o, j) => ({ k: 'set', name: pname(j, k), value: value(j) }));
+    const advance = (level: number): Stmt[] => setPtrs(level + 1, (j) => add32(ptr[j][level + 1], bstrides[j][level]));
+    // The innermost loop over [lo, hi), its pointers already at element lo: vector part, then the scalar rest.
+    const innermost = (lo: Expr, hi: Expr): Stmt[] => {
+      const scalar = (from: Expr): Stmt => ({ k: 'for', label: `n${this.n++}`, v: idx[R - 1], t: 'i32', start: from, stop: hi, step: i32(1), body: [...structuredClone(inner), ...advance(R - 1)] });
+      if (!vec) return [scalar(lo)];
+      const nv = this.fresh('nv', 'i32');
+      return [
+        { k: 'set', name: nv, value: select('i32', contig!, add32(lo, bin('and', 'i32', bin('sub', 'i32', hi, lo), i32(-vec.lanes))), lo) },
+        { k: 'for', label: `v${this.n++}`, v: idx[R - 1], t: 'i32', start: lo, stop: get(nv, 'i32'), step: i32(vec.lanes), body: [
+          ...structuredClone(vec.body), ...setPtrs(R, (j) => add32(ptr[j][R], i32(ELEM_SIZE[operands[j].dtype] * vec!.lanes))),
+        ] },
+        scalar(get(nv, 'i32')),
+      ];
     };
-    for (const s of build(0)) this.emit(s);
+    // The loop over `level` and everything inside it, pointers starting at ptr[.][level].
+    const loopAt = (level: number): Stmt[] => {
+      const init = setPtrs(level + 1, (j) => ptr[j][level]);
+      if (level === R - 1) return [...init, ...innermost(i32(0), shape[level])];
+      return [...init, { k: 'for', label: `n${this.n++}`, v: idx[level], t: 'i32', start: i32(0), stop: shape[level], step: i32(1), body: [...loopAt(level + 1), ...advance(level)] }];
+    };
+    if (!opts.par || !pureBody(inner)) { for (const s of loopAt(0)) this.emit(s); return; }
+    const total = shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1));
+    const line = this.mod.line(span);
+    const parfor = (v: string, stop: Expr, body: Stmt[]): Stmt => ({
+      k: 'parfor', label: `pn${this.n++}`, v, t: 'i32', start: i32(0), stop, step: i32(1), body,
+      schedule: 'static', chunk: null, numThreads: null, useIf: null, reductions: opts.reduce ?? [], line,
+    });
+    let par: Stmt;
+    if (R === 1) {
+      const c = this.fresh('c', 'i32'), lo = this.fresh('lo', 'i32'), hi = this.fresh('hi', 'i32');
+      const n = this.tmp(shape[0]);
+      par = parfor(c, bin('div_s', 'i32', add32(n, i32(PAR_CHUNK - 1)), i32(PAR_CHUNK)), [
+        { k: 'set', name: lo, value: mul32(get(c, 'i32'), i32(PAR_CHUNK)) },
+        { k: 'set', name: hi, value: add32(get(lo, 'i32'), i32(PAR_CHUNK)) },
+        { k: 'set', name: hi, value: select('i32', bin('lt_s', 'i32', n, get(hi, 'i32')), n, get(hi, 'i32')) },
+        ...setPtrs(1, (j) => add32(ptr[j][0], mul32(get(lo, 'i32'), bstrides[j][0]))),
+        ...innermost(get(lo, 'i32'), get(hi, 'i32')),
+      ]);
+    } else {
+      par = parfor(idx[0], shape[0], [...setPtrs(1, (j) => add32(ptr[j][0], mul32(get(idx[0], 'i32'), bstrides[j][0]))), ...loopAt(1)]);
+    }
+    this.emit({ k: 'if', cond: bin('ge_s', 'i32', total, i32(PAR_MIN_ELEMS)), then: [par], else: loopAt(0) });
   }
 
   /** Broadcast shape of operands of rank R, with a run-time check that the extents agree. */
@@ -1065,10 +1138,11 @@ class FnLowerer {
     }
   }
 
-  alloc(dtype: DType, shape: Expr[]): ArrRef {
+  /** A new C-contiguous array, zero-filled unless `uninit` (the caller then writes every element). */
+  alloc(dtype: DType, shape: Expr[], uninit = false): ArrRef {
     const d = this.fresh('arr', 'i32');
     const shp = shape.map((s) => this.tmp(s, 'n'));
-    this.emit({ k: 'alloc', name: d, ndim: shp.length, dtypeCode: DTYPE_CODE[dtype], elemSize: ELEM_SIZE[dtype], shape: shp });
+    this.emit({ k: 'alloc', name: d, ndim: shp.length, dtypeCode: DTYPE_CODE[dtype], elemSize: ELEM_SIZE[dtype], shape: shp, ...(uninit ? { uninit } : {}) });
     const a: ArrRef = { desc: get(d, 'i32'), data: this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data'), dtype, ndim: shp.length, shape: shp, strides: [] };
     const strides: Expr[] = [];
     let acc: Expr = i32(1);
@@ -1098,7 +1172,7 @@ class FnLowerer {
     const t = this.type(e) as Type & { kind: 'array' };
     const { leaves, scalars } = pre ?? this.leavesOf(e);
     const shape = this.broadcastShape(t.ndim, [...leaves.values()], span);
-    const out = this.alloc(t.dtype, shape);
+    const out = this.alloc(t.dtype, shape, true);
     this.fusedNest(out, e, { leaves, scalars }, span);
     return this.ownedArray(out);
   }
@@ -1125,7 +1199,7 @@ class FnLowerer {
         const v = this.elemExpr(e, ld, scalars);
         this.emit({ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(v.e, v.dtype, dst.dtype) });
       });
-    });
+    }, ARRAY_OP);
   }
 
   collectLeaves(e: A.Expr, leaves: Map<A.Expr, ArrRef>, scalars: Map<A.Expr, { e: Expr; dtype: DType }>): void {
@@ -1166,7 +1240,7 @@ class FnLowerer {
         const r = this.inst.calls.get(e)!;
         if (r.kind !== 'builtin') break;
         if (r.name === '.astype') { const x = sub((e.func as A.Attribute).value); return { e: convert(x.e, x.dtype, t.dtype), dtype: t.dtype }; }
-        const args = e.args.map((x) => asVal(sub(x)));
+        const args = ufuncArgs(e).map((x) => asVal(sub(x)));
         return this.builtinScalar(r.name, args, t.dtype, e) as { e: Expr; dtype: DType };
       }
       default: break;
@@ -1244,6 +1318,8 @@ class FnLowerer {
     const out = (x: Expr, d = rdt): Val => ({ k: 's', e: x, dtype: d });
     const t = vtOf(rdt);
     const mathF = (fname: string, x: Expr, d: DType) => {
+      const f32 = d === 'float32' ? this.mod.mathF32(fname) : null;
+      if (f32) return call(f32, 'f32', x);
       const f = this.mod.math(fname);
       return d === 'float32' ? cvt('f64->f32', call(f, 'f64', cvt('f32->f64', x))) : call(f, 'f64', x);
     };
@@ -1259,6 +1335,7 @@ class FnLowerer {
       case 'sqrt': return out(un('sqrt', t, convert(a0!.e, a0!.dtype, rdt)));
       case 'floor': case 'ceil': case 'trunc': case 'round': {
         const x = convert(a0!.e, a0!.dtype, rdt);
+        if (name === 'round' && args[1]) return out(roundDecimals(this, x, s(args[1]), rdt));
         if (!isFloat(rdt)) return out(x);
         return out(un(name === 'round' ? 'nearest' : name, t, x));
       }
@@ -1278,7 +1355,7 @@ class FnLowerer {
         const isMax = name === 'maximum' || name === 'max2';
         if (isFloat(rdt) && (name === 'maximum' || name === 'minimum')) return out(bin(isMax ? 'max' : 'min', t, a, b));
         // Python's max(a, b): a unless b is strictly greater (NaN-free semantics of builtins.max).
-        const c = rdt === 'bool' ? bin(isMax ? 'gt_u' as I.BinOp : 'lt_u', 'i32', b, a) : bin(isFloat(rdt) ? (isMax ? 'gt' : 'lt') : (isMax ? 'gt_s' : 'lt_s'), t, b, a);
+        const c = rdt === 'bool' ? bin(isMax ? 'gt_s' : 'lt_s', 'i32', b, a) : bin(isFloat(rdt) ? (isMax ? 'gt' : 'lt') : (isMax ? 'gt_s' : 'lt_s'), t, b, a);
         return out(select(t, c, b, a));
       }
       case 'arctan2': case 'hypot': case 'power': case 'fmod': case 'copysign': {
@@ -1371,6 +1448,7 @@ class FnLowerer {
       case 'Call': return this.callExpr(e, t);
       case 'Attribute': return this.attribute(e, t);
       case 'Subscript': {
+        if (isArrayIndex(this, e)) return gather(this, e);
         const base = this.expr(e.value);
         if (base.k === 't') {
           const ix = e.index[0] as A.IntLit;
@@ -1423,6 +1501,7 @@ class FnLowerer {
       }
     }
     if (base.k === 'dtype' && e.attr === 'name') return { k: 'str', text: base.dtype };
+    if (base.k === 's' && e.attr === 'dtype') return { k: 'dtype', dtype: base.dtype };
     return { k: 'none' };
   }
 
@@ -1555,7 +1634,7 @@ class FnLowerer {
 
   fill(a: ArrRef, value: Expr, span: Span): void {
     const val = this.tmp(value);
-    this.nest(a.shape, [a], span, (p) => [{ k: 'store', mem: memOf(a.dtype), addr: p[0], value: val }]);
+    this.nest(a.shape, [a], span, (p) => [{ k: 'store', mem: memOf(a.dtype), addr: p[0], value: val }], ARRAY_OP);
   }
 
   kwOf(e: A.Call, name: string): A.Expr | undefined { return e.keywords.find((k) => k.name === name)?.value; }
@@ -1564,7 +1643,7 @@ class FnLowerer {
     const rdt = (t as { dtype?: DType }).dtype ?? 'float64';
     if (isUfunc(name) || name.startsWith('astype:') || name === 'where' || name === 'clip' || name === 'max2' || name === 'min2') {
       // Scalar case (array case went through elementwise()).
-      return this.builtinScalar(name, e.args.map((a) => this.expr(a)), rdt, e);
+      return this.builtinScalar(name, ufuncArgs(e).map((a) => this.expr(a)), rdt, e);
     }
     if (EXCEPTIONS.has(name)) return { k: 'exc', name, msg: e.args[0]?.kind === 'Str' ? e.args[0].value : '' };
     const args = self ? [self, ...e.args] : e.args;
@@ -1584,12 +1663,20 @@ class FnLowerer {
         return { k: 'none' };
       }
       case 'wtime': return { k: 's', e: call(this.mod.imp('wtime', [], 'f64'), 'f64'), dtype: 'float64' };
+      case 'imshow': {
+        const v = this.expr(e.args[0]) as { a: ArrRef };
+        const site = this.mod.site(Code.Raised, 'imshow', e.span);
+        this.emit({ k: 'expr', e: call(this.mod.imp('imshow', ['i32', 'i32'], null), null, v.a.desc, i32(site)) });
+        return { k: 'none' };
+      }
       case 'shape': { const v = this.expr(e.args[0]) as { a: ArrRef }; return { k: 't', items: v.a.shape.map((n) => ({ k: 's', e: cvt('i32->i64', n), dtype: 'int64' as DType })) }; }
       case 'ndim': { const v = this.expr(e.args[0]) as { a: ArrRef }; return { k: 's', e: i64(v.a.ndim), dtype: 'int64' }; }
       case 'size': { const v = this.expr(e.args[0]) as { a: ArrRef }; return { k: 's', e: cvt('i32->i64', v.a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1))), dtype: 'int64' }; }
       case 'zeros': case 'empty': case 'ones': case 'full': {
         const shape = this.shapeExprs(e.args[0]);
-        const a = this.alloc(rdt, shape);
+        // zeros too is filled by a (parallel, SIMD) loop rather than the allocator's serial memory.fill.
+        const a = this.alloc(rdt, shape, fname !== 'empty');
+        if (fname === 'zeros') this.fill(a, cst(vtOf(rdt), 0), e.span);
         if (fname === 'ones') this.fill(a, convert(cst(vtOf('int64'), 1), 'int64', rdt), e.span);
         if (fname === 'full') {
           const fv = e.args[1] ?? this.kwOf(e, 'fill_value')!;
@@ -1665,7 +1752,7 @@ class FnLowerer {
           this.inst.types.set(mul, t);
           return this.expr(mul);
         }
-        return this.matmul(this.expr(args[0]), this.expr(args[1]), t, e.span);
+        return this.matmul(this.expr(args[0]), this.expr(args[1]), t, e.span, fname === 'dot');
       }
       case 'outer': {
         const a = this.expr(e.args[0]) as { a: ArrRef }, b = this.expr(e.args[1]) as { a: ArrRef };
@@ -1709,6 +1796,7 @@ class FnLowerer {
       }
     }
     if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'count_nonzero', 'std', 'var'].includes(fname)) return this.reduce(e, fname, args[0], t);
+    if (LIBRARY_FNS.has(fname)) return libraryCall(this, e, fname, args, self !== null, t);
     throw new Error(`internal: builtin ${name} not lowered`);
   }
 
@@ -1718,8 +1806,8 @@ class FnLowerer {
     return { ...c, ndim: 1, shape: [this.tmp(c.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1)))], strides: [i32(1)] };
   }
 
-  contiguousCopy(a: ArrRef): ArrRef {
-    const c = this.alloc(a.dtype, a.shape);
+  contiguousCopy(a: ArrRef, dtype: DType = a.dtype): ArrRef {
+    const c = this.alloc(dtype, a.shape);
     this.copyInto(c, a, { start: 0, end: 0 });
     this.ownedArray(c);
     return c;
@@ -1783,12 +1871,11 @@ class FnLowerer {
       len = cvt('i64->i32', q);
     }
     const n = this.tmp(select('i32', bin('gt_s', 'i32', len, i32(0)), len, i32(0)));
-    const a = this.alloc(rdt, [n]);
-    const i = this.fresh('i', 'i32');
-    const x = isF ? bin('add', 'f64', start, bin('mul', 'f64', cvt('i32->f64', get(i, 'i32')), step)) : bin('add', 'i64', start, bin('mul', 'i64', cvt('i32->i64', get(i, 'i32')), step));
-    this.emit({ k: 'for', label: `ar${this.n++}`, v: i, t: 'i32', start: i32(0), stop: n, step: i32(1), body: [
-      { k: 'store', mem: memOf(rdt), addr: add32(a.data, bin('shl', 'i32', get(i, 'i32'), i32(log2Size(rdt)))), value: convert(x, cd, rdt) },
-    ] });
+    const a = this.alloc(rdt, [n], true);
+    this.nest(a.shape, [a], e.span, (p, [i]) => {
+      const x = isF ? bin('add', 'f64', start, bin('mul', 'f64', cvt('i32->f64', i), step)) : bin('add', 'i64', start, bin('mul', 'i64', cvt('i32->i64', i), step));
+      return [{ k: 'store', mem: memOf(rdt), addr: p[0], value: convert(x, cd, rdt) }];
+    }, ARRAY_OP);
     return this.ownedArray(a);
   }
 
@@ -1802,12 +1889,11 @@ class FnLowerer {
     const div = this.tmp(select('i32', endpoint, bin('sub', 'i32', num, i32(1)), num));
     // With one point (div == 0) NumPy returns [start]: use step 0 rather than (stop-start)/0.
     const step = this.tmp(select('f64', div, bin('div', 'f64', bin('sub', 'f64', stop, start), cvt('i32->f64', div)), f64(0)));
-    const a = this.alloc(rdt, [num]);
-    const i = this.fresh('i', 'i32');
+    const a = this.alloc(rdt, [num], true);
     const at = (ix: Expr) => add32(a.data, bin('shl', 'i32', ix, i32(log2Size(rdt))));
-    this.emit({ k: 'for', label: `ls${this.n++}`, v: i, t: 'i32', start: i32(0), stop: num, step: i32(1), body: [
-      { k: 'store', mem: memOf(rdt), addr: at(get(i, 'i32')), value: convert(bin('add', 'f64', start, bin('mul', 'f64', cvt('i32->f64', get(i, 'i32')), step)), 'float64', rdt) },
-    ] });
+    this.nest(a.shape, [a], e.span, (p, [i]) => [
+      { k: 'store', mem: memOf(rdt), addr: p[0], value: convert(bin('add', 'f64', start, bin('mul', 'f64', cvt('i32->f64', i), step)), 'float64', rdt) },
+    ], ARRAY_OP);
     this.emit({ k: 'if', cond: bin('and', 'i32', endpoint, bin('gt_s', 'i32', num, i32(1))), then: [{ k: 'store', mem: memOf(rdt), addr: at(bin('sub', 'i32', num, i32(1))), value: convert(stop, 'float64', rdt) }], else: [] });
     return this.ownedArray(a);
   }
@@ -1831,7 +1917,7 @@ class FnLowerer {
     return this.ownedArray(a);
   }
 
-  matmul(lv: Val, rv: Val, t: Type, span: Span): Val {
+  matmul(lv: Val, rv: Val, t: Type, span: Span, isDot = false): Val {
     if (lv.k !== 'a' || rv.k !== 'a') {
       return this.binaryScalar('*', lv, rv, (t as { dtype: DType }).dtype, span, { kind: 'scalar', dtype: (lv as { dtype: DType }).dtype, weak: false }, { kind: 'scalar', dtype: (rv as { dtype: DType }).dtype, weak: false });
     }
@@ -1843,6 +1929,11 @@ class FnLowerer {
     this.emit({ k: 'if', cond: bin('ne', 'i32', kA, kB), then: [this.trap(this.mod.imp('err_shape', ['i32', 'i32', 'i32'], null), i32(site), a.desc, b.desc)], else: [] });
     const el = (x: ArrRef, ...ix: Expr[]) => convert(load(vtOf(x.dtype), memOf(x.dtype), add32(x.data, bin('shl', 'i32', ix.reduce((acc: Expr, v, k) => add32(acc, mul32(v, x.strides[k])), i32(0)), i32(log2Size(x.dtype))))), x.dtype, d);
     const loopK = (label: string, body: Stmt[], kv: string): Stmt => ({ k: 'for', label, v: kv, t: 'i32', start: i32(0), stop: kA, step: i32(1), body });
+    if ((d === 'float64' || d === 'float32') && a.dtype === d && b.dtype === d && (a.ndim === 2 || b.ndim === 2)) return this.blockedMatmul(a, b, d, span);
+    if (a.ndim === 1 && b.ndim === 1 && (d === 'float64' || d === 'float32') && a.dtype === d && b.dtype === d) {
+      const s = this.dotLine(a, b, vt);
+      return { k: 's', e: this.tmp(isDot ? s : bin('add', vt, cst(vt, 0), s)), dtype: d };
+    }
     if (a.ndim === 1 && b.ndim === 1) {
       const acc = this.fresh('acc', vt), kv = this.fresh('k', 'i32');
       this.set(acc, cst(vt, 0));
@@ -1877,6 +1968,44 @@ class FnLowerer {
     return this.ownedArray(out);
   }
 
+  /**
+   * A float matrix product through `__matmul_<t>` (see Note [Blocked matmul] in kernels.ts); a vector
+   * operand is a 1 x K or K x 1 matrix. An operand whose columns are not contiguous (a transposed
+   * view, a strided slice) is copied first: O(n^2) against the product's O(n^3).
+   */
+  blockedMatmul(a: ArrRef, b: ArrRef, d: DType, span: Span): Val {
+    const t = d === 'float64' ? 'f64' : 'f32';
+    const fn = this.mod.kernel(`matmul_${t}`);
+    const contiguousCols = (x: ArrRef, strided: boolean): { data: Expr; ld: Expr; tmp: string } => {
+      const data = this.fresh('mdata', 'i32'), ld = this.fresh('ld', 'i32'), tmp = this.fresh('mtmp', 'i32');
+      this.set(data, x.data);
+      this.set(ld, x.ndim === 2 ? x.strides[0] : (strided ? x.strides[0] : i32(0)));
+      this.set(tmp, i32(0));
+      // A vector used as a column (K x 1) is read one element per row at stride ld: no copy needed.
+      if (!strided) {
+        const last = x.strides[x.ndim - 1], cols = x.shape[x.ndim - 1];
+        const copy = this.block(() => {
+          const c = this.alloc(d, x.shape);
+          this.copyInto(c, x, span);
+          this.set(tmp, c.desc);
+          this.set(data, c.data);
+          if (x.ndim === 2) this.set(ld, c.strides[0]);
+        });
+        this.emit({ k: 'if', cond: bin('and', 'i32', bin('ne', 'i32', last, i32(1)), bin('gt_s', 'i32', cols, i32(1))), then: copy, else: [] });
+      }
+      return { data: get(data, 'i32'), ld: get(ld, 'i32'), tmp };
+    };
+    const A = contiguousCols(a, false);
+    const B = contiguousCols(b, b.ndim === 1);
+    const M = a.ndim === 2 ? a.shape[0] : i32(1), K = a.shape[a.ndim - 1], N = b.ndim === 2 ? b.shape[1] : i32(1);
+    const outShape = [...(a.ndim === 2 ? [a.shape[0]] : []), ...(b.ndim === 2 ? [b.shape[1]] : [])];
+    const out = this.alloc(d, outShape);
+    this.emit({ k: 'expr', e: call(fn, null, A.data, B.data, out.data, M, N, K, A.ld, B.ld, N) });
+    this.emit({ k: 'release', desc: get(A.tmp, 'i32') });
+    this.emit({ k: 'release', desc: get(B.tmp, 'i32') });
+    return this.ownedArray(out);
+  }
+
   // ---------------- reductions ----------------
   reduce(e: A.Call, fname: string, arg: A.Expr, t: Type): Val {
     const argT = this.type(arg);
@@ -1889,9 +2018,14 @@ class FnLowerer {
       return { k: 's', e: convert(v.e, v.dtype, rdt), dtype: rdt };
     }
     const axE = this.kwOf(e, 'axis');
+    if (fname === 'sum' && !axE && !this.kwOf(e, 'dtype')) {
+      const fused = this.fusedDotSum(arg, rdt, e);
+      if (fused) return fused;
+    }
     const src = this.expr(arg);
     if (src.k !== 'a') return { k: 'none' };
-    const a = src.a;
+    // With dtype= the elements are cast first (NumPy's casting buffer), so sums are pairwise in that dtype.
+    const a = this.kwOf(e, 'dtype') && src.a.dtype !== rdt ? this.contiguousCopy(src.a, rdt) : src.a;
     if (axE && axE.kind !== 'None') {
       let ax = Number(axE.kind === 'Int' ? axE.value : -(axE as A.Unary & { operand: A.IntLit }).operand.value);
       if (ax < 0) ax += a.ndim;
@@ -1909,6 +2043,37 @@ class FnLowerer {
     return { k: 's', e: r.e, dtype: r.dtype };
   }
 
+  /**
+   * `sum(x * y)` of two 1-d float arrays of the result's dtype in one pass: the pairwise sum of the
+   * products (`__psum_dot_<t>`), bit-identical to NumPy's sum of the product array. Lengths that
+   * differ (broadcasting, or an error) take the general path at run time. Null: not this pattern.
+   */
+  fusedDotSum(arg: A.Expr, rdt: DType, e: A.Call): Val | null {
+    if (arg.kind !== 'Binary' || arg.op !== '*' || !isFloat(rdt)) return null;
+    const lt = this.type(arg.left), rt = this.type(arg.right);
+    if (lt.kind !== 'array' || rt.kind !== 'array' || lt.ndim !== 1 || rt.ndim !== 1 || lt.dtype !== rdt || rt.dtype !== rdt) return null;
+    const l = this.expr(arg.left), r = this.expr(arg.right);
+    if (l.k !== 'a' || r.k !== 'a') return null;
+    const vt = vtOf(rdt);
+    const acc = this.fresh('acc', vt);
+    const general = this.block(() => {
+      const prod = this.elementwise(arg, arg.span, { leaves: new Map([[arg.left, l.a], [arg.right, r.a]]), scalars: new Map() }) as { a: ArrRef };
+      this.set(acc, this.reduceAll('sum', prod.a, rdt, e).e);
+    });
+    this.emit({ k: 'if', cond: bin('eq', 'i32', l.a.shape[0], r.a.shape[0]), then: [{ k: 'set', name: acc, value: bin('add', vt, cst(vt, 0), this.dotLine(l.a, r.a, vt)) }], else: general });
+    return { k: 's', e: get(acc, vt), dtype: rdt };
+  }
+
+  /**
+   * The pairwise sum of x[i] * y[i] over two 1-d float arrays of the same length and dtype. It
+   * starts from -0.0, as NumPy's dot does; sum() and @ start from the identity 0.0 (add 0 to it).
+   */
+  dotLine(x: ArrRef, y: ArrRef, vt: VT): Expr {
+    const sh = i32(log2Size(x.dtype));
+    const fn = this.mod.helper(vt === 'f64' ? 'psum_dot_f64' : 'psum_dot_f32');
+    return call(fn, vt, x.data, x.shape[0], bin('shl', 'i32', x.strides[0], sh), y.data, bin('shl', 'i32', y.strides[0], sh));
+  }
+
   /** Reduces a 1-d strided line (used for axis reductions). */
   reduceLine(fname: string, line: ArrRef, rdt: DType, e: A.Call, lastAxis: boolean): { e: Expr; dtype: DType } {
     // NumPy adds along a non-last axis row by row (sequentially), along the last axis pairwise.
@@ -1919,16 +2084,25 @@ class FnLowerer {
     const ad = a.dtype;
     const size = this.tmp(a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1)));
     if (fname === 'std' || fname === 'var') {
-      const mean = this.reduceAll('mean', a, rdt, e);
+      const mean = this.reduceAll('mean', a, rdt, e, sequential);
       const m = this.tmp(mean.e);
       const vt = vtOf(rdt);
       const acc = this.fresh('acc', vt);
-      this.set(acc, cst(vt, 0));
-      this.nest(a.shape, [a], e.span, (p) => {
-        const x = bin('sub', vt, convert(load(vtOf(ad), memOf(ad), p[0]), ad, rdt), m);
+      // As NumPy: x = a - mean, x = x * x (an array, in C order), then its pairwise sum.
+      const sq = this.alloc(rdt, a.shape, true);
+      this.nest(a.shape, [sq, a], e.span, (p) => {
         const xt = this.fresh('dx', vt);
-        return [{ k: 'set', name: xt, value: x }, { k: 'set', name: acc, value: bin('add', vt, get(acc, vt), bin('mul', vt, get(xt, vt), get(xt, vt))) }];
-      });
+        return [
+          { k: 'set', name: xt, value: bin('sub', vt, convert(load(vtOf(ad), memOf(ad), p[1]), ad, rdt), m) },
+          { k: 'store', mem: memOf(rdt), addr: p[0], value: bin('mul', vt, get(xt, vt), get(xt, vt)) },
+        ];
+      }, ARRAY_OP);
+      if (sequential) {
+        // Along a non-last axis NumPy adds the rows one after another (see reduceLine).
+        this.set(acc, cst(vt, 0));
+        this.nest(sq.shape, [sq], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), load(vt, memOf(rdt), p[0])) }]);
+      } else this.set(acc, bin('add', vt, cst(vt, 0), call(this.mod.helper(vt === 'f64' ? 'psum_f64' : 'psum_f32'), vt, sq.data, size, i32(ELEM_SIZE[rdt]))));
+      this.emit({ k: 'release', desc: sq.desc });
       const ddofE = this.kwOf(e, 'ddof');
       const ddof = ddofE ? convert((this.expr(ddofE) as { e: Expr; dtype: DType }).e, (this.type(ddofE) as { dtype: DType }).dtype, rdt) : cst(vt, 0);
       const v = bin('div', vt, get(acc, vt), bin('sub', vt, convert(size, 'int32', rdt), ddof));
@@ -1937,7 +2111,7 @@ class FnLowerer {
     if ((fname === 'sum' || fname === 'mean') && isFloat(ad)) {
       // See Note [Pairwise sums]: a strided line, or a contiguous array as one line; otherwise
       // pairwise along the last axis and sequential across lines.
-      const h = this.mod.helper(ad === 'float64' ? 'pairwise_f64' : 'pairwise_f32');
+      const h = this.mod.helper(ad === 'float64' ? 'psum_f64' : 'psum_f32');
       const vt = vtOf(ad);
       const acc = this.fresh('acc', vt);
       const line = (data: Expr, n: Expr, stride: Expr) => call(h, vt, data, n, bin('shl', 'i32', stride, i32(log2Size(ad))));
@@ -1981,7 +2155,16 @@ class FnLowerer {
     }
     const best = this.fresh('bi', 'i32'), cnt = this.fresh('ci', 'i32');
     this.set(best, i32(0)); this.set(cnt, i32(0));
-    this.nest(a.shape, [a], e.span, (p) => {
+    // Exact in any grouping, so big arrays reduce on the team (float sums went pairwise above;
+    // float products and int means are left in order).
+    const isI = vt === 'i32' || vt === 'i64';
+    const op: I.ReduceOp | null = ({ sum: isI ? 'add' : null, count_nonzero: 'add', prod: isI ? 'mul' : null, any: 'or', all: 'and', min: 'min', max: 'max' } as Record<string, I.ReduceOp | null>)[fname] ?? null;
+    const red = op ? { reduce: [{ name: acc, t: vt, op }], par: true } : {};
+    // argmin/argmax: first occurrence wins; a NaN is the answer once seen (NumPy).
+    const better = (x: Expr, cur: Expr) => (isFloat(accD)
+      ? bin('and', 'i32', bin('eq', vt, cur, cur), bin('or', 'i32', bin(fname === 'argmax' ? 'gt' : 'lt', vt, x, cur), bin('ne', vt, x, x)))
+      : bin(fname === 'argmax' ? 'gt_s' : 'lt_s', vt, x, cur));
+    const serial = this.block(() => this.nest(a.shape, [a], e.span, (p) => {
       const x = convert(load(vtOf(ad), memOf(ad), p[0]), ad, accD);
       const cur = get(acc, vt);
       const out: Stmt[] = [];
@@ -1996,27 +2179,71 @@ class FnLowerer {
           else {
             const xv = this.fresh('x', vt);
             out.push({ k: 'set', name: xv, value: x });
-            out.push({ k: 'set', name: acc, value: select(vt, bin(fname === 'max' ? (accD === 'bool' ? 'gt_u' as I.BinOp : 'gt_s') : (accD === 'bool' ? 'lt_u' : 'lt_s'), vt, get(xv, vt), cur), get(xv, vt), cur) });
+            out.push({ k: 'set', name: acc, value: select(vt, bin(fname === 'max' ? 'gt_s' : 'lt_s', vt, get(xv, vt), cur), get(xv, vt), cur) });
           }
           break;
         }
         case 'argmin': case 'argmax': {
-          // First occurrence wins; a NaN is the answer once seen (NumPy).
           const xv = this.fresh('x', vt);
           out.push({ k: 'set', name: xv, value: x });
-          const better = isFloat(accD)
-            ? bin('and', 'i32', bin('eq', vt, cur, cur), bin('or', 'i32', bin(fname === 'argmax' ? 'gt' : 'lt', vt, get(xv, vt), cur), bin('ne', vt, get(xv, vt), get(xv, vt))))
-            : bin(fname === 'argmax' ? (accD === 'bool' ? 'gt_u' as I.BinOp : 'gt_s') : (accD === 'bool' ? 'lt_u' : 'lt_s'), vt, get(xv, vt), cur);
-          out.push({ k: 'if', cond: better, then: [{ k: 'set', name: acc, value: get(xv, vt) }, { k: 'set', name: best, value: get(cnt, 'i32') }], else: [] });
+          out.push({ k: 'if', cond: better(get(xv, vt), cur), then: [{ k: 'set', name: acc, value: get(xv, vt) }, { k: 'set', name: best, value: get(cnt, 'i32') }], else: [] });
           break;
         }
       }
-      out.push({ k: 'set', name: cnt, value: add32(get(cnt, 'i32'), i32(1)) });
+      if (fname === 'argmin' || fname === 'argmax') out.push({ k: 'set', name: cnt, value: add32(get(cnt, 'i32'), i32(1)) });
       return out;
-    });
+    }, red));
+    if (fname === 'argmin' || fname === 'argmax') this.emit({ k: 'if', cond: bin('and', 'i32', this.isContiguous(a), bin('ge_s', 'i32', size, i32(ARG_BLOCK * 2))), then: this.block(() => this.argBestBlocks(a, size, acc, best, better, e.span)), else: serial });
+    else this.out.push(...serial);
     if (fname === 'argmin' || fname === 'argmax') return { e: cvt('i32->i64', get(best, 'i32')), dtype: 'int64' };
     if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', accD)), dtype: accD };
     return { e: get(acc, vt), dtype: accD };
+  }
+
+  /** Run-time test: the array is C-contiguous (extents of 1 have any stride). */
+  isContiguous(a: ArrRef): Expr {
+    let c: Expr = i32(1), expect: Expr = i32(1);
+    for (let k = a.ndim - 1; k >= 0; k--) {
+      c = bin('and', 'i32', c, bin('or', 'i32', bin('eq', 'i32', a.strides[k], expect), bin('le_s', 'i32', a.shape[k], i32(1))));
+      expect = mul32(expect, a.shape[k]);
+    }
+    return c;
+  }
+
+  /**
+   * argmin/argmax of a big C-contiguous array on the team: a parfor finds each block's best value and
+   * its first index with the serial rule (`better`), then the blocks are combined in order with the
+   * same rule. The first block holding the answer holds it first, so the index is the serial one.
+   */
+  argBestBlocks(a: ArrRef, size: Expr, acc: string, best: string, better: (x: Expr, cur: Expr) => Expr, span: Span): void {
+    const vt = vtOf(a.dtype), mem = memOf(a.dtype), sz = ELEM_SIZE[a.dtype];
+    const nb = this.tmp(bin('div_s', 'i32', add32(size, i32(ARG_BLOCK - 1)), i32(ARG_BLOCK)), 'nb');
+    const vals = this.tmp(call('__malloc', 'i32', mul32(nb, i32(8))), 'bv'), idxs = this.tmp(call('__malloc', 'i32', mul32(nb, i32(4))), 'bix');
+    const blk = this.fresh('blk', 'i32'), lo = this.fresh('lo', 'i32'), hi = this.fresh('hi', 'i32'), i = this.fresh('i', 'i32');
+    const bacc = this.fresh('bacc', vt), bbest = this.fresh('bbest', 'i32'), x = this.fresh('x', vt);
+    const at = (ix: Expr) => load(vt, mem, add32(a.data, mul32(ix, i32(sz))));
+    const g = (n: string, t: VT = 'i32') => get(n, t);
+    const scan = (from: Expr, to: Expr, elem: (ix: Expr) => Expr, idxOf: (ix: Expr) => Expr, cur: string, curBest: string): Stmt =>
+      ({ k: 'for', label: `ab${this.n++}`, v: i, t: 'i32', start: from, stop: to, step: i32(1), body: [
+        { k: 'set', name: x, value: elem(g(i)) },
+        { k: 'if', cond: better(g(x, vt), g(cur, vt)), then: [{ k: 'set', name: cur, value: g(x, vt) }, { k: 'set', name: curBest, value: idxOf(g(i)) }], else: [] },
+      ] });
+    this.emit({
+      k: 'parfor', label: `argb${this.n++}`, v: blk, t: 'i32', start: i32(0), stop: nb, step: i32(1), schedule: 'static', chunk: null,
+      numThreads: null, useIf: null, reductions: [], line: this.mod.line(span), body: [
+        { k: 'set', name: lo, value: mul32(g(blk), i32(ARG_BLOCK)) },
+        { k: 'set', name: hi, value: select('i32', bin('lt_s', 'i32', size, add32(g(lo), i32(ARG_BLOCK))), size, add32(g(lo), i32(ARG_BLOCK))) },
+        { k: 'set', name: bacc, value: at(g(lo)) }, { k: 'set', name: bbest, value: g(lo) },
+        scan(add32(g(lo), i32(1)), g(hi), at, (ix) => ix, bacc, bbest),
+        { k: 'store', mem, addr: add32(vals, mul32(g(blk), i32(8))), value: g(bacc, vt) },
+        { k: 'store', mem: 'i32', addr: add32(idxs, mul32(g(blk), i32(4))), value: g(bbest) },
+      ],
+    });
+    this.set(acc, load(vt, mem, vals));
+    this.set(best, load('i32', 'i32', idxs));
+    this.emit(scan(i32(1), nb, (ix) => load(vt, mem, add32(vals, mul32(ix, i32(8)))), (ix) => load('i32', 'i32', add32(idxs, mul32(ix, i32(4)))), acc, best));
+    this.emit({ k: 'expr', e: call('__free', null, vals) });
+    this.emit({ k: 'expr', e: call('__free', null, idxs) });
   }
 
   // ---------------- print ----------------
@@ -2083,6 +2310,20 @@ export function tripCount(start: Expr, stop: Expr, step: Expr): Expr {
   return select('i64', bin('gt_s', 'i64', t, i64(0)), t, i64(0));
 }
 
+/** Whether a loop body may run on several threads as it is: nothing in it can raise, and it calls only pure functions. */
+function pureBody(ss: Stmt[]): boolean {
+  let ok = true;
+  const visit = (x: unknown): void => {
+    if (!ok || !x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    const n = x as { k?: string; fn?: string };
+    if (n.k === 'trap' || n.k === 'parfor' || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !/^(math_|__\w+_f(32|64)(x[24])?$)/.test(n.fn ?? ''))) { ok = false; return; }
+    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
+  };
+  visit(ss);
+  return ok;
+}
+
 function range(n: number): number[] { return Array.from({ length: n }, (_v, i) => i); }
 
 function exprType(e: Expr): VT { return verifyExprType(e) ?? 'i32'; }
@@ -2101,7 +2342,7 @@ function elemChildren(e: A.Expr, r: unknown): A.Expr[] {
     case 'Call': {
       const res = r as { name?: string } | undefined;
       if (res?.name === '.astype') return [(e.func as A.Attribute).value];
-      return e.args;
+      return ufuncArgs(e);
     }
     default: return [];
   }

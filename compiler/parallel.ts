@@ -10,7 +10,7 @@
 // after the join thread 0 folds the partials in block order into the variable's value before the
 // loop. So a reduction gives bit-identical results for any thread count and any schedule; serial
 // runs take the same path with one thread.
-import { CTRL, LOOP_STATS, SCHED, XRANGE_LOOPS } from '../runtime/protocol.js';
+import { CTRL, LOOP_STATS, SCHED, SLOT, XRANGE_LOOPS } from '../runtime/protocol.js';
 import type { Expr, Func, Local, Program, ReduceOp, Stmt, VT } from './ir.js';
 import { add32, bin, call, cst, get, i32, i64, load, select, cvt } from './ir-build.js';
 
@@ -22,13 +22,15 @@ const MAX_BLOCKS = 256;
  * workers, which the probe does not see.
  */
 const SERIAL_CUTOFF = 8;
+/** A nested team's job record (see Note [Nested teams]): i32 fields, then the members' SLOT indices. */
+const NESTED = { region: 0, env: 4, n: 8, done: 12, prev: 16, ids: 20 } as const;
 /** Without profiling, the cost model times one run in this many (a power of two). */
 const SAMPLE_EVERY = 64;
 
 /** A sampled run's busy time of this thread (see forkWithStats), in its iteration slot's second word. */
 const busyTimeStart = (env: Expr): Stmt[] => [when(load('i32', 'i32', c32(env, ENV.timed)), [set('t0%', call('now', 'f64'))])];
 const busyTimeEnd = (env: Expr): Stmt[] => [when(load('i32', 'i32', c32(env, ENV.timed)), [
-  st('f64', c32(add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get('tid%', 'i32'), i32(64))), 8), bin('sub', 'f64', call('now', 'f64'), get('t0%', 'f64'))),
+  st('f64', slotAddr(get('self%', 'i32'), 'busy'), bin('sub', 'f64', call('now', 'f64'), get('t0%', 'f64'))),
 ])];
 
 // Environment block of one parallel loop (offsets in bytes).
@@ -40,6 +42,9 @@ const ENV = {
 } as const;
 
 const c32 = (addr: Expr, off: number) => add32(addr, i32(off));
+/** A chunk's start (phase 0) or end (1) in the chunk trace, when one is recorded (CTRL.trace, TRACE). */
+const traceChunk = (region: number, lo: Expr, hi: Expr, phase: number): Stmt =>
+  ({ k: 'if', cond: { k: 'load', t: 'i32', mem: 'i32', addr: i32(CTRL.trace) }, then: [{ k: 'expr', e: call('trace', null, i32(region), get('self%', 'i32'), lo, hi, i32(phase)) }], else: [] });
 const set = (name: string, value: Expr): Stmt => ({ k: 'set', name, value });
 const st = (mem: VT, addr: Expr, value: Expr): Stmt => ({ k: 'store', mem, addr, value });
 const atomicLoad32 = (addr: Expr): Expr => ({ k: 'load', t: 'i32', mem: 'i32', addr, atomic: true });
@@ -56,16 +61,26 @@ export function parallelize(p: Program): Program {
     if (!imports.some((i) => i.name === name)) imports.push({ name, module: 'env', base: name, params: [], result: null });
   }
   if (!imports.some((i) => i.name === 'now')) imports.push({ name: 'now', module: 'env', base: 'now', params: [], result: 'f64' });
+  if (!imports.some((i) => i.name === 'thread_id')) imports.push({ name: 'thread_id', module: 'env', base: 'thread_id', params: [], result: 'i32' });
+  if (!imports.some((i) => i.name === 'trace')) imports.push({ name: 'trace', module: 'env', base: 'trace', params: ['i32', 'i32', 'i64', 'i64', 'i32'], result: null });
   return { ...p, imports, regions, funcs: [...funcs, ...outlined, dispatch(outlined), ...teamRuntime()] };
 }
 
-/** `__dispatch(region, env, tid, n)`: calls the outlined body numbered `region`. */
+/**
+ * `__dispatch(region, env, tid, n, self)`: calls the outlined body numbered `region` as thread `tid`
+ * of a team of `n`; `self` is the thread's place in the whole team (its SLOT), which differs from
+ * `tid` in a nested team (see Note [Nested teams]).
+ */
 function dispatch(outlined: Func[]): Func {
   const body: Stmt[] = outlined.map((f, k) => when(bin('eq', 'i32', get('region', 'i32'), i32(k)), [
-    expr(call(f.name, null, get('env', 'i32'), get('tid', 'i32'), get('n', 'i32'))), ret(),
+    expr(call(f.name, null, get('env', 'i32'), get('tid', 'i32'), get('n', 'i32'), get('self', 'i32'))), ret(),
   ]));
-  return { name: '__dispatch', params: ['region', 'env', 'tid', 'n'].map((name) => ({ name, t: 'i32' as VT })), results: [], locals: [], body };
+  return { name: '__dispatch', params: ['region', 'env', 'tid', 'n', 'self'].map((name) => ({ name, t: 'i32' as VT })), results: [], locals: [], body };
 }
+
+/** The address of thread `self`'s SLOT field. */
+const slotAddr = (self: Expr, field: keyof typeof SLOT): Expr =>
+  add32(load('i32', 'i32', i32(CTRL.iterSlots)), add32(bin('mul', 'i32', self, i32(SLOT.SIZE)), i32(SLOT[field])));
 
 /** Fork, join and the worker loop (see Note [Fork-join] in runtime/protocol.ts). */
 function teamRuntime(): Func[] {
@@ -81,12 +96,19 @@ function teamRuntime(): Func[] {
   ];
   return [
     {
-      name: '__fork', params: [{ name: 'region', t: 'i32' }, { name: 'env', t: 'i32' }, { name: 'n', t: 'i32' }], results: [], locals: [],
+      // Returns the number of threads that ran the region.
+      name: '__fork', params: [{ name: 'region', t: 'i32' }, { name: 'env', t: 'i32' }, { name: 'n', t: 'i32' }, { name: 'nestable', t: 'i32' }], results: ['i32'],
+      locals: [],
       body: [
-        // One thread, or already inside a region (nested loops run serially): run it all here.
-        when(bin('or', 'i32', bin('le_s', 'i32', g('n'), i32(1)), atomicLoad32(ctl('active'))), [
-          expr(call('__dispatch', null, g('region'), g('env'), i32(0), i32(1))), ret(),
+        // Inside parallel code: a nested team of idle threads, or serially (see Note [Nested teams]).
+        when(atomicLoad32(ctl('active')), [
+          when(bin('and', 'i32', bin('and', 'i32', bin('gt_s', 'i32', g('n'), i32(1)), g('nestable')), load('i32', 'i32', ctl('nested'))), [
+            ret(call('__fork_nested', 'i32', g('region'), g('env'), g('n'), call('thread_id', 'i32'))),
+          ]),
+          expr(call('__dispatch', null, g('region'), g('env'), i32(0), i32(1), call('thread_id', 'i32'))), ret(i32(1)),
         ]),
+        // Outside parallel code only thread 0 runs.
+        when(bin('le_s', 'i32', g('n'), i32(1)), [expr(call('__dispatch', null, g('region'), g('env'), i32(0), i32(1), i32(0))), ret(i32(1))]),
         st('i32', ctl('active'), i32(1)),
         st('i32', ctl('cancel'), i32(0)),
         st('i32', ctl('barCount'), i32(0)),
@@ -96,46 +118,81 @@ function teamRuntime(): Func[] {
         st('i32', ctl('nthreads'), g('n')),
         expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'xchg', addr: ctl('done'), value: i32(0) }),
         expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: ctl('gen'), value: i32(1) }),
-        expr({ k: 'notify', t: 'i32', addr: ctl('gen'), count: i32(-1) }),
-        expr(call('__dispatch', null, g('region'), g('env'), i32(0), g('n'))),
+        expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: ctl('wake'), value: i32(1) }),
+        expr({ k: 'notify', t: 'i32', addr: ctl('wake'), count: i32(-1) }),
+        expr(call('__dispatch', null, g('region'), g('env'), i32(0), g('n'), i32(0))),
         expr(call('__join', null)),
+        ret(g('n')),
       ],
     },
+    forkNested(),
+    joinForked(),
     {
       name: '__join', params: [], results: [], locals: [{ name: 'spins', t: 'i32' }, { name: 'want', t: 'i32' }, { name: 'd', t: 'i32' }], exportAs: '__join',
       body: [
         when(bin('eq', 'i32', atomicLoad32(ctl('active')), i32(0)), [ret()]),
+        when(load('i32', 'i32', slotAddr(i32(0), 'forked')), [expr(call('__join_forked', null, i32(0)))]),
         set('want', bin('sub', 'i32', load('i32', 'i32', ctl('nthreads')), i32(1))),
-        set('spins', i32(0)),
-        { k: 'while', label: 'join', cond: bin('ne', 'i32', atomicLoad32(ctl('done')), g('want')), body: [
-          set('d', atomicLoad32(ctl('done'))),
-          when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
-            [expr({ k: 'wait', t: 'i32', addr: ctl('done'), expected: g('d'), timeout: i64(-1) })]),
-        ] },
+        ...joinWait(ctl('done'), g('want')),
         st('i32', ctl('active'), i32(0)),
         // Into JS only when there is something to report: an error or workers' printed lines.
         when(bin('or', 'i32', atomicLoad32(ctl('errSet')), atomicLoad32(ctl('outPending'))), [expr(call('joined', null))]),
       ],
     },
     {
-      name: '__worker_main', params: [{ name: 'tid', t: 'i32' }, { name: 'seen', t: 'i32' }], results: [], locals: [{ name: 'spins', t: 'i32' }], exportAs: '__worker_main',
+      // `seen`: the last outer region (CTRL.gen) this worker saw. Workers sleep on CTRL.wake, which
+      // every fork bumps, outer or nested, after publishing the work.
+      name: '__worker_main', params: [{ name: 'tid', t: 'i32' }, { name: 'seen', t: 'i32' }], results: [],
+      locals: [{ name: 'spins', t: 'i32' }, { name: 'w', t: 'i32' }, { name: 'job', t: 'i32' }], exportAs: '__worker_main',
       body: [
+        set('spins', i32(0)),
         { k: 'while', label: 'serve', cond: i32(1), body: [
-          ...waitWhile(ctl('gen'), g('seen'), [when(atomicLoad32(ctl('stop')), [ret()])]),
-          set('seen', atomicLoad32(ctl('gen'))),
+          set('w', atomicLoad32(ctl('wake'))),
           when(atomicLoad32(ctl('stop')), [ret()]),
-          when(bin('lt_s', 'i32', g('tid'), load('i32', 'i32', ctl('nthreads'))), [
-            expr(call('__dispatch', null, load('i32', 'i32', ctl('region')), load('i32', 'i32', ctl('env')), g('tid'), load('i32', 'i32', ctl('nthreads')))),
-            expr(call('__worker_ack', null)),
+          // A nested team's job (see Note [Nested teams]).
+          set('job', atomicLoad32(slotAddr(g('tid'), 'mailbox'))),
+          when(g('job'), [
+            st('i32', slotAddr(g('tid'), 'job'), g('job')),
+            { k: 'expr', e: { k: 'atomic', t: 'i32', mem: 'i32', op: 'xchg', addr: slotAddr(g('tid'), 'mailbox'), value: i32(0) } },
+            expr(call('__dispatch', null, load('i32', 'i32', c32(g('job'), NESTED.region)), load('i32', 'i32', c32(g('job'), NESTED.env)),
+              load('i32', 'i32', slotAddr(g('tid'), 'teamTid')), load('i32', 'i32', c32(g('job'), NESTED.n)), g('tid'))),
+            expr(call('__worker_ack', null, g('tid'))),
+            set('spins', i32(0)),
+            { k: 'continue', label: 'serve' },
           ]),
+          when(bin('ne', 'i32', atomicLoad32(ctl('gen')), g('seen')), [
+            // A member marks itself busy, unless a nested team claimed it first: that job comes first.
+            when(bin('and', 'i32', bin('lt_s', 'i32', g('tid'), load('i32', 'i32', ctl('nthreads'))), load('i32', 'i32', ctl('nested'))), [
+              when({ k: 'cmpxchg', t: 'i32', mem: 'i32', addr: slotAddr(g('tid'), 'state'), expected: i32(0), replacement: i32(1) }, [{ k: 'continue', label: 'serve' }]),
+            ]),
+            set('seen', atomicLoad32(ctl('gen'))),
+            when(bin('lt_s', 'i32', g('tid'), load('i32', 'i32', ctl('nthreads'))), [
+              expr(call('__dispatch', null, load('i32', 'i32', ctl('region')), load('i32', 'i32', ctl('env')), g('tid'), load('i32', 'i32', ctl('nthreads')), g('tid'))),
+              expr(call('__worker_ack', null, g('tid'))),
+            ]),
+            set('spins', i32(0)),
+            { k: 'continue', label: 'serve' },
+          ]),
+          when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
+            [expr({ k: 'wait', t: 'i32', addr: ctl('wake'), expected: g('w'), timeout: i64(-1) })]),
         ] },
       ],
     },
     {
-      name: '__worker_ack', params: [], results: [], locals: [], exportAs: '__worker_ack',
+      // Done with a share: idle again (recruitable), then acknowledge it to whoever forked it.
+      name: '__worker_ack', params: [{ name: 'tid', t: 'i32' }], results: [], locals: [{ name: 'job', t: 'i32' }], exportAs: '__worker_ack',
       body: [
-        expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: ctl('done'), value: i32(1) }),
-        expr({ k: 'notify', t: 'i32', addr: ctl('done'), count: i32(1) }),
+        when(load('i32', 'i32', slotAddr(g('tid'), 'forked')), [expr(call('__join_forked', null, g('tid')))]),
+        set('job', load('i32', 'i32', slotAddr(g('tid'), 'job'))),
+        st('i32', slotAddr(g('tid'), 'job'), i32(0)),
+        { k: 'expr', e: { k: 'atomic', t: 'i32', mem: 'i32', op: 'xchg', addr: slotAddr(g('tid'), 'state'), value: i32(0) } },
+        when(g('job'), [
+          expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: c32(g('job'), NESTED.done), value: i32(1) }),
+          expr({ k: 'notify', t: 'i32', addr: c32(g('job'), NESTED.done), count: i32(1) }),
+        ], [
+          expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: ctl('done'), value: i32(1) }),
+          expr({ k: 'notify', t: 'i32', addr: ctl('done'), count: i32(1) }),
+        ]),
       ],
     },
     nextChunk(),
@@ -143,7 +200,7 @@ function teamRuntime(): Func[] {
       // The runtime times this to measure the team's fork-join round trip (CTRL.forkCost).
       name: '__probe', params: [{ name: 'reps', t: 'i32' }], results: [], locals: [{ name: 'r', t: 'i32' }], exportAs: '__probe',
       body: [{ k: 'for', label: 'probe', v: 'r', t: 'i32', start: i32(0), stop: g('reps'), step: i32(1), body: [
-        expr(call('__fork', null, i32(-1), i32(0), load('i32', 'i32', ctl('teamSize')))),
+        expr(call('__fork', 'i32', i32(-1), i32(0), load('i32', 'i32', ctl('teamSize')), i32(0))),
       ] }],
     },
     {
@@ -185,6 +242,90 @@ function teamRuntime(): Func[] {
       ],
     },
   ];
+}
+
+/** Waits (spinning CTRL.spin polls, then sleeping) until the i32 counter at `addr` reaches `want`. */
+function joinWait(addr: Expr, want: Expr): Stmt[] {
+  const g = (n: string) => get(n, 'i32');
+  return [
+    set('spins', i32(0)),
+    { k: 'while', label: 'join', cond: bin('ne', 'i32', atomicLoad32(addr), want), body: [
+      set('d', atomicLoad32(addr)),
+      when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', i32(CTRL.spin))), [set('spins', add32(g('spins'), i32(1)))],
+        [expr({ k: 'wait', t: 'i32', addr, expected: g('d'), timeout: i64(-1) })]),
+    ] },
+  ];
+}
+
+/**
+ * Note [Nested teams]: with PAR_NESTED=1 a prange met inside parallel code forks a team of its own
+ * from the threads that are idle at that moment (not in the outer region, or done with their
+ * share): `__fork_nested` claims each one by compare-and-swap on its SLOT.state (0 idle, 1 busy),
+ * gives it its thread number in the new team, then publishes a job record (NESTED) in the claimed
+ * threads' SLOT.mailbox and bumps CTRL.wake. The forker is thread 0 of the new team; a worker runs
+ * a job, goes idle and acknowledges it in the record's own done counter, which the forker joins
+ * on. With no idle thread the loop runs serially, as without PAR_NESTED. Regions (which may wait at
+ * barriers on team-wide counters) always run serially inside parallel code.
+ */
+/**
+ * `__join_forked(self)`: after thread `self` trapped in its share of nested teams it forked, waits
+ * until their other members are done (they stop at their next chunk boundary), so that no thread
+ * still runs, or records an error, once the construct has been reported.
+ */
+function joinForked(): Func {
+  const g = (n: string) => get(n, 'i32');
+  return {
+    name: '__join_forked', params: [{ name: 'self', t: 'i32' }], results: [], locals: ['rec', 'spins', 'd'].map((name) => ({ name, t: 'i32' as VT })),
+    body: [
+      set('rec', load('i32', 'i32', slotAddr(g('self'), 'forked'))),
+      { k: 'while', label: 'teams', cond: g('rec'), body: [
+        ...joinWait(c32(g('rec'), NESTED.done), bin('sub', 'i32', load('i32', 'i32', c32(g('rec'), NESTED.n)), i32(1))),
+        set('rec', load('i32', 'i32', c32(g('rec'), NESTED.prev))),
+      ] },
+      st('i32', slotAddr(g('self'), 'forked'), i32(0)),
+    ],
+  };
+}
+
+function forkNested(): Func {
+  const g = (n: string) => get(n, 'i32');
+  return {
+    name: '__fork_nested', params: ['region', 'env', 'n', 'self'].map((name) => ({ name, t: 'i32' as VT })), results: ['i32'],
+    locals: ['rec', 'm', 'k', 'spins', 'd'].map((name) => ({ name, t: 'i32' as VT })),
+    body: [
+      set('rec', call('__malloc', 'i32', add32(i32(NESTED.ids), bin('mul', 'i32', g('n'), i32(4))))),
+      set('m', i32(1)),
+      { k: 'for', label: 'recruit', v: 'k', t: 'i32', start: i32(1), stop: load('i32', 'i32', i32(CTRL.teamSize)), step: i32(1), body: [
+        when(bin('ge_s', 'i32', g('m'), g('n')), [{ k: 'break', label: 'recruit' }]),
+        when(bin('and', 'i32', bin('ne', 'i32', g('k'), g('self')),
+          bin('eq', 'i32', { k: 'cmpxchg', t: 'i32', mem: 'i32', addr: slotAddr(g('k'), 'state'), expected: i32(0), replacement: i32(1) }, i32(0))), [
+          st('i32', slotAddr(g('k'), 'teamTid'), g('m')),
+          st('i32', add32(c32(g('rec'), NESTED.ids), bin('mul', 'i32', g('m'), i32(4))), g('k')),
+          set('m', add32(g('m'), i32(1))),
+        ]),
+      ] },
+      when(bin('eq', 'i32', g('m'), i32(1)), [
+        expr(call('__free', null, g('rec'))),
+        expr(call('__dispatch', null, g('region'), g('env'), i32(0), i32(1), g('self'))),
+        ret(i32(1)),
+      ]),
+      st('i32', c32(g('rec'), NESTED.region), g('region')), st('i32', c32(g('rec'), NESTED.env), g('env')),
+      st('i32', c32(g('rec'), NESTED.n), g('m')), st('i32', c32(g('rec'), NESTED.done), i32(0)),
+      // The forker's open teams, innermost first: if its own share traps, __join_forked waits for them.
+      st('i32', c32(g('rec'), NESTED.prev), load('i32', 'i32', slotAddr(g('self'), 'forked'))),
+      st('i32', slotAddr(g('self'), 'forked'), g('rec')),
+      { k: 'for', label: 'publish', v: 'k', t: 'i32', start: i32(1), stop: g('m'), step: i32(1), body: [
+        expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'xchg', addr: slotAddr(load('i32', 'i32', add32(c32(g('rec'), NESTED.ids), bin('mul', 'i32', g('k'), i32(4)))), 'mailbox'), value: g('rec') }),
+      ] },
+      expr({ k: 'atomic', t: 'i32', mem: 'i32', op: 'add', addr: i32(CTRL.wake), value: i32(1) }),
+      expr({ k: 'notify', t: 'i32', addr: i32(CTRL.wake), count: i32(-1) }),
+      expr(call('__dispatch', null, g('region'), g('env'), i32(0), g('m'), g('self'))),
+      ...joinWait(c32(g('rec'), NESTED.done), bin('sub', 'i32', g('m'), i32(1))),
+      st('i32', slotAddr(g('self'), 'forked'), load('i32', 'i32', c32(g('rec'), NESTED.prev))),
+      expr(call('__free', null, g('rec'))),
+      ret(g('m')),
+    ],
+  };
 }
 
 /**
@@ -335,6 +476,18 @@ class Outliner {
     return { ...this.f, body, locals: [...this.f.locals, ...this.extraLocals] };
   }
 
+  /**
+   * Adds the outlined body of parallel construct number `region`, then outlines the constructs
+   * nested in it (they fork from inside parallel code: see Note [Nested teams]).
+   */
+  addOutlined(region: number, line: number, kind: 'prange' | 'region', locals: Local[], body: Stmt[]): void {
+    this.regions[region] = { line, kind };
+    const params = ['env%', 'tid%', 'n%', 'self%'].map((name) => ({ name, t: 'i32' as VT }));
+    const fn: Func = { name: `__par${region}`, params, results: [], locals, body, arrays: this.f.arrays };
+    this.outlined[region] = fn;
+    this.outlined[region] = new Outliner(fn, this.outlined, this.regions).run();
+  }
+
   local(prefix: string, t: VT): string {
     const name = `${prefix}%par${this.n++}`;
     this.extraLocals.push({ name, t });
@@ -409,7 +562,7 @@ class Outliner {
       set('start%', load('i64', 'i64', c32(env, ENV.start))), set('step%', load('i64', 'i64', c32(env, ENV.step))),
       set('grain%', load('i64', 'i64', c32(env, ENV.grain))),
       set('parts%', load('i32', 'i32', c32(env, ENV.partials))),
-      set('slot%', add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get('tid%', 'i32'), i32(64)))),
+      set('slot%', slotAddr(get('self%', 'i32'), 'iter')),
       set('k%', i32(0)),
       { k: 'while', label: `sched${region}`, cond: i32(1), body: [
         { k: 'setm', names: ['lo%', 'hi%'], call: call('__next_chunk', null, env, get('tid%', 'i32'), get('n%', 'i32'), get('k%', 'i32')) },
@@ -418,7 +571,9 @@ class Outliner {
         // Once a thread has failed, stop at a chunk boundary, but still run chunks below the failed
         // iteration: one of them may fail too, and the lowest failing iteration is the one reported.
         when(bin('and', 'i32', atomicLoad32(i32(CTRL.cancel)), bin('gt_s', 'i64', g64('lo'), load('i64', 'i64', i32(CTRL.errIter)))), [{ k: 'break', label: `sched${region}` }]),
+        traceChunk(region, g64('lo'), g64('hi'), 0),
         ...blockLoop,
+        traceChunk(region, g64('lo'), g64('hi'), 1),
         // The thread that ran the last iteration hands its privates back (lastprivate).
         when(bin('eq', 'i64', g64('hi'), load('i64', 'i64', c32(env, ENV.trip))), [
           ...privates.map(storeSlot),
@@ -431,11 +586,7 @@ class Outliner {
     ];
     fnBody.unshift(...busyTimeStart(env));
     addLocal('t0%', 'f64');
-    this.regions.push({ line: p.line, kind: 'prange' });
-    this.outlined.push({
-      name: `__par${region}`, params: [{ name: 'env%', t: 'i32' }, { name: 'tid%', t: 'i32' }, { name: 'n%', t: 'i32' }], results: [],
-      locals, body: fnBody,
-    });
+    this.addOutlined(region, p.line, 'prange', locals, fnBody);
 
     // ---- the call site ----
     const e = this.local('env', 'i32');
@@ -471,7 +622,7 @@ class Outliner {
       ...p.reductions.map((_r, ri): Stmt => st('i32', add32(load('i32', 'i32', c32(E, ENV.partials)), i32(4 * ri)),
         call('__malloc', 'i32', cvt('i64->i32', bin('mul', 'i64', bin('add', 'i64', G(nblk), i64(1)), i64(8)))))),
       ...captured.map((n): Stmt => st(memOf(this.types.get(n)!), c32(E, slotOf.get(n)!), get(n, this.types.get(n)!))),
-      ...this.forkWithStats(region, E, nth, G(trip), !!(p.numThreads || p.useIf)),
+      ...this.forkWithStats(region, E, nth, G(trip), !!(p.numThreads || p.useIf), true),
     ];
     // Fold the partials in block order (see Note [Deterministic reductions]).
     const b = this.local('b', 'i64');
@@ -504,26 +655,29 @@ class Outliner {
    * work (the work of the last sampled run, scaled by trip count) is below SERIAL_CUTOFF fork-join
    * round trips; a sampled parallel run's work is the sum of the threads' busy times.
    */
-  forkWithStats(region: number, env: Expr, nth: string, trip: Expr, explicit: boolean): Stmt[] {
+  forkWithStats(region: number, env: Expr, nth: string, trip: Expr, explicit: boolean, nestable: boolean): Stmt[] {
     const S = this.local('stats', 'i32'), t0 = this.local('t0', 'f64'), dt = this.local('dt', 'f64'), timed = this.local('timed', 'i32');
+    const inPar = this.local('inpar', 'i32'), used = this.local('used', 'i32');
     const reason = this.local('why', 'i32'), mx = this.local('mx', 'f64'), sum = this.local('sum', 'f64'), busy = this.local('busy', 'f64'), t = this.local('t', 'i32');
     const gS = get(S, 'i32'), gN = get(nth, 'i32'), gT = get(timed, 'i32');
     const f64at = (off: number) => load('f64', 'f64', c32(gS, off));
     const i64at = (off: number) => load('i64', 'i64', c32(gS, off));
     const addI64 = (off: number, v: Expr): Stmt => st('i64', c32(gS, off), bin('add', 'i64', i64at(off), v));
     const addF64 = (off: number, v: Expr): Stmt => st('f64', c32(gS, off), bin('add', 'f64', f64at(off), v));
-    const nested = atomicLoad32(i32(CTRL.active));
+    // Inside parallel code other threads may update the same statistics: atomic counts, no timing.
+    const atomicAddI64 = (off: number, v: Expr): Stmt => expr({ k: 'atomic', t: 'i64', mem: 'i64', op: 'add', addr: c32(gS, off), value: v });
+    const count = (off: number, v: Expr): Stmt => when(get(inPar, 'i32'), [atomicAddI64(off, v)], [addI64(off, v)]);
     const sampledTrip = i64at(LOOP_STATS.sampledTrip);
     return [
+      set(inPar, atomicLoad32(i32(CTRL.active))),
       set(S, load('i32', 'i32', i32(CTRL.stats))),
       set(S, select('i32', gS, add32(gS, i32(region * LOOP_STATS.SIZE)), i32(0))),
       set(reason, select('i32', bin('le_s', 'i32', gN, i32(1)), select('i32', bin('le_s', 'i32', load('i32', 'i32', i32(CTRL.teamSize)), i32(1)), i32(4), i32(2)), i32(0))),
-      when(nested, [set(reason, i32(3))]),
       set(timed, i32(0)),
       when(gS, [
-        set(timed, bin('or', 'i32', load('i32', 'i32', i32(CTRL.profile)), bin('or', 'i32',
+        set(timed, bin('and', 'i32', { k: 'un', t: 'i32', op: 'eqz', a: get(inPar, 'i32') }, bin('or', 'i32', load('i32', 'i32', i32(CTRL.profile)), bin('or', 'i32',
           bin('or', 'i32', bin('lt_s', 'i64', i64at(LOOP_STATS.runs), i64(4)), { k: 'un', t: 'i64', op: 'eqz', a: bin('and', 'i64', i64at(LOOP_STATS.runs), i64(SAMPLE_EVERY - 1)) }),
-          bin('or', 'i32', bin('gt_s', 'i64', trip, bin('mul', 'i64', sampledTrip, i64(2))), bin('lt_s', 'i64', bin('mul', 'i64', trip, i64(2)), sampledTrip))))),
+          bin('or', 'i32', bin('gt_s', 'i64', trip, bin('mul', 'i64', sampledTrip, i64(2))), bin('lt_s', 'i64', bin('mul', 'i64', trip, i64(2)), sampledTrip)))))),
         ...(explicit ? [] : [when(bin('and', 'i32', bin('gt_s', 'i32', gN, i32(1)), bin('gt', 'f64', f64at(LOOP_STATS.last), cst('f64', 0))), [
           when(bin('lt', 'f64', bin('mul', 'f64', f64at(LOOP_STATS.last), cvt('i64->f64', trip)),
             bin('mul', 'f64', cvt('i32->f64', load('i32', 'i32', i32(CTRL.forkCost))), bin('mul', 'f64', cst('f64', SERIAL_CUTOFF), cvt('i64->f64', sampledTrip)))), [
@@ -533,12 +687,16 @@ class Outliner {
       ]),
       st('i32', c32(env, ENV.timed), gT),
       when(gT, [set(t0, call('now', 'f64'))]),
-      expr(call('__fork', null, i32(region), env, gN)),
+      set(used, call('__fork', 'i32', i32(region), env, gN, i32(nestable ? 1 : 0))),
+      // One thread although more were asked for: nested in parallel code (see Note [Nested teams]).
+      when(bin('and', 'i32', bin('eq', 'i32', get(used, 'i32'), i32(1)), { k: 'un', t: 'i32', op: 'eqz', a: get(reason, 'i32') }), [
+        set(reason, nestable ? select('i32', load('i32', 'i32', i32(CTRL.nested)), i32(5), i32(3)) : i32(3)),
+      ]),
       when(gS, [
-        addI64(LOOP_STATS.runs, i64(1)), addI64(LOOP_STATS.iters, trip),
-        st('i32', c32(gS, LOOP_STATS.threads), select('i32', get(reason, 'i32'), i32(1), gN)),
+        count(LOOP_STATS.runs, i64(1)), count(LOOP_STATS.iters, trip),
+        st('i32', c32(gS, LOOP_STATS.threads), get(used, 'i32')),
         when(get(reason, 'i32'), [
-          addI64(LOOP_STATS.serialRuns, i64(1)),
+          count(LOOP_STATS.serialRuns, i64(1)),
           st('i32', c32(gS, LOOP_STATS.reason), get(reason, 'i32')),
           st('i32', c32(gS, LOOP_STATS.lastTrip), cvt('i64->i32', trip)),
         ]),
@@ -551,7 +709,7 @@ class Outliner {
             // Imbalance: the busiest thread against the mean, from each thread's busy time.
             set(mx, cst('f64', 0)), set(sum, cst('f64', 0)),
             { k: 'for', label: `busy${region}`, v: t, t: 'i32', start: i32(0), stop: gN, step: i32(1), body: [
-              set(busy, load('f64', 'f64', c32(add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get(t, 'i32'), i32(64))), 8))),
+              set(busy, load('f64', 'f64', slotAddr(get(t, 'i32'), 'busy'))),
               set(mx, bin('max', 'f64', get(mx, 'f64'), get(busy, 'f64'))), set(sum, bin('add', 'f64', get(sum, 'f64'), get(busy, 'f64'))),
             ] },
             addF64(LOOP_STATS.sumMax, get(mx, 'f64')), addF64(LOOP_STATS.sumMean, bin('div', 'f64', get(sum, 'f64'), cvt('i32->f64', gN))),
@@ -582,34 +740,37 @@ class Outliner {
     for (const n of team) if (!locals.some((l) => l.name === n)) locals.push({ name: n, t: 'i64' });
     const arrayPrivates = privates.filter((n) => arrays.has(n));
     locals.push({ name: 't0%', t: 'f64' });
-    this.regions.push({ line: r.line, kind: 'region' });
-    this.outlined.push({
-      name: `__par${region}`, params: [{ name: 'env%', t: 'i32' }, { name: 'tid%', t: 'i32' }, { name: 'n%', t: 'i32' }], results: [], locals,
-      body: [
-        ...[...captured, ...privates].map((n) => set(n, load(T(n), T(n), c32(env, slotOf.get(n)!)))),
-        ...arrayPrivates.map((n): Stmt => ({ k: 'retain', desc: get(n, 'i32') })),
-        ...busyTimeStart(env),
-        set(r.threadNum, cvt('i32->i64', get('tid%', 'i32'))),
-        set(r.numThreadsVar, cvt('i32->i64', get('n%', 'i32'))),
-        // Not inside a loop: errors report the thread only.
-        st('i64', add32(load('i32', 'i32', i32(CTRL.iterSlots)), bin('mul', 'i32', get('tid%', 'i32'), i32(64))), i64(-1)),
-        { k: 'block', body: r.body },
-        when(bin('eq', 'i32', get('tid%', 'i32'), i32(0)), [
-          ...privates.map((n) => st(T(n), c32(env, slotOf.get(n)!), get(n, T(n)))),
-          ...arrayPrivates.map((n) => set(n, i32(0))),
-        ]),
-        ...arrayPrivates.map((n): Stmt => ({ k: 'release', desc: get(n, 'i32') })),
-        ...busyTimeEnd(env),
-      ],
-    });
+    this.addOutlined(region, r.line, 'region', locals, [
+      ...[...captured, ...privates].map((n) => set(n, load(T(n), T(n), c32(env, slotOf.get(n)!)))),
+      ...arrayPrivates.map((n): Stmt => ({ k: 'retain', desc: get(n, 'i32') })),
+      ...busyTimeStart(env),
+      set(r.threadNum, cvt('i32->i64', get('tid%', 'i32'))),
+      set(r.numThreadsVar, cvt('i32->i64', get('n%', 'i32'))),
+      // Not inside a loop: errors report the thread only.
+      st('i64', slotAddr(get('self%', 'i32'), 'iter'), i64(-1)),
+      traceChunk(region, i64(-1), i64(-1), 0),
+      { k: 'block', body: r.body },
+      traceChunk(region, i64(-1), i64(-1), 1),
+      when(bin('eq', 'i32', get('tid%', 'i32'), i32(0)), [
+        ...privates.map((n) => st(T(n), c32(env, slotOf.get(n)!), get(n, T(n)))),
+        ...arrayPrivates.map((n) => set(n, i32(0))),
+      ]),
+      ...arrayPrivates.map((n): Stmt => ({ k: 'release', desc: get(n, 'i32') })),
+      ...busyTimeEnd(env),
+    ]);
     const e = this.local('env', 'i32'), nth = this.local('nth', 'i32'), xr = this.local('xr', 'i32'), outerXr = this.local('oxr', 'i32');
     const E = get(e, 'i32');
+    const inPar = atomicLoad32(i32(CTRL.active));
     return [
-      // Fresh p.xrange counters for this region (a region nested in parallel code keeps its own).
+      // Fresh p.xrange counters for this region. A region in parallel code runs on one thread and
+      // leaves the running region's counters alone (its p.xrange loops then use none).
       set(outerXr, load('i32', 'i32', i32(CTRL.xrange))),
-      set(xr, call('__malloc', 'i32', i32(8 * XRANGE_LOOPS))),
-      { k: 'memfill', dest: get(xr, 'i32'), value: i32(0), size: i32(8 * XRANGE_LOOPS) },
-      st('i32', i32(CTRL.xrange), get(xr, 'i32')),
+      set(xr, i32(0)),
+      when({ k: 'un', t: 'i32', op: 'eqz', a: inPar }, [
+        set(xr, call('__malloc', 'i32', i32(8 * XRANGE_LOOPS))),
+        { k: 'memfill', dest: get(xr, 'i32'), value: i32(0), size: i32(8 * XRANGE_LOOPS) },
+        st('i32', i32(CTRL.xrange), get(xr, 'i32')),
+      ]),
       set(nth, load('i32', 'i32', i32(CTRL.teamSize))),
       set(nth, select('i32', bin('gt_s', 'i32', get(nth, 'i32'), i32(0)), get(nth, 'i32'), i32(1))),
       ...(r.numThreads ? [set(nth, select('i32', bin('lt_s', 'i64', r.numThreads, cvt('i32->i64', get(nth, 'i32'))), cvt('i64->i32', r.numThreads), get(nth, 'i32'))),
@@ -618,9 +779,8 @@ class Outliner {
       set(e, call('__malloc', 'i32', i32(ENV.slots + 8 * slotOf.size))),
       ...[...captured, ...privates].map((n) => st(T(n), c32(E, slotOf.get(n)!), get(n, T(n)))),
       // A region always runs on the team it asks for: its body may wait at barriers.
-      ...this.forkWithStats(region, E, nth, i64(1), true),
-      st('i32', i32(CTRL.xrange), get(outerXr, 'i32')),
-      expr(call('__free', null, get(xr, 'i32'))),
+      ...this.forkWithStats(region, E, nth, i64(1), true, false),
+      when(get(xr, 'i32'), [st('i32', i32(CTRL.xrange), get(outerXr, 'i32')), expr(call('__free', null, get(xr, 'i32')))]),
       ...privates.flatMap((n): Stmt[] => [
         ...(arrays.has(n) ? [{ k: 'release', desc: get(n, 'i32') } as Stmt] : []),
         set(n, load(T(n), T(n), c32(E, slotOf.get(n)!))),

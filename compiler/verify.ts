@@ -4,12 +4,12 @@
 // here instead of surfacing as a Binaryen validation failure or a wrong answer. It runs after
 // lowering and after each pass; an empty list means the program is well formed.
 import type { BinOp, CvtOp, Expr, Func, Mem, Program, Stmt, UnOp, VT } from './ir.js';
-import { CMP_OPS, RUNTIME_FUNCS } from './ir.js';
+import { CMP_OPS, RUNTIME_FUNCS, SIMD_OPS } from './ir.js';
 import { printStmt } from './ir-print.js';
 import { MAX_NDIM, STATIC_BASE } from '../runtime/layout.js';
 
-const VTS: ReadonlySet<string> = new Set(['i32', 'i64', 'f32', 'f64']);
-const MEMS: ReadonlySet<string> = new Set(['u8', 'i32', 'i64', 'f32', 'f64']);
+const VTS: ReadonlySet<string> = new Set(['i32', 'i64', 'f32', 'f64', 'v128']);
+const MEMS: ReadonlySet<string> = new Set(['u8', 'i32', 'i64', 'f32', 'f64', 'v128']);
 const isInt = (t: VT | null): boolean => t === 'i32' || t === 'i64';
 const isFloat = (t: VT | null): boolean => t === 'f32' || t === 'f64';
 
@@ -160,7 +160,21 @@ class FuncVerifier {
       this.err(`${e.k} has bad type ${(e as { t: string }).t}`);
       return null;
     }
+    if (e.t === 'v128' && ['const', 'bin', 'un', 'cvt'].includes(e.k)) {
+      this.err(`${e.k} of type v128 (SIMD values come from simd nodes and v128 loads)`);
+      return null;
+    }
     switch (e.k) {
+      case 'simd': {
+        const sig = SIMD_OPS[e.op];
+        if (!sig) { this.err(`unknown SIMD op ${e.op}`); e.args.forEach((a) => this.expr(a)); return null; }
+        if (e.t !== sig.result) this.err(`${e.op} has t ${e.t}, expected ${sig.result}`);
+        if (e.args.length !== sig.args.length) this.err(`${e.op} takes ${sig.args.length} operands, given ${e.args.length}`);
+        e.args.forEach((a, i) => (i < sig.args.length ? this.want(a, sig.args[i], `operand ${i + 1} of ${e.op}`) : this.expr(a)));
+        const lanes = Number(/x(\d)$/.exec(e.op.split('.')[0])?.[1] ?? 0);
+        if (sig.lane ? !(Number.isInteger(e.lane) && e.lane! >= 0 && e.lane! < lanes) : e.lane !== undefined) this.err(`${e.op} with lane ${e.lane}`);
+        return sig.result;
+      }
       case 'const': {
         const v = e.v;
         if (isInt(e.t)) {
@@ -176,7 +190,7 @@ class FuncVerifier {
         return e.t;
       }
       case 'load':
-        if (e.atomic && (e.mem === 'f32' || e.mem === 'f64')) this.err(`atomic load of ${e.mem} (only integer memory is atomic)`);
+        if (e.atomic && (e.mem === 'f32' || e.mem === 'f64' || e.mem === 'v128')) this.err(`atomic load of ${e.mem} (only integer memory is atomic)`);
         this.mem(e.mem, e.t, 'load');
         this.want(e.addr, 'i32', 'address');
         return e.t;
@@ -213,7 +227,7 @@ class FuncVerifier {
       case 'call': return this.expr(e);
       case 'atomic':
       case 'cmpxchg':
-        if (e.mem === 'f32' || e.mem === 'f64') this.err(`atomic access to ${e.mem} (only integer memory is atomic)`);
+        if (e.mem === 'f32' || e.mem === 'f64' || e.mem === 'v128') this.err(`atomic access to ${e.mem} (only integer memory is atomic)`);
         this.mem(e.mem, e.t, e.k);
         this.want(e.addr, 'i32', 'address');
         if (e.k === 'atomic') this.want(e.value, e.t, `operand of atomic ${e.op}`);

@@ -54,15 +54,17 @@ export const BINARY_UFUNCS = new Set(['maximum', 'minimum', 'arctan2', 'power', 
 const CREATION = new Set(['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'linspace', 'array', 'zeros_like', 'ones_like', 'empty_like', 'full_like']);
 const OTHER_BUILTINS = new Set([
   'print', 'range', 'prange', 'len', 'int', 'float', 'bool', 'dot', 'transpose', 'reshape', 'ravel', 'copy', 'where', 'clip',
-  'wtime', 'atomic_add', 'atomic_max', 'atomic_min', 'pmap', 'parallel', 'outer', 'matmul', 'shape', 'ndim', 'size',
+  'wtime', 'imshow', 'atomic_add', 'atomic_max', 'atomic_min', 'pmap', 'parallel', 'outer', 'matmul', 'shape', 'ndim', 'size',
 ]);
+/** The array library beyond ufuncs and reductions (sorting, joining, scans); typed by `library()`. */
+export const LIBRARY_FNS = new Set(['sort', 'argsort', 'concatenate', 'stack', 'vstack', 'hstack', 'cumsum', 'cumprod', 'diff', 'flatten']);
 export const EXCEPTIONS = new Set(['ValueError', 'IndexError', 'RuntimeError', 'ZeroDivisionError', 'TypeError', 'ArithmeticError', 'AssertionError', 'Exception', 'NotImplementedError', 'OverflowError']);
 const CONSTANTS: Record<string, Type> = { pi: FLOAT, e: FLOAT, inf: FLOAT, nan: FLOAT };
 const DTYPE_ALIASES: Record<string, DType> = { float64: 'float64', float32: 'float32', int64: 'int64', int32: 'int32', bool_: 'bool', double: 'float64', single: 'float32' };
 export const dtypeNamed = (n: string): DType | undefined => DTYPE_ALIASES[n];
 
 export function isBuiltinName(n: string): boolean {
-  return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n);
+  return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n) || (LIBRARY_FNS.has(n) && n !== 'flatten');
 }
 
 class Unknown extends Error {}
@@ -686,10 +688,12 @@ class Checker {
         case 'dtype': return { kind: 'dtype', dtype: base.dtype };
         case 'T': return array(base.dtype, base.ndim);
       }
-      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'dot', 'fill'].includes(e.attr))
+      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten'].includes(e.attr))
         return { kind: 'builtin', name: '.' + e.attr };
     }
     if (base.kind === 'dtype' && e.attr === 'name') return { kind: 'str' };
+    // A NumPy scalar has a dtype; a Python number (a weak scalar) has none.
+    if (base.kind === 'scalar' && e.attr === 'dtype' && !base.weak) return { kind: 'dtype', dtype: base.dtype };
     this.error(Code.UndefinedName, `${showType(base)} has no attribute '${e.attr}'`, e.span);
     throw new Unknown();
   }
@@ -741,6 +745,10 @@ class Checker {
   }
 
   subscriptType(e: A.Subscript, base: Type & { kind: 'array' }): Type {
+    if (e.index.length === 1 && e.index[0].kind !== 'Slice') {
+      const it = this.expr(e.index[0]);
+      if (it.kind === 'array') return this.arrayIndexType(e.index[0], base, it);
+    }
     if (e.index.length > base.ndim) { this.error(Code.IndexError, `too many indices: ${e.index.length} for a ${base.ndim}-d array`, e.span); throw new Unknown(); }
     let dims = base.ndim;
     for (const ix of e.index) {
@@ -752,12 +760,30 @@ class Checker {
         }
       } else {
         const t = this.expr(ix);
-        if (t.kind === 'array') { this.error(Code.Unsupported, 'indexing with an array (fancy or boolean indexing) is not supported yet', ix.span); throw new Unknown(); }
+        if (t.kind === 'array') { this.error(Code.Unsupported, 'an index array combined with other indices is not supported yet; index with the array alone (a[m], a[idx])', ix.span); throw new Unknown(); }
         if (t.kind !== 'scalar' || isFloat(t.dtype)) { this.error(Code.TypeMismatch, `array indices must be integers, got ${showType(t)}`, ix.span); throw new Unknown(); }
         dims--;
       }
     }
     return dims === 0 ? scalar(base.dtype) : array(base.dtype, dims);
+  }
+
+  /** a[m] with a boolean mask (a new 1-d array of the selected elements) or a[idx] with an int array (gather along axis 0). */
+  arrayIndexType(ix: A.Expr, base: Type & { kind: 'array' }, t: Type & { kind: 'array' }): Type {
+    if (t.dtype === 'bool') {
+      if (t.ndim > base.ndim) { this.error(Code.IndexError, `too many indices for array: array is ${base.ndim}-dimensional, but ${t.ndim} were indexed`, ix.span); throw new Unknown(); }
+      if (t.ndim === base.ndim) {
+        const k = base.shape && t.shape ? t.shape.findIndex((n, j) => n !== base.shape![j]) : -1;
+        if (k >= 0) this.error(Code.IndexError, `boolean index did not match indexed array along axis ${k}; size of axis is ${base.shape![k]} but size of corresponding boolean axis is ${t.shape![k]}`, ix.span);
+        return array(base.dtype, 1);
+      }
+      if (t.ndim === 1) return array(base.dtype, base.ndim);
+      this.error(Code.Unsupported, `a ${t.ndim}-d boolean mask on a ${base.ndim}-d array is not supported yet (use a mask of the array's shape, or a 1-d mask on the first axis)`, ix.span);
+      throw new Unknown();
+    }
+    if (isFloat(t.dtype)) { this.error(Code.IndexError, 'arrays used as indices must be of integer (or boolean) type', ix.span); throw new Unknown(); }
+    if (t.ndim !== 1) { this.error(Code.Unsupported, 'indexing with a multi-dimensional integer array is not supported yet; use a 1-d index array', ix.span); throw new Unknown(); }
+    return array(base.dtype, base.ndim);
   }
 
   calleeName(f: A.Expr): string | null {
@@ -850,6 +876,7 @@ class Checker {
   kw(c: A.Call, allowed: string[], fname: string): Map<string, A.Keyword> {
     const m = new Map<string, A.Keyword>();
     for (const k of c.keywords) {
+      if (k.name === 'out' && !allowed.includes('out')) { this.error(Code.Unsupported, `${fname}(): out= is not supported in Par; assign the result instead (x[...] = ${fname}(...))`, k.span); continue; }
       if (!allowed.includes(k.name)) { this.error(Code.ArgCount, `${fname}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
       m.set(k.name, k);
     }
@@ -906,8 +933,14 @@ class Checker {
       return { kind: 'exception', name };
     }
     if (UNARY_UFUNCS.has(name)) {
-      this.nargs(c, 1, 1, name);
+      const kw = this.kw(c, name === 'isnan' || name === 'isinf' ? [] : name === 'round' ? ['dtype', 'decimals'] : ['dtype'], name);
+      this.nargs(c, 1, name === 'round' ? 2 : 1, name);
       const t = this.valueArg(c.args[0], name);
+      const dec = c.args[1] ?? kw.get('decimals')?.value;
+      if (dec) {
+        const dt = this.expr(dec);
+        if (dt.kind !== 'scalar' || isFloat(dt.dtype)) this.error(Code.TypeMismatch, `round() decimals must be an integer, got ${showType(dt)}`, dec.span);
+      }
       const el = elemOf(t)!;
       let d = el.dtype;
       if (['isnan', 'isinf'].includes(name)) d = 'bool';
@@ -915,18 +948,23 @@ class Checker {
         if (d === 'bool' && name !== 'abs') d = name === 'sign' || name === 'negative' || name === 'square' ? 'int64' : 'bool';
         if (name === 'fabs' && !isFloat(d)) d = 'float64';
       } else if (!isFloat(d)) d = 'float64';
+      const forced = kw.get('dtype');
+      if (forced) d = this.ufuncDtype(name, forced, [t], d);
       if (t.kind === 'array') return array(d, t.ndim);
-      return scalar(d, name === 'abs' || name === 'round' ? el.weak : false);
+      return scalar(d, !forced && (name === 'abs' || name === 'round') ? el.weak : false);
     }
     if (BINARY_UFUNCS.has(name)) {
       this.nargs(c, 2, 2, name);
+      const kw = this.kw(c, ['dtype'], name);
       const a = this.valueArg(c.args[0], name), b = this.valueArg(c.args[1], name);
       let p = promote(elemOf(a)!, elemOf(b)!);
       if ((name === 'arctan2' || name === 'hypot' || name === 'copysign') && !isFloat(p.dtype)) p = { dtype: 'float64', weak: false };
+      if (kw.get('dtype')) p = { dtype: this.ufuncDtype(name, kw.get('dtype')!, [a, b], p.dtype), weak: false };
       if (a.kind === 'array' || b.kind === 'array') return array(p.dtype, this.broadcastRank(a, b, c.span));
       return scalar(p.dtype, false);
     }
     if (REDUCE_FNS.has(fname)) return this.reduction(c, fname, args);
+    if (LIBRARY_FNS.has(fname)) return this.library(c, fname, args, self !== null);
     switch (name) {
       case 'print': case 'p.print':
         for (const a of c.args) {
@@ -952,6 +990,13 @@ class Checker {
       case 'int': case 'float': case 'bool':
         return this.convert(c, name === 'int' ? 'int64' : name === 'float' ? 'float64' : 'bool', true);
       case 'wtime': this.nargs(c, 0, 0, 'wtime'); return scalar('float64', true);
+      case 'imshow': {
+        this.nargs(c, 1, 1, 'imshow');
+        this.kw(c, [], 'imshow');
+        const t = this.arrayArg(c.args[0], 'imshow');
+        if (t.ndim !== 2) this.error(Code.TypeMismatch, `imshow() needs a 2-d array, got ${showType(t)}`, c.args[0].span);
+        return NONE;
+      }
       case 'shape': { this.nargs(c, 1, 1, 'shape'); const t = this.arrayArg(c.args[0], 'shape'); return { kind: 'tuple', elems: Array(t.ndim).fill(INT) }; }
       case 'ndim': case 'size': this.nargs(c, 1, 1, name); this.arrayArg(c.args[0], name); return INT;
       case 'zeros': case 'ones': case 'empty': {
@@ -1051,6 +1096,7 @@ class Checker {
       }
       case 'where': {
         this.nargs(c, 3, 3, 'where');
+        this.kw(c, [], 'where');
         const cond = this.valueArg(c.args[0], 'where');
         const a = this.valueArg(c.args[1], 'where'), b = this.valueArg(c.args[2], 'where');
         const p = promote(elemOf(a)!, elemOf(b)!);
@@ -1060,7 +1106,9 @@ class Checker {
       case 'clip': {
         this.nargs(c, 3, 3, 'clip');
         const a = this.valueArg(c.args[0], 'clip'), lo = this.valueArg(c.args[1], 'clip'), hi = this.valueArg(c.args[2], 'clip');
-        const p = promote(promote(elemOf(a)!, elemOf(lo)!), elemOf(hi)!);
+        let p = promote(promote(elemOf(a)!, elemOf(lo)!), elemOf(hi)!);
+        const forced = this.kw(c, ['dtype'], 'clip').get('dtype');
+        if (forced) p = { dtype: this.ufuncDtype('clip', forced, [a, lo, hi], p.dtype), weak: false };
         const rank = Math.max(...[a, lo, hi].map((t) => (t.kind === 'array' ? t.ndim : 0)));
         return rank ? array(p.dtype, rank) : scalar(p.dtype, p.weak);
       }
@@ -1094,6 +1142,24 @@ class Checker {
     }
     this.error(Code.Unsupported, `${fname}() is not supported yet`, c.span);
     throw new Unknown();
+  }
+
+  /** The dtype a ufunc computes in when given `dtype=`: NumPy casts inputs with the 'same_kind' rule. */
+  ufuncDtype(name: string, k: A.Keyword, inputs: Type[], natural: DType): DType {
+    const want = this.dtypeArg(k, natural);
+    const floatOnly = !['abs', 'floor', 'ceil', 'round', 'sign', 'negative', 'trunc', 'square', 'maximum', 'minimum', 'power', 'fmod', 'clip'].includes(name);
+    if (floatOnly && !isFloat(want)) {
+      this.error(Code.TypeMismatch, `No loop matching the specified signature and casting was found for ufunc ${name} (dtype=${want})`, k.value.span);
+      return natural;
+    }
+    for (const t of inputs) {
+      const el = elemOf(t);
+      if (el && !el.weak && kindOf(el.dtype) > kindOf(want)) {
+        this.error(Code.TypeMismatch, `Cannot cast ufunc '${name}' input from dtype('${el.dtype}') to dtype('${want}') with casting rule 'same_kind'`, k.value.span);
+        return natural;
+      }
+    }
+    return want;
   }
 
   intArg(e: A.Expr, fname: string): number {
@@ -1141,11 +1207,18 @@ class Checker {
       return scalar(p.dtype, p.weak);
     }
     if (args.length !== 1) { this.error(Code.ArgCount, `${fname}() takes one array argument (and axis=)`, c.span); throw new Unknown(); }
-    const kw = this.kw(c, ['axis', 'dtype', 'ddof'], fname);
+    const takesDtype = ['sum', 'prod', 'mean', 'std', 'var'].includes(fname);
+    const kw = this.kw(c, ['axis', ...(takesDtype ? ['dtype'] : []), ...(fname === 'std' || fname === 'var' ? ['ddof'] : [])], fname);
+    const forced = kw.get('dtype') ? this.dtypeArg(kw.get('dtype'), 'float64') : null;
+    if (forced && fname !== 'sum' && fname !== 'prod' && !isFloat(forced)) this.error(Code.Unsupported, `${fname}(dtype=${forced}) is not supported in Par; use a float dtype`, kw.get('dtype')!.value.span);
+    const red = (d: DType, nd: number): Type => {
+      const r = this.reducedElem(fname, d, nd);
+      return forced ? (nd === 0 ? scalar(forced) : array(forced, nd)) : r;
+    };
     const t = this.valueArg(args[0], fname);
     if (t.kind === 'scalar') {
       if (kw.has('axis')) this.error(Code.TypeMismatch, `${fname}() of a scalar has no axis`, kw.get('axis')!.span);
-      return this.reducedElem(fname, t.dtype, 0);
+      return red(t.dtype, 0);
     }
     if (t.kind !== 'array') throw new Unknown();
     let ndim = 0;
@@ -1162,7 +1235,111 @@ class Checker {
       ndim = t.ndim - 1;
     }
     if (kw.get('ddof')) this.expr(kw.get('ddof')!.value);
-    return this.reducedElem(fname, t.dtype, ndim);
+    return red(t.dtype, ndim);
+  }
+
+  // ---------------- the array library: sorting, joining, scans ----------------
+  /** `sort`, `argsort`, `concatenate`, `stack`, `vstack`, `hstack`, `cumsum`, `cumprod`, `diff`, `a.flatten()`. */
+  library(c: A.Call, fname: string, args: A.Expr[], isMethod: boolean): Type {
+    const axisExpr = (pos: number): A.Expr | undefined => args[pos] ?? c.keywords.find((k) => k.name === 'axis')?.value;
+    switch (fname) {
+      case 'sort': case 'argsort': case 'cumsum': case 'cumprod': {
+        const scan = fname === 'cumsum' || fname === 'cumprod';
+        const kw = this.kw(c, ['axis', ...(scan ? ['dtype'] : ['kind'])], fname);
+        if (args.length > 2) this.nargs(c, 1, isMethod ? 1 : 2, fname);
+        const t = this.arrayArg(args[0], fname);
+        if (args[1] && kw.has('axis')) this.error(Code.ArgCount, `${fname}() got multiple values for argument 'axis'`, kw.get('axis')!.span);
+        const kind = kw.get('kind')?.value;
+        if (kind && kind.kind !== 'None' && (kind.kind !== 'Str' || !['quicksort', 'mergesort', 'heapsort', 'stable'].includes(kind.value)))
+          this.error(Code.TypeMismatch, 'kind must be one of "quicksort", "mergesort", "heapsort", "stable"', kind.span);
+        if (t.ndim === 0) this.error(Code.ShapeMismatch, `${fname}() needs an array of at least 1 dimension`, args[0].span);
+        // Scans default to the flattened array, sorts to the last axis; an in-place sort has no axis=None.
+        const ax = this.literalAxis(axisExpr(1), t.ndim, scan ? null : -1);
+        if (ax === null && fname === 'sort' && isMethod) this.error(Code.Unsupported, 'a.sort(axis=None) is not supported (NumPy cannot sort in place flattened)', axisExpr(1)!.span);
+        const nd = ax === null ? 1 : t.ndim;
+        if (fname === 'sort' && isMethod) return NONE;
+        if (fname === 'argsort') return array('int64', nd);
+        let d: DType = t.dtype === 'bool' || t.dtype === 'int32' ? 'int64' : t.dtype;
+        if (fname === 'sort') d = t.dtype;
+        if (kw.get('dtype')) d = this.dtypeArg(kw.get('dtype'), d);
+        return array(d, nd);
+      }
+      case 'flatten': {
+        this.nargs(c, 0, 0, 'flatten');
+        this.kw(c, [], 'flatten');
+        return array(this.arrayArg(args[0], 'flatten').dtype, 1);
+      }
+      case 'diff': {
+        const kw = this.kw(c, ['n', 'axis'], 'diff');
+        this.nargs(c, 1, 1, 'diff');
+        const t = this.arrayArg(args[0], 'diff');
+        if (t.ndim === 0) this.error(Code.ShapeMismatch, 'diff requires input that is at least one dimensional', args[0].span);
+        const n = kw.get('n')?.value;
+        if (n && (n.kind !== 'Int')) this.error(Code.TypeMismatch, 'diff() n must be a non-negative integer literal', n.span);
+        this.literalAxis(kw.get('axis')?.value, t.ndim, -1);
+        return array(t.dtype, t.ndim);
+      }
+      case 'concatenate': case 'stack': case 'vstack': case 'hstack': {
+        const kw = this.kw(c, fname === 'concatenate' || fname === 'stack' ? ['axis', 'dtype'] : ['dtype'], fname);
+        this.nargs(c, 1, fname === 'concatenate' || fname === 'stack' ? 2 : 1, fname);
+        const seq = c.args[0];
+        let ts: Type[];
+        if (seq.kind === 'List' || seq.kind === 'Tuple') {
+          ts = seq.elts.map((x) => this.expr(x));
+          this.inst.types.set(seq, { kind: 'tuple', elems: ts });
+        } else {
+          const st = this.expr(seq);
+          if (st.kind !== 'tuple') { this.error(Code.TypeMismatch, `${fname}() needs a tuple or list of arrays, got ${showType(st)}`, seq.span); throw new Unknown(); }
+          ts = st.elems;
+        }
+        if (ts.length === 0) { this.error(Code.ValueError, 'need at least one array to concatenate', seq.span); throw new Unknown(); }
+        const arrs = ts.map((t, i) => {
+          if (t.kind !== 'array') { this.error(Code.TypeMismatch, `${fname}() joins arrays; element ${i} is ${showType(t)}`, seq.span); throw new Unknown(); }
+          return t;
+        });
+        let d = arrs.map((t) => t.dtype).reduce((x, y) => promoteDtypes(x, y));
+        if (kw.get('dtype')) d = this.dtypeArg(kw.get('dtype'), d);
+        // vstack and hstack are concatenate after atleast_2d / atleast_1d.
+        const nds = arrs.map((t) => (fname === 'vstack' ? Math.max(2, t.ndim) : t.ndim));
+        const bad = nds.findIndex((n) => n !== nds[0]);
+        if (bad > 0) {
+          this.error(Code.ShapeMismatch, `all the input arrays must have same number of dimensions, but the array at index 0 has ${nds[0]} dimension(s) and the array at index ${bad} has ${nds[bad]} dimension(s)`, seq.span);
+          throw new Unknown();
+        }
+        const nd = nds[0];
+        if (fname === 'stack') {
+          if (nd + 1 > 4) this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', c.span);
+          this.literalAxis(axisExpr(1), nd + 1, 0);
+          const shapes = arrs.map((t) => t.shape);
+          if (shapes.every((x) => x) && shapes.some((x) => x!.join() !== shapes[0]!.join())) this.error(Code.ShapeMismatch, 'all input arrays must have the same shape', seq.span);
+          return array(d, nd + 1);
+        }
+        if (nd === 0) { this.error(Code.ShapeMismatch, 'zero-dimensional arrays cannot be concatenated', seq.span); throw new Unknown(); }
+        const ax = fname === 'vstack' ? 0 : fname === 'hstack' ? (nd === 1 ? 0 : 1) : this.literalAxis(axisExpr(1), nd, 0);
+        if (ax === null) return array(d, 1);
+        const shapes = arrs.map((t) => (fname === 'vstack' && t.ndim === 1 && t.shape ? [1, ...t.shape] : t.shape));
+        if (shapes.every((x) => x)) {
+          for (let i = 1; i < shapes.length; i++) {
+            const k = shapes[i]!.findIndex((n, j) => j !== ax && n !== shapes[0]![j]);
+            if (k >= 0) {
+              this.error(Code.ShapeMismatch, `all the input array dimensions except for the concatenation axis must match exactly, but along dimension ${k}, the array at index 0 has size ${shapes[0]![k]} and the array at index ${i} has size ${shapes[i]![k]}`, seq.span);
+              break;
+            }
+          }
+        }
+        return array(d, nd);
+      }
+    }
+    throw new Unknown();
+  }
+
+  /** An `axis` argument: an integer literal (negative counts from the end) or None; `dflt` when absent. */
+  literalAxis(e: A.Expr | undefined, ndim: number, dflt: number | null): number | null {
+    const v = axisValue(e, dflt);
+    if (v === undefined) { this.error(Code.TypeMismatch, 'axis must be an integer literal or None', e!.span); return dflt; }
+    if (v !== null && e && (v < -ndim || v >= ndim)) this.error(Code.ShapeMismatch, `axis ${v} is out of bounds for array of dimension ${ndim}`, e.span);
+    if (e) this.expr(e);
+    return v === null ? null : v < 0 ? v + ndim : v;
   }
 
   reducedElem(fname: string, d: DType, ndim: number): Type {
@@ -1205,6 +1382,15 @@ function definitelyReturns(body: A.Stmt[]): boolean {
 /** typeKey plus compile-time shapes, to notice when unification forgets a shape. */
 function fullKey(t: Type): string {
   return typeKey(t) + (t.kind === 'array' && t.shape ? showShape(t.shape) : '') + (t.kind === 'tuple' ? t.elems.map(fullKey).join() : '');
+}
+
+/** The value of an axis argument: a literal int, null for None (or `dflt` when absent), undefined when not a literal. */
+export function axisValue(e: A.Expr | undefined, dflt: number | null): number | null | undefined {
+  if (!e) return dflt;
+  if (e.kind === 'None') return null;
+  if (e.kind === 'Int') return Number(e.value);
+  if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Int') return -Number(e.operand.value);
+  return undefined;
 }
 
 /** A constant shape argument: `3` or `(2, 3)` with integer literals. */

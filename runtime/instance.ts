@@ -6,9 +6,10 @@ import type { DType } from '../language/types.js';
 import { ALLOC, CODE_DTYPE, DESC, PAGE } from './layout.js';
 import { formatArray, formatScalar, reprArray, type ArrayView } from './format.js';
 import { erf } from './mathlib.js';
+import { pictureOf, type Picture } from './image.js';
 import { createOutputBuffer, OutputQueue } from './output.js';
-import { CTRL } from './protocol.js';
-import { raise, takeRecordedError } from './trap.js';
+import { CTRL, TRACE } from './protocol.js';
+import { inRegion, raise, takeRecordedError } from './trap.js';
 import { currentPlatform } from './platform.js';
 import { resolveTeamConfig, Team } from './team.js';
 
@@ -32,6 +33,8 @@ export interface ParInstance {
   memory: WebAssembly.Memory;
   exports: Record<string, (...args: unknown[]) => unknown>;
   setStdout(f: (text: string) => void): void;
+  /** Receives the pictures of imshow(a) (thread 0 only). */
+  setImage(f: (p: Picture) => void): void;
   readArray(desc: number): ArrayView;
   /** Current size of the wasm heap in bytes (for memory-bound tests). */
   heapTop(): number;
@@ -94,6 +97,8 @@ export interface ThreadImportsOptions {
   line(text: string): void;
   /** The `env.joined` import; only thread 0 joins. */
   joined?(): void;
+  /** imshow(a); only thread 0 shows pictures. */
+  image?(p: Picture): void;
 }
 
 /** The `env` and `math` imports of one thread (thread 0 and workers alike). */
@@ -110,6 +115,30 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     return `(${v.shape.join(',')}${v.shape.length === 1 ? ',' : ''})`;
   };
   const trap = (site: number, msg: string): never => { throw raise(memory, o.output, o.tid, site, msg); };
+  // The chunk trace (TRACE): this thread's open records, innermost last (a chunk of a parallel loop
+  // nested in another's chunk starts and ends inside it); -1 for a record the full buffer dropped.
+  const open: number[] = [];
+  const trace = (region: number, tid: number, lo: bigint, hi: bigint, phase: number) => {
+    const i32 = new Int32Array(memory.buffer), f64 = new Float64Array(memory.buffer);
+    const base = Atomics.load(i32, CTRL.trace / 4);
+    if (!base) return;
+    const now = performance.timeOrigin + performance.now() - f64[(base + TRACE.origin) / 8];
+    if (phase === 1) {
+      const at = open.pop() ?? -1;
+      if (at >= 0) f64[(at + TRACE.end) / 8] = now;
+      return;
+    }
+    const k = Atomics.add(i32, (base + TRACE.count) / 4, 1);
+    if (k >= i32[(base + TRACE.cap) / 4]) { open.push(-1); return; }
+    const traceAt = base + TRACE.HEADER + k * TRACE.SIZE;
+    open.push(traceAt);
+    i32[(traceAt + TRACE.region) / 4] = region;
+    i32[(traceAt + TRACE.tid) / 4] = tid;
+    f64[(traceAt + TRACE.lo) / 8] = Number(lo);
+    f64[(traceAt + TRACE.hi) / 8] = Number(hi);
+    f64[(traceAt + TRACE.start) / 8] = now;
+    f64[(traceAt + TRACE.end) / 8] = NaN;
+  };
   const valueMessages: Record<string, string> = {
     range_step: 'ValueError: range() arg 3 must not be zero',
     slice_step: 'ValueError: slice step cannot be zero',
@@ -128,7 +157,16 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     print_array: (desc: number, repr: number) => { line += repr ? reprArray(view(desc)) : formatArray(view(desc)); },
     print_flush: () => { const l = line; line = ''; o.line(l); },
     wtime: () => performance.now() / 1000,
+    imshow: (desc: number, site: number) => {
+      if (!o.image || (o.tid === 0 && inRegion(memory))) trap(site, 'RuntimeError: imshow() cannot be called inside a parallel loop or region');
+      o.image!(pictureOf(view(desc)));
+    },
     now: () => performance.now() * 1e6,
+    // This thread's place in the team (SLOT index), for parallel loops nested in parallel code.
+    thread_id: () => o.tid,
+    trace,
+    // CTRL.abort was set (Program.stopFlag) and this thread reached a loop's next iteration.
+    interrupted: () => trap(-1, 'KeyboardInterrupt'),
     joined: o.joined ?? (() => { throw new Error('internal error: joined() called on a worker'); }),
     // A thread waiting at a barrier or lock saw another thread fail: leave the region quietly (the
     // failure is already recorded and is what thread 0 reports).
@@ -187,11 +225,13 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   const output = new OutputQueue(createOutputBuffer(), platform.mainCanBlock);
   const ctrl = new Int32Array(memory.buffer, 0, CTRL.END / 4);
   let stdout = opts.stdout;
+  let image = (_p: Picture) => {};
   // The workers' lines come first: they were printed before anything thread 0 prints now.
   const flushOutput = () => { for (const l of output.drain()) stdout(l); };
   const imports = threadImports({
     memory, tid: 0, strings: opts.strings, sites: opts.sites, maxPages, output,
     line: (l) => { flushOutput(); stdout(l); },
+    image: (p) => { flushOutput(); image(p); },
     joined: () => {
       Atomics.store(ctrl, CTRL.outPending / 4, 0);
       flushOutput();
@@ -211,6 +251,7 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   return {
     memory, exports, team, output, flushOutput,
     setStdout(f) { stdout = f; },
+    setImage(f) { image = f; },
     readArray: (desc) => readArrayView(memory, desc),
     heapTop: () => new Int32Array(memory.buffer)[ALLOC.heapTop / 4],
   };

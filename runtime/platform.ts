@@ -92,16 +92,47 @@ async function nodeWorkerURL(): Promise<URL> {
   throw new Error(`the worker script is not built: ${fileURLToPath(built)} is missing (run 'npx tsc -p tsconfig.json')`);
 }
 
+/**
+ * Browsers: Web Workers need shared memory, which needs a cross-origin isolated page (COOP/COEP);
+ * without it a program runs on thread 0 alone. Thread 0 itself must be a worker (a page's main
+ * thread may not block in Atomics.wait, which every join does).
+ */
+const isolated = typeof crossOriginIsolated !== 'undefined' ? crossOriginIsolated : typeof SharedArrayBuffer !== 'undefined';
+
+/**
+ * Where a browser's team workers are started. By default thread 0 (itself a worker) starts them as
+ * nested workers; an embedder may start them elsewhere instead, e.g. the playground starts them from
+ * the page, because terminating a worker forcibly ends it at once while its nested workers are only
+ * asked to stop (Chromium ends one stuck in a loop seconds later).
+ */
+let spawner: ((init: TeamWorkerInit) => Promise<TeamWorker>) | null = null;
+export function setWorkerSpawner(f: ((init: TeamWorkerInit) => Promise<TeamWorker>) | null): void { spawner = f; }
+
 const browserPlatform: Platform = {
   name: 'browser',
   cpuCount: () => (typeof navigator !== 'undefined' && navigator.hardwareConcurrency) || 1,
   env: () => ({}),
-  mainCanBlock: false,
-  hasWorkers: false,
-  async spawn() {
-    // To come: `new Worker(new URL('./worker.js', import.meta.url), { type: 'module' })`, the init
-    // posted as its first message, and workers started before thread 0 first blocks.
-    throw new Error('parallel execution in the browser is not implemented yet');
+  mainCanBlock: typeof document === 'undefined',
+  hasWorkers: isolated && typeof Worker !== 'undefined',
+  async spawn(init) {
+    if (spawner) return spawner(init);
+    // Written out in one expression so bundlers (Vite, webpack) see the worker and emit its chunk.
+    const w = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+    let started = false;
+    const ready = new Promise<void>((resolve, reject) => {
+      w.onmessage = (e: MessageEvent<WorkerMessage>) => {
+        if (e.data.type === 'ready') { started = true; resolve(); } else reject(new Error(`worker ${init.tid} failed to start: ${e.data.message}`));
+      };
+      w.onerror = (e: ErrorEvent) => {
+        e.preventDefault();
+        if (!started) reject(new Error(`worker ${init.tid} failed to start: ${e.message || 'could not load runtime/worker.js'}`));
+      };
+      w.onmessageerror = () => { if (!started) reject(new Error(`worker ${init.tid} could not receive its start-up message`)); };
+    });
+    ready.catch(() => { /* observed by the team */ });
+    // The module and the shared memory are cloned, not copied: every worker sees the same memory.
+    w.postMessage(init);
+    return { ready, terminate: () => w.terminate() };
   },
 };
 
@@ -112,5 +143,11 @@ export async function workerPort(): Promise<WorkerPort> {
     if (!parentPort) throw new Error('runtime/worker.js must run in a worker thread');
     return { init: workerData as TeamWorkerInit, post: (m) => parentPort.postMessage(m), close: () => parentPort.close() };
   }
-  throw new Error('parallel execution in the browser is not implemented yet');
+  // The init is the first message (see browserPlatform.spawn). The listener is added while the
+  // module evaluates, before the worker's message queue is started, so it cannot miss it.
+  const scope = globalThis as unknown as DedicatedWorkerGlobalScope;
+  const init = await new Promise<TeamWorkerInit>((resolve) => {
+    scope.addEventListener('message', (e: MessageEvent<TeamWorkerInit>) => resolve(e.data), { once: true });
+  });
+  return { init, post: (m) => scope.postMessage(m), close: () => scope.close() };
 }

@@ -9,7 +9,8 @@
 
 /** Byte addresses in the reserved low page (below STATIC_BASE; the allocator uses [16, 192)). */
 export const CTRL = {
-  gen: 256,        // i32: region generation; workers wait for it to change
+  gen: 256,        // i32: outer region generation: bumped by each fork of thread 0
+  wake: 288,       // i32: bumped by every fork, outer or nested, after publishing it: workers sleep on it
   done: 320,       // i32: workers finished with the current region (own cache line)
   nthreads: 384,   // i32: threads in the current region, thread 0 included
   region: 388,     // i32: which outlined body to run (see __dispatch)
@@ -19,14 +20,14 @@ export const CTRL = {
   spin: 404,       // i32: spin iterations before a worker sleeps
   teamSize: 408,   // i32: number of threads in the team (workers + thread 0)
   active: 412,     // i32: 1 while a region runs: a nested parallel loop then runs serially
-  iterSlots: 416,  // i32: address of per-thread i64 slots (64 bytes apart) holding the current iteration
+  iterSlots: 416,  // i32: address of the per-thread SLOTs (64 bytes apart, indexed by the thread's place in the team)
   errLock: 420,    // i32: spin lock around the error record
   errSet: 424,     // i32: 1 when an error is recorded
   errThread: 428,  // i32: thread of the recorded error
   errIter: 432,    // i64: iteration of the recorded error (lowest wins)
   schedKind: 440,  // i32: schedule="runtime": 0 static, 1 dynamic, 2 guided, 3 auto (from PAR_SCHEDULE/OMP_SCHEDULE)
   schedChunk: 444, // i32: its chunk size (0 = default)
-  nested: 448,     // i32: PAR_NESTED: nested parallel loops may fork (not yet: they run serially)
+  nested: 448,     // i32: PAR_NESTED: a prange in parallel code may fork a team of idle threads (Note [Nested teams])
   teamLock: 452,   // i32: `with p.lock:` (0 free, 1 held)
   barCount: 456,   // i32: threads arrived at the current p.barrier()
   barPhase: 460,   // i32: bumped when the last thread arrives; waiters wait on it
@@ -35,6 +36,8 @@ export const CTRL = {
   xrange: 472,     // i32: the running region's p.xrange counters (XRANGE_LOOPS i64 each), or 0
   profile: 476,    // i32: 1: time every run of every parallel loop (`par run --time`); 0: sample for the cost model
   outPending: 480, // i32: 1 when a worker queued printed lines since thread 0 last drained them
+  trace: 484,      // i32: address of the chunk trace (TRACE; the playground's timeline), or 0: not recorded
+  abort: 488,      // i32: non-zero: code compiled `interruptible` raises KeyboardInterrupt at its next while-loop iteration (Stop)
   END: 512,
 } as const;
 
@@ -56,8 +59,36 @@ export const LOOP_STATS = {
   sampledTrip: 72, timedRuns: 80, // i64: trip count of the last timed run; number of timed runs
   SIZE: 128,
 } as const;
+/**
+ * The chunk trace, recorded only when asked for (`compile(..., { trace: true })`): a header, then one
+ * record per chunk of a parallel loop (per thread's run of a region), written by the `env.trace`
+ * import at the chunk's start and end. Times are ms since `origin` (performance.timeOrigin-based,
+ * so every thread's clock agrees).
+ */
+export const TRACE = {
+  count: 0, cap: 4, origin: 8, // i32 records claimed (may exceed cap: the rest were dropped), i32, f64
+  HEADER: 16,
+  region: 0, tid: 4, lo: 8, hi: 16, start: 24, end: 32, // i32, i32, f64 (iterations [lo, hi); -1 for a region), f64, f64, f64
+  SIZE: 40,
+} as const;
+
 /** Why a loop last ran on one thread. */
-export const SERIAL_REASON = ['', 'small work (cost model)', 'use_threads_if is false', 'nested in parallel code', 'one thread in the team'] as const;
+export const SERIAL_REASON = ['', 'small work (cost model)', 'one thread asked for (num_threads=1 or use_threads_if=False)', 'nested in parallel code', 'one thread in the team', 'nested in parallel code, no idle thread'] as const;
+
+/**
+ * Each thread's own cache line: what it is running (for error reports), its busy time in a timed
+ * run, and its part in nested teams (see Note [Nested teams] in compiler/parallel.ts).
+ */
+export const SLOT = {
+  iter: 0,     // i64: the iteration being run (-1 outside loops), for error reports
+  busy: 8,     // f64: busy time of the last timed run (ns)
+  mailbox: 16, // i32: a nested team's job record published to this thread, or 0
+  teamTid: 20, // i32: this thread's number in that nested team
+  state: 24,   // i32: 0 idle (may be recruited), 1 busy
+  job: 28,     // i32: the nested job being run (0: the outer region), acknowledged by __worker_ack
+  forked: 32,  // i32: the innermost nested team this thread forked and has not joined yet (a chain)
+  SIZE: 64,
+} as const;
 
 /** Schedule kinds as stored in parallel-loop environments and CTRL.schedKind. */
 export const SCHED = { static: 0, dynamic: 1, guided: 2, auto: 3 } as const;

@@ -167,6 +167,7 @@ export class Team {
     const i32 = new Int32Array(this.memory.buffer, 0, CTRL.END / 4);
     Atomics.store(i32, CTRL.stop / 4, 1);
     Atomics.notify(i32, CTRL.gen / 4);
+    Atomics.notify(i32, CTRL.wake / 4);
     for (const w of this.workers) w.then((x) => x.terminate(), () => {});
   }
 

@@ -44,7 +44,7 @@ for (;;) {
     // Read gen before acknowledging: once this thread acks, thread 0 may join and fork the next
     // region, and reading gen after that would skip it (and hang the next join).
     seen = Atomics.load(ctrl, CTRL.gen / 4);
-    exports.__worker_ack();
+    exports.__worker_ack(init.tid);
   }
 }
 port.close();

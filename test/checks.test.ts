@@ -9,23 +9,33 @@ import { parse } from '../language/parse.js';
 import { check } from '../language/checker.js';
 import { lower } from '../compiler/lower.js';
 import { hoistBoundsChecks } from '../compiler/checks.js';
+import { parallelize } from '../compiler/parallel.js';
 import type { Stmt } from '../compiler/ir.js';
 
-function mainBody(src: string): Stmt[] {
+/** The body of function `fn` after lowering, the parallel pass and the hoisting pass (as the driver runs them). */
+function body(src: string, fn = '__main'): Stmt[] {
   const file = sourceFile('t.par', src);
   const diags = new DiagnosticBag();
   const checked = check(parse(file, diags), diags);
   expect(diags.items).toEqual([]);
-  const p = hoistBoundsChecks(lower(checked, file, { boundsCheck: true }).program);
-  return p.funcs.find((f) => f.name === '__main')!.body;
+  const p = hoistBoundsChecks(parallelize(lower(checked, file, { boundsCheck: true }).program));
+  return p.funcs.find((f) => f.name === fn)!.body;
+}
+const mainBody = (src: string) => body(src);
+function funcNames(src: string): string[] {
+  const file = sourceFile('t.par', src);
+  const diags = new DiagnosticBag();
+  return parallelize(lower(check(parse(file, diags), diags), file, { boundsCheck: true }).program).funcs.map((f) => f.name);
 }
 
 const isCheck = (s: Stmt) => s.k === 'if' && s.then.length === 1 && s.then[0].k === 'trap' && s.then[0].call.fn === 'err_index';
+/** Statements with blocks opened (a block's statements run in order like the enclosing ones). */
+const opened = (ss: Stmt[]): Stmt[] => ss.flatMap((s) => (s.k === 'block' ? opened(s.body) : [s]));
 /** Every `for` loop in the statements, with the number of index checks at its body's top level. */
 function loops(ss: Stmt[], out: { label: string; checks: number; versioned: 'fast' | 'checked' | 'no' }[] = [], how: 'fast' | 'checked' | 'no' = 'no') {
   for (const s of ss) {
     if (s.k === 'for') {
-      out.push({ label: s.label, checks: s.body.filter(isCheck).length, versioned: how });
+      out.push({ label: s.label, checks: opened(s.body).filter(isCheck).length, versioned: how });
       loops(s.body, out);
     } else if (s.k === 'if' && s.then.length === 1 && s.else.length === 1 && s.then[0].k === 'for' && s.else[0].k === 'for' && s.then[0].label === s.else[0].label) {
       loops(s.then, out, 'fast');
@@ -51,8 +61,21 @@ describe('bounds-check hoisting', () => {
     expect(inner.map((l) => [l.versioned, l.checks])).toEqual([['fast', 0], ['checked', 10]]);
   });
 
-  it('hoists checks in loops with other steps and in prange bodies', () => {
-    const ls = loops(mainBody([
+  it('drops the negative-index wrap of a hoisted index in the unchecked copy only', () => {
+    const ss = mainBody([
+      'v = zeros(10)',
+      's = 0.0',
+      'for j in range(1, 10):',
+      '    s += v[j - 1]',
+    ].join('\n'));
+    const wraps = (body: Stmt[]) => opened(body).filter((x) => x.k === 'set' && x.value.k === 'select' && x.value.cond.k === 'bin' && x.value.cond.op === 'lt_s').length;
+    const versioned = ss.find((x): x is Stmt & { k: 'if' } => x.k === 'if' && x.then[0]?.k === 'for')!;
+    const [fast, checked] = [versioned.then[0], versioned.else[0]] as (Stmt & { k: 'for' })[];
+    expect([wraps(fast.body), wraps(checked.body)]).toEqual([0, 1]);
+  });
+
+  it('hoists checks in loops with other steps, and in prange bodies and their chunk loops', () => {
+    const src = [
       'v = zeros(10)',
       's = 0.0',
       'for j in range(9, -1, -2):',
@@ -60,8 +83,15 @@ describe('bounds-check hoisting', () => {
       'for i in prange(10):',
       '    for j in range(0, 10, 3):',
       '        v[j] += i',
-    ].join('\n')));
-    expect(ls.map((l) => [l.versioned, l.checks])).toEqual([['fast', 0], ['checked', 2], ['fast', 0], ['checked', 1]]);
+      'for i in prange(1, 10, 2):',
+      '    s += v[i]',
+    ].join('\n');
+    expect(loops(mainBody(src)).filter((l) => l.checks || l.versioned !== 'no').map((l) => [l.versioned, l.checks])).toEqual([['fast', 0], ['checked', 2]]);
+    // The first prange's inner loop; the second prange's chunk loop (i = start + it * step).
+    // (Outlined bodies are numbered in source order; array operations may be outlined too.)
+    const outlined = (fn: string) => loops(body(src, fn)).filter((l) => l.versioned !== 'no').map((l) => [l.versioned, l.checks]);
+    const pars = [0, 1, 2, 3, 4].map((k) => `__par${k}`).filter((fn) => funcNames(src).includes(fn)).map(outlined).filter((x) => x.length);
+    expect(pars).toEqual([[['fast', 0], ['checked', 1]], [['fast', 0], ['checked', 1]]]);
   });
 
   it('leaves the checks of arrays and indices the body rebinds, and of data-dependent indices', () => {

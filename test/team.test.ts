@@ -458,6 +458,113 @@ describe('prange end to end', () => {
     }
   });
 
+  describe('nested parallel loops (PAR_NESTED)', () => {
+    const NESTED = [
+      'n = 4',
+      'm = 5000',
+      'a = zeros((n, m))',
+      'for i in prange(n, num_threads=2):',
+      '    for j in prange(m, num_threads=2):',
+      '        a[i, j] = sin(i + j * 0.001) * j',
+      's = 0.0',
+      'for i in prange(n, num_threads=2):',
+      '    t = 0.0',
+      '    for j in prange(m):',
+      '        t += a[i, j]',
+      '    s += t',
+      'print(s, a[3, 4999])',
+    ].join('\n');
+    async function runWith(src: string, nested: string, threads: number) {
+      const old = process.env.PAR_NESTED;
+      process.env.PAR_NESTED = nested;
+      try {
+        const p = (await compile(src, { filename: 'nest.par', threads, profile: true })).program! as unknown as { run(o: object): Promise<void>; timings: string[]; dispose(): void };
+        let out = '';
+        try {
+          await p.run({ stdout: (t: string) => { out += t; } });
+          return { out, timings: p.timings };
+        } finally { p.dispose(); }
+      } finally {
+        if (old === undefined) delete process.env.PAR_NESTED; else process.env.PAR_NESTED = old;
+      }
+    }
+
+    it('forks inner loops on idle threads with PAR_NESTED=1, serially without; same bits either way', async () => {
+      const off = await runWith(NESTED, '0', 4);
+      const on = await runWith(NESTED, '1', 4);
+      expect(on.out).toBe(off.out);
+      expect(on.out).toBe((await runWith(NESTED, '1', 1)).out);
+      expect(off.timings.find((l) => l.startsWith('line 5 prange'))).toMatch(/4 runs, 20000 iterations, .*ran serially 4x: nested in parallel code/);
+      // Two outer threads each recruit one of the two idle threads.
+      expect(on.timings.find((l) => l.startsWith('line 5 prange'))).toMatch(/^line 5 prange: 4 runs, 20000 iterations, time not measured \(nested in parallel code\), 2 threads$/);
+      expect((await runWith(NESTED, '1', 2)).out).toBe(off.out);
+    });
+
+    it('runs a nested loop serially when no thread is idle', async () => {
+      // Between the barriers every thread of the team is busy in the region.
+      const src = [
+        'a = zeros(1000, dtype=int64)',
+        'with parallel() as p:',
+        '    p.barrier()',
+        '    for j in prange(1000):',
+        '        a[j] += 1',
+        '    p.barrier()',
+        'print(sum(a))',
+      ].join('\n');
+      const r = await runWith(src, '1', 2);
+      expect(r.out).toBe('2000\n');
+      expect(r.timings.find((l) => l.startsWith('line 4 prange'))).toMatch(/^line 4 prange: 2 runs, 2000 iterations, .*ran serially 2x: nested in parallel code, no idle thread/);
+    });
+
+    it('reports an error in a nested team with its line, iteration and thread, and stays usable', async () => {
+      const src = [
+        'def f(k: int) -> float:',
+        '    a = zeros(100)',
+        '    for i in prange(2, num_threads=2):',
+        '        for j in prange(100):',
+        '            a[j + k * i] = 1.0',
+        '    return sum(a)',
+      ].join('\n');
+      const old = process.env.PAR_NESTED;
+      process.env.PAR_NESTED = '1';
+      const p = (await compile(src, { filename: 'ne.par', threads: 4 })).program!;
+      try {
+        // Repeated: a member of a nested team left running after the error would fail the next call.
+        for (let r = 0; r < 12; r++) {
+          const err = await p.call('f', 60).then(() => null, (e: unknown) => e);
+          expect(err).toBeInstanceOf(ParError);
+          expect((err as ParError).message).toMatch(/^IndexError: index 100 is out of bounds for axis 0 with size 100 \(array shape \(100,\)\) \(in iteration 40 on thread [0-3]\)$/);
+          expect((err as ParError).diagnostic.span.start).toBe(src.indexOf('j + k * i]'));
+          expect(await p.call('f', 0)).toBe(100);
+        }
+      } finally {
+        p.dispose();
+        if (old === undefined) delete process.env.PAR_NESTED; else process.env.PAR_NESTED = old;
+      }
+    });
+
+    it('runs a region nested in parallel code on one thread: every p.xrange iteration, barriers pass', async () => {
+      const src = [
+        'hits = zeros((3, 50), dtype=int64)',
+        'with parallel() as p:',
+        '    for i in p.range(3):',
+        '        with parallel() as q:',
+        '            for j in q.xrange(50):',
+        '                hits[i, j] += 1',
+        '            q.barrier()',
+        '            for j in q.xrange(50):',
+        '                hits[i, j] += q.num_threads',
+        '    for j in p.xrange(1000):',
+        '        atomic_add(hits, (0, 0), 0)',
+        'print(sum(hits), hits.min(), hits.max())',
+      ].join('\n');
+      for (const nested of ['0', '1']) {
+        const r = await runWith(src, nested, 2);
+        expect(r.out).toBe('300 2 2\n');
+      }
+    });
+  });
+
   it('reports a stack overflow on a worker as a RecursionError with its iteration and thread', async () => {
     const src = [
       'def r(n: int) -> int:',

@@ -1,0 +1,468 @@
+// Lowering of the array library beyond ufuncs and reductions: boolean masks and integer-array
+// (fancy) indexing, sort/argsort (a stable merge sort written once per dtype as an IR helper),
+// concatenate/stack/vstack/hstack, cumsum/cumprod, diff and flatten. Each function takes the
+// FnLowerer of the function being lowered and uses its helpers (nests, allocation, ownership).
+//
+// Note [Masks]: `a[m]` counts the True elements, allocates the result and gathers in a second pass
+// over the same nest; when `m` is an elementwise expression (`a[a > 0]`) it is evaluated inside both
+// passes instead of being materialized. Stores (`a[m] = v`, `a[m] += v`) evaluate the right side
+// first; the mask expression is fused into the store loop too unless one of its arrays overlaps `a`
+// other than as the identical view (decided at run time, as for slice stores): reading element i of
+// `a` just before writing element i is safe, reading another element of it is not.
+import type * as A from '../language/ast.js';
+import { Code } from '../language/diagnostics.js';
+import { axisValue } from '../language/checker.js';
+import type { Span } from '../language/source.js';
+import { type DType, type Type, isFloat } from '../language/types.js';
+import type * as I from './ir.js';
+import type { ArrRef, FnLowerer, Val } from './lower.js';
+import { i32, i64, get, bin, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp } from './ir-build.js';
+
+type Expr = I.Expr;
+type Stmt = I.Stmt;
+// Every array allocated here is written completely before it is read, so none is zero-filled.
+
+const size = (a: ArrRef): Expr => a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1));
+const elemAddr = (a: ArrRef, data: Expr, ix: Expr, stride: Expr): Expr => add32(data, bin('shl', 'i32', mul32(ix, stride), i32(log2Size(a.dtype))));
+const ld = (d: DType, addr: Expr): Expr => load(vtOf(d), memOf(d), addr);
+/** The row `ix` of a along axis 0 (an ArrRef of one dimension less). */
+const row = (a: ArrRef, ix: Expr): ArrRef => ({ ...a, data: elemAddr(a, a.data, ix, a.strides[0]), ndim: a.ndim - 1, shape: a.shape.slice(1), strides: a.strides.slice(1) });
+/** a without axis k (for nests over the lines along k). */
+const without = (a: ArrRef, k: number): ArrRef => ({ ...a, ndim: a.ndim - 1, shape: a.shape.filter((_n, j) => j !== k), strides: a.strides.filter((_s, j) => j !== k) });
+
+function fmtTrap(fl: FnLowerer, kind: string, text: string, span: Span, a: Expr = i64(0), b: Expr = i64(0), c: Expr = i64(0)): Stmt {
+  const site = fl.mod.site(kind === 'IndexError' ? Code.IndexError : Code.ValueError, kind, span, text);
+  const w = (x: Expr) => (x.t === 'i64' ? x : cvt('i32->i64', x));
+  return fl.trap(fl.mod.imp('err_fmt', ['i32', 'i64', 'i64', 'i64'], null), i32(site), w(a), w(b), w(c));
+}
+
+/** Elementwise copy with conversion, shapes already known to agree. */
+function copyRaw(fl: FnLowerer, dst: ArrRef, src: ArrRef, span: Span): void {
+  fl.nest(dst.shape, [dst, src], span, (p) => [{ k: 'store', mem: memOf(dst.dtype), addr: p[0], value: convert(ld(src.dtype, p[1]), src.dtype, dst.dtype) }]);
+}
+
+/** A new 1-d array of a's elements in C order, converted to `dtype`. */
+function flattenCopy(fl: FnLowerer, a: ArrRef, dtype: DType, span: Span): ArrRef {
+  const out = fl.alloc(dtype, [fl.tmp(size(a), 'n')], true);
+  const q = fl.fresh('q', 'i32');
+  fl.set(q, out.data);
+  fl.nest(a.shape, [a], span, (p) => [
+    { k: 'store', mem: memOf(dtype), addr: get(q, 'i32'), value: convert(ld(a.dtype, p[0]), a.dtype, dtype) },
+    { k: 'set', name: q, value: add32(get(q, 'i32'), i32(1 << log2Size(dtype))) },
+  ]);
+  return out;
+}
+
+function arr(fl: FnLowerer, e: A.Expr): ArrRef { return (fl.expr(e) as { a: ArrRef }).a; }
+
+// ---------------- masks and fancy indexing ----------------
+
+export function isArrayIndex(fl: FnLowerer, e: A.Subscript): boolean {
+  return e.index.length === 1 && e.index[0].kind !== 'Slice' && fl.type(e.index[0]).kind === 'array';
+}
+
+/** The value of the mask at one element: a load from a materialized mask, or the fused expression. */
+interface Mask { ops: ArrRef[]; at(ptrs: Expr[]): Expr; shape: Expr[] }
+
+type Leaves = ReturnType<FnLowerer['leavesOf']>;
+
+/** The mask `ix`: fused when it is an elementwise expression (`pre`: its leaves, already evaluated), else materialized. */
+function maskOf(fl: FnLowerer, ix: A.Expr, span: Span, pre?: Leaves): Mask {
+  const t = fl.type(ix) as Type & { kind: 'array' };
+  if (pre || fl.isElementwise(ix)) {
+    const l = pre ?? fl.leavesOf(ix);
+    const ops = [...l.leaves.values()];
+    const shape = fl.broadcastShape(t.ndim, ops, span);
+    return {
+      ops, shape, at: (ptrs) => {
+        const m = new Map<A.Expr, Expr>();
+        [...l.leaves.entries()].forEach(([k, a], i) => m.set(k, ld(a.dtype, ptrs[i])));
+        const v = fl.elemExpr(ix, m, l.scalars);
+        return convert(v.e, v.dtype, 'bool');
+      },
+    };
+  }
+  const m = arr(fl, ix);
+  return { ops: [m], shape: m.shape, at: (ptrs) => ld('bool', ptrs[0]) };
+}
+
+function checkMaskShape(fl: FnLowerer, a: ArrRef, shape: Expr[], span: Span): void {
+  shape.forEach((n, k) => fl.emit({ k: 'if', cond: bin('ne', 'i32', n, a.shape[k]), then: [
+    fmtTrap(fl, 'IndexError', 'boolean index did not match indexed array along axis {0}; size of axis is {1} but size of corresponding boolean axis is {2}', span, i64(k), a.shape[k], n),
+  ], else: [] }));
+}
+
+/** Number of True elements, counted in one nest over `a`'s shape. */
+function countTrue(fl: FnLowerer, a: ArrRef, m: Mask, span: Span): Expr {
+  const cnt = fl.fresh('cnt', 'i32');
+  fl.set(cnt, i32(0));
+  fl.nest(a.shape, m.ops, span, (p) => fl.block(() => fl.set(cnt, add32(get(cnt, 'i32'), m.at(p)))));
+  return get(cnt, 'i32');
+}
+
+/** a[m] and a[idx] as values. */
+export function gather(fl: FnLowerer, e: A.Subscript): Val {
+  const a = arr(fl, e.value);
+  const ix = e.index[0];
+  const it = fl.type(ix) as Type & { kind: 'array' };
+  if (it.dtype === 'bool' && it.ndim === a.ndim) {
+    const m = maskOf(fl, ix, e.span);
+    checkMaskShape(fl, a, m.shape, e.span);
+    const out = fl.alloc(a.dtype, [fl.tmp(countTrue(fl, a, m, e.span), 'n')], true);
+    const q = fl.fresh('q', 'i32');
+    fl.set(q, out.data);
+    fl.nest(a.shape, [a, ...m.ops], e.span, (p) => fl.block(() => fl.emit({ k: 'if', cond: m.at(p.slice(1)), then: [
+      { k: 'store', mem: memOf(a.dtype), addr: get(q, 'i32'), value: ld(a.dtype, p[0]) },
+      { k: 'set', name: q, value: add32(get(q, 'i32'), i32(1 << log2Size(a.dtype))) },
+    ], else: [] })));
+    return fl.ownedArray(out);
+  }
+  const rows = selectedRows(fl, a, ix, e.span);
+  const out = fl.alloc(a.dtype, [rows.n, ...a.shape.slice(1)], true);
+  rows.each((src, j) => copyRaw(fl, row(out, j), row(a, src), e.span));
+  return fl.ownedArray(out);
+}
+
+/** The rows of `a` an index array selects along axis 0 (an int array, or a 1-d mask on a higher-rank array). */
+function selectedRows(fl: FnLowerer, a: ArrRef, ix: A.Expr, span: Span): { n: Expr; each(body: (src: Expr, j: Expr) => void): void } {
+  const idx = arr(fl, ix);
+  const i = fl.fresh('i', 'i32');
+  const step = (body: Stmt[]): Stmt => ({ k: 'for', label: `rows${fl.n++}`, v: i, t: 'i32', start: i32(0), stop: idx.shape[0], step: i32(1), body });
+  const at = ld(idx.dtype, elemAddr(idx, idx.data, get(i, 'i32'), idx.strides[0]));
+  if (idx.dtype === 'bool') {
+    const m: Mask = { ops: [idx], shape: idx.shape, at: (p) => ld('bool', p[0]) };
+    checkMaskShape(fl, { ...a, ndim: 1, shape: [a.shape[0]] }, idx.shape, span);
+    const n = fl.tmp(countTrue(fl, idx, m, span), 'n');
+    return {
+      n, each: (body) => {
+        const j = fl.fresh('j', 'i32');
+        fl.set(j, i32(0));
+        fl.emit(step([{ k: 'if', cond: at, then: [...fl.block(() => body(get(i, 'i32'), get(j, 'i32'))), { k: 'set', name: j, value: add32(get(j, 'i32'), i32(1)) }], else: [] }]));
+      },
+    };
+  }
+  return {
+    n: idx.shape[0], each: (body) => fl.emit(step(fl.block(() => {
+      const src = fl.checkedIndex(convert(at, idx.dtype, 'int64'), a.shape[0], 0, a.desc, span);
+      body(src, get(i, 'i32'));
+    }))),
+  };
+}
+
+/** a[m] = v, a[idx] = v (and a[m] op= v, which arrives as a[m] = a[m] op v). `v` is the right side,
+ * already evaluated (NumPy's order); `fresh` says it is a new array, else it is copied in case it views `a`. */
+export function assignArrayIndex(fl: FnLowerer, t: A.Subscript, value: Val, fresh: boolean): void {
+  let v = value;
+  if (v.k === 'a' && !fresh) v = { k: 'a', a: fl.contiguousCopy(v.a), owned: true };
+  const a = arr(fl, t.value);
+  const ix = t.index[0];
+  const it = fl.type(ix) as Type & { kind: 'array' };
+  const span = t.span;
+  if (it.dtype === 'bool' && it.ndim === a.ndim) {
+    if (!fl.isElementwise(ix)) return storeMasked(fl, a, maskOf(fl, ix, span), v, span);
+    const l = fl.leavesOf(ix);
+    const overlap = [...l.leaves.values()].map((x) => fl.mayOverlap(x, a)).reduce<Expr | null>((acc, c) => (acc ? bin('or', 'i32', acc, c) : c), null);
+    const fused = () => storeMasked(fl, a, maskOf(fl, ix, span, l), v, span);
+    if (!overlap) return fused();
+    const viaTemp = fl.block(() => {
+      const m = (fl.elementwise(ix, span, l) as { a: ArrRef }).a;
+      storeMasked(fl, a, { ops: [m], shape: m.shape, at: (p) => ld('bool', p[0]) }, v, span);
+    });
+    fl.emit({ k: 'if', cond: overlap, then: viaTemp, else: fl.block(fused) });
+    return;
+  }
+  const rows = selectedRows(fl, a, ix, span);
+  if (v.k === 's') {
+    const x = fl.tmp(convert(v.e, v.dtype, a.dtype));
+    rows.each((dst) => { const r = row(a, dst); fl.nest(r.shape, [r], span, (p) => [{ k: 'store', mem: memOf(a.dtype), addr: p[0], value: x }]); });
+    return;
+  }
+  if (v.k !== 'a') return;
+  const src = v.a;
+  // A value of the result's rank supplies one row per selected row (or one row for all); a lower
+  // rank broadcasts against each row.
+  const full = src.ndim === a.ndim;
+  if (full) {
+    fl.emit({ k: 'if', cond: bin('and', 'i32', bin('ne', 'i32', src.shape[0], rows.n), bin('ne', 'i32', src.shape[0], i32(1))), then: [
+      fmtTrap(fl, 'ValueError', `shape mismatch: value array of shape ({0},${a.ndim > 1 ? '...' : ''}) could not be broadcast to indexing result of shape ({1},${a.ndim > 1 ? '...' : ''})`, span, src.shape[0], rows.n),
+    ], else: [] });
+  }
+  const one = full ? fl.tmp(bin('eq', 'i32', src.shape[0], i32(1))) : i32(0);
+  rows.each((dst, j) => fl.copyInto(row(a, dst), full ? row(src, select('i32', one, i32(0), j)) : src, span));
+}
+
+/** Stores v where the mask is True: a scalar everywhere, an array's values in order (or its one value for all). */
+function storeMasked(fl: FnLowerer, a: ArrRef, m: Mask, v: Val, span: Span): void {
+  checkMaskShape(fl, a, m.shape, span);
+  if (v.k === 's') {
+    const x = fl.tmp(convert(v.e, v.dtype, a.dtype));
+    fl.nest(a.shape, [a, ...m.ops], span, (p) => fl.block(() => fl.emit({ k: 'if', cond: m.at(p.slice(1)), then: [{ k: 'store', mem: memOf(a.dtype), addr: p[0], value: x }], else: [] })));
+    return;
+  }
+  if (v.k !== 'a') return;
+  const src = v.a;
+  const n = fl.tmp(countTrue(fl, a, m, span), 'n');
+  const vn = fl.tmp(size(src), 'vn');
+  fl.emit({ k: 'if', cond: bin('and', 'i32', bin('ne', 'i32', vn, n), bin('ne', 'i32', vn, i32(1))), then: [
+    fmtTrap(fl, 'ValueError', 'NumPy boolean array indexing assignment cannot assign {0} input values to the {1} output values where the mask is true', span, vn, n),
+  ], else: [] });
+  const q = fl.fresh('q', 'i32');
+  fl.set(q, src.data);
+  const step = fl.tmp(select('i32', bin('eq', 'i32', vn, i32(1)), i32(0), bin('shl', 'i32', src.ndim ? src.strides[src.ndim - 1] : i32(0), i32(log2Size(src.dtype)))), 'st');
+  fl.nest(a.shape, [a, ...m.ops], span, (p) => fl.block(() => fl.emit({ k: 'if', cond: m.at(p.slice(1)), then: [
+    { k: 'store', mem: memOf(a.dtype), addr: p[0], value: convert(ld(src.dtype, get(q, 'i32')), src.dtype, a.dtype) },
+    { k: 'set', name: q, value: add32(get(q, 'i32'), step) },
+  ], else: [] })));
+}
+
+// ---------------- sorting ----------------
+
+/**
+ * A stable merge sort as an IR helper, one per dtype: `__sort_<dt>(p, n, tmp)` sorts n contiguous
+ * elements at p; `__argsort_<dt>(p, n, tmp, keys)` sorts n i32 indices at p by keys[index]. Runs of
+ * 16 are insertion-sorted, then merged bottom-up between p and tmp. Floats order NaN last, as NumPy.
+ */
+function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
+  const fn = `__${arg ? 'argsort' : 'sort'}_${d}`;
+  const mod = fl.mod;
+  if (mod.helpers.has(fn)) return fn;
+  mod.helpers.add(fn);
+  const et: I.VT = arg ? 'i32' : vtOf(d);
+  const em: I.Mem = arg ? 'i32' : memOf(d);
+  const sz = arg ? 2 : log2Size(d);
+  const g = (n: string) => get(n, 'i32');
+  const at = (base: Expr, i: Expr) => add32(base, bin('shl', 'i32', i, i32(sz)));
+  const el = (base: Expr, i: Expr) => load(et, em, at(base, i));
+  const kt = vtOf(d);
+  const key = (x: Expr) => (arg ? load(kt, memOf(d), add32(g('keys'), bin('shl', 'i32', x, i32(log2Size(d))))) : x);
+  // x < y, with NaN after every number.
+  const less = (x: Expr, y: Expr): Expr => {
+    const a = key(x), b = key(y);
+    if (!isFloat(d)) return bin(d === 'bool' ? 'lt_u' : cmpOp('<', kt), kt, a, b);
+    return bin('or', 'i32', bin('lt', kt, a, b), bin('and', 'i32', bin('ne', kt, b, b), bin('eq', kt, a, a)));
+  };
+  const set = (name: string, value: Expr): Stmt => ({ k: 'set', name, value });
+  const inc = (name: string, by: Expr = i32(1)): Stmt => set(name, add32(g(name), by));
+  const min = (a: Expr, b: Expr) => select('i32', bin('lt_s', 'i32', a, b), a, b);
+  const RUN = 16;
+  const body: Stmt[] = [
+    { k: 'for', label: 'runs', v: 'lo', t: 'i32', start: i32(0), stop: g('n'), step: i32(RUN), body: [
+      set('hi', min(add32(g('lo'), i32(RUN)), g('n'))),
+      { k: 'for', label: 'ins', v: 'i', t: 'i32', start: add32(g('lo'), i32(1)), stop: g('hi'), step: i32(1), body: [
+        set('x', el(g('p'), g('i'))), set('j', g('i')),
+        { k: 'while', label: 'shift', cond: bin('gt_s', 'i32', g('j'), g('lo')), body: [
+          { k: 'if', cond: less(get('x', et), el(g('p'), bin('sub', 'i32', g('j'), i32(1)))), then: [], else: [{ k: 'break', label: 'shift' }] },
+          { k: 'store', mem: em, addr: at(g('p'), g('j')), value: el(g('p'), bin('sub', 'i32', g('j'), i32(1))) },
+          set('j', bin('sub', 'i32', g('j'), i32(1))),
+        ] },
+        { k: 'store', mem: em, addr: at(g('p'), g('j')), value: get('x', et) },
+      ] },
+    ] },
+    set('src', g('p')), set('dst', g('tmp')), set('w', i32(RUN)),
+    { k: 'while', label: 'pass', cond: bin('lt_s', 'i32', g('w'), g('n')), body: [
+      { k: 'for', label: 'merge', v: 'lo', t: 'i32', start: i32(0), stop: g('n'), step: bin('shl', 'i32', g('w'), i32(1)), body: [
+        set('mid', min(add32(g('lo'), g('w')), g('n'))), set('hi', min(add32(g('mid'), g('w')), g('n'))),
+        set('i', g('lo')), set('j', g('mid')),
+        { k: 'for', label: 'out', v: 'k', t: 'i32', start: g('lo'), stop: g('hi'), step: i32(1), body: [
+          // Take from the right run only when its head is strictly less: equal keys keep their order.
+          set('r', i32(0)),
+          { k: 'if', cond: bin('lt_s', 'i32', g('j'), g('hi')), then: [set('r', select('i32', bin('ge_s', 'i32', g('i'), g('mid')), i32(1), less(el(g('src'), g('j')), el(g('src'), g('i')))))], else: [] },
+          { k: 'if', cond: g('r'), then: [
+            { k: 'store', mem: em, addr: at(g('dst'), g('k')), value: el(g('src'), g('j')) }, inc('j'),
+          ], else: [
+            { k: 'store', mem: em, addr: at(g('dst'), g('k')), value: el(g('src'), g('i')) }, inc('i'),
+          ] },
+        ] },
+      ] },
+      set('t', g('src')), set('src', g('dst')), set('dst', g('t')), set('w', bin('shl', 'i32', g('w'), i32(1))),
+    ] },
+    { k: 'if', cond: bin('ne', 'i32', g('src'), g('p')), then: [{ k: 'memcopy', dest: g('p'), src: g('src'), size: bin('shl', 'i32', g('n'), i32(sz)) }], else: [] },
+  ];
+  const p32 = (...ns: string[]) => ns.map((name) => ({ name, t: 'i32' as I.VT }));
+  mod.funcs.push({
+    name: fn, params: p32('p', 'n', 'tmp', ...(arg ? ['keys'] : [])), results: [],
+    locals: [...p32('lo', 'hi', 'i', 'j', 'k', 'src', 'dst', 'w', 'mid', 'r', 't'), { name: 'x', t: et }], body,
+  });
+  return fn;
+}
+
+/** sort/argsort/a.sort along one axis, line by line; a strided line goes through a contiguous buffer. */
+function sortLines(fl: FnLowerer, src: ArrRef, dst: ArrRef, ax: number, isArg: boolean, span: Span): void {
+  const n = src.shape[ax];
+  const buf = fl.alloc(src.dtype, [n], true);
+  const work = fl.alloc(isArg ? 'int32' : src.dtype, [n], true);
+  const tmp = fl.alloc(isArg ? 'int32' : src.dtype, [n], true);
+  const helper = sortHelper(fl, src.dtype, isArg);
+  const k = fl.fresh('k', 'i32');
+  const line = (body: Stmt[]): Stmt => ({ k: 'for', label: `line${fl.n++}`, v: k, t: 'i32', start: i32(0), stop: n, step: i32(1), body });
+  const kk = get(k, 'i32');
+  fl.nest(without(src, ax).shape, [without(src, ax), without(dst, ax)], span, (p) => {
+    const sp = elemAddr(src, p[0], kk, src.strides[ax]), dp = elemAddr(dst, p[1], kk, dst.strides[ax]);
+    const bufAt = elemAddr(buf, buf.data, kk, i32(1));
+    if (!isArg) {
+      // The line is sorted where it lands when that is contiguous, else in the buffer.
+      return [
+        ...(src === dst ? [] : [line([{ k: 'store', mem: memOf(dst.dtype), addr: dp, value: ld(src.dtype, sp) }])]),
+        { k: 'if', cond: bin('eq', 'i32', dst.strides[ax], i32(1)), then: [{ k: 'expr', e: call(helper, null, p[1], n, tmp.data) }], else: [
+          line([{ k: 'store', mem: memOf(src.dtype), addr: bufAt, value: ld(dst.dtype, dp) }]),
+          { k: 'expr', e: call(helper, null, buf.data, n, tmp.data) },
+          line([{ k: 'store', mem: memOf(dst.dtype), addr: dp, value: ld(src.dtype, bufAt) }]),
+        ] },
+      ];
+    }
+    const workAt = add32(work.data, bin('shl', 'i32', kk, i32(2)));
+    return [
+      line([{ k: 'store', mem: memOf(src.dtype), addr: bufAt, value: ld(src.dtype, sp) }, { k: 'store', mem: 'i32', addr: workAt, value: kk }]),
+      { k: 'expr', e: call(helper, null, work.data, n, tmp.data, buf.data) },
+      line([{ k: 'store', mem: memOf(dst.dtype), addr: dp, value: convert(load('i32', 'i32', workAt), 'int32', dst.dtype) }]),
+    ];
+  });
+  for (const b of [buf, work, tmp]) fl.emit({ k: 'release', desc: b.desc });
+}
+
+// ---------------- joining ----------------
+
+/** Concatenates arrays of equal rank along `ax` into a new array of dtype `d`. */
+function concat(fl: FnLowerer, arrs: ArrRef[], ax: number, d: DType, span: Span): Val {
+  const first = arrs[0];
+  arrs.forEach((b, i) => {
+    if (i === 0) return;
+    b.shape.forEach((n, k) => {
+      if (k === ax) return;
+      fl.emit({ k: 'if', cond: bin('ne', 'i32', n, first.shape[k]), then: [
+        fmtTrap(fl, 'ValueError', `all the input array dimensions except for the concatenation axis must match exactly, but along dimension {0}, the array at index 0 has size {1} and the array at index ${i} has size {2}`, span, i64(k), first.shape[k], n),
+      ], else: [] });
+    });
+  });
+  const total = fl.tmp(arrs.map((b) => b.shape[ax]).reduce((x, y) => add32(x, y)), 'n');
+  const out = fl.alloc(d, first.shape.map((n, k) => (k === ax ? total : n)), true);
+  let off: Expr = i32(0);
+  for (const b of arrs) {
+    const o = fl.tmp(off, 'off');
+    copyRaw(fl, { ...out, data: elemAddr(out, out.data, o, out.strides[ax]), shape: b.shape }, b, span);
+    off = add32(o, b.shape[ax]);
+  }
+  return fl.ownedArray(out);
+}
+
+function seqArrays(fl: FnLowerer, seq: A.Expr): ArrRef[] {
+  if (seq.kind === 'List' || seq.kind === 'Tuple') return seq.elts.map((x) => arr(fl, x));
+  const v = fl.expr(seq);
+  return v.k === 't' ? v.items.map((x) => (x as { a: ArrRef }).a) : [];
+}
+
+// ---------------- entry point from builtinCall ----------------
+
+export function libraryCall(fl: FnLowerer, e: A.Call, fname: string, args: A.Expr[], isMethod: boolean, t: Type): Val {
+  const rt = t as Type & { kind: 'array' };
+  const axisE = (pos: number) => args[pos] ?? fl.kwOf(e, 'axis');
+  const norm = (v: number | null | undefined, nd: number) => (v === null || v === undefined ? null : v < 0 ? v + nd : v);
+  switch (fname) {
+    case 'sort': case 'argsort': {
+      const a = arr(fl, args[0]);
+      const ax = norm(axisValue(axisE(1), -1), a.ndim);
+      if (isMethod && fname === 'sort') { sortLines(fl, a, a, ax!, false, e.span); return { k: 'none' }; }
+      const src = ax === null ? flattenCopy(fl, a, a.dtype, e.span) : a;
+      // A flattened copy is sorted in place; otherwise the result is a new array.
+      const out = ax === null && fname === 'sort' ? src : fl.alloc(rt.dtype, src.shape, true);
+      sortLines(fl, src, out, ax ?? 0, fname === 'argsort', e.span);
+      if (out !== src && ax === null) fl.emit({ k: 'release', desc: src.desc });
+      return fl.ownedArray(out);
+    }
+    case 'cumsum': case 'cumprod': {
+      const a0 = arr(fl, args[0]);
+      const ax = norm(axisValue(axisE(1), null), a0.ndim);
+      // Without an axis the scan runs in place over a flattened copy in the result's dtype.
+      const a = ax === null ? flattenCopy(fl, a0, rt.dtype, e.span) : a0;
+      const k = ax ?? 0;
+      const out = ax === null ? a : fl.alloc(rt.dtype, a.shape, true);
+      const vt = vtOf(rt.dtype);
+      const acc = fl.fresh('acc', vt), i = fl.fresh('i', 'i32');
+      const isSum = fname === 'cumsum';
+      const combine = (x: Expr, y: Expr) => (rt.dtype === 'bool' ? bin(isSum ? 'or' : 'and', 'i32', x, y) : bin(isSum ? 'add' : 'mul', vt, x, y));
+      fl.nest(without(a, k).shape, [without(a, k), without(out, k)], e.span, (p) => [
+        { k: 'set', name: acc, value: convert(i64(isSum ? 0 : 1), 'int64', rt.dtype) },
+        { k: 'for', label: `scan${fl.n++}`, v: i, t: 'i32', start: i32(0), stop: a.shape[k], step: i32(1), body: [
+          { k: 'set', name: acc, value: combine(get(acc, vt), convert(ld(a.dtype, elemAddr(a, p[0], get(i, 'i32'), a.strides[k])), a.dtype, rt.dtype)) },
+          { k: 'store', mem: memOf(rt.dtype), addr: elemAddr(out, p[1], get(i, 'i32'), out.strides[k]), value: get(acc, vt) },
+        ] },
+      ]);
+      return fl.ownedArray(out);
+    }
+    case 'diff': {
+      let a = arr(fl, args[0]);
+      const ax = norm(axisValue(fl.kwOf(e, 'axis'), -1), a.ndim)!;
+      const nE = fl.kwOf(e, 'n');
+      const times = nE && nE.kind === 'Int' ? Number(nE.value) : 1;
+      if (times === 0) return { k: 'a', a: fl.contiguousCopy(a), owned: true };
+      for (let r = 0; r < times; r++) {
+        const n = fl.tmp(select('i32', bin('gt_s', 'i32', a.shape[ax], i32(0)), bin('sub', 'i32', a.shape[ax], i32(1)), i32(0)), 'n');
+        const shape = a.shape.map((m, k) => (k === ax ? n : m));
+        const out = fl.alloc(a.dtype, shape, true);
+        const lo: ArrRef = { ...a, shape }, hi: ArrRef = { ...lo, data: elemAddr(a, a.data, i32(1), a.strides[ax]) };
+        const vt = vtOf(a.dtype);
+        fl.nest(shape, [out, hi, lo], e.span, (p) => [{ k: 'store', mem: memOf(a.dtype), addr: p[0],
+          value: a.dtype === 'bool' ? bin('ne', 'i32', ld('bool', p[1]), ld('bool', p[2])) : bin('sub', vt, ld(a.dtype, p[1]), ld(a.dtype, p[2])) }]);
+        if (r > 0) fl.emit({ k: 'release', desc: a.desc });
+        a = out;
+      }
+      return fl.ownedArray(a);
+    }
+    case 'flatten': return fl.ownedArray(flattenCopy(fl, arr(fl, args[0]), rt.dtype, e.span));
+    case 'concatenate': case 'stack': case 'vstack': case 'hstack': {
+      let arrs = seqArrays(fl, e.args[0]);
+      if (fname === 'stack') {
+        const ax = norm(axisValue(axisE(1), 0), rt.ndim)!;
+        const first = arrs[0];
+        arrs.forEach((b, i) => {
+          if (i === 0) return;
+          const bad = b.shape.map((n, k) => bin('ne', 'i32', n, first.shape[k])).reduce((x, y) => bin('or', 'i32', x, y), i32(0));
+          fl.emit({ k: 'if', cond: bad, then: [fmtTrap(fl, 'ValueError', 'all input arrays must have the same shape', e.span)], else: [] });
+        });
+        // Each input becomes a slab of extent 1 along the new axis.
+        arrs = arrs.map((b) => ({ ...b, ndim: b.ndim + 1, shape: [...b.shape.slice(0, ax), i32(1), ...b.shape.slice(ax)], strides: [...b.strides.slice(0, ax), i32(0), ...b.strides.slice(ax)] }));
+        return concat(fl, arrs, ax, rt.dtype, e.span);
+      }
+      if (fname === 'vstack') arrs = arrs.map((b) => (b.ndim === 1 ? { ...b, ndim: 2, shape: [i32(1), b.shape[0]], strides: [i32(0), b.strides[0]] } : b));
+      const ax = fname === 'vstack' ? 0 : fname === 'hstack' ? (arrs[0].ndim === 1 ? 0 : 1) : norm(axisValue(axisE(1), 0), rt.ndim);
+      if (ax === null) arrs = arrs.map((b) => { const f = flattenCopy(fl, b, b.dtype, e.span); fl.ownedArray(f); return f; });
+      return concat(fl, arrs, ax ?? 0, rt.dtype, e.span);
+    }
+  }
+  throw new Error(`internal: library function ${fname} not lowered`);
+}
+
+// ---------------- round(a, decimals) ----------------
+
+/** The arguments of a ufunc call as scalars per element: positional ones, then `decimals=` of round. */
+export function ufuncArgs(e: A.Call): A.Expr[] {
+  const dec = e.keywords.find((k) => k.name === 'decimals');
+  return dec ? [...e.args, dec.value] : e.args;
+}
+
+/** NumPy's round to `decimals` places: rint(x * 10**d) / 10**d, or rint(x / 10**-d) * 10**-d for d < 0.
+ * Ints are unchanged for d >= 0; for d < 0 they are rounded in float64 and cast back, as NumPy does. */
+export function roundDecimals(fl: FnLowerer, x: Expr, dec: { e: Expr; dtype: DType }, rdt: DType): Expr {
+  if (!isFloat(rdt)) {
+    const xi = fl.tmp(x);
+    const r = roundDecimals(fl, convert(xi, rdt, 'float64'), dec, 'float64');
+    return select(vtOf(rdt), bin('ge_s', 'i64', convert(dec.e, dec.dtype, 'int64'), i64(0)), xi, convert(r, 'float64', rdt));
+  }
+  const d = fl.tmp(convert(dec.e, dec.dtype, 'int64'));
+  const vt = vtOf(rdt);
+  const xv = fl.tmp(x);
+  const round = (f: Expr, up: boolean): Expr => up
+    ? bin('div', vt, { k: 'un', op: 'nearest', t: vt, a: bin('mul', vt, xv, f) }, f)
+    : bin('mul', vt, { k: 'un', op: 'nearest', t: vt, a: bin('div', vt, xv, f) }, f);
+  // A literal number of places (round(a, 2)) needs no pow() per element.
+  if (d.k === 'const') {
+    const k = Number(d.v);
+    // NumPy's power_of_ten(): exact up to 1e8, then repeated multiplication by 10.
+    let f = 10 ** Math.min(Math.abs(k), 9);
+    for (let j = 9; j < Math.abs(k); j++) f *= 10;
+    return round({ k: 'const', t: vt, v: rdt === 'float32' ? Math.fround(f) : f }, k >= 0);
+  }
+  const absd = select('i64', bin('lt_s', 'i64', d, i64(0)), bin('sub', 'i64', i64(0), d), d);
+  const f = fl.tmp(convert(call(fl.mod.math('pow'), 'f64', { k: 'const', t: 'f64', v: 10 }, cvt('i64->f64', absd)), 'float64', rdt));
+  return select(vt, bin('ge_s', 'i64', d, i64(0)), round(f, true), round(f, false));
+}

@@ -1,0 +1,150 @@
+// The `par` language for Monaco: Monarch highlighting, completion of keywords and builtins (with
+// their signatures), and hover docs for builtins. The builtin table follows docs/language.md §8-10.
+import type * as Monaco from 'monaco-editor/editor';
+
+export const KEYWORDS = [
+  'def', 'return', 'if', 'elif', 'else', 'for', 'in', 'while', 'break', 'continue', 'pass', 'with', 'as',
+  'and', 'or', 'not', 'is', 'import', 'from', 'raise', 'assert', 'True', 'False', 'None',
+];
+
+/** name -> [signature, doc]. */
+export const BUILTINS: Record<string, [string, string]> = {
+  print: ['print(*values, sep=" ", end="\\n")', 'Prints values as Python and NumPy do.'],
+  range: ['range(start, stop[, step])', 'Integer range for `for` loops.'],
+  prange: ['prange(start, stop[, step], schedule="auto", chunksize=k, num_threads=k, use_threads_if=cond)', 'A parallel loop: iterations are shared by the team. Scalars updated with `+=`, `*=`, `max`/`min`... are inferred reductions (deterministic); other assigned variables are private.'],
+  parallel: ['parallel(num_threads=None, if_=True)', '`with parallel() as p:` runs the block once on every thread: `p.thread_num`, `p.num_threads`, `p.range(...)`, `p.xrange(...)`, `p.barrier()`, `with p.lock:`, `p.print(...)`.'],
+  pmap: ['pmap(f, xs)', 'A new 1-d array of `f(x)` for each element of `xs`, computed in parallel.'],
+  atomic_add: ['atomic_add(a, i, v)', '`a[i] += v` as one atomic step; returns the old element.'],
+  atomic_max: ['atomic_max(a, i, v)', '`a[i] = maximum(a[i], v)` atomically; returns the old element.'],
+  atomic_min: ['atomic_min(a, i, v)', '`a[i] = minimum(a[i], v)` atomically; returns the old element.'],
+  wtime: ['wtime() -> float64', 'Wall-clock seconds, for timing a kernel.'],
+  imshow: ['imshow(a)', 'Draws a 2-d array as an image (in the playground, in the output pane; `par run` writes a PNG and prints its path).'],
+  len: ['len(a) -> int', 'The first extent of an array (or the length of a tuple).'],
+  int: ['int(x)', 'Converts to int64 (elementwise on arrays).'],
+  float: ['float(x)', 'Converts to float64 (elementwise on arrays).'],
+  bool: ['bool(x)', 'Converts to bool (elementwise on arrays).'],
+  zeros: ['zeros(shape, dtype=float64)', 'A new array of zeros.'],
+  ones: ['ones(shape, dtype=float64)', 'A new array of ones.'],
+  empty: ['empty(shape, dtype=float64)', 'A new array (zero-filled in Par).'],
+  full: ['full(shape, fill_value, dtype=)', 'A new array filled with `fill_value`.'],
+  zeros_like: ['zeros_like(a, dtype=)', 'Zeros with the shape (and dtype) of `a`.'],
+  ones_like: ['ones_like(a, dtype=)', 'Ones with the shape (and dtype) of `a`.'],
+  empty_like: ['empty_like(a, dtype=)', 'A new array with the shape (and dtype) of `a`.'],
+  full_like: ['full_like(a, v, dtype=)', 'Filled with `v`, with the shape (and dtype) of `a`.'],
+  eye: ['eye(N, M=None, k=0, dtype=float64)', 'Ones on the k-th diagonal.'],
+  arange: ['arange([start,] stop[, step], dtype=)', 'Evenly spaced values in [start, stop).'],
+  linspace: ['linspace(start, stop, num=50, endpoint=True, dtype=)', '`num` evenly spaced values from start to stop.'],
+  array: ['array(object, dtype=)', 'An array from nested lists/tuples, or a copy of an array.'],
+  dot: ['dot(a, b)', 'Matrix and vector products (arrays of at most 2 dimensions).'],
+  matmul: ['matmul(a, b)', 'Matrix product, also `a @ b`.'],
+  outer: ['outer(a, b)', 'Outer product of two (flattened) arrays.'],
+  transpose: ['transpose(a)', 'A view with the axes reversed (`a.T`).'],
+  reshape: ['reshape(a, shape)', 'A view (or copy) with a new shape; one extent may be -1.'],
+  ravel: ['ravel(a)', 'A 1-d view (or copy).'],
+  copy: ['copy(a)', 'A new C-contiguous copy.'],
+  where: ['where(cond, x, y)', 'Elementwise `x if cond else y`.'],
+  clip: ['clip(a, lo, hi)', 'Limits values to [lo, hi].'],
+  shape: ['shape(a) -> tuple', 'The extents of an array.'],
+  ndim: ['ndim(a) -> int', 'The number of dimensions.'],
+  size: ['size(a) -> int', 'The number of elements.'],
+  sum: ['sum(a, axis=None)', 'Sum (pairwise for floats, as NumPy).'],
+  prod: ['prod(a, axis=None)', 'Product of the elements.'],
+  min: ['min(a, axis=None) | min(x, y)', 'Smallest element; with two scalars, Python\'s min.'],
+  max: ['max(a, axis=None) | max(x, y)', 'Largest element; with two scalars, Python\'s max.'],
+  mean: ['mean(a, axis=None)', 'Arithmetic mean.'],
+  std: ['std(a, axis=None, ddof=0)', 'Standard deviation.'],
+  var: ['var(a, axis=None, ddof=0)', 'Variance.'],
+  argmin: ['argmin(a, axis=None)', 'Index of the first smallest element.'],
+  argmax: ['argmax(a, axis=None)', 'Index of the first largest element.'],
+  any: ['any(a, axis=None)', 'Whether any element is true.'],
+  all: ['all(a, axis=None)', 'Whether every element is true.'],
+  count_nonzero: ['count_nonzero(a)', 'Number of non-zero elements.'],
+  maximum: ['maximum(x, y)', 'Elementwise maximum (nan propagates).'],
+  minimum: ['minimum(x, y)', 'Elementwise minimum (nan propagates).'],
+  power: ['power(x, y)', 'Elementwise `x ** y`.'],
+  arctan2: ['arctan2(y, x)', 'Elementwise arc tangent of y/x.'],
+  hypot: ['hypot(x, y)', 'Elementwise sqrt(x² + y²).'],
+  fmod: ['fmod(x, y)', 'Elementwise C remainder.'],
+  copysign: ['copysign(x, y)', 'x with the sign of y.'],
+  sort: ['sort(a, axis=-1, kind=)', 'A sorted copy along `axis` (stable; `nan` last).'],
+  argsort: ['argsort(a, axis=-1, kind=)', 'Indices that sort `a` along `axis` (stable).'],
+  concatenate: ['concatenate((a, b, ...), axis=0, dtype=)', 'Arrays joined along an existing axis.'],
+  stack: ['stack((a, b, ...), axis=0)', 'Arrays of one shape joined along a new axis.'],
+  vstack: ['vstack((a, b, ...))', 'Joined along axis 0 (1-d arrays as rows).'],
+  hstack: ['hstack((a, b, ...))', 'Joined along axis 1 (axis 0 for 1-d arrays).'],
+  cumsum: ['cumsum(a, axis=None, dtype=)', 'Running sums (of the flattened array by default).'],
+  cumprod: ['cumprod(a, axis=None, dtype=)', 'Running products (of the flattened array by default).'],
+  diff: ['diff(a, n=1, axis=-1)', '`a[1:] - a[:-1]` along `axis`, `n` times.'],
+};
+for (const f of ['sqrt', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh', 'erf', 'fabs']) {
+  BUILTINS[f] = [`${f}(x)`, `Elementwise ${f} (a float result).`];
+}
+for (const f of ['abs', 'round', 'floor', 'ceil', 'trunc', 'sign', 'negative', 'square']) {
+  BUILTINS[f] = [`${f}(x)`, `Elementwise ${f} (same dtype as x).`];
+}
+for (const f of ['isnan', 'isinf']) BUILTINS[f] = [`${f}(x)`, `Elementwise ${f} (a bool result).`];
+const DTYPES = ['float64', 'float32', 'int64', 'int32', 'bool_', 'double', 'single'];
+for (const d of DTYPES) BUILTINS[d] = [`${d}(x)`, `The ${d} dtype; called, converts x to it.`];
+const CONSTANTS = ['pi', 'e', 'inf', 'nan'];
+const EXCEPTIONS = ['ValueError', 'IndexError', 'RuntimeError', 'ZeroDivisionError', 'TypeError', 'ArithmeticError', 'AssertionError', 'Exception', 'NotImplementedError', 'OverflowError'];
+
+export function registerPar(monaco: typeof Monaco): void {
+  monaco.languages.register({ id: 'par', extensions: ['.par'], aliases: ['Par'] });
+  monaco.languages.setLanguageConfiguration('par', {
+    comments: { lineComment: '#' },
+    brackets: [['(', ')'], ['[', ']']],
+    autoClosingPairs: [{ open: '(', close: ')' }, { open: '[', close: ']' }, { open: '"', close: '"', notIn: ['string'] }, { open: "'", close: "'", notIn: ['string'] }],
+    onEnterRules: [{ beforeText: /:\s*(#.*)?$/, action: { indentAction: monaco.languages.IndentAction.Indent } }],
+  });
+  monaco.languages.setMonarchTokensProvider('par', {
+    keywords: KEYWORDS,
+    builtins: Object.keys(BUILTINS),
+    constants: [...CONSTANTS, ...EXCEPTIONS],
+    tokenizer: {
+      root: [
+        [/#.*$/, 'comment'],
+        [/[a-zA-Z_]\w*(?=\s*\()/, { cases: { '@keywords': 'keyword', '@builtins': 'predefined', '@default': 'identifier' } }],
+        [/[a-zA-Z_]\w*/, { cases: { '@keywords': 'keyword', '@builtins': 'predefined', '@constants': 'constant', '@default': 'identifier' } }],
+        [/\d+\.\d*([eE][-+]?\d+)?|\.\d+([eE][-+]?\d+)?|\d+[eE][-+]?\d+/, 'number.float'],
+        [/0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|\d[\d_]*/, 'number'],
+        [/"""/, 'string', '@tdq'],
+        [/'''/, 'string', '@tsq'],
+        [/"([^"\\]|\\.)*"/, 'string'],
+        [/'([^'\\]|\\.)*'/, 'string'],
+        [/[-+*/%@&|^~<>=!]+/, 'operator'],
+        [/[()[\],.:]/, 'delimiter'],
+      ],
+      tdq: [[/"""/, 'string', '@pop'], [/./, 'string']],
+      tsq: [[/'''/, 'string', '@pop'], [/./, 'string']],
+    },
+  } as Monaco.languages.IMonarchLanguage);
+
+  monaco.languages.registerCompletionItemProvider('par', {
+    provideCompletionItems(model, position) {
+      const word = model.getWordUntilPosition(position);
+      const range = { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: word.startColumn, endColumn: word.endColumn };
+      const K = monaco.languages.CompletionItemKind;
+      const items: Monaco.languages.CompletionItem[] = [
+        ...KEYWORDS.map((k) => ({ label: k, kind: K.Keyword, insertText: k, range })),
+        ...Object.entries(BUILTINS).map(([name, [sig, doc]]) => ({
+          label: { label: name, detail: sig.slice(name.length) }, kind: K.Function, insertText: name, detail: sig, documentation: { value: doc }, range,
+        })),
+        ...CONSTANTS.map((c) => ({ label: c, kind: K.Constant, insertText: c, range })),
+        ...EXCEPTIONS.map((c) => ({ label: c, kind: K.Class, insertText: c, range })),
+      ];
+      return { suggestions: items };
+    },
+  });
+
+  monaco.languages.registerHoverProvider('par', {
+    provideHover(model, position) {
+      const w = model.getWordAtPosition(position);
+      const entry = w && Object.hasOwn(BUILTINS, w.word) ? BUILTINS[w.word] : undefined;
+      if (!w || !entry) return null;
+      return {
+        range: { startLineNumber: position.lineNumber, endLineNumber: position.lineNumber, startColumn: w.startColumn, endColumn: w.endColumn },
+        contents: [{ value: '```par\n' + entry[0] + '\n```' }, { value: entry[1] }],
+      };
+    },
+  });
+}

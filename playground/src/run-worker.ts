@@ -1,0 +1,113 @@
+// The run worker: thread 0 of every run. It compiles with the real compiler (Binaryen included), runs
+// the program on the same runtime as Node, and reports output, errors, per-loop statistics, the chunk
+// trace and the IR/WAT dumps. It lives in a worker because thread 0 blocks in Atomics.wait at every
+// join, which a page may not do. The team's other threads are workers the page starts for it (see
+// setWorkerSpawner below), so that Stop can terminate this worker and all of them at once.
+import type { RunReply, RunRequest, RunResult, Marker, Spawned } from './protocol.js';
+import { setWorkerSpawner } from '../../dist/runtime/platform.js';
+
+// Shared wasm memory works in any page, but without cross-origin isolation the SharedArrayBuffer
+// constructor is hidden, and the runtime's output queue makes one. The platform then reports no
+// workers (a team of one), so such buffers never leave this worker, which is all isolation forbids.
+const isolated = self.crossOriginIsolated;
+if (typeof SharedArrayBuffer === 'undefined') {
+  const buffer = new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true }).buffer;
+  (globalThis as { SharedArrayBuffer?: unknown }).SharedArrayBuffer = buffer.constructor;
+}
+
+const startup = { compiler: 0, binaryen: 0, warmup: 0 }; // ms since this worker started
+// Binaryen (13 MB) takes the longest to start: load it now, beside the compiler, while the page
+// loads the editor.
+const { loadBinaryen } = await import('../../dist/compiler/binaryen.js');
+const binaryen = loadBinaryen().then(() => { startup.binaryen = performance.now(); });
+const { compile } = await import('../../dist/compiler/driver.js');
+startup.compiler = performance.now();
+await binaryen;
+// A first compile runs Binaryen's code cold (baseline-compiled wasm) and takes about twice as long
+// as the next. When no run is asked for right away, a small compile warms it up meanwhile.
+let warm: Promise<void> | null = null;
+setTimeout(() => {
+  warm ??= compile('s = 0\nfor i in prange(3):\n    s += i\nprint(s)\n', { threads: 1 })
+    .then((r) => { r.program?.dispose(); startup.warmup = performance.now(); }, () => {});
+}, 200);
+
+const post = (m: RunReply) => self.postMessage(m);
+
+// The team's workers are started by the page (see setWorkerSpawner): only they can be terminated
+// at once when the user presses Stop.
+const starting = new Map<number, { resolve(): void; reject(e: Error): void }>();
+let spawnId = 0;
+setWorkerSpawner(async (init) => {
+  const id = ++spawnId;
+  const ready = new Promise<void>((resolve, reject) => starting.set(id, { resolve, reject }));
+  ready.catch(() => { /* observed by the team */ });
+  post({ type: 'spawn', id, init });
+  return { ready, terminate: () => post({ type: 'kill', id }) };
+});
+post({ type: 'ready', isolated, cores: navigator.hardwareConcurrency || 1, startup });
+
+interface ParErrorLike { name: string; formatted: string; diagnostic: { message: string; span: { start: number; end: number } } }
+const isParError = (e: unknown): e is ParErrorLike =>
+  e instanceof Error && e.name === 'ParError' && typeof (e as Partial<ParErrorLike>).formatted === 'string';
+
+async function run({ id, source, threads }: RunRequest): Promise<RunResult> {
+  const result: RunResult = { ok: false, errors: [], threads: isolated ? threads : 1, compileMs: 0, runMs: 0, loops: [], trace: null, ir: '', wat: '' };
+  // Printed lines go out in batches: one message per line would flood the page on chatty programs.
+  let pending = '';
+  let last = performance.now();
+  const flush = () => { if (pending) { post({ type: 'out', id, text: pending }); pending = ''; } last = performance.now(); };
+  const stdout = (text: string) => {
+    pending += text;
+    if (performance.now() - last > 40 || pending.length > 1 << 22) flush();
+  };
+  await warm; // never two compiles at once: Binaryen has global state
+  const t0 = performance.now();
+  const compiled = await compile(source, { filename: 'main.par', threads, profile: true, trace: true, interruptible: true });
+  result.compileMs = performance.now() - t0;
+  result.errors = compiled.diagnostics.map((d): Marker => ({ message: d.message, severity: d.severity, span: d.span, formatted: compiled.format(d) }));
+  result.ir = compiled.dump('ir');
+  const program = compiled.program;
+  if (!program) return result;
+  result.wat = compiled.dump('wat');
+  // Shared memory may be posted only from an isolated page.
+  const flag = program.stopFlag?.();
+  if (flag && isolated) post({ type: 'stopflag', id, flag });
+  try {
+    const t1 = performance.now();
+    try {
+      await program.run({ stdout, image: (picture) => { flush(); post({ type: 'image', id, picture }); } });
+    } finally {
+      result.runMs = performance.now() - t1;
+      flush();
+      result.loops = (program as unknown as { timings?: string[] }).timings ?? [];
+      result.trace = program.chunkTrace?.() ?? null;
+    }
+    result.ok = true;
+  } catch (e) {
+    if (!isParError(e)) throw e;
+    result.errors.push({ message: e.diagnostic.message, severity: 'error', span: e.diagnostic.span, formatted: e.formatted });
+  } finally {
+    program.dispose();
+  }
+  return result;
+}
+
+// One run at a time: the page sends the next request only after `done` (or replaces this worker).
+self.onmessage = async (e: MessageEvent<RunRequest | Spawned>) => {
+  const req = e.data;
+  warm ??= Promise.resolve(); // a run started first: no warm-up
+  if (req.type === 'spawned') {
+    const s = starting.get(req.id);
+    starting.delete(req.id);
+    if (req.error === undefined) s?.resolve(); else s?.reject(new Error(`worker ${req.id} failed to start: ${req.error}`));
+    return;
+  }
+  let result: RunResult;
+  try {
+    result = await run(req);
+  } catch (err) {
+    const internal = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    result = { ok: false, errors: [], threads: 1, compileMs: 0, runMs: 0, loops: [], trace: null, ir: '', wat: '', internal };
+  }
+  post({ type: 'done', id: req.id, result });
+};

@@ -1,0 +1,91 @@
+// Whole-array operations on real worker teams: sums, means and dot products of big arrays are
+// bit-identical for every thread count AND equal to NumPy's to the last bit (the program tests'
+// oracle only checks a relative 1e-9); big elementwise statements, reductions and matmul are lowered
+// to parallel, vectorized loops (checked in --dump=ir) and print the same on every team size.
+import { describe, it, expect } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { compile } from '../index.js';
+
+async function runWith(src: string, threads: number): Promise<string> {
+  const r = await compile(src, { filename: 'arrays.par', threads });
+  expect(r.diagnostics.map((d) => r.format(d))).toEqual([]);
+  let out = '';
+  try {
+    await r.program!.run({ stdout: (t) => { out += t; } });
+  } finally {
+    r.program!.dispose();
+  }
+  return out;
+}
+
+/** The program's output under CPython + NumPy, or null when they are not available. */
+function numpy(src: string): string | null {
+  const probe = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return null;
+  const file = join(mkdtempSync(join(tmpdir(), 'par-arrays-')), 'prog.par');
+  writeFileSync(file, src);
+  const r = spawnSync('python3', ['test/oracle/run.py', file], { encoding: 'utf8', timeout: 120_000 });
+  if (r.status !== 0) throw new Error(`python3 failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+const THREADS = [1, 2, 3, 4, 7];
+
+// Values whose sums are not exact in floating point, so a different summation order shows.
+const SUMS = `
+sizes = array([100, 1000, 131071, 131072, 131073, 262144, 1000003, 3000017])
+for n in sizes:
+    a = arange(n) * 0.37 - (arange(n) % 13) * 1.7 + 0.1
+    b = (arange(n) % 11) * 0.3 - 1.1
+    f = ((arange(n) % 1000) * 0.001).astype(float32)
+    print(n, sum(a), mean(a), sum(a * b), sum(a[::2]), sum(a[::-1]), sum(f), mean(f))
+m = (arange(2000 * 700) * 0.37 - (arange(2000 * 700) % 11) * 2.3).reshape((2000, 700))
+print(sum(m), mean(m), sum(m.T))
+`;
+
+describe('parallel sums are NumPy\'s pairwise sums', () => {
+  it('prints bit-identical sums and means for 1, 2, 3, 4 and 7 threads, equal to NumPy\'s', async () => {
+    const outs = await Promise.all(THREADS.map((t) => runWith(SUMS, t)));
+    expect(outs[0].trim().split('\n')).toHaveLength(9);
+    for (const o of outs) expect(o).toBe(outs[0]);
+    const expected = numpy(SUMS);
+    if (expected !== null) expect(outs[0]).toBe(expected);
+  }, 120_000);
+});
+
+const ARRAYS = `
+n = 500003
+x = (arange(n) % 1000) * 0.001
+y = ones(n)
+y[:] = 2.0 * x + y
+z = where(x > 0.5, sqrt(x), x * x - 1.0)
+m = (arange(700 * 300) % 17 * 0.5).reshape((700, 300))
+q = m * 2.0 - arange(300) * 0.25
+print(sum(y), sum(z), y[n - 1], z[777], sum(q), q[699, 299])
+print(min(z), max(z), argmin(z), argmax(z), count_nonzero(z > 0.0))
+a = (arange(300 * 200) % 9 - 4.0).reshape((300, 200)) * 0.25
+b = (arange(200 * 250) % 5 - 2.0).reshape((200, 250)) * 0.5
+c = a @ b
+print(sum(c), c[299, 249], c[0, 0], dot(x, y))
+`;
+
+describe('parallel, vectorized array operations', () => {
+  it('lowers a big elementwise statement to a parfor with f64x2 lanes and a scalar remainder', async () => {
+    const r = await compile('x = arange(100000) * 0.5\ny = x * x + 1.0\nprint(y[3])\n', { filename: 'ir.par' });
+    const ir = r.dump('ir');
+    expect(ir).toMatch(/parfor c%\d+: i32/);
+    expect(ir).toContain('f64x2.add(f64x2.mul(load.v128');
+    expect(ir).toMatch(/store\.f64\[p%\d+\] = \(\(load\.f64/);
+  });
+
+  it('prints the same elementwise, reduction and matmul results on every team size', async () => {
+    const outs = await Promise.all(THREADS.map((t) => runWith(ARRAYS, t)));
+    for (const o of outs) expect(o).toBe(outs[0]);
+    const expected = numpy(ARRAYS);
+    // dot() is BLAS in NumPy (another summation order): compare all but that number exactly.
+    if (expected !== null) expect(outs[0].replace(/ \S+\n$/, '\n')).toBe(expected.replace(/ \S+\n$/, '\n'));
+  }, 120_000);
+});
