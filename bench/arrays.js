@@ -10,6 +10,7 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import {
   buildOmp, compareChecksums, compilePar, cpuSnapshot, errorMessage, kernelDir, median, ompProbe, otherLoad, outDir,
   runOmp, runParProgram, runProcess, withParams, rootDir,
+  runInTurn,
 } from './lib.js';
 import { printTable } from './table.js';
 
@@ -87,16 +88,7 @@ async function measureRow(k, ctx) {
       c1: async () => runOmp(exe, sizes, 1),
       cN: async () => runOmp(exe, sizes, ctx.threads),
     };
-    for (let r = 0; r < ctx.runs; r++) {
-      for (const impl of IMPLS) {
-        if (!m[impl].results) continue;
-        try {
-          m[impl].results.push(await run[impl]());
-        } catch (e) {
-          m[impl] = { error: errorMessage(e) };
-        }
-      }
-    }
+    await runInTurn(m, run, IMPLS, ctx.runs);
   } finally {
     for (const p of Object.values(programs)) p.dispose();
   }

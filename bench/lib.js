@@ -223,3 +223,20 @@ export function otherLoad(a, b, cores) {
   if (!a || !b || b.total <= a.total) return null;
   return Math.max(0, ((b.busy - a.busy) - (b.own - a.own)) / (b.total - a.total) * cores);
 }
+
+/**
+ * Runs each implementation once per round, in turn, for `runs` rounds (so slow drifts of the machine
+ * hit all of them alike); one that fails keeps its error and is not run again.
+ */
+export async function runInTurn(m, run, impls, runs) {
+  for (let r = 0; r < runs; r++) {
+    for (const impl of impls) {
+      if (!m[impl].results) continue;
+      try {
+        m[impl].results.push(await run[impl]());
+      } catch (e) {
+        m[impl] = { error: errorMessage(e) };
+      }
+    }
+  }
+}

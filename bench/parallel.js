@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import {
   buildOmp, compareChecksums, compilePar, cpuSnapshot, errorMessage, median, ompProbe, otherLoad, outDir,
   parallelKernelDir, runOmp, runParProgram, withParams,
+  runInTurn,
 } from './lib.js';
 import { printTable } from './table.js';
 
@@ -120,16 +121,7 @@ async function measureRow(k, ctx) {
       c1: async () => runOmp(exe, sizes, 1),
       cN: async () => runOmp(exe, sizes, ctx.threads),
     };
-    for (let r = 0; r < ctx.runs; r++) {
-      for (const impl of IMPLS) {
-        if (!m[impl].results) continue;
-        try {
-          m[impl].results.push(await run[impl]());
-        } catch (e) {
-          m[impl] = { error: errorMessage(e) };
-        }
-      }
-    }
+    await runInTurn(m, run, IMPLS, ctx.runs);
   } finally {
     for (const p of Object.values(programs)) p.dispose();
   }
