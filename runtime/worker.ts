@@ -13,12 +13,12 @@ const port = await workerPort();
 const { init } = port;
 let exports: Record<string, (...args: number[]) => unknown>;
 const output = new OutputQueue(init.output, true);
-const flags = new Int32Array(init.memory.buffer, 0, CTRL.END / 4);
+const ctrl = new Int32Array(init.memory.buffer, 0, CTRL.END / 4);
 try {
   const imports = threadImports({
     memory: init.memory, tid: init.tid, strings: init.strings, sites: init.sites, maxPages: init.maxPages, output,
     // The flag tells thread 0's join to drain the queue (it skips that JS call when nothing is queued).
-    line: (l) => { output.append(l); Atomics.store(flags, CTRL.outPending / 4, 1); },
+    line: (l) => { output.append(l); Atomics.store(ctrl, CTRL.outPending / 4, 1); },
   });
   const inst = await WebAssembly.instantiate(init.module, imports);
   exports = inst.exports as typeof exports;
@@ -29,7 +29,6 @@ try {
 }
 port.post({ type: 'ready' });
 
-const ctrl = new Int32Array(init.memory.buffer, 0, CTRL.END / 4);
 let seen = init.seen;
 for (;;) {
   try {

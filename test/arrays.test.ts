@@ -8,18 +8,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compile } from '../index.js';
+import { runWith as runProgram } from './run-program.js';
 
-async function runWith(src: string, threads: number): Promise<string> {
-  const r = await compile(src, { filename: 'arrays.par', threads });
-  expect(r.diagnostics.map((d) => r.format(d))).toEqual([]);
-  let out = '';
-  try {
-    await r.program!.run({ stdout: (t) => { out += t; } });
-  } finally {
-    r.program!.dispose();
-  }
-  return out;
-}
+const runWith = (src: string, threads: number) => runProgram(src, threads, 'arrays.par');
 
 /** The program's output under CPython + NumPy, or null when they are not available. */
 function numpy(src: string): string | null {

@@ -3,18 +3,9 @@
 // while the others wait at a barrier.
 import { describe, it, expect } from 'vitest';
 import { compile, ParError } from '../index.js';
+import { runWith as runProgram } from './run-program.js';
 
-async function runWith(src: string, threads: number): Promise<string> {
-  const r = await compile(src, { filename: 'par.par', threads });
-  expect(r.diagnostics.map((d) => r.format(d))).toEqual([]);
-  let out = '';
-  try {
-    await r.program!.run({ stdout: (t) => { out += t; } });
-  } finally {
-    r.program!.dispose();
-  }
-  return out;
-}
+const runWith = (src: string, threads: number) => runProgram(src, threads, 'par.par');
 
 const THREADS = [1, 2, 3, 4, 7, 16];
 
