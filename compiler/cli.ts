@@ -16,6 +16,7 @@ import pc from 'picocolors';
 import { compile, type CompileOptions, type CompileResult, type DumpStage, type Program } from './driver.js';
 import { ParError } from '../runtime/errors.js';
 import { encodePNG, type Picture } from '../runtime/image.js';
+import { resolveMaxPages } from '../runtime/instance.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -36,6 +37,8 @@ Usage:
 
 Options for run:
   --threads N        team size (default: PAR_NUM_THREADS, OMP_NUM_THREADS, else the core count)
+  --max-memory SIZE  memory limit, e.g. 512M or 2G (default: PAR_MAX_MEMORY, else 4G, the most
+                     WebAssembly allows); an array past it is a MemoryError
   --dump=STAGE       print a compiler stage (ast, typed, ir, wat) to stdout instead of running
   --time             print compile and run times to stderr
   --no-bounds-check  skip array bounds checks (faster; out-of-range indexing is then undefined)
@@ -146,6 +149,7 @@ interface Invocation {
   file: string | null;
   code: string | null;
   threads?: number;
+  maxMemory?: string;
   dump?: DumpStage;
   time: boolean;
   boundsCheck: boolean;
@@ -158,6 +162,7 @@ interface Invocation {
 const OPTIONS = {
   eval: { type: 'string', short: 'e' },
   threads: { type: 'string' },
+  'max-memory': { type: 'string' },
   dump: { type: 'string' },
   time: { type: 'boolean' },
   'no-bounds-check': { type: 'boolean' },
@@ -169,7 +174,7 @@ const OPTIONS = {
 } as const;
 
 /** Options that only make sense when something is run (or dumped); `check` rejects them. */
-const RUN_ONLY = ['threads', 'dump', 'time', 'no-bounds-check'] as const;
+const RUN_ONLY = ['threads', 'max-memory', 'dump', 'time', 'no-bounds-check'] as const;
 
 export function parseCommandLine(argv: readonly string[]): Invocation {
   // `-e CODE` takes the next argument verbatim, like `python -c`: parseArgs would refuse code
@@ -245,6 +250,14 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     }
     inv.threads = Number(t);
   }
+  if (values['max-memory'] !== undefined) {
+    try {
+      resolveMaxPages(values['max-memory'], {});
+    } catch (e) {
+      throw new UsageError((e as Error).message.replace(/^maxMemory/, '--max-memory'));
+    }
+    inv.maxMemory = values['max-memory'];
+  }
   if (values.dump !== undefined) {
     if (!(DUMP_STAGES as readonly string[]).includes(values.dump)) {
       throw new UsageError(`--dump expects one of ${DUMP_STAGES.join(', ')}, got '${values.dump}'`);
@@ -317,7 +330,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   try {
     return await execute(inv, io, color, session, err);
   } catch (e) {
-    if (e instanceof Error && e.name === 'TeamConfigError') return usage(e.message, io, color);
+    if (e instanceof Error && e.name === 'ConfigError') return usage(e.message, io, color);
     return internalError(e, io, color);
   } finally {
     removeInterrupt?.();
@@ -361,6 +374,7 @@ async function execute(
     cacheDir: inv.cache && !inv.dump ? defaultCacheDir(scriptPath, io.env) : false,
   };
   if (inv.threads !== undefined) options.threads = inv.threads;
+  if (inv.maxMemory !== undefined) options.maxMemory = inv.maxMemory;
 
   const t0 = performance.now();
   const result = await compile(source, options);

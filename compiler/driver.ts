@@ -46,6 +46,12 @@ export interface CompileOptions {
    * playground's timeline). Off by default; when off it costs one load per chunk.
    */
   trace?: boolean;
+  /**
+   * The most memory the program may use: bytes, or text such as '512M' or '2GiB' (units are powers
+   * of 1024). Default PAR_MAX_MEMORY, else 4 GiB, WebAssembly's ceiling. An allocation past it is a
+   * MemoryError naming the array's shape and dtype.
+   */
+  maxMemory?: number | string;
   /** Compile so that `Program.stopFlag()` can stop the program from another thread (see EmitOptions.interruptible). */
   interruptible?: boolean;
 }
@@ -76,8 +82,10 @@ export interface Program {
   run(opts?: RunOptions): Promise<void>;
   /** Calls a function defined in the script with JS arguments. */
   call(name: string, ...args: ParValue[]): Promise<ParValue>;
-  /** Bytes in use by the wasm heap (its high-water mark). */
+  /** Bytes of the wasm heap (up to its highest block; freed blocks included). */
   heapBytes(): number;
+  /** Bytes of the program's wasm memory: its peak, since wasm memory never shrinks. */
+  memoryBytes(): number;
   /** The chunk trace of the runs so far, when compiled with `trace: true` (else null). */
   chunkTrace?(): ChunkTrace | null;
   /**
@@ -110,9 +118,11 @@ interface Manifest {
   entries: [string, { fn: string; params: Type[]; ret: Type }][];
   /** Parallel loops and regions by number, for the per-loop report. */
   regions: { line: number; kind: 'prange' | 'region' }[];
+  /** Pages of memory the static data needs (the module's memory import minimum). */
+  minPages: number;
 }
 
-const CACHE_VERSION = 'par-0.1.0-1';
+const CACHE_VERSION = 'par-0.1.0-2';
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
   const file = sourceFile(options.filename ?? '<input>', source);
@@ -152,7 +162,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     const em = await emitWasm(program, { optimizeLevel: 3, interruptible: options.interruptible ?? false });
     timings.emit = performance.now() - t0;
     wasmText = em.wat;
-    const manifest: Manifest = { strings: lowered.strings, sites: lowered.sites, entries: [...lowered.entries], regions: program.regions ?? [] };
+    const manifest: Manifest = { strings: lowered.strings, sites: lowered.sites, entries: [...lowered.entries], regions: program.regions ?? [], minPages: em.initialPages };
     if (options.cacheDir) await writeCache(options.cacheDir, key, em.bytes, manifest);
     return { bytes: em.bytes, manifest };
   };
@@ -173,7 +183,9 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   if (!built || diags.hasErrors) return result;
   const inst = await instantiate({
     bytes: built.bytes, strings: built.manifest.strings, sites: built.manifest.sites, stdout: defaultStdout,
+    minPages: built.manifest.minPages,
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
+    ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
   });
   result.program = new ProgramImpl(inst, built.manifest, file, options);
   if (!wasmText) wasmText = () => '(compiled wasm came from the cache; run with --no-cache to see it)';
@@ -461,6 +473,7 @@ class ProgramImpl implements Program {
   }
 
   heapBytes(): number { return this.inst.heapTop(); }
+  memoryBytes(): number { return this.inst.memory.buffer.byteLength; }
 
   dispose(): void {
     if (this.disposed) return;

@@ -21,7 +21,7 @@ export interface EmitOptions {
   boundsCheck?: boolean;
   /** Declared minimum of the imported memory (default: just enough for the static data). */
   initialPages?: number;
-  /** Declared maximum of the imported memory (default 32768 = 2 GiB); a shared memory needs one. */
+  /** Declared maximum of the imported memory (default 65536 = 4 GiB, so the runtime's memory limit decides); a shared memory needs one. */
   maxPages?: number;
   /**
    * Every `while` iteration checks CTRL.abort (an atomic load, so it is never hoisted) and, once it
@@ -45,11 +45,13 @@ export interface EmitResult {
 const ICE = 'internal compiler error';
 /** The import an interruptible loop calls when CTRL.abort is set (it throws KeyboardInterrupt). */
 const INTERRUPTED = '__interrupted';
+/** The import an `alloc` calls when the array cannot be had: (site, dtype code, ndim, shape[0..3]); it throws MemoryError. */
+const ERR_ALLOC = '__err_alloc';
 
 export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<EmitResult> {
   const optimizeLevel = opts.optimizeLevel ?? 3;
   const shrinkLevel = opts.shrinkLevel ?? 0;
-  const maxPages = opts.maxPages ?? 32768;
+  const maxPages = opts.maxPages ?? 65536;
   // Native math functions (mathlib-wasm.ts) read their tables from static memory, after the program's data.
   const usesNativeMath = p.imports.some((i) => i.module === NATIVE_MATH);
   const mathBase = align16(p.dataBase + p.dataSize);
@@ -121,7 +123,7 @@ function tupleType(b: Binaryen, ts: readonly VT[]): BType {
  */
 export function withRuntime(p: Program): Program {
   let oom = p.imports.find((i) => i.module === 'env' && i.base === 'oom');
-  const imports: Import[] = [...p.imports];
+  const imports: Import[] = [...p.imports, { name: ERR_ALLOC, module: 'env', base: 'err_alloc', params: ['i32', 'i32', 'i32', 'i64', 'i64', 'i64', 'i64'], result: null }];
   if (!oom) {
     oom = { name: '__oom', module: 'env', base: 'oom', params: ['i32'], result: null };
     imports.push(oom);
@@ -147,6 +149,7 @@ function emitInit(b: Binaryen, m: BModule, p: Program, segments: string[], heapB
   body.push(m.i32.store(0, 4, c(ALLOC.heapTop), c(heapBase)));
   body.push(m.i32.atomic.store(0, c(ALLOC.lock), c(0)));
   body.push(m.memory.fill(c(ALLOC.freeLists), c(0), c(4 * 32)));
+  body.push(m.i32.store(0, 4, c(ALLOC.largeFree), c(0)));
   m.addFunction('__init', b.none, b.none, [], m.block(null, body));
   m.addFunctionExport('__init', '__init');
 }
@@ -520,7 +523,8 @@ class FuncEmitter {
   /**
    * `alloc` in terms of the runtime library: each extent into an i64 temp (before `name` is
    * assigned, since extents may read it), the element count checked by `__dim`, one `__array_new`
-   * block, then shape and C-contiguous strides (in elements) stored into the descriptor.
+   * block (0 when it cannot be had: `err_alloc` then raises MemoryError with the shape), then shape
+   * and C-contiguous strides (in elements) stored into the descriptor.
    */
   private expandAlloc(s: Stmt & { k: 'alloc' }): Stmt[] {
     const out: Stmt[] = [];
@@ -533,6 +537,8 @@ class FuncEmitter {
     for (const d of dims) count = call('__dim', [count, get(d, 'i64')], 'i64');
     out.push(set(s.name, call('__array_new', [count, i32c(s.elemSize), i32c(s.ndim), i32c(s.dtypeCode), i32c(s.uninit ? 0 : 1)], 'i32')));
     const desc = get(s.name);
+    const shape = [0, 1, 2, 3].map((k) => (k < dims.length ? get(dims[k], 'i64') : i64c(0)));
+    out.push(when(isZero(desc), [{ k: 'trap', call: call(ERR_ALLOC, [i32c(s.site ?? -1), i32c(s.dtypeCode), i32c(s.ndim), ...shape]) }]));
     const extent = (k: number): Expr => ({ k: 'cvt', t: 'i32', op: 'i64->i32', a: get(dims[k], 'i64') });
     for (let k = 0; k < s.ndim; k++) {
       out.push(store32(add(desc, i32c(DESC.shape + 4 * k)), extent(k)));
@@ -549,18 +555,25 @@ class FuncEmitter {
 //
 // Note [Allocator]: every block has a 16-byte header before its 16-aligned payload:
 //   [p-16] size class k   [p-12] payload capacity in bytes   [p-8] next free block (on a free list)
-// Free-list heads are i32s at ALLOC.freeLists + 4k. Requests up to LARGE bytes get a power-of-two
-// capacity 2^k (k >= 4), so every block on list k fits any request of class k and `__malloc` pops
-// the head. Larger requests get their size rounded up to 64 KiB and go on list floor(log2(cap)); they
-// are found first-fit on that list or the next one (whose blocks are all big enough), so a loop
-// that allocates and frees the same size reuses one block instead of growing the heap. Blocks are
-// never split or merged. New blocks come from the bump pointer ALLOC.heapTop, growing the memory
-// when it passes the end; when growing fails the lock is released and `env.oom(bytes)` throws. The
-// free lists and the heap top are guarded by a spin lock at ALLOC.lock (cmpxchg 0 -> 1; release by
-// an atomic exchange), held only for a few loads and stores. Reference counts are atomic and need no
-// lock. The oom argument is the request as a u32, or 0xFFFFFFFF when it does not fit in 32 bits.
+// Small requests (up to LARGE bytes) get a power-of-two capacity 2^k (k >= 4); free-list heads are
+// i32s at ALLOC.freeLists + 4k, every block on list k fits any request of class k, and `__malloc`
+// pops the head. Small blocks are never split or merged: a loop that allocates and frees the same
+// sizes reuses its blocks.
+// Large requests get their size rounded up to 64 KiB and class LARGE_CLASS. Free large blocks sit on
+// one list in address order (head at ALLOC.largeFree): `__free` merges a block with free neighbours
+// and gives a free block that ends at the heap top back to the bump pointer; `__malloc` takes the
+// first block that fits and splits off what it does not need. Without merging, a loop whose arrays
+// grow (`a = zeros(n * k)` for growing n: each new array is allocated before the old one is
+// released) would need the sum of all sizes, not a few times the largest.
+// New blocks come from the bump pointer ALLOC.heapTop, growing the memory when it passes the end.
+// The free lists and the heap top are guarded by a spin lock at ALLOC.lock (cmpxchg 0 -> 1; release
+// by an atomic exchange); reference counts are atomic and need no lock. `__try_malloc` returns 0 when
+// the memory cannot grow (the limit set by the runtime's WebAssembly.Memory maximum); `__malloc`
+// then calls `env.oom(bytes)`, which throws MemoryError (the request as a u32, 0xFFFFFFFF when it
+// does not fit in 32 bits). Array allocations report their shape and dtype instead (`err_alloc`).
 
 const LARGE = 1 << 20;
+const LARGE_CLASS = 32;
 const MAX_REQUEST = 0x7fff0000;
 
 const i32c = (v: number): Expr => ({ k: 'const', t: 'i32', v });
@@ -589,7 +602,10 @@ export function runtimeLibrary(oom: string): Func[] {
   const heapTop = i32c(ALLOC.heapTop);
   const head = (k: Expr) => add(i32c(ALLOC.freeLists), bin('shl', k, i32c(2)));
   const fail = (bytes: Expr): Stmt => ({ k: 'trap', call: call(oom, [bytes]) });
-  const failUnlocked = (bytes: Expr): Stmt[] => [run('__unlock'), fail(bytes)];
+  const largeHead = i32c(ALLOC.largeFree);
+  const capOf = (p: Expr) => load32(sub(p, i32c(12)));
+  const nextOf = (p: Expr) => sub(p, i32c(8));
+  const endOf = (p: Expr) => add(p, capOf(p));
   return [
     fn('__lock', [], [], [], [
       { k: 'while', label: 'spin', body: [],
@@ -598,55 +614,106 @@ export function runtimeLibrary(oom: string): Func[] {
     fn('__unlock', [], [], [], [
       { k: 'expr', e: { k: 'atomic', t: 'i32', mem: 'i32', op: 'xchg', addr: lock, value: i32c(0) } },
     ]),
-    // First block on the list at `link` with capacity >= cap, unlinked; 0 if none. Lock held.
-    fn('__take', p32('link', 'cap'), ['i32'], p32('p'), [
+    // First large block with capacity >= cap, unlinked, its unused tail split off and left on the
+    // list when that is worth a block of its own; 0 if none. Lock held.
+    fn('__take_large', p32('cap'), ['i32'], p32('link', 'p', 'rest', 'q'), [
+      set('link', largeHead),
       { k: 'while', label: 'scan', cond: i32c(1), body: [
         set('p', load32(get('link'))),
         when(isZero(get('p')), [ret(i32c(0))]),
-        when(bin('ge_u', load32(sub(get('p'), i32c(12))), get('cap')), [
-          store32(get('link'), load32(sub(get('p'), i32c(8)))),
+        when(bin('ge_u', capOf(get('p')), get('cap')), [
+          set('rest', sub(capOf(get('p')), get('cap'))),
+          when(bin('lt_u', i32c(LARGE + 16), get('rest')), [
+            set('q', add(get('p'), add(get('cap'), i32c(16)))),
+            store32(sub(get('q'), i32c(16)), i32c(LARGE_CLASS)),
+            store32(sub(get('q'), i32c(12)), sub(get('rest'), i32c(16))),
+            store32(nextOf(get('q')), load32(nextOf(get('p')))),
+            store32(sub(get('p'), i32c(12)), get('cap')),
+            store32(get('link'), get('q')),
+          ], [store32(get('link'), load32(nextOf(get('p'))))]),
           ret(get('p')),
         ]),
-        set('link', sub(get('p'), i32c(8))),
+        set('link', nextOf(get('p'))),
       ] },
     ]),
-    fn('__malloc', p32('bytes'), ['i32'], [...p32('cap', 'k', 'p', 'top', 'need', 'cur'), { name: 'end', t: 'i64' }], [
-      when(bin('lt_u', i32c(MAX_REQUEST), get('bytes')), [fail(get('bytes'))]),
+    // Puts a large block back in address order, merged with the free blocks right before and after
+    // it; a free block that then ends at the heap top is given back to the bump pointer. Lock held.
+    fn('__free_large', p32('p'), [], p32('link', 'prevLink', 'prev', 'n', 'prevEnd'), [
+      set('link', largeHead), set('prevLink', i32c(0)), set('prev', i32c(0)),
+      { k: 'while', label: 'find', cond: i32c(1), body: [
+        set('n', load32(get('link'))),
+        when(bin('or', isZero(get('n')), bin('lt_u', get('p'), get('n'))), [{ k: 'break', label: 'find' }]),
+        set('prevLink', get('link')), set('prev', get('n')),
+        set('link', nextOf(get('n'))),
+      ] },
+      // Merge with the next block, then with the previous one.
+      // (`bin('and')` evaluates both sides, so a missing neighbour is tested first, on its own.)
+      when(bin('ne', get('n'), i32c(0)), [
+        when(bin('eq', endOf(get('p')), sub(get('n'), i32c(16))), [
+          store32(sub(get('p'), i32c(12)), add(capOf(get('p')), add(capOf(get('n')), i32c(16)))),
+          set('n', load32(nextOf(get('n')))),
+        ]),
+      ]),
+      store32(nextOf(get('p')), get('n')),
+      when(bin('ne', get('prev'), i32c(0)), [set('prevEnd', endOf(get('prev')))], [set('prevEnd', i32c(-1))]),
+      when(bin('eq', get('prevEnd'), sub(get('p'), i32c(16))), [
+        store32(sub(get('prev'), i32c(12)), add(capOf(get('prev')), add(capOf(get('p')), i32c(16)))),
+        store32(nextOf(get('prev')), get('n')),
+        set('p', get('prev')), set('link', get('prevLink')),
+      ], [store32(get('link'), get('p'))]),
+      // `link` now points at p; p is the last free block if it touches the top.
+      when(bin('eq', endOf(get('p')), load32(heapTop)), [
+        store32(get('link'), i32c(0)),
+        store32(heapTop, sub(get('p'), i32c(16))),
+      ]),
+    ]),
+    fn('__try_malloc', p32('bytes'), ['i32'], [...p32('cap', 'k', 'p', 'top', 'need', 'cur'), { name: 'end', t: 'i64' }], [
+      when(bin('lt_u', i32c(MAX_REQUEST), get('bytes')), [ret(i32c(0))]),
       when(bin('lt_u', get('bytes'), i32c(17)), [set('cap', i32c(16))], [
         when(bin('lt_u', get('bytes'), i32c(LARGE + 1)),
           [set('cap', bin('shl', i32c(1), sub(i32c(32), { k: 'un', t: 'i32', op: 'clz', a: sub(get('bytes'), i32c(1)) })))],
           [set('cap', bin('and', add(get('bytes'), i32c(0xffff)), i32c(-0x10000)))]),
       ]),
-      set('k', sub(i32c(31), { k: 'un', t: 'i32', op: 'clz', a: get('cap') })),
       run('__lock'),
-      set('p', call('__take', [head(get('k')), get('cap')], 'i32')),
-      when(bin('and', isZero(get('p')), bin('lt_u', i32c(LARGE), get('cap'))), [
-        set('p', call('__take', [head(add(get('k'), i32c(1))), get('cap')], 'i32')),
+      when(bin('lt_u', i32c(LARGE), get('cap')), [
+        set('k', i32c(LARGE_CLASS)),
+        set('p', call('__take_large', [get('cap')], 'i32')),
+      ], [
+        set('k', sub(i32c(31), { k: 'un', t: 'i32', op: 'clz', a: get('cap') })),
+        set('p', load32(head(get('k')))),
+        when(bin('ne', get('p'), i32c(0)), [store32(head(get('k')), load32(nextOf(get('p'))))]),
       ]),
       when(bin('ne', get('p'), i32c(0)), [run('__unlock'), ret(get('p'))]),
       // Bump allocation, in i64 so the end of a 4 GiB memory cannot wrap around.
       set('top', load32(heapTop)),
       set('end', bin('add', u64(get('top')), u64(add(get('cap'), i32c(16))), 'i64')),
-      when(bin('ge_u', get('end', 'i64'), i64c(1n << 32n), 'i64'), failUnlocked(get('bytes'))),
+      when(bin('ge_u', get('end', 'i64'), i64c(1n << 32n), 'i64'), [run('__unlock'), ret(i32c(0))]),
       set('need', wrap(bin('shr_u', bin('add', get('end', 'i64'), i64c(PAGE - 1), 'i64'), i64c(16), 'i64'))),
       set('cur', { k: 'memsize', t: 'i32' }),
       when(bin('lt_u', get('cur'), get('need')), [
-        when(bin('eq', { k: 'memgrow', t: 'i32', pages: sub(get('need'), get('cur')) }, i32c(-1)), failUnlocked(get('bytes'))),
+        when(bin('eq', { k: 'memgrow', t: 'i32', pages: sub(get('need'), get('cur')) }, i32c(-1)), [run('__unlock'), ret(i32c(0))]),
       ]),
       store32(heapTop, wrap(get('end', 'i64'))),
       set('p', add(get('top'), i32c(16))),
       store32(sub(get('p'), i32c(16)), get('k')),
       store32(sub(get('p'), i32c(12)), get('cap')),
-      store32(sub(get('p'), i32c(8)), i32c(0)),
+      store32(nextOf(get('p')), i32c(0)),
       run('__unlock'),
+      ret(get('p')),
+    ]),
+    fn('__malloc', p32('bytes'), ['i32'], p32('p'), [
+      set('p', call('__try_malloc', [get('bytes')], 'i32')),
+      when(isZero(get('p')), [fail(get('bytes'))]),
       ret(get('p')),
     ], true),
     fn('__free', p32('p'), [], p32('h'), [
       when(isZero(get('p')), [ret()]),
-      set('h', head(load32(sub(get('p'), i32c(16))))),
       run('__lock'),
-      store32(sub(get('p'), i32c(8)), load32(get('h'))),
-      store32(get('h'), get('p')),
+      when(bin('eq', load32(sub(get('p'), i32c(16))), i32c(LARGE_CLASS)), [run('__free_large', get('p'))], [
+        set('h', head(load32(sub(get('p'), i32c(16))))),
+        store32(nextOf(get('p')), load32(get('h'))),
+        store32(get('h'), get('p')),
+      ]),
       run('__unlock'),
     ], true),
     fn('__retain', p32('d'), [], [], [
@@ -663,20 +730,23 @@ export function runtimeLibrary(oom: string): Func[] {
         run('__free', get('d')),
       ]),
     ], true),
-    // acc * d for an element count: extents and counts must stay within 0 .. 2^31-1.
+    // acc * d for an element count, or -1 when an extent or the count passes 2^31-1 (Par's limit:
+    // extents and sizes are i32s).
     fn('__dim', [{ name: 'acc', t: 'i64' }, { name: 'd', t: 'i64' }], ['i64'], [{ name: 'r', t: 'i64' }], [
-      when(bin('ge_u', get('d', 'i64'), i64c(1n << 31n), 'i64'), [fail(i32c(-1))]),
+      when(bin('or', bin('lt_s', get('acc', 'i64'), i64c(0), 'i64'), bin('ge_u', get('d', 'i64'), i64c(1n << 31n), 'i64')), [ret(i64c(-1))]),
       set('r', bin('mul', get('acc', 'i64'), get('d', 'i64'), 'i64')),
-      when(bin('gt_s', get('r', 'i64'), i64c(0x7fffffff), 'i64'), [fail(i32c(-1))]),
+      when(bin('gt_s', get('r', 'i64'), i64c(0x7fffffff), 'i64'), [ret(i64c(-1))]),
       ret(get('r', 'i64')),
     ]),
-    // A zeroed descriptor + data block (data left as it was unless `zero`); the caller stores shape and strides.
+    // A descriptor + data block (data zeroed when `zero`), or 0 when `count` is -1 (see __dim) or the
+    // memory cannot grow; the caller stores shape and strides, or reports the failure with the shape.
     fn('__array_new', [{ name: 'count', t: 'i64' }, ...p32('elemSize', 'ndim', 'dtype', 'zero')], ['i32'],
       [{ name: 'total', t: 'i64' }, ...p32('d')], [
-        when(bin('ge_u', get('count', 'i64'), i64c(1n << 31n), 'i64'), [fail(i32c(-1))]),
+        when(bin('lt_s', get('count', 'i64'), i64c(0), 'i64'), [ret(i32c(0))]),
         set('total', bin('add', bin('mul', get('count', 'i64'), u64(get('elemSize')), 'i64'), i64c(DESC.SIZE), 'i64')),
-        when(bin('ge_u', get('total', 'i64'), i64c(1n << 32n), 'i64'), [fail(i32c(-1))]),
-        set('d', call('__malloc', [wrap(get('total', 'i64'))], 'i32')),
+        when(bin('ge_u', get('total', 'i64'), i64c(1n << 32n), 'i64'), [ret(i32c(0))]),
+        set('d', call('__try_malloc', [wrap(get('total', 'i64'))], 'i32')),
+        when(isZero(get('d')), [ret(i32c(0))]),
         { k: 'memfill', dest: get('d'), value: i32c(0), size: { k: 'select', t: 'i32', cond: get('zero'), a: wrap(get('total', 'i64')), b: i32c(DESC.SIZE) } },
         store32(add(get('d'), i32c(DESC.rc)), i32c(1)),
         store32(add(get('d'), i32c(DESC.data)), add(get('d'), i32c(DESC.SIZE))),

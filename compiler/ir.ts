@@ -122,7 +122,7 @@ export type Stmt =
   /** name (an i32 local) = a new array descriptor (rc 1, C-contiguous) with a fresh zero-filled buffer of
    * product(shape) elements of `elemSize` bytes; shape extents are i32 or i64 and must be >= 0.
    * `uninit`: the buffer is not zeroed (the caller writes every element before anything reads it). */
-  | { k: 'alloc'; name: string; ndim: number; dtypeCode: number; elemSize: number; shape: Expr[]; uninit?: boolean }
+  | { k: 'alloc'; name: string; ndim: number; dtypeCode: number; elemSize: number; shape: Expr[]; uninit?: boolean; /** error site of its MemoryError; -1 unknown */ site?: number }
   /** Drop one reference to an array descriptor (null is ignored); frees it when none remain. */
   | { k: 'release'; desc: Expr }
   | { k: 'retain'; desc: Expr }

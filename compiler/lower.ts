@@ -291,6 +291,8 @@ export class FnLowerer {
   slots = new Map<string, Slot>();
   out: Stmt[] = [];
   temps: { a: ArrRef; moved: boolean }[] = [];
+  /** The expression (or statement) being lowered: where an array allocated now reports MemoryError. */
+  at: Span | null = null;
   labels: { brk: string; cont: string }[] = [];
   n = 0;
   mod: ModuleLowerer;
@@ -532,6 +534,7 @@ export class FnLowerer {
 
   stmt(s: A.Stmt): void {
     const mark = this.temps.length;
+    this.at = s.span;
     this.stmtInner(s);
     this.releaseTemps(mark);
   }
@@ -1142,7 +1145,8 @@ export class FnLowerer {
   alloc(dtype: DType, shape: Expr[], uninit = false): ArrRef {
     const d = this.fresh('arr', 'i32');
     const shp = shape.map((s) => this.tmp(s, 'n'));
-    this.emit({ k: 'alloc', name: d, ndim: shp.length, dtypeCode: DTYPE_CODE[dtype], elemSize: ELEM_SIZE[dtype], shape: shp, ...(uninit ? { uninit } : {}) });
+    const site = this.at ? this.mod.site(Code.MemoryError, 'alloc', this.at, dtype) : -1;
+    this.emit({ k: 'alloc', name: d, ndim: shp.length, dtypeCode: DTYPE_CODE[dtype], elemSize: ELEM_SIZE[dtype], shape: shp, site, ...(uninit ? { uninit } : {}) });
     const a: ArrRef = { desc: get(d, 'i32'), data: this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data'), dtype, ndim: shp.length, shape: shp, strides: [] };
     const strides: Expr[] = [];
     let acc: Expr = i32(1);
@@ -1393,6 +1397,12 @@ export class FnLowerer {
 
   // ---------------- expressions ----------------
   expr(e: A.Expr): Val {
+    const outer = this.at;
+    this.at = e.span;
+    try { return this.exprAt(e); } finally { this.at = outer; }
+  }
+
+  private exprAt(e: A.Expr): Val {
     const t = this.type(e);
     if (t.kind === 'array' && this.isElementwise(e)) return this.elementwise(e, e.span);
     switch (e.kind) {

@@ -3,7 +3,7 @@
 // every thread (`threadImports`). Errors thrown from imports unwind the wasm stack as a ParTrap that
 // the driver turns into a ParError with the source span (and, in parallel code, iteration and thread).
 import type { DType } from '../language/types.js';
-import { ALLOC, CODE_DTYPE, DESC, PAGE } from './layout.js';
+import { ALLOC, CODE_DTYPE, DESC, ELEM_SIZE, PAGE } from './layout.js';
 import { formatArray, formatScalar, reprArray, type ArrayView } from './format.js';
 import { erf } from './mathlib.js';
 import { pictureOf, type Picture } from './image.js';
@@ -11,7 +11,7 @@ import { createOutputBuffer, OutputQueue } from './output.js';
 import { CTRL, TRACE } from './protocol.js';
 import { inRegion, raise, takeRecordedError } from './trap.js';
 import { currentPlatform } from './platform.js';
-import { resolveTeamConfig, Team } from './team.js';
+import { ConfigError, resolveTeamConfig, Team } from './team.js';
 
 import { ParTrap } from './trap.js';
 export { ParTrap };
@@ -24,7 +24,10 @@ export interface InstanceOptions {
   sites: SiteInfo[];
   stdout: (text: string) => void;
   initialPages?: number;
-  maxPages?: number;
+  /** Pages the module needs for its static data (its memory import's minimum); default 1. */
+  minPages?: number;
+  /** The memory limit: bytes, or text such as '512M' or '2GiB'; default PAR_MAX_MEMORY, else 4 GiB. */
+  maxMemory?: number | string;
   /** Team size (see runtime/team.ts resolveTeamSize). */
   threads?: number;
 }
@@ -83,7 +86,43 @@ async function preferOptimizingCompiler(): Promise<void> {
   }
 }
 
-const DEFAULT_MAX_PAGES = 32768;
+/** Wasm32's ceiling (4 GiB), and the default limit: NumPy has none, so Par takes what wasm allows. */
+const WASM32_PAGES = 65536;
+const GiB = 2 ** 30;
+
+/** `512M`, `1.5G`, `2GiB`, `100000000` (bytes): units are powers of 1024. */
+export function parseMemorySize(text: string, what: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?\s*$/i.exec(text);
+  const bytes = m ? Number(m[1]) * 1024 ** ' kmgt'.indexOf((m[2] ?? ' ').toLowerCase()) : NaN;
+  if (!Number.isFinite(bytes) || bytes <= 0) throw new ConfigError(`${what} must be a size such as 512M, 2G or 1073741824 (bytes), got '${text}'`);
+  return bytes;
+}
+
+/** The memory limit in pages: the option, else PAR_MAX_MEMORY, else 4 GiB; at most 4 GiB. */
+export function resolveMaxPages(maxMemory: number | string | undefined, env: Record<string, string | undefined>): number {
+  const envText = env.PAR_MAX_MEMORY?.trim();
+  const [value, what] = maxMemory !== undefined ? [maxMemory, 'maxMemory'] : envText ? [envText, 'PAR_MAX_MEMORY'] : [WASM32_PAGES * PAGE, ''];
+  const bytes = typeof value === 'number' ? value : parseMemorySize(value, what);
+  if (!(bytes > 0)) throw new ConfigError(`${what} must be a positive number of bytes, got ${String(value)}`);
+  if (bytes > WASM32_PAGES * PAGE) throw new ConfigError(`${what} is ${sizeText(bytes)}, above WebAssembly's limit of 4 GiB`);
+  return Math.ceil(bytes / PAGE);
+}
+
+/** The limit as given in whole units where it is one (`2 GiB`, `100 MiB`). */
+const limitSize = (bytes: number) => bytes % GiB === 0 ? `${bytes / GiB} GiB` : bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : sizeText(bytes);
+
+/** A byte count as NumPy's MemoryError writes it (numpy/_core/_exceptions.py, _size_to_string). */
+export function sizeText(bytes: number | bigint): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
+  const b = BigInt(bytes);
+  let u = Math.floor(Math.max(b.toString(2).length - 1, 1) / 10);
+  if (b === 0n) u = 0;
+  let n = Number(b) / 2 ** (10 * u);
+  if (Math.round(n) === 1024) { u++; n /= 1024; }
+  if (u === 0) return `${Math.trunc(n)} bytes`;
+  if (Math.round(n) < 1000) { const t = n.toPrecision(3); return `${t.includes('.') ? t : t + '.'} ${units[u]}`; }
+  return `${n.toFixed(0)}. ${units[u]}`;
+}
 
 /** What the imports of one thread need. */
 export interface ThreadImportsOptions {
@@ -115,6 +154,13 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     return `(${v.shape.join(',')}${v.shape.length === 1 ? ',' : ''})`;
   };
   const trap = (site: number, msg: string): never => { throw raise(memory, o.output, o.tid, site, msg); };
+  // The heap's extent (ALLOC.heapTop), freed blocks included: what the limit is compared with.
+  const limitText = (bytes: number) => {
+    const heap = new Int32Array(memory.buffer)[ALLOC.heapTop / 4] >>> 0;
+    return bytes + heap > WASM32_PAGES * PAGE
+      ? `(WebAssembly's memory holds at most 4 GiB; the heap is ${sizeText(heap)})`
+      : `(memory limit ${limitSize(o.maxPages * PAGE)}, heap ${sizeText(heap)}; raise the limit with PAR_MAX_MEMORY or --max-memory)`;
+  };
   // The chunk trace (TRACE): this thread's open records, innermost last (a chunk of a parallel loop
   // nested in another's chunk starts and ends inside it); -1 for a record the full buffer dropped.
   const open: number[] = [];
@@ -171,7 +217,14 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     // A thread waiting at a barrier or lock saw another thread fail: leave the region quietly (the
     // failure is already recorded and is what thread 0 reports).
     cancelled: () => { throw new ParTrap(-1, 'cancelled', o.tid, undefined, true); },
-    oom: (bytes: number) => trap(-1, `MemoryError: cannot allocate ${bytes} bytes: the wasm memory limit (${(o.maxPages * PAGE / 2 ** 20) | 0} MiB) is reached`),
+    oom: (bytes: number) => trap(-1, `MemoryError: Unable to allocate ${sizeText(bytes >>> 0)} ${limitText(bytes >>> 0)}`),
+    err_alloc: (site: number, dtypeCode: number, ndim: number, e0: bigint, e1: bigint, e2: bigint, e3: bigint) => {
+      const dtype = CODE_DTYPE[dtypeCode], shape = [e0, e1, e2, e3].slice(0, ndim);
+      const count = shape.reduce((a, b) => a * b, 1n);
+      const why = count > 0x7fffffffn || shape.some((e) => e > 0x7fffffffn)
+        ? '(a Par array holds at most 2**31 - 1 elements, each extent too)' : limitText(Number(count) * ELEM_SIZE[dtype]);
+      trap(site, `MemoryError: Unable to allocate ${sizeText(count * BigInt(ELEM_SIZE[dtype]))} for an array with shape (${shape.join(', ')}${ndim === 1 ? ',' : ''}) and data type ${dtype} ${why}`);
+    },
     err_index: (site: number, index: bigint, axis: number, desc: number) =>
       trap(site, `IndexError: index ${index} is out of bounds for axis ${axis} with size ${view(desc).shape[axis]} (array shape ${shapeOf(desc)})`),
     err_zero: (site: number) => trap(site, sites[site]?.kind === 'mod' ? 'ZeroDivisionError: integer modulo by zero' : 'ZeroDivisionError: integer division by zero'),
@@ -220,8 +273,11 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   await preferOptimizingCompiler();
   const platform = currentPlatform();
   const config = resolveTeamConfig(opts.threads, platform.env(), platform.cpuCount());
-  const maxPages = opts.maxPages ?? DEFAULT_MAX_PAGES;
-  const memory = new WebAssembly.Memory({ initial: opts.initialPages ?? 256, maximum: maxPages, shared: true });
+  const maxPages = resolveMaxPages(opts.maxMemory, platform.env());
+  const initial = Math.max(Math.min(opts.initialPages ?? 256, maxPages), opts.minPages ?? 1);
+  const minPages = opts.minPages ?? 1;
+  if (maxPages < minPages) throw new ConfigError(`the memory limit ${sizeText(maxPages * PAGE)} is below the ${sizeText(minPages * PAGE)} this program's static data needs`);
+  const memory = new WebAssembly.Memory({ initial, maximum: maxPages, shared: true });
   const output = new OutputQueue(createOutputBuffer(), platform.mainCanBlock);
   const ctrl = new Int32Array(memory.buffer, 0, CTRL.END / 4);
   let stdout = opts.stdout;

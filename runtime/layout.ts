@@ -20,6 +20,7 @@ export const ALLOC = {
   lock: 20,      // i32: spin lock for the free lists (threads)
   freeLists: 64, // i32 heads, one per power-of-two size class 4..31
   heapBaseAddr: 24, // i32: set at start-up
+  largeFree: 28, // i32: first free large block, in address order (Note [Allocator] in compiler/emit.ts)
 } as const;
 export const STATIC_BASE = 1024;
 export const PAGE = 65536;

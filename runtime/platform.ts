@@ -53,7 +53,11 @@ const nodePlatform: Platform = {
   hasWorkers: true,
   async spawn(init) {
     const { Worker } = await import('node:worker_threads');
-    const w = new Worker(await nodeWorkerURL(), { workerData: init });
+    // Workers inherit the process's execArgv; options about the main script's input (`node
+    // --input-type=module -e ...`) make a worker fail to start, and mean nothing to it.
+    const execArgv = process.execArgv.filter((a, i, all) =>
+      !/^(--input-type|--eval|--print|-e|-p)(=|$)/.test(a) && !/^(--eval|--print|-e|-p)$/.test(all[i - 1] ?? ''));
+    const w = new Worker(await nodeWorkerURL(), { workerData: init, execArgv });
     let started = false;
     const ready = new Promise<void>((resolve, reject) => {
       w.on('message', (m: WorkerMessage) => {

@@ -6,9 +6,9 @@
 import { CTRL, SCHED } from './protocol.js';
 import type { Platform, TeamWorker, TeamWorkerInit } from './platform.js';
 
-/** A bad thread count, schedule or flag in the options or the environment. */
-export class TeamConfigError extends Error {
-  constructor(message: string) { super(message); this.name = 'TeamConfigError'; }
+/** A bad thread count, schedule, flag or memory size in the options or the environment. */
+export class ConfigError extends Error {
+  constructor(message: string) { super(message); this.name = 'ConfigError'; }
 }
 
 export interface TeamConfig {
@@ -44,7 +44,7 @@ function set(env: Env, name: string): string | undefined {
 function wholeNumber(text: string, what: string, min: number): number {
   const n = /^[0-9]+$/.test(text) ? Number(text) : NaN;
   if (!Number.isSafeInteger(n) || n < min) {
-    throw new TeamConfigError(`${what} must be a ${min > 0 ? 'positive' : 'non-negative'} whole number, got '${text}'`);
+    throw new ConfigError(`${what} must be a ${min > 0 ? 'positive' : 'non-negative'} whole number, got '${text}'`);
   }
   return n;
 }
@@ -53,7 +53,7 @@ function wholeNumber(text: string, what: string, min: number): number {
 export function resolveTeamSize(threads: number | undefined, env: Env, cpuCount: number): number {
   let n: number;
   if (threads !== undefined) {
-    if (!Number.isSafeInteger(threads) || threads < 1) throw new TeamConfigError(`threads must be a positive whole number, got ${String(threads)}`);
+    if (!Number.isSafeInteger(threads) || threads < 1) throw new ConfigError(`threads must be a positive whole number, got ${String(threads)}`);
     n = threads;
   } else {
     const name = set(env, 'PAR_NUM_THREADS') ? 'PAR_NUM_THREADS' : set(env, 'OMP_NUM_THREADS') ? 'OMP_NUM_THREADS' : null;
@@ -62,14 +62,14 @@ export function resolveTeamSize(threads: number | undefined, env: Env, cpuCount:
   }
   const limit = set(env, 'PAR_THREAD_LIMIT');
   if (limit) n = Math.min(n, wholeNumber(limit, 'PAR_THREAD_LIMIT', 1));
-  if (n > MAX_TEAM) throw new TeamConfigError(`a team of ${n} threads is too large (at most ${MAX_TEAM})`);
+  if (n > MAX_TEAM) throw new ConfigError(`a team of ${n} threads is too large (at most ${MAX_TEAM})`);
   return n;
 }
 
 /** OpenMP's OMP_SCHEDULE syntax: `[monotonic:|nonmonotonic:]kind[,chunk]`, case-insensitive. */
 export function parseSchedule(text: string, what = 'PAR_SCHEDULE'): { kind: number; chunk: number } {
   const m = /^\s*(?:(?:non)?monotonic\s*:\s*)?(static|dynamic|guided|auto)\s*(?:,\s*([^\s,]*)\s*)?$/i.exec(text);
-  if (!m) throw new TeamConfigError(`${what} must look like 'static', 'dynamic,4', 'guided' or 'auto', got '${text}'`);
+  if (!m) throw new ConfigError(`${what} must look like 'static', 'dynamic,4', 'guided' or 'auto', got '${text}'`);
   const kind = SCHED[m[1].toLowerCase() as keyof typeof SCHED];
   const chunk = m[2] === undefined ? 0 : wholeNumber(m[2], `the chunk size in ${what}`, 1);
   return { kind, chunk: kind === SCHED.auto ? 0 : chunk };
@@ -79,7 +79,7 @@ function flag(text: string, what: string): boolean {
   const t = text.toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(t)) return true;
   if (['0', 'false', 'no', 'off'].includes(t)) return false;
-  throw new TeamConfigError(`${what} must be true or false, got '${text}'`);
+  throw new ConfigError(`${what} must be true or false, got '${text}'`);
 }
 
 export function resolveTeamConfig(threads: number | undefined, env: Env, cpuCount: number): TeamConfig {

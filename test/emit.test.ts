@@ -37,6 +37,11 @@ const prog = (funcs: Func[], extra: Partial<Program> = {}): Program =>
 class OomError extends Error {
   constructor(readonly bytes: number) { super(`out of memory (${bytes >>> 0} bytes)`); }
 }
+/** What `env.err_alloc` reports: an array that could not be had. */
+class AllocError extends Error {
+  constructor(readonly site: number, readonly dtypeCode: number, readonly shape: bigint[]) { super(`cannot allocate shape ${shape}`); }
+}
+const errAlloc = (site: number, dtypeCode: number, ndim: number, ...shape: bigint[]) => { throw new AllocError(site, dtypeCode, shape.slice(0, ndim)); };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Exports = Record<string, any>;
@@ -46,7 +51,7 @@ async function instantiate(p: Program, opts: EmitOptions = {}, env: Record<strin
   const module = new WebAssembly.Module(out.bytes as BufferSource);
   const memory = new WebAssembly.Memory({ initial: out.initialPages, maximum: out.maxPages, shared: true });
   const instance = new WebAssembly.Instance(module, {
-    env: { memory, oom: (bytes: number) => { throw new OomError(bytes); }, ...env },
+    env: { memory, oom: (bytes: number) => { throw new OomError(bytes); }, err_alloc: errAlloc, ...env },
   });
   const ex = instance.exports as Exports;
   ex.__init();
@@ -393,9 +398,9 @@ describe('memory and the allocator', () => {
 
   it('uses the default limits and optimize level', async () => {
     const out = await emitWasm(prog([]));
-    expect(out.maxPages).toBe(32768);
+    expect(out.maxPages).toBe(65536);
     expect(out.initialPages).toBe(1);
-    expect(memoryImportLimits(out.bytes)).toEqual({ shared: true, initial: 1, maximum: 32768 });
+    expect(memoryImportLimits(out.bytes)).toEqual({ shared: true, initial: 1, maximum: 65536 });
   });
 
   it('copies data segments to absolute addresses in __init and starts the heap after them', async () => {
@@ -509,24 +514,83 @@ describe('memory and the allocator', () => {
     expect(new Float64Array(memory.buffer, d + DESC.SIZE, 1_000_000)[999_999]).toBe(2.5);
     let err: unknown;
     try { ex.mk1(2_000_000n); } catch (e) { err = e; }
-    expect(err).toBeInstanceOf(OomError);
-    expect((err as OomError).bytes).toBe(16_000_000 + DESC.SIZE);
+    expect(err).toBeInstanceOf(AllocError);
+    expect((err as AllocError).shape).toEqual([2_000_000n]);
+    expect((err as AllocError).dtypeCode).toBe(4);
     // The allocator's lock was released before reporting, so allocation still works.
     expect(ex.mk1(10n)).toBeGreaterThan(0);
-    expect(() => ex.mk1(-1n)).toThrow(OomError);
-    expect(() => ex.mk2(1n << 20n, 1 << 12)).toThrow(OomError); // 2^32 elements: does not fit in 32 bits
+    expect(() => ex.mk1(-1n)).toThrow(AllocError);
+    expect(() => ex.mk2(1n << 20n, 1 << 12)).toThrow(AllocError); // 2^32 elements: more than 2^31-1
+    expect(() => ex.mk2(0n, 0)).not.toThrow();
+    let raw: unknown;
+    try { ex.__malloc(20_000_000); } catch (e) { raw = e; }
+    expect((raw as OomError).bytes).toBe(20_000_000);
+  });
+
+  const large = prog([
+    fn('malloc', 'n: i32', ['i32'], '', [ret(call('__malloc', [get('n')], 'i32'))]),
+    fn('free', 'p: i32', [], '', [{ k: 'expr', e: call('__free', [get('p')]) }]),
+    // n rounds of `a = zeros(len + i * step)`: the new array is made before the old one is released.
+    fn('grow', 'n: i32, len: i64, step: i64', [], 'i: i32, a: i32, b: i32', [
+      forLoop('L', 'i', 'i32', i32(0), get('n'), i32(1), [
+        { k: 'alloc', name: 'b', ndim: 1, dtypeCode: 4, elemSize: 8,
+          shape: [bin('add', get('len', 'i64'), bin('mul', { k: 'cvt', t: 'i64', op: 'i32->i64', a: get('i') }, get('step', 'i64'), 'i64'), 'i64')] },
+        { k: 'release', desc: get('a') },
+        { k: 'set', name: 'a', value: get('b') },
+      ]),
+      { k: 'release', desc: get('a') },
+    ]),
+  ]);
+
+  it('merges freed large blocks, splits them and gives the top back', async () => {
+    const { ex, i32At } = await instantiate(large);
+    const MiB = 2 ** 20;
+    const top0 = i32At(ALLOC.heapTop);
+    const a = ex.malloc(2 * MiB), b = ex.malloc(2 * MiB), c = ex.malloc(2 * MiB), d = ex.malloc(16);
+    expect([b - a, c - b]).toEqual([2 * MiB + 16, 2 * MiB + 16]);
+    ex.free(a);
+    ex.free(c);
+    ex.free(b); // merges with both neighbours into one 6 MiB block
+    expect(i32At(a - 12)).toBe(6 * MiB + 32);
+    expect(ex.malloc(5 * MiB)).toBe(a); // first fit; the rest (more than 1 MiB) is split off
+    const rest = a + 5 * MiB + 16;
+    expect(i32At(rest - 16)).toBe(32);
+    expect(i32At(rest - 12)).toBe(MiB + 16);
+    ex.free(a); // and merges with it again
+    expect(i32At(a - 12)).toBe(6 * MiB + 32);
+    expect(i32At(ALLOC.largeFree)).toBe(a);
+    expect(i32At(a - 8)).toBe(0);
+    ex.free(d);
+    // Freeing the last large block, which ends where `d` starts, does not touch the top; `d` is small.
+    const top1 = i32At(ALLOC.heapTop);
+    const e = ex.malloc(7 * MiB); // more than the free 6 MiB block: from the top
+    expect(e).toBe(top1 + 16);
+    ex.free(e); // the block at the top goes back to the bump pointer
+    expect(i32At(ALLOC.heapTop)).toBe(top1);
+    expect(i32At(ALLOC.largeFree)).toBe(a);
+    expect(ex.malloc(3 * MiB)).toBe(a);
+    expect(top1 - top0).toBeLessThan(7 * MiB);
+  });
+
+  it('keeps a loop whose arrays grow within a few times the largest array', async () => {
+    const { ex, i32At } = await instantiate(large, { maxPages: 4096 });
+    const top0 = i32At(ALLOC.heapTop);
+    // 400 arrays from 1.6 MB to 17.6 MB: 3.8 GB in all, so without merging the 256 MiB limit fails.
+    ex.grow(400, 200_000n, 5_000n);
+    const largest = 8 * (200_000 + 399 * 5_000);
+    expect(i32At(ALLOC.heapTop) - top0).toBeLessThan(3 * largest);
   });
 
   it('keeps the free lists consistent when four threads allocate at once', async () => {
     const out = await emitWasm(prog([]), { maxPages: 1024 });
     const module = new WebAssembly.Module(out.bytes as BufferSource);
     const memory = new WebAssembly.Memory({ initial: out.initialPages, maximum: out.maxPages, shared: true });
-    const main = new WebAssembly.Instance(module, { env: { memory, oom: () => { throw new Error('oom'); } } });
+    const main = new WebAssembly.Instance(module, { env: { memory, oom: () => { throw new Error('oom'); }, err_alloc: errAlloc } });
     (main.exports as Exports).__init();
     const source = `
       const { workerData, parentPort } = require('node:worker_threads');
       const { module, memory, id, rounds, gate } = workerData;
-      const ex = new WebAssembly.Instance(module, { env: { memory, oom: () => { throw new Error('oom'); } } }).exports;
+      const ex = new WebAssembly.Instance(module, { env: { memory, oom: () => { throw new Error('oom'); }, err_alloc: () => { throw new Error('oom'); } } }).exports;
       // Start together, so the threads really contend for the lock.
       const g = new Int32Array(gate);
       Atomics.add(g, 0, 1);
@@ -534,7 +598,8 @@ describe('memory and the allocator', () => {
       let bad = 0;
       const live = [];
       for (let r = 0; r < rounds; r++) {
-        const n = 16 << (r % 5);
+        // Small blocks of five classes, and every 64th round a large one (merged and split on free).
+        const n = r % 64 === 63 ? (1 << 20) + 4096 * (r % 7) : 16 << (r % 5);
         const p = ex.__malloc(n);
         new Int32Array(memory.buffer, p, n / 4).fill(id * 1000000 + r);
         live.push([p, n, id * 1000000 + r]);

@@ -1,0 +1,151 @@
+// Memory: the limit (option, PAR_MAX_MEMORY, --max-memory), MemoryError naming the array that did
+// not fit (also inside parallel code), the program staying usable after one, and scripts that
+// allocate in a loop running in bounded memory, measured by the peak of a separate process.
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { compile } from '../index.js';
+import { ParError } from '../runtime/errors.js';
+import { sizeText } from '../runtime/instance.js';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const run = promisify(execFile);
+
+async function failure(src: string, opts: { threads?: number; maxMemory?: string | number } = {}): Promise<{ out: string; err: ParError }> {
+  const r = await compile(src, { filename: 'mem.par', threads: opts.threads ?? 1, ...(opts.maxMemory !== undefined ? { maxMemory: opts.maxMemory } : {}) });
+  expect(r.diagnostics.map((d) => r.format(d))).toEqual([]);
+  let out = '';
+  try {
+    await r.program!.run({ stdout: (t) => { out += t; } });
+  } catch (e) {
+    return { out, err: e as ParError };
+  } finally {
+    r.program!.dispose();
+  }
+  throw new Error(`no error; printed:\n${out}`);
+}
+
+describe('MemoryError', () => {
+  it('names the shape, dtype and size as NumPy does, at the allocating expression', async () => {
+    const { out, err } = await failure('a = ones(3)\nprint(a)\nb = zeros((30000, 30000)) + 1.0\nprint(b[0, 0])\n');
+    expect(out).toBe('[1. 1. 1.]\n');
+    expect(err).toBeInstanceOf(ParError);
+    expect(err.formatted).toContain('mem.par:3:5: error: MemoryError: Unable to allocate 6.71 GiB for an array with shape (30000, 30000) and data type float64');
+    expect(err.formatted).toContain("(WebAssembly's memory holds at most 4 GiB");
+    expect(err.formatted).toContain('b = zeros((30000, 30000)) + 1.0\n      ^~~~~~~~~~~~~~~~~~~~');
+  });
+
+  it('reports the limit set by the option, and the program stays usable after the error', async () => {
+    const src = `
+def make(n: int) -> float:
+    a = ones(n, dtype=float32)
+    return float(sum(a))
+`;
+    const r = await compile(src, { filename: 'mem.par', threads: 1, maxMemory: '48M' });
+    const p = r.program!;
+    try {
+      expect(await p.call('make', 1000)).toBe(1000);
+      const err = await p.call('make', 20_000_000).then(() => null, (e: unknown) => e as ParError);
+      expect(err?.message).toMatch(/^MemoryError: Unable to allocate 76\.3 MiB for an array with shape \(20000000,\) and data type float32 \(memory limit 48 MiB, heap [\d.]+ [KM]iB; raise the limit with PAR_MAX_MEMORY or --max-memory\)$/);
+      expect(err?.formatted).toContain('mem.par:3:9:');
+      // The allocator's lock and lists survived: the next calls allocate as before.
+      for (let i = 0; i < 3; i++) expect(await p.call('make', 2_000_000)).toBe(2_000_000);
+    } finally {
+      p.dispose();
+    }
+  });
+
+  it('says when an array has more elements than a Par array can hold', async () => {
+    const { err } = await failure('a = zeros((100000, 100000), dtype=int32)\n');
+    expect(err.message).toBe('MemoryError: Unable to allocate 37.3 GiB for an array with shape (100000, 100000) and data type int32 (a Par array holds at most 2**31 - 1 elements, each extent too)');
+  });
+
+  it('names the iteration and the thread inside a parallel loop', async () => {
+    const src = `
+s = zeros(8)
+for i in prange(8, schedule="static", chunksize=1):
+    t = ones(1000 + i * 3000000)
+    s[i] = t[0]
+print(s)
+`;
+    const { err } = await failure(src, { threads: 2, maxMemory: '64M' });
+    expect(err.message).toMatch(/^MemoryError: Unable to allocate [\d.]+ MiB for an array with shape \(\d+,\) and data type float64 \(memory limit 64 MiB, .*\) \(in iteration \d on thread [01]\)$/);
+    expect(err.formatted).toContain('mem.par:4:9:');
+  });
+
+  it('rejects bad limits clearly', async () => {
+    await expect(compile('print(1)\n', { maxMemory: '12 apples' })).rejects.toThrow("maxMemory must be a size such as 512M, 2G or 1073741824 (bytes), got '12 apples'");
+    await expect(compile('print(1)\n', { maxMemory: '5G' })).rejects.toThrow("maxMemory is 5.00 GiB, above WebAssembly's limit of 4 GiB");
+  });
+
+  it('writes sizes exactly as numpy/_core/_exceptions.py does', () => {
+    // Expected values printed by NumPy 2's _ArrayMemoryError._size_to_string.
+    const cases: [number, string][] = [[0, '0 bytes'], [1023, '1023 bytes'], [1024, '1.00 KiB'], [10 ** 6, '977. KiB'],
+      [1023 * 2 ** 20 + 2 ** 19, '1.00 GiB'], [7.2e9, '6.71 GiB'], [10 ** 15, '909. TiB'], [999.6 * 2 ** 30, '1000. GiB'], [2 ** 32, '4.00 GiB']];
+    for (const [bytes, text] of cases) expect(sizeText(BigInt(Math.trunc(bytes)))).toBe(text);
+  });
+});
+
+describe('the CLI', () => {
+  const par = (args: string[], env: Record<string, string> = {}) =>
+    run(process.execPath, [`${root}bin/par.js`, ...args], { env: { ...process.env, PAR_NO_CACHE: '1', ...env } })
+      .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
+
+  it('takes --max-memory and PAR_MAX_MEMORY, and refuses bad values with status 2', async () => {
+    const prog = ['-e', 'a = zeros(1000)\nprint(a.shape)\nb = zeros(20000000)\nprint(b.shape)'];
+    const byFlag = await par(['--max-memory', '100M', ...prog]);
+    expect(byFlag.code).toBe(1);
+    expect(byFlag.stdout).toBe('(1000,)\n');
+    expect(byFlag.stderr).toContain('<string>:3:5: error: MemoryError: Unable to allocate 153. MiB for an array with shape (20000000,) and data type float64 (memory limit 100 MiB');
+    const byEnv = await par(prog, { PAR_MAX_MEMORY: '100M' });
+    expect(byEnv.stderr).toContain('(memory limit 100 MiB');
+    const enough = await par(prog, { PAR_MAX_MEMORY: '1G' });
+    expect([enough.code, enough.stdout]).toEqual([0, '(1000,)\n(20000000,)\n']);
+    const bad = await par(['--max-memory', 'lots', ...prog]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("par: error: --max-memory must be a size such as 512M, 2G or 1073741824 (bytes), got 'lots'");
+    const badEnv = await par(prog, { PAR_MAX_MEMORY: '-3' });
+    expect(badEnv.code).toBe(2);
+    expect(badEnv.stderr).toContain("PAR_MAX_MEMORY must be a size");
+  });
+});
+
+describe('bounded memory', () => {
+  // Runs `src` with `rounds` substituted in a fresh Node process and returns its peak resident
+  // memory and the wasm memory's final size, in MiB.
+  async function peak(src: string, rounds: number): Promise<{ rss: number; wasm: number; out: string }> {
+    const code = `
+      const { compile } = await import(${JSON.stringify(`${root}dist/index.js`)});
+      const r = await compile(${JSON.stringify(src)}.replace('ROUNDS', '${rounds}'), { threads: 2 });
+      let out = '';
+      await r.program.run({ stdout: (t) => { out += t; } });
+      const wasm = r.program.memoryBytes();
+      r.program.dispose();
+      console.log(JSON.stringify({ rss: process.resourceUsage().maxRSS / 1024, wasm: wasm / 2 ** 20, out }));`;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', code]);
+    return JSON.parse(stdout) as { rss: number; wasm: number; out: string };
+  }
+
+  it('allocating in a loop: the peak does not grow with the number of rounds', async () => {
+    // Each round makes 8 MB arrays (a temporary the statement frees, a sorted copy, an array that
+    // grows each round and replaces the last one): 400 rounds allocate ~10 GB in all.
+    const src = `
+x = arange(1000000) * 0.5
+s = 0.0
+for i in range(ROUNDS):
+    y = x * 2.0 + 1.0
+    s += sum(sort(y[::-1]) * 0.5)
+    g = zeros(1000000 + 2000 * i)
+    s += g[0] + y[-1]
+print(s)
+`;
+    const few = await peak(src, 10);
+    const many = await peak(src, 400);
+    expect(Number(many.out)).toBeGreaterThan(0);
+    // One round needs ~40 MB of arrays; the allocator keeps a few rounds' worth at most.
+    expect(many.wasm).toBeLessThan(few.wasm + 64);
+    expect(many.wasm).toBeLessThan(160);
+    expect(many.rss).toBeLessThan(few.rss + 96);
+  }, 120_000);
+});
