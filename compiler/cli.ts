@@ -24,7 +24,7 @@ export const EXIT_USAGE = 2;
 export const EXIT_INTERNAL = 70;
 export const EXIT_INTERRUPTED = 130;
 
-const DUMP_STAGES: readonly DumpStage[] = ['ast', 'typed', 'ir', 'wat'];
+const DUMP_STAGES: readonly DumpStage[] = ['ast', 'typed', 'ir', 'outlined', 'wat'];
 
 const HELP = `Par: a parallel NumPy-like language compiled to multithreaded WebAssembly.
 
@@ -39,7 +39,8 @@ Options for run:
   --threads N        team size (default: PAR_NUM_THREADS, OMP_NUM_THREADS, else the core count)
   --max-memory SIZE  memory limit, e.g. 512M or 2G (default: PAR_MAX_MEMORY, else 4G, the most
                      WebAssembly allows); an array past it is a MemoryError
-  --dump=STAGE       print a compiler stage (ast, typed, ir, wat) to stdout instead of running
+  --dump=STAGE       print a compiler stage (ast, typed, ir, outlined, wat) to stdout instead of
+                     running; outlined: the IR after parallel outlining and bounds-check hoisting
   --time             print compile and run times to stderr
   --no-bounds-check  skip array bounds checks (faster; out-of-range indexing is then undefined)
   --no-cache         do not read or write the compiled-code cache

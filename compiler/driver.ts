@@ -24,7 +24,8 @@ import { CTRL, LOOP_STATS, SERIAL_REASON, TRACE } from '../runtime/protocol.js';
 const TRACE_CAPACITY = 1 << 16;
 import { DESC, DTYPE_CODE, ELEM_SIZE } from '../runtime/layout.js';
 
-export type DumpStage = 'ast' | 'typed' | 'ir' | 'wat';
+/** `outlined`: the IR after `parallelize` and `checks`, as it goes to Binaryen. */
+export type DumpStage = 'ast' | 'typed' | 'ir' | 'outlined' | 'wat';
 
 export interface CompileOptions {
   /** File name used in diagnostics (default `<input>`). */
@@ -148,6 +149,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     if (checked && !lowered && !diags.hasErrors) lowered = time('lower', () => lower(checked!, file, { boundsCheck }));
   };
   let wasmText: (() => string) | undefined;
+  let finalIR: string | undefined;
   const backEnd = async (): Promise<{ bytes: Uint8Array; manifest: Manifest } | null> => {
     const cached = options.cacheDir ? await readCache(options.cacheDir, key) : null;
     if (cached) { timings.cache = 1; return cached; }
@@ -156,6 +158,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     // --dump=ir shows the loop IR as lowered (parallel loops as ParFor nodes), before outlining.
     const outlined = time('parallelize', () => parallelize(lowered!.program));
     const program = time('checks', () => hoistBoundsChecks(outlined));
+    finalIR = printIR(program);
     const problems = time('verify', () => verifyIR(program));
     if (problems.length) throw new Error(`internal compiler error: invalid IR:\n${problems.join('\n')}`);
     const t0 = performance.now();
@@ -175,6 +178,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
         case 'ast': return mod ? printAst(mod) : '';
         case 'typed': return checked ? dumpTyped(checked) : '';
         case 'ir': return lowered ? printIR(lowered.program) : '';
+        case 'outlined': return finalIR ?? '(compiled wasm came from the cache; run with --no-cache to see it)';
         case 'wat': return wasmText ? wasmText() : '(run without --dump first)';
       }
     },

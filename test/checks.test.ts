@@ -110,3 +110,29 @@ describe('bounds-check hoisting', () => {
     expect(ls.filter((l) => l.checks || l.versioned !== 'no').map((l) => [l.versioned, l.checks])).toEqual([['no', 1], ['fast', 1], ['checked', 2]]);
   });
 });
+
+describe('lastprivate (compiler/parallel.ts)', () => {
+  /** Names whose values an outlined prange body stores into memory (its env slots, for the caller). */
+  function storedNames(ss: Stmt[], out = new Set<string>()): Set<string> {
+    for (const s of ss) {
+      const toEnv = s.k === 'store' && s.addr.k === 'bin' && s.addr.a.k === 'get' && s.addr.a.name === 'env%';
+      if (toEnv && s.value.k === 'get') out.add(s.value.name);
+      if (s.k === 'if') { storedNames(s.then, out); storedNames(s.else, out); }
+      if (s.k === 'while' || s.k === 'for' || s.k === 'block') storedNames(s.body, out);
+    }
+    return out;
+  }
+
+  it('hands back only the privates read after the loop, not the body\'s temporaries', () => {
+    const src = 'def f(a: float64[:]):\n    for i in prange(10):\n        t = i * 2.0\n        u = t + 1.0\n        a[i] = u\n    print(t)\n';
+    const file = sourceFile('t.par', src);
+    const diags = new DiagnosticBag();
+    const p = parallelize(lower(check(parse(file, diags), diags), file, { boundsCheck: true }).program);
+    const outlined = p.funcs.filter((f) => f.name.startsWith('__par') && f.locals.some((l) => l.name === 'u'));
+    expect(outlined.length).toBe(1);
+    const stored = storedNames(outlined[0].body);
+    expect(stored.has('t')).toBe(true);
+    expect(stored.has('u')).toBe(false);
+    expect([...stored].filter((n) => n.includes('%'))).toEqual([]);
+  });
+});

@@ -98,7 +98,7 @@ describe('par (spawned): arguments and usage', () => {
     ['--threads=-2', () => ['run', good(), '--threads=-2'], /--threads expects a positive whole number/],
     ['--threads 1.5', () => ['run', good(), '--threads', '1.5'], /--threads expects a positive whole number/],
     ['--threads without a value', () => ['run', good(), '--threads'], /--threads needs a value/],
-    ['a bad --dump stage', () => ['run', good(), '--dump=bytes'], /--dump expects one of ast, typed, ir, wat/],
+    ['a bad --dump stage', () => ['run', good(), '--dump=bytes'], /--dump expects one of ast, typed, ir, outlined, wat/],
     ['a value for a flag', () => ['run', good(), '--time=yes'], /--time does not take a value/],
     ['a run option with check', () => ['check', good(), '--threads', '2'], /applies to 'par run'/],
     ['two files', () => ['run', good(), good()], /unexpected argument/],
