@@ -1,5 +1,7 @@
 // The bounds-check hoisting pass: versions counted loops so that the common case runs without
-// per-access index checks (what Cython's boundscheck(False) gives by hand, done safely).
+// per-access index checks (what Cython's boundscheck(False) gives by hand, done safely), then gives
+// the check-free copy a further copy for contiguous arrays (Note [Unit strides]) and moves the
+// loop-invariant address arithmetic out of both (V8 does no loop-invariant code motion for wasm).
 //
 // Note [Loop versioning]: lowering guards every array access with `if (w >=u n) trap err_index(...)`.
 // In a `for v = s .. e step c` loop, a check at the top level of the body whose index w is either
@@ -15,6 +17,7 @@
 // (whose variable is `start + it * step`) are versioned too.
 import { namesIn } from './parallel.js';
 import type { Expr, Func, Local, Program, Stmt } from './ir.js';
+import { exprType } from './verify.js';
 import { bin, get, i64, select } from './ir-build.js';
 
 export function hoistBoundsChecks(p: Program): Program {
@@ -98,12 +101,137 @@ class Versioner {
     this.extra.push(...[s0, e0, c0].map((name) => ({ name, t: 'i64' as const })));
     const all = conds.reduce((x, y) => bin('and', 'i32', x, y));
     const bounds = { start: first, stop, step };
+    const fast: Stmt = { ...loop, ...bounds, body: without(loop.body, hoisted, unwrapped) };
     return [
       { k: 'set', name: s0, value: loop.start },
       { k: 'set', name: e0, value: loop.stop },
       { k: 'set', name: c0, value: loop.step },
-      { k: 'if', cond: all, then: [{ ...loop, ...bounds, body: without(loop.body, hoisted, unwrapped) }], else: [{ ...loop, ...bounds }] },
+      { k: 'if', cond: all, then: unitStrideVersion(fast, invariant, (e) => { const x = expand(e); return !x || !invariant(x); }).flatMap((s) => this.hoistInvariants(s)), else: [{ ...loop, ...bounds }] },
     ];
+  }
+
+  /**
+   * Loop-invariant code motion for the check-free copies (V8 does none for wasm): each largest
+   * pure subexpression of the body's top-level statements that is invariant once the names the body
+   * sets once, earlier in the same iteration, are expanded (a row offset `ix_i * a.s0`) is computed
+   * once before the loop. Pure expressions cannot trap, so computing one when the loop runs no
+   * iteration is harmless.
+   */
+  private hoistInvariants(s: Stmt): Stmt[] {
+    if (s.k === 'if') return [{ ...s, then: s.then.flatMap((x) => this.hoistInvariants(x)), else: s.else.flatMap((x) => this.hoistInvariants(x)) }];
+    if (s.k !== 'for') return [s];
+    const { assigned } = namesIn(s.body);
+    const counts = new Map<string, number>();
+    countSets(s.body, counts);
+    const invariant = (e: Expr): boolean => pure(e) && gets(e).every((n) => n !== s.v && !assigned.has(n));
+    const defs = new Map<string, Expr>();
+    const expand = (e: Expr): Expr | null => {
+      if (e.k === 'get') return e.name === s.v ? e : !assigned.has(e.name) ? e : defs.get(e.name) ?? null;
+      if (!pure(e)) return null;
+      const kids = children(e).map(expand);
+      return kids.some((k) => k === null) ? null : rebuild(e, kids as Expr[]);
+    };
+    const before: Stmt[] = [];
+    const memo = new Map<string, string>();
+    const visit = (e: Expr): Expr => {
+      if (e.k === 'get' || e.k === 'const') return e;
+      const x = expand(e);
+      if (x && invariant(x)) {
+        const key = JSON.stringify(x, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+        let name = memo.get(key);
+        if (!name) {
+          name = `inv%chk${this.n++}`;
+          memo.set(key, name);
+          this.extra.push({ name, t: exprType(x)! });
+          before.push({ k: 'set', name, value: x });
+        }
+        return get(name, exprType(x)!);
+      }
+      return mapSubExprs(e, visit);
+    };
+    const top = (ss: Stmt[]): Stmt[] => ss.map((st) => {
+      if (st.k === 'block') return { ...st, body: top(st.body) };
+      const out = mapStmtExprs(st, visit, false);
+      if (st.k === 'set' && counts.get(st.name) === 1) {
+        const x = expand(st.value);
+        if (x) defs.set(st.name, x);
+      }
+      return out;
+    });
+    const body = top(s.body);
+    return before.length ? [...before, { ...s, body }] : [s];
+  }
+}
+
+/**
+ * Note [Unit strides]: an address in a loop body is `data + (... + ix * a.s1) << 3`, the stride a
+ * variable because a view may have any. When the index that varies with the loop is multiplied by
+ * loop-invariant strides, the check-free loop gets a further copy for when they are all 1 (the
+ * contiguous case), with the multiplies gone: V8 then addresses with one `lea`, and keeps the
+ * strides out of the registers the loop needs.
+ */
+function unitStrideVersion(loop: Stmt & { k: 'for' }, invariant: (e: Expr) => boolean, varies: (e: Expr) => boolean): Stmt[] {
+  const strides = new Set<string>();
+  const isStride = (e: Expr) => e.k === 'get' && e.t === 'i32' && /\.s\d+$/.test(e.name) && invariant(e);
+  const find = (e: Expr): void => {
+    if (e.k === 'bin' && e.op === 'mul' && e.t === 'i32') {
+      const [s, x] = isStride(e.b) ? [e.b, e.a] : isStride(e.a) ? [e.a, e.b] : [null, null];
+      if (s && x && varies(x)) strides.add((s as Expr & { k: 'get' }).name);
+    }
+    subExprs(e).forEach(find);
+  };
+  for (const s of topLevel(loop.body)) stmtExprs(s).forEach(find);
+  if (!strides.size) return [loop];
+  const unit = (e: Expr): Expr => {
+    if (e.k === 'bin' && e.op === 'mul' && e.t === 'i32') {
+      if (e.b.k === 'get' && strides.has(e.b.name)) return unit(e.a);
+      if (e.a.k === 'get' && strides.has(e.a.name)) return unit(e.b);
+    }
+    return mapSubExprs(e, unit);
+  };
+  const cond = [...strides].map((n) => bin('eq', 'i32', get(n, 'i32'), { k: 'const', t: 'i32', v: 1 })).reduce((x, y) => bin('and', 'i32', x, y));
+  const body = loop.body.map((s) => mapStmtExprs(s, unit));
+  return [{ k: 'if', cond, then: [{ ...loop, body }], else: [loop] }];
+}
+
+/** The expressions a statement evaluates itself (not those of nested statements). */
+function stmtExprs(s: Stmt): Expr[] {
+  switch (s.k) {
+    case 'set': return [s.value];
+    case 'store': return [s.addr, s.value];
+    case 'expr': return [s.e];
+    case 'if': return [s.cond];
+    default: return [];
+  }
+}
+
+/** `s` with `f` applied to its expressions, and with `deep` into blocks and ifs (other statements stay as they are). */
+function mapStmtExprs(s: Stmt, f: (e: Expr) => Expr, deep = true): Stmt {
+  switch (s.k) {
+    case 'set': return { ...s, value: f(s.value) };
+    case 'store': return { ...s, addr: f(s.addr), value: f(s.value) };
+    case 'expr': return { ...s, e: f(s.e) };
+    case 'if': return deep ? { ...s, cond: f(s.cond), then: s.then.map((x) => mapStmtExprs(x, f)), else: s.else.map((x) => mapStmtExprs(x, f)) } : { ...s, cond: f(s.cond) };
+    case 'block': return deep ? { ...s, body: s.body.map((x) => mapStmtExprs(x, f)) } : s;
+    default: return s;
+  }
+}
+
+/** Direct subexpressions, including those of loads and calls. */
+function subExprs(e: Expr): Expr[] {
+  switch (e.k) {
+    case 'load': return [e.addr];
+    case 'call': case 'simd': return e.args;
+    default: return children(e);
+  }
+}
+
+function mapSubExprs(e: Expr, f: (e: Expr) => Expr): Expr {
+  switch (e.k) {
+    case 'load': return { ...e, addr: f(e.addr) };
+    case 'call': return { ...e, args: e.args.map(f) };
+    case 'simd': return { ...e, args: e.args.map(f) };
+    default: return rebuild(e, children(e).map(f));
   }
 }
 

@@ -11,6 +11,7 @@ import { lower } from '../compiler/lower.js';
 import { hoistBoundsChecks } from '../compiler/checks.js';
 import { parallelize } from '../compiler/parallel.js';
 import type { Stmt } from '../compiler/ir.js';
+import { printExpr } from '../compiler/ir-print.js';
 
 /** The body of function `fn` after lowering, the parallel pass and the hoisting pass (as the driver runs them). */
 function body(src: string, fn = '__main'): Stmt[] {
@@ -31,15 +32,35 @@ function funcNames(src: string): string[] {
 const isCheck = (s: Stmt) => s.k === 'if' && s.then.length === 1 && s.then[0].k === 'trap' && s.then[0].call.fn === 'err_index';
 /** Statements with blocks opened (a block's statements run in order like the enclosing ones). */
 const opened = (ss: Stmt[]): Stmt[] => ss.flatMap((s) => (s.k === 'block' ? opened(s.body) : [s]));
+type Version = 'unit' | 'fast' | 'checked' | 'no';
+/** The copies of a versioned loop: `if (checks pass) { [invariants;] [if (unit strides) {unit} else] {fast} } else {checked}`. */
+function versions(s: Stmt): { unit?: Stmt & { k: 'for' }; fast: Stmt & { k: 'for' }; checked: Stmt & { k: 'for' }; hoisted: number } | null {
+  if (s.k !== 'if' || s.else.length !== 1 || s.else[0].k !== 'for') return null;
+  const checked = s.else[0];
+  const sets = s.then.filter((x) => x.k === 'set');
+  const rest = s.then.filter((x) => x.k !== 'set');
+  if (rest.length !== 1) return null;
+  const r = rest[0];
+  if (r.k === 'for' && r.label === checked.label) return { fast: r, checked, hoisted: sets.length };
+  if (r.k !== 'if') return null;
+  // Each copy may have its own invariants computed before it.
+  const [unit, fast] = [r.then, r.else].map((b) => b.filter((x) => x.k !== 'set'));
+  if (unit.length === 1 && fast.length === 1 && unit[0].k === 'for' && fast[0].k === 'for' && unit[0].label === checked.label) {
+    return { unit: unit[0], fast: fast[0], checked, hoisted: sets.length + r.then.length - 1 };
+  }
+  return null;
+}
 /** Every `for` loop in the statements, with the number of index checks at its body's top level. */
-function loops(ss: Stmt[], out: { label: string; checks: number; versioned: 'fast' | 'checked' | 'no' }[] = [], how: 'fast' | 'checked' | 'no' = 'no') {
+function loops(ss: Stmt[], out: { label: string; checks: number; versioned: Version }[] = [], how: Version = 'no') {
   for (const s of ss) {
+    const v = versions(s);
     if (s.k === 'for') {
       out.push({ label: s.label, checks: opened(s.body).filter(isCheck).length, versioned: how });
       loops(s.body, out);
-    } else if (s.k === 'if' && s.then.length === 1 && s.else.length === 1 && s.then[0].k === 'for' && s.else[0].k === 'for' && s.then[0].label === s.else[0].label) {
-      loops(s.then, out, 'fast');
-      loops(s.else, out, 'checked');
+    } else if (v) {
+      if (v.unit) loops([v.unit], out, 'unit');
+      loops([v.fast], out, 'fast');
+      loops([v.checked], out, 'checked');
     } else if (s.k === 'if') { loops(s.then, out); loops(s.else, out); }
     else if (s.k === 'while' || s.k === 'block' || s.k === 'parfor' || s.k === 'region') loops(s.body, out);
   }
@@ -56,9 +77,10 @@ describe('bounds-check hoisting', () => {
       '    for j in range(1, n - 1):',
       '        b[i, j] = 0.25 * (a[i - 1, j] + a[i + 1, j] + a[i, j - 1] + a[i, j + 1])',
     ].join('\n')));
-    // The i loop has no checks of its own; the j loop is versioned: 10 checks (2 per access) go.
+    // The i loop has no checks of its own; the j loop is versioned: 10 checks (2 per access) go,
+    // and the check-free loop has a copy for unit strides.
     const inner = ls.filter((l) => l.versioned !== 'no');
-    expect(inner.map((l) => [l.versioned, l.checks])).toEqual([['fast', 0], ['checked', 10]]);
+    expect(inner.map((l) => [l.versioned, l.checks])).toEqual([['unit', 0], ['fast', 0], ['checked', 10]]);
   });
 
   it('drops the negative-index wrap of a hoisted index in the unchecked copy only', () => {
@@ -69,9 +91,8 @@ describe('bounds-check hoisting', () => {
       '    s += v[j - 1]',
     ].join('\n'));
     const wraps = (body: Stmt[]) => opened(body).filter((x) => x.k === 'set' && x.value.k === 'select' && x.value.cond.k === 'bin' && x.value.cond.op === 'lt_s').length;
-    const versioned = ss.find((x): x is Stmt & { k: 'if' } => x.k === 'if' && x.then[0]?.k === 'for')!;
-    const [fast, checked] = [versioned.then[0], versioned.else[0]] as (Stmt & { k: 'for' })[];
-    expect([wraps(fast.body), wraps(checked.body)]).toEqual([0, 1]);
+    const v = ss.map(versions).find((x) => x)!;
+    expect([wraps(v.unit!.body), wraps(v.fast.body), wraps(v.checked.body)]).toEqual([0, 0, 1]);
   });
 
   it('hoists checks in loops with other steps, and in prange bodies and their chunk loops', () => {
@@ -86,12 +107,12 @@ describe('bounds-check hoisting', () => {
       'for i in prange(1, 10, 2):',
       '    s += v[i]',
     ].join('\n');
-    expect(loops(mainBody(src)).filter((l) => l.checks || l.versioned !== 'no').map((l) => [l.versioned, l.checks])).toEqual([['fast', 0], ['checked', 2]]);
+    expect(loops(mainBody(src)).filter((l) => l.checks || l.versioned !== 'no').map((l) => [l.versioned, l.checks])).toEqual([['unit', 0], ['fast', 0], ['checked', 2]]);
     // The first prange's inner loop; the second prange's chunk loop (i = start + it * step).
     // (Outlined bodies are numbered in source order; array operations may be outlined too.)
     const outlined = (fn: string) => loops(body(src, fn)).filter((l) => l.versioned !== 'no').map((l) => [l.versioned, l.checks]);
     const pars = [0, 1, 2, 3, 4].map((k) => `__par${k}`).filter((fn) => funcNames(src).includes(fn)).map(outlined).filter((x) => x.length);
-    expect(pars).toEqual([[['fast', 0], ['checked', 1]], [['fast', 0], ['checked', 1]]]);
+    expect(pars).toEqual([[['unit', 0], ['fast', 0], ['checked', 1]], [['unit', 0], ['fast', 0], ['checked', 1]]]);
   });
 
   it('leaves the checks of arrays and indices the body rebinds, and of data-dependent indices', () => {
@@ -107,7 +128,31 @@ describe('bounds-check hoisting', () => {
     ].join('\n')));
     // Loop 1: d's extent locals change in the body. Loop 2: idx[j] is hoisted, d[idx[j]] is not.
     // (Loops without index checks, such as arange's, are left out.)
-    expect(ls.filter((l) => l.checks || l.versioned !== 'no').map((l) => [l.versioned, l.checks])).toEqual([['no', 1], ['fast', 1], ['checked', 2]]);
+    expect(ls.filter((l) => l.checks || l.versioned !== 'no').map((l) => [l.versioned, l.checks])).toEqual([['no', 1], ['unit', 1], ['fast', 1], ['checked', 2]]);
+  });
+});
+
+describe('unit strides and invariant code motion', () => {
+  it('drops the stride multiplies in the unit copy and computes row offsets before the loop', () => {
+    const ss = body([
+      'def f(a: float64[:, :], b: float64[:, :]):',
+      '    for i in range(1, 9):',
+      '        for j in range(1, 9):',
+      '            b[i, j] = a[i - 1, j] + a[i, j + 1]',
+    ].join('\n'), 'f');
+    const outer = opened(ss).find((x): x is Stmt & { k: 'for' } => x.k === 'for')!;
+    const versioned = opened(outer.body).find((x): x is Stmt & { k: 'if' } => versions(x) !== null)!;
+    const v = versions(versioned)!;
+    const unitIf = versioned.then.find((x): x is Stmt & { k: 'if' } => x.k === 'if')!;
+    // The unit copy runs when the strides of the varying (last) index are 1, and only those.
+    expect(printExpr(unitIf.cond)).toBe('((b.s1 == 1) & (a.s1 == 1))');
+    const text = (ss2: Stmt[]) => JSON.stringify(ss2, (_k, x) => (typeof x === 'bigint' ? String(x) : x));
+    const strideMuls = (ss2: Stmt[]) => (text(ss2).match(/"name":"[ab]\.s1"/g) ?? []).length;
+    expect(strideMuls(v.unit!.body)).toBe(0);
+    expect(strideMuls(v.fast.body)).toBeGreaterThan(0);
+    // Row offsets such as (i - 1) * a.s0 are computed once per row, before the j loop.
+    expect(v.hoisted).toBeGreaterThan(0);
+    expect(text(v.unit!.body)).not.toMatch(/"name":"[ab]\.s0"/);
   });
 });
 
