@@ -324,8 +324,8 @@ class ProgramImpl implements Program {
       const sumMax = dv.getFloat64(LOOP_STATS.sumMax, true), sumMean = dv.getFloat64(LOOP_STATS.sumMean, true);
       // Runs nested in parallel code are never timed (see forkWithStats in compiler/parallel.ts).
       const timeText = !timed ? 'time not measured (nested in parallel code)' : `${time.toFixed(6)} s${timed < runs ? ` (estimated from ${timed} timed runs)` : ''}`;
-      // Line 0: a parallel loop of the array library's kernels (compiler/kernels.ts), shared by every call site.
-      const where = r.line ? `line ${r.line} ${r.kind}` : 'array kernel (sum, dot or matmul)';
+      // Line 0: a parallel loop of the array library's kernels (compiler/kernels.ts, the sort helpers), shared by every call site.
+      const where = r.line ? `line ${r.line} ${r.kind}` : 'array kernel (sum, dot, matmul or sort)';
       const what = `${where}: ${runs} run${runs === 1 ? '' : 's'}, ${r.kind === 'prange' ? `${iters} iterations, ` : ''}${timeText}`;
       const par = runs - serial;
       const parts = [what];

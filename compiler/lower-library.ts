@@ -222,6 +222,9 @@ function storeMasked(fl: FnLowerer, a: ArrRef, m: Mask, v: Val, span: Span): voi
  * elements at p; `__argsort_<dt>(p, n, tmp, keys)` sorts n i32 indices at p by keys[index]. Runs of
  * 16 are insertion-sorted, then merged bottom-up between p and tmp. Floats order NaN last, as NumPy.
  */
+/** Sorts of fewer elements run on one thread. */
+const PAR_SORT_MIN = 1 << 15;
+
 function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
   const fn = `__${arg ? 'argsort' : 'sort'}_${d}`;
   const mod = fl.mod;
@@ -245,8 +248,13 @@ function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
   const inc = (name: string, by: Expr = i32(1)): Stmt => set(name, add32(g(name), by));
   const min = (a: Expr, b: Expr) => select('i32', bin('lt_s', 'i32', a, b), a, b);
   const RUN = 16;
+  // The insertion-sorted runs, and the merges of each pass, are independent: they run on the team
+  // (the last passes have fewer merges than threads; the final one is serial). The result does not
+  // depend on how they are shared, and small sorts stay on one thread.
+  const par = { k: 'parfor' as const, schedule: 'dynamic' as const, chunk: null, numThreads: null, reductions: [], line: 0,
+    useIf: bin('ge_s', 'i32', g('n'), i32(PAR_SORT_MIN)) };
   const body: Stmt[] = [
-    { k: 'for', label: 'runs', v: 'lo', t: 'i32', start: i32(0), stop: g('n'), step: i32(RUN), body: [
+    { ...par, label: 'runs', v: 'lo', t: 'i32', start: i32(0), stop: g('n'), step: i32(RUN), body: [
       set('hi', min(add32(g('lo'), i32(RUN)), g('n'))),
       { k: 'for', label: 'ins', v: 'i', t: 'i32', start: add32(g('lo'), i32(1)), stop: g('hi'), step: i32(1), body: [
         set('x', el(g('p'), g('i'))), set('j', g('i')),
@@ -260,7 +268,7 @@ function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
     ] },
     set('src', g('p')), set('dst', g('tmp')), set('w', i32(RUN)),
     { k: 'while', label: 'pass', cond: bin('lt_s', 'i32', g('w'), g('n')), body: [
-      { k: 'for', label: 'merge', v: 'lo', t: 'i32', start: i32(0), stop: g('n'), step: bin('shl', 'i32', g('w'), i32(1)), body: [
+      { ...par, label: 'merge', v: 'lo', t: 'i32', start: i32(0), stop: g('n'), step: bin('shl', 'i32', g('w'), i32(1)), body: [
         set('mid', min(add32(g('lo'), g('w')), g('n'))), set('hi', min(add32(g('mid'), g('w')), g('n'))),
         set('i', g('lo')), set('j', g('mid')),
         { k: 'for', label: 'out', v: 'k', t: 'i32', start: g('lo'), stop: g('hi'), step: i32(1), body: [
