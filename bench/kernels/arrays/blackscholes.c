@@ -1,5 +1,6 @@
 /* Array benchmark kernel, C + OpenMP twin of blackscholes.par: Black-Scholes call and put prices of
- * n options in one parallel loop, with the same polynomial normal CDF. Usage: blackscholes [n].
+ * n options in one parallel loop, reps times, with the same polynomial normal CDF. Usage:
+ * blackscholes [n reps].
  * Prints "checksum: <sum of calls + sum of puts>" and "time: <seconds>" for the pricing alone. */
 #include <math.h>
 #include <omp.h>
@@ -13,8 +14,11 @@ static inline double cnd(double d) {
 }
 
 int main(int argc, char **argv) {
-  int64_t n = 10000000;
-  if (argc == 2) n = atoll(argv[1]);
+  int64_t n = 10000000, reps = 3;
+  if (argc == 3) {
+    n = atoll(argv[1]);
+    reps = atoll(argv[2]);
+  }
   double *s = malloc((size_t)n * sizeof *s), *k = malloc((size_t)n * sizeof *k), *t = malloc((size_t)n * sizeof *t);
   double *call = malloc((size_t)n * sizeof *call), *put = malloc((size_t)n * sizeof *put);
   if (!s || !k || !t || !call || !put) return 1;
@@ -25,6 +29,7 @@ int main(int argc, char **argv) {
   }
   const double r = 0.02, v = 0.3;
   double t0 = omp_get_wtime();
+  for (int64_t rep = 0; rep < reps; rep++)
 #pragma omp parallel for
   for (int64_t i = 0; i < n; i++) {
     double sq = v * sqrt(t[i]);
