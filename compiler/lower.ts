@@ -1032,9 +1032,11 @@ export class FnLowerer {
    * index. A reduction nest (`reduce`: integer sums and products, min, max, any, all) is a parfor
    * with those reductions, whose block-ordered fold (Note [Deterministic reductions]) is exact for
    * these operators. Smaller nests keep the serial loop, so they never pay for a fork; above the threshold the
-   * parfor's cost model still decides, and inside parallel code the parfor runs serially.
+   * parfor's cost model still decides, and inside parallel code the parfor runs serially. When each
+   * element of the nest is a whole line of work (`lineCost` elements: an axis reduction), the
+   * threshold counts that work, and 1-d chunks hold about PAR_CHUNK elements of it.
    */
-  nest(shape: Expr[], operands: ArrRef[], span: Span, body: (ptrs: Expr[], idx: Expr[]) => Stmt[], opts: { par?: boolean; simd?: boolean; reduce?: I.Reduction[] } = {}): void {
+  nest(shape: Expr[], operands: ArrRef[], span: Span, body: (ptrs: Expr[], idx: Expr[]) => Stmt[], opts: { par?: boolean; simd?: boolean; reduce?: I.Reduction[]; lineCost?: Expr } = {}): void {
     const R = shape.length;
     if (R === 0) { const ptrs = operands.map((o) => o.data); for (const s of body(ptrs, [])) this.emit(s); return; }
     const bstrides = operands.map((o) => shape.map((_n, k) => {
@@ -1084,6 +1086,9 @@ export class FnLowerer {
     };
     if (!opts.par || !pureBody(inner)) { for (const s of loopAt(0)) this.emit(s); return; }
     const total = shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1));
+    const cost = opts.lineCost ? this.tmp(select('i32', bin('gt_s', 'i32', opts.lineCost, i32(1)), opts.lineCost, i32(1)), 'lc') : null;
+    const work = cost ? bin('mul', 'i64', cvt('i32->i64', total), cvt('i32->i64', cost)) : cvt('i32->i64', total);
+    const chunkN = cost ? this.tmp(select('i32', bin('gt_s', 'i32', cost, i32(PAR_CHUNK)), i32(1), bin('div_s', 'i32', i32(PAR_CHUNK), cost)), 'ch') : i32(PAR_CHUNK);
     const line = this.mod.line(span);
     const parfor = (v: string, stop: Expr, body: Stmt[]): Stmt => ({
       k: 'parfor', label: `pn${this.n++}`, v, t: 'i32', start: i32(0), stop, step: i32(1), body,
@@ -1093,9 +1098,9 @@ export class FnLowerer {
     if (R === 1) {
       const c = this.fresh('c', 'i32'), lo = this.fresh('lo', 'i32'), hi = this.fresh('hi', 'i32');
       const n = this.tmp(shape[0]);
-      par = parfor(c, bin('div_s', 'i32', add32(n, i32(PAR_CHUNK - 1)), i32(PAR_CHUNK)), [
-        { k: 'set', name: lo, value: mul32(get(c, 'i32'), i32(PAR_CHUNK)) },
-        { k: 'set', name: hi, value: add32(get(lo, 'i32'), i32(PAR_CHUNK)) },
+      par = parfor(c, bin('div_s', 'i32', add32(n, bin('sub', 'i32', chunkN, i32(1))), chunkN), [
+        { k: 'set', name: lo, value: mul32(get(c, 'i32'), chunkN) },
+        { k: 'set', name: hi, value: add32(get(lo, 'i32'), chunkN) },
         { k: 'set', name: hi, value: select('i32', bin('lt_s', 'i32', n, get(hi, 'i32')), n, get(hi, 'i32')) },
         ...setPtrs(1, (j) => add32(ptr[j][0], mul32(get(lo, 'i32'), bstrides[j][0]))),
         ...innermost(get(lo, 'i32'), get(hi, 'i32')),
@@ -1103,7 +1108,7 @@ export class FnLowerer {
     } else {
       par = parfor(idx[0], shape[0], [...setPtrs(1, (j) => add32(ptr[j][0], mul32(get(idx[0], 'i32'), bstrides[j][0]))), ...loopAt(1)]);
     }
-    this.emit({ k: 'if', cond: bin('ge_s', 'i32', total, i32(PAR_MIN_ELEMS)), then: [par], else: loopAt(0) });
+    this.emit({ k: 'if', cond: bin('ge_s', 'i64', work, i64(PAR_MIN_ELEMS)), then: [par], else: loopAt(0) });
   }
 
   /** Broadcast shape of operands of rank R, with a run-time check that the extents agree. */
@@ -2043,10 +2048,11 @@ export class FnLowerer {
       const out = this.alloc(rdt, outShape);
       // Nest over the output; each element reduces along `ax` with an inner loop.
       const inner: ArrRef = { ...a, ndim: a.ndim - 1, shape: outShape, strides: a.strides.filter((_s, k) => k !== ax) };
+      // Each output element is computed whole by one thread, so any team gives the same bits.
       this.nest(out.shape, [out, inner], e.span, (p) => this.block(() => {
         const r = this.reduceLine(fname, { ...a, data: p[1], ndim: 1, shape: [a.shape[ax]], strides: [a.strides[ax]] }, rdt, e, ax === a.ndim - 1);
         this.emit({ k: 'store', mem: memOf(rdt), addr: p[0], value: convert(r.e, r.dtype, rdt) });
-      }));
+      }), { par: true, lineCost: a.shape[ax] });
       return this.ownedArray(out);
     }
     const r = this.reduceAll(fname, a, rdt, e);
