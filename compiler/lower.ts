@@ -2046,6 +2046,10 @@ export class FnLowerer {
       if (ax < 0) ax += a.ndim;
       const outShape = a.shape.filter((_n, k) => k !== ax);
       const out = this.alloc(rdt, outShape);
+      if (['min', 'max', 'argmin', 'argmax'].includes(fname)) {
+        // NumPy: an error when there is an output element to compute from an empty line.
+        this.emptyCheck(fname, bin('and', 'i32', bin('eq', 'i32', a.shape[ax], i32(0)), bin('ne', 'i32', outShape.reduce((x: Expr, n) => mul32(x, n), i32(1)), i32(0))), e, true);
+      }
       // Nest over the output; each element reduces along `ax` with an inner loop.
       const inner: ArrRef = { ...a, ndim: a.ndim - 1, shape: outShape, strides: a.strides.filter((_s, k) => k !== ax) };
       // Each output element is computed whole by one thread, so any team gives the same bits.
@@ -2090,13 +2094,20 @@ export class FnLowerer {
     return call(fn, vt, x.data, x.shape[0], bin('shl', 'i32', x.strides[0], sh), y.data, bin('shl', 'i32', y.strides[0], sh));
   }
 
+  /** `zero-size array to reduction operation ...` when `size` is 0 (or, with `isCond`, when it is true). */
+  emptyCheck(fname: string, size: Expr, e: A.Call, isCond = false): void {
+    const site = this.mod.site(Code.ValueError, 'empty_reduce', e.span, fname);
+    this.emit({ k: 'if', cond: isCond ? size : bin('eq', 'i32', size, i32(0)), then: [this.trap(this.mod.imp('err_value', ['i32'], null), i32(site))], else: [] });
+  }
+
   /** Reduces a 1-d strided line (used for axis reductions). */
   reduceLine(fname: string, line: ArrRef, rdt: DType, e: A.Call, lastAxis: boolean): { e: Expr; dtype: DType } {
     // NumPy adds along a non-last axis row by row (sequentially), along the last axis pairwise.
-    return this.reduceAll(fname, line, rdt, e, !lastAxis);
+    // The caller checked for empty lines and runs the lines on the team: each line is serial.
+    return this.reduceAll(fname, line, rdt, e, !lastAxis, true);
   }
 
-  reduceAll(fname: string, a: ArrRef, rdt: DType, e: A.Call, sequential = false): { e: Expr; dtype: DType } {
+  reduceAll(fname: string, a: ArrRef, rdt: DType, e: A.Call, sequential = false, inLine = false): { e: Expr; dtype: DType } {
     const ad = a.dtype;
     const size = this.tmp(a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1)));
     if (fname === 'std' || fname === 'var') {
@@ -2162,8 +2173,7 @@ export class FnLowerer {
     const acc = this.fresh('acc', vt);
     const isMinMax = ['min', 'max', 'argmin', 'argmax'].includes(fname);
     if (isMinMax) {
-      const site = this.mod.site(Code.ValueError, 'empty_reduce', e.span, fname);
-      this.emit({ k: 'if', cond: bin('eq', 'i32', size, i32(0)), then: [this.trap(this.mod.imp('err_value', ['i32'], null), i32(site))], else: [] });
+      if (!inLine) this.emptyCheck(fname, size, e);
       this.set(acc, convert(load(vtOf(ad), memOf(ad), a.data), ad, accD));
     } else {
       const init = fname === 'prod' || fname === 'all' ? 1 : 0;
@@ -2175,7 +2185,7 @@ export class FnLowerer {
     // float products and int means are left in order).
     const isI = vt === 'i32' || vt === 'i64';
     const op: I.ReduceOp | null = ({ sum: isI ? 'add' : null, count_nonzero: 'add', prod: isI ? 'mul' : null, any: 'or', all: 'and', min: 'min', max: 'max' } as Record<string, I.ReduceOp | null>)[fname] ?? null;
-    const red = op ? { reduce: [{ name: acc, t: vt, op }], par: true } : {};
+    const red = op && !inLine ? { reduce: [{ name: acc, t: vt, op }], par: true } : {};
     // argmin/argmax: first occurrence wins; a NaN is the answer once seen (NumPy).
     const better = (x: Expr, cur: Expr) => (isFloat(accD)
       ? bin('and', 'i32', bin('eq', vt, cur, cur), bin('or', 'i32', bin(fname === 'argmax' ? 'gt' : 'lt', vt, x, cur), bin('ne', vt, x, x)))
@@ -2209,7 +2219,7 @@ export class FnLowerer {
       if (fname === 'argmin' || fname === 'argmax') out.push({ k: 'set', name: cnt, value: add32(get(cnt, 'i32'), i32(1)) });
       return out;
     }, red));
-    if (fname === 'argmin' || fname === 'argmax') this.emit({ k: 'if', cond: bin('and', 'i32', this.isContiguous(a), bin('ge_s', 'i32', size, i32(ARG_BLOCK * 2))), then: this.block(() => this.argBestBlocks(a, size, acc, best, better, e.span)), else: serial });
+    if ((fname === 'argmin' || fname === 'argmax') && !inLine) this.emit({ k: 'if', cond: bin('and', 'i32', this.isContiguous(a), bin('ge_s', 'i32', size, i32(ARG_BLOCK * 2))), then: this.block(() => this.argBestBlocks(a, size, acc, best, better, e.span)), else: serial });
     else this.out.push(...serial);
     if (fname === 'argmin' || fname === 'argmax') return { e: cvt('i32->i64', get(best, 'i32')), dtype: 'int64' };
     if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', accD)), dtype: accD };
