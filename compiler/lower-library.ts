@@ -224,6 +224,8 @@ function storeMasked(fl: FnLowerer, a: ArrRef, m: Mask, v: Val, span: Span): voi
  */
 /** Sorts of fewer elements run on one thread. */
 const PAR_SORT_MIN = 1 << 15;
+/** Outputs per piece of a long merge (a power of two times the run length 16). */
+const PIECE = 1 << 12;
 
 function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
   const fn = `__${arg ? 'argsort' : 'sort'}_${d}`;
@@ -253,6 +255,17 @@ function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
   // depend on how they are shared, and small sorts stay on one thread.
   const par = { k: 'parfor' as const, schedule: 'dynamic' as const, chunk: null, numThreads: null, reductions: [], line: 0,
     useIf: bin('ge_s', 'i32', g('n'), i32(PAR_SORT_MIN)) };
+  // Outputs k in [from, to) of the merge of src[i..mid) and src[j..hi) into dst.
+  const mergeOut = (from: Expr, to: Expr): Stmt => ({ k: 'for', label: 'out', v: 'k', t: 'i32', start: from, stop: to, step: i32(1), body: [
+    // Take from the right run only when its head is strictly less: equal keys keep their order.
+    set('r', i32(0)),
+    { k: 'if', cond: bin('lt_s', 'i32', g('j'), g('hi')), then: [set('r', select('i32', bin('ge_s', 'i32', g('i'), g('mid')), i32(1), less(el(g('src'), g('j')), el(g('src'), g('i')))))], else: [] },
+    { k: 'if', cond: g('r'), then: [
+      { k: 'store', mem: em, addr: at(g('dst'), g('k')), value: el(g('src'), g('j')) }, inc('j'),
+    ], else: [
+      { k: 'store', mem: em, addr: at(g('dst'), g('k')), value: el(g('src'), g('i')) }, inc('i'),
+    ] },
+  ] });
   const body: Stmt[] = [
     { ...par, label: 'runs', v: 'lo', t: 'i32', start: i32(0), stop: g('n'), step: i32(RUN), body: [
       set('hi', min(add32(g('lo'), i32(RUN)), g('n'))),
@@ -268,18 +281,33 @@ function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
     ] },
     set('src', g('p')), set('dst', g('tmp')), set('w', i32(RUN)),
     { k: 'while', label: 'pass', cond: bin('lt_s', 'i32', g('w'), g('n')), body: [
-      { ...par, label: 'merge', v: 'lo', t: 'i32', start: i32(0), stop: g('n'), step: bin('shl', 'i32', g('w'), i32(1)), body: [
-        set('mid', min(add32(g('lo'), g('w')), g('n'))), set('hi', min(add32(g('mid'), g('w')), g('n'))),
-        set('i', g('lo')), set('j', g('mid')),
-        { k: 'for', label: 'out', v: 'k', t: 'i32', start: g('lo'), stop: g('hi'), step: i32(1), body: [
-          // Take from the right run only when its head is strictly less: equal keys keep their order.
-          set('r', i32(0)),
-          { k: 'if', cond: bin('lt_s', 'i32', g('j'), g('hi')), then: [set('r', select('i32', bin('ge_s', 'i32', g('i'), g('mid')), i32(1), less(el(g('src'), g('j')), el(g('src'), g('i')))))], else: [] },
-          { k: 'if', cond: g('r'), then: [
-            { k: 'store', mem: em, addr: at(g('dst'), g('k')), value: el(g('src'), g('j')) }, inc('j'),
-          ], else: [
-            { k: 'store', mem: em, addr: at(g('dst'), g('k')), value: el(g('src'), g('i')) }, inc('i'),
+      // Short runs: one merge per iteration. Long ones (the last passes have fewer merges than
+      // threads) are cut into pieces of PIECE outputs; a piece finds where it starts in each run by
+      // binary search (the merge path), so every pass is shared evenly.
+      { k: 'if', cond: bin('le_s', 'i32', bin('shl', 'i32', g('w'), i32(1)), i32(PIECE)), then: [
+        { ...par, label: 'merge', v: 'lo', t: 'i32', start: i32(0), stop: g('n'), step: bin('shl', 'i32', g('w'), i32(1)), body: [
+          set('mid', min(add32(g('lo'), g('w')), g('n'))), set('hi', min(add32(g('mid'), g('w')), g('n'))),
+          set('i', g('lo')), set('j', g('mid')),
+          mergeOut(g('lo'), g('hi')),
+        ] },
+      ], else: [
+        { ...par, label: 'pieces', v: 'q', t: 'i32', start: i32(0), stop: g('n'), step: i32(PIECE), body: [
+          // Pieces never straddle two merges: 2w is a multiple of PIECE.
+          set('lo', bin('and', 'i32', g('q'), bin('sub', 'i32', i32(0), bin('shl', 'i32', g('w'), i32(1))))),
+          set('mid', min(add32(g('lo'), g('w')), g('n'))), set('hi', min(add32(g('mid'), g('w')), g('n'))),
+          // The smallest i (left elements among the piece's first d = q - lo outputs) such that the
+          // left run's L[i] does not go before the right run's R[d - i - 1]: ties go left, as merged.
+          set('d', bin('sub', 'i32', g('q'), g('lo'))),
+          set('a', bin('sub', 'i32', g('d'), bin('sub', 'i32', g('hi'), g('mid')))), set('a', select('i32', bin('gt_s', 'i32', g('a'), i32(0)), g('a'), i32(0))),
+          set('b', min(g('d'), bin('sub', 'i32', g('mid'), g('lo')))),
+          { k: 'while', label: 'path', cond: bin('lt_s', 'i32', g('a'), g('b')), body: [
+            set('m', bin('shr_s', 'i32', add32(g('a'), g('b')), i32(1))),
+            // m < b <= left length, and d - m - 1 >= d - b >= 0: both elements exist.
+            { k: 'if', cond: less(el(g('src'), add32(g('mid'), bin('sub', 'i32', bin('sub', 'i32', g('d'), g('m')), i32(1)))), el(g('src'), add32(g('lo'), g('m')))),
+              then: [set('b', g('m'))], else: [set('a', add32(g('m'), i32(1)))] },
           ] },
+          set('i', add32(g('lo'), g('a'))), set('j', add32(g('mid'), bin('sub', 'i32', g('d'), g('a')))),
+          mergeOut(g('q'), min(add32(g('q'), i32(PIECE)), g('hi'))),
         ] },
       ] },
       set('t', g('src')), set('src', g('dst')), set('dst', g('t')), set('w', bin('shl', 'i32', g('w'), i32(1))),
@@ -289,7 +317,7 @@ function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
   const p32 = (...ns: string[]) => ns.map((name) => ({ name, t: 'i32' as I.VT }));
   mod.funcs.push({
     name: fn, params: p32('p', 'n', 'tmp', ...(arg ? ['keys'] : [])), results: [],
-    locals: [...p32('lo', 'hi', 'i', 'j', 'k', 'src', 'dst', 'w', 'mid', 'r', 't'), { name: 'x', t: et }], body,
+    locals: [...p32('lo', 'hi', 'i', 'j', 'k', 'src', 'dst', 'w', 'mid', 'r', 't', 'q', 'd', 'a', 'b', 'm'), { name: 'x', t: et }], body,
   });
   return fn;
 }
