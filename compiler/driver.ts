@@ -92,7 +92,7 @@ export interface Program {
   /**
    * With `interruptible: true`: a one-element view of the program's stop word in its shared memory.
    * Storing 1 there (`Atomics.store(flag, 0, 1)`, from any thread the view is posted to) makes every
-   * thread trap at its next `while` iteration. Else null.
+   * thread trap at its next `while` iteration or counted-loop chunk (65536 iterations). Else null.
    */
   stopFlag?(): Int32Array | null;
   dispose(): void;

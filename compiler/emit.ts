@@ -24,9 +24,10 @@ export interface EmitOptions {
   /** Declared maximum of the imported memory (default 65536 = 4 GiB, so the runtime's memory limit decides); a shared memory needs one. */
   maxPages?: number;
   /**
-   * Every `while` iteration checks CTRL.abort (an atomic load, so it is never hoisted) and, once it
-   * is set, calls `env.interrupted` (KeyboardInterrupt): a runaway program can then be stopped from
-   * another thread (the playground's Stop).
+   * In the script's own functions, every `while` iteration and every counted loop after each 65536
+   * iterations check CTRL.abort (an atomic load, so it is never hoisted) and, once it is set, call
+   * `env.interrupted` (KeyboardInterrupt): a runaway program can then be stopped from another
+   * thread (the playground's Stop).
    */
   interruptible?: boolean;
 }
@@ -43,6 +44,15 @@ export interface EmitResult {
 }
 
 const ICE = 'internal compiler error';
+/** Interruptible code checks CTRL.abort once per 2**CHUNK_LOG2 iterations of a counted loop. */
+const CHUNK_LOG2 = 16;
+/**
+ * Whether a function is the script's code (its body, its defs, its outlined parallel loops) rather
+ * than the runtime library, which interruptible code never interrupts: the library's waits already
+ * end on CTRL.cancel, which the interrupted thread sets, and stopping it midway (holding a lock, in
+ * the fork-join probe before the program runs) would leave the team broken.
+ */
+const isUserCode = (name: string): boolean => !name.startsWith('__') || name === '__main' || /^__par\d+$/.test(name);
 /** The import an interruptible loop calls when CTRL.abort is set (it throws KeyboardInterrupt). */
 const INTERRUPTED = '__interrupted';
 /** The import an `alloc` calls when the array cannot be had: (site, dtype code, ndim, shape[0..3]); it throws MemoryError. */
@@ -79,7 +89,7 @@ export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<Emit
     for (const f of whole.funcs) sigs.set(f.name, { params: f.params.map((l) => l.t), results: f.results });
     if (opts.interruptible) m.addFunctionImport(INTERRUPTED, 'env', 'interrupted', b.none, b.none);
     for (const f of whole.funcs) {
-      new FuncEmitter(b, m, sigs, f, opts.interruptible ?? false).emit();
+      new FuncEmitter(b, m, sigs, f, (opts.interruptible ?? false) && isUserCode(f.name)).emit();
       if (f.exportAs !== undefined) m.addFunctionExport(f.name, f.exportAs);
     }
     if (usesNativeMath) {
@@ -205,6 +215,12 @@ class FuncEmitter {
   private freshIndex(type: BType): number {
     this.vars.push(type);
     return this.nextIndex++;
+  }
+
+  /** Interruptible code: raise KeyboardInterrupt if CTRL.abort is set (an atomic load, so never hoisted). */
+  private abortCheck(): BExpr {
+    const m = this.m;
+    return m.if(m.i32.atomic.load(0, m.i32.const(CTRL.abort)), m.block(null, [m.call(INTERRUPTED, [], this.b.none), m.unreachable()]));
   }
 
   private local(name: string): LocalInfo {
@@ -424,7 +440,7 @@ class FuncEmitter {
         const loop = m.loop(top, m.block(null, [
           m.br(l.brk, m.i32.eqz(this.expr(s.cond))),
           m.block(l.cont, this.stmts(s.body)),
-          ...(this.interruptible ? [m.if(m.i32.atomic.load(0, m.i32.const(CTRL.abort)), m.block(null, [m.call(INTERRUPTED, [], this.b.none), m.unreachable()]))] : []),
+          ...(this.interruptible ? [this.abortCheck()] : []),
           m.br(top),
         ]));
         this.labels.pop();
@@ -502,20 +518,48 @@ class FuncEmitter {
     const step = once(s.step);
     setup.push(m.local.set(v.index, start()));
     const getV = () => m.local.get(v.index, type);
-    const lt = () => I.lt_s(getV(), stop());
-    const gt = () => I.gt_s(getV(), stop());
-    const cond = s.step.k === 'const'
-      ? (BigInt(s.step.v) > 0n ? lt() : gt())
-      : m.select(I.gt_s(step(), this.constant(t, 0)), lt(), gt());
+    // `pick(a, b)`: a for a positive step, b otherwise; static when the step is a constant.
+    const pick = (a: () => BExpr, b: () => BExpr): BExpr => s.step.k === 'const'
+      ? (BigInt(s.step.v) > 0n ? a() : b())
+      : m.select(I.gt_s(step(), this.constant(t, 0)), a(), b());
+    const cond = (bound: () => BExpr) => pick(() => I.lt_s(getV(), bound()), () => I.gt_s(getV(), bound()));
 
     const l = this.pushLoop(s.label);
     const top = `${l.brk}$top`;
-    const loop = m.loop(top, m.block(null, [
-      m.br(l.brk, m.i32.eqz(cond)),
-      m.block(l.cont, this.stmts(s.body)),
-      m.local.set(v.index, I.add(getV(), step())),
-      m.br(top),
-    ]));
+    let loop: BExpr;
+    if (!this.interruptible) {
+      loop = m.loop(top, m.block(null, [
+        m.br(l.brk, m.i32.eqz(cond(stop))),
+        m.block(l.cont, this.stmts(s.body)),
+        m.local.set(v.index, I.add(getV(), step())),
+        m.br(top),
+      ]));
+    } else {
+      // Strip-mined: an inner loop runs up to 2**CHUNK_LOG2 iterations against `lim` with no check; the
+      // abort check runs only between chunks of a loop that is not done, so a tight loop pays nothing
+      // per iteration and a short inner loop nothing at all. `span` is that many steps; `stop - v` read
+      // unsigned is the exact distance even when the subtraction overflows; when `span` overflows
+      // (a step of 2**15 or more for i32, 2**47 for i64) the loop is short and runs in one chunk.
+      const spanI = this.freshIndex(type), limI = this.freshIndex(type);
+      const span = () => m.local.get(spanI, type), lim = () => m.local.get(limI, type);
+      setup.push(m.local.set(spanI, I.shl(step(), this.constant(t, CHUNK_LOG2))));
+      const dist = pick(() => I.sub(stop(), getV()), () => I.sub(getV(), stop()));
+      const far = I.gt_u(dist, pick(span, () => I.sub(this.constant(t, 0), span())));
+      const fits = I.eq(I.shr_s(span(), this.constant(t, CHUNK_LOG2)), step());
+      const inner = `${l.brk}$chunk`;
+      loop = m.loop(top, m.block(null, [
+        m.br(l.brk, m.i32.eqz(cond(stop))),
+        m.local.set(limI, m.select(m.i32.and(fits, far), I.add(getV(), span()), stop())),
+        m.loop(inner, m.block(null, [
+          m.block(l.cont, this.stmts(s.body)),
+          m.local.set(v.index, I.add(getV(), step())),
+          m.br(inner, cond(lim)),
+        ])),
+        m.br(l.brk, m.i32.eqz(cond(stop))),
+        this.abortCheck(),
+        m.br(top),
+      ]));
+    }
     this.labels.pop();
     return m.block(null, [...setup, m.block(l.brk, [loop])]);
   }

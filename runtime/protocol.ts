@@ -37,7 +37,7 @@ export const CTRL = {
   profile: 476,    // i32: 1: time every run of every parallel loop (`par run --time`); 0: sample for the cost model
   outPending: 480, // i32: 1 when a worker queued printed lines since thread 0 last drained them
   trace: 484,      // i32: address of the chunk trace (TRACE; the playground's timeline), or 0: not recorded
-  abort: 488,      // i32: non-zero: code compiled `interruptible` raises KeyboardInterrupt at its next while-loop iteration (Stop)
+  abort: 488,      // i32: non-zero: code compiled `interruptible` raises KeyboardInterrupt at its next while-loop iteration or counted-loop chunk (Stop)
   END: 512,
 } as const;
 
