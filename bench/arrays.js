@@ -112,7 +112,7 @@ export async function arraysSection(opts, par) {
   console.log(`== Arrays: Par array form vs NumPy vs C + OpenMP, 1 and ${N} threads ==`);
   const omp = ompProbe();
   if (omp.error) console.log(`C + OpenMP skipped: ${omp.error}`);
-  else console.log(`C:       gcc -O3 -fopenmp -ffp-contract=off (no -march=native), OMP_NUM_THREADS=1 and ${N}; matmul.c is the naive i-k-j loop (-DIKJ)`);
+  else console.log(`C:       gcc -O3 -fopenmp -ffp-contract=off (no -march=native), OMP_NUM_THREADS=1 and ${N}; matmul.c is the i-k-j loop (-DIKJ), and the textbook i-j-k loop in the "vs i-j-k" row`);
   const probe = (() => {
     try {
       return runProcess('python3', ['-c', 'import numpy, time; print("checksum:", numpy.__version__); print("time: 0")']).checksum;
