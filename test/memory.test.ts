@@ -92,7 +92,7 @@ print(s)
 
 describe('the CLI', () => {
   const par = (args: string[], env: Record<string, string> = {}) =>
-    run(process.execPath, [`${root}bin/par.js`, ...args], { env: { ...process.env, PAR_NO_CACHE: '1', ...env } })
+    run(process.execPath, [`${root}bin/par.js`, ...args], { env: { ...process.env, PAR_NO_CACHE: '1', NO_COLOR: '1', ...env } })
       .then((r) => ({ code: 0, ...r }), (e: { code: number; stdout: string; stderr: string }) => e);
 
   it('takes --max-memory and PAR_MAX_MEMORY, and refuses bad values with status 2', async () => {
