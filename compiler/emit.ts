@@ -348,9 +348,13 @@ class FuncEmitter {
     } else {
       const F = t === 'f32' ? m.f32 : m.f64;
       switch (op) {
-        case 'add': case 'sub': case 'mul': case 'div': case 'min': case 'max': case 'copysign':
+        case 'add': case 'sub': case 'mul': case 'div': case 'copysign':
         case 'eq': case 'ne': case 'lt': case 'le': case 'gt': case 'ge':
           return F[op](a, b);
+        // NumPy's maximum/minimum: a if a is NaN or strictly beyond b, else b (so ties of -0.0 and
+        // 0.0 give b, as NumPy's loops do); wasm's f64.max would order -0.0 below 0.0.
+        case 'min': case 'max':
+          return this.twice(t, a, b, (ga, gb, ta, tb) => m.select(m.i32.or(F[op === 'max' ? 'gt' : 'lt'](ga(), gb()), F.ne(ga(), ga())), ta, tb));
       }
     }
     throw new Error(`${ICE}: binary ${op} on ${t}`);

@@ -1354,8 +1354,8 @@ export class FnLowerer {
         const x = this.tmp(convert(a0!.e, a0!.dtype, rdt));
         const z = cst(t, 0), one = cst(t, 1), m1 = cst(t, -1);
         const gt = bin(isFloat(rdt) ? 'gt' : 'gt_s', t, x, z), lt = bin(isFloat(rdt) ? 'lt' : 'lt_s', t, x, z);
-        // NaN stays NaN, 0 stays 0 (with its sign for floats).
-        return out(select(t, gt, one, select(t, lt, m1, x)));
+        // NaN stays NaN; x + 0.0 turns -0.0 into 0.0, as NumPy's sign does.
+        return out(select(t, gt, one, select(t, lt, m1, isFloat(rdt) ? bin('add', t, x, z) : x)));
       }
       case 'isnan': { const d = a0!.dtype; if (!isFloat(d)) return out(i32(0), 'bool'); const x = this.tmp(a0!.e); return out(bin('ne', vtOf(d), x, x), 'bool'); }
       case 'isinf': { const d = a0!.dtype; if (!isFloat(d)) return out(i32(0), 'bool'); return out(bin('eq', vtOf(d), un('abs', vtOf(d), a0!.e), cst(vtOf(d), Infinity)), 'bool'); }
@@ -1389,7 +1389,8 @@ export class FnLowerer {
       case 'clip': {
         const x = this.tmp(convert(s(args[0]).e, s(args[0]).dtype, rdt));
         const lo = this.tmp(convert(s(args[1]).e, s(args[1]).dtype, rdt)), hi = this.tmp(convert(s(args[2]).e, s(args[2]).dtype, rdt));
-        if (isFloat(rdt)) return out(bin('min', t, bin('max', t, x, lo), hi));
+        // The bound first: a tie (0.0 against -0.0) keeps x, and a NaN bound wins, as NumPy's clip.
+        if (isFloat(rdt)) return out(bin('min', t, hi, bin('max', t, lo, x)));
         const m = select(t, bin('lt_s', t, x, lo), lo, x);
         const mm = this.tmp(m);
         return out(select(t, bin('gt_s', t, mm, hi), hi, mm));

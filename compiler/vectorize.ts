@@ -6,7 +6,7 @@
 // Note [SIMD loops]: an innermost loop is vectorized when every array operand advances by exactly
 // one element per iteration (checked at run time; other strides take the scalar loop) and its body
 // is only float arithmetic of one width on those elements and loop-invariant scalars. Each lane op
-// is the IEEE operation the scalar loop does (add, mul, div, sqrt, min/max with NaN propagation,
+// is the IEEE operation the scalar loop does (add, mul, div, sqrt, NumPy's min/max as compares,
 // compare + bitselect for select), so a vector iteration computes exactly the values of L scalar
 // iterations; the remainder (n mod L elements) runs the scalar body. Calls of math imports have no
 // lane form here: each lane is extracted, passed to the scalar function and put back, unless
@@ -26,7 +26,7 @@ export const splat = (l: Lane, x: Expr): Expr => simd(`${LANES[l].shape}.splat`,
 export const vload = (addr: Expr): Expr => ({ k: 'load', t: 'v128', mem: 'v128', addr });
 export const extractLane = (l: Lane, v: Expr, i: number): Expr => simd(`${LANES[l].shape}.extract_lane`, l, [v], i);
 
-const LANE_BIN = new Set(['add', 'sub', 'mul', 'div', 'min', 'max']);
+const LANE_BIN = new Set(['add', 'sub', 'mul', 'div']);
 const LANE_UN = new Set(['neg', 'abs', 'sqrt', 'floor', 'ceil', 'trunc', 'nearest']);
 
 export interface VectorizeEnv {
@@ -98,6 +98,12 @@ export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Stmt[]
         return e.mem === lane && e.addr.k === 'get' && env.pointers.has(e.addr.name) && !e.atomic ? { k: 'load', t: 'v128', mem: 'v128', addr: e.addr } : bad();
       case 'bin':
         if (e.t !== lane) return bad();
+        if (e.op === 'min' || e.op === 'max') {
+          // The scalar rule (emit.ts): a where a is NaN or strictly beyond b, else b.
+          const a = tempOf(value(e.a)), b = tempOf(value(e.b));
+          const pick = simd('v128.or', 'v128', [simd(`${shape}.${e.op === 'max' ? 'gt' : 'lt'}`, 'v128', [a, b]), simd(`${shape}.ne`, 'v128', [a, a])]);
+          return simd('v128.bitselect', 'v128', [a, b, pick]);
+        }
         if (LANE_BIN.has(e.op)) return simd(`${shape}.${e.op}`, 'v128', [value(e.a), value(e.b)]);
         return bad();
       case 'un':
