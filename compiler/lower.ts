@@ -2137,8 +2137,7 @@ export class FnLowerer {
       return { e: fname === 'std' ? un('sqrt', vt, v) : v, dtype: rdt };
     }
     if ((fname === 'sum' || fname === 'mean') && isFloat(ad)) {
-      // See Note [Pairwise sums]: a strided line, or a contiguous array as one line; otherwise
-      // pairwise along the last axis and sequential across lines.
+      // See Note [Pairwise sums] and Note [Strided sums].
       const h = this.mod.helper(ad === 'float64' ? 'psum_f64' : 'psum_f32');
       const vt = vtOf(ad);
       const acc = this.fresh('acc', vt);
@@ -2147,25 +2146,7 @@ export class FnLowerer {
       else if (a.ndim === 1) {
         this.set(acc, cst(vt, 0));
         this.nest(a.shape, [a], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), load(vt, memOf(ad), p[0])) }]);
-      } else {
-        // NumPy sums a C- or Fortran-contiguous array in memory order, as one line.
-        const contiguousIn = (order: number[]) => {
-          let c: Expr = i32(1), expect: Expr = i32(1);
-          for (const k of order) {
-            c = bin('and', 'i32', c, bin('or', 'i32', bin('eq', 'i32', a.strides[k], expect), bin('le_s', 'i32', a.shape[k], i32(1))));
-            expect = mul32(expect, a.shape[k]);
-          }
-          return c;
-        };
-        const dims = range(a.ndim);
-        const contiguous = bin('or', 'i32', contiguousIn([...dims].reverse()), contiguousIn(dims));
-        const outer: ArrRef = { ...a, ndim: a.ndim - 1, shape: a.shape.slice(0, -1), strides: a.strides.slice(0, -1) };
-        const strided = this.block(() => {
-          this.set(acc, cst(vt, 0));
-          this.nest(outer.shape, [outer], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), line(p[0], a.shape[a.ndim - 1], a.strides[a.ndim - 1])) }]);
-        });
-        this.emit({ k: 'if', cond: contiguous, then: [{ k: 'set', name: acc, value: bin('add', vt, cst(vt, 0), line(a.data, size, i32(1))) }], else: strided });
-      }
+      } else this.sumInNumPyOrder(a, acc, line);
       if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', ad)), dtype: ad };
       return { e: get(acc, vt), dtype: ad };
     }
@@ -2225,6 +2206,75 @@ export class FnLowerer {
     if (fname === 'argmin' || fname === 'argmax') return { e: cvt('i32->i64', get(best, 'i32')), dtype: 'int64' };
     if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', accD)), dtype: accD };
     return { e: get(acc, vt), dtype: accD };
+  }
+
+  /**
+   * Note [Strided sums]: NumPy's float sum of an n-d array, to the last bit. Its iterator orders the
+   * axes by |stride| (outermost first, extents of 1 aside) and merges neighbours that step evenly;
+   * if one line remains (any contiguous array, in memory order, or a 1-d view), that line is summed
+   * pairwise. Otherwise the leading merged axes are the outer part and the rest is a slab, and the
+   * elements go through a buffer of max(1, 8192 // slab) whole slabs: each buffer is summed
+   * pairwise and added to the total in order. (Checked against NumPy 2.4 on 500 random views of
+   * 2 to 4 dimensions, with negative, transposed and unit axes.) The copy costs one pass; NumPy
+   * makes it too. A slab of 2^17 elements or more is itself summed on the team (__psum).
+   */
+  sumInNumPyOrder(a: ArrRef, acc: string, line: (data: Expr, n: Expr, stride: Expr) => Expr): void {
+    const d = a.ndim, vt = vtOf(a.dtype), size = ELEM_SIZE[a.dtype];
+    const N = range(d).map(() => this.fresh('sn', 'i32')), S = range(d).map(() => this.fresh('ss', 'i32'));
+    const n = (k: number) => get(N[k], 'i32'), st = (k: number) => get(S[k], 'i32');
+    range(d).forEach((k) => { this.set(N[k], a.shape[k]); this.set(S[k], a.strides[k]); });
+    // Stable sort, outermost first: by |stride| descending, extents of 1 last.
+    const key = (k: number) => select('i32', bin('eq', 'i32', n(k), i32(1)), i32(-1), un('abs', 'i32', st(k)));
+    const tn = this.fresh('sw', 'i32'), ts = this.fresh('sw', 'i32');
+    for (let i = 0; i < d - 1; i++) {
+      for (let j = 0; j < d - 1 - i; j++) {
+        this.emit({ k: 'if', cond: bin('lt_s', 'i32', key(j), key(j + 1)), then: [
+          { k: 'set', name: tn, value: n(j) }, { k: 'set', name: N[j], value: n(j + 1) }, { k: 'set', name: N[j + 1], value: get(tn, 'i32') },
+          { k: 'set', name: ts, value: st(j) }, { k: 'set', name: S[j], value: st(j + 1) }, { k: 'set', name: S[j + 1], value: get(ts, 'i32') },
+        ], else: [] });
+      }
+    }
+    // The outer part: the leading axes that merge (an extent of 1 merges with anything).
+    const merged = this.fresh('mg', 'i32'), outer = this.fresh('out', 'i32'), lineS = this.fresh('ls', 'i32'), total = this.fresh('tot', 'i32');
+    this.set(merged, i32(1)); this.set(outer, n(0)); this.set(lineS, st(0)); this.set(total, n(0));
+    for (let i = 0; i + 1 < d; i++) {
+      const unit = bin('eq', 'i32', n(i + 1), i32(1));
+      this.set(merged, bin('and', 'i32', get(merged, 'i32'), bin('or', 'i32', unit, bin('eq', 'i32', st(i), mul32(n(i + 1), st(i + 1))))));
+      this.set(outer, select('i32', get(merged, 'i32'), mul32(get(outer, 'i32'), n(i + 1)), get(outer, 'i32')));
+      this.set(lineS, select('i32', unit, get(lineS, 'i32'), st(i + 1)));
+      this.set(total, mul32(get(total, 'i32'), n(i + 1)));
+    }
+    const oneLine = [{ k: 'set', name: acc, value: bin('add', vt, cst(vt, 0), line(a.data, get(total, 'i32'), get(lineS, 'i32'))) } as Stmt];
+    const slab = this.fresh('slab', 'i32'), per = this.fresh('per', 'i32');
+    const buffered = this.block(() => {
+      this.set(acc, cst(vt, 0));
+      this.set(slab, bin('div_s', 'i32', get(total, 'i32'), get(outer, 'i32')));
+      this.set(per, bin('div_s', 'i32', i32(8192), get(slab, 'i32')));
+      this.set(per, select('i32', bin('lt_s', 'i32', get(per, 'i32'), i32(1)), i32(1), get(per, 'i32')));
+      const chunk = mul32(get(per, 'i32'), get(slab, 'i32'));
+      const buf = this.alloc(a.dtype, [chunk], true);
+      const cnt = this.fresh('cnt', 'i32');
+      this.set(cnt, i32(0));
+      const flush = (count: Expr): Stmt => ({ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), line(buf.data, count, i32(1))) });
+      // The axes in sorted order, nested; the innermost copies one element into the buffer.
+      const ptr = range(d).map(() => this.fresh('q', 'i32'));
+      const level = (k: number): Stmt[] => {
+        const iv = this.fresh('i', 'i32');
+        const inner: Stmt[] = k + 1 < d ? [{ k: 'set', name: ptr[k + 1], value: get(ptr[k], 'i32') }, ...level(k + 1)] : [
+          { k: 'store', mem: memOf(a.dtype), addr: add32(buf.data, mul32(get(cnt, 'i32'), i32(size))), value: load(vt, memOf(a.dtype), get(ptr[k], 'i32')) },
+          { k: 'set', name: cnt, value: add32(get(cnt, 'i32'), i32(1)) },
+          { k: 'if', cond: bin('eq', 'i32', get(cnt, 'i32'), chunk), then: [flush(chunk), { k: 'set', name: cnt, value: i32(0) }], else: [] },
+        ];
+        return [{ k: 'for', label: `sumnd${this.n++}`, v: iv, t: 'i32', start: i32(0), stop: n(k), step: i32(1), body: [
+          ...inner, { k: 'set', name: ptr[k], value: add32(get(ptr[k], 'i32'), mul32(st(k), i32(size))) },
+        ] }];
+      };
+      this.set(ptr[0], a.data);
+      this.out.push(...level(0));
+      this.emit({ k: 'if', cond: bin('gt_s', 'i32', get(cnt, 'i32'), i32(0)), then: [flush(get(cnt, 'i32'))], else: [] });
+      this.emit({ k: 'release', desc: buf.desc });
+    });
+    this.emit({ k: 'if', cond: bin('or', 'i32', get(merged, 'i32'), bin('le_s', 'i32', get(total, 'i32'), i32(1))), then: oneLine, else: buffered });
   }
 
   /** Run-time test: the array is C-contiguous (extents of 1 have any stride). */
