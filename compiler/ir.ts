@@ -15,7 +15,7 @@ export type Mem = 'u8' | 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 /** SIMD lane shapes (see Note [SIMD]). */
 export type Lanes = 'f64x2' | 'f32x4' | 'i64x2' | 'i32x4';
 const FLOAT_LANE_OPS = ['add', 'sub', 'mul', 'div', 'min', 'max', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'neg', 'abs', 'sqrt', 'floor', 'ceil', 'trunc', 'nearest'] as const;
-const INT_LANE_OPS = ['add', 'sub', 'mul', 'eq', 'ne'] as const;
+const INT_LANE_OPS = ['add', 'sub', 'mul', 'eq', 'ne', 'lt_s', 'gt_s'] as const;
 /**
  * Note [SIMD]: the IR's SIMD is one expression kind, `simd`, whose `op` names a wasm SIMD
  * instruction ('f64x2.add', 'v128.bitselect', ...), plus v128 loads and stores (mem 'v128'). Lane
@@ -35,6 +35,7 @@ export const SIMD_OPS: Readonly<Record<string, { args: VT[]; result: VT; lane?: 
     }
   }
   for (const op of ['and', 'or', 'xor', 'andnot']) ops[`v128.${op}`] = { args: ['v128', 'v128'], result: 'v128' };
+  for (const op of ['min_s', 'max_s']) ops[`i32x4.${op}`] = { args: ['v128', 'v128'], result: 'v128' };
   ops['v128.not'] = { args: ['v128'], result: 'v128' };
   ops['v128.any_true'] = { args: ['v128'], result: 'i32' };
   /** bitselect(a, b, mask): bits of a where mask is 1, of b where it is 0. */
@@ -62,7 +63,7 @@ export type CvtOp =
  * the result has type `t` EXCEPT comparisons (CMP_OPS) and `un eqz`, whose `t` is the operand type
  * and whose result is i32. Integer ops (div_s, shl, clz, ...) need i32/i64; float ops (div, lt..ge,
  * sqrt, floor, ...) need f32/f64; add/sub/mul/eq/ne/min/max/neg/abs work on all four (integer min/max
- * are signed). Addresses are i32. `cvt.t` is the destination type of its op; f->i conversions saturate.
+ * are signed; float max(a, b) is NumPy's: a if a is NaN or a > b, else b, and min likewise). Addresses are i32. `cvt.t` is the destination type of its op; f->i conversions saturate.
  * A v128 value is made and consumed only by `simd`, v128 loads/stores, locals and `select`.
  */
 export type Expr =

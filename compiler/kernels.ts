@@ -147,6 +147,91 @@ export function psumFunc(t: FT, dot = false): Func {
 }
 
 // ---------------------------------------------------------------------------------------------
+// min/max and argmin/argmax of contiguous elements.
+
+/** Element types the min/max kernels take. */
+export type RT = 'f64' | 'f32' | 'i64' | 'i32';
+const SHAPE_OF: Record<RT, 'f64x2' | 'f32x4' | 'i64x2' | 'i32x4'> = { f64: 'f64x2', f32: 'f32x4', i64: 'i64x2', i32: 'i32x4' };
+const SIZE_OF: Record<RT, number> = { f64: 8, f32: 4, i64: 8, i32: 4 };
+
+/**
+ * `__minmax_<op>_<t>(p, n)`: the min or max of n >= 1 contiguous elements at p, by the fold
+ * acc = op(acc, x) of the scalar loop (op as the IR's min/max: a NaN wins, as in NumPy). Four
+ * vector accumulators take 4L elements per iteration, so compares of different iterations overlap
+ * instead of waiting on one chain; they are folded together and with the scalar tail at the end.
+ * The order of the fold differs from the scalar loop's only in which of two equal values is kept
+ * (0.0 against -0.0, or NaNs of different payloads), where NumPy's SIMD loops differ as well.
+ */
+export function minmaxFunc(op: 'min' | 'max', t: RT): Func {
+  const shape = SHAPE_OF[t], size = SIZE_OF[t], L = 16 / size, step = 4 * L;
+  const isF = t === 'f64' || t === 'f32';
+  const pick = (acc: Expr, x: Expr): Expr => {
+    if (t === 'i32') return simd(`i32x4.${op}_s`, 'v128', [acc, x]);
+    const beyond = simd(`${shape}.${isF ? op === 'max' ? 'gt' : 'lt' : op === 'max' ? 'gt_s' : 'lt_s'}`, 'v128', [acc, x]);
+    return simd('v128.bitselect', 'v128', [acc, x, isF ? simd('v128.or', 'v128', [beyond, simd(`${shape}.ne`, 'v128', [acc, acc])]) : beyond]);
+  };
+  const at = (i: Expr) => load(t, t, add32(g('p'), mul32(i, i32(size))));
+  const vat = (k: number) => vload(add32(g('p'), add32(mul32(g('i'), i32(size)), i32(16 * k))));
+  const v = (k: number) => g(`v${k}`, 'v128');
+  const body: Stmt[] = [
+    set('r', at(i32(0))), set('i', i32(1)),
+    when(bin('ge_s', 'i32', g('n'), i32(2 * step)), [
+      set('i', i32(0)),
+      ...range(4).map((k) => set(`v${k}`, vat(k))),
+      set('i', i32(step)),
+      set('m', bin('sub', 'i32', g('n'), bin('rem_s', 'i32', g('n'), i32(step)))),
+      whileLoop('vmm', bin('lt_s', 'i32', g('i'), g('m')), [
+        ...range(4).map((k) => set(`v${k}`, pick(v(k), vat(k)))),
+        set('i', add32(g('i'), i32(step))),
+      ]),
+      set('v0', pick(pick(v(0), v(1)), pick(v(2), v(3)))),
+      set('r', simd(`${shape}.extract_lane`, t, [v(0)], 0)),
+      ...range(L - 1).map((j) => set('r', bin(op, t, g('r', t), simd(`${shape}.extract_lane`, t, [v(0)], j + 1)))),
+    ]),
+    whileLoop('tail', bin('lt_s', 'i32', g('i'), g('n')), [set('r', bin(op, t, g('r', t), at(g('i')))), set('i', add32(g('i'), i32(1)))]),
+    ret(g('r', t)),
+  ];
+  return {
+    name: `__minmax_${op}_${t}`, params: locals('i32', 'p', 'n'), results: [t],
+    locals: [...locals(t, 'r'), ...locals('i32', 'i', 'm'), ...locals('v128', 'v0', 'v1', 'v2', 'v3')], body,
+  };
+}
+
+/**
+ * `__first_<t>(p, n, x)`: the first i < n with p[i] == x, or with p[i] a NaN when x is one; -1 if
+ * none. With __minmax it makes argmin/argmax: the first occurrence of the extreme, as NumPy's.
+ */
+export function firstFunc(t: RT): Func {
+  const shape = SHAPE_OF[t], size = SIZE_OF[t], L = 16 / size;
+  const isF = t === 'f64' || t === 'f32';
+  const at = (i: Expr) => load(t, t, add32(g('p'), mul32(i, i32(size))));
+  const xv = g('xv', 'v128');
+  const hitV = (y: Expr): Expr => (isF
+    ? simd('v128.or', 'v128', [simd(`${shape}.eq`, 'v128', [y, xv]), simd('v128.and', 'v128', [simd(`${shape}.ne`, 'v128', [y, y]), simd(`${shape}.ne`, 'v128', [xv, xv])])])
+    : simd(`${shape}.eq`, 'v128', [y, xv]));
+  const hit = (y: Expr): Expr => (isF ? bin('or', 'i32', bin('eq', t, y, g('x', t)), bin('and', 'i32', bin('ne', t, y, y), bin('ne', t, g('x', t), g('x', t)))) : bin('eq', t, y, g('x', t)));
+  const body: Stmt[] = [
+    set('xv', simd(`${shape}.splat`, 'v128', [g('x', t)])),
+    set('i', i32(0)),
+    set('m', bin('sub', 'i32', g('n'), bin('rem_s', 'i32', g('n'), i32(L)))),
+    // Whole vectors until one holds a hit; the scalar scan then finds which lane.
+    whileLoop('vfind', bin('and', 'i32', bin('lt_s', 'i32', g('i'), g('m')), bin('eq', 'i32', simd('v128.any_true', 'i32', [hitV(vload(add32(g('p'), mul32(g('i'), i32(size)))))]), i32(0))), [
+      set('i', add32(g('i'), i32(L))),
+    ]),
+    whileLoop('find', bin('lt_s', 'i32', g('i'), g('n')), [
+      set('y', at(g('i'))),
+      when(hit(g('y', t)), [ret(g('i'))]),
+      set('i', add32(g('i'), i32(1))),
+    ]),
+    ret(i32(-1)),
+  ];
+  return {
+    name: `__first_${t}`, params: [...locals('i32', 'p', 'n'), ...locals(t, 'x')], results: ['i32'],
+    locals: [...locals(t, 'y'), ...locals('i32', 'i', 'm'), ...locals('v128', 'xv')], body,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Matrix product.
 //
 // Note [Blocked matmul]: C (M x N, zero-filled) += A (M x K) B (K x N), every matrix with unit

@@ -28,7 +28,7 @@ import { mathFn, mathVec, NATIVE_MATH } from './mathlib-wasm.js';
 import type * as I from './ir.js';
 import { exprType as verifyExprType } from './verify.js';
 import { bodyLane, LANES, vectorizeBody } from './vectorize.js';
-import { matmulFuncs, pairwiseFunc, psumFunc } from './kernels.js';
+import { firstFunc, matmulFuncs, minmaxFunc, pairwiseFunc, psumFunc, type RT } from './kernels.js';
 import {
   i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp,
 } from './ir-build.js';
@@ -177,6 +177,13 @@ class ModuleLowerer {
   }
 
   /** IR-level runtime helpers, added once on first use. */
+  /** The min/max (`minmax_<op>_<t>`) or first-index (`first_<t>`) kernel of compiler/kernels.ts, added once. */
+  reduceKernel(kind: 'min' | 'max' | 'first', t: RT): string {
+    const fn = kind === 'first' ? `__first_${t}` : `__minmax_${kind}_${t}`;
+    if (!this.helpers.has(fn)) { this.helpers.add(fn); this.funcs.push(kind === 'first' ? firstFunc(t) : minmaxFunc(kind, t)); }
+    return fn;
+  }
+
   helper(name: 'floordiv_i64' | 'mod_i64' | 'ipow_i64' | 'slice' | 'view' | 'floordiv_i32' | 'mod_i32' | 'pairwise_f64' | 'pairwise_f32' | 'psum_f64' | 'psum_f32' | 'psum_dot_f64' | 'psum_dot_f32'): string {
     const fn = '__' + name;
     if (this.helpers.has(fn)) return fn;
@@ -808,6 +815,7 @@ export class FnLowerer {
     }
     // for x in array: iterate over the first axis.
     const arr = this.expr(it);
+    if (arr.k === 't') return this.forTuple(s, slot, arr.items);
     if (arr.k !== 'a') return;
     const a = arr.a;
     const label = `for${this.n++}`;
@@ -822,6 +830,21 @@ export class FnLowerer {
     });
     this.labels.pop();
     this.emit({ k: 'for', label, v: iv, t: 'i32', start: i32(0), stop: a.shape[0], step: i32(1), body });
+  }
+
+  /** for x in (e0, e1, ...): the items (scalars of one dtype, evaluated once, first) by a counted loop. */
+  forTuple(s: A.For, slot: Slot, items: Val[]): void {
+    const vals = items.map((v) => { const x = v as Val & { k: 's' }; return { e: this.tmp(x.e), dtype: x.dtype }; });
+    const label = `for${this.n++}`;
+    const iv = this.fresh('i', 'i32');
+    const pick = vals.slice(1).reduce((acc: Expr, v, k) => select(vtOf(v.dtype), bin('eq', 'i32', get(iv, 'i32'), i32(k + 1)), v.e, acc), vals[0].e);
+    this.labels.push({ brk: label, cont: label });
+    const body = this.block(() => {
+      this.writeSlot(slot, { k: 's', e: pick, dtype: vals[0].dtype }, s.span);
+      this.stmts(s.body);
+    });
+    this.labels.pop();
+    this.emit({ k: 'for', label, v: iv, t: 'i32', start: i32(0), stop: i32(vals.length), step: i32(1), body });
   }
 
   /** Whether an index expression is provably non-negative, so it needs no wrap-around. */
@@ -2201,8 +2224,28 @@ export class FnLowerer {
       if (fname === 'argmin' || fname === 'argmax') out.push({ k: 'set', name: cnt, value: add32(get(cnt, 'i32'), i32(1)) });
       return out;
     }, red));
-    if ((fname === 'argmin' || fname === 'argmax') && !inLine) this.emit({ k: 'if', cond: bin('and', 'i32', this.isContiguous(a), bin('ge_s', 'i32', size, i32(ARG_BLOCK * 2))), then: this.block(() => this.argBestBlocks(a, size, acc, best, better, e.span)), else: serial });
-    else this.out.push(...serial);
+    if (isMinMax && !inLine && ad !== 'bool') {
+      // Contiguous elements go through the SIMD kernels, in blocks on the team when there are many.
+      const t = vtOf(ad) as RT, sz = ELEM_SIZE[ad];
+      const mm = this.mod.reduceKernel(fname === 'min' || fname === 'argmin' ? 'min' : 'max', t);
+      const blocks = fname === 'min' || fname === 'max' ? this.block(() => {
+        const blk = this.fresh('blk', 'i32'), lo = this.fresh('lo', 'i32');
+        const nb = bin('div_s', 'i32', add32(size, i32(ARG_BLOCK - 1)), i32(ARG_BLOCK));
+        const len = select('i32', bin('lt_s', 'i32', bin('sub', 'i32', size, get(lo, 'i32')), i32(ARG_BLOCK)), bin('sub', 'i32', size, get(lo, 'i32')), i32(ARG_BLOCK));
+        this.emit({
+          k: 'parfor', label: `mmb${this.n++}`, v: blk, t: 'i32', start: i32(0), stop: nb, step: i32(1), schedule: 'static', chunk: null,
+          numThreads: null, useIf: null, reductions: [{ name: acc, t: vt, op: fname as 'min' | 'max' }], line: this.mod.line(e.span), body: [
+            { k: 'set', name: lo, value: mul32(get(blk, 'i32'), i32(ARG_BLOCK)) },
+            { k: 'set', name: acc, value: bin(fname, vt, get(acc, vt), call(mm, vt, add32(a.data, mul32(get(lo, 'i32'), i32(sz))), len)) },
+          ],
+        });
+      }) : this.block(() => this.argBestBlocks(a, size, acc, best, better, fname, e.span));
+      const whole = this.block(() => {
+        this.set(acc, call(mm, vt, a.data, size));
+        if (fname === 'argmin' || fname === 'argmax') this.set(best, call(this.mod.reduceKernel('first', t), 'i32', a.data, size, get(acc, vt)));
+      });
+      this.emit({ k: 'if', cond: this.isContiguous(a), then: [{ k: 'if', cond: bin('ge_s', 'i32', size, i32(ARG_BLOCK * 2)), then: blocks, else: whole }], else: serial });
+    } else this.out.push(...serial);
     if (fname === 'argmin' || fname === 'argmax') return { e: cvt('i32->i64', get(best, 'i32')), dtype: 'int64' };
     if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', accD)), dtype: accD };
     return { e: get(acc, vt), dtype: accD };
@@ -2288,37 +2331,35 @@ export class FnLowerer {
   }
 
   /**
-   * argmin/argmax of a big C-contiguous array on the team: a parfor finds each block's best value and
-   * its first index with the serial rule (`better`), then the blocks are combined in order with the
-   * same rule. The first block holding the answer holds it first, so the index is the serial one.
+   * argmin/argmax of a big C-contiguous array on the team: a parfor finds each block's extreme and
+   * its first index with the SIMD kernels, then the blocks are combined in order with the serial
+   * rule (`better`). The first block holding the answer holds it first, so the index is the serial one.
    */
-  argBestBlocks(a: ArrRef, size: Expr, acc: string, best: string, better: (x: Expr, cur: Expr) => Expr, span: Span): void {
-    const vt = vtOf(a.dtype), mem = memOf(a.dtype), sz = ELEM_SIZE[a.dtype];
+  argBestBlocks(a: ArrRef, size: Expr, acc: string, best: string, better: (x: Expr, cur: Expr) => Expr, fname: string, span: Span): void {
+    const vt = vtOf(a.dtype), mem = memOf(a.dtype), sz = ELEM_SIZE[a.dtype], t = vt as RT;
     const nb = this.tmp(bin('div_s', 'i32', add32(size, i32(ARG_BLOCK - 1)), i32(ARG_BLOCK)), 'nb');
     const vals = this.tmp(call('__malloc', 'i32', mul32(nb, i32(8))), 'bv'), idxs = this.tmp(call('__malloc', 'i32', mul32(nb, i32(4))), 'bix');
-    const blk = this.fresh('blk', 'i32'), lo = this.fresh('lo', 'i32'), hi = this.fresh('hi', 'i32'), i = this.fresh('i', 'i32');
-    const bacc = this.fresh('bacc', vt), bbest = this.fresh('bbest', 'i32'), x = this.fresh('x', vt);
-    const at = (ix: Expr) => load(vt, mem, add32(a.data, mul32(ix, i32(sz))));
+    const blk = this.fresh('blk', 'i32'), lo = this.fresh('lo', 'i32'), len = this.fresh('len', 'i32'), i = this.fresh('i', 'i32');
+    const bacc = this.fresh('bacc', vt), x = this.fresh('x', vt);
     const g = (n: string, t: VT = 'i32') => get(n, t);
-    const scan = (from: Expr, to: Expr, elem: (ix: Expr) => Expr, idxOf: (ix: Expr) => Expr, cur: string, curBest: string): Stmt =>
-      ({ k: 'for', label: `ab${this.n++}`, v: i, t: 'i32', start: from, stop: to, step: i32(1), body: [
-        { k: 'set', name: x, value: elem(g(i)) },
-        { k: 'if', cond: better(g(x, vt), g(cur, vt)), then: [{ k: 'set', name: cur, value: g(x, vt) }, { k: 'set', name: curBest, value: idxOf(g(i)) }], else: [] },
-      ] });
+    const from = add32(a.data, mul32(g(lo), i32(sz)));
     this.emit({
       k: 'parfor', label: `argb${this.n++}`, v: blk, t: 'i32', start: i32(0), stop: nb, step: i32(1), schedule: 'static', chunk: null,
       numThreads: null, useIf: null, reductions: [], line: this.mod.line(span), body: [
         { k: 'set', name: lo, value: mul32(g(blk), i32(ARG_BLOCK)) },
-        { k: 'set', name: hi, value: select('i32', bin('lt_s', 'i32', size, add32(g(lo), i32(ARG_BLOCK))), size, add32(g(lo), i32(ARG_BLOCK))) },
-        { k: 'set', name: bacc, value: at(g(lo)) }, { k: 'set', name: bbest, value: g(lo) },
-        scan(add32(g(lo), i32(1)), g(hi), at, (ix) => ix, bacc, bbest),
+        { k: 'set', name: len, value: select('i32', bin('lt_s', 'i32', bin('sub', 'i32', size, g(lo)), i32(ARG_BLOCK)), bin('sub', 'i32', size, g(lo)), i32(ARG_BLOCK)) },
+        { k: 'set', name: bacc, value: call(this.mod.reduceKernel(fname === 'argmin' ? 'min' : 'max', t), vt, from, g(len)) },
         { k: 'store', mem, addr: add32(vals, mul32(g(blk), i32(8))), value: g(bacc, vt) },
-        { k: 'store', mem: 'i32', addr: add32(idxs, mul32(g(blk), i32(4))), value: g(bbest) },
+        { k: 'store', mem: 'i32', addr: add32(idxs, mul32(g(blk), i32(4))), value: add32(g(lo), call(this.mod.reduceKernel('first', t), 'i32', from, g(len), g(bacc, vt))) },
       ],
     });
-    this.set(acc, load(vt, mem, vals));
-    this.set(best, load('i32', 'i32', idxs));
-    this.emit(scan(i32(1), nb, (ix) => load(vt, mem, add32(vals, mul32(ix, i32(8)))), (ix) => load('i32', 'i32', add32(idxs, mul32(ix, i32(4)))), acc, best));
+    const at = (arr: Expr, k: Expr, m: I.Mem, vtk: VT, w: number) => load(vtk, m, add32(arr, mul32(k, i32(w))));
+    this.set(acc, at(vals, i32(0), mem, vt, 8));
+    this.set(best, at(idxs, i32(0), 'i32', 'i32', 4));
+    this.emit({ k: 'for', label: `ab${this.n++}`, v: i, t: 'i32', start: i32(1), stop: nb, step: i32(1), body: [
+      { k: 'set', name: x, value: at(vals, g(i), mem, vt, 8) },
+      { k: 'if', cond: better(g(x, vt), g(acc, vt)), then: [{ k: 'set', name: acc, value: g(x, vt) }, { k: 'set', name: best, value: at(idxs, g(i), 'i32', 'i32', 4) }], else: [] },
+    ] });
     this.emit({ k: 'expr', e: call('__free', null, vals) });
     this.emit({ k: 'expr', e: call('__free', null, idxs) });
   }

@@ -348,6 +348,13 @@ class Checker {
   iterElem(e: A.Expr): Type {
     const t = this.expr(e);
     if (t.kind === 'array') return t.ndim === 1 ? scalar(t.dtype) : array(t.dtype, t.ndim - 1);
+    if (t.kind === 'tuple' && t.elems.length > 0) {
+      // A Python loop variable takes each item's own type; Par's has one, so the items must share it.
+      const first = t.elems[0];
+      if (first.kind === 'scalar' && t.elems.every((x) => x.kind === 'scalar' && x.dtype === first.dtype)) return first;
+      this.error(Code.Unsupported, `a for loop over a tuple needs scalar items of one dtype, not ${showType(t)}`, e.span);
+      throw new Unknown();
+    }
     this.error(Code.TypeMismatch, `cannot iterate over ${showType(t)}; use range(...) or an array`, e.span);
     throw new Unknown();
   }

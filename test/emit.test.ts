@@ -91,7 +91,8 @@ const I64_OPS: Partial<Record<BinOp, (a: bigint, b: bigint) => bigint | number |
 };
 const F_OPS: Partial<Record<BinOp, (a: number, b: number) => number>> = {
   add: (a, b) => a + b, sub: (a, b) => a - b, mul: (a, b) => a * b, div: (a, b) => a / b,
-  min: Math.min, max: Math.max, copysign: (a, b) => (b < 0 || Object.is(b, -0) ? -Math.abs(a) : Math.abs(a)),
+  // NumPy's minimum/maximum: a if a is NaN or strictly beyond b, else b (a tie of 0.0 and -0.0 gives b).
+  min: (a, b) => (a < b || a !== a ? a : b), max: (a, b) => (a > b || a !== a ? a : b), copysign: (a, b) => (b < 0 || Object.is(b, -0) ? -Math.abs(a) : Math.abs(a)),
   eq: (a, b) => +(a === b), ne: (a, b) => +(a !== b), lt: (a, b) => +(a < b), le: (a, b) => +(a <= b), gt: (a, b) => +(a > b), ge: (a, b) => +(a >= b),
 };
 const CMP = new Set<BinOp>(['eq', 'ne', 'lt_s', 'le_s', 'gt_s', 'ge_s', 'lt_u', 'ge_u', 'lt', 'le', 'gt', 'ge']);
