@@ -305,6 +305,8 @@ export class FnLowerer {
   mod: ModuleLowerer;
   ret: Type;
   arrayLocals: string[] = [];
+  /** Functions being inlined into a fused nest, innermost last, with their names' element values. */
+  inlined: { inst: FuncInstance; env: Map<string, { e: Expr; dtype: DType }> }[] = [];
   /** Loop variables known to be >= 0 (range loops with a non-negative start and a positive step, never reassigned). */
   nonNeg = new Set<string>();
 
@@ -338,8 +340,10 @@ export class FnLowerer {
     this.out = saved;
     return r;
   }
+  /** The instance whose AST is being lowered: `inst`, or a function inlined into a fused nest. */
+  get cur(): FuncInstance { return this.inlined.length ? this.inlined[this.inlined.length - 1].inst : this.inst; }
   type(e: A.Expr): Type {
-    const t = this.inst.types.get(e);
+    const t = this.cur.types.get(e);
     if (!t) throw new Error(`internal: no type for ${e.kind} at ${e.span.start}`);
     return t;
   }
@@ -1185,13 +1189,14 @@ export class FnLowerer {
 
   // ---------------- elementwise (fused) ----------------
   isElementwise(e: A.Expr): boolean {
-    const t = this.inst.types.get(e);
+    const t = this.cur.types.get(e);
     if (!t || t.kind !== 'array') return false;
     switch (e.kind) {
       case 'Binary': return e.op !== '@';
       case 'Unary': case 'Compare': return true;
       case 'Call': {
-        const r = this.inst.calls.get(e);
+        const r = this.cur.calls.get(e);
+        if (r?.kind === 'user') return e.keywords.length === 0 && e.args.length === r.inst.params.length && inlineBody(r.inst) !== null;
         if (r?.kind !== 'builtin') return false;
         return isUfunc(r.name) || r.name.startsWith('astype:') || r.name === 'where' || r.name === 'clip' || r.name === '.astype';
       }
@@ -1242,7 +1247,7 @@ export class FnLowerer {
       return;
     }
     if (this.isElementwise(e)) {
-      for (const c of elemChildren(e, this.inst.calls.get(e as A.Call))) this.collectLeaves(c, leaves, scalars);
+      for (const c of elemChildren(e, this.cur.calls.get(e as A.Call))) this.collectLeaves(c, leaves, scalars);
       return;
     }
     const v = this.expr(e);
@@ -1258,7 +1263,11 @@ export class FnLowerer {
     const t = this.type(e) as { dtype: DType; kind: string };
     const sub = (x: A.Expr) => this.elemExpr(x, ld, sc);
     const asVal = (x: { e: Expr; dtype: DType }): Val => ({ k: 's', e: x.e, dtype: x.dtype });
+    const frame = this.inlined[this.inlined.length - 1];
     switch (e.kind) {
+      // Inside an inlined function: its parameters and locals, and its literals.
+      case 'Name': { const v = frame?.env.get(e.id); if (v) return v; break; }
+      case 'Int': case 'Float': case 'Bool': if (frame) return this.expr(e) as { e: Expr; dtype: DType }; break;
       case 'Binary': {
         const r = this.binaryScalar(e.op, asVal(sub(e.left)), asVal(sub(e.right)), t.dtype, e.span, this.type(e.left), this.type(e.right));
         return { e: (r as { e: Expr }).e, dtype: t.dtype };
@@ -1269,7 +1278,8 @@ export class FnLowerer {
         return { e: this.compareScalar(e.ops[0] as '<', a, b, this.type(e.left), this.type(e.comparators[0])), dtype: 'bool' };
       }
       case 'Call': {
-        const r = this.inst.calls.get(e)!;
+        const r = this.cur.calls.get(e)!;
+        if (r.kind === 'user') return this.inlineElem(r.inst, e.args.map((x) => sub(x)), ld, sc);
         if (r.kind !== 'builtin') break;
         if (r.name === '.astype') { const x = sub((e.func as A.Attribute).value); return { e: convert(x.e, x.dtype, t.dtype), dtype: t.dtype }; }
         const args = ufuncArgs(e).map((x) => asVal(sub(x)));
@@ -1278,6 +1288,29 @@ export class FnLowerer {
       default: break;
     }
     throw new Error(`internal: not elementwise: ${e.kind}`);
+  }
+
+  /**
+   * One element of a call of an inlinable function (see Note [Inlined functions]): the arguments'
+   * element values bind its parameters, each assignment of its body becomes a scalar temporary,
+   * and its return expression is the value.
+   */
+  inlineElem(f: FuncInstance, args: { e: Expr; dtype: DType }[], ld: Map<A.Expr, Expr>, sc: Map<A.Expr, { e: Expr; dtype: DType }>): { e: Expr; dtype: DType } {
+    const body = inlineBody(f)!;
+    const env = new Map<string, { e: Expr; dtype: DType }>();
+    f.params.forEach((p, i) => env.set(p.name, { e: this.tmp(args[i].e), dtype: args[i].dtype }));
+    this.inlined.push({ inst: f, env });
+    try {
+      for (const st of body.assigns) {
+        const v = this.elemExpr(st.value, ld, sc);
+        const d = (this.type(st.value) as { dtype: DType }).dtype;
+        env.set((st.targets[0] as A.Name).id, { e: this.tmp(convert(v.e, v.dtype, d)), dtype: d });
+      }
+      const r = this.elemExpr(body.ret, ld, sc);
+      return { e: r.e, dtype: r.dtype };
+    } finally {
+      this.inlined.pop();
+    }
   }
 
   // ---------------- scalar operations (shared by scalar code and fused nests) ----------------
@@ -2458,7 +2491,8 @@ function elemChildren(e: A.Expr, r: unknown): A.Expr[] {
     case 'Unary': return [e.operand];
     case 'Compare': return [e.left, e.comparators[0]];
     case 'Call': {
-      const res = r as { name?: string } | undefined;
+      const res = r as { name?: string; kind?: string } | undefined;
+      if (res?.kind === 'user') return e.args;
       if (res?.name === '.astype') return [(e.func as A.Attribute).value];
       return ufuncArgs(e);
     }
@@ -2466,5 +2500,60 @@ function elemChildren(e: A.Expr, r: unknown): A.Expr[] {
   }
 }
 
+
+/**
+ * Note [Inlined functions]: a call of a user function inside an elementwise expression is fused
+ * like a ufunc when the function is only elementwise arithmetic: its body is assignments of
+ * elementwise expressions (over its parameters, its own earlier locals, literals, ufuncs, where,
+ * clip, astype and other such functions) and a final return of one. Then `s * cnd(d1)` is one loop
+ * with cnd's locals as per-element temporaries, instead of one array per statement of cnd. Every
+ * parameter and local must be read later, so every leaf reaches the result and the result's shape is
+ * the broadcast of the leaves, as NumPy's would be. Anything else (loops, ifs, globals, slices,
+ * reductions, prints) keeps the function a real call.
+ */
+const inlineCache = new WeakMap<FuncInstance, { assigns: A.Assign[]; ret: A.Expr } | null>();
+function inlineBody(f: FuncInstance, visiting = new Set<FuncInstance>()): { assigns: A.Assign[]; ret: A.Expr } | null {
+  if (inlineCache.has(f)) return inlineCache.get(f)!;
+  if (visiting.has(f) || !f.def) return null;
+  visiting.add(f);
+  const result = ((): { assigns: A.Assign[]; ret: A.Expr } | null => {
+    let stmts = f.def!.body;
+    if (stmts[0]?.kind === 'ExprStmt' && stmts[0].expr.kind === 'Str') stmts = stmts.slice(1); // docstring
+    const last = stmts[stmts.length - 1];
+    if (!last || last.kind !== 'Return' || !last.value) return null;
+    const assigns = stmts.slice(0, -1);
+    if (!assigns.every((st): st is A.Assign => st.kind === 'Assign' && st.targets.length === 1 && st.targets[0].kind === 'Name')) return null;
+    // Every binding (a parameter, or an assignment) must be read before it is replaced or the body ends.
+    const read = new Map<string, boolean>(f.params.map((p) => [p.name, false]));
+    const ok = (e: A.Expr): boolean => {
+      const t = f.types.get(e);
+      if (!t || (t.kind !== 'scalar' && t.kind !== 'array')) return false;
+      switch (e.kind) {
+        case 'Name': if (!read.has(e.id)) return false; read.set(e.id, true); return true;
+        case 'Int': case 'Float': case 'Bool': return true;
+        case 'Binary': return e.op !== '@' && ok(e.left) && ok(e.right);
+        case 'Unary': return ok(e.operand);
+        case 'Compare': return e.ops.length === 1 && ok(e.left) && ok(e.comparators[0]);
+        case 'Call': {
+          const r = f.calls.get(e);
+          if (r?.kind === 'user') return e.keywords.length === 0 && e.args.length === r.inst.params.length && inlineBody(r.inst, visiting) !== null && e.args.every(ok);
+          if (r?.kind !== 'builtin' || !(isUfunc(r.name) || r.name.startsWith('astype:') || r.name === 'where' || r.name === 'clip' || r.name === '.astype')) return false;
+          return elemChildren(e, r).every(ok);
+        }
+        default: return false;
+      }
+    };
+    for (const st of assigns) {
+      const name = (st.targets[0] as A.Name).id;
+      if (!ok(st.value) || read.get(name) === false) return null;
+      read.set(name, false);
+    }
+    if (!ok(last.value) || [...read.values()].includes(false)) return null;
+    return { assigns, ret: last.value };
+  })();
+  visiting.delete(f);
+  inlineCache.set(f, result);
+  return result;
+}
 
 export { dtypeNamed };
