@@ -891,8 +891,9 @@ export class FnLowerer {
 
   // ---------------- subscripts ----------------
   /** Index entries after evaluation. */
-  indexParts(index: A.Expr[]): ({ k: 'int'; e: Expr; span: Span; nonNeg?: boolean } | { k: 'slice'; lo: Expr | null; hi: Expr | null; st: Expr | null; span: Span })[] {
+  indexParts(index: A.Expr[]): ({ k: 'int'; e: Expr; span: Span; nonNeg?: boolean } | { k: 'slice'; lo: Expr | null; hi: Expr | null; st: Expr | null; span: Span } | { k: 'new'; span: Span })[] {
     return index.map((ix) => {
+      if (ix.kind === 'None') return { k: 'new' as const, span: ix.span };
       if (ix.kind === 'Slice') {
         const part = (p: A.Expr | null) => {
           if (!p || p.kind === 'None') return null;
@@ -925,7 +926,9 @@ export class FnLowerer {
   indexArr(a: ArrRef, parts: ReturnType<FnLowerer['indexParts']>, span: Span, forStore: boolean): Val {
     let off: Expr = i32(0);
     const shape: Expr[] = [], strides: Expr[] = [];
-    parts.forEach((p, k) => {
+    let k = 0; // the axis of `a` that the next index applies to
+    parts.forEach((p) => {
+      if (p.k === 'new') { shape.push(i32(1)); strides.push(i32(0)); return; }
       if (p.k === 'int') {
         const ix = this.checkedIndex(p.e, a.shape[k], k, a.desc, p.span, p.nonNeg);
         off = add32(off, mul32(ix, a.strides[k]));
@@ -938,8 +941,9 @@ export class FnLowerer {
         shape.push(get(len, 'i32'));
         strides.push(this.tmp(mul32(a.strides[k], stepE)));
       }
+      k++;
     });
-    for (let k = parts.length; k < a.ndim; k++) { shape.push(a.shape[k]); strides.push(a.strides[k]); }
+    for (; k < a.ndim; k++) { shape.push(a.shape[k]); strides.push(a.strides[k]); }
     const addr = this.tmp(add32(a.data, bin('shl', 'i32', off, i32(log2Size(a.dtype)))), 'addr');
     if (shape.length === 0) {
       if (forStore) return { k: 's', e: addr, dtype: a.dtype };
@@ -1077,18 +1081,21 @@ export class FnLowerer {
     const idx = range(R).map(() => this.fresh('k', 'i32'));
     const inner = body(operands.map((_o, j) => ptr[j][R]), idx.map((n) => get(n, 'i32')));
     let vec: { body: Stmt[]; lanes: number } | null = null;
+    // Operands whose last extent is the constant 1 (x[:, None]) stay on one element along the innermost loop.
+    const still = operands.map((o) => { const n = o.shape[o.ndim - 1]; return n.k === 'const' && Number(n.v) === 1; });
     if (opts.simd) {
-      const pointers = new Set(operands.map((_o, j) => pname(j, R)));
+      const pointers = new Set(operands.flatMap((_o, j) => (still[j] ? [] : [pname(j, R)])));
+      const invariant = new Set(operands.flatMap((_o, j) => (still[j] ? [pname(j, R)] : [])));
       const lane = bodyLane(inner, pointers);
       const vectorMath = (fn: string, l: 'f64' | 'f32') => {
         const m = /^__m_(\w+)_f(64|32)$/.exec(fn);
         const v = m ? mathVec(m[1], l === 'f64' ? 'f64x2' : 'f32x4') : null;
         return v ? this.mod.imp(v.name, v.params, v.result, NATIVE_MATH) : null;
       };
-      const vb = lane && vectorizeBody(inner, { pointers, variant: new Set(idx), fresh: (t) => this.fresh('v', t), vectorMath }, lane);
+      const vb = lane && vectorizeBody(inner, { pointers, invariant, variant: new Set(idx), fresh: (t) => this.fresh('v', t), vectorMath }, lane);
       if (lane && vb) vec = { body: vb, lanes: LANES[lane].n };
     }
-    const contig = vec ? this.tmp(operands.map((o, j) => bin('eq', 'i32', bstrides[j][R - 1], i32(ELEM_SIZE[o.dtype])))
+    const contig = vec ? this.tmp(operands.map((o, j) => (still[j] ? i32(1) : bin('eq', 'i32', bstrides[j][R - 1], i32(ELEM_SIZE[o.dtype]))))
       .reduce((a, c) => bin('and', 'i32', a, c)), 'contig') : null;
     const setPtrs = (k: number, value: (j: number) => Expr): Stmt[] => operands.map((_o, j) => ({ k: 'set', name: pname(j, k), value: value(j) }));
     const advance = (level: number): Stmt[] => setPtrs(level + 1, (j) => add32(ptr[j][level + 1], bstrides[j][level]));
@@ -1100,7 +1107,7 @@ export class FnLowerer {
       return [
         { k: 'set', name: nv, value: select('i32', contig!, add32(lo, bin('and', 'i32', bin('sub', 'i32', hi, lo), i32(-vec.lanes))), lo) },
         { k: 'for', label: `v${this.n++}`, v: idx[R - 1], t: 'i32', start: lo, stop: get(nv, 'i32'), step: i32(vec.lanes), body: [
-          ...structuredClone(vec.body), ...setPtrs(R, (j) => add32(ptr[j][R], i32(ELEM_SIZE[operands[j].dtype] * vec!.lanes))),
+          ...structuredClone(vec.body), ...setPtrs(R, (j) => (still[j] ? ptr[j][R] : add32(ptr[j][R], i32(ELEM_SIZE[operands[j].dtype] * vec!.lanes)))),
         ] },
         scalar(get(nv, 'i32')),
       ];
@@ -1269,6 +1276,13 @@ export class FnLowerer {
       case 'Name': { const v = frame?.env.get(e.id); if (v) return v; break; }
       case 'Int': case 'Float': case 'Bool': if (frame) return this.expr(e) as { e: Expr; dtype: DType }; break;
       case 'Binary': {
+        const p = e.op === '**' && isFloat(t.dtype) ? literalValue(e.right) : null;
+        if (p === 2 || p === 0.5 || p === -1 || p === 1) {
+          // NumPy's fast paths for an array to these powers: square, sqrt, reciprocal, copy.
+          const x = this.tmp(convert(sub(e.left).e, (this.type(e.left) as { dtype: DType }).dtype, t.dtype));
+          const vt = vtOf(t.dtype);
+          return { e: p === 2 ? bin('mul', vt, x, x) : p === 0.5 ? un('sqrt', vt, x) : p === -1 ? bin('div', vt, cst(vt, 1), x) : x, dtype: t.dtype };
+        }
         const r = this.binaryScalar(e.op, asVal(sub(e.left)), asVal(sub(e.right)), t.dtype, e.span, this.type(e.left), this.type(e.right));
         return { e: (r as { e: Expr }).e, dtype: t.dtype };
       }
@@ -2473,6 +2487,14 @@ function pureBody(ss: Stmt[]): boolean {
   };
   visit(ss);
   return ok;
+}
+
+/** The value of a number literal, possibly negated; null for anything else. */
+function literalValue(e: A.Expr): number | null {
+  if (e.kind === 'Int') return Number(e.value);
+  if (e.kind === 'Float') return e.value;
+  if (e.kind === 'Unary' && e.op === '-') { const v = literalValue(e.operand); return v === null ? null : -v; }
+  return null;
 }
 
 function range(n: number): number[] { return Array.from({ length: n }, (_v, i) => i); }

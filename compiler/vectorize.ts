@@ -4,7 +4,9 @@
 // arithmetic, where/clip/maximum, ufunc calls) is vectorized the same way.
 //
 // Note [SIMD loops]: an innermost loop is vectorized when every array operand advances by exactly
-// one element per iteration (checked at run time; other strides take the scalar loop) and its body
+// one element per iteration (checked at run time; other strides take the scalar loop), or is known
+// at compile time not to advance (a broadcast extent of 1, as in x[:, None]: its element is
+// splatted), and its body
 // is only float arithmetic of one width on those elements and loop-invariant scalars. Each lane op
 // is the IEEE operation the scalar loop does (add, mul, div, sqrt, NumPy's min/max as compares,
 // compare + bitselect for select), so a vector iteration computes exactly the values of L scalar
@@ -32,6 +34,8 @@ const LANE_UN = new Set(['neg', 'abs', 'sqrt', 'floor', 'ceil', 'trunc', 'neares
 export interface VectorizeEnv {
   /** Locals holding the operands' element addresses in this loop: loads/stores through them become v128. */
   pointers: ReadonlySet<string>;
+  /** Addresses of broadcast operands, the same element on every iteration: a load is splatted. */
+  invariant?: ReadonlySet<string>;
   /** Locals that change from one iteration to the next (loop counters): a body reading them stays scalar. */
   variant: ReadonlySet<string>;
   /** A fresh local of a type (for vector temporaries). */
@@ -95,6 +99,7 @@ export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Stmt[]
         return splat(lane, e);
       }
       case 'load':
+        if (e.mem === lane && e.addr.k === 'get' && env.invariant?.has(e.addr.name) && !e.atomic) return splat(lane, e);
         return e.mem === lane && e.addr.k === 'get' && env.pointers.has(e.addr.name) && !e.atomic ? { k: 'load', t: 'v128', mem: 'v128', addr: e.addr } : bad();
       case 'bin':
         if (e.t !== lane) return bad();

@@ -756,10 +756,15 @@ class Checker {
       const it = this.expr(e.index[0]);
       if (it.kind === 'array') return this.arrayIndexType(e.index[0], base, it);
     }
-    if (e.index.length > base.ndim) { this.error(Code.IndexError, `too many indices: ${e.index.length} for a ${base.ndim}-d array`, e.span); throw new Unknown(); }
+    const axes = e.index.filter((ix) => ix.kind !== 'None').length;
+    if (axes > base.ndim) { this.error(Code.IndexError, `too many indices: ${axes} for a ${base.ndim}-d array`, e.span); throw new Unknown(); }
     let dims = base.ndim;
     for (const ix of e.index) {
-      if (ix.kind === 'Slice') {
+      if (ix.kind === 'None') {
+        // numpy.newaxis: a new axis of length 1.
+        this.expr(ix);
+        if (++dims > 4) { this.error(Code.Unsupported, 'arrays have at most 4 dimensions', ix.span); throw new Unknown(); }
+      } else if (ix.kind === 'Slice') {
         for (const part of [ix.lower, ix.upper, ix.step]) {
           if (!part) continue;
           const t = this.expr(part);

@@ -519,6 +519,8 @@ class AstBuilder extends BaseVisitor {
   trailer(ctx: Ctx, value: A.Expr): A.Expr {
     if (this.has(ctx, 'Dot')) {
       const attr = this.tok(ctx, 'Identifier');
+      // numpy.newaxis is None (so np.newaxis and newaxis index like None).
+      if (attr.image === 'newaxis' && value.kind === 'Name') return { kind: 'None', span: cover(value.span, attr) };
       return { kind: 'Attribute', value, attr: attr.image, attrSpan: tokSpan(attr), span: cover(value.span, attr) };
     }
     if (this.has(ctx, 'LBracket')) {
@@ -604,7 +606,7 @@ class AstBuilder extends BaseVisitor {
     if (!t || !('image' in t)) throw new Skip();
     const span = tokSpan(t);
     switch (t.tokenType.name) {
-      case 'Identifier': return { kind: 'Name', id: t.image, span };
+      case 'Identifier': return t.image === 'newaxis' ? { kind: 'None', span } : { kind: 'Name', id: t.image, span };
       case 'IntLit': return { kind: 'Int', value: intValue(t.image), span };
       case 'FloatLit': return { kind: 'Float', value: Number(t.image.replace(/_/g, '')), span };
       case 'ImagLit': return this.unsupported('complex numbers are', span);
