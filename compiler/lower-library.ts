@@ -124,14 +124,16 @@ export function gather(fl: FnLowerer, e: A.Subscript): Val {
 }
 
 /** The rows of `a` an index array selects along axis 0 (an int array, or a 1-d mask on a higher-rank array). */
-function selectedRows(fl: FnLowerer, a: ArrRef, ix: A.Expr, span: Span): { n: Expr; each(body: (src: Expr, j: Expr) => void): void } {
+function selectedRows(fl: FnLowerer, a: ArrRef, ix: A.Expr, span: Span, axis = 0): { n: Expr; each(body: (src: Expr, j: Expr) => void): void } {
   const idx = arr(fl, ix);
   const i = fl.fresh('i', 'i32');
   const step = (body: Stmt[]): Stmt => ({ k: 'for', label: `rows${fl.n++}`, v: i, t: 'i32', start: i32(0), stop: idx.shape[0], step: i32(1), body });
   const at = ld(idx.dtype, elemAddr(idx, idx.data, get(i, 'i32'), idx.strides[0]));
   if (idx.dtype === 'bool') {
     const m: Mask = { ops: [idx], shape: idx.shape, at: (p) => ld('bool', p[0]) };
-    checkMaskShape(fl, { ...a, ndim: 1, shape: [a.shape[0]] }, idx.shape, span);
+    fl.emit({ k: 'if', cond: bin('ne', 'i32', idx.shape[0], a.shape[0]), then: [
+      fmtTrap(fl, 'IndexError', 'boolean index did not match indexed array along axis {0}; size of axis is {1} but size of corresponding boolean axis is {2}', span, i64(axis), a.shape[0], idx.shape[0]),
+    ], else: [] });
     const n = fl.tmp(countTrue(fl, idx, m, span), 'n');
     return {
       n, each: (body) => {
@@ -143,10 +145,82 @@ function selectedRows(fl: FnLowerer, a: ArrRef, ix: A.Expr, span: Span): { n: Ex
   }
   return {
     n: idx.shape[0], each: (body) => fl.emit(step(fl.block(() => {
-      const src = fl.checkedIndex(convert(at, idx.dtype, 'int64'), a.shape[0], 0, a.desc, span);
+      const src = fl.checkedIndex(convert(at, idx.dtype, 'int64'), a.shape[0], axis, a.desc, span);
       body(src, get(i, 'i32'));
     }))),
   };
+}
+
+/** Whether a subscript mixes one 1-d index array with slices, integers or None (a[:, idx], a[m, 0]). */
+export function isMixedArrayIndex(fl: FnLowerer, e: A.Subscript): boolean {
+  return e.index.length > 1 && e.index.some((ix) => ix.kind !== 'Slice' && ix.kind !== 'None' && fl.type(ix).kind === 'array');
+}
+
+/** a with axis k moved to the front (the same elements; a view in another axis order). */
+const toFront = (a: ArrRef, k: number): ArrRef => ({ ...a, shape: [a.shape[k], ...a.shape.filter((_n, j) => j !== k)], strides: [a.strides[k], ...a.strides.filter((_s, j) => j !== k)] });
+
+/**
+ * Note [Mixed index arrays]: a[..., idx, ...] with one 1-d index array (integers or a mask) among
+ * slices, integers and None. The basic indices make a view with a full slice in the array's place;
+ * that axis of the view (q) is selected like rows, through the view with q moved to the front.
+ * NumPy puts the selected axis at q when the integers and the array are adjacent in the index, and
+ * first otherwise (a[0, :, idx] has shape (len(idx), n)); the result is allocated in that order and
+ * filled, or (for an assignment) the value broadcast to it, through the same kind of moved view.
+ */
+function mixedIndex(fl: FnLowerer, e: A.Subscript): { rows: ReturnType<typeof selectedRows>; src: ArrRef; at: number } {
+  const a = arr(fl, e.value);
+  const pos = e.index.findIndex((ix) => ix.kind !== 'Slice' && ix.kind !== 'None' && fl.type(ix).kind === 'array');
+  const before = fl.indexParts(e.index.slice(0, pos));
+  const after = fl.indexParts(e.index.slice(pos + 1));
+  const all = { k: 'slice' as const, lo: null, hi: null, st: null, span: e.index[pos].span };
+  const view = (fl.indexArr(a, [...before, all, ...after], e.span, true) as { a: ArrRef }).a;
+  const q = before.filter((p) => p.k !== 'int').length;
+  const axis = before.filter((p) => p.k !== 'new').length;
+  const advanced = e.index.map((ix, i) => i === pos || (ix.kind !== 'Slice' && ix.kind !== 'None'));
+  const first = advanced.indexOf(true), last = advanced.lastIndexOf(true);
+  const adjacent = advanced.slice(first, last + 1).every(Boolean);
+  const src = toFront(view, q);
+  return { rows: selectedRows(fl, src, e.index[pos], e.span, axis), src, at: adjacent ? q : 0 };
+}
+
+/** a[..., idx, ...] as a value (Note [Mixed index arrays]). */
+export function gatherMixed(fl: FnLowerer, e: A.Subscript): Val {
+  const { rows, src, at } = mixedIndex(fl, e);
+  const rest = src.shape.slice(1);
+  const out = fl.alloc(src.dtype, [...rest.slice(0, at), rows.n, ...rest.slice(at)], true);
+  const dst = toFront(out, at);
+  rows.each((from, j) => copyRaw(fl, row(dst, j), row(src, from), e.span));
+  return fl.ownedArray(out);
+}
+
+/** a[..., idx, ...] = v (Note [Mixed index arrays]); `fresh` as for assignArrayIndex. */
+export function assignMixed(fl: FnLowerer, t: A.Subscript, value: Val, fresh: boolean): void {
+  let v = value;
+  if (v.k === 'a' && !fresh) v = { k: 'a', a: fl.contiguousCopy(v.a), owned: true };
+  const { rows, src: dst, at } = mixedIndex(fl, t);
+  if (v.k === 's') {
+    const x = fl.tmp(convert(v.e, v.dtype, dst.dtype));
+    rows.each((d) => { const r = row(dst, d); fl.nest(r.shape, [r], t.span, (p) => [{ k: 'store', mem: memOf(dst.dtype), addr: p[0], value: x }]); });
+    return;
+  }
+  if (v.k !== 'a') return;
+  // The value against the result's shape (aligned right); its axis at `at` (or a missing one, of
+  // extent 1) supplies one row per selected element, or one row for all.
+  const val = v.a, off = dst.ndim - val.ndim;
+  const has = at - off >= 0;
+  const lead = has ? val.shape[at - off] : i32(1);
+  const vt: ArrRef = has ? toFront(val, at - off) : { ...val, ndim: val.ndim + 1, shape: [i32(1), ...val.shape], strides: [i32(0), ...val.strides] };
+  fl.emit({ k: 'if', cond: bin('and', 'i32', bin('ne', 'i32', lead, rows.n), bin('ne', 'i32', lead, i32(1))), then: [
+    fmtTrap(fl, 'ValueError', 'shape mismatch: value array could not be broadcast to indexing result ({0} values for {1} selected)', t.span, lead, rows.n),
+  ], else: [] });
+  const one = fl.tmp(bin('eq', 'i32', lead, i32(1)));
+  rows.each((d, j) => {
+    const from = row(vt, select('i32', one, i32(0), j)), to = row(dst, d);
+    if (from.ndim > 0) return fl.copyInto(to, from, t.span);
+    // One value per selected element: it fills that element's row.
+    const x = fl.tmp(convert(ld(val.dtype, from.data), val.dtype, dst.dtype));
+    fl.nest(to.shape, [to], t.span, (p) => [{ k: 'store', mem: memOf(dst.dtype), addr: p[0], value: x }]);
+  });
 }
 
 /** a[m] = v, a[idx] = v (and a[m] op= v, which arrives as a[m] = a[m] op v). `v` is the right side,

@@ -18,7 +18,7 @@ import type * as A from '../language/ast.js';
 import { Code } from '../language/diagnostics.js';
 import type { CheckedProgram, FuncInstance } from '../language/checker.js';
 import { dtypeNamed, EXCEPTIONS, LIBRARY_FNS } from '../language/checker.js';
-import { assignArrayIndex, gather, isArrayIndex, libraryCall, roundDecimals, ufuncArgs } from './lower-library.js';
+import { assignArrayIndex, assignMixed, gather, gatherMixed, isArrayIndex, isMixedArrayIndex, libraryCall, roundDecimals, ufuncArgs } from './lower-library.js';
 import type { SourceFile, Span } from '../language/source.js';
 import { lineCol } from '../language/source.js';
 import { type DType, type Type, isFloat, isInt, promote, elemOf } from '../language/types.js';
@@ -665,6 +665,7 @@ export class FnLowerer {
     if (t.kind === 'Subscript') {
       // An element or slice target inside a tuple assignment; the value is already evaluated.
       if (isArrayIndex(this, t)) return assignArrayIndex(this, t, v, false);
+      if (isMixedArrayIndex(this, t)) return assignMixed(this, t, v, false);
       const base = this.expr(t.value);
       if (base.k !== 'a') return;
       const dst = this.indexArr(base.a, this.indexParts(t.index), t.span, true);
@@ -968,6 +969,7 @@ export class FnLowerer {
 
   assignSubscript(t: A.Subscript, value: A.Expr): void {
     if (isArrayIndex(this, t)) return assignArrayIndex(this, t, this.expr(value), this.isFresh(value));
+    if (isMixedArrayIndex(this, t)) return assignMixed(this, t, this.expr(value), this.isFresh(value));
     const base = this.expr(t.value);
     if (base.k !== 'a') return;
     const parts = this.indexParts(t.index);
@@ -1535,6 +1537,7 @@ export class FnLowerer {
       case 'Attribute': return this.attribute(e, t);
       case 'Subscript': {
         if (isArrayIndex(this, e)) return gather(this, e);
+        if (isMixedArrayIndex(this, e)) return gatherMixed(this, e);
         const base = this.expr(e.value);
         if (base.k === 't') {
           const ix = e.index[0] as A.IntLit;

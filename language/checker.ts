@@ -758,7 +758,7 @@ class Checker {
     }
     const axes = e.index.filter((ix) => ix.kind !== 'None').length;
     if (axes > base.ndim) { this.error(Code.IndexError, `too many indices: ${axes} for a ${base.ndim}-d array`, e.span); throw new Unknown(); }
-    let dims = base.ndim;
+    let dims = base.ndim, arrays = 0;
     for (const ix of e.index) {
       if (ix.kind === 'None') {
         // numpy.newaxis: a new axis of length 1.
@@ -772,7 +772,13 @@ class Checker {
         }
       } else {
         const t = this.expr(ix);
-        if (t.kind === 'array') { this.error(Code.Unsupported, 'an index array combined with other indices is not supported yet; index with the array alone (a[m], a[idx])', ix.span); throw new Unknown(); }
+        if (t.kind === 'array') {
+          // One 1-d index array among basic indices selects along its axis (Note [Mixed index arrays] in compiler/lower-library.ts).
+          if (isFloat(t.dtype)) { this.error(Code.IndexError, 'arrays used as indices must be of integer (or boolean) type', ix.span); throw new Unknown(); }
+          if (t.ndim !== 1) { this.error(Code.Unsupported, 'an index array of more than one dimension combined with other indices is not supported yet', ix.span); throw new Unknown(); }
+          if (arrays++) { this.error(Code.Unsupported, 'indexing with more than one index array (a[idx1, idx2]) is not supported yet', ix.span); throw new Unknown(); }
+          continue;
+        }
         if (t.kind !== 'scalar' || isFloat(t.dtype)) { this.error(Code.TypeMismatch, `array indices must be integers, got ${showType(t)}`, ix.span); throw new Unknown(); }
         dims--;
       }
