@@ -2107,7 +2107,9 @@ export class FnLowerer {
       return { k: 's', e: convert(v.e, v.dtype, rdt), dtype: rdt };
     }
     const axE = this.kwOf(e, 'axis');
-    if (fname === 'sum' && !axE && !this.kwOf(e, 'dtype')) {
+    const kdE = this.kwOf(e, 'keepdims');
+    const keepdims = kdE?.kind === 'Bool' && kdE.value;
+    if (fname === 'sum' && !axE && !this.kwOf(e, 'dtype') && !keepdims) {
       const fused = this.fusedDotSum(arg, rdt, e);
       if (fused) return fused;
     }
@@ -2131,10 +2133,16 @@ export class FnLowerer {
         const r = this.reduceLine(fname, { ...a, data: p[1], ndim: 1, shape: [a.shape[ax]], strides: [a.strides[ax]] }, rdt, e, ax === a.ndim - 1);
         this.emit({ k: 'store', mem: memOf(rdt), addr: p[0], value: convert(r.e, r.dtype, rdt) });
       }), { par: true, lineCost: a.shape[ax] });
-      return this.ownedArray(out);
+      const res = this.ownedArray(out);
+      if (!keepdims) return res;
+      // The reduced axis back, with extent 1 (a view of the result).
+      return this.makeView(out, out.data, [...outShape.slice(0, ax), i32(1), ...outShape.slice(ax)], [...out.strides.slice(0, ax), i32(0), ...out.strides.slice(ax)]);
     }
     const r = this.reduceAll(fname, a, rdt, e);
-    return { k: 's', e: r.e, dtype: r.dtype };
+    if (!keepdims) return { k: 's', e: r.e, dtype: r.dtype };
+    const one = this.alloc(r.dtype, a.shape.map(() => i32(1)), true);
+    this.emit({ k: 'store', mem: memOf(r.dtype), addr: one.data, value: r.e });
+    return this.ownedArray(one);
   }
 
   /**

@@ -1226,7 +1226,9 @@ class Checker {
     }
     if (args.length !== 1) { this.error(Code.ArgCount, `${fname}() takes one array argument (and axis=)`, c.span); throw new Unknown(); }
     const takesDtype = ['sum', 'prod', 'mean', 'std', 'var'].includes(fname);
-    const kw = this.kw(c, ['axis', ...(takesDtype ? ['dtype'] : []), ...(fname === 'std' || fname === 'var' ? ['ddof'] : [])], fname);
+    const kw = this.kw(c, ['axis', 'keepdims', ...(takesDtype ? ['dtype'] : []), ...(fname === 'std' || fname === 'var' ? ['ddof'] : [])], fname);
+    const keep = kw.get('keepdims')?.value;
+    if (keep && keep.kind !== 'Bool') this.error(Code.TypeMismatch, 'keepdims must be True or False (a literal)', keep.span);
     const forced = kw.get('dtype') ? this.dtypeArg(kw.get('dtype'), 'float64') : null;
     if (forced && fname !== 'sum' && fname !== 'prod' && !isFloat(forced)) this.error(Code.Unsupported, `${fname}(dtype=${forced}) is not supported in Par; use a float dtype`, kw.get('dtype')!.value.span);
     const red = (d: DType, nd: number): Type => {
@@ -1253,7 +1255,8 @@ class Checker {
       ndim = t.ndim - 1;
     }
     if (kw.get('ddof')) this.expr(kw.get('ddof')!.value);
-    return red(t.dtype, ndim);
+    // keepdims=True: the reduced axes stay, with extent 1.
+    return red(t.dtype, keep?.kind === 'Bool' && keep.value ? t.ndim : ndim);
   }
 
   // ---------------- the array library: sorting, joining, scans ----------------
