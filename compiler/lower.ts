@@ -27,7 +27,7 @@ import { CTRL, XRANGE_LOOPS } from '../runtime/protocol.js';
 import { mathFn, mathVec, NATIVE_MATH } from './mathlib-wasm.js';
 import type * as I from './ir.js';
 import { exprType as verifyExprType } from './verify.js';
-import { bodyLane, LANES, vectorizeBody } from './vectorize.js';
+import { bodyLane, type Lane, LANES, vectorizeBody } from './vectorize.js';
 import { firstFunc, matmulFuncs, minmaxFunc, pairwiseFunc, psumFunc, type RT } from './kernels.js';
 import {
   i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp,
@@ -1089,8 +1089,8 @@ export class FnLowerer {
       const pointers = new Set(operands.flatMap((_o, j) => (still[j] ? [] : [pname(j, R)])));
       const invariant = new Set(operands.flatMap((_o, j) => (still[j] ? [pname(j, R)] : [])));
       const lane = bodyLane(inner, pointers);
-      const vectorMath = (fn: string, l: 'f64' | 'f32') => {
-        const m = /^__m_(\w+)_f(64|32)$/.exec(fn);
+      const vectorMath = (fn: string, l: Lane) => {
+        const m = l === 'f64' || l === 'f32' ? /^__m_(\w+)_f(64|32)$/.exec(fn) : null;
         const v = m ? mathVec(m[1], l === 'f64' ? 'f64x2' : 'f32x4') : null;
         return v ? this.mod.imp(v.name, v.params, v.result, NATIVE_MATH) : null;
       };

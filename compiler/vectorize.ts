@@ -16,11 +16,14 @@
 import type { Expr, Mem, Stmt, VT } from './ir.js';
 import { CMP_OPS } from './ir.js';
 
-export type Lane = 'f64' | 'f32';
-export const LANES: Record<Lane, { shape: 'f64x2' | 'f32x4'; n: number }> = {
+export type Lane = 'f64' | 'f32' | 'i64' | 'i32';
+export const LANES: Record<Lane, { shape: 'f64x2' | 'f32x4' | 'i64x2' | 'i32x4'; n: number }> = {
   f64: { shape: 'f64x2', n: 2 },
   f32: { shape: 'f32x4', n: 4 },
+  i64: { shape: 'i64x2', n: 2 },
+  i32: { shape: 'i32x4', n: 4 },
 };
+const isFloatLane = (l: Lane) => l === 'f64' || l === 'f32';
 
 export const simd = (op: string, t: VT, args: Expr[], lane?: number): Expr =>
   (lane === undefined ? { k: 'simd', t, op, args } : { k: 'simd', t, op, args, lane });
@@ -30,6 +33,10 @@ export const extractLane = (l: Lane, v: Expr, i: number): Expr => simd(`${LANES[
 
 const LANE_BIN = new Set(['add', 'sub', 'mul', 'div']);
 const LANE_UN = new Set(['neg', 'abs', 'sqrt', 'floor', 'ceil', 'trunc', 'nearest']);
+/** Integer lanes: wrapping add/sub/mul and bitwise ops, as the scalar i32/i64 ops (wasm has no integer lane division). */
+const INT_LANE_BIN: Record<string, string> = { add: 'add', sub: 'sub', mul: 'mul', and: 'v128.and', or: 'v128.or', xor: 'v128.xor' };
+/** Integer compares with a lane form (wasm SIMD has signed compares for both widths). */
+const INT_CMP = new Set(['eq', 'ne', 'lt_s', 'le_s', 'gt_s', 'ge_s']);
 
 export interface VectorizeEnv {
   /** Locals holding the operands' element addresses in this loop: loads/stores through them become v128. */
@@ -50,9 +57,9 @@ export function bodyLane(ss: Stmt[], pointers: ReadonlySet<string>): Lane | null
   let ok = true;
   const visit = (s: Stmt) => {
     if (s.k === 'store') {
-      if ((s.mem !== 'f64' && s.mem !== 'f32') || s.addr.k !== 'get' || !pointers.has(s.addr.name)) ok = false;
+      if (!(s.mem in LANES) || s.addr.k !== 'get' || !pointers.has(s.addr.name)) ok = false;
       else if (lane && lane !== s.mem) ok = false;
-      else lane = s.mem;
+      else lane = s.mem as Lane;
     } else if (s.k !== 'set') ok = false;
   };
   ss.forEach(visit);
@@ -63,6 +70,8 @@ export function bodyLane(ss: Stmt[], pointers: ReadonlySet<string>): Lane | null
  * The vector form of a scalar loop body (`set`s of temporaries and stores through pointers), or
  * null when some part has no lane form. Pointers are not advanced here; the caller's loop does.
  */
+const isCompare = (e: Expr): boolean => e.k === 'bin' && CMP_OPS.has(e.op);
+
 export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Stmt[] | null {
   const { shape, n: L } = LANES[lane];
   const out: Stmt[] = [];
@@ -84,12 +93,30 @@ export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Stmt[]
     if (e.k === 'bin' && CMP_OPS.has(e.op) && e.t === lane && ['eq', 'ne', 'lt', 'le', 'gt', 'ge'].includes(e.op)) {
       return simd(`${shape}.${e.op}`, 'v128', [value(e.a), value(e.b)]);
     }
+    if (e.k === 'bin' && e.t === lane && !isFloatLane(lane) && INT_CMP.has(e.op)) {
+      // i64x2 has no ne/le_s/ge_s ops in the IR table: not of eq/gt_s/lt_s.
+      const [a, b] = [value(e.a), value(e.b)];
+      if (e.op === 'eq' || e.op === 'lt_s' || e.op === 'gt_s') return simd(`${shape}.${e.op}`, 'v128', [a, b]);
+      const inv = { ne: 'eq', le_s: 'gt_s', ge_s: 'lt_s' }[e.op as 'ne' | 'le_s' | 'ge_s'];
+      return simd('v128.not', 'v128', [simd(`${shape}.${inv}`, 'v128', [a, b])]);
+    }
     if (e.k === 'bin' && e.t === 'i32' && (e.op === 'and' || e.op === 'or')) return simd(`v128.${e.op}`, 'v128', [mask(e.a), mask(e.b)]);
     if (e.k === 'un' && e.op === 'eqz' && e.t === 'i32') return simd('v128.not', 'v128', [mask(e.a)]);
     return bad();
   };
 
+  /** A scalar the same on every iteration (constants and outside locals, combined): splatted. */
+  const invariant = (e: Expr): boolean => {
+    switch (e.k) {
+      case 'const': return true;
+      case 'get': return !temps.has(e.name) && !env.pointers.has(e.name) && !env.variant.has(e.name) && !assigned.has(e.name) && !env.invariant?.has(e.name);
+      case 'cvt': case 'un': return invariant(e.a);
+      case 'bin': return invariant(e.a) && invariant(e.b);
+      default: return false;
+    }
+  };
   const value = (e: Expr): Expr => {
+    if (e.t === lane && e.k !== 'const' && e.k !== 'get' && invariant(e)) return splat(lane, e);
     switch (e.k) {
       case 'const': return e.t === lane ? splat(lane, e) : bad();
       case 'get': {
@@ -103,6 +130,16 @@ export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Stmt[]
         return e.mem === lane && e.addr.k === 'get' && env.pointers.has(e.addr.name) && !e.atomic ? { k: 'load', t: 'v128', mem: 'v128', addr: e.addr } : bad();
       case 'bin':
         if (e.t !== lane) return bad();
+        if (!isFloatLane(lane)) {
+          const op = INT_LANE_BIN[e.op];
+          if (op) return simd(op.startsWith('v128') ? op : `${shape}.${op}`, 'v128', [value(e.a), value(e.b)]);
+          if (e.op === 'min' || e.op === 'max') {
+            // The scalar rule (emit.ts): b unless a is strictly beyond it.
+            const a = tempOf(value(e.a)), b = tempOf(value(e.b));
+            return simd('v128.bitselect', 'v128', [a, b, simd(`${shape}.${e.op === 'max' ? 'gt_s' : 'lt_s'}`, 'v128', [a, b])]);
+          }
+          return bad();
+        }
         if (e.op === 'min' || e.op === 'max') {
           // The scalar rule (emit.ts): a where a is NaN or strictly beyond b, else b.
           const a = tempOf(value(e.a)), b = tempOf(value(e.b));
@@ -112,6 +149,7 @@ export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Stmt[]
         if (LANE_BIN.has(e.op)) return simd(`${shape}.${e.op}`, 'v128', [value(e.a), value(e.b)]);
         return bad();
       case 'un':
+        if (!isFloatLane(lane)) return bad();
         return e.t === lane && LANE_UN.has(e.op) ? simd(`${shape}.${e.op}`, 'v128', [value(e.a)]) : bad();
       case 'select':
         // bitselect takes lanes of a where the mask is set: the scalar select, lane by lane.
@@ -142,7 +180,9 @@ export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Stmt[]
   try {
     for (const s of ss) {
       if (s.k === 'set') {
-        const isMask = s.value.k === 'bin' && CMP_OPS.has(s.value.op) || (s.value.k === 'bin' && (s.value.op === 'and' || s.value.op === 'or') && s.value.t === 'i32');
+        // A compare, or and/or of i32 values (for i32 lanes: of compares only, else it is data).
+        const isMask = s.value.k === 'bin' && CMP_OPS.has(s.value.op) ||
+          (s.value.k === 'bin' && (s.value.op === 'and' || s.value.op === 'or') && s.value.t === 'i32' && (lane !== 'i32' || isCompare(s.value.a)));
         const v = isMask ? mask(s.value) : value(s.value);
         const name = env.fresh('v128');
         out.push({ k: 'set', name, value: v });
