@@ -2121,18 +2121,7 @@ export class FnLowerer {
       let ax = Number(axE.kind === 'Int' ? axE.value : -(axE as A.Unary & { operand: A.IntLit }).operand.value);
       if (ax < 0) ax += a.ndim;
       const outShape = a.shape.filter((_n, k) => k !== ax);
-      const out = this.alloc(rdt, outShape);
-      if (['min', 'max', 'argmin', 'argmax'].includes(fname)) {
-        // NumPy: an error when there is an output element to compute from an empty line.
-        this.emptyCheck(fname, bin('and', 'i32', bin('eq', 'i32', a.shape[ax], i32(0)), bin('ne', 'i32', outShape.reduce((x: Expr, n) => mul32(x, n), i32(1)), i32(0))), e, true);
-      }
-      // Nest over the output; each element reduces along `ax` with an inner loop.
-      const inner: ArrRef = { ...a, ndim: a.ndim - 1, shape: outShape, strides: a.strides.filter((_s, k) => k !== ax) };
-      // Each output element is computed whole by one thread, so any team gives the same bits.
-      this.nest(out.shape, [out, inner], e.span, (p) => this.block(() => {
-        const r = this.reduceLine(fname, { ...a, data: p[1], ndim: 1, shape: [a.shape[ax]], strides: [a.strides[ax]] }, rdt, e, ax === a.ndim - 1);
-        this.emit({ k: 'store', mem: memOf(rdt), addr: p[0], value: convert(r.e, r.dtype, rdt) });
-      }), { par: true, lineCost: a.shape[ax] });
+      const out = fname === 'std' || fname === 'var' ? this.varAlong(fname, a, ax, rdt, e) : this.reduceAlong(fname, a, ax, rdt, e);
       const res = this.ownedArray(out);
       if (!keepdims) return res;
       // The reduced axis back, with extent 1 (a view of the result).
@@ -2183,6 +2172,124 @@ export class FnLowerer {
   }
 
   /** Reduces a 1-d strided line (used for axis reductions). */
+  /** A new array: `fname` of `a` along axis `ax`. */
+  reduceAlong(fname: string, a: ArrRef, ax: number, rdt: DType, e: A.Call): ArrRef {
+    const outShape = a.shape.filter((_n, k) => k !== ax);
+    const out = this.alloc(rdt, outShape);
+    if (['min', 'max', 'argmin', 'argmax'].includes(fname)) {
+      // NumPy: an error when there is an output element to compute from an empty line.
+      this.emptyCheck(fname, bin('and', 'i32', bin('eq', 'i32', a.shape[ax], i32(0)), bin('ne', 'i32', outShape.reduce((x: Expr, n) => mul32(x, n), i32(1)), i32(0))), e, true);
+    }
+    if (a.ndim === 2 && ax === 0 && ['sum', 'mean', 'prod', 'min', 'max', 'any', 'all'].includes(fname)) {
+      this.columnReduce(fname, a, out, rdt, e);
+      return out;
+    }
+    // Nest over the output; each element reduces along `ax` with an inner loop.
+    const inner: ArrRef = { ...a, ndim: a.ndim - 1, shape: outShape, strides: a.strides.filter((_s, k) => k !== ax) };
+    // Each output element is computed whole by one thread, so any team gives the same bits.
+    this.nest(out.shape, [out, inner], e.span, (p) => this.block(() => {
+      const r = this.reduceLine(fname, { ...a, data: p[1], ndim: 1, shape: [a.shape[ax]], strides: [a.strides[ax]] }, rdt, e, ax === a.ndim - 1);
+      this.emit({ k: 'store', mem: memOf(rdt), addr: p[0], value: convert(r.e, r.dtype, rdt) });
+    }), { par: true, lineCost: a.shape[ax] });
+    return out;
+  }
+
+  /**
+   * Note [Column reductions]: `fname` of a 2-d array along axis 0 row by row, out = op(out, a[i, :])
+   * for i in order: each output element sees the same operations in the same order as the
+   * sequential line NumPy reduces (so float sums agree to the bit), but the loop walks memory by
+   * rows and vectorizes. Blocks of COL_BLOCK columns (small enough for an out block to stay in L1) run on the team.
+   */
+  columnReduce(fname: string, a: ArrRef, out: ArrRef, rdt: DType, e: A.Call): void {
+    const COL_BLOCK = 1024;
+    const vt = vtOf(rdt), mem = memOf(rdt), sz = ELEM_SIZE[rdt], asz = ELEM_SIZE[a.dtype];
+    const accD: DType = fname === 'any' || fname === 'all' ? 'bool' : rdt;
+    const n = this.tmp(a.shape[0]), cols = this.tmp(a.shape[1]);
+    const blk = this.fresh('cb', 'i32'), lo = this.fresh('clo', 'i32'), len = this.fresh('clen', 'i32'), i = this.fresh('ci', 'i32');
+    const seg = (data: Expr, stride: Expr, dtype: DType): ArrRef => ({ desc: out.desc, data, shape: [get(len, 'i32')], strides: [stride], dtype, ndim: 1 });
+    const outSeg = seg(add32(out.data, mul32(get(lo, 'i32'), i32(sz))), i32(1), rdt);
+    const rowSeg = (row: Expr) => seg(add32(a.data, mul32(add32(mul32(row, a.strides[0]), mul32(get(lo, 'i32'), a.strides[1])), i32(asz))), a.strides[1], a.dtype);
+    const x = (p: Expr) => convert(load(vtOf(a.dtype), memOf(a.dtype), p), a.dtype, accD);
+    const combine = (cur: Expr, v: Expr): Expr => {
+      switch (fname) {
+        case 'prod': return bin('mul', vt, cur, v);
+        case 'min': case 'max': return bin(fname, vt, cur, v);
+        case 'any': return bin('or', 'i32', cur, v);
+        case 'all': return bin('and', 'i32', cur, v);
+        default: return bin('add', vt, cur, v);
+      }
+    };
+    const identity = fname === 'prod' || fname === 'all' ? 1 : 0;
+    const body = this.block(() => {
+      this.set(lo, mul32(get(blk, 'i32'), i32(COL_BLOCK)));
+      this.set(len, select('i32', bin('lt_s', 'i32', bin('sub', 'i32', cols, get(lo, 'i32')), i32(COL_BLOCK)), bin('sub', 'i32', cols, get(lo, 'i32')), i32(COL_BLOCK)));
+      // The first row (or the identity when there is none), then each further row folded in.
+      this.emit({ k: 'if', cond: bin('gt_s', 'i32', n, i32(0)), then: this.block(() => {
+        this.nest(outSeg.shape, [outSeg, rowSeg(i32(0))], e.span, (p) => [{ k: 'store', mem, addr: p[0], value: convert(x(p[1]), accD, rdt) }], { simd: true });
+      }), else: this.block(() => {
+        this.nest(outSeg.shape, [outSeg], e.span, (p) => [{ k: 'store', mem, addr: p[0], value: convert(cst(vtOf(accD), identity), accD, rdt) }], { simd: true });
+      }) });
+      // Four rows per pass over the block (the same operations in the same order: out op r0 op r1 ...),
+      // so the block of out is loaded and stored a quarter as often; then the rows that remain.
+      const fold = (rows: number) => this.block(() => {
+        this.nest(outSeg.shape, [outSeg, ...range(rows).map((r) => rowSeg(add32(get(i, 'i32'), i32(r))))], e.span, (p) => {
+          let v = convert(load(vt, mem, p[0]), rdt, accD);
+          for (let r = 1; r <= rows; r++) v = combine(v, x(p[r]));
+          return [{ k: 'store', mem, addr: p[0], value: convert(v, accD, rdt) }];
+        }, { simd: true });
+      });
+      this.set(i, i32(1));
+      this.emit({ k: 'while', label: `crow${this.n++}`, cond: bin('le_s', 'i32', add32(get(i, 'i32'), i32(4)), n), body: [...fold(4), { k: 'set', name: i, value: add32(get(i, 'i32'), i32(4)) }] });
+      this.emit({ k: 'while', label: `crow${this.n++}`, cond: bin('lt_s', 'i32', get(i, 'i32'), n), body: [...fold(1), { k: 'set', name: i, value: add32(get(i, 'i32'), i32(1)) }] });
+      if (fname === 'mean') {
+        const nd = this.tmp(convert(n, 'int32', rdt));
+        this.nest(outSeg.shape, [outSeg], e.span, (p) => [{ k: 'store', mem, addr: p[0], value: bin('div', vt, load(vt, mem, p[0]), nd) }], { simd: true });
+      }
+    });
+    const work = bin('mul', 'i64', cvt('i32->i64', n), cvt('i32->i64', cols));
+    this.emit({
+      k: 'parfor', label: `colr${this.n++}`, v: blk, t: 'i32', start: i32(0), stop: bin('div_s', 'i32', add32(cols, i32(COL_BLOCK - 1)), i32(COL_BLOCK)), step: i32(1),
+      schedule: 'static', chunk: null, numThreads: null, useIf: bin('ge_s', 'i64', work, i64(PAR_MIN_ELEMS)), reductions: [], line: this.mod.line(e.span), body,
+    });
+  }
+
+  /**
+   * std/var along an axis as NumPy's _var computes them, each step a whole-array operation on the
+   * team: the mean along the axis, the squared deviations from it (one fused array), their sum
+   * along the axis, divided by max(n - ddof, 0).
+   */
+  varAlong(fname: 'std' | 'var', a: ArrRef, ax: number, rdt: DType, e: A.Call): ArrRef {
+    const vt = vtOf(rdt);
+    const mean = this.reduceAlong('mean', a, ax, rdt, e);
+    const back: ArrRef = { ...mean, ndim: a.ndim, shape: [...mean.shape.slice(0, ax), i32(1), ...mean.shape.slice(ax)], strides: [...mean.strides.slice(0, ax), i32(0), ...mean.strides.slice(ax)] };
+    const sq = this.alloc(rdt, a.shape, true);
+    this.nest(a.shape, [sq, a, back], e.span, (p) => {
+      const d = this.fresh('dx', vt);
+      return [
+        { k: 'set', name: d, value: bin('sub', vt, convert(load(vtOf(a.dtype), memOf(a.dtype), p[1]), a.dtype, rdt), load(vt, memOf(rdt), p[2])) },
+        { k: 'store', mem: memOf(rdt), addr: p[0], value: bin('mul', vt, get(d, vt), get(d, vt)) },
+      ];
+    }, ARRAY_OP);
+    this.emit({ k: 'release', desc: mean.desc });
+    const out = this.reduceAlong('sum', sq, ax, rdt, e);
+    this.emit({ k: 'release', desc: sq.desc });
+    const div = this.tmp(this.varDivisor(convert(a.shape[ax], 'int32', rdt), rdt, e));
+    this.nest(out.shape, [out], e.span, (p) => {
+      const v = bin('div', vt, load(vt, memOf(rdt), p[0]), div);
+      return [{ k: 'store', mem: memOf(rdt), addr: p[0], value: fname === 'std' ? un('sqrt', vt, v) : v }];
+    }, ARRAY_OP);
+    return out;
+  }
+
+  /** max(n - ddof, 0), NumPy's divisor of var and std. */
+  varDivisor(n: Expr, rdt: DType, e: A.Call): Expr {
+    const vt = vtOf(rdt);
+    const ddofE = this.kwOf(e, 'ddof');
+    const ddof = ddofE ? convert((this.expr(ddofE) as { e: Expr; dtype: DType }).e, (this.type(ddofE) as { dtype: DType }).dtype, rdt) : cst(vt, 0);
+    const d = this.tmp(bin('sub', vt, n, ddof));
+    return select(vt, bin('lt', vt, d, cst(vt, 0)), cst(vt, 0), d);
+  }
+
   reduceLine(fname: string, line: ArrRef, rdt: DType, e: A.Call, lastAxis: boolean): { e: Expr; dtype: DType } {
     // NumPy adds along a non-last axis row by row (sequentially), along the last axis pairwise.
     // The caller checked for empty lines and runs the lines on the team: each line is serial.
@@ -2212,9 +2319,7 @@ export class FnLowerer {
         this.nest(sq.shape, [sq], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), load(vt, memOf(rdt), p[0])) }]);
       } else this.set(acc, bin('add', vt, cst(vt, 0), call(this.mod.helper(vt === 'f64' ? 'psum_f64' : 'psum_f32'), vt, sq.data, size, i32(ELEM_SIZE[rdt]))));
       this.emit({ k: 'release', desc: sq.desc });
-      const ddofE = this.kwOf(e, 'ddof');
-      const ddof = ddofE ? convert((this.expr(ddofE) as { e: Expr; dtype: DType }).e, (this.type(ddofE) as { dtype: DType }).dtype, rdt) : cst(vt, 0);
-      const v = bin('div', vt, get(acc, vt), bin('sub', vt, convert(size, 'int32', rdt), ddof));
+      const v = bin('div', vt, get(acc, vt), this.varDivisor(convert(size, 'int32', rdt), rdt, e));
       return { e: fname === 'std' ? un('sqrt', vt, v) : v, dtype: rdt };
     }
     if ((fname === 'sum' || fname === 'mean') && isFloat(ad)) {
