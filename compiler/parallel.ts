@@ -82,18 +82,23 @@ function dispatch(outlined: Func[]): Func {
 const slotAddr = (self: Expr, field: keyof typeof SLOT): Expr =>
   add32(load('i32', 'i32', i32(CTRL.iterSlots)), add32(bin('mul', 'i32', self, i32(SLOT.SIZE)), i32(SLOT[field])));
 
+/**
+ * Note [Bounded waits]: every futex wait of the team runtime sleeps for a bounded slice and then
+ * re-checks its condition; none waits forever. With unbounded waits, under CPU contention a thread
+ * now and then slept on although the counter it waited for had reached its value: a stress of
+ * nested teams under two CPU hogs hung in 2 of ~36 runs, and a dump of the shared memory from a
+ * watchdog thread showed the forker asleep with done == n - 1 and every other thread idle. With
+ * 200 ms slices, 44 runs finished, and no wait ever ran out its slice after its value had changed,
+ * so the lost wake-ups belong to the unbounded wait itself (V8's, not found further). A sleeping
+ * joiner now wakes 1000 times a second and an idle worker 100 times; each costs a few µs.
+ */
+const JOIN_WAIT_NS = 1_000_000;
+const IDLE_WAIT_NS = 10_000_000;
+
 /** Fork, join and the worker loop (see Note [Fork-join] in runtime/protocol.ts). */
 function teamRuntime(): Func[] {
   const g = (n: string) => get(n, 'i32');
   const ctl = (k: keyof typeof CTRL) => i32(CTRL[k]);
-  const waitWhile = (addr: Expr, value: Expr, stopCheck: Stmt[]): Stmt[] => [
-    set('spins', i32(0)),
-    { k: 'while', label: 'wait', cond: bin('eq', 'i32', atomicLoad32(addr), value), body: [
-      ...stopCheck,
-      when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
-        [expr({ k: 'wait', t: 'i32', addr, expected: value, timeout: i64(-1) })]),
-    ] },
-  ];
   return [
     {
       // Returns the number of threads that ran the region.
@@ -146,6 +151,7 @@ function teamRuntime(): Func[] {
       locals: [{ name: 'spins', t: 'i32' }, { name: 'w', t: 'i32' }, { name: 'job', t: 'i32' }], exportAs: '__worker_main',
       body: [
         set('spins', i32(0)),
+        st('i32', slotAddr(g('tid'), 'seen'), g('seen')),
         { k: 'while', label: 'serve', cond: i32(1), body: [
           set('w', atomicLoad32(ctl('wake'))),
           when(atomicLoad32(ctl('stop')), [ret()]),
@@ -166,6 +172,7 @@ function teamRuntime(): Func[] {
               when({ k: 'cmpxchg', t: 'i32', mem: 'i32', addr: slotAddr(g('tid'), 'state'), expected: i32(0), replacement: i32(1) }, [{ k: 'continue', label: 'serve' }]),
             ]),
             set('seen', atomicLoad32(ctl('gen'))),
+            st('i32', slotAddr(g('tid'), 'seen'), g('seen')),
             when(bin('lt_s', 'i32', g('tid'), load('i32', 'i32', ctl('nthreads'))), [
               expr(call('__dispatch', null, load('i32', 'i32', ctl('region')), load('i32', 'i32', ctl('env')), g('tid'), load('i32', 'i32', ctl('nthreads')), g('tid'))),
               expr(call('__worker_ack', null, g('tid'))),
@@ -174,7 +181,7 @@ function teamRuntime(): Func[] {
             { k: 'continue', label: 'serve' },
           ]),
           when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
-            [expr({ k: 'wait', t: 'i32', addr: ctl('wake'), expected: g('w'), timeout: i64(-1) })]),
+            [expr({ k: 'wait', t: 'i32', addr: ctl('wake'), expected: g('w'), timeout: i64(IDLE_WAIT_NS) })]),
         ] },
       ],
     },
@@ -219,7 +226,7 @@ function teamRuntime(): Func[] {
         { k: 'while', label: 'bar', cond: bin('eq', 'i32', atomicLoad32(ctl('barPhase')), g('phase')), body: [
           when(atomicLoad32(ctl('cancel')), [{ k: 'trap', call: call('cancelled', null) }]),
           when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
-            [expr({ k: 'wait', t: 'i32', addr: ctl('barPhase'), expected: g('phase'), timeout: i64(1_000_000) })]),
+            [expr({ k: 'wait', t: 'i32', addr: ctl('barPhase'), expected: g('phase'), timeout: i64(JOIN_WAIT_NS) })]),
         ] },
       ],
     },
@@ -230,7 +237,7 @@ function teamRuntime(): Func[] {
         { k: 'while', label: 'lock', cond: bin('ne', 'i32', { k: 'cmpxchg', t: 'i32', mem: 'i32', addr: ctl('teamLock'), expected: i32(0), replacement: i32(1) }, i32(0)), body: [
           when(atomicLoad32(ctl('cancel')), [{ k: 'trap', call: call('cancelled', null) }]),
           when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', ctl('spin'))), [set('spins', add32(g('spins'), i32(1)))],
-            [expr({ k: 'wait', t: 'i32', addr: ctl('teamLock'), expected: i32(1), timeout: i64(1_000_000) })]),
+            [expr({ k: 'wait', t: 'i32', addr: ctl('teamLock'), expected: i32(1), timeout: i64(JOIN_WAIT_NS) })]),
         ] },
       ],
     },
@@ -252,7 +259,7 @@ function joinWait(addr: Expr, want: Expr): Stmt[] {
     { k: 'while', label: 'join', cond: bin('ne', 'i32', atomicLoad32(addr), want), body: [
       set('d', atomicLoad32(addr)),
       when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', i32(CTRL.spin))), [set('spins', add32(g('spins'), i32(1)))],
-        [expr({ k: 'wait', t: 'i32', addr, expected: g('d'), timeout: i64(-1) })]),
+        [expr({ k: 'wait', t: 'i32', addr, expected: g('d'), timeout: i64(JOIN_WAIT_NS) })]),
     ] },
   ];
 }

@@ -54,7 +54,7 @@ export class OutputQueue {
       }
       if (c !== 2) c = Atomics.exchange(a, H.lock, 2);
       while (c !== 0) {
-        Atomics.wait(a, H.lock, 2);
+        Atomics.wait(a, H.lock, 2, 10); // bounded, as every wait of the team (Note [Bounded waits])
         c = Atomics.exchange(a, H.lock, 2);
       }
       return;

@@ -87,6 +87,7 @@ export const SLOT = {
   state: 24,   // i32: 0 idle (may be recruited), 1 busy
   job: 28,     // i32: the nested job being run (0: the outer region), acknowledged by __worker_ack
   forked: 32,  // i32: the innermost nested team this thread forked and has not joined yet (a chain)
+  seen: 36,    // i32: the last outer region (CTRL.gen) this worker took up; the worker resumes from it after a trap
   SIZE: 64,
 } as const;
 

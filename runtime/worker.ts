@@ -3,7 +3,7 @@
 // `__init`), says it is ready, then serves regions in `__worker_main` until CTRL.stop is set. When
 // its share of a region throws, it records the error (unless the error import already did), cancels
 // the team, acknowledges the region so thread 0's join completes, and goes back to waiting.
-import { CTRL } from './protocol.js';
+import { CTRL, SLOT } from './protocol.js';
 import { OutputQueue } from './output.js';
 import { threadImports } from './instance.js';
 import { ParTrap, recordError, trapFromError } from './trap.js';
@@ -40,9 +40,10 @@ for (;;) {
       recordError(init.memory, output, init.tid, t?.site ?? -1, t?.message ?? `InternalError: ${e instanceof Error ? e.message : String(e)}`);
     }
     Atomics.store(ctrl, CTRL.cancel / 4, 1);
-    // Read gen before acknowledging: once this thread acks, thread 0 may join and fork the next
-    // region, and reading gen after that would skip it (and hang the next join).
-    seen = Atomics.load(ctrl, CTRL.gen / 4);
+    // Resume from the last outer region this thread took up, as __worker_main recorded it. Not from
+    // CTRL.gen: a thread recruited into a nested team before it noticed a new outer region would
+    // skip its share of that region, and thread 0's join would wait for it forever.
+    seen = new Int32Array(init.memory.buffer, Atomics.load(ctrl, CTRL.iterSlots / 4) + init.tid * SLOT.SIZE + SLOT.seen, 1)[0];
     exports.__worker_ack(init.tid);
   }
 }

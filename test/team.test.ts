@@ -17,7 +17,7 @@ import { compile } from '../compiler/driver.js';
 import { ParError } from '../runtime/errors.js';
 import { instantiate } from '../runtime/instance.js';
 import { createOutputBuffer, OutputQueue } from '../runtime/output.js';
-import { CTRL, SCHED } from '../runtime/protocol.js';
+import { CTRL, SCHED, SLOT } from '../runtime/protocol.js';
 import { DEFAULT_SPIN, parseSchedule, resolveTeamConfig, resolveTeamSize } from '../runtime/team.js';
 import { ParTrap, recordError, takeRecordedError } from '../runtime/trap.js';
 
@@ -198,6 +198,8 @@ function teamModule(withTeam: boolean): Program {
         { k: 'while', label: 'serve', cond: i32(1), body: [
           { k: 'while', label: 'idle', cond: bin('eq', aload(CTRL.gen), get('seen')), body: [when(aload(CTRL.stop), [ret]), wait(CTRL.gen, get('seen'))] },
           set('seen', aload(CTRL.gen)),
+          // Where the worker resumes after a trap in its share (SLOT.seen).
+          store(bin('add', load(CTRL.iterSlots), bin('add', bin('mul', get('tid'), i32(SLOT.SIZE)), i32(SLOT.seen))), get('seen')),
           when(aload(CTRL.stop), [ret]),
           when(bin('lt_s', get('tid'), load(CTRL.nthreads)), [ex(call('region', get('tid'))), ex(call('__worker_ack'))]),
         ] },
@@ -542,6 +544,30 @@ describe('prange end to end', () => {
         if (old === undefined) delete process.env.PAR_NESTED; else process.env.PAR_NESTED = old;
       }
     });
+
+    it('an outer member recruited into a nested team that traps still runs its own share (no hang)', async () => {
+      // With PAR_SPIN=0 a woken worker is slow to notice a new outer region, so thread 0's nested
+      // loops recruit it first; a trap in that job used to make it skip its outer share, and the
+      // join waited forever (4 hangs in 4 runs of this script before the fix). A child process, so
+      // a regression fails by the timeout instead of blocking the test worker.
+      const script = `
+        const { compile } = await import(${JSON.stringify(DIST('index.js'))});
+        const src = ['def f(k: int) -> float:', '    a = zeros(100)',
+          '    for i in prange(8, num_threads=2, schedule="dynamic"):', '        for j in prange(100):',
+          '            a[j + k * min(i, 1)] = 1.0', '    return sum(a)'].join('\\n');
+        const p = (await compile(src, { filename: 'ne.par', threads: 4 })).program;
+        let errors = 0;
+        for (let r = 0; r < 400; r++) {
+          if (await p.call('f', 60).then(() => false, (e) => /^IndexError/.test(e.message))) errors++;
+          if (await p.call('f', 0) !== 100) throw new Error('wrong sum');
+        }
+        p.dispose();
+        process.stdout.write(errors + '\\n');`;
+      const r = await runNode(['--input-type=module', '-e', script], 60_000, { env: { ...process.env, PAR_NESTED: '1', PAR_SPIN: '0' } });
+      expect(r.stderr).toBe('');
+      expect(r.signal).toBe(null);
+      expect(r.stdout).toBe('400\n');
+    }, 90_000);
 
     it('runs a region nested in parallel code on one thread: every p.xrange iteration, barriers pass', async () => {
       const src = [
