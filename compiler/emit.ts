@@ -11,7 +11,7 @@ import {
   type BExpr, type BModule, type BType, type Binaryen,
 } from './binaryen.js';
 import { exprType, verifyIR } from './verify.js';
-import { addNativeMath, MATH_TABLES_SIZE, mathTables, NATIVE_MATH } from './mathlib-wasm.js';
+import { MATH_TABLES_SIZE, mathTables, NATIVE_MATH, NativeMath } from './mathlib-wasm.js';
 
 export interface EmitOptions {
   /** Binaryen optimize level (default 3); 0 with shrinkLevel 0 skips the optimizer. */
@@ -88,20 +88,19 @@ export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<Emit
     }
     for (const f of whole.funcs) sigs.set(f.name, { params: f.params.map((l) => l.t), results: f.results });
     if (opts.interruptible) m.addFunctionImport(INTERRUPTED, 'env', 'interrupted', b.none, b.none);
+    const jsImport = (name: string) => {
+      const have = whole.imports.find((i) => i.module === 'math' && i.base === 'math_' + name);
+      if (have) return have.name;
+      if (!sigs.has('math_' + name)) { m.addFunctionImport('math_' + name, 'math', 'math_' + name, b.f64, b.f64); sigs.set('math_' + name, { params: ['f64'], results: ['f64'] }); }
+      return 'math_' + name;
+    };
+    const native = usesNativeMath ? new NativeMath(b, m, mathBase, jsImport) : null;
     for (const f of whole.funcs) {
-      new FuncEmitter(b, m, sigs, f, (opts.interruptible ?? false) && isUserCode(f.name)).emit();
+      new FuncEmitter(b, m, sigs, f, (opts.interruptible ?? false) && isUserCode(f.name), native).emit();
       if (f.exportAs !== undefined) m.addFunctionExport(f.name, f.exportAs);
     }
-    if (usesNativeMath) {
-      const jsImport = (name: string) => {
-        const have = whole.imports.find((i) => i.module === 'math' && i.base === 'math_' + name);
-        if (have) return have.name;
-        if (!sigs.has('math_' + name)) { m.addFunctionImport('math_' + name, 'math', 'math_' + name, b.f64, b.f64); sigs.set('math_' + name, { params: ['f64'], results: ['f64'] }); }
-        return 'math_' + name;
-      };
-      addNativeMath(b, m, whole.imports.filter((i) => i.module === NATIVE_MATH).map((i) => i.name), mathBase, jsImport);
-    }
-    emitInit(b, m, { ...p, data }, segments, heapBase);
+    native?.add(whole.imports.filter((i) => i.module === NATIVE_MATH).map((i) => i.name));
+    emitInit(b, m, { ...p, data }, segments, heapBase, native?.init() ?? null);
 
     const invalid = validateModule(m);
     if (invalid) throw new Error(`${ICE}: Binaryen rejected the module:\n${invalid}`);
@@ -148,7 +147,7 @@ export function withRuntime(p: Program): Program {
  * absolute addresses and sets up the allocator. Workers never call it, since they instantiate the
  * module over a memory that is already live.
  */
-function emitInit(b: Binaryen, m: BModule, p: Program, segments: string[], heapBase: number): void {
+function emitInit(b: Binaryen, m: BModule, p: Program, segments: string[], heapBase: number, fillPool: BExpr | null): void {
   const c = (v: number) => m.i32.const(v);
   const body: BExpr[] = [];
   p.data.forEach((d, i) => {
@@ -160,6 +159,7 @@ function emitInit(b: Binaryen, m: BModule, p: Program, segments: string[], heapB
   body.push(m.i32.atomic.store(0, c(ALLOC.lock), c(0)));
   body.push(m.memory.fill(c(ALLOC.freeLists), c(0), c(4 * 32)));
   body.push(m.i32.store(0, 4, c(ALLOC.largeFree), c(0)));
+  if (fillPool) body.push(fillPool);
   m.addFunction('__init', b.none, b.none, [], m.block(null, body));
   m.addFunctionExport('__init', '__init');
 }
@@ -184,6 +184,7 @@ class FuncEmitter {
     private sigs: Map<string, { params: VT[]; results: VT[] }>,
     private f: Func,
     private interruptible = false,
+    private native: NativeMath | null = null,
   ) {
     for (const l of f.params) this.locals.set(l.name, { index: this.nextIndex++, t: l.t });
     for (const l of f.locals) this.declare(l.name, l.t);
@@ -296,7 +297,9 @@ class FuncEmitter {
   private call(e: Expr & { k: 'call' }): BExpr {
     const sig = this.sigs.get(e.fn);
     if (!sig) throw new Error(`${ICE}: call of unknown function ${e.fn}`);
-    return this.m.call(e.fn, e.args.map((a) => this.expr(a)), tupleType(this.b, sig.results));
+    const args = e.args.map((a) => this.expr(a));
+    const inlined = this.native?.inline(e.fn, args, (t) => { this.vars.push(t); return this.nextIndex++; });
+    return inlined ?? this.m.call(e.fn, args, tupleType(this.b, sig.results));
   }
 
   private load(mem: Mem, addr: BExpr): BExpr {
