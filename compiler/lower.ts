@@ -559,6 +559,7 @@ export class FnLowerer {
       }
       case 'Assign': {
         if (s.targets.length === 1 && s.targets[0].kind === 'Subscript') return this.assignSubscript(s.targets[0], s.value);
+        if (s.targets.length === 1 && s.targets[0].kind === 'Name' && this.assignReusing(s.targets[0], s.value)) return;
         const v = this.expr(s.value);
         for (const t of s.targets) this.assign(t, v, s.value.span);
         return;
@@ -1221,6 +1222,64 @@ export class FnLowerer {
     const out = this.alloc(t.dtype, shape, true);
     this.fusedNest(out, e, { leaves, scalars }, span);
     return this.ownedArray(out);
+  }
+
+  /**
+   * Note [Buffer reuse]: `x = <elementwise expression>` writes into x's own buffer instead of a new
+   * one when, at run time, nothing else can see that buffer (x's descriptor owns its data and holds
+   * the only reference: no view, alias, parameter or temporary shares it) and the result has x's
+   * shape; x's dtype and rank are the result's statically. Reads of x itself in the expression are
+   * then at the element being written, before it is written, as NumPy's `out=x` would do them.
+   * Only nests that cannot fail qualify, so x is never left half-written. A program that
+   * reassigns big arrays in a loop then touches no fresh memory after the first round: first-touch
+   * page faults cost ~20 ns per float64 element here, 20x the work of `v * sqrt(t)`.
+   * Returns false (having emitted nothing) when the assignment does not qualify statically.
+   */
+  assignReusing(target: A.Name, value: A.Expr): boolean {
+    if (!this.isElementwise(value)) return false;
+    const slot = this.slots.get(target.id);
+    const vt = this.type(value), xt = this.inst.locals.get(target.id) ?? this.mod.cp.globals.get(target.id);
+    if (!slot || (slot.k !== 'a' && slot.k !== 'ga') || vt.kind !== 'array' || xt?.kind !== 'array' || xt.dtype !== vt.dtype || xt.ndim !== vt.ndim || vt.ndim === 0) return false;
+    const span = value.span;
+    const mark = this.temps.length;
+    const { leaves, scalars } = this.leavesOf(value);
+    const shape = this.broadcastShape(vt.ndim, [...leaves.values()], span).map((n) => this.tmp(n, 'n'));
+    // The nest, built first so that its safety is known; it runs after the buffer is chosen.
+    const d = this.fresh('out', 'i32');
+    const nest = this.block(() => {
+      const strides: Expr[] = [];
+      let acc: Expr = i32(1);
+      for (let k = shape.length - 1; k >= 0; k--) { strides.unshift(acc); acc = k > 0 ? this.tmp(mul32(acc, shape[k]), 's') : acc; }
+      const out: ArrRef = { desc: get(d, 'i32'), data: this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data'), dtype: vt.dtype, ndim: vt.ndim, shape, strides };
+      this.fusedNest(out, value, { leaves, scalars }, span);
+    });
+    if (!cannotFail(nest)) {
+      // Not safe in place: the usual new array (the leaves are already evaluated).
+      const outer = this.at;
+      this.at = span;
+      const out = this.alloc(vt.dtype, shape, true);
+      this.at = outer;
+      this.fusedNest(out, value, { leaves, scalars }, span);
+      this.writeSlot(slot, this.ownedArray(out), span);
+      this.releaseTemps(mark);
+      return true;
+    }
+    const old = this.tmp(slot.k === 'a' ? get(slot.name, 'i32') : load('i32', 'i32', i32(slot.addr)), 'old');
+    const field = (off: number) => load('i32', 'i32', add32(old, i32(off)));
+    let same: Expr = bin('and', 'i32', bin('eq', 'i32', field(DESC.rc), i32(1)), bin('eq', 'i32', field(DESC.base), i32(0)));
+    shape.forEach((n, k) => { same = bin('and', 'i32', same, bin('eq', 'i32', field(DESC.shape + 4 * k), n)); });
+    const reuse = this.fresh('reuse', 'i32');
+    this.set(reuse, i32(0));
+    this.emit({ k: 'if', cond: old, then: [{ k: 'set', name: reuse, value: same }], else: [] });
+    const outer = this.at;
+    this.at = span;
+    const fresh = this.block(() => { const a = this.alloc(vt.dtype, shape, true); this.set(d, a.desc); });
+    this.at = outer;
+    this.emit({ k: 'if', cond: get(reuse, 'i32'), then: [{ k: 'set', name: d, value: old }, { k: 'retain', desc: old }], else: fresh });
+    for (const x of nest) this.emit(x);
+    this.writeSlot(slot, this.ownedArray({ desc: get(d, 'i32'), data: i32(0), dtype: vt.dtype, ndim: vt.ndim, shape, strides: [] }), span);
+    this.releaseTemps(mark);
+    return true;
   }
 
   leavesOf(e: A.Expr): Leaves {
@@ -2599,6 +2658,20 @@ function pureBody(ss: Stmt[]): boolean {
     if (Array.isArray(x)) { x.forEach(visit); return; }
     const n = x as { k?: string; fn?: string };
     if (n.k === 'trap' || n.k === 'parfor' || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !/^(math_|__\w+_f(32|64)(x[24])?$)/.test(n.fn ?? ''))) { ok = false; return; }
+    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
+  };
+  visit(ss);
+  return ok;
+}
+
+/** Whether statements cannot trap or call anything impure (a parfor's body included). */
+function cannotFail(ss: Stmt[]): boolean {
+  let ok = true;
+  const visit = (x: unknown): void => {
+    if (!ok || !x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    const n = x as { k?: string; fn?: string };
+    if (n.k === 'trap' || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !/^(math_|__\w+_f(32|64)(x[24])?$)/.test(n.fn ?? ''))) { ok = false; return; }
     for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
   };
   visit(ss);
