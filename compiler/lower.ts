@@ -1253,7 +1253,7 @@ export class FnLowerer {
       const out: ArrRef = { desc: get(d, 'i32'), data: this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data'), dtype: vt.dtype, ndim: vt.ndim, shape, strides };
       this.fusedNest(out, value, { leaves, scalars }, span);
     });
-    if (!cannotFail(nest)) {
+    if (!pureBody(nest, true)) {
       // Not safe in place: the usual new array (the leaves are already evaluated).
       const outer = this.at;
       this.at = span;
@@ -2650,28 +2650,18 @@ export function tripCount(start: Expr, stop: Expr, step: Expr): Expr {
   return select('i64', bin('gt_s', 'i64', t, i64(0)), t, i64(0));
 }
 
-/** Whether a loop body may run on several threads as it is: nothing in it can raise, and it calls only pure functions. */
-function pureBody(ss: Stmt[]): boolean {
+/**
+ * Whether a loop body may run on several threads as it is: nothing in it can raise or allocate, and
+ * it calls only pure functions. With `parfors`, parallel loops of such bodies are allowed too (a
+ * whole nest that cannot fail midway, see Note [Buffer reuse]).
+ */
+function pureBody(ss: Stmt[], parfors = false): boolean {
   let ok = true;
   const visit = (x: unknown): void => {
     if (!ok || !x || typeof x !== 'object') return;
     if (Array.isArray(x)) { x.forEach(visit); return; }
     const n = x as { k?: string; fn?: string };
-    if (n.k === 'trap' || n.k === 'parfor' || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !/^(math_|__\w+_f(32|64)(x[24])?$)/.test(n.fn ?? ''))) { ok = false; return; }
-    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
-  };
-  visit(ss);
-  return ok;
-}
-
-/** Whether statements cannot trap or call anything impure (a parfor's body included). */
-function cannotFail(ss: Stmt[]): boolean {
-  let ok = true;
-  const visit = (x: unknown): void => {
-    if (!ok || !x || typeof x !== 'object') return;
-    if (Array.isArray(x)) { x.forEach(visit); return; }
-    const n = x as { k?: string; fn?: string };
-    if (n.k === 'trap' || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !/^(math_|__\w+_f(32|64)(x[24])?$)/.test(n.fn ?? ''))) { ok = false; return; }
+    if (n.k === 'trap' || (n.k === 'parfor' && !parfors) || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !/^(math_|__\w+_f(32|64)(x[24])?$)/.test(n.fn ?? ''))) { ok = false; return; }
     for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
   };
   visit(ss);
