@@ -112,6 +112,8 @@ class Checker {
   globals = new Map<string, Type>();
   globalNames = new Set<string>();
   moduleAliases = new Set<string>(['np', 'numpy', 'math', 'par']);
+  /** Calls written as the method a.round(k), rewritten to round(a, k): a Python number has no such method. */
+  roundMethods = new Set<A.Call>();
   mainLocals: Map<string, Type> = new Map();
 
   constructor(readonly mod: A.Module, readonly diags: DiagnosticBag) {}
@@ -816,6 +818,12 @@ class Checker {
 
   // ---------------- calls ----------------
   call(c: A.Call): Type {
+    // NumPy's method form a.round(k) is the function round(a, k); rewritten once, before typing.
+    if (c.func.kind === 'Attribute' && c.func.attr === 'round' && this.calleeName(c.func) === null) {
+      c.args = [c.func.value, ...c.args];
+      c.func = { kind: 'Name', id: 'round', span: c.func.span };
+      this.roundMethods.add(c);
+    }
     const ft = this.expr(c.func);
     if (ft.kind === 'func') return this.userCall(c, this.functions.get(ft.name)!, c.args, c.keywords);
     if (ft.kind === 'dtype') return this.convert(c, ft.dtype, false);
@@ -954,6 +962,9 @@ class Checker {
       const kw = this.kw(c, name === 'isnan' || name === 'isinf' ? [] : name === 'round' ? ['dtype', 'decimals'] : ['dtype'], name);
       this.nargs(c, 1, name === 'round' ? 2 : 1, name);
       const t = this.valueArg(c.args[0], name);
+      if (this.roundMethods.has(c) && t.kind === 'scalar' && t.weak) {
+        this.error(Code.UndefinedName, `'${t.dtype === 'float64' ? 'float' : t.dtype === 'bool' ? 'bool' : 'int'}' object has no attribute 'round'`, c.func.span);
+      }
       const dec = c.args[1] ?? kw.get('decimals')?.value;
       if (dec) {
         const dt = this.expr(dec);
