@@ -1189,12 +1189,15 @@ export class FnLowerer {
     const shp = shape.map((s) => this.tmp(s, 'n'));
     const site = this.at ? this.mod.site(Code.MemoryError, 'alloc', this.at, dtype) : -1;
     this.emit({ k: 'alloc', name: d, ndim: shp.length, dtypeCode: DTYPE_CODE[dtype], elemSize: ELEM_SIZE[dtype], shape: shp, site, ...(uninit ? { uninit } : {}) });
-    const a: ArrRef = { desc: get(d, 'i32'), data: this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data'), dtype, ndim: shp.length, shape: shp, strides: [] };
+    return { desc: get(d, 'i32'), data: this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data'), dtype, ndim: shp.length, shape: shp, strides: this.contiguousStrides(shp) };
+  }
+
+  /** The element strides of a C-contiguous array of this shape. */
+  contiguousStrides(shape: Expr[]): Expr[] {
     const strides: Expr[] = [];
     let acc: Expr = i32(1);
-    for (let k = shp.length - 1; k >= 0; k--) { strides.unshift(acc); acc = k > 0 ? this.tmp(mul32(acc, shp[k]), 's') : acc; }
-    a.strides = strides;
-    return a;
+    for (let k = shape.length - 1; k >= 0; k--) { strides.unshift(acc); acc = k > 0 ? this.tmp(mul32(acc, shape[k]), 's') : acc; }
+    return strides;
   }
 
   // ---------------- elementwise (fused) ----------------
@@ -1244,38 +1247,28 @@ export class FnLowerer {
     const mark = this.temps.length;
     const { leaves, scalars } = this.leavesOf(value);
     const shape = this.broadcastShape(vt.ndim, [...leaves.values()], span).map((n) => this.tmp(n, 'n'));
-    // The nest, built first so that its safety is known; it runs after the buffer is chosen.
+    // The nest is built first, so that its safety is known; it runs once the buffer `d` is chosen.
     const d = this.fresh('out', 'i32');
     const nest = this.block(() => {
-      const strides: Expr[] = [];
-      let acc: Expr = i32(1);
-      for (let k = shape.length - 1; k >= 0; k--) { strides.unshift(acc); acc = k > 0 ? this.tmp(mul32(acc, shape[k]), 's') : acc; }
-      const out: ArrRef = { desc: get(d, 'i32'), data: this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data'), dtype: vt.dtype, ndim: vt.ndim, shape, strides };
-      this.fusedNest(out, value, { leaves, scalars }, span);
+      const data = this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data');
+      this.fusedNest({ desc: get(d, 'i32'), data, dtype: vt.dtype, ndim: vt.ndim, shape, strides: this.contiguousStrides(shape) }, value, { leaves, scalars }, span);
     });
-    if (!pureBody(nest, true)) {
-      // Not safe in place: the usual new array (the leaves are already evaluated).
-      const outer = this.at;
-      this.at = span;
-      const out = this.alloc(vt.dtype, shape, true);
-      this.at = outer;
-      this.fusedNest(out, value, { leaves, scalars }, span);
-      this.writeSlot(slot, this.ownedArray(out), span);
-      this.releaseTemps(mark);
-      return true;
-    }
-    const old = this.tmp(slot.k === 'a' ? get(slot.name, 'i32') : load('i32', 'i32', i32(slot.addr)), 'old');
-    const field = (off: number) => load('i32', 'i32', add32(old, i32(off)));
-    let same: Expr = bin('and', 'i32', bin('eq', 'i32', field(DESC.rc), i32(1)), bin('eq', 'i32', field(DESC.base), i32(0)));
-    shape.forEach((n, k) => { same = bin('and', 'i32', same, bin('eq', 'i32', field(DESC.shape + 4 * k), n)); });
-    const reuse = this.fresh('reuse', 'i32');
-    this.set(reuse, i32(0));
-    this.emit({ k: 'if', cond: old, then: [{ k: 'set', name: reuse, value: same }], else: [] });
     const outer = this.at;
-    this.at = span;
-    const fresh = this.block(() => { const a = this.alloc(vt.dtype, shape, true); this.set(d, a.desc); });
+    this.at = span; // a MemoryError names the expression
+    const fresh = this.block(() => this.set(d, this.alloc(vt.dtype, shape, true).desc));
     this.at = outer;
-    this.emit({ k: 'if', cond: get(reuse, 'i32'), then: [{ k: 'set', name: d, value: old }, { k: 'retain', desc: old }], else: fresh });
+    if (pureBody(nest, true)) {
+      const old = this.tmp(slot.k === 'a' ? get(slot.name, 'i32') : load('i32', 'i32', i32(slot.addr)), 'old');
+      const field = (off: number) => load('i32', 'i32', add32(old, i32(off)));
+      let same: Expr = bin('and', 'i32', bin('eq', 'i32', field(DESC.rc), i32(1)), bin('eq', 'i32', field(DESC.base), i32(0)));
+      shape.forEach((n, k) => { same = bin('and', 'i32', same, bin('eq', 'i32', field(DESC.shape + 4 * k), n)); });
+      const reuse = this.fresh('reuse', 'i32');
+      this.set(reuse, i32(0));
+      this.emit({ k: 'if', cond: old, then: [{ k: 'set', name: reuse, value: same }], else: [] });
+      this.emit({ k: 'if', cond: get(reuse, 'i32'), then: [{ k: 'set', name: d, value: old }, { k: 'retain', desc: old }], else: fresh });
+    } else {
+      for (const x of fresh) this.emit(x);
+    }
     for (const x of nest) this.emit(x);
     this.writeSlot(slot, this.ownedArray({ desc: get(d, 'i32'), data: i32(0), dtype: vt.dtype, ndim: vt.ndim, shape, strides: [] }), span);
     this.releaseTemps(mark);

@@ -64,6 +64,8 @@ export function mathVec(name: string, shape: 'f64x2' | 'f32x4'): MathFn | null {
   return mathFn(name, shape);
 }
 
+const isVectorForm = (fn: string): boolean => /_(f64x2|f32x4)$/.test(fn);
+
 /** Parses a native function name back into (name, shape); null for other names. */
 function parseName(fn: string): { name: string; shape: MathShape } | null {
   const m = /^__m_([a-z0-9]+)_(f64|f32|f64x2|f32x4)$/.exec(fn);
@@ -847,9 +849,12 @@ export class NativeMath {
   private done = new Set<string>();
   constructor(private b: Binaryen, private m: BModule, private tab: number, private importJs: (name: string) => string) {}
 
-  /** Adds the native functions named in `used` (names from mathFn) and whatever they call. */
+  /**
+   * Adds the native functions named in `used` (names from mathFn) and whatever they call. The
+   * vector forms are never functions: every call of one is inlined (see `inline`).
+   */
   add(used: readonly string[]): void {
-    for (const fn of used) this.want(fn);
+    for (const fn of used) if (!isVectorForm(fn)) this.want(fn);
   }
 
   /**
@@ -863,27 +868,27 @@ export class NativeMath {
     this.want(`__m_${p.name}_f64`);
     const g = new Gen(this.m, [], alloc);
     const vals = args.map((a) => g.let(a, this.b.v128));
-    return p.shape === 'f64x2' ? this.vectorBody(g, DEFS[p.name], p.name, vals) : this.f32x4Body(g, p.name, vals);
+    return p.shape === 'f64x2' ? this.vectorBody(g, p.name, vals) : this.f32x4Body(g, p.name, vals);
   }
 
   /** Fills the vector constant pool: for the module's init. */
   init(): E { return this.pool.fill(this.m, this.tab); }
 
+  /** Adds a scalar form (f64, or f32 and the f64 form it calls) once. */
   private want(fn: string): void {
     if (this.done.has(fn)) return;
     const p = parseName(fn);
-    if (!p) throw new Error(`internal: no native math function ${fn}`);
+    if (!p || (p.shape !== 'f64' && p.shape !== 'f32')) throw new Error(`internal: no native math function ${fn}`);
     this.done.add(fn);
-    if (p.shape !== 'f64') this.want(`__m_${p.name}_f64`);
-    if (p.shape === 'f32x4') this.want(`__m_${p.name}_f64x2`);
+    if (p.shape === 'f32') this.want(`__m_${p.name}_f64`);
     this.build(p.name, p.shape);
   }
 
   /** The fast path over both lanes; if some lane is special, every lane through the scalar form (which equals the fast path elsewhere). */
-  private vectorBody(g: Gen, def: Def, name: string, args: Val[]): E {
+  private vectorBody(g: Gen, name: string, args: Val[]): E {
     const { b, m } = this;
     const A = new VectorAlg(b, m, g, this.tab, this.pool);
-    const [res, sp] = def.fast(A, args);
+    const [res, sp] = DEFS[name].fast(A, args);
     const r = new Val(g, res.l, res.t);
     const lanes = [0, 1].map((i) => m.call(`__m_${name}_f64`, args.map((a) => m.f64x2.extract_lane(g.x(a), i as unknown as E)), b.f64));
     const perLane = m.f64x2.replace_lane(m.f64x2.splat(lanes[0]), 1 as unknown as E, lanes[1]);
@@ -901,21 +906,18 @@ export class NativeMath {
     return m.block(null, [...g.stmts, m.i8x16.shuffle(lo, hi, [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23])], b.v128);
   }
 
-  private build(name: string, shape: MathShape): void {
+  /** The f64 form (fast path, then the slow path for special arguments) or the f32 form (through f64). */
+  private build(name: string, shape: 'f64' | 'f32'): void {
     const { b, m } = this;
     const def = DEFS[name];
-    const fn = `__m_${name}_${shape}`;
-    const scalarFn = `__m_${name}_f64`;
-    const ty = shape === 'f64' ? b.f64 : shape === 'f32' ? b.f32 : b.v128;
+    const ty = shape === 'f64' ? b.f64 : b.f32;
     const params = Array(def.arity).fill(ty) as BType[];
     const g = new Gen(m, params);
     const args = params.map((_, i) => g.param(i));
     let body: E;
     if (shape === 'f32') {
-      body = m.block(null, [...g.stmts, m.f32.demote(m.call(scalarFn, args.map((a) => m.f64.promote(g.x(a))), b.f64))], ty);
-    } else if (shape === 'f32x4') {
-      body = this.f32x4Body(g, name, args);
-    } else if (shape === 'f64') {
+      body = m.f32.demote(m.call(`__m_${name}_f64`, args.map((a) => m.f64.promote(g.x(a))), b.f64));
+    } else {
       const A = new ScalarAlg(b, m, g, this.tab);
       const [res, sp] = def.fast(A, args);
       const fastStmts = g.stmts;
@@ -924,10 +926,8 @@ export class NativeMath {
       const slowStmts = g.stmts;
       // The fast path is computed first (it cannot trap); special arguments then take the slow path.
       body = m.block(null, [...fastStmts, m.if(sp, m.return(m.block(null, [...slowStmts, slow], b.f64))), g.x(res)], b.f64);
-    } else {
-      body = this.vectorBody(g, def, name, args);
     }
-    m.addFunction(fn, b.createType(params), ty, g.vars, body);
+    m.addFunction(`__m_${name}_${shape}`, b.createType(params), ty, g.vars, body);
   }
 }
 
