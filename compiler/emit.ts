@@ -65,8 +65,11 @@ export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<Emit
   // Native math functions (mathlib-wasm.ts) read their tables from static memory, after the program's data.
   const usesNativeMath = p.imports.some((i) => i.module === NATIVE_MATH);
   const mathBase = align16(p.dataBase + p.dataSize);
-  const data = usesNativeMath ? [...p.data, { offset: mathBase, bytes: mathTables() }] : p.data;
-  const heapBase = usesNativeMath ? align16(mathBase + MATH_TABLES_SIZE) : mathBase;
+  const data = usesNativeMath ? [...p.data, { offset: mathBase, bytes: mathTables() }] : [...p.data];
+  const poolBase = usesNativeMath ? align16(mathBase + MATH_TABLES_SIZE) : mathBase;
+  const pool = splatPool(p.funcs, poolBase);
+  if (pool.bytes.length) data.push({ offset: poolBase, bytes: pool.bytes });
+  const heapBase = align16(poolBase + pool.bytes.length);
   const initialPages = opts.initialPages ?? Math.max(1, Math.ceil(heapBase / PAGE));
   if (initialPages * PAGE < heapBase) throw new Error(`${ICE}: ${initialPages} initial pages cannot hold the static data (${heapBase} bytes)`);
   if (maxPages < initialPages || maxPages > 65536) throw new Error(`${ICE}: bad memory limits ${initialPages}..${maxPages} pages`);
@@ -96,7 +99,7 @@ export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<Emit
     };
     const native = usesNativeMath ? new NativeMath(b, m, mathBase, jsImport) : null;
     for (const f of whole.funcs) {
-      new FuncEmitter(b, m, sigs, f, (opts.interruptible ?? false) && isUserCode(f.name), native).emit();
+      new FuncEmitter(b, m, sigs, f, (opts.interruptible ?? false) && isUserCode(f.name), native, pool.slots).emit();
       if (f.exportAs !== undefined) m.addFunctionExport(f.name, f.exportAs);
     }
     native?.add(whole.imports.filter((i) => i.module === NATIVE_MATH).map((i) => i.name));
@@ -114,6 +117,54 @@ export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<Emit
 
 function align16(n: number): number {
   return (n + 15) & ~15;
+}
+
+/**
+ * Note [Splat pool]: a splat of a non-zero constant is emitted as a v128.load from a 16-byte slot of
+ * static memory holding that vector (after the program's data and the math tables, before the
+ * heap). In V8's code a `v128.const` costs three or four instructions at every use, a load one; and
+ * Binaryen, which sees through locals, would put a v128.const that vectorize.ts hoisted out of a loop
+ * (into a v128 local) back into the loop, where it cannot do that with a load. A zero stays a
+ * v128.const (one instruction).
+ */
+function splatPool(funcs: readonly Func[], base: number): { bytes: Uint8Array; slots: Map<string, number> } {
+  const slots = new Map<string, number>();
+  const chunks: Uint8Array[] = [];
+  const visit = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    const e = x as Expr;
+    if (e.k === 'simd') {
+      const bytes = splatBytes(e);
+      const key = bytes && splatKey(bytes);
+      if (bytes && key && !slots.has(key)) { slots.set(key, base + 16 * chunks.length); chunks.push(bytes); }
+    }
+    for (const v of Object.values(x)) if (v && typeof v === 'object') visit(v);
+  };
+  funcs.forEach((f) => visit(f.body));
+  const bytes = new Uint8Array(16 * chunks.length);
+  chunks.forEach((c, i) => bytes.set(c, 16 * i));
+  return { bytes, slots };
+}
+
+/** The 16 bytes of a splat of a constant (little-endian lanes), or null for any other expression. */
+function splatBytes(e: Expr): Uint8Array | null {
+  if (e.k !== 'simd' || !e.op.endsWith('.splat') || e.args[0]?.k !== 'const') return null;
+  const v = e.args[0].v;
+  const bytes = new Uint8Array(16), dv = new DataView(bytes.buffer);
+  switch (e.op) {
+    case 'f64x2.splat': for (let i = 0; i < 2; i++) dv.setFloat64(8 * i, Number(v), true); break;
+    case 'f32x4.splat': for (let i = 0; i < 4; i++) dv.setFloat32(4 * i, Number(v), true); break;
+    case 'i64x2.splat': for (let i = 0; i < 2; i++) dv.setBigInt64(8 * i, BigInt.asIntN(64, BigInt(v)), true); break;
+    case 'i32x4.splat': for (let i = 0; i < 4; i++) dv.setInt32(4 * i, Number(BigInt.asIntN(32, BigInt(v))), true); break;
+    default: return null;
+  }
+  return bytes;
+}
+
+/** A pool slot's key: its bytes in hex; null for all-zero bytes (those stay a v128.const). */
+function splatKey(bytes: Uint8Array): string | null {
+  return bytes.every((x) => x === 0) ? null : Array.from(bytes, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 function valueType(b: Binaryen, t: VT): BType {
@@ -185,6 +236,8 @@ class FuncEmitter {
     private f: Func,
     private interruptible = false,
     private native: NativeMath | null = null,
+    /** Addresses of the splat pool's slots, by splatKey (Note [Splat pool]). */
+    private pool: ReadonlyMap<string, number> = new Map(),
   ) {
     for (const l of f.params) this.locals.set(l.name, { index: this.nextIndex++, t: l.t });
     for (const l of f.locals) this.declare(l.name, l.t);
@@ -255,10 +308,10 @@ class FuncEmitter {
       case 'get': return this.get(e.name);
       case 'load':
         if (e.atomic) {
-          const a = this.expr(e.addr);
-          return e.mem === 'u8' ? m.i32.atomic.load8_u(0, a) : e.mem === 'i32' ? m.i32.atomic.load(0, a) : m.i64.atomic.load(0, a);
+          const a = this.expr(e.addr), o = e.offset ?? 0;
+          return e.mem === 'u8' ? m.i32.atomic.load8_u(o, a) : e.mem === 'i32' ? m.i32.atomic.load(o, a) : m.i64.atomic.load(o, a);
         }
-        return this.load(e.mem, this.expr(e.addr));
+        return this.load(e.mem, this.expr(e.addr), e.offset ?? 0);
       case 'bin': return this.binary(e.t, e.op, this.expr(e.a), this.expr(e.b));
       case 'un': return this.unary(e.t, e.op, this.expr(e.a));
       case 'cvt': return this.convert(e.op, this.expr(e.a));
@@ -284,6 +337,9 @@ class FuncEmitter {
 
   /** A SIMD instruction: `op` is 'shape.name', which is how binaryen.js groups them too. */
   private simd(e: Expr & { k: 'simd' }): BExpr {
+    const bytes = splatBytes(e);
+    const slot = bytes && splatKey(bytes);
+    if (slot && this.pool.has(slot)) return this.m.v128.load(0, 16, this.m.i32.const(this.pool.get(slot)!));
     const [shape, name] = e.op.split('.');
     const group = (this.m as unknown as Record<string, Record<string, (...a: unknown[]) => BExpr>>)[shape];
     const f = group?.[name];
@@ -302,27 +358,28 @@ class FuncEmitter {
     return inlined ?? this.m.call(e.fn, args, tupleType(this.b, sig.results));
   }
 
-  private load(mem: Mem, addr: BExpr): BExpr {
+  /** A load of `mem` from addr + offset (offset: the memarg's static offset). */
+  private load(mem: Mem, addr: BExpr, offset = 0): BExpr {
     const m = this.m;
     switch (mem) {
-      case 'u8': return m.i32.load8_u(0, 1, addr);
-      case 'i32': return m.i32.load(0, 4, addr);
-      case 'i64': return m.i64.load(0, 8, addr);
-      case 'f32': return m.f32.load(0, 4, addr);
-      case 'f64': return m.f64.load(0, 8, addr);
-      case 'v128': return m.v128.load(0, 16, addr);
+      case 'u8': return m.i32.load8_u(offset, 1, addr);
+      case 'i32': return m.i32.load(offset, 4, addr);
+      case 'i64': return m.i64.load(offset, 8, addr);
+      case 'f32': return m.f32.load(offset, 4, addr);
+      case 'f64': return m.f64.load(offset, 8, addr);
+      case 'v128': return m.v128.load(offset, 16, addr);
     }
   }
 
-  private store(mem: Mem, addr: BExpr, value: BExpr): BExpr {
+  private store(mem: Mem, addr: BExpr, value: BExpr, offset = 0): BExpr {
     const m = this.m;
     switch (mem) {
-      case 'u8': return m.i32.store8(0, 1, addr, value);
-      case 'i32': return m.i32.store(0, 4, addr, value);
-      case 'i64': return m.i64.store(0, 8, addr, value);
-      case 'f32': return m.f32.store(0, 4, addr, value);
-      case 'f64': return m.f64.store(0, 8, addr, value);
-      case 'v128': return m.v128.store(0, 16, addr, value);
+      case 'u8': return m.i32.store8(offset, 1, addr, value);
+      case 'i32': return m.i32.store(offset, 4, addr, value);
+      case 'i64': return m.i64.store(offset, 8, addr, value);
+      case 'f32': return m.f32.store(offset, 4, addr, value);
+      case 'f64': return m.f64.store(offset, 8, addr, value);
+      case 'v128': return m.v128.store(offset, 16, addr, value);
     }
   }
 
@@ -435,7 +492,7 @@ class FuncEmitter {
         s.names.forEach((n, i) => out.push(m.local.set(this.local(n).index, m.tuple.extract(m.local.get(tmp, type), i))));
         return m.block(null, out);
       }
-      case 'store': return this.store(s.mem, this.expr(s.addr), this.expr(s.value));
+      case 'store': return this.store(s.mem, this.expr(s.addr), this.expr(s.value), s.offset ?? 0);
       case 'expr': {
         const e = s.e.k === 'call' ? this.call(s.e) : this.expr(s.e);
         return this.producesValue(s.e) ? m.drop(e) : e;

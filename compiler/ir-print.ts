@@ -22,11 +22,14 @@ function printConst(e: Expr & { k: 'const' }): string {
   return e.t === 'f32' ? `${s}f` : s;
 }
 
+/** A load's or store's static offset, as `load.v128[p @16]`; nothing when it is 0. */
+const offsetText = (offset: number | undefined): string => (offset ? ` @${offset}` : '');
+
 export function printExpr(e: Expr): string {
   switch (e.k) {
     case 'const': return printConst(e);
     case 'get': return e.name;
-    case 'load': return `${e.atomic ? 'atomic.' : ''}load.${e.mem}[${printExpr(e.addr)}]`;
+    case 'load': return `${e.atomic ? 'atomic.' : ''}load.${e.mem}[${printExpr(e.addr)}${offsetText(e.offset)}]`;
     case 'bin': {
       const sym = BIN_SYMBOL[e.op];
       return sym ? `(${printExpr(e.a)} ${sym} ${printExpr(e.b)})` : `${e.op}(${printExpr(e.a)}, ${printExpr(e.b)})`;
@@ -77,7 +80,7 @@ function printStmts(ss: Stmt[], depth: number, out: string[]): void {
     switch (s.k) {
       case 'set': out.push(`${pad}${s.name} = ${printExpr(s.value)}`); break;
       case 'setm': out.push(`${pad}${s.names.join(', ')} = ${printExpr(s.call)}`); break;
-      case 'store': out.push(`${pad}store.${s.mem}[${printExpr(s.addr)}] = ${printExpr(s.value)}`); break;
+      case 'store': out.push(`${pad}store.${s.mem}[${printExpr(s.addr)}${offsetText(s.offset)}] = ${printExpr(s.value)}`); break;
       case 'expr': out.push(`${pad}${printExpr(s.e)}`); break;
       case 'if':
         out.push(`${pad}if ${printExpr(s.cond)} {`);

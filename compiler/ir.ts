@@ -69,8 +69,10 @@ export type CvtOp =
 export type Expr =
   | { k: 'const'; t: VT; v: number | bigint }
   | { k: 'get'; t: VT; name: string }
-  /** atomic: a sequentially consistent load (integer mems), for flags other threads write. */
-  | { k: 'load'; t: VT; mem: Mem; addr: Expr; atomic?: boolean }
+  /** atomic: a sequentially consistent load (integer mems), for flags other threads write.
+   * offset: a constant byte offset added to addr (the wasm memarg offset, so it costs no add; a
+   * non-negative integer below 2^32; the sum does not wrap, it traps past the end of memory). */
+  | { k: 'load'; t: VT; mem: Mem; addr: Expr; atomic?: boolean; offset?: number }
   | { k: 'bin'; t: VT; op: BinOp; a: Expr; b: Expr }
   | { k: 'un'; t: VT; op: UnOp; a: Expr }
   | { k: 'cvt'; t: VT; op: CvtOp; a: Expr }
@@ -100,7 +102,8 @@ export type Stmt =
   | { k: 'set'; name: string; value: Expr }
   /** Sets several locals from a multi-value call (its `t` is null; the callee's results give the types). */
   | { k: 'setm'; names: string[]; call: Expr & { k: 'call' } }
-  | { k: 'store'; mem: Mem; addr: Expr; value: Expr }
+  /** offset: a constant byte offset added to addr, as for `load`. */
+  | { k: 'store'; mem: Mem; addr: Expr; value: Expr; offset?: number }
   | { k: 'expr'; e: Expr }
   | { k: 'if'; cond: Expr; then: Stmt[]; else: Stmt[] }
   /** `while cond: body` with a label for break/continue. */

@@ -27,7 +27,7 @@ import { CTRL, XRANGE_LOOPS } from '../runtime/protocol.js';
 import { mathFn, mathVec, NATIVE_MATH } from './mathlib-wasm.js';
 import type * as I from './ir.js';
 import { exprType as verifyExprType } from './verify.js';
-import { bodyLane, type Lane, LANES, vectorizeBody } from './vectorize.js';
+import { bodyLane, type Lane, LANES, type VectorBody, vectorizeBody, vectorLoop } from './vectorize.js';
 import { firstFunc, matmulFuncs, minmaxFunc, pairwiseFunc, psumFunc, type RT } from './kernels.js';
 import {
   i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp,
@@ -1083,7 +1083,7 @@ export class FnLowerer {
     const pname = (j: number, k: number) => (ptr[j][k] as { name: string }).name;
     const idx = range(R).map(() => this.fresh('k', 'i32'));
     const inner = body(operands.map((_o, j) => ptr[j][R]), idx.map((n) => get(n, 'i32')));
-    let vec: { body: Stmt[]; lanes: number } | null = null;
+    let vec: { body: VectorBody; lanes: number; pointers: Set<string> } | null = null;
     // Operands whose last extent is the constant 1 (x[:, None]) stay on one element along the innermost loop.
     const still = operands.map((o) => { const n = o.shape[o.ndim - 1]; return n.k === 'const' && Number(n.v) === 1; });
     if (opts.simd) {
@@ -1096,7 +1096,7 @@ export class FnLowerer {
         return v ? this.mod.imp(v.name, v.params, v.result, NATIVE_MATH) : null;
       };
       const vb = lane && vectorizeBody(inner, { pointers, invariant, variant: new Set(idx), fresh: (t) => this.fresh('v', t), vectorMath }, lane);
-      if (lane && vb) vec = { body: vb, lanes: LANES[lane].n };
+      if (lane && vb) vec = { body: vb, lanes: LANES[lane].n, pointers };
     }
     const contig = vec ? this.tmp(operands.map((o, j) => (still[j] ? i32(1) : bin('eq', 'i32', bstrides[j][R - 1], i32(ELEM_SIZE[o.dtype]))))
       .reduce((a, c) => bin('and', 'i32', a, c)), 'contig') : null;
@@ -1109,9 +1109,10 @@ export class FnLowerer {
       const nv = this.fresh('nv', 'i32');
       return [
         { k: 'set', name: nv, value: select('i32', contig!, add32(lo, bin('and', 'i32', bin('sub', 'i32', hi, lo), i32(-vec.lanes))), lo) },
-        { k: 'for', label: `v${this.n++}`, v: idx[R - 1], t: 'i32', start: lo, stop: get(nv, 'i32'), step: i32(vec.lanes), body: [
-          ...structuredClone(vec.body), ...setPtrs(R, (j) => (still[j] ? ptr[j][R] : add32(ptr[j][R], i32(ELEM_SIZE[operands[j].dtype] * vec!.lanes)))),
-        ] },
+        ...vectorLoop(vec.body, {
+          v: idx[R - 1], lo, end: get(nv, 'i32'), lanes: vec.lanes, pointers: vec.pointers, fresh: (t) => this.fresh('v', t), label: () => `v${this.n++}`,
+          advance: (k) => setPtrs(R, (j) => (still[j] ? ptr[j][R] : add32(ptr[j][R], i32(ELEM_SIZE[operands[j].dtype] * vec!.lanes * k)))),
+        }),
         scalar(get(nv, 'i32')),
       ];
     };

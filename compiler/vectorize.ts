@@ -13,6 +13,14 @@
 // iterations; the remainder (n mod L elements) runs the scalar body. Calls of math imports have no
 // lane form here: each lane is extracted, passed to the scalar function and put back, unless
 // `vectorMath` names a v128 variant.
+//
+// The vector loop (vectorLoop) handles two vectors per iteration, the second through the loads'
+// and stores' static offset so that it costs no address arithmetic, then at most one single-vector
+// iteration, then the scalar remainder. Every element still gets the operations of its scalar
+// iteration in the same order, and the memory accesses happen in the same order as in a loop of
+// one vector per iteration, so the unrolling changes no result (even when a store aliases a later
+// load). Splats of loop-invariant scalars and constants (a v128.const costs V8 several instructions
+// at each use) are computed once into v128 locals before the loop.
 import type { Expr, Mem, Stmt, VT } from './ir.js';
 import { CMP_OPS } from './ir.js';
 
@@ -66,15 +74,40 @@ export function bodyLane(ss: Stmt[], pointers: ReadonlySet<string>): Lane | null
   return ok ? lane : null;
 }
 
+const isCompare = (e: Expr): boolean => e.k === 'bin' && CMP_OPS.has(e.op);
+/** An invariant scalar expression that cannot trap (no integer division), so it may be computed before the loop. */
+const cannotTrap = (e: Expr): boolean =>
+  e.k === 'bin' ? !['div_s', 'div_u', 'rem_s'].includes(e.op) && cannotTrap(e.a) && cannotTrap(e.b) : e.k === 'un' || e.k === 'cvt' ? cannotTrap(e.a) : true;
+
+/** A vectorized loop body. */
+export interface VectorBody {
+  /** Sets of v128 locals to loop-invariant splats, to run once before the vector loop. */
+  pre: Stmt[];
+  /** One vector iteration at the pointers (`set`s of v128 temporaries, v128 stores). */
+  body: Stmt[];
+}
+
 /**
  * The vector form of a scalar loop body (`set`s of temporaries and stores through pointers), or
  * null when some part has no lane form. Pointers are not advanced here; the caller's loop does.
  */
-const isCompare = (e: Expr): boolean => e.k === 'bin' && CMP_OPS.has(e.op);
-
-export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Stmt[] | null {
+export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): VectorBody | null {
   const { shape, n: L } = LANES[lane];
   const out: Stmt[] = [];
+  const pre: Stmt[] = [];
+  const hoisted = new Map<string, string>();
+  /** The splat of an invariant scalar, as a v128 local set before the loop (once per distinct scalar). */
+  const invariantSplat = (e: Expr): Expr => {
+    if (!cannotTrap(e)) return splat(lane, e);
+    const key = JSON.stringify(e, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v));
+    let name = hoisted.get(key);
+    if (!name) {
+      name = env.fresh('v128');
+      hoisted.set(key, name);
+      pre.push({ k: 'set', name, value: splat(lane, e) });
+    }
+    return { k: 'get', t: 'v128', name };
+  };
   // Scalar temporaries of the body and their vector counterparts: values or compare masks.
   const temps = new Map<string, { v: string; mask: boolean }>();
   const assigned = new Set(ss.flatMap((s) => (s.k === 'set' ? [s.name] : [])));
@@ -116,14 +149,14 @@ export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Stmt[]
     }
   };
   const value = (e: Expr): Expr => {
-    if (e.t === lane && e.k !== 'const' && e.k !== 'get' && invariant(e)) return splat(lane, e);
+    if (e.t === lane && e.k !== 'const' && e.k !== 'get' && invariant(e)) return invariantSplat(e);
     switch (e.k) {
-      case 'const': return e.t === lane ? splat(lane, e) : bad();
+      case 'const': return e.t === lane ? invariantSplat(e) : bad();
       case 'get': {
         const t = temps.get(e.name);
         if (t) return t.mask ? bad() : { k: 'get', t: 'v128', name: t.v };
         if (e.t !== lane || env.pointers.has(e.name) || env.variant.has(e.name) || assigned.has(e.name)) return bad();
-        return splat(lane, e);
+        return invariantSplat(e);
       }
       case 'load':
         if (e.mem === lane && e.addr.k === 'get' && env.invariant?.has(e.addr.name) && !e.atomic) return splat(lane, e);
@@ -195,5 +228,56 @@ export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Stmt[]
     if (x === fail) return null;
     throw x;
   }
-  return out;
+  return { pre, body: out };
+}
+
+/**
+ * A copy of a vector body working `offset` bytes past the pointers: loads and stores through
+ * `pointers` get that static offset, and the temporaries it sets get fresh names.
+ */
+export function offsetBody(body: Stmt[], pointers: ReadonlySet<string>, offset: number, fresh: (t: VT) => string): Stmt[] {
+  const names = new Map<string, string>();
+  for (const s of body) if (s.k === 'set') names.set(s.name, fresh('v128'));
+  const at = (addr: Expr, o: number | undefined) => (addr.k === 'get' && pointers.has(addr.name) ? (o ?? 0) + offset : o);
+  const ex = (e: Expr): Expr => {
+    switch (e.k) {
+      case 'get': return names.has(e.name) ? { ...e, name: names.get(e.name)! } : e;
+      case 'load': { const o = at(e.addr, e.offset); return { ...e, addr: ex(e.addr), ...(o ? { offset: o } : {}) }; }
+      case 'bin': return { ...e, a: ex(e.a), b: ex(e.b) };
+      case 'un': case 'cvt': return { ...e, a: ex(e.a) };
+      case 'select': return { ...e, cond: ex(e.cond), a: ex(e.a), b: ex(e.b) };
+      case 'call': case 'simd': return { ...e, args: e.args.map(ex) };
+      case 'const': return e;
+      default: throw new Error(`offsetBody: unexpected ${e.k} in a vector body`);
+    }
+  };
+  return body.map((s): Stmt => {
+    if (s.k === 'set') return { k: 'set', name: names.get(s.name)!, value: ex(s.value) };
+    if (s.k === 'store') { const o = at(s.addr, s.offset); return { ...s, addr: ex(s.addr), value: ex(s.value), ...(o ? { offset: o } : {}) }; }
+    throw new Error(`offsetBody: unexpected ${s.k} in a vector body`);
+  });
+}
+
+/**
+ * The vector part of an innermost loop over [lo, end) (end - lo a multiple of the lane count),
+ * counter `v`, pointers at element lo; `advance(k)` moves the pointers by k vectors. Two vectors per
+ * iteration (the second at a static offset of 16 bytes), then at most one more vector; the
+ * invariant splats are set first. See the note at the top of this file.
+ */
+export function vectorLoop(vb: VectorBody, o: {
+  v: string; lo: Expr; end: Expr; lanes: number; pointers: ReadonlySet<string>;
+  fresh: (t: VT) => string; label: () => string; advance: (vectors: number) => Stmt[];
+}): Stmt[] {
+  const i32 = (v: number): Expr => ({ k: 'const', t: 'i32', v });
+  const pairs = o.fresh('i32');
+  const pairsEnd: Expr = { k: 'get', t: 'i32', name: pairs };
+  return [
+    ...structuredClone(vb.pre),
+    // The end of the pairs: end, less one vector when their number is odd.
+    { k: 'set', name: pairs, value: { k: 'bin', t: 'i32', op: 'sub', a: o.end, b: { k: 'bin', t: 'i32', op: 'and', a: { k: 'bin', t: 'i32', op: 'sub', a: o.end, b: o.lo }, b: i32(o.lanes) } } },
+    { k: 'for', label: o.label(), v: o.v, t: 'i32', start: o.lo, stop: pairsEnd, step: i32(2 * o.lanes), body: [
+      ...structuredClone(vb.body), ...offsetBody(vb.body, o.pointers, 16, o.fresh), ...o.advance(2),
+    ] },
+    { k: 'if', cond: { k: 'bin', t: 'i32', op: 'ne', a: pairsEnd, b: o.end }, then: [...offsetBody(vb.body, o.pointers, 0, o.fresh), ...o.advance(1)], else: [] },
+  ];
 }

@@ -192,6 +192,7 @@ class FuncVerifier {
       case 'load':
         if (e.atomic && (e.mem === 'f32' || e.mem === 'f64' || e.mem === 'v128')) this.err(`atomic load of ${e.mem} (only integer memory is atomic)`);
         this.mem(e.mem, e.t, 'load');
+        this.offset(e.offset, 'load');
         this.want(e.addr, 'i32', 'address');
         return e.t;
       case 'bin': {
@@ -260,6 +261,11 @@ class FuncVerifier {
     else if (memValueType(mem) !== t) this.err(`${what}.${mem} has t ${t}, expected ${memValueType(mem)}`);
   }
 
+  /** A load's or store's static offset: absent, or an integer in [0, 2^32). */
+  private offset(offset: number | undefined, what: string): void {
+    if (offset !== undefined && !(Number.isInteger(offset) && offset >= 0 && offset < 2 ** 32)) this.err(`${what} offset ${offset} is not an integer in [0, 2^32)`);
+  }
+
   private stmts(ss: Stmt[], scope: Scope): void {
     for (const s of ss) {
       // Nested bodies set `where` to their own statements; the head's message names the head.
@@ -300,6 +306,7 @@ class FuncVerifier {
       }
       case 'store':
         if (!MEMS.has(s.mem)) this.err(`store of unknown memory type ${s.mem}`);
+        this.offset(s.offset, 'store');
         this.want(s.addr, 'i32', 'address');
         if (MEMS.has(s.mem)) this.want(s.value, memValueType(s.mem), `value stored to ${s.mem}`);
         break;

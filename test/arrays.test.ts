@@ -72,6 +72,35 @@ describe('parallel, vectorized array operations', () => {
     expect(ir).toMatch(/store\.f64\[p%\d+\] = \(\(load\.f64/);
   });
 
+  it('unrolls the vector loop by two vectors, with invariant splats before it, and handles every remainder', async () => {
+    const r = await compile('x = arange(1000) * 0.5\ny = x * 0.25 + x\nprint(y[3])\n', { filename: 'ir.par' });
+    const ir = r.dump('ir');
+    expect(ir).toMatch(/v%\d+ = f64x2\.splat\(0\.25\)/);
+    expect(ir).toMatch(/store\.v128\[p%\d+ @16\] = f64x2\.add\(f64x2\.mul\(load\.v128\[p%\d+ @16\], v%\d+\), load\.v128\[p%\d+ @16\]\)/);
+    // Lengths 0..12 (pairs, one more vector, scalar rest), unaligned starts, float64 and float32,
+    // an overlapping in-place update: the same values as the scalar loop and NumPy.
+    const src = `
+for n in range(13):
+    x = arange(n + 3) * 0.37 - 1.1
+    s = x[1:n + 1]
+    y = zeros(n)
+    y[:] = s * 2.5 + 1.0 / (s + 3.0)
+    ok = True
+    for i in range(n):
+        if y[i] != s[i] * 2.5 + 1.0 / (s[i] + 3.0):
+            ok = False
+    f = s.astype(float32)
+    g = f * f - f
+    x[1:] = x[:-1] * 0.5 + 1.0
+    print(n, ok, sum(y), sum(g), sum(x))
+`;
+    const outs = await Promise.all([1, 2].map((t) => runWith(src, t)));
+    expect(outs[0]).toBe(outs[1]);
+    expect(outs[0]).not.toContain('False');
+    const expected = numpy(src);
+    if (expected !== null) expect(outs[0]).toBe(expected);
+  }, 120_000);
+
   it('prints the same elementwise, reduction and matmul results on every team size', async () => {
     const outs = await Promise.all(THREADS.map((t) => runWith(ARRAYS, t)));
     for (const o of outs) expect(o).toBe(outs[0]);

@@ -4,8 +4,8 @@
 import { describe, expect, it } from 'vitest';
 import { emitWasm } from '../compiler/emit.js';
 import { verifyIR } from '../compiler/verify.js';
-import { printExpr } from '../compiler/ir-print.js';
-import { bodyLane, vectorizeBody } from '../compiler/vectorize.js';
+import { printExpr, printStmt } from '../compiler/ir-print.js';
+import { bodyLane, offsetBody, vectorizeBody } from '../compiler/vectorize.js';
 import type { Expr, Func, Program, Stmt, VT } from '../compiler/ir.js';
 
 const get = (name: string, t: VT = 'i32'): Expr => ({ k: 'get', t, name });
@@ -37,6 +37,9 @@ describe('SIMD in the IR', () => {
       ]) },
       { k: 'store', mem: 'f64', addr: i32(OUT + 16), value: simd('f64x2.extract_lane', [simd('f64x2.add', [va, vb])], 'f64', 1) },
       { k: 'store', mem: 'v128', addr: i32(OUT + 24), value: simd('f64x2.replace_lane', [simd('f64x2.splat', [f64(7)]), f64(-0.5)], 'v128', 0) },
+      // Static offsets: out[6] = b[0], out[7..8] = a + b (lanes 0 and 1 of the vector at a + 16 bytes).
+      { k: 'store', mem: 'f64', addr: i32(OUT), offset: 48, value: { k: 'load', t: 'f64', mem: 'f64', addr: i32(A), offset: 16 } },
+      { k: 'store', mem: 'v128', addr: i32(OUT + 8), offset: 48, value: simd('f64x2.add', [va, { k: 'load', t: 'v128', mem: 'v128', addr: i32(A), offset: 16 }]) },
     ];
     const f: Func = { name: 'go', params: [], results: [], locals: [], body, exportAs: 'go' };
     expect(verifyIR(prog([f]))).toEqual([]);
@@ -45,7 +48,7 @@ describe('SIMD in the IR', () => {
     ex.go();
     const [a0, a1, b0, b1] = [4, NaN, 9, 1];
     const scalar = [a0 < b0 ? Math.max(a0, b0) * 2 : -Math.sqrt(a0), a1 < b1 ? Math.max(a1, b1) * 2 : -Math.sqrt(a1)];
-    expect(f64s(OUT, 5)).toEqual([...scalar, a1 + b1, -0.5, 7]);
+    expect(f64s(OUT, 9)).toEqual([...scalar, a1 + b1, -0.5, 7, 0, b0, a0 + b0, a1 + b1]);
   });
 
   it('reports badly typed SIMD and prints SIMD readably', () => {
@@ -54,6 +57,7 @@ describe('SIMD in the IR', () => {
       { k: 'set', name: 'v', value: simd('f64x2.extract_lane', [get('v', 'v128')], 'f64', 2) },
       { k: 'set', name: 'v', value: simd('f64x2.fma', [get('v', 'v128')]) },
       { k: 'set', name: 'v', value: { k: 'bin', t: 'v128', op: 'add', a: get('v', 'v128'), b: get('v', 'v128') } },
+      { k: 'store', mem: 'f64', addr: i32(0), offset: -8, value: { k: 'load', t: 'f64', mem: 'f64', addr: i32(0), offset: 0.5 } },
     ] };
     const errs = verifyIR(prog([bad])).join('\n');
     expect(errs).toContain('operand 1 of f64x2.add has type f64, expected v128');
@@ -61,6 +65,9 @@ describe('SIMD in the IR', () => {
     expect(errs).toContain('local v: v128 is assigned a f64');
     expect(errs).toContain('unknown SIMD op f64x2.fma');
     expect(errs).toContain('bin of type v128');
+    expect(errs).toContain('load offset 0.5 is not an integer in [0, 2^32)');
+    expect(errs).toContain('store offset -8 is not an integer in [0, 2^32)');
+    expect(printExpr({ k: 'load', t: 'v128', mem: 'v128', addr: get('p'), offset: 16 })).toBe('load.v128[p @16]');
     expect(printExpr(simd('f64x2.extract_lane', [vload(get('p'))], 'f64', 1))).toBe('f64x2.extract_lane[1](load.v128[p])');
   });
 
@@ -75,8 +82,12 @@ describe('SIMD in the IR', () => {
     const env = { pointers, variant: new Set(['k']), fresh: () => `v${n++}` };
     expect(bodyLane(body, pointers)).toBe('f64');
     const v = vectorizeBody(body, env, 'f64')!;
-    expect(v.map((s) => (s.k === 'set' ? `${s.name} = ${printExpr(s.value)}` : s.k === 'store' ? `store.${s.mem}[${printExpr(s.addr)}] = ${printExpr(s.value)}` : s.k)))
-      .toEqual(['v0 = f64x2.mul(load.v128[p1], f64x2.splat(s))', 'store.v128[p0] = v128.bitselect(v0, load.v128[p2], f64x2.gt(v0, f64x2.splat(0.0)))']);
+    // The splats of the invariant s and 0.0 are computed once, before the loop.
+    expect(v.pre.map((s) => printStmt(s))).toEqual(['v0 = f64x2.splat(s)', 'v2 = f64x2.splat(0.0)']);
+    expect(v.body.map((s) => printStmt(s))).toEqual(['v1 = f64x2.mul(load.v128[p1], v0)', 'store.v128[p0] = v128.bitselect(v1, load.v128[p2], f64x2.gt(v1, v2))']);
+    // The second vector of an unrolled iteration: static offsets on the pointers' loads and stores, fresh temporaries.
+    expect(offsetBody(v.body, pointers, 16, () => `w${n++}`).map((s) => printStmt(s)))
+      .toEqual(['w3 = f64x2.mul(load.v128[p1 @16], v0)', 'store.v128[p0 @16] = v128.bitselect(w3, load.v128[p2 @16], f64x2.gt(w3, v2))']);
     const withInt: Stmt[] = [{ k: 'store', mem: 'f64', addr: get('p0'), value: { k: 'cvt', t: 'f64', op: 'i64->f64', a: { k: 'load', t: 'i64', mem: 'i64', addr: get('p1') } } }];
     expect(vectorizeBody(withInt, env, 'f64')).toBeNull();
     const carried: Stmt[] = [{ k: 'set', name: 'acc', value: { k: 'bin', t: 'f64', op: 'add', a: get('acc', 'f64'), b: ld('p1') } }];
