@@ -27,6 +27,8 @@ import { CTRL, XRANGE_LOOPS } from '../runtime/protocol.js';
 import { mathFn, mathVec, NATIVE_MATH } from './mathlib-wasm.js';
 import type * as I from './ir.js';
 import { exprType as verifyExprType } from './verify.js';
+import { cseBody, PURE_CALL } from './cse.js';
+import { groupLength, lowerGroup } from './fuse-statements.js';
 import { bodyLane, type Lane, LANES, type VectorBody, vectorizeBody, vectorLoop } from './vectorize.js';
 import { firstFunc, matmulFuncs, minmaxFunc, pairwiseFunc, psumFunc, type RT } from './kernels.js';
 import {
@@ -541,7 +543,14 @@ export class FnLowerer {
   }
 
   // ---------------- statements ----------------
-  stmts(body: A.Stmt[]): void { for (const s of body) this.stmt(s); }
+  /** A block's statements; a run of elementwise assignments may fuse into one nest (Note [Statement groups]). */
+  stmts(body: A.Stmt[]): void {
+    for (let i = 0; i < body.length;) {
+      const n = groupLength(this, body, i);
+      if (n >= 2 && lowerGroup(this, body.slice(i, i + n) as A.Assign[])) { i += n; continue; }
+      this.stmt(body[i++]);
+    }
+  }
 
   stmt(s: A.Stmt): void {
     const mark = this.temps.length;
@@ -1082,7 +1091,7 @@ export class FnLowerer {
     const ptr = operands.map((o) => range(R + 1).map((k) => (k === 0 ? this.tmp(o.data, 'p') : get(this.fresh('p', 'i32'), 'i32'))));
     const pname = (j: number, k: number) => (ptr[j][k] as { name: string }).name;
     const idx = range(R).map(() => this.fresh('k', 'i32'));
-    const inner = body(operands.map((_o, j) => ptr[j][R]), idx.map((n) => get(n, 'i32')));
+    const inner = cseBody(body(operands.map((_o, j) => ptr[j][R]), idx.map((n) => get(n, 'i32'))), (t) => this.fresh('t', t));
     let vec: { body: VectorBody; lanes: number; pointers: Set<string> } | null = null;
     // Operands whose last extent is the constant 1 (x[:, None]) stay on one element along the innermost loop.
     const still = operands.map((o) => { const n = o.shape[o.ndim - 1]; return n.k === 'const' && Number(n.v) === 1; });
@@ -1224,7 +1233,7 @@ export class FnLowerer {
     const { leaves, scalars } = pre ?? this.leavesOf(e);
     const shape = this.broadcastShape(t.ndim, [...leaves.values()], span);
     const out = this.alloc(t.dtype, shape, true);
-    this.fusedNest(out, e, { leaves, scalars }, span);
+    this.fusedNest([out], [e], { leaves, scalars }, span);
     return this.ownedArray(out);
   }
 
@@ -1252,28 +1261,34 @@ export class FnLowerer {
     const d = this.fresh('out', 'i32');
     const nest = this.block(() => {
       const data = this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data');
-      this.fusedNest({ desc: get(d, 'i32'), data, dtype: vt.dtype, ndim: vt.ndim, shape, strides: this.contiguousStrides(shape) }, value, { leaves, scalars }, span);
+      this.fusedNest([{ desc: get(d, 'i32'), data, dtype: vt.dtype, ndim: vt.ndim, shape, strides: this.contiguousStrides(shape) }], [value], { leaves, scalars }, span);
     });
-    const outer = this.at;
-    this.at = span; // a MemoryError names the expression
-    const fresh = this.block(() => this.set(d, this.alloc(vt.dtype, shape, true).desc));
-    this.at = outer;
-    if (pureBody(nest, true)) {
-      const old = this.tmp(slot.k === 'a' ? get(slot.name, 'i32') : load('i32', 'i32', i32(slot.addr)), 'old');
-      const field = (off: number) => load('i32', 'i32', add32(old, i32(off)));
-      let same: Expr = bin('and', 'i32', bin('eq', 'i32', field(DESC.rc), i32(1)), bin('eq', 'i32', field(DESC.base), i32(0)));
-      shape.forEach((n, k) => { same = bin('and', 'i32', same, bin('eq', 'i32', field(DESC.shape + 4 * k), n)); });
-      const reuse = this.fresh('reuse', 'i32');
-      this.set(reuse, i32(0));
-      this.emit({ k: 'if', cond: old, then: [{ k: 'set', name: reuse, value: same }], else: [] });
-      this.emit({ k: 'if', cond: get(reuse, 'i32'), then: [{ k: 'set', name: d, value: old }, { k: 'retain', desc: old }], else: fresh });
-    } else {
-      for (const x of fresh) this.emit(x);
-    }
+    this.outBuffer(d, slot, vt.dtype, shape, span, pureBody(nest, true));
     for (const x of nest) this.emit(x);
     this.writeSlot(slot, this.ownedArray({ desc: get(d, 'i32'), data: i32(0), dtype: vt.dtype, ndim: vt.ndim, shape, strides: [] }), span);
     this.releaseTemps(mark);
     return true;
+  }
+
+  /**
+   * Sets `d` to the output buffer of `x = <nest>` (Note [Buffer reuse]): x's own array when `reuse`
+   * (the nest cannot fail midway) and, at run time, x's descriptor is the only reference to data it
+   * owns and has this shape; else a new uninitialized array, whose MemoryError names `span`.
+   */
+  outBuffer(d: string, slot: Slot, dtype: DType, shape: Expr[], span: Span, reuse: boolean): void {
+    const outer = this.at;
+    this.at = span;
+    const fresh = this.block(() => this.set(d, this.alloc(dtype, shape, true).desc));
+    this.at = outer;
+    if (!reuse || (slot.k !== 'a' && slot.k !== 'ga')) { for (const x of fresh) this.emit(x); return; }
+    const old = this.tmp(slot.k === 'a' ? get(slot.name, 'i32') : load('i32', 'i32', i32(slot.addr)), 'old');
+    const field = (off: number) => load('i32', 'i32', add32(old, i32(off)));
+    let same: Expr = bin('and', 'i32', bin('eq', 'i32', field(DESC.rc), i32(1)), bin('eq', 'i32', field(DESC.base), i32(0)));
+    shape.forEach((n, k) => { same = bin('and', 'i32', same, bin('eq', 'i32', field(DESC.shape + 4 * k), n)); });
+    const reused = this.fresh('reuse', 'i32');
+    this.set(reused, i32(0));
+    this.emit({ k: 'if', cond: old, then: [{ k: 'set', name: reused, value: same }], else: [] });
+    this.emit({ k: 'if', cond: get(reused, 'i32'), then: [{ k: 'set', name: d, value: old }, { k: 'retain', desc: old }], else: fresh });
   }
 
   leavesOf(e: A.Expr): Leaves {
@@ -1286,17 +1301,35 @@ export class FnLowerer {
   fusedInto(dst: ArrRef, e: A.Expr, span: Span, pre?: Leaves): void {
     const l = pre ?? this.leavesOf(e);
     this.checkBroadcastTo(dst.shape, [...l.leaves.values()], span, dst);
-    this.fusedNest(dst, e, l, span);
+    this.fusedNest([dst], [e], l, span);
   }
 
-  /** One loop nest over dst's shape computing e element by element from its leaves. */
-  fusedNest(dst: ArrRef, e: A.Expr, { leaves, scalars }: Leaves, span: Span): void {
-    this.nest(dst.shape, [dst, ...leaves.values()], span, (ptrs) => {
+  /**
+   * One loop nest over the shape of dsts[0] computing each es[i] into dsts[i] element by element
+   * from their leaves (one expression, or a statement group). Every value of an element is computed
+   * before any is stored (Note [Statement groups]).
+   */
+  fusedNest(dsts: ArrRef[], es: A.Expr[], { leaves, scalars }: Leaves, span: Span): void {
+    // One operand per variable, however often the expression names it (its loads are then shared, Note [Body CSE]).
+    const ops: ArrRef[] = [];
+    const opOf = new Map<A.Expr, number>();
+    const byName = new Map<string, number>();
+    for (const [k, a] of leaves) {
+      let i = k.kind === 'Name' ? byName.get(k.id) : undefined;
+      if (i === undefined) { i = ops.length; ops.push(a); if (k.kind === 'Name') byName.set(k.id, i); }
+      opOf.set(k, i);
+    }
+    const m = dsts.length;
+    this.nest(dsts[0].shape, [...dsts, ...ops], span, (ptrs) => {
       const ld = new Map<A.Expr, Expr>();
-      [...leaves.entries()].forEach(([k, a], i) => ld.set(k, load(vtOf(a.dtype), memOf(a.dtype), ptrs[i + 1])));
+      for (const [k, i] of opOf) { const a = ops[i]; ld.set(k, load(vtOf(a.dtype), memOf(a.dtype), ptrs[i + m])); }
       return this.block(() => {
-        const v = this.elemExpr(e, ld, scalars);
-        this.emit({ k: 'store', mem: memOf(dst.dtype), addr: ptrs[0], value: convert(v.e, v.dtype, dst.dtype) });
+        const values = es.map((e, i) => {
+          const v = this.elemExpr(e, ld, scalars);
+          const x = convert(v.e, v.dtype, dsts[i].dtype);
+          return m === 1 ? x : this.tmp(x, 'g');
+        });
+        values.forEach((value, i) => this.emit({ k: 'store', mem: memOf(dsts[i].dtype), addr: ptrs[i], value }));
       });
     }, ARRAY_OP);
   }
@@ -2649,13 +2682,13 @@ export function tripCount(start: Expr, stop: Expr, step: Expr): Expr {
  * it calls only pure functions. With `parfors`, parallel loops of such bodies are allowed too (a
  * whole nest that cannot fail midway, see Note [Buffer reuse]).
  */
-function pureBody(ss: Stmt[], parfors = false): boolean {
+export function pureBody(ss: Stmt[], parfors = false): boolean {
   let ok = true;
   const visit = (x: unknown): void => {
     if (!ok || !x || typeof x !== 'object') return;
     if (Array.isArray(x)) { x.forEach(visit); return; }
     const n = x as { k?: string; fn?: string };
-    if (n.k === 'trap' || (n.k === 'parfor' && !parfors) || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !/^(math_|__\w+_f(32|64)(x[24])?$)/.test(n.fn ?? ''))) { ok = false; return; }
+    if (n.k === 'trap' || (n.k === 'parfor' && !parfors) || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !PURE_CALL.test(n.fn ?? ''))) { ok = false; return; }
     for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
   };
   visit(ss);
@@ -2680,7 +2713,7 @@ function isUfunc(name: string): boolean {
     'maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign'].includes(name);
 }
 
-function elemChildren(e: A.Expr, r: unknown): A.Expr[] {
+export function elemChildren(e: A.Expr, r: unknown): A.Expr[] {
   switch (e.kind) {
     case 'Binary': return [e.left, e.right];
     case 'Unary': return [e.operand];

@@ -65,7 +65,7 @@ print(sum(c), c[299, 249], c[0, 0], dot(x, y))
 
 describe('parallel, vectorized array operations', () => {
   it('lowers a big elementwise statement to a parfor with f64x2 lanes and a scalar remainder', async () => {
-    const r = await compile('x = arange(100000) * 0.5\ny = x * x + 1.0\nprint(y[3])\n', { filename: 'ir.par' });
+    const r = await compile('x = arange(100000) * 0.5\nz = x + 2.0\ny = x * z + 1.0\nprint(y[3])\n', { filename: 'ir.par' });
     const ir = r.dump('ir');
     expect(ir).toMatch(/parfor c%\d+: i32/);
     expect(ir).toContain('f64x2.add(f64x2.mul(load.v128');
@@ -73,7 +73,7 @@ describe('parallel, vectorized array operations', () => {
   });
 
   it('unrolls the vector loop by two vectors, with invariant splats before it, and handles every remainder', async () => {
-    const r = await compile('x = arange(1000) * 0.5\ny = x * 0.25 + x\nprint(y[3])\n', { filename: 'ir.par' });
+    const r = await compile('x = arange(1000) * 0.5\nz = x + 2.0\ny = x * 0.25 + z\nprint(y[3])\n', { filename: 'ir.par' });
     const ir = r.dump('ir');
     expect(ir).toMatch(/v%\d+ = f64x2\.splat\(0\.25\)/);
     expect(ir).toMatch(/store\.v128\[p%\d+ @16\] = f64x2\.add\(f64x2\.mul\(load\.v128\[p%\d+ @16\], v%\d+\), load\.v128\[p%\d+ @16\]\)/);
@@ -100,6 +100,21 @@ for n in range(13):
     const expected = numpy(src);
     if (expected !== null) expect(outs[0]).toBe(expected);
   }, 120_000);
+
+  it('computes a subexpression shared up to negation once per element (cnd(d) and cnd(-d): one exp)', async () => {
+    const cnd = 'def cnd(d):\n    q = 1.0 / (1.0 + 0.23 * abs(d))\n    w = 1.0 - exp(-0.5 * d * d) * q\n    return where(d < 0.0, 1.0 - w, w)\n';
+    const exps = async (body: string) => {
+      const all = (await compile(`${cnd}d = arange(100000) * 0.001 - 50.0\ns = d * 2.0\n${body}print(sum(y))\n`, { filename: 'ir.par' })).dump('ir');
+      const ir = all.slice(all.indexOf('func __main'), all.indexOf('\nfunc cnd'));
+      return [(ir.match(/__m_exp_f64\(/g) ?? []).length, (ir.match(/__m_exp_f64x2\(/g) ?? []).length];
+    };
+    // The parallel and serial nests each have a vector loop (two vectors, then one) and a scalar remainder.
+    expect(await exps('y = s * cnd(d) - s * cnd(-d)\n')).toEqual([2, 6]);
+    expect(await exps('y = s * cnd(d) - s * cnd(d + 1.0)\n')).toEqual([4, 12]);
+    // A statement group (Note [Statement groups]) shares the work of two statements; each statement
+    // is also compiled alone, for when the group's shapes differ at run time.
+    expect(await exps('for i in range(2):\n    y = s * cnd(d)\n    z = s * cnd(-d)\n')).toEqual([2 + 2 * 2, 6 + 2 * 6]);
+  });
 
   it('prints the same elementwise, reduction and matmul results on every team size', async () => {
     const outs = await Promise.all(THREADS.map((t) => runWith(ARRAYS, t)));
