@@ -58,7 +58,8 @@ function arr(fl: FnLowerer, e: A.Expr): ArrRef { return (fl.expr(e) as { a: ArrR
 // ---------------- masks and fancy indexing ----------------
 
 export function isArrayIndex(fl: FnLowerer, e: A.Subscript): boolean {
-  return e.index.length === 1 && e.index[0].kind !== 'Slice' && fl.type(e.index[0]).kind === 'array';
+  const index = fl.indices(e);
+  return index.length === 1 && index[0].kind !== 'Slice' && fl.type(index[0]).kind === 'array';
 }
 
 /** The value of the mask at one element: a load from a materialized mask, or the fused expression. */
@@ -103,7 +104,7 @@ function countTrue(fl: FnLowerer, a: ArrRef, m: Mask, span: Span): Expr {
 /** a[m] and a[idx] as values. */
 export function gather(fl: FnLowerer, e: A.Subscript): Val {
   const a = arr(fl, e.value);
-  const ix = e.index[0];
+  const ix = fl.indices(e)[0];
   const it = fl.type(ix) as Type & { kind: 'array' };
   if (it.dtype === 'bool' && it.ndim === a.ndim) {
     const m = maskOf(fl, ix, e.span);
@@ -153,7 +154,8 @@ function selectedRows(fl: FnLowerer, a: ArrRef, ix: A.Expr, span: Span, axis = 0
 
 /** Whether a subscript mixes one 1-d index array with slices, integers or None (a[:, idx], a[m, 0]). */
 export function isMixedArrayIndex(fl: FnLowerer, e: A.Subscript): boolean {
-  return e.index.length > 1 && e.index.some((ix) => ix.kind !== 'Slice' && ix.kind !== 'None' && fl.type(ix).kind === 'array');
+  const index = fl.indices(e);
+  return index.length > 1 && index.some((ix) => ix.kind !== 'Slice' && ix.kind !== 'None' && fl.type(ix).kind === 'array');
 }
 
 /** a with axis k moved to the front (the same elements; a view in another axis order). */
@@ -169,18 +171,19 @@ const toFront = (a: ArrRef, k: number): ArrRef => ({ ...a, shape: [a.shape[k], .
  */
 function mixedIndex(fl: FnLowerer, e: A.Subscript): { rows: ReturnType<typeof selectedRows>; src: ArrRef; at: number } {
   const a = arr(fl, e.value);
-  const pos = e.index.findIndex((ix) => ix.kind !== 'Slice' && ix.kind !== 'None' && fl.type(ix).kind === 'array');
-  const before = fl.indexParts(e.index.slice(0, pos));
-  const after = fl.indexParts(e.index.slice(pos + 1));
-  const all = { k: 'slice' as const, lo: null, hi: null, st: null, span: e.index[pos].span };
+  const index = fl.indices(e);
+  const pos = index.findIndex((ix) => ix.kind !== 'Slice' && ix.kind !== 'None' && fl.type(ix).kind === 'array');
+  const before = fl.indexParts(index.slice(0, pos));
+  const after = fl.indexParts(index.slice(pos + 1));
+  const all = { k: 'slice' as const, lo: null, hi: null, st: null, span: index[pos].span };
   const view = (fl.indexArr(a, [...before, all, ...after], e.span, true) as { a: ArrRef }).a;
   const q = before.filter((p) => p.k !== 'int').length;
   const axis = before.filter((p) => p.k !== 'new').length;
-  const advanced = e.index.map((ix, i) => i === pos || (ix.kind !== 'Slice' && ix.kind !== 'None'));
+  const advanced = index.map((ix, i) => i === pos || (ix.kind !== 'Slice' && ix.kind !== 'None'));
   const first = advanced.indexOf(true), last = advanced.lastIndexOf(true);
   const adjacent = advanced.slice(first, last + 1).every(Boolean);
   const src = toFront(view, q);
-  return { rows: selectedRows(fl, src, e.index[pos], e.span, axis), src, at: adjacent ? q : 0 };
+  return { rows: selectedRows(fl, src, index[pos], e.span, axis), src, at: adjacent ? q : 0 };
 }
 
 /** a[..., idx, ...] as a value (Note [Mixed index arrays]). */
@@ -229,7 +232,7 @@ export function assignArrayIndex(fl: FnLowerer, t: A.Subscript, value: Val, fres
   let v = value;
   if (v.k === 'a' && !fresh) v = { k: 'a', a: fl.contiguousCopy(v.a), owned: true };
   const a = arr(fl, t.value);
-  const ix = t.index[0];
+  const ix = fl.indices(t)[0];
   const it = fl.type(ix) as Type & { kind: 'array' };
   const span = t.span;
   if (it.dtype === 'bool' && it.ndim === a.ndim) {

@@ -15,6 +15,7 @@
 // are not moved into a variable are released at the end of their statement; a function releases its
 // array locals on return. Memory held by a loop body is therefore bounded by one iteration's arrays.
 import type * as A from '../language/ast.js';
+import { expandEllipsis } from '../language/ast.js';
 import { Code } from '../language/diagnostics.js';
 import type { CheckedProgram, FuncInstance } from '../language/checker.js';
 import { dtypeNamed, EXCEPTIONS, LIBRARY_FNS } from '../language/checker.js';
@@ -678,7 +679,7 @@ export class FnLowerer {
       if (isMixedArrayIndex(this, t)) return assignMixed(this, t, v, false);
       const base = this.expr(t.value);
       if (base.k !== 'a') return;
-      const dst = this.indexArr(base.a, this.indexParts(t.index), t.span, true);
+      const dst = this.indexArr(base.a, this.indexParts(this.indices(t)), t.span, true);
       if (dst.k === 's' && v.k === 's') this.emit({ k: 'store', mem: memOf(base.a.dtype), addr: dst.e, value: convert(v.e, v.dtype, base.a.dtype) });
       else if (dst.k === 'a' && v.k === 's') this.fill(dst.a, convert(v.e, v.dtype, dst.a.dtype), span);
       else if (dst.k === 'a' && v.k === 'a') this.copyInto(dst.a, v.a, span);
@@ -710,8 +711,9 @@ export class FnLowerer {
       if (target.kind === 'Subscript') {
         // A single element: compute its address once, then load, combine and store.
         const base = this.expr(target.value);
-        if (base.k === 'a' && tt.kind === 'scalar' && target.index.length === base.a.ndim && target.index.every((x) => x.kind !== 'Slice')) {
-          const addr = this.indexArr(base.a, this.indexParts(target.index), target.span, true) as { e: Expr };
+        const index = this.indices(target);
+        if (base.k === 'a' && tt.kind === 'scalar' && index.length === base.a.ndim && index.every((x) => x.kind !== 'Slice')) {
+          const addr = this.indexArr(base.a, this.indexParts(index), target.span, true) as { e: Expr };
           const d = base.a.dtype;
           const cur: Val = { k: 's', e: load(vtOf(d), memOf(d), addr.e), dtype: d };
           const r = this.binaryScalar(s.op, cur, this.expr(s.value), (rt as { dtype: DType }).dtype, s.span, tt, this.type(s.value)) as { e: Expr; dtype: DType };
@@ -902,6 +904,12 @@ export class FnLowerer {
 
   // ---------------- subscripts ----------------
   /** Index entries after evaluation. */
+  /** A subscript's indices with `...` expanded for the rank of the array it indexes. */
+  indices(e: A.Subscript): A.Expr[] {
+    const t = this.type(e.value);
+    return t.kind === 'array' ? expandEllipsis(e.index, t.ndim) : e.index;
+  }
+
   indexParts(index: A.Expr[]): ({ k: 'int'; e: Expr; span: Span; nonNeg?: boolean } | { k: 'slice'; lo: Expr | null; hi: Expr | null; st: Expr | null; span: Span } | { k: 'new'; span: Span })[] {
     return index.map((ix) => {
       if (ix.kind === 'None') return { k: 'new' as const, span: ix.span };
@@ -982,7 +990,7 @@ export class FnLowerer {
     if (isMixedArrayIndex(this, t)) return assignMixed(this, t, this.expr(value), this.isFresh(value));
     const base = this.expr(t.value);
     if (base.k !== 'a') return;
-    const parts = this.indexParts(t.index);
+    const parts = this.indexParts(this.indices(t));
     const ints = parts.filter((p) => p.k === 'int').length;
     if (ints === base.a.ndim && parts.length === base.a.ndim) {
       const addr = this.indexArr(base.a, parts, t.span, true);
@@ -1632,7 +1640,7 @@ export class FnLowerer {
           return base.items[i];
         }
         if (base.k !== 'a') throw new Error('internal: subscript of non-array');
-        return this.indexArr(base.a, this.indexParts(e.index), e.span, false);
+        return this.indexArr(base.a, this.indexParts(this.indices(e)), e.span, false);
       }
       case 'Tuple': return { k: 't', items: e.elts.map((x) => this.expr(x)) };
       default: throw new Error(`internal: cannot lower ${e.kind}`);

@@ -79,7 +79,7 @@ export function printAst(m: A.Module, file: SourceFile | undefined = m.file): st
         };
       case 'Attribute': return { head: `Attribute .${e.attr}`, kids: [expr(e.value)] };
       case 'Subscript': return { head: 'Subscript', kids: [expr(e.value), ...e.index.map(expr)] };
-      case 'Slice': return { head: 'Slice', kids: [opt(e.lower), opt(e.upper), opt(e.step)] };
+      case 'Slice': return e.ellipsis ? { head: 'Ellipsis', kids: [] } : { head: 'Slice', kids: [opt(e.lower), opt(e.upper), opt(e.step)] };
       case 'Tuple': return { head: 'Tuple', kids: e.elts.map(expr) };
       case 'List': return { head: 'List', kids: e.elts.map(expr) };
       case 'Lambda': return { head: 'Lambda', kids: [...e.params.map(param), expr(e.body)] };

@@ -34,8 +34,10 @@ export interface Call extends Node { kind: 'Call'; func: Expr; args: Expr[]; key
 export interface Attribute extends Node { kind: 'Attribute'; value: Expr; attr: string; attrSpan: Span }
 /** `a[i, 1:n, ::2]`: one entry per comma-separated index; slices appear as Slice nodes. */
 export interface Subscript extends Node { kind: 'Subscript'; value: Expr; index: Expr[] }
-/** Only valid inside Subscript.index (and annotations such as `float64[:, :]`). */
-export interface Slice extends Node { kind: 'Slice'; lower: Expr | null; upper: Expr | null; step: Expr | null }
+/** Only valid inside Subscript.index (and annotations such as `float64[:, :]`). `...` is a Slice with
+ * `ellipsis` set: it stands for as many full slices as the indexed array has axes left over, so every
+ * pass that only looks inside indices treats it as the `:` it expands to. */
+export interface Slice extends Node { kind: 'Slice'; lower: Expr | null; upper: Expr | null; step: Expr | null; ellipsis?: true }
 export interface TupleExpr extends Node { kind: 'Tuple'; elts: Expr[] }
 export interface ListExpr extends Node { kind: 'List'; elts: Expr[] }
 export interface Lambda extends Node { kind: 'Lambda'; params: Param[]; body: Expr }
@@ -72,3 +74,15 @@ export interface ImportFrom extends Node { kind: 'ImportFrom'; module: string; n
 
 /** `file` is set by parse(), so that dumps and later stages can show line:col. */
 export interface Module { kind: 'Module'; body: Stmt[]; span: Span; file?: SourceFile }
+
+/** `index` with its `...` replaced by full slices for an array of `ndim` axes (NumPy: the indices
+ * other than None and `...` take one axis each; `...` takes the rest, possibly none). The checker
+ * rejects a second `...`; here any further one becomes nothing. */
+export function expandEllipsis(index: Expr[], ndim: number): Expr[] {
+  const at = index.findIndex((ix) => ix.kind === 'Slice' && ix.ellipsis);
+  if (at < 0) return index;
+  const taken = index.filter((ix) => ix.kind !== 'None' && !(ix.kind === 'Slice' && ix.ellipsis)).length;
+  const span = index[at].span;
+  const full = Array.from({ length: Math.max(0, ndim - taken) }, (): Slice => ({ kind: 'Slice', lower: null, upper: null, step: null, span }));
+  return [...index.slice(0, at), ...full, ...index.slice(at + 1).filter((ix) => !(ix.kind === 'Slice' && ix.ellipsis))];
+}

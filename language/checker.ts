@@ -6,6 +6,7 @@
 // so types live in per-instance maps keyed by AST node rather than in a copied tree. This keeps
 // the AST immutable and shared, and `--dump=typed` prints the AST with one instance's types.
 import type * as A from './ast.js';
+import { expandEllipsis } from './ast.js';
 import { Code, DiagnosticBag } from './diagnostics.js';
 import type { Span } from './source.js';
 import {
@@ -547,7 +548,7 @@ class Checker {
     } else if (e.kind === 'Subscript') {
       const n = nameOf(e.value);
       const t = n ? scalarOf(n) : null;
-      if (t && t.kind === 'scalar' && e.index.every((i) => i.kind === 'Slice')) return array(t.weak ? (t.dtype === 'int64' ? 'int64' : t.dtype) : t.dtype, e.index.length);
+      if (t && t.kind === 'scalar' && e.index.every((i) => i.kind === 'Slice' && !i.ellipsis)) return array(t.weak ? (t.dtype === 'int64' ? 'int64' : t.dtype) : t.dtype, e.index.length);
     } else if (e.kind === 'None') return NONE;
     this.error(Code.BadAnnotation, `unsupported type annotation '${exprText(e)}' (use int, float, bool, a dtype such as float64, or float64[:, :])`, e.span);
     return null;
@@ -754,14 +755,17 @@ class Checker {
   }
 
   subscriptType(e: A.Subscript, base: Type & { kind: 'array' }): Type {
-    if (e.index.length === 1 && e.index[0].kind !== 'Slice') {
-      const it = this.expr(e.index[0]);
-      if (it.kind === 'array') return this.arrayIndexType(e.index[0], base, it);
+    const second = e.index.filter((ix) => ix.kind === 'Slice' && ix.ellipsis)[1];
+    if (second) { this.error(Code.IndexError, "an index can only have a single ellipsis ('...')", second.span); throw new Unknown(); }
+    const index = expandEllipsis(e.index, base.ndim);
+    if (index.length === 1 && index[0].kind !== 'Slice') {
+      const it = this.expr(index[0]);
+      if (it.kind === 'array') return this.arrayIndexType(index[0], base, it);
     }
-    const axes = e.index.filter((ix) => ix.kind !== 'None').length;
+    const axes = index.filter((ix) => ix.kind !== 'None').length;
     if (axes > base.ndim) { this.error(Code.IndexError, `too many indices: ${axes} for a ${base.ndim}-d array`, e.span); throw new Unknown(); }
     let dims = base.ndim, arrays = 0;
-    for (const ix of e.index) {
+    for (const ix of index) {
       if (ix.kind === 'None') {
         // numpy.newaxis: a new axis of length 1.
         this.expr(ix);

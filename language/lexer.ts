@@ -115,6 +115,7 @@ export const RBrace = op('RBrace', '}');
 export const Comma = op('Comma', ',');
 export const Colon = op('Colon', ':');
 export const Semicolon = op('Semicolon', ';');
+export const Ellipsis = op('Ellipsis', '...');
 export const Dot = op('Dot', '.');
 
 const scanned: TokenType[] = [
@@ -126,7 +127,7 @@ const scanned: TokenType[] = [
   Pow, FloorDiv, LShift, RShift, LessEq, GreaterEq, EqEq, NotEq, Arrow,
   PlusAssign, MinusAssign, StarAssign, SlashAssign, PercentAssign, AmpAssign, PipeAssign, CaretAssign, AtAssign,
   Plus, Minus, Star, Slash, Percent, At, Amp, Pipe, Caret, Tilde, Less, Greater, Equals,
-  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Semicolon, Dot,
+  LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Semicolon, Ellipsis, Dot,
 ];
 
 /** Every token type, for the parser's vocabulary. */

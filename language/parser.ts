@@ -588,9 +588,10 @@ export class ParParser extends CstParser {
     ]);
   });
 
-  /** One index: an expression or a slice `lower:upper:step` with any part omitted. */
+  /** One index: an expression, a slice `lower:upper:step` with any part omitted, or `...`. */
   subscript = this.RULE('subscript', () => {
     this.OR([
+      { ALT: () => this.CONSUME(T.Ellipsis) },
       {
         ALT: () => {
           this.SUBRULE(this.test, { LABEL: 'lower' });

@@ -546,6 +546,7 @@ class AstBuilder extends BaseVisitor {
   }
 
   subscript(ctx: Ctx): A.Expr {
+    if (this.has(ctx, 'Ellipsis')) return { kind: 'Slice', lower: null, upper: null, step: null, ellipsis: true, span: tokSpan(this.tok(ctx, 'Ellipsis')) };
     const lower = this.optExpr(ctx, 'lower');
     if (!this.has(ctx, 'sliceTail')) {
       if (!lower) throw new Skip();
