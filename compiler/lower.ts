@@ -2074,10 +2074,12 @@ export class FnLowerer {
     const step = this.tmp(select('f64', div, bin('div', 'f64', bin('sub', 'f64', stop, start), cvt('i32->f64', div)), f64(0)));
     const a = this.alloc(rdt, [num], true);
     const at = (ix: Expr) => add32(a.data, bin('shl', 'i32', ix, i32(log2Size(rdt))));
+    // NumPy floors the points before casting to an integer dtype (a cast alone would truncate).
+    const cast = (x: Expr) => convert(rdt === 'int32' || rdt === 'int64' ? un('floor', 'f64', x) : x, 'float64', rdt);
     this.nest(a.shape, [a], e.span, (p, [i]) => [
-      { k: 'store', mem: memOf(rdt), addr: p[0], value: convert(bin('add', 'f64', start, bin('mul', 'f64', cvt('i32->f64', i), step)), 'float64', rdt) },
+      { k: 'store', mem: memOf(rdt), addr: p[0], value: cast(bin('add', 'f64', start, bin('mul', 'f64', cvt('i32->f64', i), step))) },
     ], ARRAY_OP);
-    this.emit({ k: 'if', cond: bin('and', 'i32', endpoint, bin('gt_s', 'i32', num, i32(1))), then: [{ k: 'store', mem: memOf(rdt), addr: at(bin('sub', 'i32', num, i32(1))), value: convert(stop, 'float64', rdt) }], else: [] });
+    this.emit({ k: 'if', cond: bin('and', 'i32', endpoint, bin('gt_s', 'i32', num, i32(1))), then: [{ k: 'store', mem: memOf(rdt), addr: at(bin('sub', 'i32', num, i32(1))), value: cast(stop) }], else: [] });
     return this.ownedArray(a);
   }
 

@@ -226,8 +226,9 @@ function floatFormat(vals: number[], f32: boolean): ElemFormat {
       return `${lead}.${e.digits.slice(1).padEnd(fracLen, '0')}e${expText(e.exp, expDigits)}`;
     }
     // Digits up to the point at least: float32 93044248 is 93044248., not 93044250. as a scalar.
-    // (Such a value is an integer, so its exact digits need no rounding.)
-    const whole = d.digits.length < d.exp + 1 ? sign(x) + positional(exact(x))[0] : int;
+    // Only an integer's shortest digits stop before the point; a value whose digits end there
+    // because rounding at the cutoff carried (9.999999999 -> 10.) keeps its rounded digits.
+    const whole = Number.isInteger(x) && d.digits.length < d.exp + 1 ? sign(x) + positional(exact(x))[0] : int;
     return `${whole.padStart(padLeft)}.${frac.padEnd(fracLen)}`;
   };
 }

@@ -261,11 +261,16 @@ const MATH = {
   math_log10: Math.log10, math_erf: erf, math_expm1: Math.expm1, math_log1p: Math.log1p, math_exp2: (x: number) => 2 ** x, math_cbrt: Math.cbrt,
   math_atan2: Math.atan2, math_pow: Math.pow, math_hypot: Math.hypot, math_fmod: (a: number, b: number) => a % b,
   math_pymod: pyMod,
+  // NumPy's npy_divmod (and CPython's float_floor_div), step by step: the quotient of a - fmod(a, b)
+  // is exact or nearly, so it rounds to the right integer; -0.0 // -2.0 is 0.0, -1.0 // inf is -1.0.
   math_pyfloordiv: (a: number, b: number) => {
     if (b === 0) return a / b;
-    const m = pyMod(a, b);
-    const d = (a - m) / b;
-    return Math.round(d) === d ? d : Math.floor(a / b);
+    const mod = a % b;
+    let div = (a - mod) / b;
+    if (mod !== 0 && (b < 0) !== (mod < 0)) div -= 1;
+    if (div === 0) return a / b < 0 || Object.is(a / b, -0) ? -0 : 0;
+    const floor = Math.floor(div);
+    return div - floor > 0.5 ? floor + 1 : floor;
   },
 };
 
