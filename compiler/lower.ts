@@ -2211,8 +2211,10 @@ export class FnLowerer {
     }
     const src = this.expr(arg);
     if (src.k !== 'a') return { k: 'none' };
-    // With dtype= the elements are cast first (NumPy's casting buffer), so sums are pairwise in that dtype.
-    const a = this.kwOf(e, 'dtype') && src.a.dtype !== rdt ? this.contiguousCopy(src.a, rdt) : src.a;
+    // With dtype= the elements are cast first, so sums are pairwise in that dtype; a whole-array sum
+    // or mean casts as it goes, through NumPy's buffer (sumInNumPyOrder).
+    const castsAsItGoes = !axE && (fname === 'sum' || fname === 'mean');
+    const a = this.kwOf(e, 'dtype') && src.a.dtype !== rdt && !castsAsItGoes ? this.contiguousCopy(src.a, rdt) : src.a;
     if (axE && axE.kind !== 'None') {
       let ax = Number(axE.kind === 'Int' ? axE.value : -(axE as A.Unary & { operand: A.IntLit }).operand.value);
       if (ax < 0) ax += a.ndim;
@@ -2418,6 +2420,15 @@ export class FnLowerer {
       const v = bin('div', vt, get(acc, vt), this.varDivisor(convert(size, 'int32', rdt), rdt, e));
       return { e: fname === 'std' ? un('sqrt', vt, v) : v, dtype: rdt };
     }
+    if ((fname === 'sum' || fname === 'mean') && isFloat(rdt) && ad !== rdt && !sequential && !inLine) {
+      // Cast on the way into the buffer (an int mean, sum(a, dtype=float64)): Note [Strided sums].
+      const vt = vtOf(rdt);
+      const acc = this.fresh('acc', vt);
+      const h = this.mod.helper(rdt === 'float64' ? 'psum_f64' : 'psum_f32');
+      this.sumInNumPyOrder(a, acc, (data, n, stride) => call(h, vt, data, n, bin('shl', 'i32', stride, i32(log2Size(rdt)))), rdt);
+      if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', rdt)), dtype: rdt };
+      return { e: get(acc, vt), dtype: rdt };
+    }
     if ((fname === 'sum' || fname === 'mean') && isFloat(ad)) {
       // See Note [Pairwise sums] and Note [Strided sums].
       const h = this.mod.helper(ad === 'float64' ? 'psum_f64' : 'psum_f32');
@@ -2519,9 +2530,11 @@ export class FnLowerer {
    * pairwise and added to the total in order. (Checked against NumPy 2.4 on 500 random views of
    * 2 to 4 dimensions, with negative, transposed and unit axes.) The copy costs one pass; NumPy
    * makes it too. A slab of 2^17 elements or more is itself summed on the team (__psum).
+   * With a cast (`to`: an int mean, `sum(a, dtype=float64)`) NumPy always buffers, so one line is
+   * summed in chunks of 8192 elements too, each pairwise, added in order.
    */
-  sumInNumPyOrder(a: ArrRef, acc: string, line: (data: Expr, n: Expr, stride: Expr) => Expr): void {
-    const d = a.ndim, vt = vtOf(a.dtype), size = ELEM_SIZE[a.dtype];
+  sumInNumPyOrder(a: ArrRef, acc: string, line: (data: Expr, n: Expr, stride: Expr) => Expr, to?: DType): void {
+    const d = a.ndim, bufD = to ?? a.dtype, vt = vtOf(bufD), size = ELEM_SIZE[a.dtype];
     const N = range(d).map(() => this.fresh('sn', 'i32')), S = range(d).map(() => this.fresh('ss', 'i32'));
     const n = (k: number) => get(N[k], 'i32'), st = (k: number) => get(S[k], 'i32');
     range(d).forEach((k) => { this.set(N[k], a.shape[k]); this.set(S[k], a.strides[k]); });
@@ -2553,8 +2566,8 @@ export class FnLowerer {
       this.set(slab, bin('div_s', 'i32', get(total, 'i32'), get(outer, 'i32')));
       this.set(per, bin('div_s', 'i32', i32(8192), get(slab, 'i32')));
       this.set(per, select('i32', bin('lt_s', 'i32', get(per, 'i32'), i32(1)), i32(1), get(per, 'i32')));
-      const chunk = mul32(get(per, 'i32'), get(slab, 'i32'));
-      const buf = this.alloc(a.dtype, [chunk], true);
+      const chunk = this.tmp(to ? select('i32', get(merged, 'i32'), i32(8192), mul32(get(per, 'i32'), get(slab, 'i32'))) : mul32(get(per, 'i32'), get(slab, 'i32')));
+      const buf = this.alloc(bufD, [chunk], true);
       const cnt = this.fresh('cnt', 'i32');
       this.set(cnt, i32(0));
       const flush = (count: Expr): Stmt => ({ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), line(buf.data, count, i32(1))) });
@@ -2563,7 +2576,7 @@ export class FnLowerer {
       const level = (k: number): Stmt[] => {
         const iv = this.fresh('i', 'i32');
         const inner: Stmt[] = k + 1 < d ? [{ k: 'set', name: ptr[k + 1], value: get(ptr[k], 'i32') }, ...level(k + 1)] : [
-          { k: 'store', mem: memOf(a.dtype), addr: add32(buf.data, mul32(get(cnt, 'i32'), i32(size))), value: load(vt, memOf(a.dtype), get(ptr[k], 'i32')) },
+          { k: 'store', mem: memOf(bufD), addr: add32(buf.data, mul32(get(cnt, 'i32'), i32(ELEM_SIZE[bufD]))), value: convert(load(vtOf(a.dtype), memOf(a.dtype), get(ptr[k], 'i32')), a.dtype, bufD) },
           { k: 'set', name: cnt, value: add32(get(cnt, 'i32'), i32(1)) },
           { k: 'if', cond: bin('eq', 'i32', get(cnt, 'i32'), chunk), then: [flush(chunk), { k: 'set', name: cnt, value: i32(0) }], else: [] },
         ];
@@ -2576,7 +2589,8 @@ export class FnLowerer {
       this.emit({ k: 'if', cond: bin('gt_s', 'i32', get(cnt, 'i32'), i32(0)), then: [flush(get(cnt, 'i32'))], else: [] });
       this.emit({ k: 'release', desc: buf.desc });
     });
-    this.emit({ k: 'if', cond: bin('or', 'i32', get(merged, 'i32'), bin('le_s', 'i32', get(total, 'i32'), i32(1))), then: oneLine, else: buffered });
+    if (to) this.emit({ k: 'if', cond: bin('gt_s', 'i32', get(total, 'i32'), i32(0)), then: buffered, else: [{ k: 'set', name: acc, value: cst(vt, 0) }] });
+    else this.emit({ k: 'if', cond: bin('or', 'i32', get(merged, 'i32'), bin('le_s', 'i32', get(total, 'i32'), i32(1))), then: oneLine, else: buffered });
   }
 
   /** Run-time test: the array is C-contiguous (extents of 1 have any stride). */
