@@ -16,7 +16,7 @@ import pc from 'picocolors';
 import { compile, type CompileOptions, type CompileResult, type DumpStage, type Program } from './driver.js';
 import { ParError } from '../runtime/errors.js';
 import { encodePNG, type Picture } from '../runtime/image.js';
-import { resolveMaxPages } from '../runtime/instance.js';
+import { memoryLimitBytes } from '../runtime/memory-size.js';
 
 export const EXIT_OK = 0;
 export const EXIT_ERROR = 1;
@@ -253,9 +253,9 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   }
   if (values['max-memory'] !== undefined) {
     try {
-      resolveMaxPages(values['max-memory'], {});
+      memoryLimitBytes(values['max-memory'], '--max-memory');
     } catch (e) {
-      throw new UsageError((e as Error).message.replace(/^maxMemory/, '--max-memory'));
+      throw new UsageError((e as Error).message);
     }
     inv.maxMemory = values['max-memory'];
   }

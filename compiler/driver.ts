@@ -14,6 +14,8 @@ import { parallelize } from './parallel.js';
 import { hoistBoundsChecks } from './checks.js';
 import { emitWasm } from './emit.js';
 import { instantiate, type ParInstance } from '../runtime/instance.js';
+import { resolveMemoryLimit } from '../runtime/memory-size.js';
+import { currentPlatform } from '../runtime/platform.js';
 import { inRegion, recordError, trapFromError } from '../runtime/trap.js';
 import type { Team } from '../runtime/team.js';
 import { ParError } from '../runtime/errors.js';
@@ -189,7 +191,9 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     bytes: built.bytes, strings: built.manifest.strings, sites: built.manifest.sites, stdout: defaultStdout,
     minPages: built.manifest.minPages,
     ...(options.threads !== undefined ? { threads: options.threads } : {}),
-    ...(options.maxMemory !== undefined ? { maxMemory: options.maxMemory } : {}),
+    // Resolved here (option, else PAR_MAX_MEMORY) so that a fractional or huge size is a clear
+    // ConfigError and the instance gets a whole number of bytes.
+    maxMemory: resolveMemoryLimit(options.maxMemory, currentPlatform().env()),
   });
   result.program = new ProgramImpl(inst, built.manifest, file, options);
   if (!wasmText) wasmText = () => '(compiled wasm came from the cache; run with --no-cache to see it)';

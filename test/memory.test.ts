@@ -79,7 +79,24 @@ print(s)
 
   it('rejects bad limits clearly', async () => {
     await expect(compile('print(1)\n', { maxMemory: '12 apples' })).rejects.toThrow("maxMemory must be a size such as 512M, 2G or 1073741824 (bytes), got '12 apples'");
-    await expect(compile('print(1)\n', { maxMemory: '5G' })).rejects.toThrow("maxMemory is 5.00 GiB, above WebAssembly's limit of 4 GiB");
+    await expect(compile('print(1)\n', { maxMemory: '5G' })).rejects.toThrow("maxMemory '5G' is 5368709120 bytes, above WebAssembly's limit of 4 GiB (4294967296 bytes)");
+    // Fractional sizes once reached BigInt() and threw a raw RangeError; huge ones printed 'undefined' units.
+    await expect(compile('print(1)\n', { maxMemory: '4.1G' })).rejects.toThrow("maxMemory '4.1G' is 4402341478 bytes, above WebAssembly's limit of 4 GiB (4294967296 bytes)");
+    await expect(compile('print(1)\n', { maxMemory: '4096.5M' })).rejects.toThrow("maxMemory '4096.5M' is 4295491584 bytes, above");
+    await expect(compile('print(1)\n', { maxMemory: 1e30 })).rejects.toThrow("maxMemory 1e+30 is above WebAssembly's limit of 4 GiB (4294967296 bytes)");
+    await expect(compile('print(1)\n', { maxMemory: '1000000000000000000G' })).rejects.toThrow("maxMemory '1000000000000000000G' is above WebAssembly's limit of 4 GiB");
+    await expect(compile('print(1)\n', { maxMemory: 0.5 })).rejects.toThrow('maxMemory must be a positive number of bytes, got 0.5');
+    await expect(compile('print(1)\n', { maxMemory: '0.1' })).rejects.toThrow("maxMemory must be at least 1 byte, got '0.1'");
+  });
+
+  it('takes fractional sizes, dropping the fraction of a byte', async () => {
+    for (const maxMemory of ['4294967296.5', 4294967296.5, '1.5G', 100000000.7]) {
+      const r = await compile('print(1)\n', { maxMemory });
+      let out = '';
+      await r.program!.run({ stdout: (t) => { out += t; } });
+      r.program!.dispose();
+      expect(out).toBe('1\n');
+    }
   });
 
   it('writes sizes exactly as numpy/_core/_exceptions.py does', () => {
@@ -111,6 +128,15 @@ describe('the CLI', () => {
     const badEnv = await par(prog, { PAR_MAX_MEMORY: '-3' });
     expect(badEnv.code).toBe(2);
     expect(badEnv.stderr).toContain("PAR_MAX_MEMORY must be a size");
+    // Fractions and huge sizes: a clear usage error, never a leaked RangeError or 'undefined' units.
+    const frac = await par(['--max-memory', '4.1G', ...prog]);
+    expect([frac.code, frac.stderr]).toEqual([2, "par: error: --max-memory '4.1G' is 4402341478 bytes, above WebAssembly's limit of 4 GiB (4294967296 bytes)\nTry 'par --help' for more information.\n"]);
+    const huge = await par(['--max-memory', '100000000000000000000000', ...prog]);
+    expect([huge.code, huge.stderr]).toEqual([2, "par: error: --max-memory '100000000000000000000000' is above WebAssembly's limit of 4 GiB (4294967296 bytes)\nTry 'par --help' for more information.\n"]);
+    const fracEnv = await par(prog, { PAR_MAX_MEMORY: '4.1G' });
+    expect([fracEnv.code, fracEnv.stderr]).toEqual([2, "par: error: PAR_MAX_MEMORY '4.1G' is 4402341478 bytes, above WebAssembly's limit of 4 GiB (4294967296 bytes)\nTry 'par --help' for more information.\n"]);
+    const okFrac = await par(['--max-memory', '1.5G', ...prog], { PAR_MAX_MEMORY: '4294967296.5' });
+    expect([okFrac.code, okFrac.stdout]).toEqual([0, '(1000,)\n(20000000,)\n']);
   });
 });
 
