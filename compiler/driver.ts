@@ -180,8 +180,10 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
         case 'ast': return mod ? printAst(mod) : '';
         case 'typed': return checked ? dumpTyped(checked) : '';
         case 'ir': return lowered ? printIR(lowered.program) : '';
-        case 'outlined': return finalIR ?? '(compiled wasm came from the cache; run with --no-cache to see it)';
-        case 'wat': return wasmText ? wasmText() : '(run without --dump first)';
+        // After a compile error the late stages never ran: print nothing rather than a hint about
+        // the cache or --dump that does not apply (the diagnostics already say what went wrong).
+        case 'outlined': return finalIR ?? (diags.hasErrors ? '' : '(compiled wasm came from the cache; run with --no-cache to see it)');
+        case 'wat': return wasmText ? wasmText() : diags.hasErrors ? '' : '(run without --dump first)';
       }
     },
   };

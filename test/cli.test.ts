@@ -250,6 +250,15 @@ describe('par (spawned): compiling and running', () => {
     if (stage === 'wat') expect(r.stdout).toContain('(module');
   });
 
+  it.each(['ast', 'typed', 'ir', 'outlined', 'wat'])('--dump=%s after a compile error prints the error and no hint', async (stage) => {
+    // The late stages never ran; the dump once said the wasm "came from the cache" under --no-cache.
+    const r = await par(['run', script('colon.par', 'if True\n    x = 1\n'), '--no-cache', `--dump=${stage}`]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/colon\.par:1:8: error: /);
+    expect(r.stdout).not.toMatch(/cache|--dump/);
+    if (stage !== 'ast') expect(r.stdout).toBe('');
+  });
+
   it('--time reports compile and run times on stderr, leaving stdout alone', async () => {
     const r = await par(['-e', 'print(5)', '--time']);
     expect(r.code).toBe(0);
