@@ -177,6 +177,11 @@ export function lex(file: SourceFile, diags: DiagnosticBag): LexResult {
     diags.error(Code.BadCharacter, badCharacterMessage(bad), span);
   }
   for (const t of tokens) {
+    // Python refuses `09` and `007` (C would read them as octal); `0`, `00`, `0.5`, `09.5` are fine.
+    if (t.tokenType === IntLit && /^0[0-9_]*[1-9]/.test(t.image)) {
+      diags.error(Code.Syntax, 'leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers',
+        { start: t.startOffset, end: tokenEnd(t) });
+    }
     if (t.payload === 'unterminated' || t.payload === 'unterminated triple') {
       const what = t.payload === 'unterminated' ? 'string literal' : 'triple-quoted string literal';
       diags.error(Code.UnterminatedString, `unterminated ${what}`, { start: t.startOffset, end: tokenEnd(t) });
@@ -199,10 +204,15 @@ function badCharacterMessage(bad: string): string {
  * brackets (a trailing backslash joins lines); its indentation is compared with a stack of open
  * levels to emit INDENT or DEDENTs. Blank and comment-only lines produce no tokens, so they are
  * ignored for free. Tabs advance to the next multiple of 8, as in CPython.
+ *
+ * Like CPython's tokenizer, each level is also measured with tabs as 1 column (`alts`): when the
+ * two measures disagree about a line (deeper by one, equal or shallower by the other), its meaning
+ * depends on the tab size, and that is a TabError.
  */
 function layout(text: string, tokens: IToken[], diags: DiagnosticBag): LexResult {
   const out: IToken[] = [];
   const levels = [0];
+  const alts = [0];
   const brackets: IToken[] = [];
   let prev: IToken | null = null;
   const synth = (type: TokenType, image: string, start: number) =>
@@ -212,18 +222,25 @@ function layout(text: string, tokens: IToken[], diags: DiagnosticBag): LexResult
     const lineBreak: number = prev === null ? -1 : brackets.length > 0 ? -2 : findLineBreak(text, tokenEnd(prev), tok.startOffset);
     if (prev === null || lineBreak >= 0) {
       if (prev !== null) out.push(synth(Newline, '\n', lineBreak));
-      const col = indentation(text, tok.startOffset);
+      const { col, alt } = indentation(text, tok.startOffset);
+      const tabError = () => diags.error(Code.BadIndent, 'inconsistent use of tabs and spaces in indentation',
+        { start: tok.startOffset, end: tokenEnd(tok) });
       if (col > levels[levels.length - 1]) {
+        if (alt <= alts[alts.length - 1]) tabError();
         levels.push(col);
+        alts.push(alt);
         out.push(synth(Indent, '', tok.startOffset));
       } else {
         while (col < levels[levels.length - 1]) {
           levels.pop();
+          alts.pop();
           out.push(synth(Dedent, '', tok.startOffset));
         }
         if (col !== levels[levels.length - 1]) {
           diags.error(Code.BadIndent, 'unindent does not match any outer indentation level',
             { start: tok.startOffset, end: tokenEnd(tok) });
+        } else if (alt !== alts[alts.length - 1]) {
+          tabError();
         }
       }
     }
@@ -270,18 +287,20 @@ function findLineBreak(text: string, from: number, to: number): number {
   return -1;
 }
 
-/** Column of the first non-blank character on the line holding `offset`, with tabs to 8. */
-function indentation(text: string, offset: number): number {
+/** Column of the first non-blank character on the line holding `offset`, with tabs to 8 (`col`)
+ *  and with tabs as 1 column (`alt`), as CPython's tokenizer measures it. */
+function indentation(text: string, offset: number): { col: number; alt: number } {
   let i = text.lastIndexOf('\n', offset - 1) + 1;
   let col = 0;
+  let alt = 0;
   for (; i < offset; i++) {
     const c = text[i];
-    if (c === ' ') col++;
-    else if (c === '\t') col = (Math.floor(col / 8) + 1) * 8;
-    else if (c === '\f') col = 0;
+    if (c === ' ') { col++; alt++; }
+    else if (c === '\t') { col = (Math.floor(col / 8) + 1) * 8; alt++; }
+    else if (c === '\f') { col = 0; alt = 0; }
     else break;
   }
-  return col;
+  return { col, alt };
 }
 
 /** Exclusive end offset of a token (its image is exactly its source text). */

@@ -10,6 +10,9 @@ export interface SourceFile {
 }
 
 export function sourceFile(name: string, text: string): SourceFile {
+  // A lone CR (old Mac line endings) ends a line, as in Python; writing it as LF keeps every
+  // offset, and then the lexer and the line table only need to know LF (and CRLF).
+  text = text.replace(/\r(?!\n)/g, '\n');
   const lineStarts = [0];
   for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
   return { name, text, lineStarts };

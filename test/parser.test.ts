@@ -80,6 +80,13 @@ y""", 'ab' "cd", '\x41\u00e9\101', '\q')`);
       ['a\tb', "it's", '\\n', 'x\ny', 'abcd', 'AéA', '\\q']);
   });
 
+  it('refuses leading zeros in decimal integers, as Python does', () => {
+    const msg = 'leading zeros in decimal integer literals are not permitted; use an 0o prefix for octal integers';
+    expect(run('x = 09\ny = 007\nz = 0_7\n').errors).toEqual([`1:5 ${msg}`, `2:5 ${msg}`, `3:5 ${msg}`]);
+    const e = exprOf('(0, 00, 0_0, 0.5, 0e1, 09.5, 00.5, 010e2, 0o7)');
+    expect(e.kind === 'Tuple' && e.elts.map(show)).toEqual(['0', '0', '0', '0.5', '0.0', '9.5', '0.5', '1000.0', '7']);
+  });
+
   it('tells keywords from names that start with them', () => {
     const m = ok('assert iffy\nas_ = in_ + isx + notx + nonex\n');
     expect(kinds(m.body)).toEqual(['Assert', 'Assign']);
@@ -115,13 +122,35 @@ describe('layout (indentation)', () => {
   });
 
   it('counts a tab as advancing to the next multiple of 8', () => {
-    const m = ok('if a:\n\tx = 1\n        y = 2\n');
-    expect(kinds((m.body[0] as Extract<Stmt, { kind: 'If' }>).body)).toEqual(['Assign', 'Assign']);
+    // '  \t' and '\t' are both column 8; with the same prefix on each line that is consistent.
+    const m = ok('if a:\n  \tif b:\n  \t\tx = 1\n  \ty = 2\n');
+    expect(kinds((m.body[0] as Extract<Stmt, { kind: 'If' }>).body)).toEqual(['If', 'Assign']);
+    // '\t\t' is column 16, not 2: '\t    ' (column 12) is a dedent that matches no level.
+    expect(run('if a:\n\tif b:\n\t\tx = 1\n\t    y = 2\n').errors).toEqual(['4:6 unindent does not match any outer indentation level']);
+  });
+
+  it('reports a TabError where tabs of 8 and of 1 column disagree, as CPython does', () => {
+    const tabError = (line: number, col: number) => [`${line}:${col} inconsistent use of tabs and spaces in indentation`];
+    // Equal with tabs of 8, different with tabs of 1 (CPython: TabError).
+    expect(run('if a:\n\tx = 1\n        y = 2\n').errors).toEqual(tabError(3, 9));
+    expect(run('if a:\n        x = 1\n\ty = 2\n').errors).toEqual(tabError(3, 2));
+    // Deeper with tabs of 8, not with tabs of 1.
+    expect(run('if a:\n    if b:\n\tx = 1\n').errors).toEqual(tabError(3, 2));
+    // A dedent back to a level reached another way.
+    expect(run('if a:\n\tif b:\n\t\tx = 1\n        y = 2\n').errors).toEqual(tabError(4, 9));
+    expect(run('if a:\n\tx = 1\n        y = 2\n').diags[0].code).toBe(Code.BadIndent);
   });
 
   it('accepts CRLF line endings and a missing final newline', () => {
     const m = ok('if a:\r\n    x = 1\r\ny = 2');
     expect(kinds(m.body)).toEqual(['If', 'Assign']);
+  });
+
+  it('accepts lone CR line endings (old Mac files), as Python does', () => {
+    const m = ok('x = 1\rif a:\r    y = 2 # note\r    z = \\\r3\rw = 4\r');
+    expect(kinds(m.body)).toEqual(['Assign', 'If', 'Assign']);
+    expect(kinds((m.body[1] as Extract<Stmt, { kind: 'If' }>).body)).toEqual(['Assign', 'Assign']);
+    expect(run('x = 1\ry = $\r').errors).toEqual(["2:5 unexpected character '$'"]);
   });
 
   it('reports an inconsistent dedent with Code.BadIndent', () => {
