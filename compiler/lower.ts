@@ -2271,25 +2271,43 @@ export class FnLowerer {
 
   /** Reduces a 1-d strided line (used for axis reductions). */
   /** A new array: `fname` of `a` along axis `ax`. */
-  reduceAlong(fname: string, a: ArrRef, ax: number, rdt: DType, e: A.Call): ArrRef {
+  /**
+   * Note [Axis sums]: NumPy's float sum along an axis is pairwise per output element when its
+   * iterator makes the reduced axis the innermost one, and otherwise adds the slices along it one
+   * after another. The iterator puts innermost the axis of least |stride| in the input (the output's
+   * zero stride there gives it no say), ignoring axes of extent 1; so it depends on the layout, not
+   * on which axis is last: `b.T.sum(axis=0)` is pairwise. `pairwise` overrides the layout test (var
+   * sums squares laid out like the input, as NumPy's are). Other reductions are exact or order-free.
+   */
+  reduceAlong(fname: string, a: ArrRef, ax: number, rdt: DType, e: A.Call, pairwise?: Expr): ArrRef {
     const outShape = a.shape.filter((_n, k) => k !== ax);
     const out = this.alloc(rdt, outShape);
     if (['min', 'max', 'argmin', 'argmax'].includes(fname)) {
       // NumPy: an error when there is an output element to compute from an empty line.
       this.emptyCheck(fname, bin('and', 'i32', bin('eq', 'i32', a.shape[ax], i32(0)), bin('ne', 'i32', outShape.reduce((x: Expr, n) => mul32(x, n), i32(1)), i32(0))), e, true);
     }
-    if (a.ndim === 2 && ax === 0 && ['sum', 'mean', 'prod', 'min', 'max', 'any', 'all'].includes(fname)) {
-      this.columnReduce(fname, a, out, rdt, e);
-      return out;
-    }
+    const orderMatters = (fname === 'sum' || fname === 'mean') && isFloat(a.dtype);
+    const pw = orderMatters ? this.tmp(pairwise ?? this.reducedAxisInnermost(a, ax)) : null;
     // Nest over the output; each element reduces along `ax` with an inner loop.
     const inner: ArrRef = { ...a, ndim: a.ndim - 1, shape: outShape, strides: a.strides.filter((_s, k) => k !== ax) };
     // Each output element is computed whole by one thread, so any team gives the same bits.
-    this.nest(out.shape, [out, inner], e.span, (p) => this.block(() => {
-      const r = this.reduceLine(fname, { ...a, data: p[1], ndim: 1, shape: [a.shape[ax]], strides: [a.strides[ax]] }, rdt, e, ax === a.ndim - 1);
+    const lines = (lastAxis: boolean) => this.block(() => this.nest(out.shape, [out, inner], e.span, (p) => this.block(() => {
+      const r = this.reduceLine(fname, { ...a, data: p[1], ndim: 1, shape: [a.shape[ax]], strides: [a.strides[ax]] }, rdt, e, lastAxis);
       this.emit({ k: 'store', mem: memOf(rdt), addr: p[0], value: convert(r.e, r.dtype, rdt) });
-    }), { par: true, lineCost: a.shape[ax] });
+    }), { par: true, lineCost: a.shape[ax] }));
+    const sequential = a.ndim === 2 && ax === 0 && ['sum', 'mean', 'prod', 'min', 'max', 'any', 'all'].includes(fname)
+      ? this.block(() => this.columnReduce(fname, a, out, rdt, e))
+      : lines(pw ? false : ax === a.ndim - 1);
+    if (pw) this.emit({ k: 'if', cond: pw, then: lines(true), else: sequential });
+    else this.out.push(...sequential);
     return out;
+  }
+
+  /** Whether NumPy's iterator makes axis `ax` of `a` the innermost (Note [Axis sums]). */
+  reducedAxisInnermost(a: ArrRef, ax: number): Expr {
+    const sr = this.tmp(un('abs', 'i32', a.strides[ax]));
+    return range(a.ndim).filter((k) => k !== ax).reduce((acc: Expr, k) =>
+      bin('and', 'i32', acc, bin('or', 'i32', bin('le_s', 'i32', a.shape[k], i32(1)), bin('lt_s', 'i32', sr, un('abs', 'i32', a.strides[k])))), i32(1));
   }
 
   /**
@@ -2358,6 +2376,7 @@ export class FnLowerer {
    */
   varAlong(fname: 'std' | 'var', a: ArrRef, ax: number, rdt: DType, e: A.Call): ArrRef {
     const vt = vtOf(rdt);
+    const pairwise = this.tmp(this.reducedAxisInnermost(a, ax));
     const mean = this.reduceAlong('mean', a, ax, rdt, e);
     const back: ArrRef = { ...mean, ndim: a.ndim, shape: [...mean.shape.slice(0, ax), i32(1), ...mean.shape.slice(ax)], strides: [...mean.strides.slice(0, ax), i32(0), ...mean.strides.slice(ax)] };
     const sq = this.alloc(rdt, a.shape, true);
@@ -2369,7 +2388,7 @@ export class FnLowerer {
       ];
     }, ARRAY_OP);
     this.emit({ k: 'release', desc: mean.desc });
-    const out = this.reduceAlong('sum', sq, ax, rdt, e);
+    const out = this.reduceAlong('sum', sq, ax, rdt, e, pairwise);
     this.emit({ k: 'release', desc: sq.desc });
     const div = this.tmp(this.varDivisor(convert(a.shape[ax], 'int32', rdt), rdt, e));
     this.nest(out.shape, [out], e.span, (p) => {
@@ -2402,9 +2421,13 @@ export class FnLowerer {
       const m = this.tmp(mean.e);
       const vt = vtOf(rdt);
       const acc = this.fresh('acc', vt);
-      // As NumPy: x = a - mean, x = x * x (an array, in C order), then its pairwise sum.
+      // As NumPy: x = a - mean, x = x * x (an array laid out like a: its axes in a's order of
+      // |stride|, each in a's direction), then the pairwise sum of x in memory order.
       const sq = this.alloc(rdt, a.shape, true);
-      this.nest(a.shape, [sq, a], e.span, (p) => {
+      const key = a.strides.map((s) => this.tmp(un('abs', 'i32', s)));
+      const inner = (j: number, k: number) => bin(j > k ? 'le_s' : 'lt_s', 'i32', key[j], key[k]);
+      const kStrides = range(a.ndim).map((k) => range(a.ndim).filter((j) => j !== k).reduce((acc: Expr, j) => mul32(acc, select('i32', inner(j, k), a.shape[j], i32(1))), i32(1)));
+      this.nest(a.shape, [{ ...sq, strides: kStrides }, a], e.span, (p) => {
         const xt = this.fresh('dx', vt);
         return [
           { k: 'set', name: xt, value: bin('sub', vt, convert(load(vtOf(ad), memOf(ad), p[1]), ad, rdt), m) },
