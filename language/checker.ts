@@ -289,6 +289,10 @@ class Checker {
         if (t.kind === 'str' || t.kind === 'func' || t.kind === 'builtin' || t.kind === 'team' || t.kind === 'dtype') {
           this.error(Code.TypeMismatch, `a function cannot return ${showType(t)}`, s.value!.span); return;
         }
+        const declared = this.inst.def?.returns ? this.annotation(this.inst.def.returns) : null;
+        if (declared && !this.assignable(t, declared)) {
+          this.error(Code.TypeMismatch, `'${this.inst.def!.name}' is declared to return ${showType(declared)} but this returns ${showType(t)}`, s.value?.span ?? s.span); return;
+        }
         this.retSoFar = this.retSoFar ? this.unify(this.retSoFar, t, s.span, 'return value') : t;
         return;
       }
@@ -485,8 +489,11 @@ class Checker {
     if (a.kind === 'tuple' && b.kind === 'tuple' && a.elems.length === b.elems.length) {
       return { kind: 'tuple', elems: a.elems.map((x, i) => this.unify(x, b.elems[i], span, what)) };
     }
-    if (a.kind === 'none') return b;
-    if (b.kind === 'none') return a;
+    if (a.kind === 'none' || b.kind === 'none') {
+      // Par has no optional types: None is a type of its own, never a value of another.
+      this.error(Code.BadAssign, `${what} is None in one place and ${showType(a.kind === 'none' ? b : a)} in another; Par has no None value of another type`, span);
+      return a.kind === 'none' ? b : a;
+    }
     this.error(Code.BadAssign, `${what} has type ${showType(a)} and cannot also hold ${showType(b)}; Par gives each variable one type`, span);
     return a;
   }
