@@ -180,13 +180,17 @@ class Checker {
   retSoFar: Type | null = null;
   isMain = false;
   /** Enclosing loops and parallel regions, innermost last (for break/continue checks). */
-  loops: ('loop' | 'prange' | 'region')[] = [];
+  loops: ('loop' | 'prange' | 'share' | 'region')[] = [];
   parDepth = 0;
+  /** Teams bound by `with parallel() as p` in this function: true while inside the block. */
+  teams = new Map<string, boolean>();
+  /** How many `with p.lock` blocks enclose the statement being checked. */
+  locks = 0;
 
   /** Checks a body to a fixpoint of its variables' types, then once more recording diagnostics. */
   checkBody(inst: FuncInstance, def: A.FunctionDef, isMain: boolean): void {
-    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, isMain: this.isMain, loops: this.loops, parDepth: this.parDepth };
-    this.inst = inst; this.isMain = isMain; this.loops = []; this.parDepth = 0;
+    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, isMain: this.isMain, loops: this.loops, parDepth: this.parDepth, teams: this.teams, locks: this.locks };
+    this.inst = inst; this.isMain = isMain; this.loops = []; this.parDepth = 0; this.teams = new Map(); this.locks = 0;
     this.localNames = assignedNames(def.body);
     for (const p of inst.params) { this.localNames.add(p.name); inst.locals.set(p.name, p.type); }
     for (let iter = 0; ; iter++) {
@@ -279,6 +283,7 @@ class Checker {
         if (!inner) this.error(Code.Syntax, `'${kw}' outside a loop`, s.span);
         else if (inner === 'region') this.error(Code.Unsupported, `'${kw}' cannot leave a parallel region: every thread must reach its end`, s.span);
         else if (inner === 'prange' && kw === 'break') this.error(Code.Unsupported, "'break' is not allowed in a prange loop: its iterations run in any order on several threads (use a while loop, or skip the work with a flag)", s.span);
+        else if (inner === 'share' && kw === 'break') this.error(Code.Unsupported, "'break' is not allowed in a p.range or p.xrange loop: each thread runs its own share of the iterations (skip the work with a flag)", s.span);
         return;
       }
       case 'Pass': return;
@@ -334,18 +339,20 @@ class Checker {
   forStmt(s: A.For): void {
     const it = s.iter;
     let elem: Type;
-    let isPrange = false;
+    let isPrange = false, share = false;
     if (it.kind === 'Call') {
       const fname = this.calleeName(it.func);
       if (fname === 'range' || fname === 'prange' || fname === 'p.range' || fname === 'p.xrange') {
         isPrange = fname === 'prange';
+        share = fname === 'p.range' || fname === 'p.xrange';
+        if (share) this.teamAlive(it.func as A.Attribute);
         this.rangeCall(it, fname);
         elem = INT;
       } else elem = this.iterElem(it);
     } else elem = this.iterElem(it);
     if (s.target.kind !== 'Name') { this.error(Code.Unsupported, 'a for loop target must be a single name', s.target.span); return; }
     this.bindVar(s.target.id, elem, s.target.span);
-    this.loops.push(isPrange ? 'prange' : 'loop');
+    this.loops.push(isPrange ? 'prange' : share ? 'share' : 'loop');
     if (isPrange) this.parDepth++;
     this.block(s.body);
     if (isPrange) { this.parDepth--; this.inferReductions(s); }
@@ -437,6 +444,13 @@ class Checker {
     this.inst.parloops.set(s, info);
   }
 
+  /** `p.attr` where `p` names the team of a region that has ended is an error (its threads are gone). */
+  teamAlive(e: A.Attribute): void {
+    if (e.value.kind !== 'Name' || this.teams.get(e.value.id) !== false) return;
+    this.error(Code.Unsupported, `'${e.value.id}' is the team of a parallel region that has ended; use it inside its 'with parallel() as ${e.value.id}:' block`, e.span);
+    throw new Unknown();
+  }
+
   withStmt(s: A.With): void {
     if (s.items.length !== 1) { this.error(Code.Unsupported, 'with takes exactly one item in Par', s.span); return; }
     const item = s.items[0];
@@ -444,23 +458,30 @@ class Checker {
     if (ctx.kind === 'Call' && this.calleeName(ctx.func) === 'parallel') {
       this.inst.types.set(ctx, { kind: 'team' });
       this.inst.calls.set(ctx, { kind: 'builtin', name: 'parallel', self: null });
-      for (const a of ctx.args) this.expr(a);
+      if (ctx.args.length) this.error(Code.ArgCount, 'parallel() takes keyword arguments only (num_threads=, if_=)', ctx.args[0].span);
       for (const k of ctx.keywords) {
         if (k.name !== 'num_threads' && k.name !== 'if_') this.error(Code.ArgCount, `parallel() got an unexpected keyword argument '${k.name}'`, k.span);
         const t = this.expr(k.value);
         if (t.kind !== 'scalar' && t.kind !== 'none') this.error(Code.TypeMismatch, `${k.name} must be a scalar`, k.value.span);
+        else if (k.name === 'num_threads' && t.kind === 'scalar' && isFloat(t.dtype)) this.error(Code.TypeMismatch, 'num_threads must be an integer', k.value.span);
       }
       if (item.asName) this.bindVar(item.asName, { kind: 'team' }, item.span);
+      // The team is usable only inside its block: after the join its threads are gone.
+      if (item.asName) this.teams.set(item.asName, true);
       this.parDepth++;
       this.loops.push('region');
       this.block(s.body);
       this.loops.pop();
       this.parDepth--;
+      if (item.asName) this.teams.set(item.asName, false);
       return;
     }
     const t = this.expr(ctx);
     if (t.kind !== 'lock') { this.error(Code.Unsupported, 'with supports parallel(...) and p.lock only', ctx.span); return; }
+    if (this.locks > 0) this.error(Code.Unsupported, "a 'with p.lock' inside another would wait for itself forever: the team's lock is not re-entrant", ctx.span);
+    this.locks++;
     this.block(s.body);
+    this.locks--;
   }
 
   // ---------------- variables and assignment ----------------
@@ -690,6 +711,7 @@ class Checker {
       throw new Unknown();
     }
     if (base.kind === 'team') {
+      this.teamAlive(e);
       switch (e.attr) {
         case 'thread_num': case 'num_threads': return INT;
         case 'lock': return { kind: 'lock' };
@@ -1019,7 +1041,13 @@ class Checker {
       case 'range': case 'prange': case 'p.range': case 'p.xrange':
         this.error(Code.Unsupported, `${name}() can only be used as the iterable of a for loop`, c.span);
         throw new Unknown();
-      case 'p.barrier': this.nargs(c, 0, 0, 'barrier'); return NONE;
+      case 'p.barrier':
+        this.nargs(c, 0, 0, 'barrier');
+        // Every thread must reach the same barriers: one holding the lock, or inside its own share of
+        // a loop, would leave the others waiting forever.
+        if (this.locks > 0) this.error(Code.Unsupported, "p.barrier() inside 'with p.lock' would wait forever: the other threads cannot take the lock to reach it", c.span);
+        else if (this.loops.some((l) => l === 'share' || l === 'prange')) this.error(Code.Unsupported, 'p.barrier() inside a p.range, p.xrange or prange loop: the threads run different numbers of iterations, so they would not all reach it', c.span);
+        return NONE;
       case 'len': {
         this.nargs(c, 1, 1, 'len');
         const t = this.expr(c.args[0]);
@@ -1158,6 +1186,8 @@ class Checker {
         const it = this.expr(c.args[1]);
         const n = it.kind === 'tuple' ? it.elems.length : 1;
         if (n !== a.ndim) this.error(Code.TypeMismatch, `${name}() needs ${a.ndim} index${a.ndim === 1 ? '' : 'es'} for a ${a.ndim}-d array`, c.args[1].span);
+        const bad = (it.kind === 'tuple' ? it.elems : [it]).find((t) => t.kind !== 'scalar' || isFloat(t.dtype));
+        if (bad) this.error(Code.TypeMismatch, `array indices must be integers, got ${showType(bad)}`, c.args[1].span);
         const vt = this.expr(c.args[2]);
         if (vt.kind !== 'scalar') this.error(Code.TypeMismatch, `${name}() adds a scalar, got ${showType(vt)}`, c.args[2].span);
         return scalar(a.dtype);
