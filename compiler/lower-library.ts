@@ -30,7 +30,7 @@ const row = (a: ArrRef, ix: Expr): ArrRef => ({ ...a, data: elemAddr(a, a.data, 
 /** a without axis k (for nests over the lines along k). */
 const without = (a: ArrRef, k: number): ArrRef => ({ ...a, ndim: a.ndim - 1, shape: a.shape.filter((_n, j) => j !== k), strides: a.strides.filter((_s, j) => j !== k) });
 
-function fmtTrap(fl: FnLowerer, kind: string, text: string, span: Span, a: Expr = i64(0), b: Expr = i64(0), c: Expr = i64(0)): Stmt {
+export function fmtTrap(fl: FnLowerer, kind: string, text: string, span: Span, a: Expr = i64(0), b: Expr = i64(0), c: Expr = i64(0)): Stmt {
   const site = fl.mod.site(kind === 'IndexError' ? Code.IndexError : Code.ValueError, kind, span, text);
   const w = (x: Expr) => (x.t === 'i64' ? x : cvt('i32->i64', x));
   return fl.trap(fl.mod.imp('err_fmt', ['i32', 'i64', 'i64', 'i64'], null), i32(site), w(a), w(b), w(c));
