@@ -112,8 +112,13 @@ function teamRuntime(): Func[] {
           ]),
           expr(call('__dispatch', null, g('region'), g('env'), i32(0), i32(1), call('thread_id', 'i32'))), ret(i32(1)),
         ]),
-        // Outside parallel code only thread 0 runs.
-        when(bin('le_s', 'i32', g('n'), i32(1)), [expr(call('__dispatch', null, g('region'), g('env'), i32(0), i32(1), i32(0))), ret(i32(1))]),
+        // Outside parallel code only thread 0 runs. Its slot keeps the iteration an error names (a
+        // serial run too: runtime/trap.ts) and is cleared after the loop, so later errors name none.
+        when(bin('le_s', 'i32', g('n'), i32(1)), [
+          expr(call('__dispatch', null, g('region'), g('env'), i32(0), i32(1), i32(0))),
+          st('i64', slotAddr(i32(0), 'iter'), i64(-1)),
+          ret(i32(1)),
+        ]),
         st('i32', ctl('active'), i32(1)),
         st('i32', ctl('cancel'), i32(0)),
         st('i32', ctl('barCount'), i32(0)),
@@ -127,6 +132,7 @@ function teamRuntime(): Func[] {
         expr({ k: 'notify', t: 'i32', addr: ctl('wake'), count: i32(-1) }),
         expr(call('__dispatch', null, g('region'), g('env'), i32(0), g('n'), i32(0))),
         expr(call('__join', null)),
+        st('i64', slotAddr(i32(0), 'iter'), i64(-1)),
         ret(g('n')),
       ],
     },

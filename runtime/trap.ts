@@ -54,7 +54,16 @@ export function recordError(memory: WebAssembly.Memory, out: OutputQueue, tid: n
  * (always on a worker; on thread 0 while CTRL.active is set).
  */
 export function raise(memory: WebAssembly.Memory, out: OutputQueue, tid: number, site: number, message: string): ParTrap {
-  if (tid === 0 && !inRegion(memory)) return new ParTrap(site, message);
+  if (tid === 0 && !inRegion(memory)) {
+    // A parallel loop run on thread 0 alone (one thread, or too little work to fork) still names
+    // its iteration, as a forked run would; the slot is -1 outside loops.
+    const slots = Atomics.load(new Int32Array(memory.buffer, 0, CTRL.END / 4), CTRL.iterSlots / 4);
+    const cell = slots ? new BigInt64Array(memory.buffer, slots, 1) : null;
+    const iteration = cell ? cell[0] : -1n;
+    if (iteration < 0n) return new ParTrap(site, message);
+    cell![0] = -1n;
+    return new ParTrap(site, `${message} (in iteration ${iteration} on thread 0)`, 0, iteration);
+  }
   recordError(memory, out, tid, site, message);
   return new ParTrap(site, message, tid, undefined, true);
 }

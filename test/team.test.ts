@@ -363,6 +363,25 @@ describe('prange end to end', () => {
     }
   });
 
+  it('names the iteration (on thread 0) when a prange loop runs on one thread, and none for an error after the loop', async () => {
+    const src = (bad: number) => [
+      'a = zeros(10)',
+      `for i in prange(${bad}):`,
+      '    a[i] = i',
+      'print(a[12])',
+    ].join('\n');
+    for (const [bad, expected] of [[20, /^e\.par:3:\d+: error: IndexError: index 10 is out .* \(in iteration 10 on thread 0\)\n/], [10, /^e\.par:4:\d+: error: IndexError: index 12 is out of bounds for axis 0 with size 10 \(array shape \(10,\)\)\n/]] as const) {
+      const p = (await compile(src(bad), { filename: 'e.par', threads: 1 })).program!;
+      try {
+        const err = await p.run({ stdout: () => {} }).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(ParError);
+        expect((err as ParError).formatted).toMatch(expected);
+      } finally {
+        p.dispose();
+      }
+    }
+  });
+
   it('when several iterations fail, the lowest is reported, whatever the timing', async () => {
     const src = [
       'a = zeros(100)',
