@@ -1,9 +1,10 @@
 // The front end's entry point: source text to AST. Lexes, parses with the shared Chevrotain
 // parser, turns its recognition errors into diagnostics (at most one per logical line, since
-// later ones on the same line are usually echoes of the first), and builds the AST. It returns
+// later ones on the same line are usually echoes of the first), builds the AST and refuses
+// expressions too deep for the later stages (MAX_EXPR_DEPTH). It returns
 // a best-effort Module even for broken input, and never throws.
 import type { IRecognitionException, IToken } from 'chevrotain';
-import type { Module } from './ast.js';
+import type { Module, Stmt } from './ast.js';
 import { Code } from './diagnostics.js';
 import type { DiagnosticBag } from './diagnostics.js';
 import { Dedent, Indent, lex, Newline } from './lexer.js';
@@ -23,6 +24,7 @@ export function parse(file: SourceFile, diags: DiagnosticBag): Module {
     const lexical = diags.items.slice(first).map((d) => d.span.start);
     reportSyntaxErrors(errors, tokens, unclosed, lexical, file, diags);
     module.body = toAst(cst, file, diags, errors.length > 0 || unclosed !== null || lexical.length > 0);
+    checkExpressionDepth(module.body, diags);
   } catch (e) {
     if (e instanceof RangeError) {
       // Each level of parentheses costs about a hundred stack frames in the recursive-descent
@@ -38,6 +40,45 @@ export function parse(file: SourceFile, diags: DiagnosticBag): Module {
   const ours = diags.items.splice(first).sort((a, b) => a.span.start - b.span.start);
   diags.items.push(...ours);
   return module;
+}
+
+/**
+ * The deepest expression the later stages take. The checker, lowering and vectorizer recurse once
+ * per level of the expression tree, and under Node's default stack a chain of array additions
+ * `a + a + ... + a` overflows them at about 1200 terms (scalars at about 2500): past this limit the
+ * user gets a diagnostic at the expression rather than an internal "Maximum call stack" error.
+ * Parentheses cost far more stack in the parser, which reports its own limit ("nested too deeply").
+ */
+export const MAX_EXPR_DEPTH = 1000;
+
+const EXPR_KINDS = new Set(['Int', 'Float', 'Bool', 'Str', 'None', 'Name', 'Unary', 'Binary', 'Compare', 'BoolOp',
+  'IfExp', 'Call', 'Attribute', 'Subscript', 'Slice', 'Tuple', 'List', 'Lambda']);
+
+/** Reports each outermost expression deeper than MAX_EXPR_DEPTH. Iterative: the tree can be deep. */
+function checkExpressionDepth(body: Stmt[], diags: DiagnosticBag): void {
+  type Node = { kind?: unknown; span?: Span };
+  // depth counts expression nodes from the statement down; root is the outermost expression.
+  const stack: { node: Node; depth: number; root: Node | null }[] = body.map((s) => ({ node: s as Node, depth: 0, root: null }));
+  const reported = new Set<Node>();
+  while (stack.length > 0) {
+    const { node, depth: above, root: outer } = stack.pop()!;
+    const isExpr = typeof node.kind === 'string' && EXPR_KINDS.has(node.kind);
+    const depth = isExpr ? above + 1 : above;
+    const root = isExpr ? outer ?? node : null;
+    if (root && depth > MAX_EXPR_DEPTH) {
+      if (!reported.has(root)) {
+        reported.add(root);
+        diags.error(Code.Syntax, `this expression is too deeply nested to compile (more than ${MAX_EXPR_DEPTH} levels of operators, calls or indexing); split it into several statements`, root.span!);
+      }
+      continue;
+    }
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'span' || key === 'file' || value === null || typeof value !== 'object') continue;
+      for (const child of Array.isArray(value) ? value : [value]) {
+        if (child !== null && typeof child === 'object') stack.push({ node: child as Node, depth, root });
+      }
+    }
+  }
 }
 
 function reportSyntaxErrors(

@@ -259,6 +259,14 @@ describe('par (spawned): compiling and running', () => {
     if (stage !== 'ast') expect(r.stdout).toBe('');
   });
 
+  it('a very long operator chain is a compile error at the expression, not an internal error', async () => {
+    const r = await par(['run', script('chain.par', `a = ones(3)\nx = ${Array(1500).fill('a').join('+')}\nprint(x)\n`)]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^.*chain\.par:2:5: error: this expression is too deeply nested to compile/);
+    expect(r.stderr).not.toContain('internal error');
+    expect(r.stderr).not.toMatch(STACK_LINE);
+  });
+
   it('--time reports compile and run times on stderr, leaving stdout alone', async () => {
     const r = await par(['-e', 'print(5)', '--time']);
     expect(r.code).toBe(0);

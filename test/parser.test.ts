@@ -548,6 +548,18 @@ describe('robustness', () => {
     ok(nest(20)); // the shared parser is still usable afterwards
   });
 
+  it('reports an expression too deep for the later stages at the expression, for chains of any length', () => {
+    // A 1500-term `a+a+...+a` once overflowed the stack in lowering ("internal error: Maximum call
+    // stack size exceeded"); 5000 scalar terms did in the checker.
+    const msg = 'this expression is too deeply nested to compile (more than 1000 levels of operators, calls or indexing); split it into several statements';
+    const chain = (n: number, term = 'a', op = '+') => Array(n).fill(term).join(op);
+    ok(`x = ${chain(1000)}\n`);
+    expect(run(`x = 1\ny = ${chain(1001)}\n`).errors).toEqual([`2:5 ${msg}`]);
+    for (const n of [1500, 5000, 50000]) expect(run(`x = ${chain(n, '1')}\n`).errors).toEqual([`1:5 ${msg}`]);
+    expect(run(`def f(a):\n    return g(${chain(1500, 'a[0]', '*')}) + 1\n`).errors).toEqual([`2:12 ${msg}`]);
+    expect(run(`x = a${'.T'.repeat(1200)}\n`).errors).toEqual([`1:5 ${msg}`]);
+  });
+
   it('handles empty and blank input', () => {
     expect(ok('').body).toEqual([]);
     expect(ok('\n\n   \n# only a comment').body).toEqual([]);
