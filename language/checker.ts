@@ -468,11 +468,15 @@ class Checker {
       if (item.asName) this.bindVar(item.asName, { kind: 'team' }, item.span);
       // The team is usable only inside its block: after the join its threads are gone.
       if (item.asName) this.teams.set(item.asName, true);
+      // A region nested in parallel code has a team, and a lock, of its own.
+      const locks = this.locks;
+      this.locks = 0;
       this.parDepth++;
       this.loops.push('region');
       this.block(s.body);
       this.loops.pop();
       this.parDepth--;
+      this.locks = locks;
       if (item.asName) this.teams.set(item.asName, false);
       return;
     }
@@ -1046,7 +1050,7 @@ class Checker {
         // Every thread must reach the same barriers: one holding the lock, or inside its own share of
         // a loop, would leave the others waiting forever.
         if (this.locks > 0) this.error(Code.Unsupported, "p.barrier() inside 'with p.lock' would wait forever: the other threads cannot take the lock to reach it", c.span);
-        else if (this.loops.some((l) => l === 'share' || l === 'prange')) this.error(Code.Unsupported, 'p.barrier() inside a p.range, p.xrange or prange loop: the threads run different numbers of iterations, so they would not all reach it', c.span);
+        else if (this.loops.slice(this.loops.lastIndexOf('region') + 1).some((l) => l === 'share' || l === 'prange')) this.error(Code.Unsupported, 'p.barrier() inside a p.range, p.xrange or prange loop: the threads run different numbers of iterations, so they would not all reach it', c.span);
         return NONE;
       case 'len': {
         this.nargs(c, 1, 1, 'len');

@@ -11,6 +11,7 @@ import { createOutputBuffer, OutputQueue } from './output.js';
 import { CTRL, TRACE } from './protocol.js';
 import { inRegion, raise, takeRecordedError } from './trap.js';
 import { currentPlatform } from './platform.js';
+import { resolveMemoryLimit, WASM32_MAX_BYTES } from './memory-size.js';
 import { ConfigError, resolveTeamConfig, Team } from './team.js';
 
 import { ParTrap } from './trap.js';
@@ -86,27 +87,7 @@ async function preferOptimizingCompiler(): Promise<void> {
   }
 }
 
-/** Wasm32's ceiling (4 GiB), and the default limit: NumPy has none, so Par takes what wasm allows. */
-const WASM32_PAGES = 65536;
 const GiB = 2 ** 30;
-
-/** `512M`, `1.5G`, `2GiB`, `100000000` (bytes): units are powers of 1024. */
-export function parseMemorySize(text: string, what: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(?:i?b)?|b)?\s*$/i.exec(text);
-  const bytes = m ? Number(m[1]) * 1024 ** ' kmgt'.indexOf((m[2] ?? ' ').toLowerCase()) : NaN;
-  if (!Number.isFinite(bytes) || bytes <= 0) throw new ConfigError(`${what} must be a size such as 512M, 2G or 1073741824 (bytes), got '${text}'`);
-  return bytes;
-}
-
-/** The memory limit in pages: the option, else PAR_MAX_MEMORY, else 4 GiB; at most 4 GiB. */
-export function resolveMaxPages(maxMemory: number | string | undefined, env: Record<string, string | undefined>): number {
-  const envText = env.PAR_MAX_MEMORY?.trim();
-  const [value, what] = maxMemory !== undefined ? [maxMemory, 'maxMemory'] : envText ? [envText, 'PAR_MAX_MEMORY'] : [WASM32_PAGES * PAGE, ''];
-  const bytes = typeof value === 'number' ? value : parseMemorySize(value, what);
-  if (!(bytes > 0)) throw new ConfigError(`${what} must be a positive number of bytes, got ${String(value)}`);
-  if (bytes > WASM32_PAGES * PAGE) throw new ConfigError(`${what} is ${sizeText(bytes)}, above WebAssembly's limit of 4 GiB`);
-  return Math.ceil(bytes / PAGE);
-}
 
 /** The limit as given in whole units where it is one (`2 GiB`, `100 MiB`). */
 const limitSize = (bytes: number) => bytes % GiB === 0 ? `${bytes / GiB} GiB` : bytes % 2 ** 20 === 0 ? `${bytes / 2 ** 20} MiB` : sizeText(bytes);
@@ -157,7 +138,7 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
   // The heap's extent (ALLOC.heapTop), freed blocks included: what the limit is compared with.
   const limitText = (bytes: number) => {
     const heap = new Int32Array(memory.buffer)[ALLOC.heapTop / 4] >>> 0;
-    return bytes + heap > WASM32_PAGES * PAGE
+    return bytes + heap > WASM32_MAX_BYTES
       ? `(WebAssembly's memory holds at most 4 GiB; the heap is ${sizeText(heap)})`
       : `(memory limit ${limitSize(o.maxPages * PAGE)}, heap ${sizeText(heap)}; raise the limit with PAR_MAX_MEMORY or --max-memory)`;
   };
@@ -278,7 +259,8 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   await preferOptimizingCompiler();
   const platform = currentPlatform();
   const config = resolveTeamConfig(opts.threads, platform.env(), platform.cpuCount());
-  const maxPages = resolveMaxPages(opts.maxMemory, platform.env());
+  // The driver has checked the limit already; a direct caller of instantiate() gets the same errors.
+  const maxPages = Math.ceil(resolveMemoryLimit(opts.maxMemory, platform.env()) / PAGE);
   const initial = Math.max(Math.min(opts.initialPages ?? 256, maxPages), opts.minPages ?? 1);
   const minPages = opts.minPages ?? 1;
   if (maxPages < minPages) throw new ConfigError(`the memory limit ${sizeText(maxPages * PAGE)} is below the ${sizeText(minPages * PAGE)} this program's static data needs`);

@@ -77,6 +77,9 @@ export function takeRecordedError(memory: WebAssembly.Memory, out: OutputQueue):
   const iteration = new BigInt64Array(memory.buffer, CTRL.errIter, 1)[0];
   Atomics.store(i32, CTRL.errSet / 4, 0);
   Atomics.store(i32, CTRL.cancel / 4, 0);
+  // The error unwinds past the fork that would clear thread 0's iteration: clear it here.
+  const slots = Atomics.load(i32, CTRL.iterSlots / 4);
+  if (slots) new BigInt64Array(memory.buffer, slots, 1)[0] = -1n;
   const where = iteration >= 0n ? ` (in iteration ${iteration} on thread ${thread})` : ` (on thread ${thread})`;
   return new ParTrap(site, message + where, thread, iteration >= 0n ? iteration : undefined);
 }
