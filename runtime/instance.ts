@@ -96,7 +96,7 @@ const limitSize = (bytes: number) => bytes % GiB === 0 ? `${bytes / GiB} GiB` : 
 export function sizeText(bytes: number | bigint): string {
   const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB', 'EiB'];
   const b = BigInt(bytes);
-  let u = Math.floor(Math.max(b.toString(2).length - 1, 1) / 10);
+  let u = Math.min(Math.floor(Math.max(b.toString(2).length - 1, 1) / 10), units.length - 1);
   if (b === 0n) u = 0;
   let n = Number(b) / 2 ** (10 * u);
   if (Math.round(n) === 1024) { u++; n /= 1024; }
@@ -202,6 +202,8 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     err_alloc: (site: number, dtypeCode: number, ndim: number, e0: bigint, e1: bigint, e2: bigint, e3: bigint) => {
       const dtype = CODE_DTYPE[dtypeCode], shape = [e0, e1, e2, e3].slice(0, ndim);
       const count = shape.reduce((a, b) => a * b, 1n);
+      // Beyond what a byte count can hold NumPy raises ValueError, not MemoryError.
+      if (count * BigInt(ELEM_SIZE[dtype]) > 0x7fffffffffffffffn) trap(site, 'ValueError: array is too big; `arr.size * arr.dtype.itemsize` is larger than the maximum possible size.');
       const why = count > 0x7fffffffn || shape.some((e) => e > 0x7fffffffn)
         ? '(a Par array holds at most 2**31 - 1 elements, each extent too)' : limitText(Number(count) * ELEM_SIZE[dtype]);
       trap(site, `MemoryError: Unable to allocate ${sizeText(count * BigInt(ELEM_SIZE[dtype]))} for an array with shape (${shape.join(', ')}${ndim === 1 ? ',' : ''}) and data type ${dtype} ${why}`);
