@@ -903,13 +903,13 @@ export class FnLowerer {
   }
 
   // ---------------- subscripts ----------------
-  /** Index entries after evaluation. */
   /** A subscript's indices with `...` expanded for the rank of the array it indexes. */
   indices(e: A.Subscript): A.Expr[] {
     const t = this.type(e.value);
     return t.kind === 'array' ? expandEllipsis(e.index, t.ndim) : e.index;
   }
 
+  /** Index entries after evaluation. */
   indexParts(index: A.Expr[]): ({ k: 'int'; e: Expr; span: Span; nonNeg?: boolean } | { k: 'slice'; lo: Expr | null; hi: Expr | null; st: Expr | null; span: Span } | { k: 'new'; span: Span })[] {
     return index.map((ix) => {
       if (ix.kind === 'None') return { k: 'new' as const, span: ix.span };
@@ -2445,28 +2445,23 @@ export class FnLowerer {
       const v = bin('div', vt, get(acc, vt), this.varDivisor(convert(size, 'int32', rdt), rdt, e));
       return { e: fname === 'std' ? un('sqrt', vt, v) : v, dtype: rdt };
     }
-    if ((fname === 'sum' || fname === 'mean') && isFloat(rdt) && ad !== rdt && !sequential && !inLine) {
-      // Cast on the way into the buffer (an int mean, sum(a, dtype=float64)): Note [Strided sums].
-      const vt = vtOf(rdt);
-      const acc = this.fresh('acc', vt);
-      const h = this.mod.helper(rdt === 'float64' ? 'psum_f64' : 'psum_f32');
-      this.sumInNumPyOrder(a, acc, (data, n, stride) => call(h, vt, data, n, bin('shl', 'i32', stride, i32(log2Size(rdt)))), rdt);
-      if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', rdt)), dtype: rdt };
-      return { e: get(acc, vt), dtype: rdt };
-    }
-    if ((fname === 'sum' || fname === 'mean') && isFloat(ad)) {
+    // A whole-array int mean or sum(a, dtype=float64) converts on the way into NumPy's buffer.
+    const castInBuffer = isFloat(rdt) && ad !== rdt && !sequential && !inLine;
+    if ((fname === 'sum' || fname === 'mean') && (isFloat(ad) || castInBuffer)) {
       // See Note [Pairwise sums] and Note [Strided sums].
-      const h = this.mod.helper(ad === 'float64' ? 'psum_f64' : 'psum_f32');
-      const vt = vtOf(ad);
+      const sd = castInBuffer ? rdt : ad;
+      const h = this.mod.helper(sd === 'float64' ? 'psum_f64' : 'psum_f32');
+      const vt = vtOf(sd);
       const acc = this.fresh('acc', vt);
-      const line = (data: Expr, n: Expr, stride: Expr) => call(h, vt, data, n, bin('shl', 'i32', stride, i32(log2Size(ad))));
-      if (a.ndim === 1 && !sequential) this.set(acc, bin('add', vt, cst(vt, 0), line(a.data, a.shape[0], a.strides[0])));
+      const line = (data: Expr, n: Expr, stride: Expr) => call(h, vt, data, n, bin('shl', 'i32', stride, i32(log2Size(sd))));
+      if (castInBuffer) this.sumInNumPyOrder(a, acc, line, sd);
+      else if (a.ndim === 1 && !sequential) this.set(acc, bin('add', vt, cst(vt, 0), line(a.data, a.shape[0], a.strides[0])));
       else if (a.ndim === 1) {
         this.set(acc, cst(vt, 0));
         this.nest(a.shape, [a], e.span, (p) => [{ k: 'set', name: acc, value: bin('add', vt, get(acc, vt), load(vt, memOf(ad), p[0])) }]);
       } else this.sumInNumPyOrder(a, acc, line);
-      if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', ad)), dtype: ad };
-      return { e: get(acc, vt), dtype: ad };
+      if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', sd)), dtype: sd };
+      return { e: get(acc, vt), dtype: sd };
     }
     const accD: DType = fname === 'mean' ? (isFloat(ad) ? ad : 'float64') : fname === 'any' || fname === 'all' ? 'bool' : fname === 'count_nonzero' ? 'int64' : ['argmin', 'argmax', 'min', 'max'].includes(fname) ? ad : rdt;
     const vt = vtOf(accD);

@@ -99,6 +99,7 @@ const IDLE_WAIT_NS = 10_000_000;
 function teamRuntime(): Func[] {
   const g = (n: string) => get(n, 'i32');
   const ctl = (k: keyof typeof CTRL) => i32(CTRL[k]);
+  const clearIter0 = st('i64', slotAddr(i32(0), 'iter'), i64(-1));
   return [
     {
       // Returns the number of threads that ran the region.
@@ -116,7 +117,7 @@ function teamRuntime(): Func[] {
         // serial run too: runtime/trap.ts) and is cleared after the loop, so later errors name none.
         when(bin('le_s', 'i32', g('n'), i32(1)), [
           expr(call('__dispatch', null, g('region'), g('env'), i32(0), i32(1), i32(0))),
-          st('i64', slotAddr(i32(0), 'iter'), i64(-1)),
+          clearIter0,
           ret(i32(1)),
         ]),
         st('i32', ctl('active'), i32(1)),
@@ -132,7 +133,7 @@ function teamRuntime(): Func[] {
         expr({ k: 'notify', t: 'i32', addr: ctl('wake'), count: i32(-1) }),
         expr(call('__dispatch', null, g('region'), g('env'), i32(0), g('n'), i32(0))),
         expr(call('__join', null)),
-        st('i64', slotAddr(i32(0), 'iter'), i64(-1)),
+        clearIter0,
         ret(g('n')),
       ],
     },

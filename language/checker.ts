@@ -182,15 +182,15 @@ class Checker {
   /** Enclosing loops and parallel regions, innermost last (for break/continue checks). */
   loops: ('loop' | 'prange' | 'share' | 'region')[] = [];
   parDepth = 0;
-  /** Teams bound by `with parallel() as p` in this function: true while inside the block. */
-  teams = new Map<string, boolean>();
+  /** Names of teams (`with parallel() as p`) whose block has ended in this function. */
+  endedTeams = new Set<string>();
   /** How many `with p.lock` blocks enclose the statement being checked. */
   locks = 0;
 
   /** Checks a body to a fixpoint of its variables' types, then once more recording diagnostics. */
   checkBody(inst: FuncInstance, def: A.FunctionDef, isMain: boolean): void {
-    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, isMain: this.isMain, loops: this.loops, parDepth: this.parDepth, teams: this.teams, locks: this.locks };
-    this.inst = inst; this.isMain = isMain; this.loops = []; this.parDepth = 0; this.teams = new Map(); this.locks = 0;
+    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, isMain: this.isMain, loops: this.loops, parDepth: this.parDepth, endedTeams: this.endedTeams, locks: this.locks };
+    this.inst = inst; this.isMain = isMain; this.loops = []; this.parDepth = 0; this.endedTeams = new Set(); this.locks = 0;
     this.localNames = assignedNames(def.body);
     for (const p of inst.params) { this.localNames.add(p.name); inst.locals.set(p.name, p.type); }
     for (let iter = 0; ; iter++) {
@@ -446,7 +446,7 @@ class Checker {
 
   /** `p.attr` where `p` names the team of a region that has ended is an error (its threads are gone). */
   teamAlive(e: A.Attribute): void {
-    if (e.value.kind !== 'Name' || this.teams.get(e.value.id) !== false) return;
+    if (e.value.kind !== 'Name' || !this.endedTeams.has(e.value.id)) return;
     this.error(Code.Unsupported, `'${e.value.id}' is the team of a parallel region that has ended; use it inside its 'with parallel() as ${e.value.id}:' block`, e.span);
     throw new Unknown();
   }
@@ -465,9 +465,10 @@ class Checker {
         if (t.kind !== 'scalar' && t.kind !== 'none') this.error(Code.TypeMismatch, `${k.name} must be a scalar`, k.value.span);
         else if (k.name === 'num_threads' && t.kind === 'scalar' && isFloat(t.dtype)) this.error(Code.TypeMismatch, 'num_threads must be an integer', k.value.span);
       }
-      if (item.asName) this.bindVar(item.asName, { kind: 'team' }, item.span);
-      // The team is usable only inside its block: after the join its threads are gone.
-      if (item.asName) this.teams.set(item.asName, true);
+      if (item.asName) {
+        this.bindVar(item.asName, { kind: 'team' }, item.span);
+        this.endedTeams.delete(item.asName);
+      }
       // A region nested in parallel code has a team, and a lock, of its own.
       const locks = this.locks;
       this.locks = 0;
@@ -477,7 +478,8 @@ class Checker {
       this.loops.pop();
       this.parDepth--;
       this.locks = locks;
-      if (item.asName) this.teams.set(item.asName, false);
+      // The team is usable only inside its block: after the join its threads are gone.
+      if (item.asName) this.endedTeams.add(item.asName);
       return;
     }
     const t = this.expr(ctx);

@@ -3,7 +3,8 @@
 // fills in right after `__init`, and the workers' lifecycle: created once, started with a
 // TeamWorkerInit, stopped by dispose(). Regions themselves never pass through here: thread 0 forks
 // and joins inside wasm (see Note [Fork-join] in runtime/protocol.ts).
-import { CTRL, SCHED, SLOT } from './protocol.js';
+import { CTRL, SCHED } from './protocol.js';
+import { iterationCell } from './trap.js';
 import type { Platform, TeamWorker, TeamWorkerInit } from './platform.js';
 
 /** A bad thread count, schedule, flag or memory size in the options or the environment. */
@@ -127,9 +128,9 @@ export class Team {
     const raw = (o.exports.__malloc as unknown as (n: number) => number)(64 * size + 64);
     const slots = (raw + 63) & ~63;
     new Uint8Array(o.memory.buffer, slots, 64 * size).fill(0);
-    // No thread is in a loop yet: an error now names no iteration (runtime/trap.ts).
-    for (let t = 0; t < size; t++) new BigInt64Array(o.memory.buffer, slots + 64 * t + SLOT.iter, 1)[0] = -1n;
     Atomics.store(i32, CTRL.iterSlots / 4, slots);
+    // No thread is in a loop yet: an error now names no iteration.
+    for (let t = 0; t < size; t++) iterationCell(o.memory, t)![0] = -1n;
     Atomics.store(i32, CTRL.spin / 4, o.config.spin);
     Atomics.store(i32, CTRL.schedKind / 4, o.config.schedKind);
     Atomics.store(i32, CTRL.schedChunk / 4, o.config.schedChunk);

@@ -2,7 +2,7 @@
 // throws a ParTrap to unwind the wasm stack; inside a parallel region it first records the error in
 // the control block, "lowest iteration wins", and cancels the team, so thread 0 reports one
 // deterministic error after the join (see `takeRecordedError`, called from the `joined` import).
-import { CTRL } from './protocol.js';
+import { CTRL, SLOT } from './protocol.js';
 import type { OutputQueue } from './output.js';
 
 /** What the generated code raised: the error site and the message it formats to. */
@@ -22,6 +22,15 @@ export function inRegion(memory: WebAssembly.Memory): boolean {
   return Atomics.load(new Int32Array(memory.buffer, 0, CTRL.END / 4), CTRL.active / 4) !== 0;
 }
 
+/** Thread `tid`'s current iteration (SLOT.iter: -1 outside loops), or null before the team starts. */
+export function iterationCell(memory: WebAssembly.Memory, tid: number): BigInt64Array | null {
+  const slots = Atomics.load(new Int32Array(memory.buffer, 0, CTRL.END / 4), CTRL.iterSlots / 4);
+  return slots ? new BigInt64Array(memory.buffer, slots + tid * SLOT.SIZE + SLOT.iter, 1) : null;
+}
+
+/** The suffix an error in parallel code gets: where it happened. */
+const whereText = (iteration: bigint, thread: number) => iteration >= 0n ? ` (in iteration ${iteration} on thread ${thread})` : ` (on thread ${thread})`;
+
 /**
  * Records an error of thread `tid` if none is recorded yet or its iteration is lower than the
  * recorded one, and sets CTRL.cancel so every thread stops at its next chunk boundary.
@@ -29,8 +38,7 @@ export function inRegion(memory: WebAssembly.Memory): boolean {
 export function recordError(memory: WebAssembly.Memory, out: OutputQueue, tid: number, site: number, message: string): void {
   const buf = memory.buffer;
   const i32 = new Int32Array(buf, 0, CTRL.END / 4);
-  const slots = Atomics.load(i32, CTRL.iterSlots / 4);
-  const iter = slots ? new BigInt64Array(buf, slots + 64 * tid, 1)[0] : -1n;
+  const iter = iterationCell(memory, tid)?.[0] ?? -1n;
   const L = CTRL.errLock / 4;
   while (Atomics.compareExchange(i32, L, 0, 1) !== 0) { /* held for a few stores only */ }
   try {
@@ -57,12 +65,11 @@ export function raise(memory: WebAssembly.Memory, out: OutputQueue, tid: number,
   if (tid === 0 && !inRegion(memory)) {
     // A parallel loop run on thread 0 alone (one thread, or too little work to fork) still names
     // its iteration, as a forked run would; the slot is -1 outside loops.
-    const slots = Atomics.load(new Int32Array(memory.buffer, 0, CTRL.END / 4), CTRL.iterSlots / 4);
-    const cell = slots ? new BigInt64Array(memory.buffer, slots, 1) : null;
-    const iteration = cell ? cell[0] : -1n;
+    const cell = iterationCell(memory, 0);
+    const iteration = cell?.[0] ?? -1n;
     if (iteration < 0n) return new ParTrap(site, message);
     cell![0] = -1n;
-    return new ParTrap(site, `${message} (in iteration ${iteration} on thread 0)`, 0, iteration);
+    return new ParTrap(site, message + whereText(iteration, 0), 0, iteration);
   }
   recordError(memory, out, tid, site, message);
   return new ParTrap(site, message, tid, undefined, true);
@@ -78,10 +85,9 @@ export function takeRecordedError(memory: WebAssembly.Memory, out: OutputQueue):
   Atomics.store(i32, CTRL.errSet / 4, 0);
   Atomics.store(i32, CTRL.cancel / 4, 0);
   // The error unwinds past the fork that would clear thread 0's iteration: clear it here.
-  const slots = Atomics.load(i32, CTRL.iterSlots / 4);
-  if (slots) new BigInt64Array(memory.buffer, slots, 1)[0] = -1n;
-  const where = iteration >= 0n ? ` (in iteration ${iteration} on thread ${thread})` : ` (on thread ${thread})`;
-  return new ParTrap(site, message + where, thread, iteration >= 0n ? iteration : undefined);
+  const cell = iterationCell(memory, 0);
+  if (cell) cell[0] = -1n;
+  return new ParTrap(site, message + whereText(iteration, thread), thread, iteration >= 0n ? iteration : undefined);
 }
 
 /** A JS-side failure of generated code (wasm trap, stack overflow) as a trap with no site, or null. */
