@@ -147,8 +147,10 @@ describe('playground in Chromium', () => {
     expect(await getSource(page)).toBe('a = linspace');
     await setSource(page, 'x = zeros(3)\n');
     await page.hover('#editor .view-line >> text=zeros');
-    await page.waitForSelector('.monaco-hover-content', { timeout: 10_000 });
-    expect(await page.textContent('.monaco-hover-content')).toContain('zeros(shape, dtype=float64)');
+    // Monaco can keep an empty, hidden hover element from the completion above: read the visible one.
+    const hover = page.locator('.monaco-hover-content:visible').first();
+    await hover.waitFor({ state: 'visible', timeout: 10_000 });
+    expect(await hover.textContent()).toContain('zeros(shape, dtype=float64)');
     await shot(page, 'hover');
   });
 
