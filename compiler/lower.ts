@@ -18,7 +18,8 @@ import type * as A from '../language/ast.js';
 import { expandEllipsis } from '../language/ast.js';
 import { Code } from '../language/diagnostics.js';
 import type { CheckedProgram, FuncInstance } from '../language/checker.js';
-import { dtypeNamed, EXCEPTIONS, LIBRARY_FNS } from '../language/checker.js';
+import { ABSTRACT_DTYPES, axesArgs, EXCEPTIONS, LIBRARY_FNS, permutation, staticDtype } from '../language/checker.js';
+import { DEFAULT_OPTIONS, type FuncOptions } from '../language/compat.js';
 import { assignArrayIndex, assignMixed, fmtTrap, gather, gatherMixed, isArrayIndex, isMixedArrayIndex, libraryCall, roundDecimals, ufuncArgs } from './lower-library.js';
 import type { SourceFile, Span } from '../language/source.js';
 import { lineCol } from '../language/source.js';
@@ -61,6 +62,8 @@ type Slot =
   | { k: 'gs'; addr: number; dtype: DType }
   | { k: 'ga'; addr: number; dtype: DType; ndim: number }
   | { k: 'team'; tn: string; nt: string }
+  /** A dtype is known when compiling: each one gives its own specialization. */
+  | { k: 'dt'; dtype: DType; cls?: boolean }
   | { k: 'none' };
 
 /** A run-time error site: where it is and what kind; the runtime formats the message. */
@@ -351,6 +354,10 @@ export class FnLowerer {
     return t;
   }
   trap(fn: string, ...args: Expr[]): Stmt { return { k: 'trap', call: call(fn, null, ...args) }; }
+  /** Index checks: on unless the program turns them off, or the function's decorator does (`@njit(boundscheck=False)`). */
+  get boundsCheck(): boolean { return this.mod.opts.boundsCheck && (this.options.boundscheck ?? true); }
+  /** What the function's decorators say (Numba's parallel=, boundscheck=). */
+  get options(): FuncOptions { return (this.inst.def && this.mod.cp.options.get(this.inst.def)) || DEFAULT_OPTIONS; }
 
   // ---------------- functions ----------------
   lower(): I.Func {
@@ -421,6 +428,7 @@ export class FnLowerer {
       }
       case 'tuple': return { k: 't', items: t.elems.map((e, i) => this.slotFor(`${name}.${i}`, e)) };
       case 'team': return { k: 'team', tn: this.local(name + '.tn', 'i64'), nt: this.local(name + '.nt', 'i64') };
+      case 'dtype': return { k: 'dt', dtype: t.dtype };
       default: return { k: 'none' };
     }
   }
@@ -465,6 +473,7 @@ export class FnLowerer {
       case 'gs': return { k: 's', e: load(vtOf(slot.dtype), memOf(slot.dtype) === 'u8' ? 'i32' : memOf(slot.dtype), i32(slot.addr)), dtype: slot.dtype };
       case 'ga': return { k: 'a', a: this.arrFromDesc(load('i32', 'i32', i32(slot.addr)), slot.dtype, slot.ndim), owned: false };
       case 'team': return { k: 'team', tn: get(slot.tn, 'i64'), nt: get(slot.nt, 'i64') };
+      case 'dt': return { k: 'dtype', dtype: slot.dtype };
       case 'none': return { k: 'none' };
     }
   }
@@ -497,7 +506,7 @@ export class FnLowerer {
         return;
       }
       case 'team': if (v.k === 'team') { this.set(slot.tn, v.tn); this.set(slot.nt, v.nt); } return;
-      case 'none': return;
+      case 'dt': case 'none': return;
     }
   }
 
@@ -815,7 +824,8 @@ export class FnLowerer {
             k: 'parfor', label, v: iv, t: 'i64', start, stop, step, body,
             schedule: (sched && sched.kind === 'Str' ? sched.value : 'auto') as I.Schedule,
             chunk: intKw('chunksize'), numThreads: intKw('num_threads'),
-            useIf: useIf ? this.tmp(this.cond(useIf)) : null,
+            // Numba's @njit without parallel=True runs prange as range: on one thread.
+            useIf: !this.options.parallel ? i32(0) : useIf ? this.tmp(this.cond(useIf)) : null,
             reductions: (info?.reductions ?? []).map((rd) => {
               const sl = this.slots.get(rd.name)!;
               const name = sl.k === 's' ? sl.name : rd.name;
@@ -876,6 +886,7 @@ export class FnLowerer {
   }
 
   withStmt(s: A.With): void {
+    if (s.items.length === 0) return this.stmts(s.body);
     const item = s.items[0];
     const ctx = item.context;
     const r = ctx.kind === 'Call' ? this.inst.calls.get(ctx) : undefined;
@@ -934,7 +945,7 @@ export class FnLowerer {
     // A constant non-negative index needs no wrap-around.
     const nonNeg = knownNonNeg || (iv.k === 'const' && BigInt(iv.v) >= 0n);
     this.set(w, nonNeg ? iv : select('i64', bin('lt_s', 'i64', iv, i64(0)), bin('add', 'i64', iv, n64), iv));
-    if (this.mod.opts.boundsCheck) {
+    if (this.boundsCheck) {
       const site = this.mod.site(Code.IndexError, 'index', span);
       this.emit({ k: 'if', cond: bin('ge_u', 'i64', get(w, 'i64'), n64), then: [this.trap(this.mod.imp('err_index', ['i32', 'i64', 'i32', 'i32'], null), i32(site), iv, i32(axis), desc)], else: [] });
     }
@@ -1675,15 +1686,28 @@ export class FnLowerer {
     }
     if (base.k === 'a') {
       const a = base.a;
+      const size = () => cvt('i32->i64', a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1)));
       switch (e.attr) {
         case 'shape': return { k: 't', items: a.shape.map((n) => ({ k: 's', e: cvt('i32->i64', n), dtype: 'int64' as DType })) };
         case 'ndim': return { k: 's', e: i64(a.ndim), dtype: 'int64' };
-        case 'size': return { k: 's', e: cvt('i32->i64', a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1))), dtype: 'int64' };
+        case 'size': return { k: 's', e: size(), dtype: 'int64' };
+        case 'itemsize': return { k: 's', e: i64(ELEM_SIZE[a.dtype]), dtype: 'int64' };
+        case 'nbytes': return { k: 's', e: bin('mul', 'i64', size(), i64(ELEM_SIZE[a.dtype])), dtype: 'int64' };
         case 'dtype': return { k: 'dtype', dtype: a.dtype };
         case 'T': return this.transpose(a);
+        // a.flat reads the elements in C order: a view when a is C-contiguous, else a copy (docs/language.md §13).
+        case 'flat': return this.reshape({ kind: 'Call', func: e, args: [], keywords: [], span: e.span }, [e.value], 'ravel', t, base);
       }
     }
-    if (base.k === 'dtype' && e.attr === 'name') return { k: 'str', text: base.dtype };
+    if (base.k === 'dtype') {
+      switch (e.attr) {
+        case 'name': return { k: 'str', text: base.dtype };
+        case 'kind': return { k: 'str', text: { bool: 'b', int32: 'i', int64: 'i', float32: 'f', float64: 'f' }[base.dtype] };
+        case 'char': return { k: 'str', text: { bool: '?', int32: 'i', int64: 'l', float32: 'f', float64: 'd' }[base.dtype] };
+        case 'itemsize': return { k: 's', e: i64(ELEM_SIZE[base.dtype]), dtype: 'int64' };
+        case 'type': return base;
+      }
+    }
     if (base.k === 's' && e.attr === 'dtype') return { k: 'dtype', dtype: base.dtype };
     return { k: 'none' };
   }
@@ -1698,7 +1722,9 @@ export class FnLowerer {
       const rt = this.type(rE);
       const op = e.ops[i];
       let c: Expr;
+      const lE = i === 0 ? e.left : e.comparators[i - 1];
       if (op === 'is' || op === 'is not') c = i32((left.k === 'none') === (right.k === 'none') ? (op === 'is' ? 1 : 0) : (op === 'is' ? 0 : 1));
+      else if (lt.kind === 'dtype' || rt.kind === 'dtype') c = i32((staticDtype(lE, lt) === staticDtype(rE, rt)) === (op === '==') ? 1 : 0);
       else c = this.compareScalar(op as '<', left as { e: Expr; dtype: DType }, right as { e: Expr; dtype: DType }, lt, rt);
       this.set(res, c);
       if (i + 1 < e.ops.length) this.emit({ k: 'if', cond: get(res, 'i32'), then: step(right, rt, i + 1), else: [] });
@@ -1892,10 +1918,12 @@ export class FnLowerer {
       }
       case 'arange': return this.arange(e, rdt);
       case 'linspace': return this.linspace(e, rdt);
-      case 'array': {
+      case 'array': case 'asarray': {
         const a0 = e.args[0];
         if (a0.kind !== 'List' && a0.kind !== 'Tuple') {
-          const src = this.expr(a0) as { a: ArrRef };
+          const src = this.expr(a0) as { a: ArrRef; owned: boolean };
+          // asarray of an array of the same dtype is that array, not a copy.
+          if (fname === 'asarray' && src.a.dtype === rdt) return src as Val;
           const a = this.alloc(rdt, src.a.shape);
           this.copyInto(a, src.a, e.span);
           return this.ownedArray(a);
@@ -1920,7 +1948,29 @@ export class FnLowerer {
         this.fill(dst.a, convert(v.e, v.dtype, dst.a.dtype), e.span);
         return { k: 'none' };
       }
-      case 'transpose': { const src = this.expr(args[0]) as { a: ArrRef }; return this.transpose(src.a); }
+      case 'transpose': case 'swapaxes': case 'moveaxis': {
+        const src = this.expr(args[0]) as { a: ArrRef };
+        const perm = permutation(fname, src.a.ndim, axesArgs(e, fname, self !== null)) as number[];
+        return this.makeView(src.a, src.a.data, perm.map((k) => src.a.shape[k]), perm.map((k) => src.a.strides[k]));
+      }
+      case 'dtype': return { k: 'dtype', dtype: rdt };
+      case 'issubdtype': {
+        const [a, b] = e.args.map((x) => this.type(x));
+        const da = staticDtype(e.args[0], a)!;
+        const sub = b.kind === 'builtin' && b.name.startsWith('abstract:') ? ABSTRACT_DTYPES[b.name.slice('abstract:'.length)](da) : da === staticDtype(e.args[1], b);
+        return { k: 's', e: i32(sub ? 1 : 0), dtype: 'bool' };
+      }
+      case 'get_num_threads': return { k: 's', e: cvt('i32->i64', load('i32', 'i32', i32(CTRL.numThreads))), dtype: 'int64' };
+      case 'get_thread_id': case 'threadid': return { k: 's', e: cvt('i32->i64', call(this.mod.imp('thread_id', [], 'i32'), 'i32')), dtype: 'int64' };
+      case 'set_num_threads': {
+        const v = this.expr(e.args[0]) as { e: Expr; dtype: DType };
+        const n = this.tmp(convert(v.e, v.dtype, 'int64'));
+        const site = this.mod.site(Code.ValueError, 'num_threads', e.span);
+        const bad = bin('or', 'i32', bin('lt_s', 'i64', n, i64(1)), bin('gt_s', 'i64', n, cvt('i32->i64', load('i32', 'i32', i32(CTRL.teamSize)))));
+        this.emit({ k: 'if', cond: bad, then: [this.trap(this.mod.imp('err_value', ['i32'], null), i32(site))], else: [] });
+        this.emit({ k: 'store', mem: 'i32', addr: i32(CTRL.numThreads), value: cvt('i64->i32', n) });
+        return { k: 'none' };
+      }
       case 'ravel': case 'reshape': return this.reshape(e, args, fname, t);
       case 'astype': {
         const src = this.expr(self!) as { a: ArrRef };
@@ -1996,8 +2046,8 @@ export class FnLowerer {
     return c;
   }
 
-  reshape(e: A.Call, args: A.Expr[], fname: string, t: Type): Val {
-    const src = this.expr(args[0]) as { a: ArrRef };
+  reshape(e: A.Call, args: A.Expr[], fname: string, t: Type, evaluated?: Val): Val {
+    const src = (evaluated ?? this.expr(args[0])) as { a: ArrRef };
     const nd = (t as { ndim: number }).ndim;
     let dims: Expr[];
     const size = this.tmp(src.a.shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1)));
@@ -2683,7 +2733,7 @@ export class FnLowerer {
         }
         case 'str': text(repr ? `'${v.text}'` : v.text); return;
         case 'none': text('None'); return;
-        case 'dtype': text(repr ? `dtype('${v.dtype}')` : v.dtype); return;
+        case 'dtype': text(t.kind === 'dtype' && t.cls ? `<class 'numpy.${v.dtype}'>` : repr ? `dtype('${v.dtype}')` : v.dtype); return;
         default: text(`<${v.k}>`);
       }
     };
@@ -2828,4 +2878,3 @@ function inlineBody(f: FuncInstance, visiting = new Set<FuncInstance>()): { assi
   return result;
 }
 
-export { dtypeNamed };

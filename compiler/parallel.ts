@@ -639,7 +639,7 @@ class Outliner {
       set(grain, select('i64', bin('gt_s', 'i64', G(grain), i64(0)), G(grain), i64(1))),
       set(nblk, bin('div_s', 'i64', bin('add', 'i64', G(trip), bin('sub', 'i64', G(grain), i64(1))), G(grain))),
       // Team size, limited by num_threads= and use_threads_if=.
-      set(nth, load('i32', 'i32', i32(CTRL.teamSize))),
+      set(nth, load('i32', 'i32', i32(p.numThreads ? CTRL.teamSize : CTRL.numThreads))),
       set(nth, select('i32', bin('gt_s', 'i32', G(nth, 'i32'), i32(0)), G(nth, 'i32'), i32(1))),
       ...(p.numThreads ? [set(nth, select('i32', bin('lt_s', 'i64', p.numThreads, cvt('i32->i64', G(nth, 'i32'))), cvt('i64->i32', p.numThreads), G(nth, 'i32'))),
         set(nth, select('i32', bin('gt_s', 'i32', G(nth, 'i32'), i32(0)), G(nth, 'i32'), i32(1)))] : []),
@@ -802,7 +802,7 @@ class Outliner {
         { k: 'memfill', dest: get(xr, 'i32'), value: i32(0), size: i32(8 * XRANGE_LOOPS) },
         st('i32', i32(CTRL.xrange), get(xr, 'i32')),
       ]),
-      set(nth, load('i32', 'i32', i32(CTRL.teamSize))),
+      set(nth, load('i32', 'i32', i32(r.numThreads ? CTRL.teamSize : CTRL.numThreads))),
       set(nth, select('i32', bin('gt_s', 'i32', get(nth, 'i32'), i32(0)), get(nth, 'i32'), i32(1))),
       ...(r.numThreads ? [set(nth, select('i32', bin('lt_s', 'i64', r.numThreads, cvt('i32->i64', get(nth, 'i32'))), cvt('i64->i32', r.numThreads), get(nth, 'i32'))),
         set(nth, select('i32', bin('gt_s', 'i32', get(nth, 'i32'), i32(0)), get(nth, 'i32'), i32(1)))] : []),

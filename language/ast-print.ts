@@ -41,7 +41,7 @@ export function printAst(m: A.Module, file: SourceFile | undefined = m.file): st
       case 'FunctionDef':
         return {
           head: h(`FunctionDef ${s.name}`),
-          kids: [...s.params.map(param), ...(s.returns ? [{ head: 'returns', kids: [expr(s.returns)] }] : []), block('body', s.body)],
+          kids: [...(s.decorators ?? []).map((d) => ({ head: 'decorator', kids: [expr(d)] })), ...s.params.map(param), ...(s.returns ? [{ head: 'returns', kids: [expr(s.returns)] }] : []), block('body', s.body)],
         };
       case 'With':
         return {

@@ -62,6 +62,8 @@ export interface Return extends Node { kind: 'Return'; value: Expr | null }
 export interface Param { name: string; annotation: Expr | null; default: Expr | null; span: Span }
 export interface FunctionDef extends Node {
   kind: 'FunctionDef'; name: string; nameSpan: Span; params: Param[]; returns: Expr | null; body: Stmt[];
+  /** `@njit(parallel=True)` lines, outermost first; their meaning is decided by language/compat.ts. */
+  decorators?: Expr[];
 }
 export interface WithItem { context: Expr; asName: string | null; span: Span }
 export interface With extends Node { kind: 'With'; items: WithItem[]; body: Stmt[] }

@@ -7,12 +7,13 @@
 // the AST immutable and shared, and `--dump=typed` prints the AST with one instance's types.
 import type * as A from './ast.js';
 import { expandEllipsis } from './ast.js';
-import { Code, DiagnosticBag } from './diagnostics.js';
+import { Code, DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { Span } from './source.js';
 import {
   type DType, type Type, DTYPES, scalar, array, INT, FLOAT, BOOL, NONE, promote, elemOf, typeKey, showType,
-  kindOf, isFloat, isInt, promoteDtypes, broadcastShapes, showShape, withoutShapes,
+  kindOf, isFloat, isInt, promoteDtypes, broadcastShapes, showShape, withoutShapes, dtypeNamed, dtypeOfString,
 } from './types.js';
+import { collectImports, functionOptions, moduleOf, normalizeCall, otherDtypeMessage, submodule, type FuncOptions, type Imports } from './compat.js';
 
 export type Resolved =
   | { kind: 'user'; inst: FuncInstance }
@@ -44,6 +45,8 @@ export interface CheckedProgram {
   functions: Map<string, A.FunctionDef>;
   /** The script's top-level statements (the body of `__main`). */
   top: A.Stmt[];
+  /** What each function's decorators mean (Numba's parallel=, boundscheck=, ...). */
+  options: Map<A.FunctionDef, FuncOptions>;
 }
 
 const REDUCE_FNS = new Set(['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'count_nonzero', 'std', 'var']);
@@ -56,13 +59,18 @@ const CREATION = new Set(['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'li
 const OTHER_BUILTINS = new Set([
   'print', 'range', 'prange', 'len', 'int', 'float', 'bool', 'dot', 'transpose', 'reshape', 'ravel', 'copy', 'where', 'clip',
   'wtime', 'imshow', 'atomic_add', 'atomic_max', 'atomic_min', 'pmap', 'parallel', 'outer', 'matmul', 'shape', 'ndim', 'size',
+  'asarray', 'swapaxes', 'moveaxis', 'dtype', 'issubdtype', 'get_num_threads', 'set_num_threads', 'get_thread_id', 'threadid',
 ]);
+/** NumPy's abstract scalar classes, for issubdtype(a.dtype, np.floating). */
+export const ABSTRACT_DTYPES: Record<string, (d: DType) => boolean> = {
+  floating: isFloat, inexact: isFloat, integer: isInt, signedinteger: isInt, number: (d) => d !== 'bool', generic: () => true,
+};
+/** Numba and Cython names with no meaning in expressions. */
+const DECORATOR_NAMES = new Set(['njit', 'jit', 'vectorize']);
 /** The array library beyond ufuncs and reductions (sorting, joining, scans); typed by `library()`. */
 export const LIBRARY_FNS = new Set(['sort', 'argsort', 'concatenate', 'stack', 'vstack', 'hstack', 'cumsum', 'cumprod', 'diff', 'flatten']);
 export const EXCEPTIONS = new Set(['ValueError', 'IndexError', 'RuntimeError', 'ZeroDivisionError', 'TypeError', 'ArithmeticError', 'AssertionError', 'Exception', 'NotImplementedError', 'OverflowError']);
 const CONSTANTS: Record<string, Type> = { pi: FLOAT, e: FLOAT, inf: FLOAT, nan: FLOAT };
-const DTYPE_ALIASES: Record<string, DType> = { float64: 'float64', float32: 'float32', int64: 'int64', int32: 'int32', bool_: 'bool', double: 'float64', single: 'float32' };
-export const dtypeNamed = (n: string): DType | undefined => DTYPE_ALIASES[n];
 
 export function isBuiltinName(n: string): boolean {
   return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n) || (LIBRARY_FNS.has(n) && n !== 'flatten');
@@ -88,7 +96,6 @@ function assignedNames(body: A.Stmt[], out = new Set<string>()): Set<string> {
       case 'While': assignedNames(s.body, out); break;
       case 'If': assignedNames(s.body, out); assignedNames(s.orelse, out); break;
       case 'With': for (const it of s.items) if (it.asName) out.add(it.asName); assignedNames(s.body, out); break;
-      case 'Import': out.add(s.asName ?? s.module); break;
       default: break;
     }
   }
@@ -112,7 +119,11 @@ class Checker {
   order: FuncInstance[] = [];
   globals = new Map<string, Type>();
   globalNames = new Set<string>();
-  moduleAliases = new Set<string>(['np', 'numpy', 'math', 'par']);
+  imports!: Imports;
+  /** Calls whose NumPy positional arguments were rewritten as keywords, with the problems found (compat.ts normalizeCall). */
+  normalized = new Map<A.Call, Diagnostic[]>();
+  /** What each function's decorators make of it (language/compat.ts). */
+  options = new Map<A.FunctionDef, FuncOptions>();
   /** Calls written as the method a.round(k), rewritten to round(a, k): a Python number has no such method. */
   roundMethods = new Set<A.Call>();
   mainLocals: Map<string, Type> = new Map();
@@ -121,10 +132,13 @@ class Checker {
 
   run(): CheckedProgram {
     const top: A.Stmt[] = [];
+    const first = this.diags.items.length;
+    this.imports = collectImports(this.mod.body, this.diags);
     for (const s of this.mod.body) {
       if (s.kind === 'FunctionDef') {
         if (this.functions.has(s.name)) this.diags.error(Code.Unsupported, `function '${s.name}' is defined twice; Par functions are defined once`, s.nameSpan);
         this.functions.set(s.name, s);
+        this.options.set(s, functionOptions(s, this.imports, this.diags));
       } else top.push(s);
     }
     const topAssigned = assignedNames(top);
@@ -142,8 +156,8 @@ class Checker {
     this.inst = main;
     this.mainLocals = main.locals;
     for (const def of this.functions.values()) {
-      if (!def.params.every((p) => p.annotation)) continue;
-      const params = def.params.map((p) => ({ name: p.name, type: this.annotation(p.annotation!) }));
+      if (!def.params.every((_p, i) => this.declaredParam(def, i) !== undefined)) continue;
+      const params = def.params.map((p, i) => ({ name: p.name, type: this.declaredParam(def, i)! }));
       if (params.some((p) => !p.type)) continue;
       roots.push(this.instantiate(def, params as { name: string; type: Type }[], def.nameSpan));
     }
@@ -165,7 +179,25 @@ class Checker {
         if (!seen.has(key)) { seen.add(key); this.diags.items.push(d); }
       }
     }
-    return { main, instances: this.order.filter((i) => reached.has(i)), globals: this.globals, functions: this.functions, top };
+    // Users read a file top down; instances are checked in call order.
+    const mine = this.diags.items.splice(first).sort((a, b) => a.span.start - b.span.start);
+    this.diags.items.push(...mine);
+    return { main, instances: this.order.filter((i) => reached.has(i)), globals: this.globals, functions: this.functions, top, options: this.options };
+  }
+
+  /** A parameter's declared type: its annotation, or the Numba signature's; undefined when it has none, null when it is invalid. */
+  declaredParam(def: A.FunctionDef, i: number): Type | null | undefined {
+    const sig = this.options.get(def)?.signature;
+    if (sig) return sig.params[i] ?? null;
+    const ann = def.params[i].annotation;
+    return ann ? this.annotation(ann) : undefined;
+  }
+
+  /** The declared result type (`-> T`, or the signature's), or null. */
+  declaredReturn(def: A.FunctionDef): Type | null {
+    const sig = this.options.get(def)?.signature;
+    if (sig?.ret) return sig.ret;
+    return def.returns ? this.annotation(def.returns) : null;
   }
 
   newInstance(name: string, def: A.FunctionDef | null, params: { name: string; type: Type }[]): FuncInstance {
@@ -200,8 +232,8 @@ class Checker {
       if (isMain) this.mainLocals = inst.locals;
       this.block(def.body);
       let ret: Type = this.retSoFar ?? NONE;
-      if (def.returns && !isMain) {
-        const ann = this.annotation(def.returns);
+      if (!isMain) {
+        const ann = this.declaredReturn(def);
         if (ann) ret = ann;
       }
       if (inst.ret === null || typeKey(inst.ret) !== typeKey(ret)) { inst.ret = ret; this.changed = true; }
@@ -294,7 +326,7 @@ class Checker {
         if (t.kind === 'str' || t.kind === 'func' || t.kind === 'builtin' || t.kind === 'team' || t.kind === 'dtype') {
           this.error(Code.TypeMismatch, `a function cannot return ${showType(t)}`, s.value!.span); return;
         }
-        const declared = this.inst.def?.returns ? this.annotation(this.inst.def.returns) : null;
+        const declared = this.inst.def ? this.declaredReturn(this.inst.def) : null;
         if (declared && !this.assignable(t, declared)) {
           this.error(Code.TypeMismatch, `'${this.inst.def!.name}' is declared to return ${showType(declared)} but this returns ${showType(t)}`, s.value?.span ?? s.span); return;
         }
@@ -317,16 +349,8 @@ class Checker {
         if (s.msg) { const t = this.expr(s.msg); if (t.kind !== 'str') this.error(Code.TypeMismatch, 'an assert message must be a string literal', s.msg.span); }
         return;
       }
-      case 'Import': {
-        if (!['numpy', 'math', 'par'].includes(s.module)) this.error(Code.Unsupported, `module '${s.module}' is not available in Par (numpy, math and par are)`, s.span);
-        this.moduleAliases.add(s.asName ?? s.module);
-        this.localNames.delete(s.asName ?? s.module);
-        return;
-      }
-      case 'ImportFrom': {
-        if (!['numpy', 'math', 'par', 'numba', 'pymp', 'cython.parallel'].includes(s.module)) this.error(Code.Unsupported, `module '${s.module}' is not available in Par`, s.span);
-        return;
-      }
+      // Imports are resolved before checking (collectImports): a module is a namespace, not a variable.
+      case 'Import': case 'ImportFrom': return;
     }
   }
 
@@ -382,10 +406,12 @@ class Checker {
       if (t.kind !== 'scalar' || isFloat(t.dtype)) this.error(Code.TypeMismatch, `${fname}() arguments must be integers, got ${showType(t)}`, a.span);
     }
     if (c.args[2]?.kind === 'Int' && c.args[2].value === 0n) this.error(Code.ValueError, `${fname}() arg 3 must not be zero`, c.args[2].span);
-    const allowed = fname === 'prange' ? ['schedule', 'chunksize', 'num_threads', 'use_threads_if'] : [];
+    // nogil= is Cython's (cython.parallel.prange): Par has no GIL, so it means nothing.
+    const allowed = fname === 'prange' ? ['schedule', 'chunksize', 'num_threads', 'use_threads_if', 'nogil'] : [];
     for (const k of c.keywords) {
       if (!allowed.includes(k.name)) { this.error(Code.ArgCount, `${fname}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
       const t = this.expr(k.value);
+      if (k.name === 'nogil') continue;
       if (k.name === 'schedule') {
         if (k.value.kind !== 'Str' || !['auto', 'static', 'dynamic', 'guided', 'runtime'].includes(k.value.value))
           this.error(Code.TypeMismatch, 'schedule must be one of "auto", "static", "dynamic", "guided", "runtime"', k.value.span);
@@ -452,6 +478,9 @@ class Checker {
   }
 
   withStmt(s: A.With): void {
+    // Cython's `with nogil:` (also `with nogil, parallel():`): Par has no GIL to release.
+    s.items = s.items.filter((it) => !(it.context.kind === 'Name' && it.context.id === 'nogil' || it.context.kind === 'Attribute' && it.context.attr === 'nogil' && this.calleeName(it.context) === 'nogil'));
+    if (s.items.length === 0) return this.block(s.body);
     if (s.items.length !== 1) { this.error(Code.Unsupported, 'with takes exactly one item in Par', s.span); return; }
     const item = s.items[0];
     const ctx = item.context;
@@ -633,6 +662,13 @@ class Checker {
             if (left.kind !== 'none' && r.kind !== 'none') this.error(Code.Unsupported, `'${op}' is only supported with None`, e.span);
             return;
           }
+          if ((op === '==' || op === '!=') && (left.kind === 'dtype' || r.kind === 'dtype')) {
+            // `a.dtype == np.float32`: known when compiling (see staticDtypeEq).
+            const other = left.kind === 'dtype' ? c : e.left;
+            if (staticDtype(other, left.kind === 'dtype' ? r : left) === undefined) this.error(Code.TypeMismatch, `cannot compare a dtype with ${showType(left.kind === 'dtype' ? r : left)}`, e.span);
+            left = r;
+            return;
+          }
           const a = elemOf(left), b = elemOf(r);
           if (!a || !b) { this.error(Code.TypeMismatch, `cannot compare ${showType(left)} with ${showType(r)}`, e.span); throw new Unknown(); }
           if (left.kind === 'array' || r.kind === 'array') {
@@ -695,27 +731,44 @@ class Checker {
       throw new Unknown();
     }
     if (this.functions.has(id)) return { kind: 'func', name: id };
-    if (this.moduleAliases.has(id)) return { kind: 'module', name: id };
-    if (isBuiltinName(id)) return { kind: 'builtin', name: id };
+    const mod = this.imports.modules.get(id);
+    if (mod) return { kind: 'module', name: mod };
+    const imported = this.imports.names.get(id);
+    if (imported) return this.moduleMember(imported.module, imported.name, e.span);
+    return this.knownName(id, null, e.span);
+  }
+
+  /** A name Par knows without a definition: builtins, constants, dtypes, exceptions (`module` when written `np.name`). */
+  knownName(id: string, module: string | null, span: Span): Type {
+    if (isBuiltinName(id) || EXCEPTIONS.has(id)) return { kind: 'builtin', name: id };
     if (CONSTANTS[id]) return CONSTANTS[id];
-    const d = dtypeNamed(id);
-    if (d || id === 'int' || id === 'float' || id === 'bool') return d ? { kind: 'dtype', dtype: d } : { kind: 'builtin', name: id };
-    if (EXCEPTIONS.has(id)) return { kind: 'builtin', name: id };
-    this.error(Code.UndefinedName, `undefined name '${id}'`, e.span);
+    const d = dtypeNamed(id, module !== null);
+    if (d) return { kind: 'dtype', dtype: d, cls: true };
+    if (id === 'int' || id === 'float' || id === 'bool') return { kind: 'builtin', name: id };
+    if (module === 'numpy' && ABSTRACT_DTYPES[id]) return { kind: 'builtin', name: 'abstract:' + id };
+    const shown = module ? `${module}.${id}` : id;
+    if (DECORATOR_NAMES.has(id)) this.error(Code.Unsupported, `'${shown}' is a decorator: write @${id} on the line above a def`, span);
+    else if (otherDtypeMessage(id)) this.error(Code.Unsupported, otherDtypeMessage(id)!, span);
+    else this.error(Code.UndefinedName, module ? `'${shown}' is not available in Par` : `undefined name '${id}'`, span);
     throw new Unknown();
+  }
+
+  /** `module.id`, also as `from module import id`. */
+  moduleMember(module: string, id: string, span: Span): Type {
+    const sub = submodule(module, id);
+    if (sub) return { kind: 'module', name: sub };
+    // Python's clocks all give wall-clock seconds: as timers they are wtime().
+    if (module === 'time') {
+      if (['time', 'perf_counter', 'monotonic'].includes(id)) return { kind: 'builtin', name: 'wtime' };
+      this.error(Code.UndefinedName, `'time.${id}' is not available in Par (time.time, time.perf_counter and time.monotonic are)`, span);
+      throw new Unknown();
+    }
+    return this.knownName(id, module, span);
   }
 
   attribute(e: A.Attribute): Type {
     const base = this.expr(e.value);
-    if (base.kind === 'module') {
-      const id = e.attr;
-      if (isBuiltinName(id) || EXCEPTIONS.has(id)) return { kind: 'builtin', name: id };
-      if (CONSTANTS[id]) return CONSTANTS[id];
-      const d = dtypeNamed(id);
-      if (d) return { kind: 'dtype', dtype: d };
-      this.error(Code.UndefinedName, `'${base.name}.${id}' is not available in Par`, e.span);
-      throw new Unknown();
-    }
+    if (base.kind === 'module') return this.moduleMember(base.name, e.attr, e.span);
     if (base.kind === 'team') {
       this.teamAlive(e);
       switch (e.attr) {
@@ -729,14 +782,21 @@ class Checker {
     if (base.kind === 'array') {
       switch (e.attr) {
         case 'shape': return { kind: 'tuple', elems: Array(base.ndim).fill(INT) };
-        case 'ndim': case 'size': return INT;
+        case 'ndim': case 'size': case 'itemsize': case 'nbytes': return INT;
         case 'dtype': return { kind: 'dtype', dtype: base.dtype };
         case 'T': return array(base.dtype, base.ndim);
+        case 'flat': return array(base.dtype, 1);
       }
-      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten'].includes(e.attr))
+      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'swapaxes', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten'].includes(e.attr))
         return { kind: 'builtin', name: '.' + e.attr };
     }
-    if (base.kind === 'dtype' && e.attr === 'name') return { kind: 'str' };
+    if (base.kind === 'dtype') {
+      switch (e.attr) {
+        case 'name': case 'kind': case 'char': return { kind: 'str' };
+        case 'itemsize': return INT;
+        case 'type': return { kind: 'dtype', dtype: base.dtype, cls: true };
+      }
+    }
     // A NumPy scalar has a dtype; a Python number (a weak scalar) has none.
     if (base.kind === 'scalar' && e.attr === 'dtype' && !base.weak) return { kind: 'dtype', dtype: base.dtype };
     this.error(Code.UndefinedName, `${showType(base)} has no attribute '${e.attr}'`, e.span);
@@ -845,11 +905,14 @@ class Checker {
     return array(base.dtype, base.ndim);
   }
 
+  /** The builtin a call names, through imports (`np.zeros`, `numba.prange`, `from numba import prange as pr`); `p.x` for a team's. */
   calleeName(f: A.Expr): string | null {
-    if (f.kind === 'Name') return f.id;
-    if (f.kind === 'Attribute' && f.value.kind === 'Name') {
-      const t = this.inst.types.get(f.value) ?? (this.moduleAliases.has(f.value.id) ? { kind: 'module' } : this.inst.locals.get(f.value.id));
-      if (t?.kind === 'module') return f.attr;
+    const isLocal = (n: string) => this.localNames.has(n) || this.inst.locals.has(n);
+    if (f.kind === 'Name') return (!isLocal(f.id) && this.imports.names.get(f.id)?.name) || f.id;
+    if (f.kind !== 'Attribute') return null;
+    if (moduleOf(f.value, this.imports, isLocal)) return f.attr;
+    if (f.value.kind === 'Name') {
+      const t = this.inst.types.get(f.value) ?? this.inst.locals.get(f.value.id);
       if (t?.kind === 'team') return 'p.' + f.attr;
     }
     return null;
@@ -869,6 +932,10 @@ class Checker {
     if (ft.kind !== 'builtin') { this.error(Code.NotCallable, `${showType(ft)} is not callable`, c.func.span); throw new Unknown(); }
     const name = ft.name;
     const self = name.startsWith('.') ? (c.func as A.Attribute).value : null;
+    const viaModule = c.func.kind === 'Attribute' && this.inst.types.get(c.func.value)?.kind === 'module';
+    let problems = this.normalized.get(c);
+    if (!problems) this.normalized.set(c, problems = normalizeCall(c, self ? name.slice(1) : name, self !== null, viaModule).items);
+    for (const d of problems) this.error(d.code, d.message, d.span);
     this.inst.calls.set(c, { kind: 'builtin', name, self });
     return this.builtin(c, name, self);
   }
@@ -891,13 +958,11 @@ class Checker {
         if (!p.default) { this.error(Code.ArgCount, `${def.name}() missing required argument '${p.name}'`, c.span); throw new Unknown(); }
         t = this.expr(p.default);
       }
-      if (p.annotation) {
-        const ann = this.annotation(p.annotation);
-        if (ann) {
-          const ok = ann.kind === 'scalar' && t.kind === 'scalar' ? (kindOf(t.dtype) <= kindOf(ann.dtype)) : typeKey(ann).replace('~', '') === typeKey(t).replace('~', '');
-          if (!ok) this.error(Code.TypeMismatch, `argument '${p.name}' of ${def.name}() must be ${showType(ann)}, got ${showType(t)}`, argSpans[i]);
-          t = ann;
-        }
+      const ann = this.declaredParam(def, i);
+      if (ann) {
+        const ok = ann.kind === 'scalar' && t.kind === 'scalar' ? (kindOf(t.dtype) <= kindOf(ann.dtype)) : typeKey(ann).replace('~', '') === typeKey(t).replace('~', '');
+        if (!ok) this.error(Code.TypeMismatch, `argument '${p.name}' of ${def.name}() must be ${showType(ann)}, got ${showType(t)}`, argSpans[i]);
+        t = ann;
       }
       if (t.kind === 'str' || t.kind === 'builtin' || t.kind === 'module' || t.kind === 'exception' || t.kind === 'none') { this.error(Code.TypeMismatch, `cannot pass ${showType(t)} to a function`, argSpans[i]); throw new Unknown(); }
       params.push({ name: p.name, type: withoutShapes(t) });
@@ -922,7 +987,7 @@ class Checker {
     }
     const n = [...this.instances.values()].filter((i) => i.def === def).length;
     inst = this.newInstance(n === 0 ? def.name : `${def.name}$${n}`, def, params);
-    if (def.returns) inst.ret = this.annotation(def.returns);
+    inst.ret = this.declaredReturn(def);
     this.instances.set(key, inst);
     this.order.push(inst);
     this.checkBody(inst, def, false);
@@ -958,12 +1023,21 @@ class Checker {
 
   dtypeArg(k: A.Keyword | undefined, def: DType): DType {
     if (!k) return def;
-    const t = this.expr(k.value);
+    return this.dtypeOf(k.value) ?? def;
+  }
+
+  /** A dtype written as NumPy accepts one: `np.float32`, `a.dtype`, `float`, `'f8'`, `'<i4'`; null (reported) otherwise. */
+  dtypeOf(e: A.Expr): DType | null {
+    if (e.kind === 'Str') {
+      const d = dtypeOfString(e.value);
+      if (!d) this.error(Code.TypeMismatch, otherDtypeMessage(e.value) ?? `data type '${e.value}' not understood`, e.span);
+      return d ?? null;
+    }
+    const t = this.expr(e);
     if (t.kind === 'dtype') return t.dtype;
     if (t.kind === 'builtin' && (t.name === 'int' || t.name === 'float' || t.name === 'bool')) return t.name === 'int' ? 'int64' : t.name === 'float' ? 'float64' : 'bool';
-    if (k.value.kind === 'Str' && dtypeNamed(k.value.value)) return dtypeNamed(k.value.value)!;
-    this.error(Code.TypeMismatch, `dtype must be a dtype such as float64 or int32`, k.value.span);
-    return def;
+    this.error(Code.TypeMismatch, `dtype must be a dtype such as float64 or int32, got ${showType(t)}`, e.span);
+    return null;
   }
 
   /** A shape argument: an int or a tuple of ints; returns its rank. */
@@ -1115,16 +1189,19 @@ class Checker {
       }
       case 'linspace': {
         this.nargs(c, 2, 3, 'linspace');
-        const kw = this.kw(c, ['num', 'endpoint', 'dtype'], 'linspace');
+        const kw = this.kw(c, ['num', 'endpoint', 'dtype', 'retstep', 'axis'], 'linspace');
+        const retstep = kw.get('retstep')?.value, axis = kw.get('axis')?.value;
+        if (retstep && !(retstep.kind === 'Bool' && !retstep.value)) this.error(Code.Unsupported, 'linspace(retstep=True) is not supported in Par; compute the step as (stop - start) / (num - 1)', retstep.span);
+        if (axis && !(axis.kind === 'Int' && axis.value === 0n)) this.error(Code.Unsupported, 'linspace(axis=...) is not supported in Par (bounds are numbers)', axis.span);
         for (const a of c.args.slice(0, 2)) { const t = this.expr(a); if (t.kind !== 'scalar') this.error(Code.TypeMismatch, 'linspace() bounds must be numbers', a.span); }
         if (c.args[2]) this.intArg(c.args[2], 'linspace');
         if (kw.get('num')) this.intArg(kw.get('num')!.value, 'linspace');
         if (kw.get('endpoint')) this.expr(kw.get('endpoint')!.value);
         return array(this.dtypeArg(kw.get('dtype'), 'float64'), 1);
       }
-      case 'array': {
-        this.nargs(c, 1, 1, 'array');
-        const kw = this.kw(c, ['dtype'], 'array');
+      case 'array': case 'asarray': {
+        this.nargs(c, 1, 1, name);
+        const kw = this.kw(c, ['dtype'], name);
         const a = c.args[0];
         if (a.kind !== 'List' && a.kind !== 'Tuple') {
           const t = this.arrayArg(a, 'array');
@@ -1134,9 +1211,33 @@ class Checker {
         return array(this.dtypeArg(kw.get('dtype'), dtype), ndim);
       }
       case 'copy': case '.copy': { this.nargs(c, self ? 0 : 1, self ? 0 : 1, 'copy'); const t = this.arrayArg(args[0], 'copy'); return t; }
-      case 'transpose': case '.transpose': {
-        if (!self) this.nargs(c, 1, 1, 'transpose'); else this.nargs(c, 0, 0, 'transpose');
-        return this.arrayArg(args[0], 'transpose');
+      case 'transpose': case '.transpose': case 'swapaxes': case '.swapaxes': case 'moveaxis': {
+        const t = this.arrayArg(args[0], fname);
+        const axes = axesArgs(c, fname, self !== null);
+        axes.forEach((x) => this.expr(x));
+        const perm = permutation(fname, t.ndim, axes);
+        if (typeof perm === 'string') this.error(perm.startsWith('axis') ? Code.ShapeMismatch : Code.TypeMismatch, perm, axes[0]?.span ?? c.span);
+        return array(t.dtype, t.ndim);
+      }
+      case 'dtype': {
+        this.nargs(c, 1, 1, 'dtype');
+        const d = this.dtypeOf(c.args[0]);
+        if (!d) throw new Unknown();
+        return { kind: 'dtype', dtype: d };
+      }
+      case 'issubdtype': {
+        this.nargs(c, 2, 2, 'issubdtype');
+        for (const a of c.args) {
+          const t = this.expr(a);
+          if (t.kind !== 'dtype' && !(t.kind === 'builtin' && (t.name.startsWith('abstract:') || ['int', 'float', 'bool'].includes(t.name)))) this.error(Code.TypeMismatch, `issubdtype() needs dtypes, got ${showType(t)}`, a.span);
+        }
+        return BOOL;
+      }
+      case 'get_num_threads': case 'get_thread_id': case 'threadid': this.nargs(c, 0, 0, name); return INT;
+      case 'set_num_threads': {
+        this.nargs(c, 1, 1, name);
+        this.intArg(c.args[0], name);
+        return NONE;
       }
       case 'ravel': case '.ravel': { const t = this.arrayArg(args[0], 'ravel'); return array(t.dtype, 1); }
       case 'reshape': case '.reshape': {
@@ -1150,10 +1251,8 @@ class Checker {
       case '.astype': {
         this.nargs(c, 1, 1, 'astype');
         const t = this.arrayArg(self!, 'astype');
-        const dt = this.expr(c.args[0]);
-        let d: DType | null = dt.kind === 'dtype' ? dt.dtype : dt.kind === 'builtin' && ['int', 'float', 'bool'].includes(dt.name) ? (dt.name === 'int' ? 'int64' : dt.name === 'float' ? 'float64' : 'bool') : null;
-        if (!d && c.args[0].kind === 'Str') d = dtypeNamed(c.args[0].value) ?? null;
-        if (!d) { this.error(Code.TypeMismatch, 'astype() needs a dtype such as float32', c.args[0].span); throw new Unknown(); }
+        const d = this.dtypeOf(c.args[0]);
+        if (!d) throw new Unknown();
         return array(d, t.ndim);
       }
       case '.fill': { this.nargs(c, 1, 1, 'fill'); this.arrayArg(self!, 'fill'); this.valueArg(c.args[0], 'fill'); return NONE; }
@@ -1522,3 +1621,49 @@ export function exprText(e: A.Expr): string {
 }
 
 export { DTYPES };
+
+/** The axes arguments of transpose, swapaxes and moveaxis: `a.transpose(1, 0)`, `a.transpose((1, 0))`, `np.transpose(a, axes=(1, 0))`. */
+export function axesArgs(c: A.Call, fname: string, method: boolean): A.Expr[] {
+  const rest = method ? c.args : c.args.slice(1);
+  const kw = c.keywords.find((k) => k.name === 'axes' || k.name === 'axis1' || k.name === 'source')?.value;
+  const given = fname === 'transpose' && kw ? [kw] : [...rest, ...c.keywords.filter((k) => ['axis1', 'axis2', 'source', 'destination'].includes(k.name)).map((k) => k.value)];
+  if (fname === 'transpose' && given.length === 1 && (given[0].kind === 'Tuple' || given[0].kind === 'List')) return given[0].elts;
+  if (fname === 'transpose' && given.length === 1 && given[0].kind === 'None') return [];
+  return given;
+}
+
+/**
+ * The axis order of `a.transpose(axes)`, `swapaxes(a, i, j)` or `moveaxis(a, src, dst)` for an array
+ * of `ndim` axes (axes are integer literals; the result's axis k is the input's axis perm[k]), or
+ * NumPy's message for a bad one. No axes: transpose reverses them.
+ */
+export function permutation(fname: string, ndim: number, axes: A.Expr[]): number[] | string {
+  const vals: number[] = [];
+  for (const e of axes) {
+    const v = axisValue(e, null);
+    if (typeof v !== 'number') return `${fname}() axes must be integer literals`;
+    if (v < -ndim || v >= ndim) return `axis ${v} is out of bounds for array of dimension ${ndim}`;
+    vals.push(v < 0 ? v + ndim : v);
+  }
+  const all = Array.from({ length: ndim }, (_v, i) => i);
+  if (fname === 'transpose') {
+    if (vals.length === 0) return all.reverse();
+    if (vals.length !== ndim) return "axes don't match array";
+    if (new Set(vals).size !== ndim) return 'repeated axis in transpose';
+    return vals;
+  }
+  if (vals.length !== 2) return `${fname}() takes an array and two axes`;
+  const [i, j] = vals;
+  if (fname === 'swapaxes') { all[i] = j; all[j] = i; return all; }
+  const order = all.filter((k) => k !== i);
+  order.splice(j, 0, i);
+  return order;
+}
+
+/** The dtype a value denotes where NumPy compares it with a dtype: a dtype, Python's int/float/bool, or a dtype string (null: a string that names none). */
+export function staticDtype(e: A.Expr, t: Type): DType | null | undefined {
+  if (t.kind === 'dtype') return t.dtype;
+  if (t.kind === 'builtin' && ['int', 'float', 'bool'].includes(t.name)) return t.name === 'int' ? 'int64' : t.name === 'float' ? 'float64' : 'bool';
+  if (t.kind === 'str' && e.kind === 'Str') return dtypeOfString(e.value) ?? null;
+  return undefined;
+}

@@ -399,13 +399,13 @@ class AstBuilder extends BaseVisitor {
   tryHeader(): void {}
   exceptHeader(): void {}
   finallyHeader(): void {}
-  decorated(ctx: Ctx): never {
-    const at = this.tok(ctx, 'At');
-    const first = this.nodes(ctx, 'test')[0];
-    const name = first ? firstToken(first) : undefined;
-    const hint = name ? ` (remove '@${name.image}')` : '';
-    this.diags.error(Code.Unsupported, `decorators are not supported in Par${hint}`, cover(at, name ?? at));
-    throw new Skip();
+  /** Decorators are kept on the function; compat.ts decides which ones Par understands. */
+  decorated(ctx: Ctx): A.FunctionDef {
+    const decorators = this.nodes(ctx, 'test').map((_, i) => this.expr(ctx, 'test', i));
+    if (this.has(ctx, 'classDef')) this.sub<never>(ctx, 'classDef');
+    if (this.has(ctx, 'asyncStmt')) this.sub<never>(ctx, 'asyncStmt');
+    const def = this.sub<A.FunctionDef>(ctx, 'funcDef');
+    return { ...def, decorators, span: cover(this.tok(ctx, 'At'), def.span) };
   }
   asyncStmt(ctx: Ctx): never { this.unsupported("'async' is", tokSpan(this.tok(ctx, 'Async'))); }
   private headerSpan(ctx: Ctx, header: string, kwKey: string): Span {
@@ -676,17 +676,6 @@ export function decodeString(image: string, prefixLength: number, raw: boolean):
     if (/^[xuU]./.test(e)) return String.fromCodePoint(Math.min(Number.parseInt(e.slice(1), 16), 0x10ffff));
     return all; // unknown escapes keep their backslash, as in Python
   });
-}
-
-function firstToken(n: CstNode): IToken | undefined {
-  let best: IToken | undefined;
-  for (const els of Object.values(n.children)) {
-    for (const el of els) {
-      const t = 'image' in el ? el : firstToken(el);
-      if (t && valid(t.startOffset) && (!best || t.startOffset < best.startOffset)) best = t;
-    }
-  }
-  return best;
 }
 
 function lastToken(n: CstNode): IToken | undefined {

@@ -12,7 +12,8 @@ export type Type =
   | { kind: 'tuple'; elems: Type[] }
   | { kind: 'none' }
   | { kind: 'str' }
-  | { kind: 'dtype'; dtype: DType }
+  /** `a.dtype` (a dtype instance), or with `cls` a scalar type such as `np.float32` (prints as `<class 'numpy.float32'>`). */
+  | { kind: 'dtype'; dtype: DType; cls?: boolean }
   | { kind: 'func'; name: string }
   | { kind: 'builtin'; name: string }
   | { kind: 'module'; name: string }
@@ -94,7 +95,7 @@ export function typeKey(t: Type): string {
     case 'scalar': return t.dtype + (t.weak ? '~' : '');
     case 'array': return `${t.dtype}[${Array(t.ndim).fill(':').join(', ')}]`;
     case 'tuple': return `(${t.elems.map(typeKey).join(', ')}${t.elems.length === 1 ? ',' : ''})`;
-    case 'dtype': return `dtype(${t.dtype})`;
+    case 'dtype': return t.cls ? `type(${t.dtype})` : `dtype(${t.dtype})`;
     case 'func': return `function ${t.name}`;
     case 'builtin': return `builtin ${t.name}`;
     case 'module': return `module ${t.name}`;
@@ -106,4 +107,32 @@ export function typeKey(t: Type): string {
 /** What a user sees in messages: `float64`, `int64[:, :]`, `(int64, float64)`. */
 export function showType(t: Type): string {
   return typeKey(t).replace(/~/g, '');
+}
+
+/** NumPy's names for Par's dtypes, as attributes of numpy (`np.double`) and as Numba's type names (`f8`). */
+const DTYPE_NAMES: Record<string, DType> = {
+  float64: 'float64', float32: 'float32', int64: 'int64', int32: 'int32', bool_: 'bool',
+  double: 'float64', single: 'float32', int_: 'int64', intp: 'int64', intc: 'int32', longlong: 'int64',
+};
+/** Attributes of numpy that are dtypes but whose bare names mean something else (Python's `bool`). */
+const MODULE_DTYPE_NAMES: Record<string, DType> = { ...DTYPE_NAMES, bool: 'bool', long: 'int64' };
+/** NumPy's dtype strings: `np.dtype('f8')`, `astype('float32')`, `zeros(3, '<i4')`. */
+const DTYPE_CODES: Record<string, DType> = {
+  ...MODULE_DTYPE_NAMES, f8: 'float64', f4: 'float32', i8: 'int64', i4: 'int32', b1: 'bool', '?': 'bool',
+  d: 'float64', f: 'float32', i: 'int32', l: 'int64', q: 'int64', float: 'float64', int: 'int64',
+};
+/** NumPy dtypes Par does not have, so that naming one says so instead of "undefined name". */
+export const OTHER_DTYPES = new Set(['int8', 'int16', 'uint8', 'uint16', 'uint32', 'uint64', 'uint', 'float16', 'half', 'longdouble',
+  'float128', 'complex64', 'complex128', 'complex256', 'cdouble', 'csingle', 'byte', 'ubyte', 'short', 'ushort', 'uintc', 'ulonglong', 'uintp']);
+
+/** The dtype a name stands for (`float32`, `double`, `bool_`); `ofModule`: as an attribute of numpy (`np.bool`). */
+export function dtypeNamed(n: string, ofModule = false): DType | undefined {
+  const names = ofModule ? MODULE_DTYPE_NAMES : DTYPE_NAMES;
+  return Object.hasOwn(names, n) ? names[n] : undefined;
+}
+
+/** The dtype a NumPy dtype string stands for (`'f8'`, `'<i4'`, `'float32'`); byte order marks other than big-endian are allowed. */
+export function dtypeOfString(s: string): DType | undefined {
+  const code = /^[<=|]/.test(s) ? s.slice(1) : s;
+  return Object.hasOwn(DTYPE_CODES, code) ? DTYPE_CODES[code] : undefined;
 }

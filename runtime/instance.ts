@@ -218,6 +218,8 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     err_value: (site: number) => {
       const s = sites[site];
       if (s.kind === 'empty_reduce') trap(site, `ValueError: zero-size array to reduction operation ${s.text === 'argmin' || s.text === 'argmax' ? s.text : s.text === 'min' ? 'minimum' : 'maximum'} which has no identity`);
+      // Numba's wording: at most the team's size.
+      if (s.kind === 'num_threads') trap(site, `ValueError: The number of threads must be between 1 and ${new Int32Array(memory.buffer)[CTRL.teamSize / 4]}`);
       trap(site, valueMessages[s.kind] ?? 'ValueError');
     },
     err_shape: (site: number, a: number, b: number) => {

@@ -38,6 +38,7 @@ export const CTRL = {
   outPending: 480, // i32: 1 when a worker queued printed lines since thread 0 last drained them
   trace: 484,      // i32: address of the chunk trace (TRACE; the playground's timeline), or 0: not recorded
   abort: 488,      // i32: non-zero: code compiled `interruptible` raises KeyboardInterrupt at its next while-loop iteration or counted-loop chunk (Stop)
+  numThreads: 492, // i32: threads a parallel construct uses when it asks for no number (Numba's set_num_threads; at most teamSize)
   END: 512,
 } as const;
 

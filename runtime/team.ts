@@ -137,6 +137,7 @@ export class Team {
     Atomics.store(i32, CTRL.nested / 4, o.config.nested ? 1 : 0);
     Atomics.store(i32, CTRL.stop / 4, 0);
     Atomics.store(i32, CTRL.teamSize / 4, size);
+    Atomics.store(i32, CTRL.numThreads / 4, size);
     const seen = Atomics.load(i32, CTRL.gen / 4);
     const workers: Promise<TeamWorker>[] = [];
     for (let tid = 1; tid < size; tid++) {

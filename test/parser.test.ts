@@ -2,7 +2,7 @@
 // AST spans, syntax-error messages and positions, rejected Python constructs, the AST dump, and
 // a fuzz run showing that no input makes parse() throw.
 import { describe, expect, it } from 'vitest';
-import type { Expr, Module, Stmt } from '../language/ast.js';
+import type { Expr, FunctionDef, Module, Stmt } from '../language/ast.js';
 import { printAst } from '../language/ast-print.js';
 import { Code, DiagnosticBag } from '../language/diagnostics.js';
 import { parse } from '../language/parse.js';
@@ -401,7 +401,7 @@ describe('unsupported Python constructs', () => {
     ['del x\n', "'del' is not supported in Par"],
     ['def f():\n    yield 1\n', "'yield' is not supported in Par"],
     ['async def f():\n    pass\n', "'async' is not supported in Par"],
-    ['@njit(parallel=True)\ndef f():\n    pass\n', "decorators are not supported in Par (remove '@njit')"],
+    ['@dataclass\nclass A:\n    pass\n', 'classes are not supported in Par'],
     ['s = f"{x}"\n', 'f-strings are not supported in Par'],
     ['def f(*args):\n    pass\n', "'*args' parameters are not supported in Par"],
     ['def f(**kw):\n    pass\n', "'**kw' parameters are not supported in Par"],
@@ -415,6 +415,14 @@ describe('unsupported Python constructs', () => {
       expect(r.diags.map((d) => [d.code, d.message])).toEqual([[Code.Unsupported, message]]);
     });
   }
+
+  it('keeps decorators on their function (language/compat.ts decides what they mean)', () => {
+    const r = run('@njit(parallel=True)\n@cython.boundscheck(False)\ndef f():\n    pass\n');
+    expect(r.diags).toEqual([]);
+    const f = r.m.body[0] as FunctionDef;
+    expect(f.decorators?.map((d) => d.kind)).toEqual(['Call', 'Call']);
+    expect(f.span.start).toBe(0);
+  });
 
   it('keeps going after an unsupported construct', () => {
     const r = run('class A:\n    pass\nx = [i for i in y]\nz = 1\n');
