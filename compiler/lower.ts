@@ -27,10 +27,12 @@ import { type DType, type Type, isFloat, isInt, promote, elemOf } from '../langu
 import { DESC, DTYPE_CODE, ELEM_SIZE, STATIC_BASE } from '../runtime/layout.js';
 import { CTRL, XRANGE_LOOPS } from '../runtime/protocol.js';
 import { mathFn, mathVec, NATIVE_MATH } from './mathlib-wasm.js';
+import { pyRepr } from '../runtime/pyformat.js';
 import type * as I from './ir.js';
 import { exprType as verifyExprType } from './verify.js';
 import { cseBody, PURE_CALL } from './cse.js';
 import { groupLength, lowerGroup } from './fuse-statements.js';
+import { joinedStr, materialize, parseString, printString, raiseWith, strBinary, strBuiltin, strChar, strCompare, strIndex, strNumber } from './lower-strings.js';
 import { bodyLane, type Lane, LANES, type VectorBody, vectorizeBody, vectorLoop } from './vectorize.js';
 import { firstFunc, matmulFuncs, minmaxFunc, pairwiseFunc, psumFunc, type RT } from './kernels.js';
 import {
@@ -51,7 +53,7 @@ export type Val =
   | { k: 'str'; text: string }
   | { k: 'dtype'; dtype: DType }
   | { k: 'team'; tn: Expr; nt: Expr }
-  | { k: 'exc'; name: string; msg: string };
+  | { k: 'exc'; name: string; msg: string; dyn?: A.Expr };
 
 interface Leaves { leaves: Map<A.Expr, ArrRef>; scalars: Map<A.Expr, { e: Expr; dtype: DType }> }
 
@@ -134,6 +136,7 @@ class ModuleLowerer {
     switch (t.kind) {
       case 'scalar': return { k: 'gs', addr: alloc(8), dtype: t.dtype };
       case 'array': return { k: 'ga', addr: alloc(4), dtype: t.dtype, ndim: t.ndim };
+      case 'str': return { k: 'ga', addr: alloc(4), dtype: 'bool', ndim: 1 };
       case 'tuple': return { k: 't', items: t.elems.map((e) => this.globalSlot(e)) };
       default: return { k: 'none' };
     }
@@ -393,7 +396,7 @@ export class FnLowerer {
   flatVTs(t: Type): VT[] {
     switch (t.kind) {
       case 'scalar': return [vtOf(t.dtype)];
-      case 'array': return ['i32'];
+      case 'array': case 'str': return ['i32'];
       case 'tuple': return t.elems.flatMap((e) => this.flatVTs(e));
       default: return [];
     }
@@ -417,6 +420,8 @@ export class FnLowerer {
 
   slotFor(name: string, t: Type): Slot {
     if (this.inst.def === null && this.mod.globalSlots.has(name)) return this.mod.globalSlots.get(name)!;
+    // A string is an array of its UTF-8 bytes (see lower-strings.ts).
+    if (t.kind === 'str') return this.slotFor(name, { kind: 'array', dtype: 'bool', ndim: 1 });
     switch (t.kind) {
       case 'scalar': return { k: 's', name: this.local(name, vtOf(t.dtype)), dtype: t.dtype };
       case 'array': {
@@ -484,6 +489,7 @@ export class FnLowerer {
       case 's': this.set(slot.name, this.scalarAs(v, slot.dtype, span)); return;
       case 'gs': this.emit({ k: 'store', mem: memOf(slot.dtype) === 'u8' ? 'i32' : memOf(slot.dtype), addr: i32(slot.addr), value: this.scalarAs(v, slot.dtype, span) }); return;
       case 'a': case 'ga': {
+        if (v.k === 'str') v = materialize(this, v, span);
         if (v.k !== 'a') throw new Error('internal: array slot gets non-array');
         const nd = this.take(v);
         const oldName = this.fresh('old', 'i32');
@@ -645,6 +651,7 @@ export class FnLowerer {
       case 'Raise': {
         const v = s.exc ? this.expr(s.exc) : { k: 'exc' as const, name: 'RuntimeError', msg: 'No active exception to reraise' };
         if (v.k !== 'exc') return;
+        if (v.dyn) return raiseWith(this, v.name, v.dyn, s.span);
         const site = this.mod.site(Code.Raised, v.name, s.span, v.msg);
         this.emit(this.trap(this.mod.imp('err_raise', ['i32'], null), i32(site)));
         return;
@@ -653,7 +660,9 @@ export class FnLowerer {
         const c = this.cond(s.test);
         const msg = s.msg && s.msg.kind === 'Str' ? s.msg.value : '';
         const site = this.mod.site(Code.Raised, 'AssertionError', s.span, msg);
-        this.emit({ k: 'if', cond: un('eqz', 'i32', c), then: [this.trap(this.mod.imp('err_raise', ['i32'], null), i32(site))], else: [] });
+        // Python evaluates the message only when the assertion fails.
+        const fail = s.msg && s.msg.kind !== 'Str' ? this.block(() => raiseWith(this, 'AssertionError', s.msg!, s.span)) : [this.trap(this.mod.imp('err_raise', ['i32'], null), i32(site))];
+        this.emit({ k: 'if', cond: un('eqz', 'i32', c), then: fail, else: [] });
         return;
       }
       case 'Import': case 'ImportFrom': return;
@@ -664,6 +673,7 @@ export class FnLowerer {
     switch (t.kind) {
       case 'scalar': out.push(this.scalarAs(v, t.dtype, span)); return;
       case 'array': if (v.k === 'a') out.push(this.take(v)); return;
+      case 'str': { const m = materialize(this, v, span); if (m.k === 'a') out.push(this.take(m)); return; }
       case 'tuple': if (v.k === 't') t.elems.forEach((e, i) => this.flattenReturn(v.items[i], e, out, span)); return;
       default: return;
     }
@@ -705,12 +715,18 @@ export class FnLowerer {
   cond(e: A.Expr): Expr {
     const v = this.expr(e);
     if (v.k === 'none') return i32(0);
+    if (this.type(e).kind === 'str') return v.k === 'str' ? i32(v.text ? 1 : 0) : bin('ne', 'i64', strNumber(this, 'bool', v, e.span), i64(0));
     if (v.k !== 's') throw new Error('internal: non-scalar condition');
     return convert(v.e, v.dtype, 'bool');
   }
 
   augAssign(s: A.AugAssign): void {
     const tt = this.type(s.target);
+    if (tt.kind === 'str') {
+      const op: A.Binary = { kind: 'Binary', op: s.op, left: s.target, right: s.value, span: s.span };
+      this.inst.types.set(op, tt);
+      return this.assign(s.target, strBinary(this, op), s.span);
+    }
     if (tt.kind === 'array' || s.target.kind === 'Subscript') {
       // In place: a[...] op= value has NumPy's meaning (no rebinding, result cast to a's dtype).
       const target = s.target;
@@ -843,6 +859,7 @@ export class FnLowerer {
     // for x in array: iterate over the first axis.
     const arr = this.expr(it);
     if (arr.k === 't') return this.forTuple(s, slot, arr.items);
+    if (this.type(it).kind === 'str') return this.forString(s, slot, this.snapshot(materialize(this, arr, it.span)));
     if (arr.k !== 'a') return;
     const a = arr.a;
     const label = `for${this.n++}`;
@@ -872,6 +889,22 @@ export class FnLowerer {
     });
     this.labels.pop();
     this.emit({ k: 'for', label, v: iv, t: 'i32', start: i32(0), stop: i32(vals.length), step: i32(1), body });
+  }
+
+  /** for ch in s: the characters of a string, one by one. */
+  forString(s: A.For, slot: Slot, str: Val): void {
+    const n = this.tmp(strNumber(this, 'len', str, s.iter.span), 'n');
+    const label = `for${this.n++}`;
+    const iv = this.fresh('i', 'i64');
+    this.labels.push({ brk: label, cont: label });
+    const body = this.block(() => {
+      const mark = this.temps.length;
+      this.writeSlot(slot, strChar(this, str, get(iv, 'i64'), s.iter.span), s.span);
+      this.releaseTemps(mark);
+      this.stmts(s.body);
+    });
+    this.labels.pop();
+    this.emit({ k: 'for', label, v: iv, t: 'i64', start: i64(0), stop: n, step: i64(1), body });
   }
 
   /** Whether an index expression is provably non-negative, so it needs no wrap-around. */
@@ -1593,17 +1626,20 @@ export class FnLowerer {
       case 'Float': return { k: 's', e: f64(e.value), dtype: 'float64' };
       case 'Bool': return { k: 's', e: i32(e.value ? 1 : 0), dtype: 'bool' };
       case 'Str': return { k: 'str', text: e.value };
+      case 'JoinedStr': return joinedStr(this, e);
       case 'None': return { k: 'none' };
       case 'Name': return this.name(e, t);
       case 'Unary': return this.unaryScalar(e, this.expr(e.operand), (t as { dtype: DType }).dtype);
       case 'Binary': {
         if (e.op === '@') return this.matmul(this.expr(e.left), this.expr(e.right), t, e.span);
+        if (t.kind === 'str') return strBinary(this, e);
         const l = this.expr(e.left);
         const r = this.expr(e.right);
         return this.binaryScalar(e.op, l, r, (t as { dtype: DType }).dtype, e.span, this.type(e.left), this.type(e.right));
       }
       case 'Compare': return this.compare(e);
       case 'BoolOp': {
+        if (t.kind === 'str') return this.strBoolOp(e);
         // Short-circuit: evaluate into a local inside nested ifs.
         const rt = t as { dtype: DType };
         const res = this.fresh('bo', vtOf(rt.dtype));
@@ -1629,18 +1665,18 @@ export class FnLowerer {
           this.emit({ k: 'if', cond: c, then: a, else: b });
           return { k: 's', e: get(res, vtOf(t.dtype)), dtype: t.dtype };
         }
-        if (t.kind === 'array') {
+        if (t.kind === 'array' || t.kind === 'str') {
           const res = this.fresh('ifa', 'i32');
-          const a = this.block(() => { const v = this.expr(e.body); if (v.k === 'a') this.set(res, this.take(v)); });
-          const b = this.block(() => { const v = this.expr(e.orelse); if (v.k === 'a') this.set(res, this.take(v)); });
-          this.emit({ k: 'if', cond: c, then: a, else: b });
-          return this.ownedArray(this.arrFromDesc(get(res, 'i32'), t.dtype, t.ndim));
+          const branch = (x: A.Expr) => this.block(() => { const v = materialize(this, this.expr(x), x.span); if (v.k === 'a') this.set(res, this.take(v)); });
+          this.emit({ k: 'if', cond: c, then: branch(e.body), else: branch(e.orelse) });
+          return t.kind === 'str' ? this.ownedArray(this.arrFromDesc(get(res, 'i32'), 'bool', 1)) : this.ownedArray(this.arrFromDesc(get(res, 'i32'), t.dtype, t.ndim));
         }
         throw new Error('internal: unsupported conditional expression type');
       }
       case 'Call': return this.callExpr(e, t);
       case 'Attribute': return this.attribute(e, t);
       case 'Subscript': {
+        if (this.type(e.value).kind === 'str') return strIndex(this, e);
         if (isArrayIndex(this, e)) return gather(this, e);
         if (isMixedArrayIndex(this, e)) return gatherMixed(this, e);
         const base = this.expr(e.value);
@@ -1656,6 +1692,23 @@ export class FnLowerer {
       case 'Tuple': return { k: 't', items: e.elts.map((x) => this.expr(x)) };
       default: throw new Error(`internal: cannot lower ${e.kind}`);
     }
+  }
+
+  /** `a or b` of strings: the first true one (or the last), evaluating no further. */
+  strBoolOp(e: A.BoolOp): Val {
+    const res = this.fresh('bos', 'i32');
+    const str = () => ({ k: 'a' as const, a: this.arrFromDesc(get(res, 'i32'), 'bool', 1), owned: false });
+    const go = (i: number): Stmt[] => this.block(() => {
+      const mark = this.temps.length;
+      const v = materialize(this, this.expr(e.values[i]), e.values[i].span);
+      if (v.k === 'a') this.set(res, this.take(v));
+      this.releaseTemps(mark);
+      if (i + 1 === e.values.length) return;
+      const truthy = bin('ne', 'i64', strNumber(this, 'bool', str(), e.span), i64(0));
+      this.emit({ k: 'if', cond: e.op === 'and' ? truthy : un('eqz', 'i32', truthy), then: [{ k: 'release', desc: get(res, 'i32') }, ...go(i + 1)], else: [] });
+    });
+    for (const s of go(0)) this.emit(s);
+    return this.ownedArray(this.arrFromDesc(get(res, 'i32'), 'bool', 1));
   }
 
   name(e: A.Name, t: Type): Val {
@@ -1725,6 +1778,7 @@ export class FnLowerer {
       const lE = i === 0 ? e.left : e.comparators[i - 1];
       if (op === 'is' || op === 'is not') c = i32((left.k === 'none') === (right.k === 'none') ? (op === 'is' ? 1 : 0) : (op === 'is' ? 0 : 1));
       else if (lt.kind === 'dtype' || rt.kind === 'dtype') c = i32((staticDtype(lE, lt) === staticDtype(rE, rt)) === (op === '==') ? 1 : 0);
+      else if (lt.kind === 'str') c = strCompare(this, op, left, right, e.span);
       else c = this.compareScalar(op as '<', left as { e: Expr; dtype: DType }, right as { e: Expr; dtype: DType }, lt, rt);
       this.set(res, c);
       if (i + 1 < e.ops.length) this.emit({ k: 'if', cond: get(res, 'i32'), then: step(right, rt, i + 1), else: [] });
@@ -1770,6 +1824,7 @@ export class FnLowerer {
       const c = call(callee.name, vts[0] ?? null, ...flat);
       if (vts.length === 0) { this.emit({ k: 'expr', e: c }); return { k: 'none' }; }
       if (t.kind === 'array') return this.ownedArray(this.arrFromDesc(c, t.dtype, t.ndim));
+      if (t.kind === 'str') return this.ownedArray(this.arrFromDesc(c, 'bool', 1));
       return { k: 's', e: this.tmp(c, 'r'), dtype: (t as { dtype: DType }).dtype };
     }
     const names = vts.map((vt) => this.fresh('r', vt));
@@ -1779,6 +1834,7 @@ export class FnLowerer {
       switch (tt.kind) {
         case 'scalar': return { k: 's', e: get(names[i++], vtOf(tt.dtype)), dtype: tt.dtype };
         case 'array': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), tt.dtype, tt.ndim));
+        case 'str': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), 'bool', 1));
         case 'tuple': return { k: 't', items: tt.elems.map(rebuild) };
         default: return { k: 'none' };
       }
@@ -1805,6 +1861,7 @@ export class FnLowerer {
     switch (t.kind) {
       case 'scalar': out.push(this.scalarAs(v, t.dtype, span)); return;
       case 'array': if (v.k === 'a') out.push(v.a.desc); return;
+      case 'str': { const m = materialize(this, v, span); if (m.k === 'a') out.push(m.a.desc); return; }
       case 'tuple': if (v.k === 't') t.elems.forEach((x, i) => this.flattenArg(v.items[i], x, out, span)); return;
       default: return;
     }
@@ -1850,11 +1907,13 @@ export class FnLowerer {
 
   builtinCall(e: A.Call, name: string, self: A.Expr | null, t: Type): Val {
     const rdt = (t as { dtype?: DType }).dtype ?? 'float64';
+    if (name.startsWith('astype:') && e.args[0] && this.type(e.args[0]).kind === 'str') return parseString(this, e, name.slice('astype:'.length) as DType);
     if (isUfunc(name) || name.startsWith('astype:') || name === 'where' || name === 'clip' || name === 'max2' || name === 'min2') {
       // Scalar case (array case went through elementwise()).
       return this.builtinScalar(name, ufuncArgs(e).map((a) => this.expr(a)), rdt, e);
     }
-    if (EXCEPTIONS.has(name)) return { k: 'exc', name, msg: e.args[0]?.kind === 'Str' ? e.args[0].value : '' };
+    if (EXCEPTIONS.has(name)) return { k: 'exc', name, msg: e.args[0]?.kind === 'Str' ? e.args[0].value : '', ...(e.args[0] && e.args[0].kind !== 'Str' ? { dyn: e.args[0] } : {}) };
+    if (['str', 'repr', 'ascii', 'format'].includes(name) || name.startsWith('.s:')) return strBuiltin(this, e, name, self);
     const args = self ? [self, ...e.args] : e.args;
     const fname = self ? name.slice(1) : name;
     switch (fname) {
@@ -1868,6 +1927,8 @@ export class FnLowerer {
       case 'len': {
         const v = this.expr(e.args[0]);
         if (v.k === 't') return { k: 's', e: i64(v.items.length), dtype: 'int64' };
+        if (v.k === 'str') return { k: 's', e: i64(Array.from(v.text).length), dtype: 'int64' };
+        if (this.type(e.args[0]).kind === 'str') return { k: 's', e: strNumber(this, 'len', v, e.span), dtype: 'int64' };
         if (v.k === 'a') return { k: 's', e: cvt('i32->i64', v.a.shape[0]), dtype: 'int64' };
         return { k: 'none' };
       }
@@ -2711,11 +2772,9 @@ export class FnLowerer {
   print(e: A.Call, _team: boolean): void {
     const imp = (n: string, params: VT[]) => this.mod.imp(n, params, null);
     const text = (s: string) => this.emit({ k: 'expr', e: call(imp('print_text', ['i32']), null, i32(this.mod.str(s))) });
-    const sepE = e.keywords.find((k) => k.name === 'sep')?.value;
-    const endE = e.keywords.find((k) => k.name === 'end')?.value;
-    const sep = sepE && sepE.kind === 'Str' ? sepE.value : ' ';
-    const end = endE && endE.kind === 'Str' ? endE.value : '\n';
+    // sep= and end= are strings (None: the default); evaluated, as Python does, after the values.
     const one = (v: Val, t: Type, repr: boolean) => {
+      if (t.kind === 'str' && v.k === 'a') return printString(this, v, t, repr);
       switch (v.k) {
         case 's': {
           const fn = { bool: 'print_bool', int32: 'print_i32', int64: 'print_i64', float32: 'print_f32', float64: 'print_f64' }[v.dtype];
@@ -2731,7 +2790,7 @@ export class FnLowerer {
           text(')');
           return;
         }
-        case 'str': text(repr ? `'${v.text}'` : v.text); return;
+        case 'str': text(repr ? pyRepr({ t: 'str', v: v.text }) : v.text); return;
         case 'none': text('None'); return;
         case 'dtype': text(t.kind === 'dtype' && t.cls ? `<class 'numpy.${v.dtype}'>` : repr ? `dtype('${v.dtype}')` : v.dtype); return;
         default: text(`<${v.k}>`);
@@ -2739,11 +2798,17 @@ export class FnLowerer {
     };
     // Python evaluates every argument before printing any of them.
     const vals = e.args.map((a) => this.snapshot(this.expr(a)));
+    const keyword = (name: string, dflt: string): Val => {
+      const k = e.keywords.find((kw) => kw.name === name)?.value;
+      return !k || k.kind === 'None' ? { k: 'str', text: dflt } : this.snapshot(this.expr(k));
+    };
+    const sep = keyword('sep', ' '), end = keyword('end', '\n');
+    const STR: Type = { kind: 'str' };
     vals.forEach((v, i) => {
-      if (i) text(sep);
+      if (i) one(sep, STR, false);
       one(v, this.type(e.args[i]), false);
     });
-    text(end);
+    one(end, STR, false);
     this.emit({ k: 'expr', e: call(imp('print_flush', []), null) });
   }
 }

@@ -83,8 +83,14 @@ export function printAst(m: A.Module, file: SourceFile | undefined = m.file): st
       case 'Tuple': return { head: 'Tuple', kids: e.elts.map(expr) };
       case 'List': return { head: 'List', kids: e.elts.map(expr) };
       case 'Lambda': return { head: 'Lambda', kids: [...e.params.map(param), expr(e.body)] };
+      case 'JoinedStr': return { head: 'JoinedStr', kids: fparts(e.parts) };
       default: return unreachable(e);
     }
+  }
+
+  function fparts(parts: A.FStringPart[]): Tree[] {
+    return parts.map((p) => typeof p === 'string' ? leaf(`Str ${JSON.stringify(p)}`)
+      : { head: `FormattedValue${p.conversion ? ' !' + p.conversion : ''}`, kids: [expr(p.value), ...(p.spec ? [{ head: 'spec', kids: fparts(p.spec) }] : [])] });
   }
 
   const out: string[] = [];

@@ -7,12 +7,17 @@ interface Node { span: Span }
 export type Expr =
   | IntLit | FloatLit | BoolLit | StrLit | NoneLit | Name
   | Unary | Binary | Compare | BoolOp | IfExp
-  | Call | Attribute | Subscript | Slice | TupleExpr | ListExpr | Lambda;
+  | Call | Attribute | Subscript | Slice | TupleExpr | ListExpr | Lambda | JoinedStr;
 
 export interface IntLit extends Node { kind: 'Int'; value: bigint }
 export interface FloatLit extends Node { kind: 'Float'; value: number }
 export interface BoolLit extends Node { kind: 'Bool'; value: boolean }
 export interface StrLit extends Node { kind: 'Str'; value: string }
+/** `f"sum={s:.3f}"` (with any adjacent literals joined in): literal text and formatted values, as CPython's JoinedStr. */
+export interface JoinedStr extends Node { kind: 'JoinedStr'; parts: FStringPart[] }
+/** `{value!conversion:spec}`; the spec is literal text and nested fields (`{x:{w}.{p}f}`), null without `:`. */
+export interface FormattedValue { value: Expr; conversion: 'r' | 's' | 'a' | null; spec: FStringPart[] | null; span: Span }
+export type FStringPart = string | FormattedValue;
 export interface NoneLit extends Node { kind: 'None' }
 export interface Name extends Node { kind: 'Name'; id: string }
 

@@ -10,7 +10,7 @@ import { expandEllipsis } from './ast.js';
 import { Code, DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { Span } from './source.js';
 import {
-  type DType, type Type, DTYPES, scalar, array, INT, FLOAT, BOOL, NONE, promote, elemOf, typeKey, showType,
+  type DType, type Type, DTYPES, scalar, array, INT, FLOAT, BOOL, NONE, STR, promote, elemOf, typeKey, showType,
   kindOf, isFloat, isInt, promoteDtypes, broadcastShapes, showShape, withoutShapes, dtypeNamed, dtypeOfString,
 } from './types.js';
 import { collectImports, functionOptions, moduleOf, normalizeCall, otherDtypeMessage, submodule, type FuncOptions, type Imports } from './compat.js';
@@ -59,12 +59,20 @@ const CREATION = new Set(['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'li
 const OTHER_BUILTINS = new Set([
   'print', 'range', 'prange', 'len', 'int', 'float', 'bool', 'dot', 'transpose', 'reshape', 'ravel', 'copy', 'where', 'clip',
   'wtime', 'imshow', 'atomic_add', 'atomic_max', 'atomic_min', 'pmap', 'parallel', 'outer', 'matmul', 'shape', 'ndim', 'size',
-  'asarray', 'swapaxes', 'moveaxis', 'dtype', 'issubdtype', 'get_num_threads', 'set_num_threads', 'get_thread_id', 'threadid',
+  'asarray', 'swapaxes', 'moveaxis', 'dtype', 'issubdtype', 'str', 'repr', 'ascii', 'format', 'get_num_threads', 'set_num_threads', 'get_thread_id', 'threadid',
 ]);
 /** NumPy's abstract scalar classes, for issubdtype(a.dtype, np.floating). */
 export const ABSTRACT_DTYPES: Record<string, (d: DType) => boolean> = {
   floating: isFloat, inexact: isFloat, integer: isInt, signedinteger: isInt, number: (d) => d !== 'bool', generic: () => true,
 };
+/** Values print, str() and f-strings can show. */
+const PRINTABLE = new Set<Type['kind']>(['scalar', 'array', 'tuple', 'str', 'none', 'dtype']);
+/** Methods of str, by what they return. */
+const STR_METHODS = new Map<string, Type>([
+  ...['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'replace', 'zfill', 'center', 'ljust', 'rjust', 'title', 'capitalize', 'format'].map((m): [string, Type] => [m, STR]),
+  ...['startswith', 'endswith', 'isdigit', 'isalpha', 'isspace', 'isupper', 'islower'].map((m): [string, Type] => [m, BOOL]),
+  ...['find', 'count'].map((m): [string, Type] => [m, INT]),
+]);
 /** Numba and Cython names with no meaning in expressions. */
 const DECORATOR_NAMES = new Set(['njit', 'jit', 'vectorize']);
 /** The array library beyond ufuncs and reductions (sorting, joining, scans); typed by `library()`. */
@@ -323,7 +331,7 @@ class Checker {
         if (this.isMain) { this.error(Code.Syntax, "'return' outside a function", s.span); return; }
         if (this.parDepth > 0) { this.error(Code.Unsupported, "'return' inside a parallel loop or region is not supported", s.span); return; }
         const t = s.value ? this.expr(s.value) : NONE;
-        if (t.kind === 'str' || t.kind === 'func' || t.kind === 'builtin' || t.kind === 'team' || t.kind === 'dtype') {
+        if (t.kind === 'func' || t.kind === 'builtin' || t.kind === 'team' || t.kind === 'dtype') {
           this.error(Code.TypeMismatch, `a function cannot return ${showType(t)}`, s.value!.span); return;
         }
         const declared = this.inst.def ? this.declaredReturn(this.inst.def) : null;
@@ -346,7 +354,7 @@ class Checker {
       }
       case 'Assert': {
         this.condition(s.test);
-        if (s.msg) { const t = this.expr(s.msg); if (t.kind !== 'str') this.error(Code.TypeMismatch, 'an assert message must be a string literal', s.msg.span); }
+        if (s.msg) { const t = this.expr(s.msg); if (t.kind !== 'str') this.error(Code.TypeMismatch, `an assert message must be a string, got ${showType(t)}`, s.msg.span); }
         return;
       }
       // Imports are resolved before checking (collectImports): a module is a namespace, not a variable.
@@ -357,7 +365,7 @@ class Checker {
   condition(e: A.Expr): void {
     const t = this.expr(e);
     if (t.kind === 'array') this.error(Code.TypeMismatch, 'the truth value of an array is ambiguous; use any(...) or all(...)', e.span);
-    else if (t.kind !== 'scalar' && t.kind !== 'none') this.error(Code.TypeMismatch, `a condition must be a scalar, not ${showType(t)}`, e.span);
+    else if (t.kind !== 'scalar' && t.kind !== 'none' && t.kind !== 'str') this.error(Code.TypeMismatch, `a condition must be a scalar, not ${showType(t)}`, e.span);
   }
 
   forStmt(s: A.For): void {
@@ -385,6 +393,7 @@ class Checker {
 
   iterElem(e: A.Expr): Type {
     const t = this.expr(e);
+    if (t.kind === 'str') return STR;
     if (t.kind === 'array') return t.ndim === 1 ? scalar(t.dtype) : array(t.dtype, t.ndim - 1);
     if (t.kind === 'tuple' && t.elems.length > 0) {
       // A Python loop variable takes each item's own type; Par's has one, so the items must share it.
@@ -564,7 +573,7 @@ class Checker {
     switch (tg.kind) {
       case 'Name':
         if (vt.kind === 'none' && value.kind === 'Call') { this.error(Code.TypeMismatch, `'${exprText(value)}' returns no value`, value.span); return; }
-        if (vt.kind === 'builtin' || vt.kind === 'module' || vt.kind === 'str' || vt.kind === 'exception') {
+        if (vt.kind === 'builtin' || vt.kind === 'module' || vt.kind === 'exception') {
           this.error(Code.Unsupported, `cannot store ${showType(vt)} in a variable`, value.span); return;
         }
         this.bindVar(tg.id, vt, tg.span);
@@ -600,6 +609,7 @@ class Checker {
       if (n === 'int') return INT;
       if (n === 'float') return FLOAT;
       if (n === 'bool') return BOOL;
+      if (n === 'str') return STR;
       const d = dtypeNamed(n);
       return d ? scalar(d) : null;
     };
@@ -631,7 +641,8 @@ class Checker {
         return INT;
       case 'Float': return FLOAT;
       case 'Bool': return BOOL;
-      case 'Str': return { kind: 'str' };
+      case 'Str': return STR;
+      case 'JoinedStr': this.fstringParts(e.parts); return STR;
       case 'None': return NONE;
       case 'Name': return this.name(e);
       case 'Unary': {
@@ -657,7 +668,7 @@ class Checker {
         e.comparators.forEach((c, i) => {
           const r = this.expr(c);
           const op = e.ops[i];
-          if (op === 'in' || op === 'not in') { this.error(Code.Unsupported, `'${op}' is not supported in Par`, e.span); throw new Unknown(); }
+          if ((op === 'in' || op === 'not in') && !(left.kind === 'str' && r.kind === 'str')) { this.error(Code.Unsupported, `'${op}' is supported for strings only in Par`, e.span); throw new Unknown(); }
           if (op === 'is' || op === 'is not') {
             if (left.kind !== 'none' && r.kind !== 'none') this.error(Code.Unsupported, `'${op}' is only supported with None`, e.span);
             return;
@@ -669,6 +680,7 @@ class Checker {
             left = r;
             return;
           }
+          if (left.kind === 'str' && r.kind === 'str') { left = r; return; }
           const a = elemOf(left), b = elemOf(r);
           if (!a || !b) { this.error(Code.TypeMismatch, `cannot compare ${showType(left)} with ${showType(r)}`, e.span); throw new Unknown(); }
           if (left.kind === 'array' || r.kind === 'array') {
@@ -681,11 +693,14 @@ class Checker {
       }
       case 'BoolOp': {
         let t: Type | null = null;
-        for (const v of e.values) {
-          const vt = this.expr(v);
-          if (vt.kind !== 'scalar') { this.error(Code.TypeMismatch, `'${e.op}' needs scalars, got ${showType(vt)} (use & or | for arrays)`, v.span); throw new Unknown(); }
+        const types = e.values.map((v) => this.expr(v));
+        // `name or "default"`: strings, all of them (a Par expression has one type).
+        if (types.every((vt) => vt.kind === 'str')) return STR;
+        e.values.forEach((v, i) => {
+          const vt = types[i];
+          if (vt.kind !== 'scalar') { this.error(Code.TypeMismatch, `'${e.op}' needs scalars or strings, got ${showType(vt)} (use & or | for arrays)`, v.span); throw new Unknown(); }
           t = t ? (t.kind === 'scalar' && t.dtype === 'bool' && vt.dtype === 'bool' ? BOOL : this.unify(t, vt, v.span, `'${e.op}' operand`)) : vt;
-        }
+        });
         return t!;
       }
       case 'IfExp': {
@@ -705,6 +720,7 @@ class Checker {
           if (i < 0 || i >= base.elems.length) { this.error(Code.IndexError, `tuple index ${(e.index[0] as A.IntLit).value} out of range for a tuple of ${base.elems.length}`, e.span); throw new Unknown(); }
           return base.elems[i];
         }
+        if (base.kind === 'str') return this.strIndex(e);
         if (base.kind !== 'array') { this.error(Code.TypeMismatch, `${showType(base)} cannot be indexed`, e.value.span); throw new Unknown(); }
         return this.subscriptType(e, base);
       }
@@ -790,6 +806,7 @@ class Checker {
       if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'swapaxes', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten'].includes(e.attr))
         return { kind: 'builtin', name: '.' + e.attr };
     }
+    if (base.kind === 'str' && STR_METHODS.has(e.attr)) return { kind: 'builtin', name: '.s:' + e.attr };
     if (base.kind === 'dtype') {
       switch (e.attr) {
         case 'name': case 'kind': case 'char': return { kind: 'str' };
@@ -809,6 +826,7 @@ class Checker {
   }
 
   binaryType(op: A.BinaryOp, l: Type, r: Type, span: Span): Type {
+    if (l.kind === 'str' || r.kind === 'str') return this.strBinary(op, l, r, span);
     if (op === '@') {
       if (l.kind !== 'array' || r.kind !== 'array') { this.error(Code.TypeMismatch, `'@' needs two arrays, got ${showType(l)} and ${showType(r)}`, span); throw new Unknown(); }
       return this.matmulType(l, r, span);
@@ -829,6 +847,32 @@ class Checker {
     }
     if (l.kind === 'array' || r.kind === 'array') return array(p.dtype, this.broadcastRank(l, r, span), this.staticBroadcast(l, r, span));
     return scalar(p.dtype, p.weak);
+  }
+
+  /** `s + t`, `s * n`, `template % values` (printf-style formatting of any printable values). */
+  strBinary(op: A.BinaryOp, l: Type, r: Type, span: Span): Type {
+    const intLike = (t: Type) => t.kind === 'scalar' && !isFloat(t.dtype);
+    if (op === '+' && l.kind === 'str' && r.kind === 'str') return STR;
+    if (op === '*' && ((l.kind === 'str' && intLike(r)) || (r.kind === 'str' && intLike(l)))) return STR;
+    if (op === '%' && l.kind === 'str') {
+      const items = r.kind === 'tuple' ? r.elems : [r];
+      const bad = items.find((t) => !PRINTABLE.has(t.kind));
+      if (bad) this.error(Code.TypeMismatch, `cannot format ${showType(bad)} with '%'`, span);
+      return STR;
+    }
+    const pyName = (t: Type) => (t.kind === 'scalar' ? (t.weak ? ({ bool: 'bool', int64: 'int', float64: 'float' } as Record<string, string>)[t.dtype] ?? t.dtype : t.dtype) : showType(t));
+    this.error(Code.TypeMismatch, `unsupported operand type(s) for ${op}: '${pyName(l)}' and '${pyName(r)}'`, span);
+    throw new Unknown();
+  }
+
+  /** The fields of an f-string: any printable value, and specs that are strings. */
+  fstringParts(parts: A.FStringPart[]): void {
+    for (const p of parts) {
+      if (typeof p === 'string') continue;
+      const t = this.expr(p.value);
+      if (!PRINTABLE.has(t.kind)) this.error(Code.TypeMismatch, `cannot format ${showType(t)} in an f-string`, p.value.span);
+      if (p.spec) this.fstringParts(p.spec);
+    }
   }
 
   /** The result shape when both shapes are known; a mismatch is reported here, at compile time. */
@@ -885,6 +929,20 @@ class Checker {
       }
     }
     return dims === 0 ? scalar(base.dtype) : array(base.dtype, dims);
+  }
+
+  /** `s[i]`, `s[i:j:k]`: one character, or a substring. */
+  strIndex(e: A.Subscript): Type {
+    if (e.index.length !== 1) { this.error(Code.TypeMismatch, 'string indices must be integers or slices', e.span); throw new Unknown(); }
+    const ix = e.index[0];
+    const parts = ix.kind === 'Slice' ? [ix.lower, ix.upper, ix.step] : [ix];
+    if (ix.kind === 'Slice' && ix.ellipsis) { this.error(Code.TypeMismatch, 'string indices must be integers or slices', ix.span); throw new Unknown(); }
+    for (const p of parts) {
+      if (!p) continue;
+      const t = this.expr(p);
+      if (t.kind !== 'scalar' || isFloat(t.dtype)) { this.error(Code.TypeMismatch, `string indices must be integers, not ${showType(t)}`, p.span); throw new Unknown(); }
+    }
+    return STR;
   }
 
   /** a[m] with a boolean mask (a new 1-d array of the selected elements) or a[idx] with an int array (gather along axis 0). */
@@ -964,7 +1022,7 @@ class Checker {
         if (!ok) this.error(Code.TypeMismatch, `argument '${p.name}' of ${def.name}() must be ${showType(ann)}, got ${showType(t)}`, argSpans[i]);
         t = ann;
       }
-      if (t.kind === 'str' || t.kind === 'builtin' || t.kind === 'module' || t.kind === 'exception' || t.kind === 'none') { this.error(Code.TypeMismatch, `cannot pass ${showType(t)} to a function`, argSpans[i]); throw new Unknown(); }
+      if (t.kind === 'builtin' || t.kind === 'module' || t.kind === 'exception' || t.kind === 'none') { this.error(Code.TypeMismatch, `cannot pass ${showType(t)} to a function`, argSpans[i]); throw new Unknown(); }
       params.push({ name: p.name, type: withoutShapes(t) });
     });
     const inst = this.instantiate(def, params, c.span);
@@ -998,6 +1056,8 @@ class Checker {
     this.inst.calls.set(c, { kind: 'builtin', name: 'astype:' + d, self: null });
     if (c.args.length !== 1) { this.error(Code.ArgCount, `${d}() takes exactly one argument`, c.span); throw new Unknown(); }
     const t = this.expr(c.args[0]);
+    // int('12'), float('1.5'): parsed as Python parses them (NumPy's int32('12') too).
+    if (t.kind === 'str') return scalar(d, weak);
     if (t.kind === 'array') return array(d, t.ndim);
     if (t.kind !== 'scalar') { this.error(Code.TypeMismatch, `cannot convert ${showType(t)} to ${d}`, c.args[0].span); throw new Unknown(); }
     return scalar(d, weak);
@@ -1068,9 +1128,10 @@ class Checker {
     const args = self ? [self, ...c.args] : c.args;
     const fname = self ? name.slice(1) : name;
     if (EXCEPTIONS.has(name)) {
-      if (c.args.length > 1 || (c.args[0] && c.args[0].kind !== 'Str')) this.error(Code.TypeMismatch, `${name}() takes one string literal message`, c.span);
+      if (c.args.length > 1 || (c.args[0] && this.expr(c.args[0]).kind !== 'str')) this.error(Code.TypeMismatch, `${name}() takes one message, a string`, c.span);
       return { kind: 'exception', name };
     }
+    if (name.startsWith('.s:')) return this.strMethod(c, name.slice(3));
     if (UNARY_UFUNCS.has(name)) {
       const kw = this.kw(c, name === 'isnan' || name === 'isinf' ? [] : name === 'round' ? ['dtype', 'decimals'] : ['dtype'], name);
       this.nargs(c, 1, name === 'round' ? 2 : 1, name);
@@ -1115,7 +1176,7 @@ class Checker {
         }
         for (const k of c.keywords) {
           if (k.name !== 'sep' && k.name !== 'end') this.error(Code.ArgCount, `print() got an unexpected keyword argument '${k.name}'`, k.span);
-          else if (k.value.kind !== 'Str') this.error(Code.TypeMismatch, `print(${k.name}=...) must be a string literal`, k.value.span);
+          else if (this.expr(k.value).kind !== 'str' && k.value.kind !== 'None') this.error(Code.TypeMismatch, `print(${k.name}=...) must be a string`, k.value.span);
         }
         return NONE;
       case 'range': case 'prange': case 'p.range': case 'p.xrange':
@@ -1131,12 +1192,24 @@ class Checker {
       case 'len': {
         this.nargs(c, 1, 1, 'len');
         const t = this.expr(c.args[0]);
-        if (t.kind === 'tuple') return INT;
+        if (t.kind === 'tuple' || t.kind === 'str') return INT;
         if (t.kind !== 'array') { this.error(Code.TypeMismatch, `len() needs an array or a tuple, got ${showType(t)}`, c.args[0].span); throw new Unknown(); }
         return INT;
       }
       case 'int': case 'float': case 'bool':
         return this.convert(c, name === 'int' ? 'int64' : name === 'float' ? 'float64' : 'bool', true);
+      case 'str': case 'repr': case 'ascii': {
+        this.nargs(c, name === 'str' ? 0 : 1, 1, name);
+        this.kw(c, [], name);
+        if (c.args[0]) this.printable(c.args[0], name);
+        return STR;
+      }
+      case 'format': {
+        this.nargs(c, 1, 2, 'format');
+        this.printable(c.args[0], 'format');
+        if (c.args[1] && this.expr(c.args[1]).kind !== 'str') this.error(Code.TypeMismatch, 'format() argument 2 must be str', c.args[1].span);
+        return STR;
+      }
       case 'wtime': this.nargs(c, 0, 0, 'wtime'); return scalar('float64', true);
       case 'imshow': {
         this.nargs(c, 1, 1, 'imshow');
@@ -1317,6 +1390,32 @@ class Checker {
     }
     this.error(Code.Unsupported, `${fname}() is not supported yet`, c.span);
     throw new Unknown();
+  }
+
+  /** A value that str() and format() can show. */
+  printable(e: A.Expr, fname: string): Type {
+    const t = this.expr(e);
+    if (!PRINTABLE.has(t.kind)) this.error(Code.TypeMismatch, `${fname}() cannot show ${showType(t)}`, e.span);
+    return t;
+  }
+
+  /** `s.upper()`, `'{:.2f}'.format(x)`, ...: str's methods (STR_METHODS), run by runtime/strings.ts. */
+  strMethod(c: A.Call, m: string): Type {
+    if (m === 'format') {
+      for (const a of c.args) this.printable(a, 'format');
+      for (const k of c.keywords) this.printable(k.value, 'format');
+      return STR;
+    }
+    this.kw(c, [], m);
+    const [min, max] = ['strip', 'lstrip', 'rstrip'].includes(m) ? [0, 1] : ['center', 'ljust', 'rjust'].includes(m) ? [1, 2] : m === 'replace' ? [2, 2]
+      : ['startswith', 'endswith', 'find', 'count', 'zfill'].includes(m) ? [1, 1] : [0, 0];
+    this.nargs(c, min, max, m);
+    c.args.forEach((a, i) => {
+      const t = this.expr(a);
+      const wantInt = (m === 'zfill' || ['center', 'ljust', 'rjust'].includes(m)) && i === 0;
+      if (wantInt ? t.kind !== 'scalar' || isFloat(t.dtype) : t.kind !== 'str') this.error(Code.TypeMismatch, `str.${m}() argument ${i + 1} must be ${wantInt ? 'an integer' : 'a str'}, got ${showType(t)}`, a.span);
+    });
+    return STR_METHODS.get(m)!;
   }
 
   /** The dtype a ufunc computes in when given `dtype=`: NumPy casts inputs with the 'same_kind' rule. */

@@ -264,7 +264,8 @@ export function normalizeCall(c: A.Call, name: string, method: boolean, viaModul
     }
   }
   const order = c.keywords.findIndex((k) => k.name === 'order');
-  if (order >= 0 && spec?.[1].includes('order')) {
+  // (sort's order= names fields of structured arrays: not a memory layout, and not supported.)
+  if (order >= 0 && spec?.[1].includes('order') && name !== 'sort' && name !== 'argsort') {
     const v = c.keywords[order].value;
     if (v.kind === 'Str' && v.value === 'F') diags.error(Code.Unsupported, `${name}(order='F') is not supported: Par's new arrays are C-ordered`, v.span);
     else if (v.kind !== 'Str' || !['C', 'K', 'A'].includes(v.value)) diags.error(Code.TypeMismatch, "order must be 'C', 'F', 'A' or 'K'", v.span);

@@ -2,8 +2,8 @@
 // source offset of every expression, following CPython 3.11's f-string parser
 // (Parser/string_parser.c: fstring_find_literal, fstring_find_expr) and its error messages. The
 // compiler parses each expression's text itself: CPython compiles it as `(text)`, so newlines
-// inside a triple-quoted f-string's expression are fine.
-import { decodeString } from './to-ast.js';
+// inside a triple-quoted f-string's expression are fine. Also the decoding of every string
+// literal's escapes (decodeString), which f-string literal parts share.
 
 /** One part of an f-string: literal text (escapes decoded), or a replacement field. */
 export interface FPart {
@@ -184,4 +184,23 @@ class Splitter {
     if (part.debugText !== undefined && part.conversion === null && !part.spec) part.conversion = 'r';
     return part;
   }
+}
+
+const simpleEscapes: Record<string, string> = {
+  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '',
+};
+
+/** The value of a string literal: quotes removed and, unless raw, Python's escapes decoded. */
+export function decodeString(image: string, prefixLength: number, raw: boolean): string {
+  let body = image.slice(prefixLength);
+  const q = body.startsWith('"""') || body.startsWith("'''") ? body.slice(0, 3) : body[0];
+  body = body.slice(q.length, body.endsWith(q) && body.length >= 2 * q.length ? body.length - q.length : body.length);
+  if (raw) return body;
+  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|\r\n|[\s\S])/g, (all, e: string) => {
+    if (e in simpleEscapes) return simpleEscapes[e];
+    if (e === '\r\n') return '';
+    if (/^[0-7]/.test(e)) return String.fromCodePoint(Number.parseInt(e, 8));
+    if (/^[xuU]./.test(e)) return String.fromCodePoint(Math.min(Number.parseInt(e.slice(1), 16), 0x10ffff));
+    return all; // unknown escapes keep their backslash, as in Python
+  });
 }

@@ -4,12 +4,12 @@
 // expressions too deep for the later stages (MAX_EXPR_DEPTH). It returns
 // a best-effort Module even for broken input, and never throws.
 import type { IRecognitionException, IToken } from 'chevrotain';
-import type { Module, Stmt } from './ast.js';
+import type { Expr, Module, Stmt } from './ast.js';
 import { Code } from './diagnostics.js';
 import type { DiagnosticBag } from './diagnostics.js';
 import { Dedent, Indent, lex, Newline } from './lexer.js';
 import { parser } from './parser.js';
-import type { SourceFile, Span } from './source.js';
+import { sourceFile, type SourceFile, type Span } from './source.js';
 import { toAst } from './to-ast.js';
 
 export function parse(file: SourceFile, diags: DiagnosticBag): Module {
@@ -23,7 +23,7 @@ export function parse(file: SourceFile, diags: DiagnosticBag): Module {
     parser.input = []; // let the shared parser drop this file's tokens
     const lexical = diags.items.slice(first).map((d) => d.span.start);
     reportSyntaxErrors(errors, tokens, unclosed, lexical, file, diags);
-    module.body = toAst(cst, file, diags, errors.length > 0 || unclosed !== null || lexical.length > 0);
+    module.body = toAst(cst, file, diags, errors.length > 0 || unclosed !== null || lexical.length > 0, embeddedParser(file, diags));
     checkExpressionDepth(module.body, diags);
   } catch (e) {
     if (e instanceof RangeError) {
@@ -43,6 +43,28 @@ export function parse(file: SourceFile, diags: DiagnosticBag): Module {
 }
 
 /**
+ * An f-string field's expression, parsed as CPython does, as `(text)`: the text is padded so that
+ * it sits at its own offset, and every span (and error) of the result points into the real file.
+ */
+function embeddedParser(file: SourceFile, diags: DiagnosticBag): (text: string, offset: number) => Expr | null {
+  return (text, offset) => {
+    const padded = sourceFile(file.name, '(' + ' '.repeat(Math.max(0, offset - 1)) + text + ')');
+    const first = diags.items.length;
+    const before = diags.items.filter((d) => d.severity === 'error').length;
+    const m = parse(padded, diags);
+    const s = m.body[0];
+    const close = offset + text.length; // where the ')' added around the text stands: the field's '}' or '!' or ':'
+    for (const d of diags.items.slice(first)) {
+      d.message = 'f-string: ' + (d.span.start === close ? d.message.replace("found ')'", 'found the end of the field') : d.message);
+    }
+    if (diags.items.filter((d) => d.severity === 'error').length > before || m.body.length !== 1 || s.kind !== 'ExprStmt') return null;
+    // The parentheses gave the expression their span: give it back its own text's.
+    const start = offset + (text.length - text.trimStart().length);
+    return { ...s.expr, span: { start, end: Math.max(start, offset + text.trimEnd().length) } };
+  };
+}
+
+/**
  * The deepest expression the later stages take. The checker, lowering and vectorizer recurse once
  * per level of the expression tree, and under Node's default stack a chain of array additions
  * `a + a + ... + a` overflows them at about 1200 terms (scalars at about 2500): past this limit the
@@ -52,7 +74,7 @@ export function parse(file: SourceFile, diags: DiagnosticBag): Module {
 export const MAX_EXPR_DEPTH = 1000;
 
 const EXPR_KINDS = new Set(['Int', 'Float', 'Bool', 'Str', 'None', 'Name', 'Unary', 'Binary', 'Compare', 'BoolOp',
-  'IfExp', 'Call', 'Attribute', 'Subscript', 'Slice', 'Tuple', 'List', 'Lambda']);
+  'IfExp', 'Call', 'Attribute', 'Subscript', 'Slice', 'Tuple', 'List', 'Lambda', 'JoinedStr']);
 
 /** Reports each outermost expression deeper than MAX_EXPR_DEPTH. Iterative: the tree can be deep. */
 function checkExpressionDepth(body: Stmt[], diags: DiagnosticBag): void {

@@ -9,6 +9,7 @@ import type { DiagnosticBag } from './diagnostics.js';
 import { lineCol } from './source.js';
 import type { SourceFile, Span } from './source.js';
 import { parser } from './parser.js';
+import { decodeString, splitFString, type FPart } from './fstring.js';
 
 type Ctx = Record<string, CstElement[] | undefined>;
 
@@ -38,7 +39,8 @@ class AstBuilder extends BaseVisitor {
    *  "'return' outside function" there would only echo the first error. */
   private blocksBroken = false;
 
-  constructor(private readonly file: SourceFile, private readonly diags: DiagnosticBag, private readonly recovering: boolean) {
+  constructor(private readonly file: SourceFile, private readonly diags: DiagnosticBag, private readonly recovering: boolean,
+    private readonly parseEmbedded: ParseEmbedded) {
     super();
     this.validateVisitor();
   }
@@ -619,16 +621,47 @@ class AstBuilder extends BaseVisitor {
     }
   }
 
-  /** Adjacent literals concatenate, as in Python: `"a" "b"` is `"ab"`. */
-  private strings(toks: IToken[]): A.StrLit {
-    let value = '';
+  /** Adjacent literals concatenate, as in Python: `"a" "b"` is `"ab"`; with an f-string among them, a JoinedStr. */
+  private strings(toks: IToken[]): A.StrLit | A.JoinedStr {
+    const parts: A.FStringPart[] = [];
+    let joined = false;
+    const push = (p: A.FStringPart) => {
+      if (typeof p === 'string' && typeof parts[parts.length - 1] === 'string') parts[parts.length - 1] += p;
+      else if (p !== '') parts.push(p);
+    };
     for (const t of toks) {
       const prefix = /^[A-Za-z]*/.exec(t.image)![0].toLowerCase();
-      if (prefix.includes('f')) this.unsupported('f-strings are', tokSpan(t));
       if (prefix.includes('b')) this.unsupported('bytes literals are', tokSpan(t));
-      value += decodeString(t.image, prefix.length, prefix.includes('r'));
+      if (!prefix.includes('f')) { push(decodeString(t.image, prefix.length, prefix.includes('r'))); continue; }
+      joined = true;
+      const rest = t.image.slice(prefix.length);
+      const q = rest.startsWith('"""') || rest.startsWith("'''") ? 3 : 1;
+      const body = rest.slice(q, rest.length - q);
+      const split = splitFString(body, t.startOffset + prefix.length + q, prefix.includes('r'));
+      if ('error' in split) {
+        this.syntax(split.error, { start: split.offset, end: split.offset + 1 });
+        throw new Skip();
+      }
+      for (const p of this.fstringParts(split.parts)) push(p);
     }
-    return { kind: 'Str', value, span: cover(toks[0], toks[toks.length - 1]) };
+    const span = cover(toks[0], toks[toks.length - 1]);
+    if (!joined) return { kind: 'Str', value: parts.map(String).join(''), span };
+    return { kind: 'JoinedStr', parts, span };
+  }
+
+  /** The parts of an f-string with each field's expression parsed (by parse.ts, at its place in the file). */
+  private fstringParts(parts: FPart[]): A.FStringPart[] {
+    const out: A.FStringPart[] = [];
+    for (const p of parts) {
+      if (p.lit !== undefined) { out.push(p.lit); continue; }
+      if (!p.expr) continue;
+      if (p.debugText !== undefined) out.push(p.debugText);
+      const value = this.parseEmbedded(p.expr.text, p.expr.offset);
+      if (!value) throw new Skip();
+      const end = p.expr.offset + p.expr.text.length;
+      out.push({ value, conversion: p.conversion ?? null, spec: p.spec ? this.fstringParts(p.spec) : null, span: { start: p.expr.offset, end } });
+    }
+    return out;
   }
 
   testListComp(ctx: Ctx): { elts: A.Expr[]; comma: boolean; comp: boolean } {
@@ -659,25 +692,6 @@ function intValue(image: string): bigint {
   return /^0[xXoObB]/.test(s) ? BigInt(s) : BigInt(s.replace(/^0+(?=\d)/, ''));
 }
 
-const simpleEscapes: Record<string, string> = {
-  '\\': '\\', "'": "'", '"': '"', a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\n': '',
-};
-
-/** The value of a string literal: quotes removed and, unless raw, Python's escapes decoded. */
-export function decodeString(image: string, prefixLength: number, raw: boolean): string {
-  let body = image.slice(prefixLength);
-  const q = body.startsWith('"""') || body.startsWith("'''") ? body.slice(0, 3) : body[0];
-  body = body.slice(q.length, body.endsWith(q) && body.length >= 2 * q.length ? body.length - q.length : body.length);
-  if (raw) return body;
-  return body.replace(/\\(x[0-9a-fA-F]{2}|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|[0-7]{1,3}|\r\n|[\s\S])/g, (all, e: string) => {
-    if (e in simpleEscapes) return simpleEscapes[e];
-    if (e === '\r\n') return '';
-    if (/^[0-7]/.test(e)) return String.fromCodePoint(Number.parseInt(e, 8));
-    if (/^[xuU]./.test(e)) return String.fromCodePoint(Math.min(Number.parseInt(e.slice(1), 16), 0x10ffff));
-    return all; // unknown escapes keep their backslash, as in Python
-  });
-}
-
 function lastToken(n: CstNode): IToken | undefined {
   let best: IToken | undefined;
   for (const els of Object.values(n.children)) {
@@ -704,6 +718,9 @@ function describeExpr(e: A.Expr): string {
 
 /** Builds the statements of a module from the CST of `parser.module()`. `recovering` says the
  *  parser reported errors, so incomplete pieces of the tree are expected and silently dropped. */
-export function toAst(cst: CstNode, file: SourceFile, diags: DiagnosticBag, recovering: boolean): A.Stmt[] {
-  return new AstBuilder(file, diags, recovering).visit(cst) as A.Stmt[];
+export function toAst(cst: CstNode, file: SourceFile, diags: DiagnosticBag, recovering: boolean, parseEmbedded: ParseEmbedded): A.Stmt[] {
+  return new AstBuilder(file, diags, recovering, parseEmbedded).visit(cst) as A.Stmt[];
 }
+
+/** Parses the source text of an f-string field found at `offset` of the file (null after reporting an error). */
+export type ParseEmbedded = (text: string, offset: number) => A.Expr | null;

@@ -49,6 +49,7 @@ export const INT = scalar('int64', true);
 export const FLOAT = scalar('float64', true);
 export const BOOL = scalar('bool', true);
 export const NONE: Type = { kind: 'none' };
+export const STR: Type = { kind: 'str' };
 
 export const kindOf = (d: DType) => (d === 'bool' ? 0 : d === 'int32' || d === 'int64' ? 1 : 2);
 export const isFloat = (d: DType) => d === 'float32' || d === 'float64';

@@ -6,6 +6,7 @@ import type { DType } from '../language/types.js';
 import { ALLOC, CODE_DTYPE, DESC, ELEM_SIZE, PAGE } from './layout.js';
 import { formatArray, formatScalar, reprArray, type ArrayView } from './format.js';
 import { erf } from './mathlib.js';
+import { stringImports } from './strings.js';
 import { pictureOf, type Picture } from './image.js';
 import { createOutputBuffer, OutputQueue } from './output.js';
 import { CTRL, TRACE } from './protocol.js';
@@ -175,6 +176,10 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
   };
   const env = {
     memory,
+    ...stringImports({
+      memory, strings: o.strings, trap, print: (text) => { line += text; },
+      arrayText: (desc) => ({ str: formatArray(view(desc)), repr: reprArray(view(desc)) }),
+    }),
     print_text: (id: number) => { line += o.strings[id]; },
     print_bool: (v: number, _repr: number) => { line += v ? 'True' : 'False'; },
     print_i32: (v: number, _repr: number) => { line += formatScalar(v, 'int32'); },

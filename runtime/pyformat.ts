@@ -16,7 +16,7 @@ export type PyValue =
 
 /** The Python exception a formatting error raises. OverflowError and IndexError occur too
  *  ('%c' % 1114112, format(-1, 'c'), '%d' % inf; '%(k)s' % np.float64(1)). */
-export type PyErrorType = 'ValueError' | 'TypeError' | 'OverflowError' | 'IndexError';
+export type PyErrorType = 'ValueError' | 'TypeError' | 'OverflowError' | 'IndexError' | 'KeyError';
 
 export class PyFormatError extends Error {
   constructor(readonly pyType: PyErrorType, message: string) {

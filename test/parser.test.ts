@@ -402,7 +402,6 @@ describe('unsupported Python constructs', () => {
     ['def f():\n    yield 1\n', "'yield' is not supported in Par"],
     ['async def f():\n    pass\n', "'async' is not supported in Par"],
     ['@dataclass\nclass A:\n    pass\n', 'classes are not supported in Par'],
-    ['s = f"{x}"\n', 'f-strings are not supported in Par'],
     ['def f(*args):\n    pass\n', "'*args' parameters are not supported in Par"],
     ['def f(**kw):\n    pass\n', "'**kw' parameters are not supported in Par"],
     ['f(*xs)\n', "argument unpacking with '*' is not supported in Par"],
@@ -415,6 +414,18 @@ describe('unsupported Python constructs', () => {
       expect(r.diags.map((d) => [d.code, d.message])).toEqual([[Code.Unsupported, message]]);
     });
   }
+
+  it('parses f-string fields as expressions at their place in the file', () => {
+    const r = run('s = f"a{x + 1:>{w}}b{y!r}"\n');
+    expect(r.diags).toEqual([]);
+    const v = (r.m.body[0] as { value: Expr }).value as Extract<Expr, { kind: 'JoinedStr' }>;
+    const [lit, field] = v.parts;
+    expect(lit).toBe('a');
+    expect(typeof field !== 'string' && field.value.kind).toBe('Binary');
+    expect(typeof field !== 'string' && field.value.span.start).toBe(8);
+    expect(run('s = f"{x +}"\n').errors).toEqual(['1:11 f-string: expected an expression, found the end of the field']);
+    expect(run('s = f"{}"\n').errors).toEqual(['1:8 f-string: empty expression not allowed']);
+  });
 
   it('keeps decorators on their function (language/compat.ts decides what they mean)', () => {
     const r = run('@njit(parallel=True)\n@cython.boundscheck(False)\ndef f():\n    pass\n');
