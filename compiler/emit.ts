@@ -4,7 +4,7 @@
 // the bytes. Parallel nodes are emitted serially for now (parfor as a for, region as one pass
 // with thread 0 of 1); outlining them onto a worker team is a later pass, not a decision made here.
 import type { BinOp, CvtOp, Expr, Func, Import, Mem, Program, Stmt, UnOp, VT } from './ir.js';
-import { ALLOC, DESC, PAGE } from '../runtime/layout.js';
+import { ALLOC, DESC, OBJ_CODE, PAGE } from '../runtime/layout.js';
 import { CTRL } from '../runtime/protocol.js';
 import {
   disassemble, emitBinaryWithNames, importSharedMemory, loadBinaryen, optimizeModule, parFeatures, validateModule,
@@ -830,10 +830,20 @@ export function runtimeLibrary(oom: string): Func[] {
       ]),
     ], true),
     // The last reference frees the descriptor's block (which holds the data unless it is a view)
-    // and drops the view's reference to its base.
-    fn('__release', p32('d'), [], [], [
+    // and drops the view's reference to its base. A list (no base, data in a block of its own: Note
+    // [Lists] in lower-lists.ts) frees its data too, after releasing the objects it holds.
+    fn('__release', p32('d'), [], p32('data', 'k'), [
       when(isZero(get('d')), [ret()]),
       when(bin('eq', { k: 'atomic', t: 'i32', mem: 'i32', op: 'sub', addr: add(get('d'), i32c(DESC.rc)), value: i32c(1) }, i32c(1)), [
+        set('data', load32(add(get('d'), i32c(DESC.data)))),
+        when(bin('and', isZero(load32(add(get('d'), i32c(DESC.base)))), bin('ne', get('data'), add(get('d'), i32c(DESC.SIZE)))), [
+          when(bin('eq', load32(add(get('d'), i32c(DESC.dtype))), i32c(OBJ_CODE)), [
+            { k: 'for', label: 'objs', v: 'k', t: 'i32', start: i32c(0), stop: load32(add(get('d'), i32c(DESC.size))), step: i32c(1), body: [
+              run('__release', load32(add(get('data'), bin('shl', get('k'), i32c(2))))),
+            ] },
+          ]),
+          run('__free', get('data')),
+        ]),
         run('__release', load32(add(get('d'), i32c(DESC.base)))),
         run('__free', get('d')),
       ]),

@@ -47,3 +47,11 @@ export function cmpOp(op: '<' | '<=' | '>' | '>=' | '==' | '!=', t: VT): BinOp {
     case '!=': return 'ne';
   }
 }
+
+/** The number of iterations of range(start, stop, step), as i64 (0 when empty). */
+export function tripCount(start: Expr, stop: Expr, step: Expr): Expr {
+  const up = bin('div_s', 'i64', bin('add', 'i64', bin('sub', 'i64', stop, start), bin('sub', 'i64', step, i64(1))), step);
+  const down = bin('div_s', 'i64', bin('add', 'i64', bin('sub', 'i64', start, stop), bin('sub', 'i64', i64(-1), step)), bin('sub', 'i64', i64(0), step));
+  const t = select('i64', bin('gt_s', 'i64', step, i64(0)), up, down);
+  return select('i64', bin('gt_s', 'i64', t, i64(0)), t, i64(0));
+}

@@ -16,6 +16,8 @@ import type { Span } from '../language/source.js';
 import { type DType, type Type, isFloat } from '../language/types.js';
 import type * as I from './ir.js';
 import type { ArrRef, FnLowerer, Val } from './lower.js';
+import { pureBody } from './lower.js';
+import type { FuncInstance } from '../language/checker.js';
 import { i32, i64, get, bin, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp } from './ir-build.js';
 
 type Expr = I.Expr;
@@ -304,7 +306,7 @@ const PAR_SORT_MIN = 1 << 15;
 /** Outputs per piece of a long merge (a power of two times the run length 16). */
 const PIECE = 1 << 12;
 
-function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
+export function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
   const fn = `__${arg ? 'argsort' : 'sort'}_${d}`;
   const mod = fl.mod;
   if (mod.helpers.has(fn)) return fn;
@@ -522,6 +524,16 @@ export function libraryCall(fl: FnLowerer, e: A.Call, fname: string, args: A.Exp
       return fl.ownedArray(a);
     }
     case 'flatten': return fl.ownedArray(flattenCopy(fl, arr(fl, args[0]), rt.dtype, e.span));
+    case 'diag': case 'diagonal': case 'trace': {
+      const a = arr(fl, args[0]);
+      const kE = args[1] ?? fl.kwOf(e, fname === 'diag' ? 'k' : 'offset');
+      const k = kE ? fl.tmp(cvt('i64->i32', convert((fl.expr(kE) as { e: Expr }).e, (fl.type(kE) as { dtype: DType }).dtype, 'int64')), 'k') : i32(0);
+      if (a.ndim === 1) return diagMatrix(fl, a, k, e.span);
+      const d = diagonalView(fl, a, k);
+      if (fname !== 'trace') return d;
+      const r = fl.reduceAll('sum', (d as { a: ArrRef }).a, (t as { dtype: DType }).dtype, e);
+      return { k: 's', e: r.e, dtype: r.dtype };
+    }
     case 'concatenate': case 'stack': case 'vstack': case 'hstack': {
       let arrs = seqArrays(fl, e.args[0]);
       if (fname === 'stack') {
@@ -543,6 +555,99 @@ export function libraryCall(fl: FnLowerer, e: A.Call, fname: string, args: A.Exp
     }
   }
   throw new Error(`internal: library function ${fname} not lowered`);
+}
+
+// ---------------- diagonals ----------------
+
+/**
+ * Diagonal k of a 2-d array as a 1-d view (element (i, i + k)): NumPy's diagonal() and diag() of a
+ * matrix return a read-only view, so reads see later writes to `a` as NumPy's do; Par's view is
+ * writable (writing through it is an error in NumPy).
+ */
+function diagonalView(fl: FnLowerer, a: ArrRef, k: Expr): Val {
+  const r0 = fl.tmp(select('i32', bin('lt_s', 'i32', k, i32(0)), bin('sub', 'i32', i32(0), k), i32(0)), 'r0');
+  const c0 = fl.tmp(select('i32', bin('gt_s', 'i32', k, i32(0)), k, i32(0)), 'c0');
+  const rows = bin('sub', 'i32', a.shape[0], r0), cols = bin('sub', 'i32', a.shape[1], c0);
+  const m = fl.tmp(select('i32', bin('lt_s', 'i32', rows, cols), rows, cols), 'm');
+  const n = fl.tmp(select('i32', bin('gt_s', 'i32', m, i32(0)), m, i32(0)), 'n');
+  // An empty diagonal starts at the data (its offset may lie outside the array).
+  const off = select('i32', bin('gt_s', 'i32', n, i32(0)), add32(mul32(r0, a.strides[0]), mul32(c0, a.strides[1])), i32(0));
+  return fl.makeView(a, add32(a.data, bin('shl', 'i32', off, i32(log2Size(a.dtype)))), [n], [add32(a.strides[0], a.strides[1])]);
+}
+
+/** diag(v, k) of a 1-d array: a new square matrix of extent len(v) + |k|, zero but for v on diagonal k. */
+function diagMatrix(fl: FnLowerer, v: ArrRef, k: Expr, span: Span): Val {
+  const absk = select('i32', bin('lt_s', 'i32', k, i32(0)), bin('sub', 'i32', i32(0), k), k);
+  const n = fl.tmp(add32(v.shape[0], absk), 'n');
+  const out = fl.alloc(v.dtype, [n, n]);
+  const r0 = select('i32', bin('lt_s', 'i32', k, i32(0)), bin('sub', 'i32', i32(0), k), i32(0));
+  const c0 = select('i32', bin('gt_s', 'i32', k, i32(0)), k, i32(0));
+  const start = fl.tmp(add32(out.data, bin('shl', 'i32', add32(mul32(r0, n), c0), i32(log2Size(v.dtype)))), 'p');
+  copyRaw(fl, { ...out, data: start, ndim: 1, shape: [v.shape[0]], strides: [add32(n, i32(1))] }, v, span);
+  return fl.ownedArray(out);
+}
+
+// ---------------- @vectorize functions (ufuncs) ----------------
+
+/** Whether `inst` is a @vectorize function, whose calls apply it to every element of their inputs. */
+export function isVectorized(fl: FnLowerer, inst: FuncInstance): boolean {
+  return !!inst.def && !!fl.mod.cp.options.get(inst.def)?.vectorize;
+}
+
+/**
+ * One element of a @vectorize call: the scalar specialization called on the inputs' elements,
+ * converted to its parameter dtypes, and its result converted to the call's dtype `d` (a signature's
+ * result type may differ from the body's). Its body may branch, loop and return, so it is called,
+ * not inlined; called from a nest, the nest runs on the team when the function was declared
+ * target='parallel' and cannot fail (see parallelSafe).
+ */
+export function vectorizedElem(fl: FnLowerer, inst: FuncInstance, args: { e: Expr; dtype: DType }[], d: DType): { e: Expr; dtype: DType } {
+  const rd = (inst.ret as { dtype: DType }).dtype;
+  if (parallelSafe(fl, inst)) fl.mod.teamCalls.add(inst.name);
+  const xs = args.map((x, i) => convert(x.e, x.dtype, (inst.params[i].type as { dtype: DType }).dtype));
+  return { e: convert(call(inst.name, vtOf(rd), ...xs), rd, d), dtype: d };
+}
+
+/** A @vectorize call whose inputs are all numbers: the function applied once. */
+export function vectorizedScalar(fl: FnLowerer, e: A.Call, inst: FuncInstance, t: Type): Val {
+  const d = (t as { dtype: DType }).dtype;
+  const args = e.args.map((x) => fl.expr(x) as { e: Expr; dtype: DType });
+  return { k: 's', e: fl.tmp(vectorizedElem(fl, inst, args, d).e, 'r'), dtype: d };
+}
+
+/** Per program being lowered: which functions' code cannot fail, and which are being looked at (a recursive one may fail). */
+const failFree = new WeakMap<object, { known: Map<FuncInstance, boolean>; visiting: Set<FuncInstance> }>();
+
+/**
+ * Whether a nest calling `inst` may run on the team (Note [Parallel array operations]): Numba's
+ * target='parallel' asks for it, and the function's code cannot fail (no trap, allocation or
+ * parallel construct, and calls only of math functions and of other such functions). The function
+ * is lowered once more to see its code.
+ */
+function parallelSafe(fl: FnLowerer, inst: FuncInstance): boolean {
+  if (!fl.mod.cp.options.get(inst.def!)?.parallel) return false;
+  const byName = new Map(fl.mod.cp.instances.map((i) => [i.name, i]));
+  if (!failFree.has(fl.mod)) failFree.set(fl.mod, { known: new Map(), visiting: new Set() });
+  const { known, visiting } = failFree.get(fl.mod)!;
+  const cannotFail = (f: FuncInstance): boolean => {
+    const seen = known.get(f);
+    if (seen !== undefined) return seen;
+    if (visiting.has(f)) return false;
+    visiting.add(f);
+    const Lowerer = fl.constructor as new (mod: FnLowerer['mod'], inst: FuncInstance) => FnLowerer;
+    const body = new Lowerer(fl.mod, f).lower().body;
+    const ok = pureBody(body, false, (fn) => { const g = byName.get(fn); return !!g && cannotFail(g); });
+    visiting.delete(f);
+    known.set(f, ok);
+    return ok;
+  };
+  return cannotFail(inst);
+}
+
+/** Python's max(a, b, c, ...) / min(...) of numbers: left to right, a later one replaces the result only when strictly greater (smaller). */
+export function maxMinOfMany(fl: FnLowerer, e: A.Call, name: 'maxN' | 'minN', rdt: DType): Val {
+  const vals = e.args.map((x) => fl.snapshot(fl.expr(x)));
+  return vals.slice(1).reduce((acc, v) => fl.builtinScalar(name === 'maxN' ? 'max2' : 'min2', [acc, v], rdt, e), vals[0]);
 }
 
 // ---------------- round(a, decimals) ----------------

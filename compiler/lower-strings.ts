@@ -17,6 +17,7 @@ import { i32, cvt, call, convert, bin } from './ir-build.js';
 type Expr = I.Expr;
 
 const STR_DTYPE: DType = 'bool';
+const INT: Type = { kind: 'scalar', dtype: 'int64', weak: true };
 
 /** The site that reports a string operation's Python exception (the message comes from JS). */
 const siteOf = (fl: FnLowerer, span: Span): number => fl.mod.site(Code.ValueError, 'str', span);
@@ -34,8 +35,18 @@ export function pushValue(fl: FnLowerer, v: Val, t: Type): void {
       return;
     }
     case 'str': fl.emit({ k: 'expr', e: call(imp('s_lit', ['i32']), null, i32(fl.mod.str(v.text))) }); return;
-    case 'a': fl.emit({ k: 'expr', e: call(imp(t.kind === 'str' ? 's_str' : 's_arr', ['i32']), null, v.a.desc) }); return;
+    case 'a':
+      if (t.kind === 'list') fl.emit({ k: 'expr', e: call(imp('s_list', ['i32', 'i32']), null, v.a.desc, i32(fl.mod.str(JSON.stringify(t)))) });
+      else fl.emit({ k: 'expr', e: call(imp(t.kind === 'str' ? 's_str' : 's_arr', ['i32']), null, v.a.desc) });
+      return;
     case 't': {
+      if (t.kind === 'range') {
+        // repr(range(0, 5)) is 'range(0, 5)'; with a step, 'range(0, 5, 2)'.
+        const [a, b, c] = v.items;
+        pushValue(fl, a, INT); pushValue(fl, b, INT); pushValue(fl, c, INT);
+        run(fl, { op: 'range' }, null, StrResult.Number);
+        return;
+      }
       const elems = t.kind === 'tuple' ? t.elems : [];
       v.items.forEach((x, i) => pushValue(fl, x, elems[i]));
       run(fl, { op: 'tuple', n: v.items.length }, null, StrResult.Number);
@@ -55,6 +66,21 @@ export function pushValue(fl: FnLowerer, v: Val, t: Type): void {
 /** Evaluates `e` and pushes it. */
 function push(fl: FnLowerer, e: A.Expr): void {
   pushValue(fl, fl.expr(e), fl.type(e));
+}
+
+/** `s.split(sep, maxsplit)`: how many pieces (kept in JS), then each piece by `splitPiece`. */
+export function splitCount(fl: FnLowerer, e: A.Call, self: A.Expr): Expr {
+  push(fl, self);
+  const args = [e.args[0] ?? e.keywords.find((k) => k.name === 'sep')?.value, e.args[1] ?? e.keywords.find((k) => k.name === 'maxsplit')?.value];
+  const given = args[1] ? 2 : args[0] ? 1 : 0;
+  for (const a of args.slice(0, given)) pushValue(fl, a ? fl.expr(a) : { k: 'none' }, a ? fl.type(a) : { kind: 'none' });
+  return (run(fl, { op: 'split', n: given }, e.span, StrResult.Number) as { e: Expr }).e;
+}
+
+/** The k-th piece of the last split. */
+export function splitPiece(fl: FnLowerer, k: Expr, span: Span): Val {
+  pushValue(fl, { k: 's', e: k, dtype: 'int64' }, INT);
+  return run(fl, { op: 'piece' }, span, StrResult.Text);
 }
 
 /** Runs a string operation on what was pushed. Text: a new string (owned); Print: appended to the print line; Number: an i64. */
@@ -162,6 +188,12 @@ export function strBuiltin(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
   }
   const m = name.slice('.s:'.length);
   push(fl, self!);
+  if (m === 'join') {
+    const arg = e.args[0];
+    const at = fl.type(arg);
+    pushValue(fl, materialize(fl, fl.expr(arg), arg.span), at.kind === 'list' ? at : { kind: 'str' });
+    return run(fl, { op: 'join' }, e.span, StrResult.Text);
+  }
   for (const a of e.args) push(fl, a);
   if (m === 'format') {
     for (const k of e.keywords) push(fl, k.value);

@@ -20,7 +20,8 @@ import { Code } from '../language/diagnostics.js';
 import type { CheckedProgram, FuncInstance } from '../language/checker.js';
 import { ABSTRACT_DTYPES, axesArgs, EXCEPTIONS, LIBRARY_FNS, permutation, staticDtype } from '../language/checker.js';
 import { DEFAULT_OPTIONS, type FuncOptions } from '../language/compat.js';
-import { assignArrayIndex, assignMixed, fmtTrap, gather, gatherMixed, isArrayIndex, isMixedArrayIndex, libraryCall, roundDecimals, ufuncArgs } from './lower-library.js';
+import type { Definite } from '../language/definite.js';
+import { assignArrayIndex, assignMixed, fmtTrap, gather, gatherMixed, isArrayIndex, isMixedArrayIndex, isVectorized, libraryCall, maxMinOfMany, roundDecimals, ufuncArgs, vectorizedElem, vectorizedScalar } from './lower-library.js';
 import type { SourceFile, Span } from '../language/source.js';
 import { lineCol } from '../language/source.js';
 import { type DType, type Type, isFloat, isInt, promote, elemOf } from '../language/types.js';
@@ -32,12 +33,14 @@ import type * as I from './ir.js';
 import { exprType as verifyExprType } from './verify.js';
 import { cseBody, PURE_CALL } from './cse.js';
 import { groupLength, lowerGroup } from './fuse-statements.js';
+import { arrayOfList, forSequence, lengthOf, listBinary, listCall, listComp, listCompare, listIndex, listLiteral, listMethod, listReduce, listSetItem, rangeValue, splitString, storageOf, toList } from './lower-lists.js';
 import { joinedStr, materialize, parseString, printString, raiseWith, strBinary, strBuiltin, strChar, strCompare, strIndex, strNumber } from './lower-strings.js';
 import { bodyLane, type Lane, LANES, type VectorBody, vectorizeBody, vectorLoop } from './vectorize.js';
 import { firstFunc, matmulFuncs, minmaxFunc, pairwiseFunc, psumFunc, type RT } from './kernels.js';
 import {
-  i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp,
+  i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp, tripCount,
 } from './ir-build.js';
+export { tripCount };
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -66,6 +69,8 @@ type Slot =
   | { k: 'team'; tn: string; nt: string }
   /** A dtype is known when compiling: each one gives its own specialization. */
   | { k: 'dt'; dtype: DType; cls?: boolean }
+  /** A list: its descriptor only, as its data and length change (Note [Lists] in lower-lists.ts). */
+  | { k: 'ld'; name: string; elem: Type | null }
   | { k: 'none' };
 
 /** A run-time error site: where it is and what kind; the runtime formats the message. */
@@ -109,6 +114,8 @@ class ModuleLowerer {
   globalSlots = new Map<string, Slot>();
   staticTop = STATIC_BASE;
   helpers = new Set<string>();
+  /** User functions whose calls may run on the team: @vectorize(target='parallel') ones that cannot fail (lower-library.ts). */
+  teamCalls = new Set<string>();
   imports = new Map<string, I.Import>();
 
   constructor(readonly cp: CheckedProgram, readonly file: SourceFile, readonly opts: LowerOptions) {}
@@ -133,7 +140,9 @@ class ModuleLowerer {
 
   globalSlot(t: Type): Slot {
     const alloc = (n: number) => { this.staticTop = (this.staticTop + 7) & ~7; const a = this.staticTop; this.staticTop += n; return a; };
+    t = asStored(t);
     switch (t.kind) {
+      case 'list': return { k: 'ga', addr: alloc(4), dtype: storageOf(t.elem), ndim: 1 };
       case 'scalar': return { k: 'gs', addr: alloc(8), dtype: t.dtype };
       case 'array': return { k: 'ga', addr: alloc(4), dtype: t.dtype, ndim: t.ndim };
       case 'str': return { k: 'ga', addr: alloc(4), dtype: 'bool', ndim: 1 };
@@ -318,6 +327,10 @@ export class FnLowerer {
   inlined: { inst: FuncInstance; env: Map<string, { e: Expr; dtype: DType }> }[] = [];
   /** Loop variables known to be >= 0 (range loops with a non-negative start and a positive step, never reassigned). */
   nonNeg = new Set<string>();
+  /** The variable each slot holds, for the "assigned" flags of definite assignment. */
+  slotVar = new Map<Slot, string>();
+  /** Reads whose variable may be unassigned depending on how often a loop ran (language/definite.ts): checked at run time. */
+  get assigned(): Definite | undefined { return this.mod.cp.definite.get(this.inst.def ? this.inst.def.body : this.mod.cp.top); }
 
   constructor(mod: ModuleLowerer, readonly inst: FuncInstance) {
     this.mod = mod;
@@ -373,6 +386,7 @@ export class FnLowerer {
     }
     for (const [name, t] of this.inst.locals) if (!this.slots.has(name)) this.slots.set(name, this.slotFor(name, t));
     if (!this.inst.def) for (const [name, slot] of this.mod.globalSlots) this.slots.set(name, slot);
+    for (const [name, slot] of this.slots) this.slotVar.set(slot, name);
     const body = this.block(() => {
       for (const s of entry) this.emit(s);
       const stmts = this.inst.def ? this.inst.def.body : this.mod.cp.top;
@@ -394,9 +408,10 @@ export class FnLowerer {
   }
 
   flatVTs(t: Type): VT[] {
+    t = asStored(t);
     switch (t.kind) {
       case 'scalar': return [vtOf(t.dtype)];
-      case 'array': case 'str': return ['i32'];
+      case 'array': case 'str': case 'list': return ['i32'];
       case 'tuple': return t.elems.flatMap((e) => this.flatVTs(e));
       default: return [];
     }
@@ -413,6 +428,10 @@ export class FnLowerer {
         entry.push({ k: 'retain', desc: get(slot.name, 'i32') });
         entry.push(...this.block(() => this.loadShadows(slot)));
         break;
+      case 'ld':
+        params.push({ name: slot.name, t: 'i32' });
+        entry.push({ k: 'retain', desc: get(slot.name, 'i32') });
+        break;
       case 't': for (const s of slot.items) this.flattenParams(s, params, entry); break;
       default: break;
     }
@@ -422,7 +441,9 @@ export class FnLowerer {
     if (this.inst.def === null && this.mod.globalSlots.has(name)) return this.mod.globalSlots.get(name)!;
     // A string is an array of its UTF-8 bytes (see lower-strings.ts).
     if (t.kind === 'str') return this.slotFor(name, { kind: 'array', dtype: 'bool', ndim: 1 });
+    t = asStored(t);
     switch (t.kind) {
+      case 'list': { this.local(name, 'i32'); this.arrayLocals.push(name); return { k: 'ld', name, elem: t.elem }; }
       case 'scalar': return { k: 's', name: this.local(name, vtOf(t.dtype)), dtype: t.dtype };
       case 'array': {
         this.local(name, 'i32');
@@ -479,21 +500,27 @@ export class FnLowerer {
       case 'ga': return { k: 'a', a: this.arrFromDesc(load('i32', 'i32', i32(slot.addr)), slot.dtype, slot.ndim), owned: false };
       case 'team': return { k: 'team', tn: get(slot.tn, 'i64'), nt: get(slot.nt, 'i64') };
       case 'dt': return { k: 'dtype', dtype: slot.dtype };
+      case 'ld': return { k: 'a', a: this.arrFromDesc(get(slot.name, 'i32'), storageOf(slot.elem), 1), owned: false };
       case 'none': return { k: 'none' };
     }
   }
 
   /** Stores a value into a variable, taking ownership (moving an owned temp, retaining a borrowed one). */
   writeSlot(slot: Slot, v: Val, span: Span): void {
+    const name = this.slotVar.get(slot);
+    if (name && this.assigned?.flagged.has(name)) this.set(this.local(`${name}.set`, 'i32'), i32(1));
     switch (slot.k) {
       case 's': this.set(slot.name, this.scalarAs(v, slot.dtype, span)); return;
       case 'gs': this.emit({ k: 'store', mem: memOf(slot.dtype) === 'u8' ? 'i32' : memOf(slot.dtype), addr: i32(slot.addr), value: this.scalarAs(v, slot.dtype, span) }); return;
-      case 'a': case 'ga': {
+      case 'a': case 'ga': case 'ld': {
         if (v.k === 'str') v = materialize(this, v, span);
         if (v.k !== 'a') throw new Error('internal: array slot gets non-array');
         const nd = this.take(v);
         const oldName = this.fresh('old', 'i32');
-        if (slot.k === 'a') {
+        if (slot.k === 'ld') {
+          this.set(oldName, get(slot.name, 'i32'));
+          this.set(slot.name, nd);
+        } else if (slot.k === 'a') {
           this.set(oldName, get(slot.name, 'i32'));
           this.set(slot.name, nd);
           this.loadShadows(slot);
@@ -514,6 +541,12 @@ export class FnLowerer {
       case 'team': if (v.k === 'team') { this.set(slot.tn, v.tn); this.set(slot.nt, v.nt); } return;
       case 'dt': case 'none': return;
     }
+  }
+
+  /** Sets an array or list variable's descriptor without reference counting (a comprehension moving its result out). */
+  writeSlotRaw(slot: Slot, desc: Expr): void {
+    if (slot.k === 'ld' || slot.k === 'a') this.set(slot.name, desc);
+    else if (slot.k === 'ga') this.emit({ k: 'store', mem: 'i32', addr: i32(slot.addr), value: desc });
   }
 
   /** Copies a value into fresh locals, so later assignments cannot change it (`a, b = b, a`). */
@@ -674,6 +707,8 @@ export class FnLowerer {
       case 'scalar': out.push(this.scalarAs(v, t.dtype, span)); return;
       case 'array': if (v.k === 'a') out.push(this.take(v)); return;
       case 'str': { const m = materialize(this, v, span); if (m.k === 'a') out.push(this.take(m)); return; }
+      case 'list': if (v.k === 'a') out.push(this.take(v)); return;
+      case 'range': return this.flattenReturn(v, asStored(t), out, span);
       case 'tuple': if (v.k === 't') t.elems.forEach((e, i) => this.flattenReturn(v.items[i], e, out, span)); return;
       default: return;
     }
@@ -693,6 +728,7 @@ export class FnLowerer {
       return;
     }
     if (t.kind === 'Subscript') {
+      if (this.type(t.value).kind === 'list') return listSetItem(this, t, v, span);
       // An element or slice target inside a tuple assignment; the value is already evaluated.
       if (isArrayIndex(this, t)) return assignArrayIndex(this, t, v, false);
       if (isMixedArrayIndex(this, t)) return assignMixed(this, t, v, false);
@@ -716,16 +752,22 @@ export class FnLowerer {
     const v = this.expr(e);
     if (v.k === 'none') return i32(0);
     if (this.type(e).kind === 'str') return v.k === 'str' ? i32(v.text ? 1 : 0) : bin('ne', 'i64', strNumber(this, 'bool', v, e.span), i64(0));
+    if (this.type(e).kind === 'list' || this.type(e).kind === 'range') return bin('ne', 'i64', lengthOf(this, v, this.type(e)), i64(0));
     if (v.k !== 's') throw new Error('internal: non-scalar condition');
     return convert(v.e, v.dtype, 'bool');
   }
 
   augAssign(s: A.AugAssign): void {
     const tt = this.type(s.target);
-    if (tt.kind === 'str') {
+    if (tt.kind === 'list' && s.op === '+') {
+      // `xs += ys` extends xs itself (other names for the list see it), unlike `xs = xs + ys`.
+      const ext: A.Call = { kind: 'Call', func: { kind: 'Attribute', value: s.target, attr: 'extend', attrSpan: s.span, span: s.span }, args: [s.value], keywords: [], span: s.span };
+      return void listMethod(this, ext, 'extend', s.target);
+    }
+    if (tt.kind === 'str' || tt.kind === 'list') {
       const op: A.Binary = { kind: 'Binary', op: s.op, left: s.target, right: s.value, span: s.span };
       this.inst.types.set(op, tt);
-      return this.assign(s.target, strBinary(this, op), s.span);
+      return this.assign(s.target, tt.kind === 'str' ? strBinary(this, op) : listBinary(this, op, tt), s.span);
     }
     if (tt.kind === 'array' || s.target.kind === 'Subscript') {
       // In place: a[...] op= value has NumPy's meaning (no rebinding, result cast to a's dtype).
@@ -856,6 +898,7 @@ export class FnLowerer {
         return;
       }
     }
+    if (forSequence(this, s)) return;
     // for x in array: iterate over the first axis.
     const arr = this.expr(it);
     if (arr.k === 't') return this.forTuple(s, slot, arr.items);
@@ -1030,6 +1073,7 @@ export class FnLowerer {
   }
 
   assignSubscript(t: A.Subscript, value: A.Expr): void {
+    if (this.type(t.value).kind === 'list') return listSetItem(this, t, this.expr(value), value.span);
     if (isArrayIndex(this, t)) return assignArrayIndex(this, t, this.expr(value), this.isFresh(value));
     if (isMixedArrayIndex(this, t)) return assignMixed(this, t, this.expr(value), this.isFresh(value));
     const base = this.expr(t.value);
@@ -1183,7 +1227,7 @@ export class FnLowerer {
       if (level === R - 1) return [...init, ...innermost(i32(0), shape[level])];
       return [...init, { k: 'for', label: `n${this.n++}`, v: idx[level], t: 'i32', start: i32(0), stop: shape[level], step: i32(1), body: [...loopAt(level + 1), ...advance(level)] }];
     };
-    if (!opts.par || !pureBody(inner)) { for (const s of loopAt(0)) this.emit(s); return; }
+    if (!opts.par || !pureBody(inner, false, (fn) => this.mod.teamCalls.has(fn))) { for (const s of loopAt(0)) this.emit(s); return; }
     const total = shape.reduce((acc: Expr, n) => mul32(acc, n), i32(1));
     const cost = opts.lineCost ? this.tmp(select('i32', bin('gt_s', 'i32', opts.lineCost, i32(1)), opts.lineCost, i32(1)), 'lc') : null;
     const work = cost ? bin('mul', 'i64', cvt('i32->i64', total), cvt('i32->i64', cost)) : cvt('i32->i64', total);
@@ -1271,6 +1315,7 @@ export class FnLowerer {
       case 'Unary': case 'Compare': return true;
       case 'Call': {
         const r = this.cur.calls.get(e);
+        if (r?.kind === 'user' && isVectorized(this, r.inst)) return true;
         if (r?.kind === 'user') return e.keywords.length === 0 && e.args.length === r.inst.params.length && inlineBody(r.inst) !== null;
         if (r?.kind !== 'builtin') return false;
         return isUfunc(r.name) || r.name.startsWith('astype:') || r.name === 'where' || r.name === 'clip' || r.name === '.astype';
@@ -1433,6 +1478,7 @@ export class FnLowerer {
       }
       case 'Call': {
         const r = this.cur.calls.get(e)!;
+        if (r.kind === 'user' && isVectorized(this, r.inst)) return vectorizedElem(this, r.inst, e.args.map((x) => sub(x)), t.dtype);
         if (r.kind === 'user') return this.inlineElem(r.inst, e.args.map((x) => sub(x)), ld, sc);
         if (r.kind !== 'builtin') break;
         if (r.name === '.astype') { const x = sub((e.func as A.Attribute).value); return { e: convert(x.e, x.dtype, t.dtype), dtype: t.dtype }; }
@@ -1559,6 +1605,12 @@ export class FnLowerer {
         return out(un(name === 'round' ? 'nearest' : name, t, x));
       }
       case 'square': { const x = this.tmp(convert(a0!.e, a0!.dtype, rdt)); return out(bin('mul', t, x, x)); }
+      case 'radians': case 'deg2rad': case 'degrees': case 'rad2deg': {
+        // NumPy's npy_deg2rad / npy_rad2deg (and CPython's math.radians): x times pi/180 or 180/pi, that constant computed in the dtype.
+        const pi = rdt === 'float32' ? Math.fround(Math.PI) : Math.PI;
+        const k = name === 'radians' || name === 'deg2rad' ? pi / 180 : 180 / pi;
+        return out(bin('mul', t, convert(a0!.e, a0!.dtype, rdt), cst(t, rdt === 'float32' ? Math.fround(k) : k)));
+      }
       case 'negative': { const x = convert(a0!.e, a0!.dtype, rdt); return out(isFloat(rdt) ? un('neg', t, x) : bin('sub', t, cst(t, 0), x)); }
       case 'sign': {
         const x = this.tmp(convert(a0!.e, a0!.dtype, rdt));
@@ -1633,6 +1685,7 @@ export class FnLowerer {
       case 'Binary': {
         if (e.op === '@') return this.matmul(this.expr(e.left), this.expr(e.right), t, e.span);
         if (t.kind === 'str') return strBinary(this, e);
+        if (t.kind === 'list') return listBinary(this, e, t);
         const l = this.expr(e.left);
         const r = this.expr(e.right);
         return this.binaryScalar(e.op, l, r, (t as { dtype: DType }).dtype, e.span, this.type(e.left), this.type(e.right));
@@ -1677,6 +1730,7 @@ export class FnLowerer {
       case 'Attribute': return this.attribute(e, t);
       case 'Subscript': {
         if (this.type(e.value).kind === 'str') return strIndex(this, e);
+        if (this.type(e.value).kind === 'list' || this.type(e.value).kind === 'range') return listIndex(this, e);
         if (isArrayIndex(this, e)) return gather(this, e);
         if (isMixedArrayIndex(this, e)) return gatherMixed(this, e);
         const base = this.expr(e.value);
@@ -1690,6 +1744,8 @@ export class FnLowerer {
         return this.indexArr(base.a, this.indexParts(this.indices(e)), e.span, false);
       }
       case 'Tuple': return { k: 't', items: e.elts.map((x) => this.expr(x)) };
+      case 'List': return listLiteral(this, e, t);
+      case 'ListComp': return listComp(this, e);
       default: throw new Error(`internal: cannot lower ${e.kind}`);
     }
   }
@@ -1712,6 +1768,13 @@ export class FnLowerer {
   }
 
   name(e: A.Name, t: Type): Val {
+    if (!this.inlined.length && this.assigned?.checked.has(e)) {
+      // Python's errors for a variable a loop may have left unassigned.
+      const site = this.inst.def
+        ? this.mod.site(Code.UndefinedName, 'UnboundLocalError', e.span, `cannot access local variable '${e.id}' where it is not associated with a value`)
+        : this.mod.site(Code.UndefinedName, 'NameError', e.span, `name '${e.id}' is not defined`);
+      this.emit({ k: 'if', cond: un('eqz', 'i32', get(this.local(`${e.id}.set`, 'i32'), 'i32')), then: [this.trap(this.mod.imp('err_raise', ['i32'], null), i32(site))], else: [] });
+    }
     const slot = this.slots.get(e.id) ?? (this.inst.globalsUsed.has(e.id) ? this.mod.globalSlots.get(e.id) : undefined);
     if (slot) return this.readSlot(slot);
     switch (t.kind) {
@@ -1720,6 +1783,8 @@ export class FnLowerer {
         return { k: 's', e: f64(c[e.id]), dtype: 'float64' };
       }
       case 'dtype': return { k: 'dtype', dtype: t.dtype };
+      // A Par program is always the script being run.
+      case 'str': if (e.id === '__name__') return { k: 'str', text: '__main__' }; return { k: 'none' };
       default: return { k: 'none' };
     }
   }
@@ -1778,7 +1843,8 @@ export class FnLowerer {
       const lE = i === 0 ? e.left : e.comparators[i - 1];
       if (op === 'is' || op === 'is not') c = i32((left.k === 'none') === (right.k === 'none') ? (op === 'is' ? 1 : 0) : (op === 'is' ? 0 : 1));
       else if (lt.kind === 'dtype' || rt.kind === 'dtype') c = i32((staticDtype(lE, lt) === staticDtype(rE, rt)) === (op === '==') ? 1 : 0);
-      else if (lt.kind === 'str') c = strCompare(this, op, left, right, e.span);
+      else if (lt.kind === 'str' && rt.kind === 'str') c = strCompare(this, op, left, right, e.span);
+      else if (rt.kind === 'list') c = listCompare(this, op, left, right, lt, rt, e.span);
       else c = this.compareScalar(op as '<', left as { e: Expr; dtype: DType }, right as { e: Expr; dtype: DType }, lt, rt);
       this.set(res, c);
       if (i + 1 < e.ops.length) this.emit({ k: 'if', cond: get(res, 'i32'), then: step(right, rt, i + 1), else: [] });
@@ -1803,6 +1869,7 @@ export class FnLowerer {
     }
     if (r.kind === 'user') {
       if (e.func.kind === 'Name' && e.func.id === 'pmap') return this.pmap(e, r.inst, t);
+      if (isVectorized(this, r.inst)) return vectorizedScalar(this, e, r.inst, t);
       return this.userCall(e, r.inst, t);
     }
     return this.builtinCall(e, r.name, r.self, t);
@@ -1825,6 +1892,7 @@ export class FnLowerer {
       if (vts.length === 0) { this.emit({ k: 'expr', e: c }); return { k: 'none' }; }
       if (t.kind === 'array') return this.ownedArray(this.arrFromDesc(c, t.dtype, t.ndim));
       if (t.kind === 'str') return this.ownedArray(this.arrFromDesc(c, 'bool', 1));
+      if (t.kind === 'list') return this.ownedArray(this.arrFromDesc(c, storageOf(t.elem), 1));
       return { k: 's', e: this.tmp(c, 'r'), dtype: (t as { dtype: DType }).dtype };
     }
     const names = vts.map((vt) => this.fresh('r', vt));
@@ -1835,6 +1903,8 @@ export class FnLowerer {
         case 'scalar': return { k: 's', e: get(names[i++], vtOf(tt.dtype)), dtype: tt.dtype };
         case 'array': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), tt.dtype, tt.ndim));
         case 'str': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), 'bool', 1));
+        case 'list': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), storageOf(tt.elem), 1));
+        case 'range': return rebuild(asStored(tt));
         case 'tuple': return { k: 't', items: tt.elems.map(rebuild) };
         default: return { k: 'none' };
       }
@@ -1862,6 +1932,8 @@ export class FnLowerer {
       case 'scalar': out.push(this.scalarAs(v, t.dtype, span)); return;
       case 'array': if (v.k === 'a') out.push(v.a.desc); return;
       case 'str': { const m = materialize(this, v, span); if (m.k === 'a') out.push(m.a.desc); return; }
+      case 'list': if (v.k === 'a') out.push(v.a.desc); return;
+      case 'range': return this.flattenArg(v, asStored(t), out, span);
       case 'tuple': if (v.k === 't') t.elems.forEach((x, i) => this.flattenArg(v.items[i], x, out, span)); return;
       default: return;
     }
@@ -1913,12 +1985,20 @@ export class FnLowerer {
       return this.builtinScalar(name, ufuncArgs(e).map((a) => this.expr(a)), rdt, e);
     }
     if (EXCEPTIONS.has(name)) return { k: 'exc', name, msg: e.args[0]?.kind === 'Str' ? e.args[0].value : '', ...(e.args[0] && e.args[0].kind !== 'Str' ? { dyn: e.args[0] } : {}) };
+    if (name === '.s:split') return splitString(this, e, self!);
     if (['str', 'repr', 'ascii', 'format'].includes(name) || name.startsWith('.s:')) return strBuiltin(this, e, name, self);
+    if (name.startsWith('.l:')) return listMethod(this, e, name.slice(3), self!);
+    if (name.startsWith('list:')) return listReduce(this, e, name.slice(5), t);
+    if (name === 'list' || name === 'sorted') return listCall(this, e, name, t);
+    if (name === '.tolist') return toList(this, e, self!, t);
+    if (name === 'range') return rangeValue(this, e);
+    if ((name === 'array' || name === 'asarray') && e.args[0] && this.cur.types.get(e.args[0])?.kind === 'list') return arrayOfList(this, e, t);
     const args = self ? [self, ...e.args] : e.args;
     const fname = self ? name.slice(1) : name;
     switch (fname) {
       case 'print': this.print(e, false); return { k: 'none' };
       case 'p.print': this.print(e, true); return { k: 'none' };
+      case 'maxN': case 'minN': return maxMinOfMany(this, e, fname, rdt);
       case 'p.barrier': {
         const team = this.expr((e.func as A.Attribute).value) as { k: 'team'; nt: Expr };
         this.emit({ k: 'expr', e: call('__barrier', null, cvt('i64->i32', team.nt)) });
@@ -1929,6 +2009,7 @@ export class FnLowerer {
         if (v.k === 't') return { k: 's', e: i64(v.items.length), dtype: 'int64' };
         if (v.k === 'str') return { k: 's', e: i64(Array.from(v.text).length), dtype: 'int64' };
         if (this.type(e.args[0]).kind === 'str') return { k: 's', e: strNumber(this, 'len', v, e.span), dtype: 'int64' };
+        if (['list', 'range'].includes(this.type(e.args[0]).kind)) return { k: 's', e: lengthOf(this, v, this.type(e.args[0])), dtype: 'int64' };
         if (v.k === 'a') return { k: 's', e: cvt('i32->i64', v.a.shape[0]), dtype: 'int64' };
         return { k: 'none' };
       }
@@ -2774,7 +2855,7 @@ export class FnLowerer {
     const text = (s: string) => this.emit({ k: 'expr', e: call(imp('print_text', ['i32']), null, i32(this.mod.str(s))) });
     // sep= and end= are strings (None: the default); evaluated, as Python does, after the values.
     const one = (v: Val, t: Type, repr: boolean) => {
-      if (t.kind === 'str' && v.k === 'a') return printString(this, v, t, repr);
+      if (((t.kind === 'str' || t.kind === 'list') && v.k === 'a') || t.kind === 'range') return printString(this, v, t, repr);
       switch (v.k) {
         case 's': {
           const fn = { bool: 'print_bool', int32: 'print_i32', int64: 'print_i64', float32: 'print_f32', float64: 'print_f64' }[v.dtype];
@@ -2829,25 +2910,20 @@ function assignedIn(body: A.Stmt[], name: string): boolean {
 }
 
 /** Number of iterations of range(start, stop, step), for either sign of step (step != 0). */
-export function tripCount(start: Expr, stop: Expr, step: Expr): Expr {
-  const up = bin('div_s', 'i64', bin('add', 'i64', bin('sub', 'i64', stop, start), bin('sub', 'i64', step, i64(1))), step);
-  const down = bin('div_s', 'i64', bin('add', 'i64', bin('sub', 'i64', start, stop), bin('sub', 'i64', i64(-1), step)), bin('sub', 'i64', i64(0), step));
-  const t = select('i64', bin('gt_s', 'i64', step, i64(0)), up, down);
-  return select('i64', bin('gt_s', 'i64', t, i64(0)), t, i64(0));
-}
 
 /**
  * Whether a loop body may run on several threads as it is: nothing in it can raise or allocate, and
  * it calls only pure functions. With `parfors`, parallel loops of such bodies are allowed too (a
- * whole nest that cannot fail midway, see Note [Buffer reuse]).
+ * whole nest that cannot fail midway, see Note [Buffer reuse]). `pureCall` accepts more functions
+ * (@vectorize functions that cannot fail, see parallelSafe in lower-library.ts).
  */
-export function pureBody(ss: Stmt[], parfors = false): boolean {
+export function pureBody(ss: Stmt[], parfors = false, pureCall?: (fn: string) => boolean): boolean {
   let ok = true;
   const visit = (x: unknown): void => {
     if (!ok || !x || typeof x !== 'object') return;
     if (Array.isArray(x)) { x.forEach(visit); return; }
     const n = x as { k?: string; fn?: string };
-    if (n.k === 'trap' || (n.k === 'parfor' && !parfors) || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !PURE_CALL.test(n.fn ?? ''))) { ok = false; return; }
+    if (n.k === 'trap' || (n.k === 'parfor' && !parfors) || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !PURE_CALL.test(n.fn ?? '') && !pureCall?.(n.fn ?? ''))) { ok = false; return; }
     for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
   };
   visit(ss);
@@ -2869,6 +2945,7 @@ function exprType(e: Expr): VT { return verifyExprType(e) ?? 'i32'; }
 function isUfunc(name: string): boolean {
   return ['abs', 'fabs', 'sqrt', 'exp', 'log', 'log2', 'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh',
     'floor', 'ceil', 'round', 'erf', 'sign', 'isnan', 'isinf', 'negative', 'exp2', 'expm1', 'log1p', 'trunc', 'square',
+    'radians', 'deg2rad', 'degrees', 'rad2deg',
     'maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign'].includes(name);
 }
 
@@ -2943,3 +3020,10 @@ function inlineBody(f: FuncInstance, visiting = new Set<FuncInstance>()): { assi
   return result;
 }
 
+
+/** How a value is stored: a range object as its start, stop and step. */
+function asStored(t: Type): Type {
+  if (t.kind !== 'range') return t;
+  const int: Type = { kind: 'scalar', dtype: 'int64', weak: true };
+  return { kind: 'tuple', elems: [int, int, int] };
+}

@@ -84,6 +84,11 @@ export function printAst(m: A.Module, file: SourceFile | undefined = m.file): st
       case 'List': return { head: 'List', kids: e.elts.map(expr) };
       case 'Lambda': return { head: 'Lambda', kids: [...e.params.map(param), expr(e.body)] };
       case 'JoinedStr': return { head: 'JoinedStr', kids: fparts(e.parts) };
+      case 'ListComp':
+        return {
+          head: e.generator ? 'GeneratorExp' : 'ListComp',
+          kids: [expr(e.elt), ...e.generators.map((g) => ({ head: 'for', kids: [expr(g.target), expr(g.iter), ...g.ifs.map((c) => ({ head: 'if', kids: [expr(c)] }))] }))],
+        };
       default: return unreachable(e);
     }
   }

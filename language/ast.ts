@@ -7,7 +7,7 @@ interface Node { span: Span }
 export type Expr =
   | IntLit | FloatLit | BoolLit | StrLit | NoneLit | Name
   | Unary | Binary | Compare | BoolOp | IfExp
-  | Call | Attribute | Subscript | Slice | TupleExpr | ListExpr | Lambda | JoinedStr;
+  | Call | Attribute | Subscript | Slice | TupleExpr | ListExpr | Lambda | JoinedStr | ListComp;
 
 export interface IntLit extends Node { kind: 'Int'; value: bigint }
 export interface FloatLit extends Node { kind: 'Float'; value: number }
@@ -46,6 +46,11 @@ export interface Slice extends Node { kind: 'Slice'; lower: Expr | null; upper: 
 export interface TupleExpr extends Node { kind: 'Tuple'; elts: Expr[] }
 export interface ListExpr extends Node { kind: 'List'; elts: Expr[] }
 export interface Lambda extends Node { kind: 'Lambda'; params: Param[]; body: Expr }
+/** `for target in iter if c1 if c2` inside a comprehension. */
+export interface Comprehension { target: Expr; iter: Expr; ifs: Expr[] }
+/** `[elt for ... in ...]`; also a generator expression (`sum(x * x for x in xs)`, `generator` set), which Par
+ *  evaluates as the list it would produce. Its loop variables are its own, as in Python 3. */
+export interface ListComp extends Node { kind: 'ListComp'; elt: Expr; generators: Comprehension[]; generator?: true }
 
 export type Stmt =
   | ExprStmt | Assign | AugAssign | AnnAssign | If | While | For | Break | Continue | Pass | Return

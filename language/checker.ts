@@ -9,6 +9,8 @@ import type * as A from './ast.js';
 import { expandEllipsis } from './ast.js';
 import { Code, DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { Span } from './source.js';
+import { lineCol } from './source.js';
+import { definiteAssignment, type Definite } from './definite.js';
 import {
   type DType, type Type, DTYPES, scalar, array, INT, FLOAT, BOOL, NONE, STR, promote, elemOf, typeKey, showType,
   kindOf, isFloat, isInt, promoteDtypes, broadcastShapes, showShape, withoutShapes, dtypeNamed, dtypeOfString,
@@ -35,6 +37,8 @@ export interface FuncInstance {
   globalsUsed: Set<string>;
   diags: DiagnosticBag;
   done: boolean;
+  /** Its returns failed to type (already reported), so its result type is unknown. */
+  failed?: boolean;
 }
 
 export interface CheckedProgram {
@@ -47,36 +51,43 @@ export interface CheckedProgram {
   top: A.Stmt[];
   /** What each function's decorators mean (Numba's parallel=, boundscheck=, ...). */
   options: Map<A.FunctionDef, FuncOptions>;
+  /** Each body's definite-assignment analysis (keyed by the body's statement list). */
+  definite: Map<A.Stmt[], Definite>;
 }
 
 const REDUCE_FNS = new Set(['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'count_nonzero', 'std', 'var']);
 export const UNARY_UFUNCS = new Set([
   'abs', 'sqrt', 'exp', 'log', 'log2', 'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh',
   'tanh', 'floor', 'ceil', 'round', 'erf', 'sign', 'isnan', 'isinf', 'negative', 'fabs', 'exp2', 'expm1', 'log1p', 'trunc', 'square',
+  'radians', 'deg2rad', 'degrees', 'rad2deg',
 ]);
 export const BINARY_UFUNCS = new Set(['maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign']);
 const CREATION = new Set(['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'linspace', 'array', 'zeros_like', 'ones_like', 'empty_like', 'full_like']);
 const OTHER_BUILTINS = new Set([
   'print', 'range', 'prange', 'len', 'int', 'float', 'bool', 'dot', 'transpose', 'reshape', 'ravel', 'copy', 'where', 'clip',
   'wtime', 'imshow', 'atomic_add', 'atomic_max', 'atomic_min', 'pmap', 'parallel', 'outer', 'matmul', 'shape', 'ndim', 'size',
-  'asarray', 'swapaxes', 'moveaxis', 'dtype', 'issubdtype', 'str', 'repr', 'ascii', 'format', 'get_num_threads', 'set_num_threads', 'get_thread_id', 'threadid',
+  'asarray', 'swapaxes', 'moveaxis', 'dtype', 'issubdtype', 'str', 'repr', 'ascii', 'format',
+  'list', 'sorted', 'enumerate', 'zip', 'reversed', 'get_num_threads', 'set_num_threads', 'get_thread_id', 'threadid',
 ]);
 /** NumPy's abstract scalar classes, for issubdtype(a.dtype, np.floating). */
 export const ABSTRACT_DTYPES: Record<string, (d: DType) => boolean> = {
   floating: isFloat, inexact: isFloat, integer: isInt, signedinteger: isInt, number: (d) => d !== 'bool', generic: () => true,
 };
 /** Values print, str() and f-strings can show. */
-const PRINTABLE = new Set<Type['kind']>(['scalar', 'array', 'tuple', 'str', 'none', 'dtype']);
+const PRINTABLE = new Set<Type['kind']>(['scalar', 'array', 'tuple', 'str', 'none', 'dtype', 'list', 'range']);
+/** Methods of list, with the arguments they take. */
+const LIST_METHODS = new Set(['append', 'pop', 'insert', 'extend', 'clear', 'reverse', 'sort', 'index', 'count', 'copy']);
 /** Methods of str, by what they return. */
 const STR_METHODS = new Map<string, Type>([
   ...['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'replace', 'zfill', 'center', 'ljust', 'rjust', 'title', 'capitalize', 'format'].map((m): [string, Type] => [m, STR]),
   ...['startswith', 'endswith', 'isdigit', 'isalpha', 'isspace', 'isupper', 'islower'].map((m): [string, Type] => [m, BOOL]),
   ...['find', 'count'].map((m): [string, Type] => [m, INT]),
+  ['join', STR], ['split', { kind: 'list', elem: STR }],
 ]);
 /** Numba and Cython names with no meaning in expressions. */
 const DECORATOR_NAMES = new Set(['njit', 'jit', 'vectorize']);
 /** The array library beyond ufuncs and reductions (sorting, joining, scans); typed by `library()`. */
-export const LIBRARY_FNS = new Set(['sort', 'argsort', 'concatenate', 'stack', 'vstack', 'hstack', 'cumsum', 'cumprod', 'diff', 'flatten']);
+export const LIBRARY_FNS = new Set(['sort', 'argsort', 'concatenate', 'stack', 'vstack', 'hstack', 'cumsum', 'cumprod', 'diff', 'flatten', 'diag', 'diagonal', 'trace']);
 export const EXCEPTIONS = new Set(['ValueError', 'IndexError', 'RuntimeError', 'ZeroDivisionError', 'TypeError', 'ArithmeticError', 'AssertionError', 'Exception', 'NotImplementedError', 'OverflowError']);
 const CONSTANTS: Record<string, Type> = { pi: FLOAT, e: FLOAT, inf: FLOAT, nan: FLOAT };
 
@@ -85,6 +96,9 @@ export function isBuiltinName(n: string): boolean {
 }
 
 class Unknown extends Error {}
+
+/** Errors listed at most (then a note says how many more there are). */
+const MAX_ERRORS = 20;
 
 export function check(mod: A.Module, diags: DiagnosticBag): CheckedProgram {
   return new Checker(mod, diags).run();
@@ -189,8 +203,14 @@ class Checker {
     }
     // Users read a file top down; instances are checked in call order.
     const mine = this.diags.items.splice(first).sort((a, b) => a.span.start - b.span.start);
+    // As compilers do, stop listing after a screenful: later errors are often consequences.
+    const errors = mine.filter((d) => d.severity === 'error');
+    if (errors.length > MAX_ERRORS) {
+      const cut = mine.indexOf(errors[MAX_ERRORS]);
+      mine.splice(cut, mine.length, { code: 0, severity: 'note', message: `${errors.length - MAX_ERRORS} more error${errors.length - MAX_ERRORS === 1 ? '' : 's'} not shown`, span: errors[MAX_ERRORS].span });
+    }
     this.diags.items.push(...mine);
-    return { main, instances: this.order.filter((i) => reached.has(i)), globals: this.globals, functions: this.functions, top, options: this.options };
+    return { main, instances: this.order.filter((i) => reached.has(i)), globals: this.globals, functions: this.functions, top, options: this.options, definite: this.definite };
   }
 
   /** A parameter's declared type: its annotation, or the Numba signature's; undefined when it has none, null when it is invalid. */
@@ -226,19 +246,32 @@ class Checker {
   endedTeams = new Set<string>();
   /** How many `with p.lock` blocks enclose the statement being checked. */
   locks = 0;
+  /** Variables whose assigning statement failed to check: reading them is not an error of its own (one root error per mistake). */
+  poisoned = new Set<string>();
+  mainPoisoned = new Set<string>();
+  /** Whether a `return` of this pass failed to type. */
+  retFailed = false;
+  /** The definite-assignment analysis of the body being checked. */
+  assigned!: Definite;
+  /** Every body's definite-assignment analysis; lowering adds the run-time checks it asks for. */
+  definite = new Map<A.Stmt[], Definite>();
 
   /** Checks a body to a fixpoint of its variables' types, then once more recording diagnostics. */
   checkBody(inst: FuncInstance, def: A.FunctionDef, isMain: boolean): void {
-    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, isMain: this.isMain, loops: this.loops, parDepth: this.parDepth, endedTeams: this.endedTeams, locks: this.locks };
+    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, retFailed: this.retFailed, isMain: this.isMain, loops: this.loops, parDepth: this.parDepth, endedTeams: this.endedTeams, locks: this.locks, poisoned: this.poisoned, assigned: this.assigned };
     this.inst = inst; this.isMain = isMain; this.loops = []; this.parDepth = 0; this.endedTeams = new Set(); this.locks = 0;
     this.localNames = assignedNames(def.body);
     for (const p of inst.params) { this.localNames.add(p.name); inst.locals.set(p.name, p.type); }
+    this.assigned = this.definiteOf(def.body, inst.params.map((p) => p.name));
     for (let iter = 0; ; iter++) {
       const last = iter >= 8;
-      this.quiet = !last; this.changed = false; this.retSoFar = null;
+      this.quiet = !last; this.changed = false; this.retSoFar = null; this.retFailed = false; this.poisoned = new Set();
       inst.types.clear(); inst.calls.clear(); inst.parloops.clear(); inst.diags.items.length = 0;
-      if (isMain) this.mainLocals = inst.locals;
+      if (isMain) { this.mainLocals = inst.locals; this.mainPoisoned = this.poisoned; }
+      if (last) for (const d of this.assigned.errors) this.error(Code.UndefinedName, d.message, d.read.span);
       this.block(def.body);
+      // A function whose every return failed to type has no result type: calls of it say nothing more.
+      inst.failed = this.retSoFar === null && this.retFailed;
       let ret: Type = this.retSoFar ?? NONE;
       if (!isMain) {
         const ann = this.declaredReturn(def);
@@ -259,14 +292,33 @@ class Checker {
     this.inst.diags.error(code, message, span);
   }
 
+  /** Where a body's variables may be read unassigned (language/definite.ts), once per body. */
+  definiteOf(body: A.Stmt[], params: string[]): Definite {
+    let d = this.definite.get(body);
+    if (!d) {
+      const file = this.mod.file;
+      d = definiteAssignment(body, params, this.localNames, (at) => (file ? lineCol(file, at).line : 0), file?.text);
+      this.definite.set(body, d);
+    }
+    return d;
+  }
+
   // ---------------- statements ----------------
   block(body: A.Stmt[]): void { for (const s of body) this.stmt(s); }
 
   stmt(s: A.Stmt): void {
+    const errors = this.inst.diags.items.length;
+    let failed = false;
     try {
       this.stmtInner(s);
     } catch (e) {
       if (!(e instanceof Unknown)) throw e;
+      failed = true;
+    }
+    // What a failed statement would have defined is unknown, not unassigned: say nothing more of it.
+    if (failed || this.inst.diags.items.length > errors) {
+      for (const n of assignedNames([s])) if (!this.inst.locals.has(n)) this.poisoned.add(n);
+      if (s.kind === 'Return' && failed) this.retFailed = true;
     }
   }
 
@@ -365,7 +417,7 @@ class Checker {
   condition(e: A.Expr): void {
     const t = this.expr(e);
     if (t.kind === 'array') this.error(Code.TypeMismatch, 'the truth value of an array is ambiguous; use any(...) or all(...)', e.span);
-    else if (t.kind !== 'scalar' && t.kind !== 'none' && t.kind !== 'str') this.error(Code.TypeMismatch, `a condition must be a scalar, not ${showType(t)}`, e.span);
+    else if (t.kind !== 'scalar' && t.kind !== 'none' && t.kind !== 'str' && t.kind !== 'list') this.error(Code.TypeMismatch, `a condition must be a scalar, not ${showType(t)}`, e.span);
   }
 
   forStmt(s: A.For): void {
@@ -382,8 +434,8 @@ class Checker {
         elem = INT;
       } else elem = this.iterElem(it);
     } else elem = this.iterElem(it);
-    if (s.target.kind !== 'Name') { this.error(Code.Unsupported, 'a for loop target must be a single name', s.target.span); return; }
-    this.bindVar(s.target.id, elem, s.target.span);
+    if (s.target.kind !== 'Name' && (isPrange || share)) { this.error(Code.Unsupported, 'a parallel loop target must be a single name', s.target.span); return; }
+    this.bindTarget(s.target, elem);
     this.loops.push(isPrange ? 'prange' : share ? 'share' : 'loop');
     if (isPrange) this.parDepth++;
     this.block(s.body);
@@ -391,9 +443,28 @@ class Checker {
     this.loops.pop();
   }
 
+  /** A for loop's (or comprehension's) target: a name, or a tuple of targets unpacking each item. */
+  bindTarget(tg: A.Expr, t: Type): void {
+    if (tg.kind === 'Name') { this.bindVar(tg.id, t, tg.span); this.inst.types.set(tg, this.inst.locals.get(tg.id) ?? t); return; }
+    if (tg.kind === 'Tuple' && t.kind === 'tuple' && t.elems.length === tg.elts.length) { tg.elts.forEach((x, i) => this.bindTarget(x, t.elems[i])); this.inst.types.set(tg, t); return; }
+    this.error(Code.TypeMismatch, tg.kind === 'Tuple' ? `cannot unpack ${showType(t)} into ${tg.elts.length} names` : 'a for loop target must be a name or a tuple of names', tg.span);
+    throw new Unknown();
+  }
+
+  /** The items of what a for loop or comprehension walks. */
   iterElem(e: A.Expr): Type {
+    if (e.kind === 'Call') {
+      const fname = this.calleeName(e.func);
+      if (fname === 'enumerate' || fname === 'zip' || fname === 'reversed') return this.iterCall(e, fname);
+      if (fname === 'range') { this.rangeCall(e, 'range'); return INT; }
+    }
     const t = this.expr(e);
     if (t.kind === 'str') return STR;
+    if (t.kind === 'range') return INT;
+    if (t.kind === 'list') {
+      if (!t.elem) { this.error(Code.TypeMismatch, 'cannot iterate over a list whose element type is unknown (nothing is ever put in it)', e.span); throw new Unknown(); }
+      return t.elem;
+    }
     if (t.kind === 'array') return t.ndim === 1 ? scalar(t.dtype) : array(t.dtype, t.ndim - 1);
     if (t.kind === 'tuple' && t.elems.length > 0) {
       // A Python loop variable takes each item's own type; Par's has one, so the items must share it.
@@ -404,6 +475,29 @@ class Checker {
     }
     this.error(Code.TypeMismatch, `cannot iterate over ${showType(t)}; use range(...) or an array`, e.span);
     throw new Unknown();
+  }
+
+  /** `enumerate(x, start=0)`, `zip(a, b, ...)`, `reversed(x)`: iterables of a for loop or comprehension. */
+  iterCall(c: A.Call, fname: string): Type {
+    this.inst.types.set(c, { kind: 'builtin', name: fname });
+    this.inst.calls.set(c, { kind: 'builtin', name: fname, self: null });
+    if (fname === 'enumerate') {
+      this.nargs(c, 1, 2, 'enumerate');
+      const start = c.args[1] ?? this.kw(c, ['start'], 'enumerate').get('start')?.value;
+      if (start) this.intArg(start, 'enumerate');
+      return { kind: 'tuple', elems: [INT, this.iterElem(c.args[0])] };
+    }
+    this.kw(c, fname === 'zip' ? ['strict'] : [], fname);
+    if (fname === 'zip') {
+      if (c.args.length === 0) { this.error(Code.ArgCount, 'zip() needs at least one iterable in Par', c.span); throw new Unknown(); }
+      return { kind: 'tuple', elems: c.args.map((a) => this.iterElem(a)) };
+    }
+    this.nargs(c, 1, 1, 'reversed');
+    if (c.args[0].kind === 'Call' && ['enumerate', 'zip', 'reversed'].includes(this.calleeName(c.args[0].func) ?? '')) {
+      this.error(Code.TypeMismatch, `reversed() needs a sequence, not ${this.calleeName(c.args[0].func)}()`, c.args[0].span);
+      throw new Unknown();
+    }
+    return this.iterElem(c.args[0]);
   }
 
   rangeCall(c: A.Call, fname: string): void {
@@ -443,7 +537,7 @@ class Checker {
         } else if (st.kind === 'Assign' && st.targets.length === 1 && st.targets[0].kind === 'Name' && st.value.kind === 'Call') {
           const fn = this.calleeName(st.value.func);
           const name = st.targets[0].id;
-          if ((fn === 'max' || fn === 'min') && st.value.args.length === 2 && st.value.args.some((a) => a.kind === 'Name' && a.id === name)) {
+          if ((fn === 'max' || fn === 'min') && st.value.args.length >= 2 && st.value.args.some((a) => a.kind === 'Name' && a.id === name)) {
             push(name, fn, st.span); reductionStmts.add(st);
           }
         }
@@ -554,6 +648,7 @@ class Checker {
     if (a.kind === 'tuple' && b.kind === 'tuple' && a.elems.length === b.elems.length) {
       return { kind: 'tuple', elems: a.elems.map((x, i) => this.unify(x, b.elems[i], span, what)) };
     }
+    if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', elem: !a.elem ? b.elem : !b.elem ? a.elem : this.elemUnify(a.elem, b.elem, span) };
     if (a.kind === 'none' || b.kind === 'none') {
       // Par has no optional types: None is a type of its own, never a value of another.
       this.error(Code.BadAssign, `${what} is None in one place and ${showType(a.kind === 'none' ? b : a)} in another; Par has no None value of another type`, span);
@@ -587,6 +682,13 @@ class Checker {
       }
       case 'Subscript': {
         const base = this.expr(tg.value);
+        if (base.kind === 'list') {
+          const it = this.listIndex(tg, base);
+          if (it.kind === 'list') { this.error(Code.Unsupported, 'assigning to a slice of a list is not supported yet', tg.span); return; }
+          if (!this.sameElem(vt, it)) this.error(Code.TypeMismatch, `cannot store ${showType(vt)} in a list of ${showType(it)} (Par lists hold one type)`, value.span);
+          this.inst.types.set(tg, it);
+          return;
+        }
         if (base.kind !== 'array') { this.error(Code.TypeMismatch, `cannot assign into an element of ${showType(base)}`, tg.value.span); return; }
         const lhs = this.subscriptType(tg, base);
         this.inst.types.set(tg, lhs);
@@ -668,7 +770,7 @@ class Checker {
         e.comparators.forEach((c, i) => {
           const r = this.expr(c);
           const op = e.ops[i];
-          if ((op === 'in' || op === 'not in') && !(left.kind === 'str' && r.kind === 'str')) { this.error(Code.Unsupported, `'${op}' is supported for strings only in Par`, e.span); throw new Unknown(); }
+          if ((op === 'in' || op === 'not in') && !(left.kind === 'str' && r.kind === 'str') && r.kind !== 'list') { this.error(Code.Unsupported, `'${op}' is supported for strings and lists in Par`, e.span); throw new Unknown(); }
           if (op === 'is' || op === 'is not') {
             if (left.kind !== 'none' && r.kind !== 'none') this.error(Code.Unsupported, `'${op}' is only supported with None`, e.span);
             return;
@@ -681,6 +783,12 @@ class Checker {
             return;
           }
           if (left.kind === 'str' && r.kind === 'str') { left = r; return; }
+          if ((op === 'in' || op === 'not in') && r.kind === 'list') {
+            if (r.elem && !this.sameElem(left, r.elem)) this.error(Code.TypeMismatch, `'${op}' looks for ${showType(left)} in a list of ${showType(r.elem)}`, e.span);
+            left = r;
+            return;
+          }
+          if ((op === '==' || op === '!=') && left.kind === 'list' && r.kind === 'list') { left = r; return; }
           const a = elemOf(left), b = elemOf(r);
           if (!a || !b) { this.error(Code.TypeMismatch, `cannot compare ${showType(left)} with ${showType(r)}`, e.span); throw new Unknown(); }
           if (left.kind === 'array' || r.kind === 'array') {
@@ -721,12 +829,14 @@ class Checker {
           return base.elems[i];
         }
         if (base.kind === 'str') return this.strIndex(e);
+        if (base.kind === 'list' || base.kind === 'range') return this.listIndex(e, base);
         if (base.kind !== 'array') { this.error(Code.TypeMismatch, `${showType(base)} cannot be indexed`, e.value.span); throw new Unknown(); }
         return this.subscriptType(e, base);
       }
       case 'Slice': this.error(Code.Syntax, 'a slice is only allowed inside [...]', e.span); throw new Unknown();
       case 'Tuple': return { kind: 'tuple', elems: e.elts.map((x) => this.expr(x)) };
-      case 'List': this.error(Code.Unsupported, 'lists are supported only inside array([...]); use an array or a tuple', e.span); throw new Unknown();
+      case 'List': return { kind: 'list', elem: e.elts.length ? e.elts.map((x) => this.listElem(this.expr(x), x.span)).reduce((a, b, i) => this.elemUnify(a, b, e.elts[i].span)) : null };
+      case 'ListComp': return this.listComp(e);
       case 'Lambda': this.error(Code.Unsupported, 'lambda is not supported yet; define a function with def', e.span); throw new Unknown();
     }
   }
@@ -737,13 +847,14 @@ class Checker {
       const t = this.inst.locals.get(id);
       if (t) return t;
       this.changed = true;
-      if (!this.quiet) this.error(Code.UndefinedName, `name '${id}' is used before it is assigned`, e.span);
+      const said = this.poisoned.has(id) || this.assigned.errors.some((d) => d.read === e);
+      if (!this.quiet && !said) this.error(Code.UndefinedName, `name '${id}' is used before it is assigned`, e.span);
       throw new Unknown();
     }
     if (!this.isMain && this.globalNames.has(id)) {
       const t = this.mainLocals.get(id);
       if (t) { this.inst.globalsUsed.add(id); return t; }
-      this.error(Code.UndefinedName, `module-level variable '${id}' has no type yet where this function is first called; assign it before the call`, e.span);
+      if (!this.mainPoisoned.has(id)) this.error(Code.UndefinedName, `module-level variable '${id}' has no type yet where this function is first called; assign it before the call`, e.span);
       throw new Unknown();
     }
     if (this.functions.has(id)) return { kind: 'func', name: id };
@@ -758,6 +869,7 @@ class Checker {
   knownName(id: string, module: string | null, span: Span): Type {
     if (isBuiltinName(id) || EXCEPTIONS.has(id)) return { kind: 'builtin', name: id };
     if (CONSTANTS[id]) return CONSTANTS[id];
+    if (id === '__name__' && module === null) return STR;
     const d = dtypeNamed(id, module !== null);
     if (d) return { kind: 'dtype', dtype: d, cls: true };
     if (id === 'int' || id === 'float' || id === 'bool') return { kind: 'builtin', name: id };
@@ -803,10 +915,12 @@ class Checker {
         case 'T': return array(base.dtype, base.ndim);
         case 'flat': return array(base.dtype, 1);
       }
-      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'swapaxes', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten'].includes(e.attr))
+      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'swapaxes', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten', 'diagonal', 'trace'].includes(e.attr))
         return { kind: 'builtin', name: '.' + e.attr };
     }
     if (base.kind === 'str' && STR_METHODS.has(e.attr)) return { kind: 'builtin', name: '.s:' + e.attr };
+    if (base.kind === 'list' && LIST_METHODS.has(e.attr)) return { kind: 'builtin', name: '.l:' + e.attr };
+    if (base.kind === 'array' && e.attr === 'tolist') return { kind: 'builtin', name: '.tolist' };
     if (base.kind === 'dtype') {
       switch (e.attr) {
         case 'name': case 'kind': case 'char': return { kind: 'str' };
@@ -827,6 +941,13 @@ class Checker {
 
   binaryType(op: A.BinaryOp, l: Type, r: Type, span: Span): Type {
     if (l.kind === 'str' || r.kind === 'str') return this.strBinary(op, l, r, span);
+    if (l.kind === 'list' || r.kind === 'list') {
+      const intLike = (t: Type) => t.kind === 'scalar' && !isFloat(t.dtype);
+      if (op === '+' && l.kind === 'list' && r.kind === 'list') return this.unify(l, r, span, "the operands of '+'");
+      if (op === '*' && (l.kind === 'list' ? intLike(r) : intLike(l))) return l.kind === 'list' ? l : r;
+      this.error(Code.TypeMismatch, `unsupported operand type(s) for ${op}: '${showType(l)}' and '${showType(r)}' (a list is not an array: use np.array(xs))`, span);
+      throw new Unknown();
+    }
     if (op === '@') {
       if (l.kind !== 'array' || r.kind !== 'array') { this.error(Code.TypeMismatch, `'@' needs two arrays, got ${showType(l)} and ${showType(r)}`, span); throw new Unknown(); }
       return this.matmulType(l, r, span);
@@ -985,6 +1106,7 @@ class Checker {
       this.roundMethods.add(c);
     }
     const ft = this.expr(c.func);
+    if (ft.kind === 'func' && this.options.get(this.functions.get(ft.name)!)?.vectorize) return this.vectorizedCall(c, this.functions.get(ft.name)!);
     if (ft.kind === 'func') return this.userCall(c, this.functions.get(ft.name)!, c.args, c.keywords);
     if (ft.kind === 'dtype') return this.convert(c, ft.dtype, false);
     if (ft.kind !== 'builtin') { this.error(Code.NotCallable, `${showType(ft)} is not callable`, c.func.span); throw new Unknown(); }
@@ -1027,6 +1149,7 @@ class Checker {
     });
     const inst = this.instantiate(def, params, c.span);
     this.inst.calls.set(c, { kind: 'user', inst });
+    if (inst.failed) throw new Unknown();
     if (!inst.ret) {
       if (!this.quiet) this.error(Code.RecursiveInference, `cannot infer the return type of recursive function '${def.name}' here; return a value before the recursive call or annotate '-> type'`, c.span);
       this.changed = true;
@@ -1166,22 +1289,39 @@ class Checker {
       if (a.kind === 'array' || b.kind === 'array') return array(p.dtype, this.broadcastRank(a, b, c.span));
       return scalar(p.dtype, false);
     }
+    if (['sum', 'min', 'max', 'any', 'all'].includes(fname) && !self && c.args.length === 1 && !c.keywords.length && ['list', 'range'].includes(this.expr(c.args[0]).kind)) return this.listReduce(c, fname);
     if (REDUCE_FNS.has(fname)) return this.reduction(c, fname, args);
+    if (name.startsWith('.l:')) return this.listMethod(c, name.slice(3), self!);
     if (LIBRARY_FNS.has(fname)) return this.library(c, fname, args, self !== null);
     switch (name) {
       case 'print': case 'p.print':
         for (const a of c.args) {
           const t = this.expr(a);
-          if (!['scalar', 'array', 'tuple', 'str', 'none', 'dtype'].includes(t.kind)) this.error(Code.TypeMismatch, `cannot print ${showType(t)}`, a.span);
+          if (!PRINTABLE.has(t.kind)) this.error(Code.TypeMismatch, `cannot print ${showType(t)}`, a.span);
         }
         for (const k of c.keywords) {
           if (k.name !== 'sep' && k.name !== 'end') this.error(Code.ArgCount, `print() got an unexpected keyword argument '${k.name}'`, k.span);
           else if (this.expr(k.value).kind !== 'str' && k.value.kind !== 'None') this.error(Code.TypeMismatch, `print(${k.name}=...) must be a string`, k.value.span);
         }
         return NONE;
-      case 'range': case 'prange': case 'p.range': case 'p.xrange':
+      case 'range':
+        this.rangeCall(c, 'range');
+        return { kind: 'range' };
+      case 'prange': case 'p.range': case 'p.xrange':
         this.error(Code.Unsupported, `${name}() can only be used as the iterable of a for loop`, c.span);
         throw new Unknown();
+      case 'enumerate': case 'zip': case 'reversed':
+        this.error(Code.Unsupported, `${name}() is supported as the iterable of a for loop or comprehension${name === 'reversed' ? ' and inside list()' : ''}`, c.span);
+        throw new Unknown();
+      case 'list': return this.listCall(c);
+      case 'sorted': {
+        this.nargs(c, 1, 1, 'sorted');
+        const rev = this.kw(c, ['reverse'], 'sorted').get('reverse')?.value;
+        if (rev && this.expr(rev).kind !== 'scalar') this.error(Code.TypeMismatch, 'sorted(reverse=...) must be a boolean', rev.span);
+        const elem = this.iterElem(c.args[0]);
+        if (elem.kind !== 'scalar' && elem.kind !== 'str') { this.error(Code.Unsupported, `sorted() sorts numbers and strings in Par, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
+        return { kind: 'list', elem: this.listElem(elem, c.args[0].span) };
+      }
       case 'p.barrier':
         this.nargs(c, 0, 0, 'barrier');
         // Every thread must reach the same barriers: one holding the lock, or inside its own share of
@@ -1192,7 +1332,7 @@ class Checker {
       case 'len': {
         this.nargs(c, 1, 1, 'len');
         const t = this.expr(c.args[0]);
-        if (t.kind === 'tuple' || t.kind === 'str') return INT;
+        if (t.kind === 'tuple' || t.kind === 'str' || t.kind === 'list' || t.kind === 'range') return INT;
         if (t.kind !== 'array') { this.error(Code.TypeMismatch, `len() needs an array or a tuple, got ${showType(t)}`, c.args[0].span); throw new Unknown(); }
         return INT;
       }
@@ -1276,6 +1416,10 @@ class Checker {
         this.nargs(c, 1, 1, name);
         const kw = this.kw(c, ['dtype'], name);
         const a = c.args[0];
+        // A literal holding arrays (np.array([x, y])) is a list of arrays; one of numbers stays a nested literal.
+        const holdsArrays = (x: A.Expr): boolean => (x.kind === 'List' || x.kind === 'Tuple' ? x.elts.some(holdsArrays) : this.expr(x).kind === 'array');
+        const lt = a.kind === 'Tuple' || (a.kind === 'List' && !holdsArrays(a)) ? null : this.expr(a);
+        if (lt && lt.kind === 'list') return this.arrayOfList(a, lt, kw.get('dtype'));
         if (a.kind !== 'List' && a.kind !== 'Tuple') {
           const t = this.arrayArg(a, 'array');
           return array(this.dtypeArg(kw.get('dtype'), t.dtype), t.ndim);
@@ -1329,6 +1473,13 @@ class Checker {
         return array(d, t.ndim);
       }
       case '.fill': { this.nargs(c, 1, 1, 'fill'); this.arrayArg(self!, 'fill'); this.valueArg(c.args[0], 'fill'); return NONE; }
+      case '.tolist': {
+        this.nargs(c, 0, 0, 'tolist');
+        const t = this.arrayArg(self!, 'tolist');
+        // tolist() gives Python numbers (a float32 element becomes a float holding the same value).
+        if (t.ndim !== 1) { this.error(Code.Unsupported, 'tolist() of an array of more than one dimension is not supported yet (lists of lists are built with a comprehension)', c.span); throw new Unknown(); }
+        return { kind: 'list', elem: scalar(isFloat(t.dtype) ? 'float64' : isInt(t.dtype) ? 'int64' : 'bool', true) };
+      }
       case 'dot': case '.dot': case 'matmul': {
         if (!self) this.nargs(c, 2, 2, name); else this.nargs(c, 1, 1, 'dot');
         const a = this.valueArg(args[0], name), b = this.valueArg(args[1], name);
@@ -1401,6 +1552,23 @@ class Checker {
 
   /** `s.upper()`, `'{:.2f}'.format(x)`, ...: str's methods (STR_METHODS), run by runtime/strings.ts. */
   strMethod(c: A.Call, m: string): Type {
+    if (m === 'join') {
+      this.nargs(c, 1, 1, 'join');
+      // join(reversed(xs)), join(a generator): joined as the list they give.
+      const a = c.args[0];
+      if (a.kind === 'Call' && ['reversed', 'zip', 'enumerate', 'range'].includes(this.calleeName(a.func) ?? '')) c.args[0] = { kind: 'Call', func: { kind: 'Name', id: 'list', span: a.span }, args: [a], keywords: [], span: a.span };
+      const el = this.iterElem(c.args[0]);
+      if (el.kind !== 'str') this.error(Code.TypeMismatch, `str.join() joins strings, not ${showType(el)} (use map(str, ...) as [str(x) for x in xs])`, c.args[0].span);
+      return STR;
+    }
+    if (m === 'split') {
+      this.nargs(c, 0, 2, 'split');
+      const kw = this.kw(c, ['sep', 'maxsplit'], 'split');
+      const sep = c.args[0] ?? kw.get('sep')?.value, max = c.args[1] ?? kw.get('maxsplit')?.value;
+      if (sep && !['str', 'none'].includes(this.expr(sep).kind)) this.error(Code.TypeMismatch, 'split() sep must be a str or None', sep.span);
+      if (max) this.intArg(max, 'split');
+      return { kind: 'list', elem: STR };
+    }
     if (m === 'format') {
       for (const a of c.args) this.printable(a, 'format');
       for (const k of c.keywords) this.printable(k.value, 'format');
@@ -1480,6 +1648,8 @@ class Checker {
       this.inst.calls.set(c, { kind: 'builtin', name: fname + '2', self: null });
       return scalar(p.dtype, p.weak);
     }
+    if (!isMethod && (fname === 'max' || fname === 'min') && args.length >= 3) return this.maxMinOfMany(c, fname);
+    if (!isMethod && (fname === 'max' || fname === 'min') && args.length === 0) { this.error(Code.ArgCount, `${fname} expected at least 1 argument, got 0`, c.span); throw new Unknown(); }
     if (args.length !== 1) { this.error(Code.ArgCount, `${fname}() takes one array argument (and axis=)`, c.span); throw new Unknown(); }
     const takesDtype = ['sum', 'prod', 'mean', 'std', 'var'].includes(fname);
     const kw = this.kw(c, ['axis', 'keepdims', ...(takesDtype ? ['dtype'] : []), ...(fname === 'std' || fname === 'var' ? ['ddof'] : [])], fname);
@@ -1515,6 +1685,137 @@ class Checker {
     return red(t.dtype, keep?.kind === 'Bool' && keep.value ? t.ndim : ndim);
   }
 
+  // ---------------- lists ----------------
+  /** What a list may hold: numbers, strings, arrays and lists (tuples not yet). */
+  listElem(t: Type, span: Span): Type {
+    if (t.kind === 'scalar' || t.kind === 'str' || t.kind === 'array' || (t.kind === 'list' && t.elem)) return withoutShapes(t);
+    this.error(Code.Unsupported, t.kind === 'list' ? 'a list of lists needs its inner lists to hold something' : `a list of ${showType(t)} is not supported yet (Par lists hold numbers, strings, arrays or lists)`, span);
+    throw new Unknown();
+  }
+
+  /** Par lists hold one type, as Numba's typed lists: numbers of one dtype, strings, arrays of one dtype and rank, lists. */
+  elemUnify(a: Type, b: Type, span: Span): Type {
+    if (a.kind === 'scalar' && b.kind === 'scalar' && a.dtype === b.dtype) return scalar(a.dtype, a.weak && b.weak);
+    if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', elem: !a.elem ? b.elem : !b.elem ? a.elem : this.elemUnify(a.elem, b.elem, span) };
+    if (typeKey(withoutShapes(a)) === typeKey(withoutShapes(b))) return withoutShapes(a);
+    this.error(Code.TypeMismatch, `a list holds values of one type in Par (as Numba's typed lists), here ${showType(a)} and ${showType(b)}`, span);
+    throw new Unknown();
+  }
+
+  /** Whether a value of type v can go into (or be looked for in) a list of `elem`. */
+  sameElem(v: Type, elem: Type): boolean {
+    if (v.kind === 'scalar' && elem.kind === 'scalar') return v.dtype === elem.dtype;
+    return typeKey(withoutShapes(v)).replace(/~/g, '') === typeKey(elem).replace(/~/g, '');
+  }
+
+  /** `xs[i]`, `xs[i:j:k]` (a new list), `r[i]` of a range. */
+  listIndex(e: A.Subscript, base: Type & ({ kind: 'list' } | { kind: 'range' })): Type {
+    if (e.index.length !== 1 || (e.index[0].kind === 'Slice' && e.index[0].ellipsis)) { this.error(Code.TypeMismatch, 'list indices must be integers or slices', e.span); throw new Unknown(); }
+    const ix = e.index[0];
+    for (const p of ix.kind === 'Slice' ? [ix.lower, ix.upper, ix.step] : [ix]) {
+      if (!p) continue;
+      const t = this.expr(p);
+      if (t.kind !== 'scalar' || isFloat(t.dtype)) { this.error(Code.TypeMismatch, `list indices must be integers or slices, not ${showType(t)}`, p.span); throw new Unknown(); }
+    }
+    if (base.kind === 'range') {
+      if (ix.kind === 'Slice') { this.error(Code.Unsupported, 'slicing a range is not supported in Par', ix.span); throw new Unknown(); }
+      return INT;
+    }
+    if (ix.kind === 'Slice') return base;
+    if (!base.elem) { this.error(Code.TypeMismatch, 'this list never holds anything, so its elements have no type', e.span); throw new Unknown(); }
+    return base.elem;
+  }
+
+  /** `[elt for x in xs if c]`, checked as the loop it stands for (comprehensionPlan). */
+  listComp(e: A.ListComp): Type {
+    const plan = comprehensionPlan(e);
+    for (const n of plan.names) this.localNames.add(n);
+    this.block(plan.stmts);
+    const t = this.inst.locals.get(plan.result);
+    if (!t || t.kind !== 'list' || !t.elem) throw new Unknown();
+    return t;
+  }
+
+  /** `list()`, `list(x)` of anything a for loop walks (but enumerate/zip, whose items are tuples). */
+  listCall(c: A.Call): Type {
+    this.nargs(c, 0, 1, 'list');
+    this.kw(c, [], 'list');
+    if (!c.args[0]) return { kind: 'list', elem: null };
+    const t = this.inst.types.get(c.args[0]);
+    void t;
+    return { kind: 'list', elem: this.listElem(this.iterElem(c.args[0]), c.args[0].span) };
+  }
+
+  /** Python's sum, min, max, any and all of a list or range: one element after another. */
+  listReduce(c: A.Call, fname: string): Type {
+    const t = this.expr(c.args[0]) as Type & ({ kind: 'list' } | { kind: 'range' });
+    this.inst.calls.set(c, { kind: 'builtin', name: 'list:' + fname, self: null });
+    const elem = t.kind === 'range' ? INT : t.elem;
+    if (fname === 'any' || fname === 'all') return BOOL;
+    if (!elem && fname === 'sum') return INT;
+    if (!elem) { this.error(Code.TypeMismatch, `${fname}() of a list that never holds anything`, c.args[0].span); throw new Unknown(); }
+    if (fname === 'sum') {
+      if (elem.kind !== 'scalar') { this.error(Code.TypeMismatch, `sum() adds numbers, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
+      // Python starts from the int 0: 0 + elements.
+      const p = promote({ dtype: 'int64', weak: true }, elem);
+      return scalar(p.dtype === 'bool' ? 'int64' : p.dtype, p.weak);
+    }
+    if (elem.kind !== 'scalar' && elem.kind !== 'str') { this.error(Code.TypeMismatch, `${fname}() compares numbers or strings, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
+    return elem;
+  }
+
+  /** `xs.append(v)`, `xs.pop()`, ...: an append to an empty list gives the list its element type. */
+  listMethod(c: A.Call, m: string, self: A.Expr): Type {
+    const lt = this.expr(self) as Type & { kind: 'list' };
+    const elem = lt.elem;
+    const put = (v: Type, span: Span) => {
+      const el = this.listElem(v, span);
+      const next = elem ? this.elemUnify(elem, el, span) : el;
+      if (self.kind === 'Name') this.bindVar(self.id, { kind: 'list', elem: next }, self.span);
+      else if (!elem) { this.error(Code.TypeMismatch, 'put the first element in this list through a variable (xs = []; xs.append(v))', self.span); throw new Unknown(); }
+    };
+    const needElem = (): Type => {
+      if (!elem) { this.error(Code.TypeMismatch, `${m}() of a list that never holds anything`, c.span); throw new Unknown(); }
+      return elem;
+    };
+    const kw = this.kw(c, m === 'sort' ? ['reverse'] : [], m);
+    switch (m) {
+      case 'append': this.nargs(c, 1, 1, m); put(this.expr(c.args[0]), c.args[0].span); return NONE;
+      case 'insert': this.nargs(c, 2, 2, m); this.intArg(c.args[0], m); put(this.expr(c.args[1]), c.args[1].span); return NONE;
+      case 'extend': this.nargs(c, 1, 1, m); put(this.iterElem(c.args[0]), c.args[0].span); return NONE;
+      case 'pop': this.nargs(c, 0, 1, m); if (c.args[0]) this.intArg(c.args[0], m); return needElem();
+      case 'clear': case 'reverse': this.nargs(c, 0, 0, m); return NONE;
+      case 'sort': {
+        this.nargs(c, 0, 0, m);
+        const rev = kw.get('reverse')?.value;
+        if (rev && this.expr(rev).kind !== 'scalar') this.error(Code.TypeMismatch, 'sort(reverse=...) must be a boolean', rev.span);
+        const el = elem ?? NONE;
+        if (elem && el.kind !== 'scalar' && el.kind !== 'str') this.error(Code.Unsupported, `sort() sorts numbers and strings in Par, not ${showType(el)}`, c.span);
+        return NONE;
+      }
+      case 'index': case 'count': {
+        this.nargs(c, 1, 1, m);
+        const v = this.expr(c.args[0]);
+        if (elem && !this.sameElem(v, elem)) this.error(Code.TypeMismatch, `${m}() looks for ${showType(v)} in a list of ${showType(elem)}`, c.args[0].span);
+        return INT;
+      }
+      case 'copy': this.nargs(c, 0, 0, m); return lt;
+    }
+    throw new Unknown();
+  }
+
+  /** `np.array(xs)`: a list of numbers is a 1-d array; of arrays or lists (all of one shape), one dimension more. */
+  arrayOfList(a: A.Expr, lt: Type & { kind: 'list' }, dtypeKw: A.Keyword | undefined): Type {
+    let t: Type | null = lt;
+    let ndim = 0;
+    while (t && t.kind === 'list') { ndim++; t = t.elem; }
+    if (!t) { this.error(Code.TypeMismatch, 'array() of a list that never holds anything: its dtype is unknown', a.span); throw new Unknown(); }
+    if (t.kind === 'array') ndim += t.ndim;
+    if (t.kind !== 'scalar' && t.kind !== 'array') { this.error(Code.TypeMismatch, `array() of a list of ${showType(t)}`, a.span); throw new Unknown(); }
+    if (ndim > 4) this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', a.span);
+    return array(this.dtypeArg(dtypeKw, t.dtype), ndim);
+  }
+
   // ---------------- the array library: sorting, joining, scans ----------------
   /** `sort`, `argsort`, `concatenate`, `stack`, `vstack`, `hstack`, `cumsum`, `cumprod`, `diff`, `a.flatten()`. */
   library(c: A.Call, fname: string, args: A.Expr[], isMethod: boolean): Type {
@@ -1541,6 +1842,7 @@ class Checker {
         if (kw.get('dtype')) d = this.dtypeArg(kw.get('dtype'), d);
         return array(d, nd);
       }
+      case 'diag': case 'diagonal': case 'trace': return this.diagonalCall(c, fname, args, isMethod);
       case 'flatten': {
         this.nargs(c, 0, 0, 'flatten');
         this.kw(c, [], 'flatten');
@@ -1628,6 +1930,83 @@ class Checker {
       case 'any': case 'all': r = 'bool'; break;
     }
     return ndim === 0 ? scalar(r) : array(r, ndim);
+  }
+
+  // ---------------- @vectorize functions, max/min of several numbers, diagonals ----------------
+  /**
+   * A call of a @vectorize function, which is a ufunc: its inputs are numbers or arrays, broadcast
+   * together; the function is specialized for one element of each (strong scalars of their dtypes,
+   * or the first signature they all cast to safely, as NumPy's loop search picks one) and applied to
+   * every element. The call is an array of the broadcast rank, of the result dtype (the signature's,
+   * or the specialization's), or a scalar of that dtype when every input is a scalar.
+   */
+  vectorizedCall(c: A.Call, def: A.FunctionDef): Type {
+    const sigs = this.options.get(def)?.signatures ?? [];
+    if (c.keywords.length) { this.error(Code.ArgCount, `${def.name}() is a ufunc (@vectorize): pass its inputs by position`, c.keywords[0].span); throw new Unknown(); }
+    if (c.args.length !== def.params.length) { this.error(Code.ArgCount, `${def.name}() takes ${def.params.length} argument${def.params.length === 1 ? '' : 's'} but ${c.args.length} were given`, c.span); throw new Unknown(); }
+    const ts = c.args.map((a) => this.valueArg(a, def.name));
+    let elems: Type[] = ts.map((t) => scalar(elemOf(t)!.dtype));
+    let ret: DType | null = null;
+    if (sigs.length) {
+      // NumPy's loop search with Python numbers (should_use_min_scalar_weak_literals): next to a
+      // NumPy value of their kind or a higher one, a Python int casts to any int or float dtype and a
+      // Python float to any float dtype; otherwise they are int64 and float64. NumPy values cast
+      // as np.can_cast(from, to, 'safe').
+      const py = ts.map((t) => (t.kind === 'scalar' && t.weak && t.dtype !== 'bool' ? kindOf(t.dtype) : -1));
+      const numpyKinds = ts.filter((_t, i) => py[i] < 0).map((t) => kindOf(elemOf(t)!.dtype));
+      const weak = numpyKinds.length > 0 && Math.max(...numpyKinds) >= Math.max(...py);
+      const safe = (t: Type, to: Type) => to.kind === 'scalar' && promote({ ...elemOf(t)!, weak: weak && elemOf(t)!.weak }, { dtype: to.dtype, weak: false }).dtype === to.dtype;
+      const sig = sigs.find((s) => s.params.length === ts.length && s.params.every((p, i) => safe(ts[i], p)));
+      if (!sig) {
+        this.error(Code.TypeMismatch, `ufunc '${def.name}' not supported for the input types (${ts.map((t) => elemOf(t)!.dtype).join(', ')}), and the inputs could not be safely coerced to any supported types according to the casting rule 'safe'`, c.span);
+        throw new Unknown();
+      }
+      elems = sig.params;
+      ret = sig.ret && sig.ret.kind === 'scalar' ? sig.ret.dtype : null;
+    }
+    const r = this.userCall(c, def, c.args, [], elems);
+    if (r.kind !== 'scalar') { this.error(Code.TypeMismatch, `a @vectorize function must return a number for each element; '${def.name}' returns ${showType(r)}`, c.span); throw new Unknown(); }
+    const d = ret ?? r.dtype;
+    const ranks = ts.map((t) => (t.kind === 'array' ? t.ndim : 0));
+    if (!ts.some((t) => t.kind === 'array')) return scalar(d);
+    const shapes = ts.map((t) => (t.kind === 'array' ? t.shape : []));
+    let shape: number[] | null | undefined;
+    if (shapes.every((x) => x)) {
+      shape = shapes.reduce((x: number[] | null, y) => x && broadcastShapes(x, y!), []);
+      if (!shape) this.error(Code.ShapeMismatch, `operands could not be broadcast together with shapes ${shapes.map((x) => showShape(x!)).join(' ')}`, c.span);
+    }
+    return array(d, Math.max(...ranks), shape ?? undefined);
+  }
+
+  /** Python's max(a, b, c, ...) / min(...) of three or more numbers: the first largest (smallest), in their promoted type. */
+  maxMinOfMany(c: A.Call, fname: string): Type {
+    this.kw(c, [], fname);
+    const ts = c.args.map((a) => this.valueArg(a, fname));
+    const bad = c.args.find((_a, i) => ts[i].kind === 'array');
+    if (bad) { this.error(Code.TypeMismatch, `${fname}(a, b, c, ...) compares numbers; use ${fname === 'max' ? 'maximum' : 'minimum'}(a, b) for arrays, or ${fname}(a) for the ${fname === 'max' ? 'largest' : 'smallest'} element of one array`, bad.span); throw new Unknown(); }
+    const p = ts.map((t) => elemOf(t)!).reduce((x, y) => promote(x, y));
+    this.inst.calls.set(c, { kind: 'builtin', name: fname + 'N', self: null });
+    return scalar(p.dtype, p.weak);
+  }
+
+  /** `diag(v, k=0)`, `diagonal(a, offset=0)` / `a.diagonal(offset)`, `trace(a, offset=0)` / `a.trace(offset)`. */
+  diagonalCall(c: A.Call, fname: string, args: A.Expr[], isMethod: boolean): Type {
+    const key = fname === 'diag' ? 'k' : 'offset';
+    const kw = this.kw(c, [key], fname);
+    this.nargs(c, isMethod ? 0 : 1, isMethod ? 1 : 2, fname);
+    const off = args[1] ?? kw.get(key)?.value;
+    if (args[1] && kw.has(key)) this.error(Code.ArgCount, `${fname}() got multiple values for argument '${key}'`, kw.get(key)!.span);
+    if (off) this.intArg(off, fname);
+    const t = this.expr(args[0]);
+    if (t.kind !== 'array' || (fname === 'diag' ? t.ndim > 2 : t.ndim !== 2)) {
+      const nd = t.kind === 'array' ? t.ndim : 0;
+      if (fname === 'diag') this.error(Code.ShapeMismatch, 'Input must be 1- or 2-d.', args[0].span);
+      else if (nd < 2) this.error(Code.ShapeMismatch, 'diag requires an array of at least two dimensions', args[0].span);
+      else this.error(Code.Unsupported, `${fname}() of a ${nd}-d array is not supported yet (Par takes the diagonal of a 2-d array)`, args[0].span);
+      throw new Unknown();
+    }
+    if (fname === 'trace') return scalar(t.dtype === 'bool' || t.dtype === 'int32' ? 'int64' : t.dtype);
+    return array(t.dtype, fname === 'diag' && t.ndim === 1 ? 2 : 1);
   }
 }
 
@@ -1765,4 +2144,58 @@ export function staticDtype(e: A.Expr, t: Type): DType | null | undefined {
   if (t.kind === 'builtin' && ['int', 'float', 'bool'].includes(t.name)) return t.name === 'int' ? 'int64' : t.name === 'float' ? 'float64' : 'bool';
   if (t.kind === 'str' && e.kind === 'Str') return dtypeOfString(e.value) ?? null;
   return undefined;
+}
+
+/** A comprehension as the statements it stands for, once per node: its result variable and its loop. */
+export interface ComprehensionPlan { result: string; names: string[]; stmts: A.Stmt[] }
+const plans = new WeakMap<A.ListComp, ComprehensionPlan>();
+let comprehensions = 0;
+
+/**
+ * `[elt for x in xs if c for y in ys]` is `r = []; for x in xs: if c: for y in ys: r.append(elt)`.
+ * Its loop variables are its own (Python 3): they are renamed `x#k` throughout the comprehension,
+ * inner comprehensions first, so they never meet a variable of the function or of another scope.
+ */
+export function comprehensionPlan(e: A.ListComp): ComprehensionPlan {
+  let plan = plans.get(e);
+  if (plan) return plan;
+  const k = comprehensions++;
+  const names: string[] = [];
+  const rename = new Map<string, string>();
+  const targetNames = (t: A.Expr) => {
+    if (t.kind === 'Name') { if (!rename.has(t.id)) { rename.set(t.id, `${t.id}#${k}`); names.push(`${t.id}#${k}`); } }
+    else if (t.kind === 'Tuple') t.elts.forEach(targetNames);
+  };
+  const inner = (x: unknown) => visitComprehensions(x, (lc) => comprehensionPlan(lc));
+  inner([e.elt, ...e.generators.flatMap((g) => [g.iter, ...g.ifs])]);
+  e.generators.forEach((g) => targetNames(g.target));
+  const apply = (x: unknown) => renameNames(x, rename);
+  apply([e.elt, ...e.generators.flatMap((g, i) => [g.target, ...(i > 0 ? [g.iter] : []), ...g.ifs])]);
+  const result = `comp#${k}`;
+  const span = e.span;
+  const name = (): A.Name => ({ kind: 'Name', id: result, span });
+  let body: A.Stmt[] = [{ kind: 'ExprStmt', expr: { kind: 'Call', func: { kind: 'Attribute', value: name(), attr: 'append', attrSpan: span, span }, args: [e.elt], keywords: [], span: e.elt.span }, span: e.elt.span }];
+  for (const g of [...e.generators].reverse()) {
+    for (const c of [...g.ifs].reverse()) body = [{ kind: 'If', test: c, body, orelse: [], span: c.span }];
+    body = [{ kind: 'For', target: g.target, iter: g.iter, body, span }];
+  }
+  plan = { result, names: [result, ...names], stmts: [{ kind: 'Assign', targets: [name()], value: { kind: 'List', elts: [], span }, span }, ...body] };
+  plans.set(e, plan);
+  return plan;
+}
+
+/** Calls f on every comprehension under x (not descending into them: f handles its own). */
+function visitComprehensions(x: unknown, f: (lc: A.ListComp) => void): void {
+  if (Array.isArray(x)) { x.forEach((y) => visitComprehensions(y, f)); return; }
+  if (!x || typeof x !== 'object') return;
+  if ((x as A.Expr).kind === 'ListComp') { f(x as A.ListComp); return; }
+  for (const [k, v] of Object.entries(x)) if (k !== 'span' && v && typeof v === 'object') visitComprehensions(v, f);
+}
+
+function renameNames(x: unknown, to: Map<string, string>): void {
+  if (Array.isArray(x)) { x.forEach((y) => renameNames(y, to)); return; }
+  if (!x || typeof x !== 'object') return;
+  const n = x as A.Name;
+  if (n.kind === 'Name' && to.has(n.id)) { n.id = to.get(n.id)!; return; }
+  for (const [k, v] of Object.entries(x)) if (k !== 'span' && v && typeof v === 'object') renameNames(v, to);
 }

@@ -75,9 +75,11 @@ export interface FuncOptions {
   vectorize: boolean;
   /** A Numba type signature: the parameter types (and result type) it declares, like annotations. */
   signature: { params: Type[]; ret: Type | null } | null;
+  /** @vectorize's signatures, in order: a call takes the first one its inputs cast to safely (NumPy's ufunc loop search); empty without any. */
+  signatures: { params: Type[]; ret: Type | null }[];
 }
 
-export const DEFAULT_OPTIONS: FuncOptions = { parallel: true, boundscheck: null, vectorize: false, signature: null };
+export const DEFAULT_OPTIONS: FuncOptions = { parallel: true, boundscheck: null, vectorize: false, signature: null, signatures: [] };
 
 /** Numba decorator options Par accepts, and whether they change anything (docs/language.md §1). */
 const NUMBA_OPTIONS = new Set(['nopython', 'parallel', 'fastmath', 'cache', 'nogil', 'boundscheck', 'error_model', 'inline', 'forceobj', 'looplift', 'target']);
@@ -103,7 +105,7 @@ function decoratorName(e: A.Expr, imports: Imports): string | null {
 
 /** The options a function's decorators give it; unknown decorators and options are errors naming them. */
 export function functionOptions(def: A.FunctionDef, imports: Imports, diags: DiagnosticBag): FuncOptions {
-  const opts: FuncOptions = { ...DEFAULT_OPTIONS };
+  const opts: FuncOptions = { ...DEFAULT_OPTIONS, signatures: [] };
   for (const d of def.decorators ?? []) {
     const call = d.kind === 'Call' ? d : null;
     const name = decoratorName(call ? call.func : d, imports);
@@ -128,6 +130,15 @@ export function functionOptions(def: A.FunctionDef, imports: Imports, diags: Dia
         const parsed = list.map((s) => signatureOf(s, diags));
         // One signature fixes the types like annotations; with several, calls specialize as usual.
         if (parsed.length === 1 && parsed[0]) opts.signature = parsed[0];
+        if (opts.vectorize) {
+          // A ufunc's loops take scalars (arrays in a signature are @guvectorize's, which Par does not have).
+          list.forEach((s, i) => {
+            const sig = parsed[i];
+            if (sig && [...sig.params, ...(sig.ret ? [sig.ret] : [])].some((t) => t.kind !== 'scalar')) diags.error(Code.BadAnnotation, `${shown} signatures take scalar types (a ufunc applies the function to single elements)`, s.span);
+            else if (sig) opts.signatures.push(sig);
+          });
+          if (opts.signatures.length !== 1) opts.signature = null;
+        }
       }
       continue;
     }

@@ -74,7 +74,7 @@ function embeddedParser(file: SourceFile, diags: DiagnosticBag): (text: string, 
 export const MAX_EXPR_DEPTH = 1000;
 
 const EXPR_KINDS = new Set(['Int', 'Float', 'Bool', 'Str', 'None', 'Name', 'Unary', 'Binary', 'Compare', 'BoolOp',
-  'IfExp', 'Call', 'Attribute', 'Subscript', 'Slice', 'Tuple', 'List', 'Lambda', 'JoinedStr']);
+  'IfExp', 'Call', 'Attribute', 'Subscript', 'Slice', 'Tuple', 'List', 'Lambda', 'JoinedStr', 'ListComp']);
 
 /** Reports each outermost expression deeper than MAX_EXPR_DEPTH. Iterative: the tree can be deep. */
 function checkExpressionDepth(body: Stmt[], diags: DiagnosticBag): void {

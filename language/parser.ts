@@ -694,15 +694,15 @@ export class ParParser extends CstParser {
     ]);
   });
 
-  /** `for x in xs if c`: comprehensions are rejected, but parsed to say so. */
+  /** `for x in xs if c`, after the element of a list comprehension or a generator expression. */
   compFor = this.RULE('compFor', () => {
     this.AT_LEAST_ONE(() => {
       this.OPTION(() => this.CONSUME(T.Async));
       this.CONSUME(T.For);
-      this.SUBRULE(this.exprList);
+      this.SUBRULE(this.exprList, { LABEL: 'target' });
       this.CONSUME(T.In);
-      this.SUBRULE(this.orTest);
-      this.MANY(() => { this.CONSUME(T.If); this.SUBRULE2(this.orTest); });
+      this.SUBRULE(this.orTest, { LABEL: 'iter' });
+      this.MANY(() => { this.CONSUME(T.If); this.SUBRULE2(this.orTest, { LABEL: 'cond' }); });
     });
   });
 

@@ -574,8 +574,9 @@ class AstBuilder extends BaseVisitor {
   argument(ctx: Ctx): Arg {
     const star = this.toks(ctx, 'Star')[0] ?? this.toks(ctx, 'Pow')[0];
     if (star) this.unsupported(`argument unpacking with '${star.image}' is`, cover(star, this.expr(ctx, 'starred').span));
-    const value = this.expr(ctx, 'value');
-    if (this.has(ctx, 'compFor')) this.unsupported('generator expressions are', cover(value.span, this.compForEnd(ctx)));
+    let value = this.expr(ctx, 'value');
+    // `sum(x * x for x in xs)`: a generator expression as the only argument.
+    if (this.has(ctx, 'compFor')) value = { kind: 'ListComp', elt: value, generators: this.sub<A.Comprehension[]>(ctx, 'compFor'), generator: true, span: cover(value.span, this.compForEnd(ctx)) };
     if (!this.has(ctx, 'keyword')) return { keyword: null, value };
     const name = this.tok(ctx, 'keyword');
     return { keyword: { name: name.image, value, span: cover(name, value.span) }, value };
@@ -597,8 +598,8 @@ class AstBuilder extends BaseVisitor {
       }
       const list = open.image === '[';
       if (!this.has(ctx, 'testListComp')) return list ? { kind: 'List', elts: [], span } : { kind: 'Tuple', elts: [], span };
-      const inner = this.sub<{ elts: A.Expr[]; comma: boolean; comp: boolean }>(ctx, 'testListComp');
-      if (inner.comp) this.unsupported(list ? 'list comprehensions are' : 'generator expressions are', span);
+      const inner = this.sub<{ elts: A.Expr[]; comma: boolean; comp: A.Comprehension[] | null }>(ctx, 'testListComp');
+      if (inner.comp) return { kind: 'ListComp', elt: inner.elts[0], generators: inner.comp, ...(list ? {} : { generator: true as const }), span };
       if (list) return { kind: 'List', elts: inner.elts, span };
       if (inner.comma) return { kind: 'Tuple', elts: inner.elts, span };
       // A parenthesized expression: widen its span to include the parentheses.
@@ -664,13 +665,25 @@ class AstBuilder extends BaseVisitor {
     return out;
   }
 
-  testListComp(ctx: Ctx): { elts: A.Expr[]; comma: boolean; comp: boolean } {
-    if (this.has(ctx, 'compFor')) return { elts: [], comma: false, comp: true };
+  testListComp(ctx: Ctx): { elts: A.Expr[]; comma: boolean; comp: A.Comprehension[] | null } {
     const elts = this.nodes(ctx, 'test').map((_, i) => this.expr(ctx, 'test', i));
-    return { elts, comma: this.has(ctx, 'Comma'), comp: false };
+    if (this.has(ctx, 'compFor')) return { elts, comma: false, comp: this.sub<A.Comprehension[]>(ctx, 'compFor') };
+    return { elts, comma: this.has(ctx, 'Comma'), comp: null };
   }
 
-  compFor(): void {}
+  /** The `for ... in ... if ...` clauses, each `if` belonging to the `for` before it. */
+  compFor(ctx: Ctx): A.Comprehension[] {
+    const fors = this.toks(ctx, 'For');
+    if (this.has(ctx, 'Async')) this.unsupported("'async for' is", tokSpan(this.tok(ctx, 'Async')));
+    const gens: A.Comprehension[] = fors.map((_, i) => ({ target: this.checkTarget(this.expr(ctx, 'target', i)), iter: this.expr(ctx, 'iter', i), ifs: [] }));
+    const ifs = this.toks(ctx, 'If');
+    this.nodes(ctx, 'cond').forEach((_, i) => {
+      const at = ifs[i].startOffset;
+      const g = fors.filter((f) => f.startOffset < at).length - 1;
+      gens[Math.max(0, g)].ifs.push(this.expr(ctx, 'cond', i));
+    });
+    return gens;
+  }
 
   /** Only says which kind of `{...}` display this is, for the message. */
   dictOrSet(ctx: Ctx): string {

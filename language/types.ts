@@ -10,6 +10,11 @@ export type Type =
   /** shape: the extents when known at compile time (constant creation shapes), for early shape errors. */
   | { kind: 'array'; dtype: DType; ndim: number; shape?: number[] }
   | { kind: 'tuple'; elems: Type[] }
+  /** A Python list of one element type (as Numba's typed lists): scalars, strings or arrays. `elem` is
+   *  null for a list nothing was put in yet (`xs = []` before the first append). */
+  | { kind: 'list'; elem: Type | null }
+  /** A range object (`r = range(n)`): start, stop and step. */
+  | { kind: 'range' }
   | { kind: 'none' }
   | { kind: 'str' }
   /** `a.dtype` (a dtype instance), or with `cls` a scalar type such as `np.float32` (prints as `<class 'numpy.float32'>`). */
@@ -43,6 +48,7 @@ export const showShape = (s: number[]) => `(${s.join(',')}${s.length === 1 ? ','
 export function withoutShapes(t: Type): Type {
   if (t.kind === 'array' && t.shape) return { kind: 'array', dtype: t.dtype, ndim: t.ndim };
   if (t.kind === 'tuple') return { kind: 'tuple', elems: t.elems.map(withoutShapes) };
+  if (t.kind === 'list' && t.elem) return { kind: 'list', elem: withoutShapes(t.elem) };
   return t;
 }
 export const INT = scalar('int64', true);
@@ -96,6 +102,7 @@ export function typeKey(t: Type): string {
     case 'scalar': return t.dtype + (t.weak ? '~' : '');
     case 'array': return `${t.dtype}[${Array(t.ndim).fill(':').join(', ')}]`;
     case 'tuple': return `(${t.elems.map(typeKey).join(', ')}${t.elems.length === 1 ? ',' : ''})`;
+    case 'list': return `list[${t.elem ? typeKey(t.elem) : '?'}]`;
     case 'dtype': return t.cls ? `type(${t.dtype})` : `dtype(${t.dtype})`;
     case 'func': return `function ${t.name}`;
     case 'builtin': return `builtin ${t.name}`;

@@ -28,3 +28,5 @@ export const PAGE = 65536;
 export const DTYPE_CODE: Record<DType, number> = { bool: 0, int32: 1, int64: 2, float32: 3, float64: 4 };
 export const CODE_DTYPE: DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
 export const ELEM_SIZE: Record<DType, number> = { bool: 1, int32: 4, int64: 8, float32: 4, float64: 8 };
+/** dtype code of a list whose elements are descriptors (strings, arrays, lists): see Note [Lists] in compiler/lower-lists.ts. */
+export const OBJ_CODE = 5;

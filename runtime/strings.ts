@@ -7,8 +7,11 @@
 import { DESC } from './layout.js';
 import { PyFormatError, formatSpec, parseFormatTemplate, percentFormat, pyAscii, pyRepr, pyStr, type PyValue, type TemplatePiece } from './pyformat.js';
 
-/** A value pushed for a string operation: a scalar or str, or any other object by its str() and repr(). */
-type SValue = PyValue | { t: 'obj'; str: string; repr: string; type: string };
+/** A value pushed for a string operation: a scalar or str, or any other object by its str() and repr() (a list also by its items). */
+type SValue = PyValue | { t: 'obj'; str: string; repr: string; type: string; items?: SValue[] };
+
+/** The Par type of a list's elements, as the compiler writes it (language/types.ts). */
+type ElemType = { kind: 'scalar'; dtype: string; weak: boolean } | { kind: 'str' } | { kind: 'array' } | { kind: 'list'; elem: ElemType | null };
 
 /** An f-string part: literal text, or a field formatting the next value (its spec may hold fields too). */
 export type FPartOp = string | { c: 'r' | 's' | 'a' | null; s: FPartOp[] | null };
@@ -24,7 +27,12 @@ export type StrOp =
   | { op: 'slice'; has: [boolean, boolean, boolean] }
   | { op: 'tuple'; n: number } // pops n values, pushes their tuple (for str((a, b)) and '%s' % ((a, b),))
   | { op: 'm'; name: string; n: number } // receiver.name(n args)
-  | { op: 'raise'; name: string }; // raise name(message)
+  | { op: 'raise'; name: string } // raise name(message)
+  | { op: 'neq' } // two lists differ (Python's !=)
+  | { op: 'range' } // pops start, stop, step, pushes the range object's text
+  | { op: 'join' } // sep.join(list or str)
+  | { op: 'split'; n: number } // s.split(sep=None, maxsplit=-1) with n of the arguments given: the number of pieces (kept for 'piece')
+  | { op: 'piece' }; // the k-th piece of the last split
 
 /** How s_op returns its result: a string's byte length (then s_take), printed, or a number. */
 export const enum StrResult { Text = 0, Print = 1, Number = 2 }
@@ -49,6 +57,7 @@ const decoder = new TextDecoder();
 /** The s_* imports of one thread: each thread has its own stack of pushed values and its own result. */
 export function stringImports(o: StringImportsOptions): Record<string, (...args: never[]) => unknown> {
   let stack: SValue[] = [];
+  let pieces: string[] = [];
   let result = new Uint8Array(0);
   const ops = new Map<number, StrOp>();
   const opOf = (id: number): StrOp => {
@@ -233,6 +242,31 @@ export function stringImports(o: StringImportsOptions): Record<string, (...args:
         const args = pop(op.n);
         return method(op.name, needStr(pop(1)[0]), args);
       }
+      case 'neq': { const [a, b] = pop(2); return equal(a, b) ? 0 : 1; }
+      case 'join': {
+        const [sep, seq] = pop(2);
+        const parts = seq.t === 'obj' ? (seq.items ?? []) : Array.from(needStr(seq)).map((c): SValue => ({ t: 'str', v: c }));
+        return parts.map((p, i) => {
+          if (p.t !== 'str') throw new PyFormatError('TypeError', `sequence item ${i}: expected str instance, ${p.t === 'obj' ? p.type : p.t} found`);
+          return p.v;
+        }).join(needStr(sep));
+      }
+      case 'split': {
+        const args = pop(op.n);
+        const self = needStr(pop(1)[0]);
+        const sep = args[0] && args[0].t !== 'obj' ? needStr(args[0]) : null;
+        const max = args[1] ? needInt(args[1]) : -1;
+        if (sep === '') throw new PyFormatError('ValueError', 'empty separator');
+        pieces = splitText(self, sep, max);
+        return pieces.length;
+      }
+      case 'piece': return pieces[needInt(pop(1)[0])];
+      case 'range': {
+        const [a, b, c] = pop(3).map((x) => pyStr(x as PyValue));
+        const t = c === '1' ? `range(${a}, ${b})` : `range(${a}, ${b}, ${c})`;
+        stack.push({ t: 'obj', str: t, repr: t, type: 'range' });
+        return 0;
+      }
       case 'raise': {
         const msg = needStr(pop(1)[0]);
         throw new Raised(msg === '' ? op.name : `${op.name}: ${msg}`);
@@ -250,7 +284,41 @@ export function stringImports(o: StringImportsOptions): Record<string, (...args:
     }
   };
 
+  /** A list's items, read from memory (Note [Lists] in compiler/lower-lists.ts). */
+  const listItems = (desc: number, elem: ElemType | null): SValue[] => {
+    const i32 = new Int32Array(o.memory.buffer);
+    const data = i32[(desc + DESC.data) >> 2] >>> 0, n = i32[(desc + DESC.size) >> 2];
+    const items: SValue[] = [];
+    for (let k = 0; k < n; k++) {
+      if (!elem) break;
+      if (elem.kind === 'scalar') items.push(scalarAt(o.memory, data, k, elem));
+      else {
+        const p = i32[(data >> 2) + k] >>> 0;
+        if (elem.kind === 'str') items.push({ t: 'str', v: text(p) });
+        else if (elem.kind === 'list') items.push(listValue(p, elem.elem));
+        else { const a = o.arrayText(p); items.push({ t: 'obj', str: a.repr, repr: a.repr, type: 'numpy.ndarray' }); }
+      }
+    }
+    return items;
+  };
+  const listValue = (desc: number, elem: ElemType | null): SValue => {
+    const items = listItems(desc, elem);
+    const r = `[${items.map(repr).join(', ')}]`;
+    return { t: 'obj', str: r, repr: r, type: 'list', items };
+  };
+
   return {
+    s_list: (desc: number, typeId: number) => { stack.push(listValue(desc, (JSON.parse(o.strings[typeId]) as { elem: ElemType | null }).elem)); },
+    // sorted() and list.sort() of strings: the element pointers reordered by text, stably.
+    l_sort_str: (desc: number, reverse: number) => {
+      const i32 = new Int32Array(o.memory.buffer);
+      const data = i32[(desc + DESC.data) >> 2] >>> 0, n = i32[(desc + DESC.size) >> 2];
+      const ptrs = Array.from(i32.subarray(data >> 2, (data >> 2) + n));
+      const keyed = ptrs.map((p, k) => ({ p, k, s: Array.from(text(p >>> 0), (c) => c.codePointAt(0)!) }));
+      const cmp = (x: number[], y: number[]) => { for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i]; return x.length - y.length; };
+      keyed.sort((a, b) => (reverse ? cmp(b.s, a.s) : cmp(a.s, b.s)) || a.k - b.k);
+      keyed.forEach((x, k) => { i32[(data >> 2) + k] = x.p; });
+    },
     s_i64: (v: bigint, kind: NumKind) => { stack.push({ t: 'int', v, ...(kind === NumKind.Wide ? { np: 'int64' } : kind === NumKind.Narrow ? { np: 'int32' } : {}) } as PyValue); },
     s_f64: (v: number, kind: NumKind) => { stack.push({ t: 'float', v, ...(kind === NumKind.Wide ? { np: 'float64' } : kind === NumKind.Narrow ? { np: 'float32' } : {}) } as PyValue); },
     s_bool: (v: number, kind: NumKind) => { stack.push(kind === NumKind.Python ? { t: 'bool', v: v !== 0 } : { t: 'bool', v: v !== 0, np: true }); },
@@ -304,5 +372,50 @@ export function sliceIndices(n: number, lo: number | null, hi: number | null, st
   const out: number[] = [];
   if (st > 0) for (let k = norm(lo, 0, 0, n), e = norm(hi, n, 0, n); k < e; k += st) out.push(k);
   else for (let k = norm(lo, n - 1, -1, n - 1), e = norm(hi, -1, -1, n - 1); k > e; k += st) out.push(k);
+  return out;
+}
+
+/** Element k of a list of numbers, as the Python or NumPy scalar it is. */
+function scalarAt(memory: WebAssembly.Memory, data: number, k: number, t: { dtype: string; weak: boolean }): PyValue {
+  const b = memory.buffer;
+  const np = !t.weak;
+  switch (t.dtype) {
+    case 'bool': return np ? { t: 'bool', v: new Uint8Array(b)[data + k] !== 0, np: true } : { t: 'bool', v: new Uint8Array(b)[data + k] !== 0 };
+    case 'int32': return { t: 'int', v: BigInt(new Int32Array(b)[(data >> 2) + k]), ...(np ? { np: 'int32' as const } : {}) };
+    case 'int64': return { t: 'int', v: new BigInt64Array(b)[(data >> 3) + k], ...(np ? { np: 'int64' as const } : {}) };
+    case 'float32': return { t: 'float', v: new Float32Array(b)[(data >> 2) + k], ...(np ? { np: 'float32' as const } : {}) };
+    default: return { t: 'float', v: new Float64Array(b)[(data >> 3) + k], ...(np ? { np: 'float64' as const } : {}) };
+  }
+}
+
+/** Python's == of two values (lists element by element; NumPy arrays inside lists cannot be compared). */
+function equal(a: SValue, b: SValue): boolean {
+  if (a.t === 'obj' || b.t === 'obj') {
+    if (a.t === 'obj' && b.t === 'obj' && a.items && b.items) return a.items.length === b.items.length && a.items.every((x, i) => equal(x, b.items![i]));
+    if (a.t === 'obj' && a.type === 'numpy.ndarray') throw new PyFormatError('ValueError', 'The truth value of an array with more than one element is ambiguous. Use a.any() or a.all()');
+    return false;
+  }
+  if (a.t === 'str' || b.t === 'str') return a.t === b.t && a.v === b.v;
+  const num = (x: PyValue): number | bigint => (x.t === 'bool' ? (x.v ? 1n : 0n) : x.v as number | bigint);
+  const x = num(a), y = num(b);
+  return typeof x === typeof y ? x === y : Number(x) === Number(y);
+}
+
+/** str.split: on runs of whitespace (sep None, empty pieces dropped) or on every sep, at most `max` times (-1: all). */
+function splitText(s: string, sep: string | null, max: number): string[] {
+  if (sep !== null) {
+    const all = s.split(sep);
+    return max < 0 || all.length <= max + 1 ? all : [...all.slice(0, max), all.slice(max).join(sep)];
+  }
+  const out: string[] = [];
+  let rest = s.replace(/^\s+/u, '');
+  while (rest !== '' && (max < 0 || out.length < max)) {
+    const m = /\s+/u.exec(rest);
+    if (!m) break;
+    out.push(rest.slice(0, m.index));
+    rest = rest.slice(m.index + m[0].length);
+  }
+  rest = max >= 0 && out.length >= max ? rest : rest.replace(/\s+$/u, '');
+  if (rest !== '') out.push(rest);
   return out;
 }

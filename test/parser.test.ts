@@ -392,8 +392,6 @@ describe('syntax errors', () => {
 describe('unsupported Python constructs', () => {
   const cases: [string, string][] = [
     ['class A:\n    pass\n', 'classes are not supported in Par'],
-    ['y = [i for i in x]\n', 'list comprehensions are not supported in Par'],
-    ['y = sum(i for i in x)\n', 'generator expressions are not supported in Par'],
     ['y = {1: 2}\n', 'dict displays are not supported in Par'],
     ['y = {1, 2}\n', 'set displays are not supported in Par'],
     ['try:\n    x = 1\nexcept ValueError as e:\n    pass\n', "'try' statements are not supported in Par"],
@@ -427,6 +425,15 @@ describe('unsupported Python constructs', () => {
     expect(run('s = f"{}"\n').errors).toEqual(['1:8 f-string: empty expression not allowed']);
   });
 
+  it('parses comprehensions and generator expressions, each if with its for', () => {
+    const r = run('y = [i * j for i in a if i for j in b if j if i < j]\ns = sum(x for x in y)\n');
+    expect(r.diags).toEqual([]);
+    const lc = (r.m.body[0] as { value: Expr }).value as Extract<Expr, { kind: 'ListComp' }>;
+    expect(lc.generators.map((g) => g.ifs.length)).toEqual([1, 2]);
+    const gen = ((r.m.body[1] as { value: Expr }).value as Extract<Expr, { kind: 'Call' }>).args[0];
+    expect(gen.kind === 'ListComp' && gen.generator).toBe(true);
+  });
+
   it('keeps decorators on their function (language/compat.ts decides what they mean)', () => {
     const r = run('@njit(parallel=True)\n@cython.boundscheck(False)\ndef f():\n    pass\n');
     expect(r.diags).toEqual([]);
@@ -436,7 +443,7 @@ describe('unsupported Python constructs', () => {
   });
 
   it('keeps going after an unsupported construct', () => {
-    const r = run('class A:\n    pass\nx = [i for i in y]\nz = 1\n');
+    const r = run('class A:\n    pass\nx = {i: 1 for i in y}\nz = 1\n');
     expect(r.diags).toHaveLength(2);
     expect(kinds(r.m.body)).toEqual(['Assign']);
   });

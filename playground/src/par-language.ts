@@ -49,8 +49,8 @@ export const BUILTINS: Record<string, [string, string]> = {
   size: ['size(a) -> int', 'The number of elements.'],
   sum: ['sum(a, axis=None)', 'Sum (pairwise for floats, as NumPy).'],
   prod: ['prod(a, axis=None)', 'Product of the elements.'],
-  min: ['min(a, axis=None) | min(x, y)', 'Smallest element; with two scalars, Python\'s min.'],
-  max: ['max(a, axis=None) | max(x, y)', 'Largest element; with two scalars, Python\'s max.'],
+  min: ['min(a, axis=None) | min(x, y, ...)', 'Smallest element; with two or more scalars, Python\'s min.'],
+  max: ['max(a, axis=None) | max(x, y, ...)', 'Largest element; with two or more scalars, Python\'s max.'],
   mean: ['mean(a, axis=None)', 'Arithmetic mean.'],
   std: ['std(a, axis=None, ddof=0)', 'Standard deviation.'],
   var: ['var(a, axis=None, ddof=0)', 'Variance.'],
@@ -75,8 +75,11 @@ export const BUILTINS: Record<string, [string, string]> = {
   cumsum: ['cumsum(a, axis=None, dtype=)', 'Running sums (of the flattened array by default).'],
   cumprod: ['cumprod(a, axis=None, dtype=)', 'Running products (of the flattened array by default).'],
   diff: ['diff(a, n=1, axis=-1)', '`a[1:] - a[:-1]` along `axis`, `n` times.'],
+  diag: ['diag(v, k=0)', 'A 1-d `v` on diagonal `k` of a new square matrix; of a matrix, its diagonal `k`.'],
+  diagonal: ['diagonal(a, offset=0)', 'Diagonal `offset` of a 2-d array (a view).'],
+  trace: ['trace(a, offset=0)', 'Sum of diagonal `offset` of a 2-d array.'],
 };
-for (const f of ['sqrt', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh', 'erf', 'fabs']) {
+for (const f of ['sqrt', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh', 'erf', 'fabs', 'radians', 'deg2rad', 'degrees', 'rad2deg']) {
   BUILTINS[f] = [`${f}(x)`, `Elementwise ${f} (a float result).`];
 }
 for (const f of ['abs', 'round', 'floor', 'ceil', 'trunc', 'sign', 'negative', 'square']) {

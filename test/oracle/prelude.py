@@ -47,12 +47,29 @@ def atomic_min(a, i, v): return _atomic(a, i, v, np.minimum)
 def pmap(f, xs): return np.array([f(x) for x in xs])
 
 
+def _python_seq(a):
+    # Lists, ranges, strings and generators get Python's builtins; arrays and NumPy scalars NumPy's.
+    return not isinstance(a, (np.ndarray, np.generic, int, float))
+
+
 def max(a, *rest, **kw):
-    return _b.max(a, *rest) if rest else np.max(a, **kw)
+    return _b.max(a, *rest, **kw) if rest or _python_seq(a) else np.max(a, **kw)
 
 
 def min(a, *rest, **kw):
-    return _b.min(a, *rest) if rest else np.min(a, **kw)
+    return _b.min(a, *rest, **kw) if rest or _python_seq(a) else np.min(a, **kw)
+
+
+def sum(a, *rest, **kw):
+    return _b.sum(a, *rest) if _python_seq(a) and not kw else np.sum(a, *rest, **kw)
+
+
+def any(a, **kw):
+    return _b.any(a) if _python_seq(a) and not kw else np.any(a, **kw)
+
+
+def all(a, **kw):
+    return _b.all(a) if _python_seq(a) and not kw else np.all(a, **kw)
 
 
 def wtime(): return _time.perf_counter()
