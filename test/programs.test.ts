@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { compile, ParError } from '../index.js';
 import type { CompileResult, Diagnostic } from '../index.js';
 import { lineCol } from '../language/source.js';
+import { compareOutputs } from './compare-output.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const DIR_REL = 'test/programs';
@@ -224,61 +225,6 @@ describe('programs', () => {
     });
   }
 });
-
-type Token = { num: false; text: string } | { num: true; text: string; int: boolean; value: number };
-
-/** Splits output into numbers and the text between them; whitespace runs become one space (or their newlines). */
-function tokenize(s: string): Token[] {
-  const re = /(\s+)|([-+]?(?:inf|nan)(?![A-Za-z0-9_]))|([A-Za-z_][A-Za-z0-9_]*)|([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)|([^])/y;
-  const out: Token[] = [];
-  const pushText = (t: string) => {
-    const last = out[out.length - 1];
-    if (last && !last.num) last.text += t;
-    else out.push({ num: false, text: t });
-  };
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(s)) !== null) {
-    if (m[1] !== undefined) {
-      const nl = m[1].replace(/[^\n]/g, '');
-      pushText(nl.length > 0 ? nl : ' ');
-    } else if (m[2] !== undefined) {
-      const v = m[2].replace(/^\+/, '');
-      out.push({ num: true, text: m[2], int: false, value: v.endsWith('nan') ? NaN : v.startsWith('-') ? -Infinity : Infinity });
-    } else if (m[4] !== undefined) {
-      out.push({ num: true, text: m[4], int: /^[-+]?\d+$/.test(m[4]), value: Number(m[4]) });
-    } else {
-      pushText(m[3] ?? m[5]);
-    }
-  }
-  return out;
-}
-
-function numbersMatch(a: Extract<Token, { num: true }>, b: Extract<Token, { num: true }>): boolean {
-  if (a.int !== b.int) return false;
-  if (a.int) return BigInt(a.text) === BigInt(b.text);
-  if (Number.isNaN(a.value) || Number.isNaN(b.value)) return Number.isNaN(a.value) && Number.isNaN(b.value);
-  if (!Number.isFinite(a.value) || !Number.isFinite(b.value)) return a.value === b.value;
-  const diff = Math.abs(a.value - b.value);
-  return diff <= 1e-12 || diff <= 1e-9 * Math.max(Math.abs(a.value), Math.abs(b.value));
-}
-
-/** null when the outputs agree, else a description of the first difference. */
-function compareOutputs(par: string, py: string): string | null {
-  const a = tokenize(par);
-  const b = tokenize(py);
-  const lineOf = (toks: Token[], i: number) => 1 + toks.slice(0, i).reduce((n, t) => n + (t.text.match(/\n/g)?.length ?? 0), 0);
-  const n = Math.max(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a[i];
-    const y = b[i];
-    const same = x && y && (x.num && y.num ? numbersMatch(x, y) : !x.num && !y.num && x.text === y.text);
-    if (!same) {
-      const show = (t: Token | undefined) => (t ? JSON.stringify(t.text) : '<end of output>');
-      return `first difference at Par line ${lineOf(a, i)} / Python line ${lineOf(b, i)}: Par ${show(x)} vs Python ${show(y)}`;
-    }
-  }
-  return null;
-}
 
 // ---- Differential testing against CPython + NumPy ----
 
