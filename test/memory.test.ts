@@ -185,4 +185,30 @@ def work(rounds: int) -> float:
     expect(many.rss).toBeLessThan(few.rss + 96);
     console.log(`bounded memory: 10 rounds: wasm ${few.wasm} MiB, peak RSS ${few.rss.toFixed(0)} MiB; 300 rounds: ${many.wasm} MiB, ${many.rss.toFixed(0)} MiB`);
   }, 180_000);
+
+  it('lists and strings made in a loop are freed: the peak does not grow with the number of rounds', async () => {
+    // Each round builds a list of 10^5 numbers (grown by append), a comprehension over it, a list
+    // of 20 arrays, a list of lists, and strings (f-strings, join, split): ~5 MB per round.
+    const src = `
+def work(rounds: int) -> float:
+    total = 0.0
+    for r in range(rounds):
+        xs = []
+        for i in range(100000):
+            xs.append(i % 7)
+        ys = [x * 2 for x in xs if x > 3]
+        arrs = [arange(1000) + k for k in range(20)]
+        grid = [[k, k + 1] for k in range(100)]
+        words = " ".join([f"w{k}" for k in range(100)]).split()
+        total += len(ys) + len(arrs) + len(grid) + len(words) + int(arrs[19][0]) + grid[99][1]
+    return total
+`;
+    const few = await peak(src, 10);
+    const many = await peak(src, 300);
+    const round = 42856 + 20 + 100 + 100 + 19 + 100;
+    expect(few.out).toBe(10 * round);
+    expect(many.out).toBe(300 * round);
+    expect(many.wasm).toBeLessThan(few.wasm + 16);
+    console.log(`lists, bounded memory: 10 rounds: wasm ${few.wasm} MiB; 300 rounds: ${many.wasm} MiB`);
+  }, 180_000);
 });
