@@ -4,7 +4,7 @@
 // the bytes. Parallel nodes are emitted serially for now (parfor as a for, region as one pass
 // with thread 0 of 1); outlining them onto a worker team is a later pass, not a decision made here.
 import type { BinOp, CvtOp, Expr, Func, Import, Mem, Program, Stmt, UnOp, VT } from './ir.js';
-import { ALLOC, DESC, OBJ_CODE, PAGE } from '../runtime/layout.js';
+import { ALLOC, BOX_MASK, DESC, OBJ_CODE, PAGE, TUP_CODE } from '../runtime/layout.js';
 import { CTRL } from '../runtime/protocol.js';
 import {
   disassemble, emitBinaryWithNames, importSharedMemory, loadBinaryen, optimizeModule, parFeatures, validateModule,
@@ -840,6 +840,14 @@ export function runtimeLibrary(oom: string): Func[] {
           when(bin('eq', load32(add(get('d'), i32c(DESC.dtype))), i32c(OBJ_CODE)), [
             { k: 'for', label: 'objs', v: 'k', t: 'i32', start: i32c(0), stop: load32(add(get('d'), i32c(DESC.size))), step: i32c(1), body: [
               run('__release', load32(add(get('data'), bin('shl', get('k'), i32c(2))))),
+            ] },
+          ]),
+          // A boxed tuple: its slots marked in BOX_MASK hold descriptors.
+          when(bin('eq', load32(add(get('d'), i32c(DESC.dtype))), i32c(TUP_CODE)), [
+            { k: 'for', label: 'slots', v: 'k', t: 'i32', start: i32c(0), stop: load32(add(get('d'), i32c(DESC.size))), step: i32c(1), body: [
+              when(bin('and', bin('shr_u', load32(add(get('d'), i32c(BOX_MASK))), get('k')), i32c(1)), [
+                run('__release', load32(add(get('data'), bin('shl', get('k'), i32c(3))))),
+              ]),
             ] },
           ]),
           run('__free', get('data')),

@@ -7,13 +7,15 @@
 // each, which `__release` drops when it frees a list (compiler/emit.ts). A list variable keeps only
 // the descriptor: every use reloads data and length, since an append anywhere may move the data.
 // An element read from a list of objects is retained for the statement, so a `pop` elsewhere in
-// the same statement cannot free it under its reader.
+// the same statement cannot free it under its reader. A tuple element is boxed: a small list of
+// 8-byte slots (dtype code TUP_CODE) holding its leaves, the descriptors among them marked in
+// BOX_MASK; tuples are immutable, so copies of a list share their boxes.
 import type * as A from '../language/ast.js';
 import { comprehensionPlan } from '../language/checker.js';
 import { Code } from '../language/diagnostics.js';
 import type { Span } from '../language/source.js';
 import { type DType, type Type, isFloat } from '../language/types.js';
-import { DESC, DTYPE_CODE, OBJ_CODE } from '../runtime/layout.js';
+import { BOX_MASK, DESC, DTYPE_CODE, OBJ_CODE, TUP_CODE } from '../runtime/layout.js';
 import type * as I from './ir.js';
 import type { ArrRef, FnLowerer, Val } from './lower.js';
 import { fmtTrap, sortHelper } from './lower-library.js';
@@ -99,10 +101,47 @@ export function listRef(fl: FnLowerer, d: Expr, elem: Type | null): ArrRef {
 
 const elemOf = (t: Type): Type | null => (t.kind === 'list' ? t.elem : null);
 
+/** The leaves of a (nested) tuple type, in order: what its box's slots hold. */
+function leaves(t: Type): Type[] {
+  return t.kind === 'tuple' ? t.elems.flatMap(leaves) : [t];
+}
+
+/** A tuple value boxed for a list: an owned descriptor (see Note [Lists]). */
+function box(fl: FnLowerer, v: Val, t: Type & { kind: 'tuple' }, span: Span): Expr {
+  const ls = leaves(t);
+  const flat = (x: Val, tt: Type): Val[] => (tt.kind === 'tuple' && x.k === 't' ? x.items.flatMap((y, i) => flat(y, tt.elems[i])) : [x]);
+  const vals = flat(v, t);
+  const parts = vals.map((x, k) => (ls[k].kind === 'scalar' ? fl.scalarAs(x, (ls[k] as { dtype: DType }).dtype, span) : fl.tmp(fl.take(materialize(fl, x, span) as Val & { k: 'a' }))));
+  helpers(fl);
+  const b = fl.tmp(call('__list_new', 'i32', i32(ls.length), i32(3), i32(TUP_CODE)), 'box');
+  fl.emit(put(b, BOX_MASK, i32(ls.reduce((m, x, k) => (x.kind === 'scalar' ? m : m | (1 << k)), 0))));
+  parts.forEach((p, k) => {
+    const lt = ls[k];
+    const mem = lt.kind === 'scalar' ? memOf(lt.dtype) : 'i32';
+    fl.emit({ k: 'store', mem, addr: add32(fld(b, DESC.data), i32(8 * k)), value: p });
+  });
+  return b;
+}
+
+/** The tuple in box b: numbers loaded, objects retained (owned by the statement). */
+function unbox(fl: FnLowerer, b: Expr, t: Type & { kind: 'tuple' }): Val {
+  let k = 0;
+  const part = (tt: Type): Val => {
+    if (tt.kind === 'tuple') return { k: 't', items: tt.elems.map(part) };
+    const addr = add32(fld(b, DESC.data), i32(8 * k++));
+    if (tt.kind === 'scalar') return { k: 's', e: fl.tmp(load(vtOf(tt.dtype), memOf(tt.dtype), addr)), dtype: tt.dtype };
+    const p = fl.tmp(load('i32', 'i32', addr), 'el');
+    fl.emit({ k: 'retain', desc: p });
+    return fl.ownedArray(objRef(fl, p, tt));
+  };
+  return part(t);
+}
+
 /** Element i of a list as a value: numbers loaded, objects retained for the statement. */
 function getItem(fl: FnLowerer, d: Expr, elem: Type | null, i: Expr): Val {
   const addr = at(d, elem, i);
   if (!elem || elem.kind === 'scalar') { const dt = storageOf(elem); return { k: 's', e: fl.tmp(load(vtOf(dt), memOf(dt), addr)), dtype: dt }; }
+  if (elem.kind === 'tuple') return unbox(fl, fl.tmp(load('i32', 'i32', addr), 'box'), elem);
   const p = fl.tmp(load('i32', 'i32', addr), 'el');
   fl.emit({ k: 'retain', desc: p });
   return fl.ownedArray(objRef(fl, p, elem));
@@ -115,6 +154,7 @@ function objRef(fl: FnLowerer, p: Expr, elem: Type): ArrRef {
 /** The i32 to store for a value going into a list: numbers converted, objects as an owned reference. */
 function stored(fl: FnLowerer, v: Val, elem: Type | null, span: Span): Expr {
   if (!isObj(elem)) return fl.scalarAs(v, storageOf(elem), span);
+  if (elem!.kind === 'tuple') return box(fl, v, elem as Type & { kind: 'tuple' }, span);
   const m = materialize(fl, v, span);
   return fl.tmp(fl.take(m as Val & { k: 'a' }), 'el');
 }
@@ -271,15 +311,15 @@ export function listCall(fl: FnLowerer, e: A.Call, name: string, t: Type): Val {
   if (e.args[0]) extendFrom(fl, out.a.desc, elem, e.args[0], e.span);
   if (name === 'sorted') {
     const rev = e.keywords.find((k) => k.name === 'reverse')?.value;
-    sortList(fl, out.a.desc, elem, rev ? fl.cond(rev) : i32(0));
+    sortList(fl, out.a.desc, elem, rev ? fl.cond(rev) : i32(0), e.span);
   }
   return out;
 }
 
 /** Sorts a list in place, stably; `reverse` keeps equal elements in their order, as Python does. */
-function sortList(fl: FnLowerer, d: Expr, elem: Type | null, reverse: Expr): void {
-  if (elem && elem.kind === 'str') {
-    fl.emit({ k: 'expr', e: call(fl.mod.imp('l_sort_str', ['i32', 'i32'], null), null, d, reverse) });
+function sortList(fl: FnLowerer, d: Expr, elem: Type | null, reverse: Expr, span: Span): void {
+  if (elem && elem.kind !== 'scalar') {
+    fl.emit({ k: 'expr', e: call(fl.mod.imp('l_sort', ['i32', 'i32', 'i32', 'i32'], null), null, d, i32(fl.mod.str(JSON.stringify({ kind: 'list', elem }))), reverse, i32(fl.mod.site(Code.ValueError, 'sort', span))) });
     return;
   }
   const dt = storageOf(elem);
@@ -383,7 +423,12 @@ export function listMethod(fl: FnLowerer, e: A.Call, m: string, self: A.Expr): V
       const v = fl.tmp(load(vtOf(dt), memOf(dt), at(d, elem, k)), 'popped');
       fl.emit({ k: 'memcopy', dest: at(d, elem, k), src: at(d, elem, add32(k, i32(1))), size: bin('shl', 'i32', bin('sub', 'i32', bin('sub', 'i32', n, k), i32(1)), i32(sizeLog(elem))) });
       for (const s of setLen(d, bin('sub', 'i32', n, i32(1)))) fl.emit(s);
-      // The list's reference to a popped object moves to the caller.
+      // The list's reference to a popped object moves to the caller; a box is opened and dropped.
+      if (elem && elem.kind === 'tuple') {
+        const t = unbox(fl, v, elem);
+        fl.emit({ k: 'release', desc: v });
+        return t;
+      }
       return isObj(elem) ? fl.ownedArray(objRef(fl, v, elem!)) : { k: 's', e: v, dtype: dt };
     }
     case 'clear': {
@@ -394,7 +439,7 @@ export function listMethod(fl: FnLowerer, e: A.Call, m: string, self: A.Expr): V
     case 'reverse': reverseList(fl, d, elem); return { k: 'none' };
     case 'sort': {
       const rev = e.keywords.find((k) => k.name === 'reverse')?.value;
-      sortList(fl, d, elem, rev ? fl.cond(rev) : i32(0));
+      sortList(fl, d, elem, rev ? fl.cond(rev) : i32(0), e.span);
       return { k: 'none' };
     }
     case 'copy': return copyRange(fl, d, elem, i32(0), fl.tmp(lenOf(d)), i32(1));
@@ -429,8 +474,8 @@ function equal(fl: FnLowerer, a: Val, b: Val, elem: Type | null, span: Span): Ex
     return bin('eq', vtOf(d), convert(x.e, x.dtype, d), convert(y.e, y.dtype, d));
   }
   if (elem.kind === 'str') return strCompare(fl, '==', a, b, span);
-  pushValue(fl, a, { kind: 'list', elem });
-  pushValue(fl, b, { kind: 'list', elem });
+  pushValue(fl, a, elem);
+  pushValue(fl, b, elem);
   return un('eqz', 'i64', call(fl.mod.imp('s_op', ['i32', 'i32', 'i32'], 'i64'), 'i64', i32(fl.mod.str(JSON.stringify({ op: 'neq' }))), i32(-1), i32(2)));
 }
 
@@ -472,6 +517,7 @@ export function arrayOfList(fl: FnLowerer, e: A.Call, t: Type): Val {
     shape.push(fl.tmp(select('i32', bin('ne', 'i32', firstOf, i32(0)), lenOf(firstOf), i32(0))));
     elem = elem.elem;
   }
+  if (elem && elem.kind === 'tuple') shape.push(i32(elem.elems.length));
   if (elem && elem.kind === 'array') {
     const inner = fl.tmp(select('i32', bin('gt_s', 'i32', lenOf(firstOf), i32(0)), load('i32', 'i32', fld(firstOf, DESC.data)), i32(0)));
     for (let k = 0; k < elem.ndim; k++) shape.push(fl.tmp(select('i32', bin('ne', 'i32', inner, i32(0)), fld(inner, DESC.shape + 4 * k), i32(0))));
@@ -490,6 +536,13 @@ export function arrayOfList(fl: FnLowerer, e: A.Call, t: Type): Val {
         const sub = fl.tmp(load('i32', 'i32', at2(list, k)));
         fl.emit({ k: 'if', cond: bin('ne', 'i32', lenOf(sub), shape[level + 1]), then: [fail(level)], else: [] });
         fill(sub, level + 1, lt.elem);
+      } else if (lt && lt.kind === 'tuple') {
+        const row = unbox(fl, load('i32', 'i32', at2(list, k)), lt) as Val & { k: 't' };
+        row.items.forEach((x) => {
+          const v = x as { e: Expr; dtype: DType };
+          fl.emit({ k: 'store', mem: memOf(at.dtype), addr: add32(out.data, bin('shl', 'i32', get(pos, 'i32'), i32(log2Size(at.dtype)))), value: convert(v.e, v.dtype, at.dtype) });
+          fl.set(pos, add32(get(pos, 'i32'), i32(1)));
+        });
       } else if (lt && lt.kind === 'array') {
         const a = fl.arrFromDesc(load('i32', 'i32', at2(list, k)), lt.dtype, lt.ndim);
         a.shape.forEach((n, j) => fl.emit({ k: 'if', cond: bin('ne', 'i32', n, shape[level + 1 + j]), then: [fail(level + j)], else: [] }));

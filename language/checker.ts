@@ -1319,7 +1319,7 @@ class Checker {
         const rev = this.kw(c, ['reverse'], 'sorted').get('reverse')?.value;
         if (rev && this.expr(rev).kind !== 'scalar') this.error(Code.TypeMismatch, 'sorted(reverse=...) must be a boolean', rev.span);
         const elem = this.iterElem(c.args[0]);
-        if (elem.kind !== 'scalar' && elem.kind !== 'str') { this.error(Code.Unsupported, `sorted() sorts numbers and strings in Par, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
+        if (elem.kind !== 'scalar' && elem.kind !== 'str' && elem.kind !== 'tuple') { this.error(Code.Unsupported, `sorted() sorts numbers, strings and tuples in Par, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
         return { kind: 'list', elem: this.listElem(elem, c.args[0].span) };
       }
       case 'p.barrier':
@@ -1689,7 +1689,9 @@ class Checker {
   /** What a list may hold: numbers, strings, arrays and lists (tuples not yet). */
   listElem(t: Type, span: Span): Type {
     if (t.kind === 'scalar' || t.kind === 'str' || t.kind === 'array' || (t.kind === 'list' && t.elem)) return withoutShapes(t);
-    this.error(Code.Unsupported, t.kind === 'list' ? 'a list of lists needs its inner lists to hold something' : `a list of ${showType(t)} is not supported yet (Par lists hold numbers, strings, arrays or lists)`, span);
+    // A tuple is stored boxed (Note [Lists]): its leaves may be anything a list holds.
+    if (t.kind === 'tuple' && t.elems.length > 0 && t.elems.length <= 32) return { kind: 'tuple', elems: t.elems.map((x) => this.listElem(x, span)) };
+    this.error(Code.Unsupported, t.kind === 'list' ? 'a list of lists needs its inner lists to hold something' : `a list of ${showType(t)} is not supported yet (Par lists hold numbers, strings, arrays, tuples or lists)`, span);
     throw new Unknown();
   }
 
@@ -1697,6 +1699,7 @@ class Checker {
   elemUnify(a: Type, b: Type, span: Span): Type {
     if (a.kind === 'scalar' && b.kind === 'scalar' && a.dtype === b.dtype) return scalar(a.dtype, a.weak && b.weak);
     if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', elem: !a.elem ? b.elem : !b.elem ? a.elem : this.elemUnify(a.elem, b.elem, span) };
+    if (a.kind === 'tuple' && b.kind === 'tuple' && a.elems.length === b.elems.length) return { kind: 'tuple', elems: a.elems.map((x, i) => this.elemUnify(x, b.elems[i], span)) };
     if (typeKey(withoutShapes(a)) === typeKey(withoutShapes(b))) return withoutShapes(a);
     this.error(Code.TypeMismatch, `a list holds values of one type in Par (as Numba's typed lists), here ${showType(a)} and ${showType(b)}`, span);
     throw new Unknown();
@@ -1705,6 +1708,7 @@ class Checker {
   /** Whether a value of type v can go into (or be looked for in) a list of `elem`. */
   sameElem(v: Type, elem: Type): boolean {
     if (v.kind === 'scalar' && elem.kind === 'scalar') return v.dtype === elem.dtype;
+    if (v.kind === 'tuple' && elem.kind === 'tuple') return v.elems.length === elem.elems.length && v.elems.every((x, i) => this.sameElem(x, elem.elems[i]));
     return typeKey(withoutShapes(v)).replace(/~/g, '') === typeKey(elem).replace(/~/g, '');
   }
 
@@ -1790,7 +1794,7 @@ class Checker {
         const rev = kw.get('reverse')?.value;
         if (rev && this.expr(rev).kind !== 'scalar') this.error(Code.TypeMismatch, 'sort(reverse=...) must be a boolean', rev.span);
         const el = elem ?? NONE;
-        if (elem && el.kind !== 'scalar' && el.kind !== 'str') this.error(Code.Unsupported, `sort() sorts numbers and strings in Par, not ${showType(el)}`, c.span);
+        if (elem && el.kind !== 'scalar' && el.kind !== 'str' && el.kind !== 'tuple') this.error(Code.Unsupported, `sort() sorts numbers, strings and tuples in Par, not ${showType(el)}`, c.span);
         return NONE;
       }
       case 'index': case 'count': {
@@ -1810,6 +1814,13 @@ class Checker {
     let ndim = 0;
     while (t && t.kind === 'list') { ndim++; t = t.elem; }
     if (!t) { this.error(Code.TypeMismatch, 'array() of a list that never holds anything: its dtype is unknown', a.span); throw new Unknown(); }
+    if (t.kind === 'tuple') {
+      // np.array([(1, 2), (3, 4)]): tuples of numbers are rows, their dtype NumPy's promotion of the items'.
+      const items = t.elems;
+      if (!items.every((x) => x.kind === 'scalar')) { this.error(Code.Unsupported, `array() of a list of ${showType(t)} is not supported (tuples of numbers are)`, a.span); throw new Unknown(); }
+      t = scalar(items.map((x) => (x as { dtype: DType }).dtype).reduce((x, y) => promoteDtypes(x, y)));
+      ndim++;
+    }
     if (t.kind === 'array') ndim += t.ndim;
     if (t.kind !== 'scalar' && t.kind !== 'array') { this.error(Code.TypeMismatch, `array() of a list of ${showType(t)}`, a.span); throw new Unknown(); }
     if (ndim > 4) this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', a.span);

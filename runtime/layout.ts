@@ -30,3 +30,7 @@ export const CODE_DTYPE: DType[] = ['bool', 'int32', 'int64', 'float32', 'float6
 export const ELEM_SIZE: Record<DType, number> = { bool: 1, int32: 4, int64: 8, float32: 4, float64: 8 };
 /** dtype code of a list whose elements are descriptors (strings, arrays, lists): see Note [Lists] in compiler/lower-lists.ts. */
 export const OBJ_CODE = 5;
+/** dtype code of a boxed tuple (a list element that is a tuple): 8-byte slots, the objects among them marked in BOX_MASK. */
+export const TUP_CODE = 6;
+/** Byte offset, in a boxed tuple's descriptor, of the bit mask of its slots that hold descriptors (strides[2], unused at ndim 1). */
+export const BOX_MASK = 48;

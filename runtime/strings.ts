@@ -11,7 +11,7 @@ import { PyFormatError, formatSpec, parseFormatTemplate, percentFormat, pyAscii,
 type SValue = PyValue | { t: 'obj'; str: string; repr: string; type: string; items?: SValue[] };
 
 /** The Par type of a list's elements, as the compiler writes it (language/types.ts). */
-type ElemType = { kind: 'scalar'; dtype: string; weak: boolean } | { kind: 'str' } | { kind: 'array' } | { kind: 'list'; elem: ElemType | null };
+type ElemType = { kind: 'scalar'; dtype: string; weak: boolean } | { kind: 'str' } | { kind: 'array' } | { kind: 'list'; elem: ElemType | null } | { kind: 'tuple'; elems: ElemType[] };
 
 /** An f-string part: literal text, or a field formatting the next value (its spec may hold fields too). */
 export type FPartOp = string | { c: 'r' | 's' | 'a' | null; s: FPartOp[] | null };
@@ -232,10 +232,7 @@ export function stringImports(o: StringImportsOptions): Record<string, (...args:
         return v;
       }
       case 'tuple': {
-        const items = pop(op.n);
-        const inner = items.map(repr).join(', ');
-        const t = `(${inner}${items.length === 1 ? ',' : ''})`;
-        stack.push({ t: 'obj', str: t, repr: t, type: 'tuple' });
+        stack.push(tupleValue(pop(op.n)));
         return 0;
       }
       case 'm': {
@@ -289,17 +286,28 @@ export function stringImports(o: StringImportsOptions): Record<string, (...args:
     const i32 = new Int32Array(o.memory.buffer);
     const data = i32[(desc + DESC.data) >> 2] >>> 0, n = i32[(desc + DESC.size) >> 2];
     const items: SValue[] = [];
-    for (let k = 0; k < n; k++) {
-      if (!elem) break;
-      if (elem.kind === 'scalar') items.push(scalarAt(o.memory, data, k, elem));
-      else {
-        const p = i32[(data >> 2) + k] >>> 0;
-        if (elem.kind === 'str') items.push({ t: 'str', v: text(p) });
-        else if (elem.kind === 'list') items.push(listValue(p, elem.elem));
-        else { const a = o.arrayText(p); items.push({ t: 'obj', str: a.repr, repr: a.repr, type: 'numpy.ndarray' }); }
-      }
+    for (let k = 0; k < n && elem; k++) {
+      items.push(elem.kind === 'scalar' ? scalarAt(o.memory, data, k, elem) : objectAt(i32[(data >> 2) + k] >>> 0, elem));
     }
     return items;
+  };
+  /** The value a descriptor held by a list stands for. */
+  const objectAt = (p: number, elem: ElemType): SValue => {
+    if (elem.kind === 'str') return { t: 'str', v: text(p) };
+    if (elem.kind === 'list') return listValue(p, elem.elem);
+    if (elem.kind === 'tuple') {
+      // A boxed tuple: its leaves in 8-byte slots, in order.
+      const data = new Int32Array(o.memory.buffer)[(p + DESC.data) >> 2] >>> 0;
+      let k = 0;
+      const part = (t: ElemType): SValue => {
+        if (t.kind === 'tuple') return tupleValue(t.elems.map(part));
+        const at = data + 8 * k++;
+        return t.kind === 'scalar' ? scalarAt(o.memory, at, 0, t) : objectAt(new Int32Array(o.memory.buffer)[at >> 2] >>> 0, t);
+      };
+      return part(elem);
+    }
+    const a = o.arrayText(p);
+    return { t: 'obj', str: a.repr, repr: a.repr, type: 'numpy.ndarray' };
   };
   const listValue = (desc: number, elem: ElemType | null): SValue => {
     const items = listItems(desc, elem);
@@ -309,14 +317,13 @@ export function stringImports(o: StringImportsOptions): Record<string, (...args:
 
   return {
     s_list: (desc: number, typeId: number) => { stack.push(listValue(desc, (JSON.parse(o.strings[typeId]) as { elem: ElemType | null }).elem)); },
-    // sorted() and list.sort() of strings: the element pointers reordered by text, stably.
-    l_sort_str: (desc: number, reverse: number) => {
+    // sorted() and list.sort() of strings or tuples: the element pointers reordered by Python's <, stably.
+    l_sort: (desc: number, typeId: number, reverse: number, site: number) => {
+      const elem = (JSON.parse(o.strings[typeId]) as { elem: ElemType }).elem;
       const i32 = new Int32Array(o.memory.buffer);
       const data = i32[(desc + DESC.data) >> 2] >>> 0, n = i32[(desc + DESC.size) >> 2];
-      const ptrs = Array.from(i32.subarray(data >> 2, (data >> 2) + n));
-      const keyed = ptrs.map((p, k) => ({ p, k, s: Array.from(text(p >>> 0), (c) => c.codePointAt(0)!) }));
-      const cmp = (x: number[], y: number[]) => { for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i]; return x.length - y.length; };
-      keyed.sort((a, b) => (reverse ? cmp(b.s, a.s) : cmp(a.s, b.s)) || a.k - b.k);
+      const keyed = Array.from(i32.subarray(data >> 2, (data >> 2) + n), (p, k) => ({ p, k, v: objectAt(p >>> 0, elem) }));
+      guarded(site, () => keyed.sort((a, b) => (reverse ? order(b.v, a.v) : order(a.v, b.v)) || a.k - b.k));
       keyed.forEach((x, k) => { i32[(data >> 2) + k] = x.p; });
     },
     s_i64: (v: bigint, kind: NumKind) => { stack.push({ t: 'int', v, ...(kind === NumKind.Wide ? { np: 'int64' } : kind === NumKind.Narrow ? { np: 'int32' } : {}) } as PyValue); },
@@ -418,4 +425,30 @@ function splitText(s: string, sep: string | null, max: number): string[] {
   rest = max >= 0 && out.length >= max ? rest : rest.replace(/\s+$/u, '');
   if (rest !== '') out.push(rest);
   return out;
+}
+
+function tupleValue(items: SValue[]): SValue {
+  const t = `(${items.map((x) => (x.t === 'obj' ? x.repr : pyRepr(x))).join(', ')}${items.length === 1 ? ',' : ''})`;
+  return { t: 'obj', str: t, repr: t, type: 'tuple', items };
+}
+
+/** Python's ordering of two values: numbers, strings, and tuples or lists item by item. */
+function order(a: SValue, b: SValue): number {
+  if (a.t === 'obj' && b.t === 'obj' && a.items && b.items) {
+    for (let i = 0; i < Math.min(a.items.length, b.items.length); i++) {
+      if (!equal(a.items[i], b.items[i])) return order(a.items[i], b.items[i]);
+    }
+    return a.items.length - b.items.length;
+  }
+  if (a.t === 'str' && b.t === 'str') {
+    const x = Array.from(a.v, (c) => c.codePointAt(0)!), y = Array.from(b.v, (c) => c.codePointAt(0)!);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) if (x[i] !== y[i]) return x[i] - y[i];
+    return x.length - y.length;
+  }
+  if (a.t === 'obj' || b.t === 'obj' || a.t === 'str' || b.t === 'str') {
+    throw new PyFormatError('TypeError', `'<' not supported between instances of '${a.t === 'obj' ? a.type : a.t}' and '${b.t === 'obj' ? b.type : b.t}'`);
+  }
+  const num = (x: PyValue): number => (x.t === 'bool' ? Number(x.v) : Number(x.v));
+  const x = num(a), y = num(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
