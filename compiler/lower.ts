@@ -921,13 +921,19 @@ export class FnLowerer {
 
   /** for x in (e0, e1, ...): the items (scalars of one dtype, evaluated once, first) by a counted loop. */
   forTuple(s: A.For, slot: Slot, items: Val[]): void {
-    const vals = items.map((v) => { const x = v as Val & { k: 's' }; return { e: this.tmp(x.e), dtype: x.dtype }; });
+    // Arrays and strings are picked by descriptor (kept alive by the tuple's evaluation, this statement).
+    const arrays = items[0].k !== 's';
+    const vals = items.map((v) => {
+      const m = materialize(this, v, s.iter.span);
+      return m.k === 'a' ? { e: this.tmp(m.a.desc), dtype: 'int32' as DType, a: m.a } : { e: this.tmp((m as { e: Expr }).e), dtype: (m as { dtype: DType }).dtype, a: null };
+    });
     const label = `for${this.n++}`;
     const iv = this.fresh('i', 'i32');
     const pick = vals.slice(1).reduce((acc: Expr, v, k) => select(vtOf(v.dtype), bin('eq', 'i32', get(iv, 'i32'), i32(k + 1)), v.e, acc), vals[0].e);
     this.labels.push({ brk: label, cont: label });
     const body = this.block(() => {
-      this.writeSlot(slot, { k: 's', e: pick, dtype: vals[0].dtype }, s.span);
+      const first = vals[0].a;
+      this.writeSlot(slot, arrays && first ? { k: 'a', a: this.arrFromDesc(pick, first.dtype, first.ndim), owned: false } : { k: 's', e: pick, dtype: vals[0].dtype }, s.span);
       this.stmts(s.body);
     });
     this.labels.pop();

@@ -470,7 +470,9 @@ class Checker {
       // A Python loop variable takes each item's own type; Par's has one, so the items must share it.
       const first = t.elems[0];
       if (first.kind === 'scalar' && t.elems.every((x) => x.kind === 'scalar' && x.dtype === first.dtype)) return first;
-      this.error(Code.Unsupported, `a for loop over a tuple needs scalar items of one dtype, not ${showType(t)}`, e.span);
+      // Arrays of one dtype and rank, or strings: one variable type serves every item.
+      if ((first.kind === 'array' || first.kind === 'str') && t.elems.every((x) => typeKey(withoutShapes(x)) === typeKey(withoutShapes(first)))) return withoutShapes(first);
+      this.error(Code.Unsupported, `a for loop over a tuple needs items of one type (numbers of one dtype, arrays of one dtype and rank, or strings), not ${showType(t)}`, e.span);
       throw new Unknown();
     }
     this.error(Code.TypeMismatch, `cannot iterate over ${showType(t)}; use range(...) or an array`, e.span);
