@@ -10,7 +10,7 @@ import { expandEllipsis } from './ast.js';
 import { Code, DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { Span } from './source.js';
 import { lineCol } from './source.js';
-import { definiteAssignment, type Definite } from './definite.js';
+import { definiteAssignment, localNames, type Definite } from './definite.js';
 import {
   type DType, type Type, DTYPES, scalar, array, INT, FLOAT, BOOL, NONE, STR, promote, elemOf, typeKey, showType,
   kindOf, isFloat, isInt, promoteDtypes, broadcastShapes, showShape, withoutShapes, dtypeNamed, dtypeOfString,
@@ -104,25 +104,8 @@ export function check(mod: A.Module, diags: DiagnosticBag): CheckedProgram {
   return new Checker(mod, diags).run();
 }
 
-/** Names assigned anywhere in a body (Python's rule for what is local), not descending into defs. */
-function assignedNames(body: A.Stmt[], out = new Set<string>()): Set<string> {
-  const target = (t: A.Expr) => {
-    if (t.kind === 'Name') out.add(t.id);
-    else if (t.kind === 'Tuple' || t.kind === 'List') t.elts.forEach(target);
-  };
-  for (const s of body) {
-    switch (s.kind) {
-      case 'Assign': s.targets.forEach(target); break;
-      case 'AugAssign': case 'AnnAssign': target(s.target); break;
-      case 'For': target(s.iter.kind === 'Call' ? s.target : s.target); assignedNames(s.body, out); break;
-      case 'While': assignedNames(s.body, out); break;
-      case 'If': assignedNames(s.body, out); assignedNames(s.orelse, out); break;
-      case 'With': for (const it of s.items) if (it.asName) out.add(it.asName); assignedNames(s.body, out); break;
-      default: break;
-    }
-  }
-  return out;
-}
+/** Names assigned anywhere in a body (Python's rule for what is local); imports are namespaces, not variables. */
+const assignedNames = (body: A.Stmt[]) => localNames(body, false);
 
 /** Names read in a function body (any Name expression), for finding module-level variables functions use. */
 function namesRead(node: unknown, out: Set<string>): Set<string> {

@@ -94,22 +94,25 @@ function sameStates(a: Env, b: Env): boolean {
 
 const isTrue = (e: A.Expr) => (e.kind === 'Bool' && e.value) || (e.kind === 'Int' && e.value !== 0n);
 
-/** Names a body assigns anywhere (Python's rule for what is local), not descending into defs. */
-export function localNames(body: A.Stmt[], out = new Set<string>()): Set<string> {
+/** Names a body assigns anywhere (Python's rule for what is local), not descending into defs.
+ *  `imports`: whether imported names count (Python binds them; Par's checker resolves modules before
+ *  checking, so for it they are not variables). */
+export function localNames(body: A.Stmt[], imports = true, out = new Set<string>()): Set<string> {
   const target = (t: A.Expr) => {
     if (t.kind === 'Name') out.add(t.id);
     else if (t.kind === 'Tuple' || t.kind === 'List') t.elts.forEach(target);
   };
+  const inner = (ss: A.Stmt[]) => localNames(ss, imports, out);
   for (const s of body) {
     switch (s.kind) {
       case 'Assign': s.targets.forEach(target); break;
       case 'AugAssign': case 'AnnAssign': target(s.target); break;
-      case 'For': target(s.target); localNames(s.body, out); break;
-      case 'While': localNames(s.body, out); break;
-      case 'If': localNames(s.body, out); localNames(s.orelse, out); break;
-      case 'With': for (const it of s.items) if (it.asName) out.add(it.asName); localNames(s.body, out); break;
-      case 'Import': out.add(s.asName ?? s.module.split('.')[0]); break;
-      case 'ImportFrom': if (s.names !== '*') for (const n of s.names) out.add(n.asName ?? n.name); break;
+      case 'For': target(s.target); inner(s.body); break;
+      case 'While': inner(s.body); break;
+      case 'If': inner(s.body); inner(s.orelse); break;
+      case 'With': for (const it of s.items) if (it.asName) out.add(it.asName); inner(s.body); break;
+      case 'Import': if (imports) out.add(s.asName ?? s.module.split('.')[0]); break;
+      case 'ImportFrom': if (imports && s.names !== '*') for (const n of s.names) out.add(n.asName ?? n.name); break;
       default: break;
     }
   }

@@ -64,8 +64,9 @@ function shortest(x: number, f32: boolean): Dec {
   }
 }
 
-/** The exact decimal value of |x| (finite doubles are dyadic, so the expansion ends). */
-function exact(x: number): Dec {
+/** The exact decimal digits of a finite |x| and where its point goes: |x| = 0.s × 10^decpt (a double
+ *  is mant·2^e2, and mant·2^-k = mant·5^k / 10^k, so the expansion ends). */
+export function exactDecimal(x: number): { s: string; decpt: number } {
   const view = new DataView(new ArrayBuffer(8));
   view.setFloat64(0, Math.abs(x));
   const bits = view.getBigUint64(0);
@@ -73,13 +74,14 @@ function exact(x: number): Dec {
   let mant = bits & ((1n << 52n) - 1n);
   if (biased !== 0) mant |= 1n << 52n;
   const e2 = (biased === 0 ? 1 : biased) - 1075;
-  if (e2 >= 0) {
-    const s = (mant << BigInt(e2)).toString();
-    return stripZeros(s, s.length - 1);
-  }
-  // mant / 2^k = mant·5^k / 10^k
-  const s = (mant * 5n ** BigInt(-e2)).toString();
-  return stripZeros(s, s.length - 1 + e2);
+  const s = e2 >= 0 ? (mant << BigInt(e2)).toString() : (mant * 5n ** BigInt(-e2)).toString();
+  return { s, decpt: s.length + Math.min(e2, 0) };
+}
+
+/** The exact decimal value of |x|. */
+function exact(x: number): Dec {
+  const { s, decpt } = exactDecimal(x);
+  return stripZeros(s, decpt - 1);
 }
 
 /** Round to `keep` significant digits, ties to even (NumPy's Dragon4 rounds this way). */

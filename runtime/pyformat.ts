@@ -5,7 +5,7 @@
 // (Python/formatter_unicode.c, Python/pystrtod.c, Objects/unicodeobject.c's PyUnicode_Format,
 // Objects/stringlib/unicode_format.h) branch for branch, so that the same inputs take the same
 // paths and fail with the same exception and message.
-import { formatScalar } from './format.js';
+import { exactDecimal, formatScalar } from './format.js';
 
 /** A scalar as Python sees it. `np` marks a NumPy scalar (np.float32(1.5)); unset, a builtin. */
 export type PyValue =
@@ -60,18 +60,10 @@ interface Digits {
   decpt: number;
 }
 
-/** The exact decimal expansion of a finite nonzero |x|: a double is mant·2^e, which ends. */
+/** The exact decimal expansion of a finite nonzero |x|. */
 function exactDigits(x: number): Digits {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, Math.abs(x));
-  const bits = view.getBigUint64(0);
-  const biased = Number(bits >> 52n);
-  let mant = bits & ((1n << 52n) - 1n);
-  if (biased !== 0) mant |= 1n << 52n;
-  const e2 = (biased || 1) - 1075;
-  // mant·2^e2 = mant·5^-e2 / 10^-e2 when e2 < 0.
-  const s = e2 >= 0 ? (mant << BigInt(e2)).toString() : (mant * 5n ** BigInt(-e2)).toString();
-  return { digits: s.replace(/0+$/, ''), decpt: s.length + Math.min(e2, 0) };
+  const { s, decpt } = exactDecimal(x);
+  return { digits: s.replace(/0+$/, ''), decpt };
 }
 
 /** Keep `keep` leading digits, rounding half to even on the exact value (as dtoa does); `zero`
