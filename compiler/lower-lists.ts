@@ -510,9 +510,7 @@ export function arrayOfList(fl: FnLowerer, e: A.Call, t: Type): Val {
   const shape: Expr[] = [fl.tmp(lenOf(d))];
   let elem: Type | null = src.elem;
   let firstOf: Expr = d;
-  const levels: Type[] = [];
   while (elem && elem.kind === 'list') {
-    levels.push(elem);
     firstOf = fl.tmp(select('i32', bin('gt_s', 'i32', lenOf(firstOf), i32(0)), load('i32', 'i32', fld(firstOf, DESC.data)), i32(0)));
     shape.push(fl.tmp(select('i32', bin('ne', 'i32', firstOf, i32(0)), lenOf(firstOf), i32(0))));
     elem = elem.elem;
@@ -557,13 +555,12 @@ export function arrayOfList(fl: FnLowerer, e: A.Call, t: Type): Val {
     });
   };
   const at2 = (list: Expr, k: Expr) => add32(fld(list, DESC.data), bin('shl', 'i32', k, i32(2)));
-  void levels;
   fill(d, 0, src.elem);
   return fl.ownedArray(out);
 }
 
 /** `a.tolist()` of a 1-d array: its elements as Python numbers. */
-export function toList(fl: FnLowerer, e: A.Call, self: A.Expr, t: Type): Val {
+export function toList(fl: FnLowerer, self: A.Expr, t: Type): Val {
   const elem = elemOf(t)!;
   const a = (fl.expr(self) as Val & { k: 'a' }).a;
   const out = newList(fl, elem, a.shape[0]) as Val & { k: 'a' };
@@ -572,7 +569,6 @@ export function toList(fl: FnLowerer, e: A.Call, self: A.Expr, t: Type): Val {
     const v = load(vtOf(a.dtype), memOf(a.dtype), add32(a.data, bin('shl', 'i32', mul32(k, a.strides[0]), i32(log2Size(a.dtype)))));
     fl.emit({ k: 'store', mem: memOf(dt), addr: at(out.a.desc, elem, k), value: convert(v, a.dtype, dt) });
   });
-  void e;
   return out;
 }
 

@@ -1996,7 +1996,7 @@ export class FnLowerer {
     if (name.startsWith('.l:')) return listMethod(this, e, name.slice(3), self!);
     if (name.startsWith('list:')) return listReduce(this, e, name.slice(5), t);
     if (name === 'list' || name === 'sorted') return listCall(this, e, name, t);
-    if (name === '.tolist') return toList(this, e, self!, t);
+    if (name === '.tolist') return toList(this, self!, t);
     if (name === 'range') return rangeValue(this, e);
     if ((name === 'array' || name === 'asarray') && e.args[0] && this.cur.types.get(e.args[0])?.kind === 'list') return arrayOfList(this, e, t);
     const args = self ? [self, ...e.args] : e.args;

@@ -1730,8 +1730,6 @@ class Checker {
     this.nargs(c, 0, 1, 'list');
     this.kw(c, [], 'list');
     if (!c.args[0]) return { kind: 'list', elem: null };
-    const t = this.inst.types.get(c.args[0]);
-    void t;
     return { kind: 'list', elem: this.listElem(this.iterElem(c.args[0]), c.args[0].span) };
   }
 
