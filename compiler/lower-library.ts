@@ -1,7 +1,9 @@
 // Lowering of the array library beyond ufuncs and reductions: boolean masks and integer-array
 // (fancy) indexing, sort/argsort (a stable merge sort written once per dtype as an IR helper),
-// concatenate/stack/vstack/hstack, cumsum/cumprod, diff and flatten. Each function takes the
-// FnLowerer of the function being lowered and uses its helpers (nests, allocation, ownership).
+// concatenate/stack/vstack/hstack, cumsum/cumprod, diff and flatten, roll, meshgrid, bincount,
+// nonzero, divmod, isclose/allclose, linalg.norm, and Python's math functions (mathCall). Each
+// function takes the FnLowerer of the function being lowered and uses its helpers (nests,
+// allocation, ownership).
 //
 // Note [Masks]: `a[m]` counts the True elements, allocates the result and gathers in a second pass
 // over the same nest; when `m` is an elementwise expression (`a[a > 0]`) it is evaluated inside both
@@ -11,14 +13,14 @@
 // `a` just before writing element i is safe, reading another element of it is not.
 import type * as A from '../language/ast.js';
 import { Code } from '../language/diagnostics.js';
-import { axisValue } from '../language/checker.js';
+import { axisValue, MATH_FNS, normOrd } from '../language/checker.js';
 import type { Span } from '../language/source.js';
-import { type DType, type Type, isFloat } from '../language/types.js';
+import { type DType, type Type, isFloat, elemOf, promote } from '../language/types.js';
 import type * as I from './ir.js';
 import type { ArrRef, FnLowerer, Val } from './lower.js';
 import { pureBody } from './lower.js';
 import type { FuncInstance } from '../language/checker.js';
-import { i32, i64, get, bin, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp } from './ir-build.js';
+import { i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp } from './ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -33,7 +35,7 @@ const row = (a: ArrRef, ix: Expr): ArrRef => ({ ...a, data: elemAddr(a, a.data, 
 const without = (a: ArrRef, k: number): ArrRef => ({ ...a, ndim: a.ndim - 1, shape: a.shape.filter((_n, j) => j !== k), strides: a.strides.filter((_s, j) => j !== k) });
 
 export function fmtTrap(fl: FnLowerer, kind: string, text: string, span: Span, a: Expr = i64(0), b: Expr = i64(0), c: Expr = i64(0)): Stmt {
-  const site = fl.mod.site(kind === 'IndexError' ? Code.IndexError : Code.ValueError, kind, span, text);
+  const site = fl.mod.site(kind === 'IndexError' ? Code.IndexError : kind === 'ZeroDivisionError' ? Code.ZeroDivision : Code.ValueError, kind, span, text);
   const w = (x: Expr) => (x.t === 'i64' ? x : cvt('i32->i64', x));
   return fl.trap(fl.mod.imp('err_fmt', ['i32', 'i64', 'i64', 'i64'], null), i32(site), w(a), w(b), w(c));
 }
@@ -652,10 +654,11 @@ export function maxMinOfMany(fl: FnLowerer, e: A.Call, name: 'maxN' | 'minN', rd
 
 // ---------------- round(a, decimals) ----------------
 
-/** The arguments of a ufunc call as scalars per element: positional ones, then `decimals=` of round. */
+/** The arguments of a ufunc call as scalars per element: positional ones, then the keywords that are values. */
 export function ufuncArgs(e: A.Call): A.Expr[] {
-  const dec = e.keywords.find((k) => k.name === 'decimals');
-  return dec ? [...e.args, dec.value] : e.args;
+  // round's decimals=, isclose's rtol=, atol=, equal_nan= (in this order, those given).
+  const extra = ['decimals', 'rtol', 'atol', 'equal_nan'].flatMap((n) => e.keywords.filter((k) => k.name === n).map((k) => k.value));
+  return extra.length ? [...e.args, ...extra] : e.args;
 }
 
 /** NumPy's round to `decimals` places: rint(x * 10**d) / 10**d, or rint(x / 10**-d) * 10**-d for d < 0.
@@ -683,4 +686,417 @@ export function roundDecimals(fl: FnLowerer, x: Expr, dec: { e: Expr; dtype: DTy
   const absd = select('i64', bin('lt_s', 'i64', d, i64(0)), bin('sub', 'i64', i64(0), d), d);
   const f = fl.tmp(convert(call(fl.mod.math('pow'), 'f64', { k: 'const', t: 'f64', v: 10 }, cvt('i64->f64', absd)), 'float64', rdt));
   return select(vt, bin('ge_s', 'i64', d, i64(0)), round(f, true), round(f, false));
+}
+
+// ---------------- more of NumPy: divmod, roll, meshgrid, bincount, isclose, nonzero, linalg.norm ----------------
+
+const rangeN = (n: number): number[] => Array.from({ length: n }, (_v, i) => i);
+const COPY_OP = { par: true, simd: true } as const;
+
+/** Copies `src` into `dst` (same shape and dtype) element by element, on the team when big. */
+function copySame(fl: FnLowerer, dst: ArrRef, src: ArrRef, span: Span): void {
+  fl.nest(dst.shape, [dst, src], span, (p) => [{ k: 'store', mem: memOf(dst.dtype), addr: p[0], value: convert(ld(src.dtype, p[1]), src.dtype, dst.dtype) }], COPY_OP);
+}
+
+/**
+ * A new array of f(x) (x converted to `dtype`) for every element x of `a`, laid out like `a` (its
+ * axes in a's order of |stride|, as NumPy lays out an elementwise result): NumPy's reduction of it
+ * along an axis then adds in the order NumPy's does (Note [Axis sums] in lower.ts). Released at the
+ * end of the statement.
+ */
+function mapLike(fl: FnLowerer, a: ArrRef, dtype: DType, f: (x: Expr) => Expr, span: Span): ArrRef {
+  const out = fl.alloc(dtype, a.shape, true);
+  fl.ownedArray(out);
+  const key = a.strides.map((s) => fl.tmp(un('abs', 'i32', s)));
+  const inner = (j: number, k: number) => bin(j > k ? 'le_s' : 'lt_s', 'i32', key[j], key[k]);
+  const strides = rangeN(a.ndim).map((k) => rangeN(a.ndim).filter((j) => j !== k).reduce((acc: Expr, j) => mul32(acc, select('i32', inner(j, k), a.shape[j], i32(1))), i32(1)));
+  const t: ArrRef = { ...out, strides };
+  fl.nest(a.shape, [t, a], span, (p) => fl.block(() => {
+    const x = fl.tmp(convert(ld(a.dtype, p[1]), a.dtype, dtype));
+    fl.emit({ k: 'store', mem: memOf(dtype), addr: p[0], value: f(x) });
+  }), COPY_OP);
+  return t;
+}
+
+export function numpyMore(fl: FnLowerer, e: A.Call, fname: string, args: A.Expr[], t: Type): Val {
+  const span = e.span;
+  switch (fname) {
+    case 'divmod': case 'np.divmod': return divmodCall(fl, e, fname === 'divmod', t);
+    case 'roll': {
+      // NumPy: offset = shift % n (n or 1 when empty); the last `offset` elements move to the front.
+      const a = arr(fl, e.args[0]);
+      const sv = fl.expr(e.args[1] ?? fl.kwOf(e, 'shift')!) as { e: Expr; dtype: DType };
+      const shift = fl.tmp(convert(sv.e, sv.dtype, 'int64'));
+      const axE = fl.kwOf(e, 'axis');
+      const v = axisValue(axE, null);
+      const out = fl.alloc(a.dtype, a.shape, true);
+      if (v === null || v === undefined) {
+        // No axis: roll the flattened array, then give it a's shape.
+        const flat = a.ndim === 1 ? a : flattenCopy(fl, a, a.dtype, span);
+        rollAxis(fl, flat, { ...out, ndim: 1, shape: [flat.shape[0]], strides: [i32(1)] }, 0, shift, span);
+        if (flat !== a) fl.emit({ k: 'release', desc: flat.desc });
+      } else rollAxis(fl, a, out, v < 0 ? v + a.ndim : v, shift, span);
+      return fl.ownedArray(out);
+    }
+    case 'meshgrid': {
+      // The k-th output has the k-th input along its own axis and is constant along the others; with
+      // indexing='xy' (the default) the first two axes are swapped. NumPy flattens each input.
+      const ins = e.args.map((x) => {
+        const a = arr(fl, x);
+        if (a.ndim === 1) return a;
+        const f = flattenCopy(fl, a, a.dtype, span);
+        fl.ownedArray(f);
+        return f;
+      });
+      const ix = fl.kwOf(e, 'indexing');
+      const xy = !(ix?.kind === 'Str' && ix.value === 'ij') && ins.length >= 2;
+      const axisOf = (i: number) => (xy && i < 2 ? 1 - i : i);
+      const shape = rangeN(ins.length).map((k) => ins[axisOf(k)].shape[0]);
+      return {
+        k: 't', items: ins.map((a, i) => {
+          const out = fl.alloc(a.dtype, shape, true);
+          copySame(fl, out, { ...a, ndim: shape.length, shape, strides: shape.map((_n, k) => (k === axisOf(i) ? a.strides[0] : i32(0))) }, span);
+          return fl.ownedArray(out);
+        }),
+      };
+    }
+    case 'bincount': return bincount(fl, e);
+    case 'allclose': {
+      // bool(all(isclose(a, b, ...))): the isclose nest, then its all().
+      const ic: A.Call = { ...e };
+      const rank = Math.max(...e.args.map((x) => { const xt = fl.type(x); return xt.kind === 'array' ? xt.ndim : 0; }));
+      fl.cur.types.set(ic, rank ? { kind: 'array', dtype: 'bool', ndim: rank } : { kind: 'scalar', dtype: 'bool', weak: false });
+      fl.cur.calls.set(ic, { kind: 'builtin', name: 'isclose', self: null });
+      const v = fl.expr(ic);
+      if (v.k === 's') return { k: 's', e: v.e, dtype: 'bool' };
+      const r = fl.reduceAll('all', (v as { a: ArrRef }).a, 'bool', e);
+      return { k: 's', e: r.e, dtype: 'bool' };
+    }
+    case 'nonzero': {
+      // The indices of the non-zero elements, one int64 array per axis, in C order: count, then fill.
+      const a = arr(fl, args[0]);
+      const nz = (p: Expr) => convert(ld(a.dtype, p), a.dtype, 'bool');
+      const cnt = fl.fresh('cnt', 'i32');
+      fl.set(cnt, i32(0));
+      fl.nest(a.shape, [a], span, (p) => [{ k: 'set', name: cnt, value: add32(get(cnt, 'i32'), nz(p[0])) }]);
+      const n = fl.tmp(get(cnt, 'i32'), 'n');
+      const outs = a.shape.map(() => fl.alloc('int64', [n], true));
+      const j = fl.fresh('j', 'i32');
+      fl.set(j, i32(0));
+      fl.nest(a.shape, [a], span, (p, idx) => [{ k: 'if', cond: nz(p[0]), then: [
+        ...outs.map((o, k): Stmt => ({ k: 'store', mem: 'i64', addr: add32(o.data, bin('shl', 'i32', get(j, 'i32'), i32(3))), value: cvt('i32->i64', idx[k]) })),
+        { k: 'set', name: j, value: add32(get(j, 'i32'), i32(1)) },
+      ], else: [] }]);
+      return { k: 't', items: outs.map((o) => fl.ownedArray(o)) };
+    }
+    case 'linalg.norm': return norm(fl, e, t);
+  }
+  throw new Error(`internal: ${fname} not lowered`);
+}
+
+/** dst = src rolled by `shift` along axis k (both of the same shape): two block copies. */
+function rollAxis(fl: FnLowerer, src: ArrRef, dst: ArrRef, k: number, shift: Expr, span: Span): void {
+  const n = src.shape[k];
+  const n64 = fl.tmp(cvt('i32->i64', select('i32', bin('eq', 'i32', n, i32(0)), i32(1), n)));
+  const m = fl.tmp(bin('rem_s', 'i64', shift, n64));
+  const off = fl.tmp(cvt('i64->i32', select('i64', bin('lt_s', 'i64', m, i64(0)), bin('add', 'i64', m, n64), m)), 'off');
+  const rest = fl.tmp(bin('sub', 'i32', n, off), 'rest');
+  const part = (a: ArrRef, at: Expr, len: Expr): ArrRef => ({ ...a, data: elemAddr(a, a.data, at, a.strides[k]), shape: a.shape.map((x, j) => (j === k ? len : x)) });
+  copySame(fl, part(dst, off, rest), part(src, i32(0), rest), span);
+  copySame(fl, part(dst, i32(0), off), part(src, rest, off), span);
+}
+
+/**
+ * divmod(a, b): (a // b, a % b) as Par computes them, in one pass for arrays (np.divmod). A zero
+ * integer divisor raises Python's `integer division or modulo by zero`; a zero float divisor raises
+ * `float divmod()` when both are Python numbers (CPython's builtin), else gives NumPy's (inf, nan).
+ */
+function divmodCall(fl: FnLowerer, e: A.Call, builtin: boolean, t: Type): Val {
+  const one = (t as Type & { kind: 'tuple' }).elems[0] as Type & { dtype: DType };
+  const d = one.dtype;
+  const lt = fl.type(e.args[0]), rt = fl.type(e.args[1]);
+  const pythonFloats = builtin && one.kind === 'scalar' && one.weak && isFloat(d);
+  const zeroText = isFloat(d) ? 'float divmod()' : 'integer division or modulo by zero';
+  const pair = (x: Val, y: Val): [Expr, Expr] => {
+    const yv = fl.tmp(convert((y as { e: Expr; dtype: DType }).e, (y as { dtype: DType }).dtype, d));
+    if (!isFloat(d) || pythonFloats) fl.emit({ k: 'if', cond: bin('eq', vtOf(d), yv, cst(vtOf(d), 0)), then: [fmtTrap(fl, 'ZeroDivisionError', zeroText, e.span)], else: [] });
+    const yd: Val = { k: 's', e: yv, dtype: d };
+    const q = fl.binaryScalar('//', x, yd, d, e.span, lt, rt) as { e: Expr };
+    const r = fl.binaryScalar('%', x, yd, d, e.span, lt, rt) as { e: Expr };
+    return [q.e, r.e];
+  };
+  const va = fl.snapshot(fl.expr(e.args[0])), vb = fl.snapshot(fl.expr(e.args[1]));
+  if (one.kind === 'scalar') {
+    const [q, r] = pair(va, vb);
+    return { k: 't', items: [{ k: 's', e: fl.tmp(q), dtype: d }, { k: 's', e: fl.tmp(r), dtype: d }] };
+  }
+  const ops = [va, vb].filter((v): v is Val & { k: 'a' } => v.k === 'a').map((v) => v.a);
+  const shape = fl.broadcastShape((one as { ndim: number }).ndim, ops, e.span);
+  const q = fl.alloc(d, shape, true), r = fl.alloc(d, shape, true);
+  fl.nest(shape, [q, r, ...ops], e.span, (p) => fl.block(() => {
+    let k = 2;
+    const el = (v: Val): Val => (v.k === 'a' ? { k: 's', e: fl.tmp(ld(v.a.dtype, p[k++])), dtype: v.a.dtype } : v);
+    const x = el(va), y = el(vb);
+    const [qe, re] = pair(x, y);
+    fl.emit({ k: 'store', mem: memOf(d), addr: p[0], value: qe });
+    fl.emit({ k: 'store', mem: memOf(d), addr: p[1], value: re });
+  }), COPY_OP);
+  return { k: 't', items: [fl.ownedArray(q), fl.ownedArray(r)] };
+}
+
+/** np.bincount(x, weights=None, minlength=0), with NumPy's checks in NumPy's order. */
+function bincount(fl: FnLowerer, e: A.Call): Val {
+  const span = e.span;
+  const a = arr(fl, e.args[0]);
+  const wE = fl.kwOf(e, 'weights');
+  const w = wE && wE.kind !== 'None' ? arr(fl, wE) : null;
+  const mlE = fl.kwOf(e, 'minlength');
+  let ml: Expr = i64(0);
+  if (mlE) {
+    const v = fl.expr(mlE) as { e: Expr; dtype: DType };
+    ml = fl.tmp(convert(v.e, v.dtype, 'int64'));
+    fl.emit({ k: 'if', cond: bin('lt_s', 'i64', ml, i64(0)), then: [fmtTrap(fl, 'ValueError', "'minlength' must not be negative", mlE.span)], else: [] });
+  }
+  const n = a.shape[0];
+  const i = fl.fresh('i', 'i32');
+  const at = (b: ArrRef) => elemAddr(b, b.data, get(i, 'i32'), b.strides[0]);
+  const loop = (body: Stmt[]): Stmt => ({ k: 'for', label: `bc${fl.n++}`, v: i, t: 'i32', start: i32(0), stop: n, step: i32(1), body });
+  const mx = fl.fresh('mx', 'i64'), v = fl.fresh('v', 'i64');
+  fl.set(mx, i64(-1));
+  fl.emit(loop([
+    { k: 'set', name: v, value: convert(ld(a.dtype, at(a)), a.dtype, 'int64') },
+    { k: 'if', cond: bin('lt_s', 'i64', get(v, 'i64'), i64(0)), then: [fmtTrap(fl, 'ValueError', "'list' argument must have no negative elements", span)], else: [] },
+    { k: 'if', cond: bin('gt_s', 'i64', get(v, 'i64'), get(mx, 'i64')), then: [{ k: 'set', name: mx, value: get(v, 'i64') }], else: [] },
+  ]));
+  if (w) fl.emit({ k: 'if', cond: bin('and', 'i32', bin('ne', 'i32', n, i32(0)), bin('ne', 'i32', w.shape[0], n)), then: [fmtTrap(fl, 'ValueError', "The weights and list don't have the same length.", span)], else: [] });
+  // max(max(x) + 1, minlength) bins; beyond what an array can hold the allocation reports MemoryError.
+  const len = fl.tmp(bin('add', 'i64', get(mx, 'i64'), i64(1)));
+  const len2 = fl.tmp(select('i64', bin('gt_s', 'i64', ml, len), ml, len));
+  const size = fl.tmp(cvt('i64->i32', select('i64', bin('gt_s', 'i64', len2, i64(0x7fffffff)), i64(0x7fffffff), len2)), 'n');
+  const d: DType = w ? 'float64' : 'int64';
+  const out = fl.alloc(d, [size]);
+  const slot = add32(out.data, bin('shl', 'i32', cvt('i64->i32', convert(ld(a.dtype, at(a)), a.dtype, 'int64')), i32(3)));
+  const s = fl.fresh('slot', 'i32');
+  fl.emit(loop([
+    { k: 'set', name: s, value: slot },
+    { k: 'store', mem: memOf(d), addr: get(s, 'i32'), value: w
+      ? bin('add', 'f64', ld('float64', get(s, 'i32')), convert(ld(w.dtype, at(w)), w.dtype, 'float64'))
+      : bin('add', 'i64', ld('int64', get(s, 'i32')), i64(1)) },
+  ]));
+  return fl.ownedArray(out);
+}
+
+/**
+ * np.linalg.norm(x, ord=None, axis=None) as NumPy computes it (numpy/linalg/_linalg.py): int and
+ * bool arrays as float64; the 2-norm of the whole array is the square root of its sum of squares
+ * (pairwise here; NumPy's is BLAS's dot, whose order depends on the CPU, so the last bit can
+ * differ); along an axis and for the other orders NumPy's reductions, in NumPy's order.
+ */
+function norm(fl: FnLowerer, e: A.Call, t: Type): Val {
+  const span = e.span;
+  const x = arr(fl, e.args[0]);
+  const d = (t as { dtype: DType }).dtype;
+  const vt = vtOf(d);
+  const ord = normOrd(fl.kwOf(e, 'ord')) as number | string | null;
+  const axv = axisValue(fl.kwOf(e, 'axis'), null);
+  const ax = axv === null || axv === undefined ? null : axv < 0 ? axv + x.ndim : axv;
+  const scalarOf = (r: { e: Expr }): Val => ({ k: 's', e: fl.tmp(r.e), dtype: d });
+  const absOf = () => mapLike(fl, x, d, (v) => un('abs', vt, v), span);
+  const sqrtInPlace = (o: ArrRef) => fl.nest(o.shape, [o], span, (p) => [{ k: 'store', mem: memOf(d), addr: p[0], value: un('sqrt', vt, ld(d, p[0])) }], COPY_OP);
+  if (ax === null && (ord === null || ord === 'fro' || ord === 'f' || (ord === 2 && x.ndim === 1))) {
+    // sqrt(x . x) of the flattened array.
+    const line = x.ndim === 1 && x.dtype === d ? x : ((c) => ({ ...c, ndim: 1, shape: [fl.tmp(size(c))], strides: [i32(1)] }))(fl.contiguousCopy(x, d));
+    return { k: 's', e: fl.tmp(un('sqrt', vt, bin('add', vt, cst(vt, 0), fl.dotLine(line, line, vt)))), dtype: d };
+  }
+  if (ax === null && x.ndim === 2) {
+    // Matrix norms: the largest (smallest) column sum of |x| for 1 (-1), row sum for inf (-inf).
+    const sums = fl.reduceAlong('sum', absOf(), ord === 1 || ord === -1 ? 0 : 1, d, e);
+    fl.ownedArray(sums);
+    return scalarOf(ord === 1 || ord === Infinity ? maxFromZero(fl, sums, d, span) : fl.reduceAll('min', sums, d, e));
+  }
+  // Vector norms of a 1-d array (k = 0, a number) or along axis k (an array).
+  const k = ax ?? 0;
+  const whole = ax === null || x.ndim === 1;
+  const sum = (a: ArrRef): Val => {
+    if (whole) return scalarOf(fl.reduceAll('sum', a, d, e));
+    return fl.ownedArray(fl.reduceAlong('sum', a, k, d, e));
+  };
+  if (ord === Infinity || ord === -Infinity) {
+    const isMax = ord === Infinity;
+    // max(|x|, initial=0) for inf (0 when empty); min(|x|) for -inf (an error when empty).
+    if (whole) return scalarOf(isMax ? maxFromZero(fl, x, d, span) : { e: minAbs(fl, x, d, e) });
+    const outShape = x.shape.filter((_n, j) => j !== k);
+    if (!isMax) fl.emptyCheck('min', bin('and', 'i32', bin('eq', 'i32', x.shape[k], i32(0)), bin('ne', 'i32', outShape.reduce((p: Expr, n) => mul32(p, n), i32(1)), i32(0))), e, true);
+    const out = fl.alloc(d, outShape, true);
+    fl.nest(outShape, [out], span, (p) => [{ k: 'store', mem: memOf(d), addr: p[0], value: cst(vt, isMax ? 0 : Infinity) }]);
+    const spread: ArrRef = { ...out, ndim: x.ndim, shape: x.shape, strides: x.shape.map((_n, j) => (j === k ? i32(0) : out.strides[j < k ? j : j - 1])) };
+    fl.nest(x.shape, [spread, x], span, (p) => [{ k: 'store', mem: memOf(d), addr: p[0],
+      value: bin(isMax ? 'max' : 'min', vt, ld(d, p[0]), un('abs', vt, convert(ld(x.dtype, p[1]), x.dtype, d))) }]);
+    return fl.ownedArray(out);
+  }
+  if (ord === 0) return sum(mapLike(fl, x, d, (v) => convert(bin('ne', vt, v, cst(vt, 0)), 'bool', d), span));
+  if (ord === 1) return sum(absOf());
+  if (ord === null || ord === 2) {
+    const r = sum(mapLike(fl, x, d, (v) => bin('mul', vt, v, v), span));
+    if (r.k === 's') return { k: 's', e: fl.tmp(un('sqrt', vt, r.e)), dtype: d };
+    sqrtInPlace((r as { a: ArrRef }).a);
+    return r;
+  }
+  // Any other p: sum(|x| ** p) ** (1 / p), with NumPy's fast paths for the powers 0.5 and -1.
+  const p = ord as number;
+  const pw = (v: Expr, y: number): Expr => {
+    if (y === 0.5) return un('sqrt', vt, v);
+    if (y === -1) return bin('div', vt, cst(vt, 1), v);
+    const f = fl.mod.math('pow');
+    return d === 'float32' ? cvt('f64->f32', call(f, 'f64', cvt('f32->f64', v), f64(y))) : call(f, 'f64', v, f64(y));
+  };
+  const r = sum(mapLike(fl, x, d, (v) => pw(un('abs', vt, v), p), span));
+  const inv = d === 'float32' ? Math.fround(1 / p) : 1 / p;
+  if (r.k === 's') return { k: 's', e: fl.tmp(pw(r.e, inv)), dtype: d };
+  const o = (r as { a: ArrRef }).a;
+  fl.nest(o.shape, [o], span, (q) => [{ k: 'store', mem: memOf(d), addr: q[0], value: pw(ld(d, q[0]), inv) }], COPY_OP);
+  return r;
+}
+
+/** max(|a|) with NumPy's initial=0 (so 0 for an empty array; nan propagates). */
+function maxFromZero(fl: FnLowerer, a: ArrRef, d: DType, span: Span): { e: Expr } {
+  const vt = vtOf(d);
+  const acc = fl.fresh('mx', vt);
+  fl.set(acc, cst(vt, 0));
+  fl.nest(a.shape, [a], span, (p) => [{ k: 'set', name: acc, value: bin('max', vt, get(acc, vt), un('abs', vt, convert(ld(a.dtype, p[0]), a.dtype, d))) }]);
+  return { e: get(acc, vt) };
+}
+
+/** min(|a|), NumPy's error when a is empty. */
+function minAbs(fl: FnLowerer, a: ArrRef, d: DType, e: A.Call): Expr {
+  const vt = vtOf(d);
+  fl.emptyCheck('min', size(a), e);
+  const acc = fl.fresh('mn', vt);
+  fl.set(acc, cst(vt, Infinity));
+  fl.nest(a.shape, [a], e.span, (p) => [{ k: 'set', name: acc, value: bin('min', vt, get(acc, vt), un('abs', vt, convert(ld(a.dtype, p[0]), a.dtype, d))) }]);
+  return get(acc, vt);
+}
+
+// ---------------- Python's math module ----------------
+
+/** The math functions whose result can overflow (CPython's can_overflow: OverflowError rather than ValueError). */
+const MATH_OVERFLOWS = new Set(['exp', 'exp2', 'expm1', 'sinh', 'cosh']);
+/** Those that never raise (radians and degrees multiply; the others are defined everywhere). */
+const MATH_NO_ERRORS = new Set(['radians', 'degrees', 'fabs', 'atan', 'tanh', 'erf', 'atan2', 'copysign', 'hypot']);
+
+/**
+ * `math.f(x, ...)` of numbers (Python's math module; checker.ts mathCall): the value of NumPy's f,
+ * computed in float64, then CPython's checks (mathmodule.c: math_1, math_2, math_fmod, math_pow):
+ * a nan result from a non-nan argument, or an infinite one from finite arguments, raises ValueError
+ * (`math domain error`) or, where the function can overflow, OverflowError (`math range error`).
+ */
+export function mathCall(fl: FnLowerer, e: A.Call, id: string): Val {
+  const span = e.span;
+  const vals = e.args.map((x) => fl.expr(x) as { e: Expr; dtype: DType });
+  const f = (v: { e: Expr; dtype: DType }) => fl.tmp(convert(v.e, v.dtype, 'float64'));
+  const raise = (kind: string, text: string, cond: Expr) => fl.emit({ k: 'if', cond, then: [fmtTrap(fl, kind, text, span)], else: [] });
+  const and = (a: Expr, b: Expr) => bin('and', 'i32', a, b), or = (a: Expr, b: Expr) => bin('or', 'i32', a, b);
+  const isnan = (x: Expr) => bin('ne', 'f64', x, x);
+  const isinf = (x: Expr) => bin('eq', 'f64', un('abs', 'f64', x), f64(Infinity));
+  const finite = (x: Expr) => bin('lt', 'f64', un('abs', 'f64', x), f64(Infinity));
+  const not = (x: Expr) => un('eqz', 'i32', x);
+  const float = (x: Expr): Val => ({ k: 's', e: fl.tmp(x), dtype: 'float64' });
+  const bool = (x: Expr): Val => ({ k: 's', e: fl.tmp(x), dtype: 'bool' });
+  const DOMAIN = 'math domain error', RANGE = 'math range error';
+  /** The value of NumPy's f at float64 arguments, with math_1's checks. */
+  const unary = (name: string, x: Expr): Expr => {
+    const r = fl.tmp((fl.builtinScalar(MATH_FNS.get(name)!, [{ k: 's', e: x, dtype: 'float64' }], 'float64', e) as { e: Expr }).e);
+    if (MATH_NO_ERRORS.has(name)) return r;
+    raise('ValueError', DOMAIN, and(isnan(r), not(isnan(x))));
+    raise(MATH_OVERFLOWS.has(name) ? 'OverflowError' : 'ValueError', MATH_OVERFLOWS.has(name) ? RANGE : DOMAIN, and(isinf(r), finite(x)));
+    return r;
+  };
+  switch (id) {
+    case 'floor': case 'ceil': case 'trunc': {
+      // Python's int: an int argument is itself; a float must be finite.
+      const v = vals[0];
+      if (!isFloat(v.dtype)) return { k: 's', e: convert(v.e, v.dtype, 'int64'), dtype: 'int64' };
+      const x = f(v);
+      raise('ValueError', 'cannot convert float NaN to integer', isnan(x));
+      raise('OverflowError', 'cannot convert float infinity to integer', isinf(x));
+      return { k: 's', e: fl.tmp(convert(un(id, 'f64', x), 'float64', 'int64')), dtype: 'int64' };
+    }
+    case 'isnan': case 'isinf': case 'isfinite': {
+      const v = vals[0];
+      if (!isFloat(v.dtype)) return bool(i32(id === 'isfinite' ? 1 : 0));
+      const x = f(v);
+      return bool(id === 'isnan' ? isnan(x) : id === 'isinf' ? isinf(x) : finite(x));
+    }
+    case 'isclose': {
+      // CPython's math.isclose: symmetric, rel_tol=1e-09, abs_tol=0.0.
+      const a = f(vals[0]), b = f(vals[1]);
+      const tol = (name: string, dflt: number) => { const k = fl.kwOf(e, name); return k ? f(fl.expr(k) as { e: Expr; dtype: DType }) : f64(dflt); };
+      const rel = tol('rel_tol', 1e-9), abs = tol('abs_tol', 0);
+      raise('ValueError', 'tolerances must be non-negative', or(bin('lt', 'f64', rel, f64(0)), bin('lt', 'f64', abs, f64(0))));
+      const diff = fl.tmp(un('abs', 'f64', bin('sub', 'f64', b, a)));
+      const close = or(or(bin('le', 'f64', diff, un('abs', 'f64', bin('mul', 'f64', rel, b))), bin('le', 'f64', diff, un('abs', 'f64', bin('mul', 'f64', rel, a)))), bin('le', 'f64', diff, abs));
+      return bool(or(bin('eq', 'f64', a, b), and(not(or(isinf(a), isinf(b))), close)));
+    }
+    case 'log': {
+      const num = unary('log', f(vals[0]));
+      if (vals.length === 1) return float(num);
+      // math.log(x, base) is log(x) / log(base): base 1 divides by zero.
+      const den = unary('log', f(vals[1]));
+      raise('ZeroDivisionError', 'float division by zero', bin('eq', 'f64', den, f64(0)));
+      return float(bin('div', 'f64', num, den));
+    }
+    case 'pow': {
+      // math_pow: errors only for finite arguments (0 ** -1 and (-8) ** (1/3) are domain errors).
+      const x = f(vals[0]), y = f(vals[1]);
+      const r = fl.tmp(call(fl.mod.math('pow'), 'f64', x, y));
+      const fin = and(finite(x), finite(y));
+      raise('ValueError', DOMAIN, and(fin, or(isnan(r), and(isinf(r), bin('eq', 'f64', x, f64(0))))));
+      raise('OverflowError', RANGE, and(fin, and(isinf(r), bin('ne', 'f64', x, f64(0)))));
+      return float(r);
+    }
+    case 'atan2': case 'hypot': case 'copysign': case 'fmod': {
+      const x = f(vals[0]), y = f(vals[1]);
+      const r = fl.tmp((fl.builtinScalar(MATH_FNS.get(id)!, [{ k: 's', e: x, dtype: 'float64' }, { k: 's', e: y, dtype: 'float64' }], 'float64', e) as { e: Expr }).e);
+      // math_fmod: fmod(x, 0) and fmod(inf, y) are domain errors.
+      if (id === 'fmod') raise('ValueError', DOMAIN, and(isnan(r), not(or(isnan(x), isnan(y)))));
+      return float(r);
+    }
+  }
+  return float(unary(id, f(vals[0])));
+}
+
+/**
+ * One element of np.isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False), as NumPy 2 computes it:
+ * b becomes a float (a Python int a Python float), then `abs(a - b) <= atol + rtol * abs(b)` in
+ * NEP 50's promoted dtypes (a Python number adapts: float32 operands stay float32), and b finite,
+ * or `a == b` (equal infinities), or with equal_nan both nan. `args`: a, b, then the keywords given.
+ */
+export function isCloseElem(fl: FnLowerer, e: A.Call, args: Val[]): Expr {
+  const el = (x: A.Expr) => elemOf(fl.type(x))!;
+  const given = ['rtol', 'atol', 'equal_nan'].map((n) => e.keywords.find((k) => k.name === n)?.value);
+  let i = 2;
+  const vals = given.map((g) => (g ? { v: args[i++] as { e: Expr; dtype: DType }, t: el(g) } : null));
+  const tx = el(e.args[0]), ty0 = el(e.args[1]);
+  const ty = { dtype: (isFloat(ty0.dtype) ? ty0.dtype : 'float64') as DType, weak: ty0.weak };
+  const weakFloat = { dtype: 'float64' as DType, weak: true };
+  const tr = vals[0]?.t ?? weakFloat, ta = vals[1]?.t ?? weakFloat;
+  const dD = promote(tx, ty), dR = promote(tr, ty), dA = promote(ta, dR), dC = promote(dD, dA);
+  const sx = args[0] as { e: Expr; dtype: DType }, sy = args[1] as { e: Expr; dtype: DType };
+  const x = fl.tmp(sx.e), y = fl.tmp(convert(sy.e, sy.dtype, ty.dtype));
+  const as = (v: Expr, from: DType, to: DType) => convert(v, from, to);
+  const vt = (d: DType) => vtOf(d);
+  const absy = un('abs', vt(ty.dtype), y);
+  const diff = un('abs', vt(dD.dtype), bin('sub', vt(dD.dtype), as(x, sx.dtype, dD.dtype), as(y, ty.dtype, dD.dtype)));
+  const rtol = vals[0] ? as(vals[0].v.e, vals[0].v.dtype, dR.dtype) : cst(vt(dR.dtype), 1e-5);
+  const atol = vals[1] ? as(vals[1].v.e, vals[1].v.dtype, dA.dtype) : cst(vt(dA.dtype), 1e-8);
+  const tol = bin('add', vt(dA.dtype), atol, as(bin('mul', vt(dR.dtype), rtol, as(absy, ty.dtype, dR.dtype)), dR.dtype, dA.dtype));
+  const le = bin('le', vt(dC.dtype), as(diff, dD.dtype, dC.dtype), as(tol, dA.dtype, dC.dtype));
+  const finite = bin('lt', vt(ty.dtype), un('abs', vt(ty.dtype), y), cst(vt(ty.dtype), Infinity));
+  const eq = bin('eq', vt(dD.dtype), as(x, sx.dtype, dD.dtype), as(y, ty.dtype, dD.dtype));
+  let r = bin('or', 'i32', bin('and', 'i32', le, finite), eq);
+  if (vals[2]) {
+    const xnan = isFloat(sx.dtype) ? bin('ne', vt(sx.dtype), x, x) : i32(0);
+    r = bin('or', 'i32', r, bin('and', 'i32', convert(vals[2].v.e, vals[2].v.dtype, 'bool'), bin('and', 'i32', xnan, bin('ne', vt(ty.dtype), y, y))));
+  }
+  return r;
 }

@@ -21,7 +21,7 @@ import type { CheckedProgram, FuncInstance } from '../language/checker.js';
 import { ABSTRACT_DTYPES, axesArgs, EXCEPTIONS, LIBRARY_FNS, permutation, staticDtype } from '../language/checker.js';
 import { DEFAULT_OPTIONS, type FuncOptions } from '../language/compat.js';
 import type { Definite } from '../language/definite.js';
-import { assignArrayIndex, assignMixed, fmtTrap, gather, gatherMixed, isArrayIndex, isMixedArrayIndex, isVectorized, libraryCall, maxMinOfMany, roundDecimals, ufuncArgs, vectorizedElem, vectorizedScalar } from './lower-library.js';
+import { assignArrayIndex, assignMixed, fmtTrap, gather, gatherMixed, isArrayIndex, isCloseElem, isMixedArrayIndex, isVectorized, libraryCall, mathCall, maxMinOfMany, numpyMore, roundDecimals, ufuncArgs, vectorizedElem, vectorizedScalar } from './lower-library.js';
 import type { SourceFile, Span } from '../language/source.js';
 import { lineCol } from '../language/source.js';
 import { type DType, type Type, isFloat, isInt, promote, elemOf } from '../language/types.js';
@@ -1627,6 +1627,8 @@ export class FnLowerer {
       }
       case 'isnan': { const d = a0!.dtype; if (!isFloat(d)) return out(i32(0), 'bool'); const x = this.tmp(a0!.e); return out(bin('ne', vtOf(d), x, x), 'bool'); }
       case 'isinf': { const d = a0!.dtype; if (!isFloat(d)) return out(i32(0), 'bool'); return out(bin('eq', vtOf(d), un('abs', vtOf(d), a0!.e), cst(vtOf(d), Infinity)), 'bool'); }
+      case 'isfinite': { const d = a0!.dtype; if (!isFloat(d)) return out(i32(1), 'bool'); return out(bin('lt', vtOf(d), un('abs', vtOf(d), a0!.e), cst(vtOf(d), Infinity)), 'bool'); }
+      case 'isclose': return out(isCloseElem(this, e, args), 'bool');
       case 'maximum': case 'minimum': case 'max2': case 'min2': {
         const a = this.tmp(convert(s(args[0]).e, s(args[0]).dtype, rdt)), b = this.tmp(convert(s(args[1]).e, s(args[1]).dtype, rdt));
         const isMax = name === 'maximum' || name === 'max2';
@@ -2001,6 +2003,8 @@ export class FnLowerer {
     if ((name === 'array' || name === 'asarray') && e.args[0] && this.cur.types.get(e.args[0])?.kind === 'list') return arrayOfList(this, e, t);
     const args = self ? [self, ...e.args] : e.args;
     const fname = self ? name.slice(1) : name;
+    if (name.startsWith('math.')) return mathCall(this, e, name.slice(5));
+    if (['divmod', 'np.divmod', 'roll', 'meshgrid', 'bincount', 'allclose', 'nonzero', 'linalg.norm'].includes(fname)) return numpyMore(this, e, fname, args, t);
     switch (fname) {
       case 'print': this.print(e, false); return { k: 'none' };
       case 'p.print': this.print(e, true); return { k: 'none' };
@@ -2415,7 +2419,8 @@ export class FnLowerer {
     // or mean casts as it goes, through NumPy's buffer (sumInNumPyOrder).
     const castsAsItGoes = !axE && (fname === 'sum' || fname === 'mean');
     const a = this.kwOf(e, 'dtype') && src.a.dtype !== rdt && !castsAsItGoes ? this.contiguousCopy(src.a, rdt) : src.a;
-    if (axE && axE.kind !== 'None') {
+    // Along the only axis of a 1-d array the result is a number, as the whole array's (the checker's type).
+    if (axE && axE.kind !== 'None' && t.kind !== 'scalar') {
       let ax = Number(axE.kind === 'Int' ? axE.value : -(axE as A.Unary & { operand: A.IntLit }).operand.value);
       if (ax < 0) ax += a.ndim;
       const outShape = a.shape.filter((_n, k) => k !== ax);
@@ -2950,9 +2955,9 @@ function exprType(e: Expr): VT { return verifyExprType(e) ?? 'i32'; }
 
 function isUfunc(name: string): boolean {
   return ['abs', 'fabs', 'sqrt', 'exp', 'log', 'log2', 'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh',
-    'floor', 'ceil', 'round', 'erf', 'sign', 'isnan', 'isinf', 'negative', 'exp2', 'expm1', 'log1p', 'trunc', 'square',
+    'floor', 'ceil', 'round', 'erf', 'sign', 'isnan', 'isinf', 'isfinite', 'negative', 'exp2', 'expm1', 'log1p', 'trunc', 'square',
     'radians', 'deg2rad', 'degrees', 'rad2deg',
-    'maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign'].includes(name);
+    'maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign', 'isclose'].includes(name);
 }
 
 export function elemChildren(e: A.Expr, r: unknown): A.Expr[] {

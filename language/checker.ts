@@ -58,16 +58,32 @@ export interface CheckedProgram {
 const REDUCE_FNS = new Set(['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'count_nonzero', 'std', 'var']);
 export const UNARY_UFUNCS = new Set([
   'abs', 'sqrt', 'exp', 'log', 'log2', 'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh',
-  'tanh', 'floor', 'ceil', 'round', 'erf', 'sign', 'isnan', 'isinf', 'negative', 'fabs', 'exp2', 'expm1', 'log1p', 'trunc', 'square',
+  'tanh', 'floor', 'ceil', 'round', 'erf', 'sign', 'isnan', 'isinf', 'isfinite', 'negative', 'fabs', 'exp2', 'expm1', 'log1p', 'trunc', 'square',
   'radians', 'deg2rad', 'degrees', 'rad2deg',
 ]);
 export const BINARY_UFUNCS = new Set(['maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign']);
+/** NumPy 2's array-API names of ufuncs: `np.asin` is `np.arcsin` (the same object, messages name arcsin). */
+export const UFUNC_ALIASES = new Map([['asin', 'arcsin'], ['acos', 'arccos'], ['atan', 'arctan'], ['atan2', 'arctan2'], ['pow', 'power']]);
+/**
+ * Python's math functions Par has, and the NumPy function that computes each one's value. Called
+ * with numbers they are Python's (docs/language.md §1): a Python float (an int for floor, ceil and
+ * trunc, a bool for the tests), and Python's ValueError/OverflowError where CPython raises one;
+ * applied to an array, NumPy's function elementwise.
+ */
+export const MATH_FNS = new Map([
+  ...['sqrt', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sin', 'cos', 'tan', 'sinh', 'cosh', 'tanh', 'erf', 'fabs',
+    'radians', 'degrees', 'floor', 'ceil', 'trunc', 'isnan', 'isinf', 'isfinite', 'hypot', 'copysign', 'fmod'].map((n): [string, string] => [n, n]),
+  ['asin', 'arcsin'], ['acos', 'arccos'], ['atan', 'arctan'], ['atan2', 'arctan2'], ['pow', 'power'], ['isclose', 'isclose'],
+]);
+/** Functions of numpy.linalg (`np.linalg.norm`, `import numpy.linalg as la`). */
+export const LINALG_FNS = new Set(['norm']);
 const CREATION = new Set(['zeros', 'ones', 'empty', 'full', 'eye', 'arange', 'linspace', 'array', 'zeros_like', 'ones_like', 'empty_like', 'full_like']);
 const OTHER_BUILTINS = new Set([
   'print', 'range', 'prange', 'len', 'int', 'float', 'bool', 'dot', 'transpose', 'reshape', 'ravel', 'copy', 'where', 'clip',
   'wtime', 'imshow', 'atomic_add', 'atomic_max', 'atomic_min', 'pmap', 'parallel', 'outer', 'matmul', 'shape', 'ndim', 'size',
   'asarray', 'swapaxes', 'moveaxis', 'dtype', 'issubdtype', 'str', 'repr', 'ascii', 'format',
   'list', 'sorted', 'enumerate', 'zip', 'reversed', 'get_num_threads', 'set_num_threads', 'get_thread_id', 'threadid',
+  'divmod', 'roll', 'meshgrid', 'bincount', 'isclose', 'allclose', 'nonzero',
 ]);
 /** NumPy's abstract scalar classes, for issubdtype(a.dtype, np.floating). */
 export const ABSTRACT_DTYPES: Record<string, (d: DType) => boolean> = {
@@ -92,7 +108,7 @@ export const EXCEPTIONS = new Set(['ValueError', 'IndexError', 'RuntimeError', '
 const CONSTANTS: Record<string, Type> = { pi: FLOAT, e: FLOAT, inf: FLOAT, nan: FLOAT };
 
 export function isBuiltinName(n: string): boolean {
-  return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n) || (LIBRARY_FNS.has(n) && n !== 'flatten');
+  return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n) || (LIBRARY_FNS.has(n) && n !== 'flatten') || UFUNC_ALIASES.has(n);
 }
 
 class Unknown extends Error {}
@@ -129,8 +145,8 @@ class Checker {
   normalized = new Map<A.Call, Diagnostic[]>();
   /** What each function's decorators make of it (language/compat.ts). */
   options = new Map<A.FunctionDef, FuncOptions>();
-  /** Calls written as the method a.round(k), rewritten to round(a, k): a Python number has no such method. */
-  roundMethods = new Set<A.Call>();
+  /** Calls written as the methods a.round(k) and a.clip(lo, hi), rewritten to round(a, k) and clip(a, lo, hi): a Python number has no such method. */
+  methodCalls = new Set<A.Call>();
   mainLocals: Map<string, Type> = new Map();
 
   constructor(readonly mod: A.Module, readonly diags: DiagnosticBag) {}
@@ -852,7 +868,7 @@ class Checker {
 
   /** A name Par knows without a definition: builtins, constants, dtypes, exceptions (`module` when written `np.name`). */
   knownName(id: string, module: string | null, span: Span): Type {
-    if (isBuiltinName(id) || EXCEPTIONS.has(id)) return { kind: 'builtin', name: id };
+    if (isBuiltinName(id) || EXCEPTIONS.has(id)) return { kind: 'builtin', name: UFUNC_ALIASES.get(id) ?? id };
     if (CONSTANTS[id]) return CONSTANTS[id];
     if (id === '__name__' && module === null) return STR;
     const d = dtypeNamed(id, module !== null);
@@ -870,6 +886,20 @@ class Checker {
   moduleMember(module: string, id: string, span: Span): Type {
     const sub = submodule(module, id);
     if (sub) return { kind: 'module', name: sub };
+    // Python's math is its own module: math.asin is not np.arcsin where Python raises (mathCall).
+    if (module === 'math') {
+      if (MATH_FNS.has(id)) return { kind: 'builtin', name: 'math.' + id };
+      if (Object.hasOwn(CONSTANTS, id)) return CONSTANTS[id];
+      this.error(Code.UndefinedName, `'math.${id}' is not available in Par`, span);
+      throw new Unknown();
+    }
+    if (module === 'numpy.linalg') {
+      if (LINALG_FNS.has(id)) return { kind: 'builtin', name: 'linalg.' + id };
+      this.error(Code.UndefinedName, `'numpy.linalg.${id}' is not available in Par (numpy.linalg.norm is)`, span);
+      throw new Unknown();
+    }
+    // NumPy's divmod is a ufunc (no ZeroDivisionError for floats); the bare name is Python's builtin.
+    if (module === 'numpy' && id === 'divmod') return { kind: 'builtin', name: 'np.divmod' };
     // Python's clocks all give wall-clock seconds: as timers they are wtime().
     if (module === 'time') {
       if (['time', 'perf_counter', 'monotonic'].includes(id)) return { kind: 'builtin', name: 'wtime' };
@@ -900,7 +930,7 @@ class Checker {
         case 'T': return array(base.dtype, base.ndim);
         case 'flat': return array(base.dtype, 1);
       }
-      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'swapaxes', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten', 'diagonal', 'trace'].includes(e.attr))
+      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'swapaxes', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten', 'diagonal', 'trace', 'nonzero'].includes(e.attr))
         return { kind: 'builtin', name: '.' + e.attr };
     }
     if (base.kind === 'str' && STR_METHODS.has(e.attr)) return { kind: 'builtin', name: '.s:' + e.attr };
@@ -1088,7 +1118,14 @@ class Checker {
     if (c.func.kind === 'Attribute' && c.func.attr === 'round' && this.calleeName(c.func) === null) {
       c.args = [c.func.value, ...c.args];
       c.func = { kind: 'Name', id: 'round', span: c.func.span };
-      this.roundMethods.add(c);
+      this.methodCalls.add(c);
+    }
+    // a.clip(lo, hi) is np.clip(a, lo, hi) (written through the module: a function of the program may be called clip).
+    if (c.func.kind === 'Attribute' && c.func.attr === 'clip' && this.calleeName(c.func) === null) {
+      const span = c.func.span;
+      c.args = [c.func.value, ...c.args];
+      c.func = { kind: 'Attribute', value: { kind: 'Name', id: 'numpy', span }, attr: 'clip', attrSpan: c.func.attrSpan, span };
+      this.methodCalls.add(c);
     }
     const ft = this.expr(c.func);
     if (ft.kind === 'func' && this.options.get(this.functions.get(ft.name)!)?.vectorize) return this.vectorizedCall(c, this.functions.get(ft.name)!);
@@ -1240,11 +1277,12 @@ class Checker {
       return { kind: 'exception', name };
     }
     if (name.startsWith('.s:')) return this.strMethod(c, name.slice(3));
+    if (name.startsWith('math.')) return this.mathCall(c, name.slice(5));
     if (UNARY_UFUNCS.has(name)) {
-      const kw = this.kw(c, name === 'isnan' || name === 'isinf' ? [] : name === 'round' ? ['dtype', 'decimals'] : ['dtype'], name);
+      const kw = this.kw(c, name === 'isnan' || name === 'isinf' || name === 'isfinite' ? [] : name === 'round' ? ['dtype', 'decimals'] : ['dtype'], name);
       this.nargs(c, 1, name === 'round' ? 2 : 1, name);
       const t = this.valueArg(c.args[0], name);
-      if (this.roundMethods.has(c) && t.kind === 'scalar' && t.weak) {
+      if (this.methodCalls.has(c) && t.kind === 'scalar' && t.weak) {
         this.error(Code.UndefinedName, `'${t.dtype === 'float64' ? 'float' : t.dtype === 'bool' ? 'bool' : 'int'}' object has no attribute 'round'`, c.func.span);
       }
       const dec = c.args[1] ?? kw.get('decimals')?.value;
@@ -1254,7 +1292,7 @@ class Checker {
       }
       const el = elemOf(t)!;
       let d = el.dtype;
-      if (['isnan', 'isinf'].includes(name)) d = 'bool';
+      if (['isnan', 'isinf', 'isfinite'].includes(name)) d = 'bool';
       else if (['abs', 'fabs', 'floor', 'ceil', 'round', 'sign', 'negative', 'trunc', 'square'].includes(name)) {
         if (d === 'bool' && name !== 'abs') d = name === 'sign' || name === 'negative' || name === 'square' ? 'int64' : 'bool';
         if (name === 'fabs' && !isFloat(d)) d = 'float64';
@@ -1278,6 +1316,7 @@ class Checker {
     if (REDUCE_FNS.has(fname)) return this.reduction(c, fname, args);
     if (name.startsWith('.l:')) return this.listMethod(c, name.slice(3), self!);
     if (LIBRARY_FNS.has(fname)) return this.library(c, fname, args, self !== null);
+    if (['divmod', 'np.divmod', 'roll', 'meshgrid', 'bincount', 'isclose', 'allclose', 'nonzero', '.nonzero', 'linalg.norm'].includes(name) || (name === 'where' && c.args.length === 1)) return this.numpyMore(c, name, args);
     switch (name) {
       case 'print': case 'p.print':
         for (const a of c.args) {
@@ -1488,6 +1527,7 @@ class Checker {
       case 'clip': {
         this.nargs(c, 3, 3, 'clip');
         const a = this.valueArg(c.args[0], 'clip'), lo = this.valueArg(c.args[1], 'clip'), hi = this.valueArg(c.args[2], 'clip');
+        if (this.methodCalls.has(c) && a.kind === 'scalar' && a.weak) this.error(Code.UndefinedName, `'${a.dtype === 'float64' ? 'float' : a.dtype === 'bool' ? 'bool' : 'int'}' object has no attribute 'clip'`, c.func.span);
         let p = promote(promote(elemOf(a)!, elemOf(lo)!), elemOf(hi)!);
         const forced = this.kw(c, ['dtype'], 'clip').get('dtype');
         if (forced) p = { dtype: this.ufuncDtype('clip', forced, [a, lo, hi], p.dtype), weak: false };
@@ -2002,6 +2042,138 @@ class Checker {
     if (fname === 'trace') return scalar(t.dtype === 'bool' || t.dtype === 'int32' ? 'int64' : t.dtype);
     return array(t.dtype, fname === 'diag' && t.ndim === 1 ? 2 : 1);
   }
+
+  // ---------------- more of NumPy: divmod, roll, meshgrid, bincount, isclose, nonzero, linalg.norm ----------------
+  /** `divmod`, `np.roll`, `np.meshgrid`, `np.bincount`, `np.isclose`/`allclose`, `np.nonzero`/`where(c)`/`a.nonzero()`, `np.linalg.norm`. */
+  numpyMore(c: A.Call, name: string, args: A.Expr[]): Type {
+    const rankOf = (...ts: Type[]) => Math.max(...ts.map((t) => (t.kind === 'array' ? t.ndim : 0)));
+    switch (name) {
+      case 'divmod': case 'np.divmod': {
+        // (a // b, a % b); two arrays for arrays (np.divmod). Bools divide as ints.
+        this.nargs(c, 2, 2, 'divmod');
+        this.kw(c, [], 'divmod');
+        const a = this.valueArg(c.args[0], 'divmod'), b = this.valueArg(c.args[1], 'divmod');
+        const p = promote(elemOf(a)!, elemOf(b)!);
+        const d: DType = p.dtype === 'bool' ? 'int64' : p.dtype;
+        const rank = rankOf(a, b);
+        const one = rank ? array(d, rank) : scalar(d, p.weak);
+        return { kind: 'tuple', elems: [one, one] };
+      }
+      case 'roll': {
+        const kw = this.kw(c, ['shift', 'axis'], 'roll');
+        const shiftE = c.args[1] ?? kw.get('shift')?.value;
+        if (c.args.length < 1 || !shiftE || c.args.length > 2) { this.error(Code.ArgCount, 'roll() takes an array, a shift and axis=', c.span); throw new Unknown(); }
+        const t = this.arrayArg(c.args[0], 'roll');
+        const st = this.expr(shiftE);
+        if (st.kind !== 'scalar') this.error(st.kind === 'tuple' ? Code.Unsupported : Code.TypeMismatch, st.kind === 'tuple' ? 'roll() with a tuple of shifts is not supported yet; roll one axis at a time' : `roll() shift must be an integer, got ${showType(st)}`, shiftE.span);
+        // (A tuple of shifts comes with a tuple of axes: one error for both.)
+        else this.literalAxis(kw.get('axis')?.value, t.ndim, null);
+        return array(t.dtype, t.ndim);
+      }
+      case 'meshgrid': {
+        const kw = this.kw(c, ['indexing', 'sparse', 'copy'], 'meshgrid');
+        if (c.args.length === 0 || c.args.length > 4) { this.error(c.args.length ? Code.Unsupported : Code.ArgCount, 'meshgrid() takes 1 to 4 arrays in Par', c.span); throw new Unknown(); }
+        const ts = c.args.map((a) => this.arrayArg(a, 'meshgrid'));
+        const ix = kw.get('indexing')?.value;
+        if (ix && !(ix.kind === 'Str' && (ix.value === 'xy' || ix.value === 'ij'))) this.error(ix.kind === 'Str' ? Code.ValueError : Code.TypeMismatch, ix.kind === 'Str' ? "Valid values for `indexing` are 'xy' and 'ij'." : "meshgrid(indexing=...) must be the string 'xy' or 'ij'", ix.span);
+        const sparse = kw.get('sparse')?.value;
+        if (sparse && !(sparse.kind === 'Bool' && !sparse.value)) this.error(Code.Unsupported, 'meshgrid(sparse=True) is not supported in Par; its arrays broadcast like the full grids', sparse.span);
+        if (kw.get('copy')) this.expr(kw.get('copy')!.value);
+        return { kind: 'tuple', elems: ts.map((t) => array(t.dtype, ts.length)) };
+      }
+      case 'bincount': {
+        const kw = this.kw(c, ['weights', 'minlength'], 'bincount');
+        this.nargs(c, 1, 1, 'bincount');
+        const t = this.valueArg(c.args[0], 'bincount');
+        // NumPy's messages: the list is cast to intp ('safe' casting) as a 1-d array.
+        if (t.kind !== 'array') this.error(Code.ValueError, 'object of too small depth for desired array', c.args[0].span);
+        else if (isFloat(t.dtype)) this.error(Code.TypeMismatch, `Cannot cast array data from dtype('${t.dtype}') to dtype('int64') according to the rule 'safe'`, c.args[0].span);
+        else if (t.ndim !== 1) this.error(Code.ValueError, 'object too deep for desired array', c.args[0].span);
+        const w = kw.get('weights')?.value;
+        const weighted = !!w && w.kind !== 'None';
+        if (w && weighted) {
+          const wt = this.valueArg(w, 'bincount');
+          if (wt.kind !== 'array') this.error(Code.ValueError, 'object of too small depth for desired array', w.span);
+          else if (wt.ndim !== 1) this.error(Code.ValueError, 'object too deep for desired array', w.span);
+        }
+        const ml = kw.get('minlength')?.value;
+        if (ml && ml.kind === 'None') this.error(Code.TypeMismatch, 'use 0 instead of None for minlength', ml.span);
+        else if (ml) this.intArg(ml, 'bincount');
+        return array(weighted ? 'float64' : 'int64', 1);
+      }
+      case 'isclose': case 'allclose': {
+        this.nargs(c, 2, 2, name);
+        const kw = this.kw(c, ['rtol', 'atol', 'equal_nan'], name);
+        const a = this.valueArg(c.args[0], name), b = this.valueArg(c.args[1], name);
+        for (const k of kw.values()) {
+          const kt = this.expr(k.value);
+          if (kt.kind !== 'scalar') this.error(Code.TypeMismatch, `${name}() ${k.name} must be a number, got ${showType(kt)}`, k.value.span);
+        }
+        // allclose is Python's bool(all(isclose(...))).
+        if (name === 'allclose') return BOOL;
+        const rank = rankOf(a, b);
+        return rank ? array('bool', rank) : scalar('bool');
+      }
+      case 'nonzero': case '.nonzero': case 'where': {
+        const n = name === '.nonzero' ? 0 : 1;
+        this.nargs(c, n, n, name === 'where' ? 'where' : 'nonzero');
+        this.kw(c, [], name === 'where' ? 'where' : 'nonzero');
+        const t = this.valueArg(args[0], 'nonzero');
+        if (name === 'where') this.inst.calls.set(c, { kind: 'builtin', name: 'nonzero', self: null });
+        if (t.kind !== 'array') { this.error(Code.ValueError, 'Calling nonzero on 0d arrays is not allowed. Use np.atleast_1d(scalar).nonzero() instead.', args[0].span); throw new Unknown(); }
+        return { kind: 'tuple', elems: Array.from({ length: t.ndim }, () => array('int64', 1)) };
+      }
+      case 'linalg.norm': {
+        this.nargs(c, 1, 1, 'norm');
+        const kw = this.kw(c, ['ord', 'axis', 'keepdims'], 'norm');
+        const t = this.arrayArg(c.args[0], 'norm');
+        const d: DType = t.dtype === 'float32' ? 'float32' : 'float64';
+        const ordE = kw.get('ord')?.value;
+        const ord = normOrd(ordE);
+        const keep = kw.get('keepdims')?.value;
+        if (keep && !(keep.kind === 'Bool' && !keep.value)) this.error(Code.Unsupported, 'norm(keepdims=True) is not supported yet', keep.span);
+        const axE = kw.get('axis')?.value;
+        const ax = axE && axE.kind !== 'None' ? this.literalAxis(axE, t.ndim, null) : null;
+        if (ord === undefined) this.error(Code.TypeMismatch, "norm() ord must be written as a literal: None, a number, inf, -inf or 'fro'", ordE!.span);
+        else {
+          const problem = normProblem(ord, t.ndim, ax !== null);
+          if (problem) this.error(problem.unsupported ? Code.Unsupported : Code.ValueError, problem.text, ordE?.span ?? c.span);
+        }
+        // (Along the only axis of a vector, a number.)
+        return ax === null || t.ndim === 1 ? scalar(d) : array(d, t.ndim - 1);
+      }
+    }
+    throw new Unknown();
+  }
+
+  /**
+   * `math.f(...)`: Python's math function, whose value NumPy's f computes. With numbers: a Python
+   * float (an int for floor/ceil/trunc, a bool for isnan/isinf/isfinite/isclose), and CPython's
+   * errors (lowering checks them). With an array: NumPy's f, elementwise (Python's math takes numbers only).
+   */
+  mathCall(c: A.Call, id: string): Type {
+    const fname = `math.${id}`;
+    const two = ['atan2', 'hypot', 'copysign', 'fmod', 'pow', 'isclose'].includes(id);
+    const kw = this.kw(c, id === 'isclose' ? ['rel_tol', 'abs_tol'] : [], fname);
+    this.nargs(c, two ? 2 : 1, two || id === 'log' ? 2 : 1, fname);
+    const ts = c.args.map((a) => this.valueArg(a, fname));
+    for (const k of kw.values()) {
+      const kt = this.expr(k.value);
+      if (kt.kind !== 'scalar') this.error(Code.TypeMismatch, `${fname}() ${k.name} must be a number, got ${showType(kt)}`, k.value.span);
+    }
+    if (ts.some((t) => t.kind === 'array')) {
+      const np = MATH_FNS.get(id)!;
+      if (id === 'isclose' || c.args.length === 2 && id === 'log') {
+        this.error(Code.TypeMismatch, `${fname}() takes numbers, not arrays (use ${id === 'log' ? 'np.log(x) / np.log(base)' : 'np.isclose'})`, c.span);
+        throw new Unknown();
+      }
+      this.inst.calls.set(c, { kind: 'builtin', name: np, self: null });
+      return this.builtin(c, np, null);
+    }
+    if (['floor', 'ceil', 'trunc'].includes(id)) return INT;
+    if (['isnan', 'isinf', 'isfinite', 'isclose'].includes(id)) return BOOL;
+    return FLOAT;
+  }
 }
 
 /** The statements of a body (recursively) other than the given reduction updates. */
@@ -2041,6 +2213,34 @@ export function axisValue(e: A.Expr | undefined, dflt: number | null): number | 
   if (e.kind === 'Int') return Number(e.value);
   if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Int') return -Number(e.operand.value);
   return undefined;
+}
+
+/**
+ * The `ord` of `norm()` as written: null for None (or absent), a number (`2`, `-1`, `inf`, `np.inf`,
+ * `-np.inf`, `float('inf')`), `'fro'`/`'nuc'`/...; undefined when it is not a literal.
+ */
+export function normOrd(e: A.Expr | undefined): number | string | null | undefined {
+  if (!e || e.kind === 'None') return null;
+  if (e.kind === 'Int') return Number(e.value);
+  if (e.kind === 'Float') return e.value;
+  if (e.kind === 'Str') return e.value;
+  if ((e.kind === 'Name' || e.kind === 'Attribute') && (e.kind === 'Name' ? e.id : e.attr) === 'inf') return Infinity;
+  if (e.kind === 'Call' && e.func.kind === 'Name' && e.func.id === 'float' && e.args.length === 1 && e.args[0].kind === 'Str' && ['inf', 'infinity'].includes(e.args[0].value.toLowerCase().replace(/^\+/, ''))) return Infinity;
+  if (e.kind === 'Unary' && (e.op === '-' || e.op === '+')) {
+    const v = normOrd(e.operand);
+    return typeof v === 'number' ? (e.op === '-' ? -v : v) : undefined;
+  }
+  return undefined;
+}
+
+/** What NumPy says of norm(ord=...) for an array of `ndim` axes (`vector`: an axis is given), or what Par lacks; null when it is fine. */
+export function normProblem(ord: number | string | null, ndim: number, vector: boolean): { text: string; unsupported?: boolean } | null {
+  if (ord === null) return null;
+  if (vector || ndim === 1) return typeof ord === 'string' ? { text: `Invalid norm order '${ord}' for vectors` } : null;
+  if (ndim !== 2) return { text: 'Improper number of dimensions to norm.' };
+  if ([1, -1, Infinity, -Infinity, 'fro', 'f'].includes(ord)) return null;
+  if ([2, -2, 'nuc'].includes(ord)) return { text: `norm(ord=${typeof ord === 'string' ? `'${ord}'` : ord}) of a matrix (from its singular values) is not supported in Par`, unsupported: true };
+  return { text: 'Invalid norm order for matrices.' };
 }
 
 /** A constant shape argument: `3` or `(2, 3)` with integer literals. */

@@ -12,7 +12,7 @@ import { sourceFile } from './source.js';
 import { type Type, type DType, scalar, array, NONE, dtypeNamed, dtypeOfString, OTHER_DTYPES } from './types.js';
 
 /** Modules a Par program may import, and their submodules reachable as attributes. */
-const MODULES = new Set(['numpy', 'math', 'par', 'numba', 'cython', 'cython.parallel', 'pymp', 'time', '__future__']);
+const MODULES = new Set(['numpy', 'numpy.linalg', 'math', 'par', 'numba', 'cython', 'cython.parallel', 'pymp', 'time', '__future__']);
 
 /** The imports of a program: module aliases (`np` -> numpy) and imported names (`msqrt` -> math.sqrt). */
 export interface Imports {
@@ -22,7 +22,8 @@ export interface Imports {
 
 /** Every import in the program, wherever it is: a module name is a namespace, resolved statically. */
 export function collectImports(body: A.Stmt[], diags: DiagnosticBag): Imports {
-  const imports: Imports = { modules: new Map([['np', 'numpy'], ['numpy', 'numpy'], ['math', 'math'], ['par', 'par']]), names: new Map() };
+  // `linalg` too: `from numpy import *` binds it, and Par's names are in scope as if it had run.
+  const imports: Imports = { modules: new Map([['np', 'numpy'], ['numpy', 'numpy'], ['math', 'math'], ['par', 'par'], ['linalg', 'numpy.linalg']]), names: new Map() };
   const visit = (ss: A.Stmt[]) => {
     for (const s of ss) {
       if (s.kind === 'Import') {
@@ -48,7 +49,7 @@ export function collectImports(body: A.Stmt[], diags: DiagnosticBag): Imports {
   return imports;
 }
 
-const availableModules = 'numpy, math, numba, cython, cython.parallel, pymp, time and par are';
+const availableModules = 'numpy, numpy.linalg, math, numba, cython, cython.parallel, pymp, time and par are';
 
 /** The module an expression names (`np`, `numba`, `cython.parallel`), or null. */
 export function moduleOf(e: A.Expr, imports: Imports, isLocal: (name: string) => boolean): string | null {
@@ -251,6 +252,8 @@ const NUMPY_POSITIONAL: Record<string, [number, string[]]> = {
   count_nonzero: [1, ['axis', 'keepdims']],
   cumsum: [2, ['dtype', 'out']], cumprod: [2, ['dtype', 'out']], sort: [2, ['kind', 'order']], argsort: [2, ['kind', 'order']],
   astype: [2, ['order', 'casting', 'subok', 'copy']],
+  roll: [2, ['axis']], bincount: [1, ['weights', 'minlength']], isclose: [2, ['rtol', 'atol', 'equal_nan']], allclose: [2, ['rtol', 'atol', 'equal_nan']],
+  'linalg.norm': [1, ['ord', 'axis', 'keepdims']],
 };
 
 /**

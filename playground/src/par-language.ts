@@ -89,6 +89,19 @@ export const BUILTINS: Record<string, [string, string]> = {
   diag: ['diag(v, k=0)', 'A 1-d `v` on diagonal `k` of a new square matrix; of a matrix, its diagonal `k`.'],
   diagonal: ['diagonal(a, offset=0)', 'Diagonal `offset` of a 2-d array (a view).'],
   trace: ['trace(a, offset=0)', 'Sum of diagonal `offset` of a 2-d array.'],
+  roll: ['roll(a, shift, axis=None)', 'Elements shifted by `shift` along `axis`, wrapping around (the flattened array without an axis).'],
+  meshgrid: ["meshgrid(x, y, ..., indexing='xy')", "Coordinate grids of 1 to 4 arrays, a tuple of new arrays; 'xy' swaps the first two axes, 'ij' does not."],
+  bincount: ['bincount(x, weights=None, minlength=0)', 'How often each value 0, 1, ... max(x) occurs in a 1-d array of non-negative ints (or the sums of its weights, as float64).'],
+  isclose: ['isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False)', 'Elementwise `abs(a - b) <= atol + rtol * abs(b)` (equal infinities are close; nan only with equal_nan).'],
+  allclose: ['allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False)', 'Whether `isclose(a, b, ...)` holds for every element (a Python bool).'],
+  nonzero: ['nonzero(a)', 'The indices of the non-zero elements: a tuple of int64 arrays, one per axis (also `a.nonzero()`, `where(a)`).'],
+  divmod: ['divmod(a, b)', "`(a // b, a % b)`: Python's for numbers (a zero divisor raises ZeroDivisionError), NumPy's `np.divmod` for arrays."],
+  norm: ["norm(x, ord=None, axis=None)", "`np.linalg.norm`: the 2-norm of a vector, the Frobenius norm of a matrix; ord 0, 1, 2, inf, -inf, p (vectors), 1, -1, inf, -inf, 'fro' (matrices); axis= for vector norms along an axis."],
+  asin: ['asin(x)', "NumPy's arcsin (`math.asin`: Python's, a float, ValueError outside [-1, 1])."],
+  acos: ['acos(x)', "NumPy's arccos (`math.acos`: Python's, a float, ValueError outside [-1, 1])."],
+  atan: ['atan(x)', "NumPy's arctan (`math.atan` is Python's, a float)."],
+  atan2: ['atan2(y, x)', "NumPy's arctan2 (`math.atan2` is Python's, a float)."],
+  pow: ['pow(x, y)', "NumPy's power (`math.pow`: Python's, always a float; ValueError/OverflowError where CPython raises)."],
 };
 for (const f of ['sqrt', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh', 'erf', 'fabs', 'radians', 'deg2rad', 'degrees', 'rad2deg']) {
   BUILTINS[f] = [`${f}(x)`, `Elementwise ${f} (a float result).`];
@@ -96,7 +109,7 @@ for (const f of ['sqrt', 'exp', 'exp2', 'expm1', 'log', 'log2', 'log10', 'log1p'
 for (const f of ['abs', 'round', 'floor', 'ceil', 'trunc', 'sign', 'negative', 'square']) {
   BUILTINS[f] = [`${f}(x)`, `Elementwise ${f} (same dtype as x).`];
 }
-for (const f of ['isnan', 'isinf']) BUILTINS[f] = [`${f}(x)`, `Elementwise ${f} (a bool result).`];
+for (const f of ['isnan', 'isinf', 'isfinite']) BUILTINS[f] = [`${f}(x)`, `Elementwise ${f} (a bool result).`];
 const DTYPES = ['float64', 'float32', 'int64', 'int32', 'bool_', 'double', 'single'];
 for (const d of DTYPES) BUILTINS[d] = [`${d}(x)`, `The ${d} dtype; called, converts x to it.`];
 const CONSTANTS = ['pi', 'e', 'inf', 'nan'];

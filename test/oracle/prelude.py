@@ -72,6 +72,12 @@ def all(a, **kw):
     return _b.all(a) if _python_seq(a) and not kw else np.all(a, **kw)
 
 
+def divmod(a, b):
+    # `from numpy import *` brought NumPy's ufunc: numbers get Python's divmod (its ZeroDivisionError;
+    # NumPy scalars still compute as NumPy), arrays np.divmod, as in Par.
+    return np.divmod(a, b) if isinstance(a, np.ndarray) or isinstance(b, np.ndarray) else _b.divmod(a, b)
+
+
 def wtime(): return _time.perf_counter()
 
 
