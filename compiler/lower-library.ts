@@ -41,12 +41,12 @@ export function fmtTrap(fl: FnLowerer, kind: string, text: string, span: Span, a
 }
 
 /** Elementwise copy with conversion, shapes already known to agree. */
-function copyRaw(fl: FnLowerer, dst: ArrRef, src: ArrRef, span: Span): void {
+export function copyRaw(fl: FnLowerer, dst: ArrRef, src: ArrRef, span: Span): void {
   fl.nest(dst.shape, [dst, src], span, (p) => [{ k: 'store', mem: memOf(dst.dtype), addr: p[0], value: convert(ld(src.dtype, p[1]), src.dtype, dst.dtype) }]);
 }
 
 /** A new 1-d array of a's elements in C order, converted to `dtype`. */
-function flattenCopy(fl: FnLowerer, a: ArrRef, dtype: DType, span: Span): ArrRef {
+export function flattenCopy(fl: FnLowerer, a: ArrRef, dtype: DType, span: Span): ArrRef {
   const out = fl.alloc(dtype, [fl.tmp(size(a), 'n')], true);
   const q = fl.fresh('q', 'i32');
   fl.set(q, out.data);
@@ -440,7 +440,7 @@ function sortLines(fl: FnLowerer, src: ArrRef, dst: ArrRef, ax: number, isArg: b
 // ---------------- joining ----------------
 
 /** Concatenates arrays of equal rank along `ax` into a new array of dtype `d`. */
-function concat(fl: FnLowerer, arrs: ArrRef[], ax: number, d: DType, span: Span): Val {
+export function concat(fl: FnLowerer, arrs: ArrRef[], ax: number, d: DType, span: Span): Val {
   const first = arrs[0];
   arrs.forEach((b, i) => {
     if (i === 0) return;
@@ -462,7 +462,7 @@ function concat(fl: FnLowerer, arrs: ArrRef[], ax: number, d: DType, span: Span)
   return fl.ownedArray(out);
 }
 
-function seqArrays(fl: FnLowerer, seq: A.Expr): ArrRef[] {
+export function seqArrays(fl: FnLowerer, seq: A.Expr): ArrRef[] {
   if (seq.kind === 'List' || seq.kind === 'Tuple') return seq.elts.map((x) => arr(fl, x));
   const v = fl.expr(seq);
   return v.k === 't' ? v.items.map((x) => (x as { a: ArrRef }).a) : [];
@@ -566,7 +566,7 @@ export function libraryCall(fl: FnLowerer, e: A.Call, fname: string, args: A.Exp
  * matrix return a read-only view, so reads see later writes to `a` as NumPy's do; Par's view is
  * writable (writing through it is an error in NumPy).
  */
-function diagonalView(fl: FnLowerer, a: ArrRef, k: Expr): Val {
+export function diagonalView(fl: FnLowerer, a: ArrRef, k: Expr): Val {
   const r0 = fl.tmp(select('i32', bin('lt_s', 'i32', k, i32(0)), bin('sub', 'i32', i32(0), k), i32(0)), 'r0');
   const c0 = fl.tmp(select('i32', bin('gt_s', 'i32', k, i32(0)), k, i32(0)), 'c0');
   const rows = bin('sub', 'i32', a.shape[0], r0), cols = bin('sub', 'i32', a.shape[1], c0);

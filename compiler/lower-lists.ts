@@ -349,7 +349,18 @@ export function listReduce(fl: FnLowerer, e: A.Call, fname: string, t: Type): Va
   const st = fl.type(e.args[0]);
   const elem: Type | null = st.kind === 'range' ? { kind: 'scalar', dtype: 'int64', weak: true } : (st as ListType).elem;
   // A list nothing is ever put in is empty: Python's any([]) is False, all([]) True, sum([]) 0.
-  if (!elem) return fname === 'sum' ? { k: 's', e: i64(0), dtype: 'int64' } : { k: 's', e: i32(fname === 'all' ? 1 : 0), dtype: 'bool' };
+  if (!elem && fname !== 'prod') return fname === 'sum' ? { k: 's', e: i64(0), dtype: 'int64' } : { k: 's', e: i32(fname === 'all' ? 1 : 0), dtype: 'bool' };
+  if (fname === 'prod') {
+    // math.prod: start= (1) times each element, left to right, in the result's type.
+    const rd = (t as { dtype: DType }).dtype;
+    const startE = e.keywords.find((k) => k.name === 'start')?.value;
+    const s = startE ? fl.expr(startE) as { e: Expr; dtype: DType } : { e: i64(1), dtype: 'int64' as DType };
+    const acc = fl.fresh('acc', vtOf(rd));
+    fl.set(acc, convert(s.e, s.dtype, rd));
+    if (elem) walk(fl, seq, (item) => fl.set(acc, bin('mul', vtOf(rd), get(acc, vtOf(rd)), fl.scalarAs(item, rd, e.span))), null);
+    return { k: 's', e: get(acc, vtOf(rd)), dtype: rd };
+  }
+  if (!elem) throw new Error('internal: empty list');
   if (fname === 'any' || fname === 'all') {
     const acc = fl.fresh('acc', 'i32');
     fl.set(acc, i32(fname === 'all' ? 1 : 0));

@@ -18,7 +18,7 @@ import type * as A from '../language/ast.js';
 import { expandEllipsis } from '../language/ast.js';
 import { Code } from '../language/diagnostics.js';
 import type { CheckedProgram, FuncInstance } from '../language/checker.js';
-import { ABSTRACT_DTYPES, axesArgs, EXCEPTIONS, LIBRARY_FNS, permutation, staticDtype } from '../language/checker.js';
+import { ABSTRACT_DTYPES, axesArgs, axisValue, EXCEPTIONS, LIBRARY_FNS, NUMPY_EXTRA, permutation, staticDtype, tupleSlice } from '../language/checker.js';
 import { DEFAULT_OPTIONS, type FuncOptions } from '../language/compat.js';
 import type { Definite } from '../language/definite.js';
 import { assignArrayIndex, assignMixed, fmtTrap, gather, gatherMixed, isArrayIndex, isCloseElem, isMixedArrayIndex, isVectorized, libraryCall, mathCall, maxMinOfMany, numpyMore, roundDecimals, ufuncArgs, vectorizedElem, vectorizedScalar } from './lower-library.js';
@@ -34,6 +34,8 @@ import { exprType as verifyExprType } from './verify.js';
 import { cseBody, PURE_CALL } from './cse.js';
 import { groupLength, lowerGroup } from './fuse-statements.js';
 import { arrayOfList, forSequence, lengthOf, listBinary, listCall, listComp, listCompare, listIndex, listLiteral, listMethod, listReduce, listSetItem, rangeValue, splitString, storageOf, toList } from './lower-lists.js';
+import { dynamicAxisReduce, gridValue, numpyExtra, unpackArray } from './lower-numpy.js';
+import { randomCall } from './lower-random.js';
 import { joinedStr, materialize, parseString, printString, raiseWith, strBinary, strBuiltin, strChar, strCompare, strIndex, strNumber } from './lower-strings.js';
 import { bodyLane, type Lane, LANES, type VectorBody, vectorizeBody, vectorLoop } from './vectorize.js';
 import { firstFunc, matmulFuncs, minmaxFunc, pairwiseFunc, psumFunc, type RT } from './kernels.js';
@@ -117,6 +119,10 @@ class ModuleLowerer {
   /** User functions whose calls may run on the team: @vectorize(target='parallel') ones that cannot fail (lower-library.ts). */
   teamCalls = new Set<string>();
   imports = new Map<string, I.Import>();
+  /** The address of np.random's module-level RandomState, once a function draws from it (lower-random.ts). */
+  randomState: number | null = null;
+  /** Static data with initial contents (tables), beside the zeroed globals. */
+  data: { offset: number; bytes: Uint8Array }[] = [];
 
   constructor(readonly cp: CheckedProgram, readonly file: SourceFile, readonly opts: LowerOptions) {}
 
@@ -133,7 +139,7 @@ class ModuleLowerer {
     }
     this.funcs.find((f) => f.name === '__main')!.exportAs = '__main';
     return {
-      program: { funcs: this.funcs, imports: [...this.imports.values()], dataBase: STATIC_BASE, dataSize: this.staticTop - STATIC_BASE, data: [] },
+      program: { funcs: this.funcs, imports: [...this.imports.values()], dataBase: STATIC_BASE, dataSize: this.staticTop - STATIC_BASE, data: this.data },
       strings: this.strings, sites: this.sites, entries,
     };
   }
@@ -149,6 +155,15 @@ class ModuleLowerer {
       case 'tuple': return { k: 't', items: t.elems.map((e) => this.globalSlot(e)) };
       default: return { k: 'none' };
     }
+  }
+
+  /** `n` bytes of static memory (zeroed, or `bytes`), 8-aligned; its address. */
+  staticBytes(n: number, bytes?: Uint8Array): number {
+    this.staticTop = (this.staticTop + 7) & ~7;
+    const at = this.staticTop;
+    this.staticTop += n;
+    if (bytes) this.data.push({ offset: at, bytes });
+    return at;
   }
 
   str(s: string): number {
@@ -708,7 +723,7 @@ export class FnLowerer {
       case 'array': if (v.k === 'a') out.push(this.take(v)); return;
       case 'str': { const m = materialize(this, v, span); if (m.k === 'a') out.push(this.take(m)); return; }
       case 'list': if (v.k === 'a') out.push(this.take(v)); return;
-      case 'range': return this.flattenReturn(v, asStored(t), out, span);
+      case 'range': case 'rng': return this.flattenReturn(v, asStored(t), out, span);
       case 'tuple': if (v.k === 't') t.elems.forEach((e, i) => this.flattenReturn(v.items[i], e, out, span)); return;
       default: return;
     }
@@ -721,6 +736,7 @@ export class FnLowerer {
       this.writeSlot(slot, this.coerceTo(v, this.inst.locals.get(t.id) ?? this.mod.cp.globals.get(t.id)!, span), span);
       return;
     }
+    if ((t.kind === 'Tuple' || t.kind === 'List') && v.k === 'a') return unpackArray(this, t, v, span);
     if (t.kind === 'Tuple' || t.kind === 'List') {
       if (v.k !== 't') return;
       const parts = v.items.map((it) => this.snapshot(it));
@@ -1604,11 +1620,11 @@ export class FnLowerer {
         return out(select(t, bin('lt_s', t, x, cst(t, 0)), bin('sub', t, cst(t, 0), x), x));
       }
       case 'sqrt': return out(un('sqrt', t, convert(a0!.e, a0!.dtype, rdt)));
-      case 'floor': case 'ceil': case 'trunc': case 'round': {
+      case 'floor': case 'ceil': case 'trunc': case 'round': case 'rint': {
         const x = convert(a0!.e, a0!.dtype, rdt);
         if (name === 'round' && args[1]) return out(roundDecimals(this, x, s(args[1]), rdt));
         if (!isFloat(rdt)) return out(x);
-        return out(un(name === 'round' ? 'nearest' : name, t, x));
+        return out(un(name === 'round' || name === 'rint' ? 'nearest' : name, t, x));
       }
       case 'square': { const x = this.tmp(convert(a0!.e, a0!.dtype, rdt)); return out(bin('mul', t, x, x)); }
       case 'radians': case 'deg2rad': case 'degrees': case 'rad2deg': {
@@ -1737,12 +1753,15 @@ export class FnLowerer {
       case 'Call': return this.callExpr(e, t);
       case 'Attribute': return this.attribute(e, t);
       case 'Subscript': {
+        if (this.type(e.value).kind === 'builtin') return gridValue(this, e);
         if (this.type(e.value).kind === 'str') return strIndex(this, e);
         if (this.type(e.value).kind === 'list' || this.type(e.value).kind === 'range') return listIndex(this, e);
         if (isArrayIndex(this, e)) return gather(this, e);
         if (isMixedArrayIndex(this, e)) return gatherMixed(this, e);
         const base = this.expr(e.value);
         if (base.k === 't') {
+          const picked = tupleSlice(e.index[0], base.items.length);
+          if (picked) return { k: 't', items: picked.map((i) => base.items[i]) };
           const ix = e.index[0] as A.IntLit;
           let i = Number(ix.value);
           if (i < 0) i += base.items.length;
@@ -1901,6 +1920,7 @@ export class FnLowerer {
       if (t.kind === 'array') return this.ownedArray(this.arrFromDesc(c, t.dtype, t.ndim));
       if (t.kind === 'str') return this.ownedArray(this.arrFromDesc(c, 'bool', 1));
       if (t.kind === 'list') return this.ownedArray(this.arrFromDesc(c, storageOf(t.elem), 1));
+      if (t.kind === 'rng') { const st = asStored(t) as Type & { kind: 'array' }; return this.ownedArray(this.arrFromDesc(c, st.dtype, 1)); }
       return { k: 's', e: this.tmp(c, 'r'), dtype: (t as { dtype: DType }).dtype };
     }
     const names = vts.map((vt) => this.fresh('r', vt));
@@ -1912,7 +1932,7 @@ export class FnLowerer {
         case 'array': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), tt.dtype, tt.ndim));
         case 'str': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), 'bool', 1));
         case 'list': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), storageOf(tt.elem), 1));
-        case 'range': return rebuild(asStored(tt));
+        case 'range': case 'rng': return rebuild(asStored(tt));
         case 'tuple': return { k: 't', items: tt.elems.map(rebuild) };
         default: return { k: 'none' };
       }
@@ -1941,7 +1961,7 @@ export class FnLowerer {
       case 'array': if (v.k === 'a') out.push(v.a.desc); return;
       case 'str': { const m = materialize(this, v, span); if (m.k === 'a') out.push(m.a.desc); return; }
       case 'list': if (v.k === 'a') out.push(v.a.desc); return;
-      case 'range': return this.flattenArg(v, asStored(t), out, span);
+      case 'range': case 'rng': return this.flattenArg(v, asStored(t), out, span);
       case 'tuple': if (v.k === 't') t.elems.forEach((x, i) => this.flattenArg(v.items[i], x, out, span)); return;
       default: return;
     }
@@ -1996,6 +2016,7 @@ export class FnLowerer {
     if (name === '.s:split') return splitString(this, e, self!);
     if (['str', 'repr', 'ascii', 'format'].includes(name) || name.startsWith('.s:')) return strBuiltin(this, e, name, self);
     if (name.startsWith('.l:')) return listMethod(this, e, name.slice(3), self!);
+    if (name.startsWith('random.') || name.startsWith('.rng:')) return randomCall(this, e, name, self, t);
     if (name.startsWith('list:')) return listReduce(this, e, name.slice(5), t);
     if (name === 'list' || name === 'sorted') return listCall(this, e, name, t);
     if (name === '.tolist') return toList(this, self!, t);
@@ -2005,6 +2026,7 @@ export class FnLowerer {
     const fname = self ? name.slice(1) : name;
     if (name.startsWith('math.')) return mathCall(this, e, name.slice(5));
     if (['divmod', 'np.divmod', 'roll', 'meshgrid', 'bincount', 'allclose', 'nonzero', 'linalg.norm'].includes(fname)) return numpyMore(this, e, fname, args, t);
+    if (name.startsWith('tuple:') || NUMPY_EXTRA.has(fname)) return numpyExtra(this, e, fname, args, t);
     switch (fname) {
       case 'print': this.print(e, false); return { k: 'none' };
       case 'p.print': this.print(e, true); return { k: 'none' };
@@ -2419,6 +2441,7 @@ export class FnLowerer {
     // or mean casts as it goes, through NumPy's buffer (sumInNumPyOrder).
     const castsAsItGoes = !axE && (fname === 'sum' || fname === 'mean');
     const a = this.kwOf(e, 'dtype') && src.a.dtype !== rdt && !castsAsItGoes ? this.contiguousCopy(src.a, rdt) : src.a;
+    if (axE && axE.kind !== 'None' && axisValue(axE, null) === undefined) return dynamicAxisReduce(this, e, fname, a, axE, rdt, !!keepdims);
     // Along the only axis of a 1-d array the result is a number, as the whole array's (the checker's type).
     if (axE && axE.kind !== 'None' && t.kind !== 'scalar') {
       let ax = Number(axE.kind === 'Int' ? axE.value : -(axE as A.Unary & { operand: A.IntLit }).operand.value);
@@ -2956,7 +2979,7 @@ function exprType(e: Expr): VT { return verifyExprType(e) ?? 'i32'; }
 function isUfunc(name: string): boolean {
   return ['abs', 'fabs', 'sqrt', 'exp', 'log', 'log2', 'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh', 'tanh',
     'floor', 'ceil', 'round', 'erf', 'sign', 'isnan', 'isinf', 'isfinite', 'negative', 'exp2', 'expm1', 'log1p', 'trunc', 'square',
-    'radians', 'deg2rad', 'degrees', 'rad2deg',
+    'radians', 'deg2rad', 'degrees', 'rad2deg', 'rint',
     'maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign', 'isclose'].includes(name);
 }
 
@@ -3034,6 +3057,8 @@ function inlineBody(f: FuncInstance, visiting = new Set<FuncInstance>()): { assi
 
 /** How a value is stored: a range object as its start, stop and step. */
 function asStored(t: Type): Type {
+  // A generator is its state's bytes (compiler/lower-random.ts).
+  if (t.kind === 'rng') return { kind: 'array', dtype: t.gen === 'mt' ? 'bool' : 'int64', ndim: 1 };
   if (t.kind !== 'range') return t;
   const int: Type = { kind: 'scalar', dtype: 'int64', weak: true };
   return { kind: 'tuple', elems: [int, int, int] };

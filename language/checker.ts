@@ -53,13 +53,15 @@ export interface CheckedProgram {
   options: Map<A.FunctionDef, FuncOptions>;
   /** Each body's definite-assignment analysis (keyed by the body's statement list). */
   definite: Map<A.Stmt[], Definite>;
+  /** The arguments of each np.random call, by NumPy's parameter names. */
+  randomArgs: Map<A.Call, Map<string, A.Expr>>;
 }
 
 const REDUCE_FNS = new Set(['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'count_nonzero', 'std', 'var']);
 export const UNARY_UFUNCS = new Set([
   'abs', 'sqrt', 'exp', 'log', 'log2', 'log10', 'sin', 'cos', 'tan', 'arcsin', 'arccos', 'arctan', 'sinh', 'cosh',
   'tanh', 'floor', 'ceil', 'round', 'erf', 'sign', 'isnan', 'isinf', 'isfinite', 'negative', 'fabs', 'exp2', 'expm1', 'log1p', 'trunc', 'square',
-  'radians', 'deg2rad', 'degrees', 'rad2deg',
+  'radians', 'deg2rad', 'degrees', 'rad2deg', 'rint',
 ]);
 export const BINARY_UFUNCS = new Set(['maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign']);
 /** NumPy 2's array-API names of ufuncs: `np.asin` is `np.arcsin` (the same object, messages name arcsin). */
@@ -91,6 +93,10 @@ export const ABSTRACT_DTYPES: Record<string, (d: DType) => boolean> = {
 };
 /** Values print, str() and f-strings can show. */
 const PRINTABLE = new Set<Type['kind']>(['scalar', 'array', 'tuple', 'str', 'none', 'dtype', 'list', 'range']);
+/** NumPy's legacy random functions (np.random.*, and the methods of a RandomState). */
+const RANDOM_FNS = new Set(['seed', 'random', 'random_sample', 'rand', 'ranf', 'sample', 'randn', 'standard_normal', 'randint', 'uniform', 'normal', 'shuffle', 'permutation', 'choice']);
+/** The methods of a Generator (np.random.default_rng). */
+const GENERATOR_FNS = new Set(['random', 'integers', 'standard_normal', 'normal', 'uniform']);
 /** Methods of list, with the arguments they take. */
 const LIST_METHODS = new Set(['append', 'pop', 'insert', 'extend', 'clear', 'reverse', 'sort', 'index', 'count', 'copy']);
 /** Methods of str, by what they return. */
@@ -104,11 +110,13 @@ const STR_METHODS = new Map<string, Type>([
 const DECORATOR_NAMES = new Set(['njit', 'jit', 'vectorize']);
 /** The array library beyond ufuncs and reductions (sorting, joining, scans); typed by `library()`. */
 export const LIBRARY_FNS = new Set(['sort', 'argsort', 'concatenate', 'stack', 'vstack', 'hstack', 'cumsum', 'cumprod', 'diff', 'flatten', 'diag', 'diagonal', 'trace']);
+/** More of NumPy (issue 18): searching, counting, padding, triangles, einsum, grids; typed by `numpyExtra()`. */
+export const NUMPY_EXTRA = new Set(['unique', 'searchsorted', 'histogram', 'convolve', 'pad', 'take', 'identity', 'triu', 'tril', 'column_stack', 'einsum', 'mgrid', 'ogrid']);
 export const EXCEPTIONS = new Set(['ValueError', 'IndexError', 'RuntimeError', 'ZeroDivisionError', 'TypeError', 'ArithmeticError', 'AssertionError', 'Exception', 'NotImplementedError', 'OverflowError']);
 const CONSTANTS: Record<string, Type> = { pi: FLOAT, e: FLOAT, inf: FLOAT, nan: FLOAT };
 
 export function isBuiltinName(n: string): boolean {
-  return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n) || (LIBRARY_FNS.has(n) && n !== 'flatten') || UFUNC_ALIASES.has(n);
+  return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n) || (LIBRARY_FNS.has(n) && n !== 'flatten') || UFUNC_ALIASES.has(n) || NUMPY_EXTRA.has(n);
 }
 
 class Unknown extends Error {}
@@ -141,6 +149,8 @@ class Checker {
   globals = new Map<string, Type>();
   globalNames = new Set<string>();
   imports!: Imports;
+  /** np.random calls' arguments by parameter name (randomCall), for lowering. */
+  randomArgs = new Map<A.Call, Map<string, A.Expr>>();
   /** Calls whose NumPy positional arguments were rewritten as keywords, with the problems found (compat.ts normalizeCall). */
   normalized = new Map<A.Call, Diagnostic[]>();
   /** What each function's decorators make of it (language/compat.ts). */
@@ -209,7 +219,7 @@ class Checker {
       mine.splice(cut, mine.length, { code: 0, severity: 'note', message: `${errors.length - MAX_ERRORS} more error${errors.length - MAX_ERRORS === 1 ? '' : 's'} not shown`, span: errors[MAX_ERRORS].span });
     }
     this.diags.items.push(...mine);
-    return { main, instances: this.order.filter((i) => reached.has(i)), globals: this.globals, functions: this.functions, top, options: this.options, definite: this.definite };
+    return { main, instances: this.order.filter((i) => reached.has(i)), globals: this.globals, functions: this.functions, top, options: this.options, definite: this.definite, randomArgs: this.randomArgs };
   }
 
   /** A parameter's declared type: its annotation, or the Numba signature's; undefined when it has none, null when it is invalid. */
@@ -676,6 +686,8 @@ class Checker {
         this.inst.types.set(tg, this.inst.locals.get(tg.id) ?? vt);
         return;
       case 'Tuple': case 'List': {
+        // `y, x = np.mgrid[0:h, 0:w]`: an array unpacks along its first axis (its extent is checked when it runs).
+        if (vt.kind === 'array') { tg.elts.forEach((e) => this.assignTarget(e, vt.ndim === 1 ? scalar(vt.dtype) : array(vt.dtype, vt.ndim - 1), value)); return; }
         if (vt.kind !== 'tuple') { this.error(Code.TypeMismatch, `cannot unpack ${showType(vt)} into ${tg.elts.length} names`, value.span); return; }
         if (vt.elems.length !== tg.elts.length) { this.error(Code.TypeMismatch, `cannot unpack a tuple of ${vt.elems.length} into ${tg.elts.length} names`, value.span); return; }
         tg.elts.forEach((e, i) => this.assignTarget(e, vt.elems[i], value));
@@ -822,6 +834,9 @@ class Checker {
       case 'Subscript': {
         const base = this.expr(e.value);
         if (base.kind === 'tuple') {
+          // t[i:j:k] with literal bounds (a.shape[1:]): the tuple of those items.
+          const picked = e.index.length === 1 ? tupleSlice(e.index[0], base.elems.length) : null;
+          if (picked) return { kind: 'tuple', elems: picked.map((i) => base.elems[i]) };
           if (e.index.length !== 1 || e.index[0].kind !== 'Int') { this.error(Code.TypeMismatch, 'a tuple can only be indexed by an integer literal', e.span); throw new Unknown(); }
           this.expr(e.index[0]);
           let i = Number((e.index[0] as A.IntLit).value);
@@ -829,6 +844,7 @@ class Checker {
           if (i < 0 || i >= base.elems.length) { this.error(Code.IndexError, `tuple index ${(e.index[0] as A.IntLit).value} out of range for a tuple of ${base.elems.length}`, e.span); throw new Unknown(); }
           return base.elems[i];
         }
+        if (base.kind === 'builtin' && (base.name === 'mgrid' || base.name === 'ogrid')) return this.gridType(e, base.name);
         if (base.kind === 'str') return this.strIndex(e);
         if (base.kind === 'list' || base.kind === 'range') return this.listIndex(e, base);
         if (base.kind !== 'array') { this.error(Code.TypeMismatch, `${showType(base)} cannot be indexed`, e.value.span); throw new Unknown(); }
@@ -888,9 +904,14 @@ class Checker {
     if (sub) return { kind: 'module', name: sub };
     // Python's math is its own module: math.asin is not np.arcsin where Python raises (mathCall).
     if (module === 'math') {
-      if (MATH_FNS.has(id)) return { kind: 'builtin', name: 'math.' + id };
+      if (MATH_FNS.has(id) || id === 'prod') return { kind: 'builtin', name: 'math.' + id };
       if (Object.hasOwn(CONSTANTS, id)) return CONSTANTS[id];
       this.error(Code.UndefinedName, `'math.${id}' is not available in Par`, span);
+      throw new Unknown();
+    }
+    if (module === 'numpy.random') {
+      if (RANDOM_FNS.has(id) || id === 'default_rng' || id === 'RandomState') return { kind: 'builtin', name: 'random.' + id };
+      this.error(Code.UndefinedName, `'numpy.random.${id}' is not available in Par (${[...RANDOM_FNS, 'default_rng', 'RandomState'].join(', ')} are)`, span);
       throw new Unknown();
     }
     if (module === 'numpy.linalg') {
@@ -935,6 +956,7 @@ class Checker {
     }
     if (base.kind === 'str' && STR_METHODS.has(e.attr)) return { kind: 'builtin', name: '.s:' + e.attr };
     if (base.kind === 'list' && LIST_METHODS.has(e.attr)) return { kind: 'builtin', name: '.l:' + e.attr };
+    if (base.kind === 'rng' && (base.gen === 'mt' ? RANDOM_FNS : GENERATOR_FNS).has(e.attr)) return { kind: 'builtin', name: '.rng:' + e.attr };
     if (base.kind === 'array' && e.attr === 'tolist') return { kind: 'builtin', name: '.tolist' };
     if (base.kind === 'dtype') {
       switch (e.attr) {
@@ -1313,10 +1335,14 @@ class Checker {
       return scalar(p.dtype, false);
     }
     if (['sum', 'min', 'max', 'any', 'all'].includes(fname) && !self && c.args.length === 1 && !c.keywords.length && ['list', 'range'].includes(this.expr(c.args[0]).kind)) return this.listReduce(c, fname);
+    // Python's builtins of a tuple (sum(a.shape)); np.sum(t) is NumPy's, of the array the tuple makes (reduction()).
+    if (['sum', 'min', 'max', 'any', 'all'].includes(fname) && !self && c.func.kind === 'Name' && this.imports.names.get(c.func.id)?.module !== 'numpy' && c.args.length === 1 && !c.keywords.length && this.expr(c.args[0]).kind === 'tuple') return this.tupleFold(c, fname, this.expr(c.args[0]) as Type & { kind: 'tuple' }, null);
     if (REDUCE_FNS.has(fname)) return this.reduction(c, fname, args);
     if (name.startsWith('.l:')) return this.listMethod(c, name.slice(3), self!);
+    if (name.startsWith('random.') || name.startsWith('.rng:')) return this.randomCall(c, name, self);
     if (LIBRARY_FNS.has(fname)) return this.library(c, fname, args, self !== null);
     if (['divmod', 'np.divmod', 'roll', 'meshgrid', 'bincount', 'isclose', 'allclose', 'nonzero', '.nonzero', 'linalg.norm'].includes(name) || (name === 'where' && c.args.length === 1)) return this.numpyMore(c, name, args);
+    if (NUMPY_EXTRA.has(name)) return this.numpyExtra(c, name, args);
     switch (name) {
       case 'print': case 'p.print':
         for (const a of c.args) {
@@ -1686,6 +1712,8 @@ class Checker {
       const r = this.reducedElem(fname, d, nd);
       return forced ? (nd === 0 ? scalar(forced) : array(forced, nd)) : r;
     };
+    const t0 = this.expr(args[0]);
+    if (t0.kind === 'tuple' && !isMethod) return this.tupleReduction(c, fname, t0, kw, forced);
     const t = this.valueArg(args[0], fname);
     if (t.kind === 'scalar') {
       if (kw.has('axis')) this.error(Code.TypeMismatch, `${fname}() of a scalar has no axis`, kw.get('axis')!.span);
@@ -1697,7 +1725,9 @@ class Checker {
     if (ax && ax.value.kind !== 'None') {
       const at = this.expr(ax.value);
       if (ax.value.kind !== 'Int' && !(ax.value.kind === 'Unary' && ax.value.operand.kind === 'Int')) {
-        this.error(Code.TypeMismatch, 'axis must be an integer literal', ax.value.span);
+        // An axis known only at run time (a variable, a parameter) is checked there (NumPy's AxisError).
+        if (at.kind === 'tuple') this.error(Code.Unsupported, `${fname}() over several axes (a tuple axis) is not supported yet`, ax.value.span);
+        else if (at.kind !== 'scalar' || !isInt(at.dtype)) this.error(Code.TypeMismatch, `axis must be an integer, got ${showType(at)}`, ax.value.span);
       } else {
         const v = Number(ax.value.kind === 'Int' ? ax.value.value : -(ax.value.operand as A.IntLit).value);
         if (v < -t.ndim || v >= t.ndim) this.error(Code.ShapeMismatch, `axis ${v} is out of bounds for an array of dimension ${t.ndim}`, ax.value.span);
@@ -1708,6 +1738,106 @@ class Checker {
     if (kw.get('ddof')) this.expr(kw.get('ddof')!.value);
     // keepdims=True: the reduced axes stay, with extent 1.
     return red(t.dtype, keep?.kind === 'Bool' && keep.value ? t.ndim : ndim);
+  }
+
+  // ---------------- np.random ----------------
+  /**
+   * `np.random.rand(3)`, `np.random.seed(1)`, `rng = np.random.default_rng(42)`, `rng.integers(0, 10, size=5)`:
+   * NumPy's streams (compiler/random.ts). Arguments are numbers; `size` an int or a tuple of ints.
+   * A scalar result is a Python number, as NumPy returns one (`integers` gives a NumPy int64).
+   */
+  randomCall(c: A.Call, name: string, self: A.Expr | null): Type {
+    const method = name.startsWith('.rng:');
+    const fn = method ? name.slice(5) : name.slice('random.'.length);
+    const gen: 'mt' | 'pcg' = method ? (this.expr(self!) as Type & { kind: 'rng' }).gen : 'mt';
+    const shown = method ? `${gen === 'mt' ? 'RandomState' : 'Generator'}.${fn}` : `np.random.${fn}`;
+    // One stream shared by threads would race (the per-iteration streams of issue 18 are not built
+    // yet); a draw in a function called from parallel code is caught at run time (lower-random.ts).
+    if (this.parDepth > 0 && !['default_rng', 'RandomState'].includes(fn)) this.error(Code.Unsupported, `${shown}() in a parallel loop or region is not supported yet: draw the numbers before it, in serial code`, c.span);
+    const num = (e: A.Expr, int = false) => {
+      const t = this.expr(e);
+      if (t.kind !== 'scalar' || (int && isFloat(t.dtype))) this.error(Code.Unsupported, t.kind === 'array' ? `${shown}() with array arguments is not supported yet (its arguments are numbers)` : `${shown}() needs ${int ? 'an integer' : 'a number'}, got ${showType(t)}`, e.span);
+    };
+    // Positional parameters after the first ones, NumPy's order.
+    const params: Record<string, string[]> = {
+      seed: ['seed'], random: ['size'], random_sample: ['size'], ranf: ['size'], sample: ['size'], standard_normal: ['size'],
+      randint: ['low', 'high', 'size', 'dtype'], integers: ['low', 'high', 'size', 'dtype', 'endpoint'],
+      uniform: ['low', 'high', 'size'], normal: ['loc', 'scale', 'size'], shuffle: ['x'], permutation: ['x'], choice: ['a', 'size', 'replace'],
+      default_rng: ['seed'], RandomState: ['seed'],
+    };
+    const given = new Map<string, A.Expr>();
+    if (fn === 'rand' || fn === 'randn') {
+      this.kw(c, [], fn);
+      c.args.forEach((a) => num(a, true));
+      return c.args.length ? array('float64', c.args.length) : FLOAT;
+    }
+    const names = params[fn] ?? [];
+    if (c.args.length > names.length) { this.error(Code.ArgCount, `${shown}() takes at most ${names.length} positional arguments`, c.args[names.length].span); throw new Unknown(); }
+    c.args.forEach((a, i) => given.set(names[i], a));
+    for (const k of c.keywords) {
+      if (!names.includes(k.name)) { this.error(Code.ArgCount, `${shown}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
+      if (given.has(k.name)) { this.error(Code.ArgCount, `${shown}() got multiple values for argument '${k.name}'`, k.span); continue; }
+      given.set(k.name, k.value);
+    }
+    // The call's arguments by name, for lowering (compiler/lower-random.ts).
+    this.randomArgs.set(c, given);
+    const sizeRank = (): number | null => {
+      const s = given.get('size');
+      if (!s || s.kind === 'None') return null;
+      return this.shapeArg(s);
+    };
+    switch (fn) {
+      case 'seed': case 'default_rng': case 'RandomState': {
+        const s = given.get('seed');
+        if (s && s.kind !== 'None') num(s, true);
+        if (fn === 'seed') return NONE;
+        return { kind: 'rng', gen: fn === 'default_rng' ? 'pcg' : 'mt' };
+      }
+      case 'random': case 'random_sample': case 'ranf': case 'sample': case 'standard_normal': {
+        const r = sizeRank();
+        return r === null ? FLOAT : array('float64', r);
+      }
+      case 'uniform': case 'normal': {
+        for (const k of fn === 'uniform' ? ['low', 'high'] : ['loc', 'scale']) { const a = given.get(k); if (a) num(a); }
+        const r = sizeRank();
+        return r === null ? FLOAT : array('float64', r);
+      }
+      case 'randint': case 'integers': {
+        const low = given.get('low');
+        if (!low) { this.error(Code.ArgCount, `${shown}() missing required argument 'low'`, c.span); throw new Unknown(); }
+        num(low, true);
+        const high = given.get('high');
+        if (high && high.kind !== 'None') num(high, true);
+        const end = given.get('endpoint');
+        if (end && end.kind !== 'Bool') this.error(Code.TypeMismatch, 'endpoint must be True or False', end.span);
+        const dt = given.get('dtype');
+        const d = dt ? this.dtypeOf(dt) ?? 'int64' : 'int64';
+        if (!isInt(d)) this.error(Code.Unsupported, `${shown}(dtype=${d}) is not supported (int32 and int64 are)`, dt!.span);
+        const r = sizeRank();
+        return r === null ? (fn === 'randint' && d === 'int64' ? INT : scalar(d)) : array(d, r);
+      }
+      case 'shuffle': case 'permutation': {
+        const x = given.get('x');
+        if (!x) { this.error(Code.ArgCount, `${shown}() missing required argument 'x'`, c.span); throw new Unknown(); }
+        const t = this.expr(x);
+        if (fn === 'permutation' && t.kind === 'scalar' && !isFloat(t.dtype)) return array('int64', 1);
+        if (t.kind !== 'array') { this.error(Code.TypeMismatch, `${shown}() needs an array${fn === 'permutation' ? ' or an integer' : ''}, got ${showType(t)}`, x.span); throw new Unknown(); }
+        return fn === 'shuffle' ? NONE : array(t.dtype, t.ndim);
+      }
+      case 'choice': {
+        const a = given.get('a');
+        if (!a) { this.error(Code.ArgCount, `${shown}() missing required argument 'a'`, c.span); throw new Unknown(); }
+        const t = this.expr(a);
+        const rep = given.get('replace');
+        if (rep && rep.kind !== 'Bool') this.error(Code.TypeMismatch, 'replace must be True or False', rep.span);
+        const elem: DType = t.kind === 'array' ? t.dtype : 'int64';
+        if (t.kind === 'array' ? t.ndim !== 1 : t.kind !== 'scalar' || isFloat(t.dtype)) { this.error(Code.TypeMismatch, `${shown}() needs a 1-d array or an integer, got ${showType(t)}`, a.span); throw new Unknown(); }
+        const r = sizeRank();
+        return r === null ? (t.kind === 'array' ? scalar(elem) : INT) : array(elem, r);
+      }
+    }
+    this.error(Code.Unsupported, `${shown}() is not supported yet`, c.span);
+    throw new Unknown();
   }
 
   // ---------------- lists ----------------
@@ -1946,6 +2076,253 @@ class Checker {
     throw new Unknown();
   }
 
+  // ---------------- more of NumPy (issue 18): tuples, searching, counting, padding, einsum, grids ----------------
+  /** Python's sum/min/max/any/all of a tuple (and math.prod): one element after another, in Python's types. */
+  tupleFold(c: A.Call, fname: string, t: Type & { kind: 'tuple' }, start: Type | null): Type {
+    this.inst.calls.set(c, { kind: 'builtin', name: 'tuple:py:' + fname, self: null });
+    const bad = t.elems.find((x) => x.kind !== 'scalar');
+    if (bad) { this.error(Code.TypeMismatch, `${fname === 'prod' ? 'math.prod' : fname}() of a tuple takes numbers in Par, not ${showType(bad)}`, c.args[0].span); throw new Unknown(); }
+    const els = t.elems as (Type & { kind: 'scalar' })[];
+    if (fname === 'any' || fname === 'all') return BOOL;
+    if (fname === 'sum' || fname === 'prod') {
+      // Python starts from 0 (math.prod from start=1) and adds (multiplies) left to right.
+      const s0 = (start ?? INT) as Type & { kind: 'scalar' };
+      const p = els.reduce((acc: { dtype: DType; weak: boolean }, x) => promote(acc, x), { dtype: s0.dtype, weak: s0.weak });
+      return scalar(p.dtype === 'bool' ? 'int64' : p.dtype, p.weak);
+    }
+    if (!els.length) { this.error(Code.ValueError, `${fname}() arg is an empty sequence`, c.args[0].span); throw new Unknown(); }
+    const p = els.map((x): { dtype: DType; weak: boolean } => x).reduce((x, y) => promote(x, y));
+    return scalar(p.dtype, p.weak);
+  }
+
+  /** NumPy's reduction of a tuple of numbers (`np.prod(a.shape)`): that of the 1-d array `np.array(t)`. */
+  tupleReduction(c: A.Call, fname: string, t: Type & { kind: 'tuple' }, kw: Map<string, A.Keyword>, forced: DType | null): Type {
+    const bad = t.elems.find((x) => x.kind !== 'scalar');
+    if (bad) { this.error(Code.Unsupported, `${fname}() of a tuple holding ${showType(bad)} is not supported (Par reduces tuples of numbers; join arrays with np.stack)`, c.args[0].span); throw new Unknown(); }
+    // np.array(t): Python numbers count as bool, int64 and float64; an empty tuple is float64.
+    const ds = (t.elems as (Type & { kind: 'scalar' })[]).map((x) => x.dtype);
+    const d: DType = ds.length ? ds.reduce((x, y) => promoteDtypes(x, y)) : 'float64';
+    const ax = kw.get('axis')?.value;
+    if (ax && ax.kind !== 'None') {
+      const v = axisValue(ax, null);
+      if (v === undefined) this.error(Code.TypeMismatch, `${fname}() of a tuple takes axis as an integer literal`, ax.span);
+      else if (v !== null && v !== 0 && v !== -1) this.error(Code.ShapeMismatch, `axis ${v} is out of bounds for array of dimension 1`, ax.span);
+      this.expr(ax);
+    }
+    const keep = kw.get('keepdims')?.value;
+    if (keep?.kind === 'Bool' && keep.value) this.error(Code.Unsupported, `${fname}(keepdims=True) of a tuple is not supported`, keep.span);
+    if (kw.get('ddof')) this.expr(kw.get('ddof')!.value);
+    this.inst.calls.set(c, { kind: 'builtin', name: 'tuple:np:' + fname, self: null });
+    return forced ? scalar(forced) : this.reducedElem(fname, d, 0);
+  }
+
+  /** `math.prod(iterable, *, start=1)`: Python's product of a tuple, list, range or 1-d array, left to right. */
+  mathProd(c: A.Call): Type {
+    this.nargs(c, 1, 1, 'math.prod');
+    const kw = this.kw(c, ['start'], 'math.prod');
+    const st = kw.get('start') ? this.expr(kw.get('start')!.value) : INT;
+    if (st.kind !== 'scalar') { this.error(Code.TypeMismatch, `math.prod() start must be a number, got ${showType(st)}`, kw.get('start')!.value.span); throw new Unknown(); }
+    const t = this.expr(c.args[0]);
+    if (t.kind === 'tuple') return this.tupleFold(c, 'prod', t, st);
+    let elem: Type | null;
+    if (t.kind === 'list' || t.kind === 'range') {
+      elem = t.kind === 'range' ? INT : t.elem ?? INT;
+      this.inst.calls.set(c, { kind: 'builtin', name: 'list:prod', self: null });
+    } else if (t.kind === 'array' && t.ndim === 1) {
+      // Its elements are NumPy scalars: 1 * np.int32(x) stays int32 (NEP 50).
+      elem = scalar(t.dtype);
+      this.inst.calls.set(c, { kind: 'builtin', name: 'tuple:py:prod', self: null });
+    } else { this.error(Code.TypeMismatch, `math.prod() takes a tuple, list, range or 1-d array in Par, got ${showType(t)}`, c.args[0].span); throw new Unknown(); }
+    if (elem.kind !== 'scalar') { this.error(Code.TypeMismatch, `math.prod() multiplies numbers, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
+    const p = promote(promote(st, elem), elem);
+    return scalar(p.dtype === 'bool' ? 'int64' : p.dtype, p.weak);
+  }
+
+  /** A True/False keyword given as a literal (false when absent). */
+  flagArg(kw: Map<string, A.Keyword>, k: string, fname: string): boolean {
+    const v = kw.get(k)?.value;
+    if (!v || v.kind === 'None') return false;
+    if (v.kind !== 'Bool') { this.error(Code.TypeMismatch, `${fname}() ${k} must be True or False (a literal)`, v.span); return false; }
+    return v.value;
+  }
+
+  /** `np.unique`, `searchsorted`, `histogram`, `convolve`, `pad`, `take`, `identity`, `triu`, `tril`, `column_stack`, `einsum` (mgrid/ogrid are indexed: gridType). */
+  numpyExtra(c: A.Call, name: string, _args: A.Expr[]): Type {
+    switch (name) {
+      case 'unique': {
+        this.nargs(c, 1, 1, 'unique');
+        const kw = this.kw(c, ['return_index', 'return_inverse', 'return_counts', 'axis', 'equal_nan', 'sorted'], 'unique');
+        const t = this.arrayArg(c.args[0], 'unique');
+        for (const k of ['return_index', 'return_inverse']) if (this.flagArg(kw, k, 'unique')) this.error(Code.Unsupported, `unique(${k}=True) is not supported yet (return_counts=True is)`, kw.get(k)!.value.span);
+        const ax = kw.get('axis')?.value;
+        if (ax && ax.kind !== 'None') this.error(Code.Unsupported, 'unique(axis=...) is not supported yet (Par gives the unique elements of the flattened array)', ax.span);
+        this.flagArg(kw, 'equal_nan', 'unique');
+        this.flagArg(kw, 'sorted', 'unique');
+        const u = array(t.dtype, 1);
+        return this.flagArg(kw, 'return_counts', 'unique') ? { kind: 'tuple', elems: [u, array('int64', 1)] } : u;
+      }
+      case 'searchsorted': {
+        this.nargs(c, 2, 2, 'searchsorted');
+        const kw = this.kw(c, ['side', 'sorter'], 'searchsorted');
+        const a = this.valueArg(c.args[0], 'searchsorted');
+        if (a.kind !== 'array' || a.ndim !== 1) { this.error(Code.ValueError, a.kind === 'array' ? 'object too deep for desired array' : 'object of too small depth for desired array', c.args[0].span); throw new Unknown(); }
+        const v = this.valueArg(c.args[1], 'searchsorted');
+        const side = kw.get('side')?.value;
+        if (side && !(side.kind === 'Str' && (side.value === 'left' || side.value === 'right'))) {
+          this.error(side.kind === 'Str' ? Code.ValueError : Code.TypeMismatch, side.kind === 'Str' ? `search side must be 'left' or 'right' (got '${side.value}')` : "searchsorted(side=...) must be the string 'left' or 'right'", side.span);
+        }
+        const so = kw.get('sorter')?.value;
+        if (so && so.kind !== 'None') this.error(Code.Unsupported, 'searchsorted(sorter=...) is not supported yet; search a[sorter] instead', so.span);
+        return v.kind === 'array' ? array('int64', v.ndim) : scalar('int64');
+      }
+      case 'histogram': {
+        this.nargs(c, 1, 1, 'histogram');
+        const kw = this.kw(c, ['bins', 'range', 'density', 'weights'], 'histogram');
+        const t = this.arrayArg(c.args[0], 'histogram');
+        const bins = kw.get('bins')?.value;
+        if (bins) {
+          const bt = bins.kind === 'Str' ? STR : this.expr(bins);
+          if (bt.kind === 'array' || bt.kind === 'list' || bt.kind === 'str') this.error(Code.Unsupported, `histogram() with ${bt.kind === 'str' ? 'a binning method' : 'bin edges'} is not supported yet (bins is a number of equal bins)`, bins.span);
+          else if (bt.kind !== 'scalar' || isFloat(bt.dtype)) this.error(Code.TypeMismatch, '`bins` must be an integer, a string, or an array', bins.span);
+        }
+        // NumPy's bin_type: result_type(first_edge, last_edge, a), an integer type made float64.
+        let edge: { dtype: DType; weak: boolean } = { dtype: t.dtype, weak: false };
+        const r = kw.get('range')?.value;
+        if (r && r.kind !== 'None') {
+          const rt = this.expr(r);
+          if (rt.kind !== 'tuple' || rt.elems.length !== 2 || rt.elems.some((x) => x.kind !== 'scalar')) { this.error(Code.TypeMismatch, 'histogram() range must be a tuple of two numbers (lo, hi)', r.span); throw new Unknown(); }
+          for (const x of rt.elems) edge = promote(edge, x as Type & { kind: 'scalar' });
+        }
+        for (const k of ['density', 'weights']) {
+          const v = kw.get(k)?.value;
+          if (v && v.kind !== 'None' && !(v.kind === 'Bool' && !v.value)) this.error(Code.Unsupported, `histogram(${k}=...) is not supported yet`, v.span);
+        }
+        return { kind: 'tuple', elems: [array('int64', 1), array(isFloat(edge.dtype) ? edge.dtype : 'float64', 1)] };
+      }
+      case 'convolve': {
+        this.nargs(c, 2, 2, 'convolve');
+        const kw = this.kw(c, ['mode'], 'convolve');
+        const ts = c.args.map((x) => this.valueArg(x, 'convolve'));
+        ts.forEach((t, i) => { if (t.kind === 'array' && t.ndim !== 1) this.error(Code.ValueError, 'object too deep for desired array', c.args[i].span); });
+        const mode = kw.get('mode')?.value;
+        if (mode && !(mode.kind === 'Str' && ['full', 'same', 'valid'].includes(mode.value))) {
+          this.error(mode.kind === 'Str' ? Code.ValueError : Code.TypeMismatch, mode.kind === 'Str' ? "Use one of 'valid', 'same', or 'full' for convolve/correlate mode" : "convolve(mode=...) must be the string 'full', 'same' or 'valid'", mode.span);
+        }
+        // np.array(v) of each: Python numbers as int64/float64 (no weak promotion).
+        return array(promoteDtypes(elemOf(ts[0])!.dtype, elemOf(ts[1])!.dtype), 1);
+      }
+      case 'pad': {
+        this.nargs(c, 2, 2, 'pad');
+        const kw = this.kw(c, ['mode', 'constant_values'], 'pad');
+        const t = this.arrayArg(c.args[0], 'pad');
+        const problem = padProblem(this.expr(c.args[1]), t.ndim);
+        if (problem) this.error(problem.code, problem.text, c.args[1].span);
+        const mode = kw.get('mode')?.value;
+        const m = !mode ? 'constant' : mode.kind === 'Str' ? mode.value : null;
+        if (m === null) this.error(Code.TypeMismatch, "pad(mode=...) must be a string such as 'constant'", mode!.span);
+        else if (['reflect', 'symmetric', 'linear_ramp', 'maximum', 'mean', 'median', 'minimum'].includes(m)) this.error(Code.Unsupported, `pad(mode='${m}') is not supported yet (Par has 'constant', 'edge', 'wrap' and 'empty')`, mode!.span);
+        else if (!PAD_MODES.includes(m)) this.error(Code.ValueError, `mode '${m}' is not supported`, mode!.span);
+        const cv = kw.get('constant_values');
+        if (cv) {
+          if (m && m !== 'constant') this.error(Code.ValueError, `unsupported keyword arguments for mode '${m}': {'constant_values'}`, cv.span);
+          const ct = this.expr(cv.value);
+          if (ct.kind !== 'scalar') this.error(Code.Unsupported, 'pad(constant_values=...) takes one number in Par (pairs per axis are not supported yet)', cv.value.span);
+        }
+        return array(t.dtype, t.ndim);
+      }
+      case 'take': {
+        this.nargs(c, 2, 2, 'take');
+        const kw = this.kw(c, ['axis', 'mode'], 'take');
+        const a = this.arrayArg(c.args[0], 'take');
+        const it = this.valueArg(c.args[1], 'take');
+        const id = elemOf(it)!.dtype;
+        if (isFloat(id)) this.error(Code.TypeMismatch, `Cannot cast array data from dtype('${id}') to dtype('int64') according to the rule 'same_kind'`, c.args[1].span);
+        const mode = kw.get('mode')?.value;
+        if (mode && !(mode.kind === 'Str' && ['raise', 'wrap', 'clip'].includes(mode.value))) this.error(mode.kind === 'Str' ? Code.ValueError : Code.TypeMismatch, mode.kind === 'Str' ? `clipmode must be one of 'clip', 'raise', or 'wrap' (got '${mode.value}')` : "take(mode=...) must be the string 'raise', 'wrap' or 'clip'", mode.span);
+        const ax = this.literalAxis(kw.get('axis')?.value, a.ndim, null);
+        const inRank = it.kind === 'array' ? it.ndim : 0;
+        const nd = ax === null ? inRank : a.ndim - 1 + inRank;
+        if (nd > 4) this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', c.span);
+        return nd === 0 ? scalar(a.dtype) : array(a.dtype, nd);
+      }
+      case 'identity': {
+        this.nargs(c, 1, 1, 'identity');
+        const kw = this.kw(c, ['dtype'], 'identity');
+        this.intArg(c.args[0], 'identity');
+        return array(this.dtypeArg(kw.get('dtype'), 'float64'), 2);
+      }
+      case 'triu': case 'tril': {
+        this.nargs(c, 1, 1, name);
+        const kw = this.kw(c, ['k'], name);
+        const t = this.arrayArg(c.args[0], name);
+        if (kw.get('k')) this.intArg(kw.get('k')!.value, name);
+        // A 1-d array is broadcast against the n x n mask (NumPy's where): an n x n result.
+        return array(t.dtype, Math.max(2, t.ndim));
+      }
+      case 'column_stack': {
+        this.nargs(c, 1, 1, 'column_stack');
+        this.kw(c, [], 'column_stack');
+        const seq = c.args[0];
+        let ts: Type[];
+        if (seq.kind === 'List' || seq.kind === 'Tuple') {
+          ts = seq.elts.map((x) => this.expr(x));
+          this.inst.types.set(seq, { kind: 'tuple', elems: ts });
+        } else {
+          const st = this.expr(seq);
+          if (st.kind !== 'tuple') { this.error(Code.TypeMismatch, `column_stack() needs a tuple or list of arrays, got ${showType(st)}`, seq.span); throw new Unknown(); }
+          ts = st.elems;
+        }
+        if (ts.length === 0) { this.error(Code.ValueError, 'need at least one array to concatenate', seq.span); throw new Unknown(); }
+        const arrs = ts.map((t, i) => {
+          if (t.kind !== 'array') { this.error(Code.TypeMismatch, `column_stack() joins arrays; element ${i} is ${showType(t)}`, seq.span); throw new Unknown(); }
+          return t;
+        });
+        // 1-d arrays become columns; then they are joined along axis 1.
+        const nds = arrs.map((t) => Math.max(2, t.ndim));
+        const bad = nds.findIndex((n) => n !== nds[0]);
+        if (bad > 0) { this.error(Code.ShapeMismatch, `all the input arrays must have same number of dimensions, but the array at index 0 has ${nds[0]} dimension(s) and the array at index ${bad} has ${nds[bad]} dimension(s)`, seq.span); throw new Unknown(); }
+        return array(arrs.map((t) => t.dtype).reduce((x, y) => promoteDtypes(x, y)), nds[0]);
+      }
+      case 'einsum': {
+        const spec = c.args[0];
+        if (!spec || spec.kind !== 'Str') { this.error(Code.Unsupported, "einsum() takes its subscripts as a string literal in Par: einsum('ij,jk->ik', a, b)", spec?.span ?? c.span); throw new Unknown(); }
+        const kw = this.kw(c, ['optimize'], 'einsum');
+        if (kw.get('optimize')) this.expr(kw.get('optimize')!.value);
+        const ops = c.args.slice(1).map((x) => this.arrayArg(x, 'einsum'));
+        const plan = einsumPlan(spec.value, ops.map((t) => t.ndim));
+        if ('error' in plan) { this.error(plan.unsupported ? Code.Unsupported : Code.ValueError, plan.error, spec.span); throw new Unknown(); }
+        const d = ops.map((t) => t.dtype).reduce((x, y) => promoteDtypes(x, y));
+        if (d === 'bool' && !['transpose', 'view', 'diagonal', 'outer'].includes(plan.form)) { this.error(Code.Unsupported, `einsum('${spec.value}') of bool arrays is not supported yet`, spec.span); throw new Unknown(); }
+        return plan.ndim === 0 ? scalar(d) : array(d, plan.ndim);
+      }
+      case 'mgrid': case 'ogrid':
+        this.error(Code.TypeMismatch, `np.${name} is indexed, not called: np.${name}[0:3, 0:4]`, c.span);
+        throw new Unknown();
+    }
+    throw new Unknown();
+  }
+
+  /** `np.mgrid[0:3, 0:4]` (one array, the grids stacked) and `np.ogrid[0:3, 0:4]` (a tuple of open grids): integer slices. */
+  gridType(e: A.Subscript, name: string): Type {
+    const ix = e.index;
+    if (!ix.length || ix.some((x) => x.kind !== 'Slice' || x.ellipsis)) { this.error(Code.Unsupported, `np.${name}[...] takes slices in Par (np.${name}[0:3, 0:4])`, e.span); throw new Unknown(); }
+    let p: { dtype: DType; weak: boolean } = { dtype: 'int64', weak: true };
+    for (const s of ix as A.Slice[]) {
+      if (!s.upper) { this.error(Code.TypeMismatch, `np.${name}[...] needs a stop in each slice`, s.span); throw new Unknown(); }
+      for (const b of [s.lower, s.upper, s.step]) {
+        if (!b) continue;
+        const bt = this.expr(b);
+        if (bt.kind !== 'scalar' || isFloat(bt.dtype)) { this.error(Code.Unsupported, `np.${name} with ${bt.kind === 'scalar' ? 'float' : showType(bt)} bounds or steps is not supported yet (integer slices are)`, b.span); throw new Unknown(); }
+        p = promote(p, bt);
+      }
+    }
+    const n = ix.length;
+    const d: DType = p.dtype === 'bool' ? 'int64' : p.dtype;
+    if (n === 1) return array(d, 1);
+    if (n + (name === 'mgrid' ? 1 : 0) > 4) { this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', e.span); throw new Unknown(); }
+    return name === 'mgrid' ? array(d, n + 1) : { kind: 'tuple', elems: Array.from({ length: n }, () => array(d, n)) };
+  }
+
   /** An `axis` argument: an integer literal (negative counts from the end) or None; `dflt` when absent. */
   literalAxis(e: A.Expr | undefined, ndim: number, dflt: number | null): number | null {
     const v = axisValue(e, dflt);
@@ -2152,6 +2529,7 @@ class Checker {
    * errors (lowering checks them). With an array: NumPy's f, elementwise (Python's math takes numbers only).
    */
   mathCall(c: A.Call, id: string): Type {
+    if (id === 'prod') return this.mathProd(c);
     const fname = `math.${id}`;
     const two = ['atan2', 'hypot', 'copysign', 'fmod', 'pow', 'isclose'].includes(id);
     const kw = this.kw(c, id === 'isclose' ? ['rel_tol', 'abs_tol'] : [], fname);
@@ -2213,6 +2591,95 @@ export function axisValue(e: A.Expr | undefined, dflt: number | null): number | 
   if (e.kind === 'Int') return Number(e.value);
   if (e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Int') return -Number(e.operand.value);
   return undefined;
+}
+
+/** The positions `t[lo:hi:step]` takes from a tuple of n items, when the bounds are integer literals (or absent); else null. */
+export function tupleSlice(ix: A.Expr, n: number): number[] | null {
+  if (ix.kind !== 'Slice' || ix.ellipsis) return null;
+  const lit = (x: A.Expr | null): number | null | undefined => (x === null ? null : axisValue(x, null) ?? undefined);
+  const [lo, hi, st] = [lit(ix.lower), lit(ix.upper), lit(ix.step)];
+  if (lo === undefined || hi === undefined || st === undefined || st === 0) return null;
+  const step = st ?? 1;
+  // Python's slice.indices.
+  const clamp = (v: number | null, dflt: number) => (v === null ? dflt : v < 0 ? Math.max(v + n, step < 0 ? -1 : 0) : Math.min(v, step < 0 ? n - 1 : n));
+  const out: number[] = [];
+  for (let i = clamp(lo, step < 0 ? n - 1 : 0), end = clamp(hi, step < 0 ? -1 : n); step > 0 ? i < end : i > end; i += step) out.push(i);
+  return out;
+}
+
+/** np.pad's modes that Par has. */
+export const PAD_MODES = ['constant', 'edge', 'wrap', 'empty'];
+
+/** The shape of a pad_width as np.asarray sees it (a number, a tuple of numbers, a tuple of tuples), or why it is not one. */
+export function padShape(t: Type): number[] | { code: number; text: string } {
+  const integral = (x: Type) => x.kind === 'scalar' && isInt(x.dtype);
+  const leaves: Type[] = [];
+  let shape: number[];
+  if (t.kind === 'scalar') { shape = []; leaves.push(t); }
+  else if (t.kind === 'tuple' && t.elems.every((x) => x.kind === 'scalar')) { shape = [t.elems.length]; leaves.push(...t.elems); }
+  else if (t.kind === 'tuple' && t.elems.length && t.elems.every((x) => x.kind === 'tuple' && x.elems.every((y) => y.kind === 'scalar'))) {
+    const lens = t.elems.map((x) => (x as Type & { kind: 'tuple' }).elems.length);
+    if (lens.some((n) => n !== lens[0])) return { code: Code.ValueError, text: `setting an array element with a sequence. The requested array has an inhomogeneous shape after 1 dimensions. The detected shape was (${t.elems.length},) + inhomogeneous part.` };
+    shape = [t.elems.length, lens[0]];
+    for (const x of t.elems) leaves.push(...(x as Type & { kind: 'tuple' }).elems);
+  } else return { code: Code.TypeMismatch, text: `pad_width must be an integer, a (before, after) pair or one pair per axis, got ${showType(t)}` };
+  // np.pad: pad_width.dtype.kind must be 'i' (bools alone are not; with an int they are).
+  if (!leaves.every((x) => integral(x) || (x.kind === 'scalar' && x.dtype === 'bool')) || !leaves.some(integral)) return { code: Code.TypeMismatch, text: '`pad_width` must be of integral type.' };
+  return shape;
+}
+
+/** NumPy's _as_pairs for pad_width: null when it gives one (before, after) pair per axis, else its error. */
+export function padProblem(t: Type, ndim: number): { code: number; text: string } | null {
+  const shape = padShape(t);
+  if (!Array.isArray(shape)) return shape;
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size === 1 || (size === 2 && !(shape.length === 2 && shape[0] === 2 && shape[1] === 1))) return null;
+  // Otherwise broadcast to (ndim, 2).
+  const want = [ndim, 2];
+  const ok = shape.length <= 2 && shape.every((n, i) => n === 1 || n === want[want.length - shape.length + i]);
+  const shown = `(${shape.join(',')}${shape.length === 1 ? ',' : ''})`;
+  return ok ? null : { code: Code.ValueError, text: `operands could not be broadcast together with remapped shapes [original->remapped]: ${shown}  and requested shape (${ndim},2)` };
+}
+
+/** The einsum subscripts Par has, with letters renamed in order of first appearance, and the operation each one is. */
+export const EINSUM_FORMS: Record<string, string> = {
+  'ij,jk->ik': 'matmul', 'ij,j->i': 'matmul', 'i,ij->j': 'matmul', 'i,i->': 'dot', 'ij,ij->': 'sumprod', 'i,j->ij': 'outer',
+  'ij->ji': 'transpose', 'ii->': 'trace', 'ii->i': 'diagonal', 'i->': 'sum', 'ij->': 'sum', 'ij->i': 'sum1', 'ij->j': 'sum0', 'i->i': 'view', 'ij->ij': 'view',
+};
+
+/** What `einsum(spec, ...)` of operands of these ranks is: one of EINSUM_FORMS and its result rank, or NumPy's error (or Par's). */
+export function einsumPlan(spec: string, ranks: number[]): { form: string; ndim: number; letters: string } | { error: string; unsupported?: boolean } {
+  const s = spec.replace(/\s+/g, '');
+  if (s.includes('.')) return { error: "einsum() with '...' (broadcast dimensions) is not supported yet", unsupported: true };
+  const arrow = s.indexOf('->');
+  const lhs = arrow < 0 ? s : s.slice(0, arrow);
+  const given = arrow < 0 ? null : s.slice(arrow + 2);
+  const bad = [...lhs.replace(/,/g, ''), ...(given ?? '')].find((ch) => !/[A-Za-z]/.test(ch));
+  if (bad) return { error: `invalid subscript '${bad}' in einstein sum subscripts string, subscripts must be letters` };
+  const ins = lhs.split(',');
+  if (ins.length < ranks.length) return { error: 'more operands provided to einstein sum function than specified in the subscripts string' };
+  if (ins.length > ranks.length) return { error: 'fewer operands provided to einstein sum function than specified in the subscripts string' };
+  for (let i = 0; i < ins.length; i++) {
+    if (ins[i].length > ranks[i]) return { error: `einstein sum subscripts string contains too many subscripts for operand ${i}` };
+    if (ins[i].length < ranks[i]) return { error: "operand has more dimensions than subscripts given in einstein sum, but no '...' ellipsis provided to broadcast the extra dimensions." };
+  }
+  const counts = new Map<string, number>();
+  for (const ch of ins.join('')) counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  let out: string;
+  if (given === null) out = [...counts].filter(([, n]) => n === 1).map(([ch]) => ch).sort().join('');
+  else {
+    for (let i = 0; i < given.length; i++) {
+      if (!counts.has(given[i])) return { error: `einstein sum subscripts string included output subscript '${given[i]}' which never appeared in an input` };
+      if (given.indexOf(given[i]) !== i) return { error: `einstein sum subscripts string includes output subscript '${given[i]}' multiple times` };
+    }
+    out = given;
+  }
+  const names = new Map<string, string>();
+  const canon = (x: string) => [...x].map((ch) => { if (!names.has(ch)) names.set(ch, 'ijklmnopqrstuvwxyz'[names.size]); return names.get(ch)!; }).join('');
+  const key = `${ins.map(canon).join(',')}->${canon(out)}`;
+  const form = EINSUM_FORMS[key];
+  if (!form) return { error: `einsum('${spec}') is not supported in Par; it has ${Object.keys(EINSUM_FORMS).map((k) => `'${k}'`).join(', ')} (with any letters)`, unsupported: true };
+  return { form, ndim: out.length, letters: ins.join('') };
 }
 
 /**

@@ -12,7 +12,7 @@ import { sourceFile } from './source.js';
 import { type Type, type DType, scalar, array, NONE, dtypeNamed, dtypeOfString, OTHER_DTYPES } from './types.js';
 
 /** Modules a Par program may import, and their submodules reachable as attributes. */
-const MODULES = new Set(['numpy', 'numpy.linalg', 'math', 'par', 'numba', 'cython', 'cython.parallel', 'pymp', 'time', '__future__']);
+const MODULES = new Set(['numpy', 'numpy.linalg', 'numpy.random', 'math', 'par', 'numba', 'cython', 'cython.parallel', 'pymp', 'time', '__future__']);
 
 /** The imports of a program: module aliases (`np` -> numpy) and imported names (`msqrt` -> math.sqrt). */
 export interface Imports {
@@ -49,7 +49,7 @@ export function collectImports(body: A.Stmt[], diags: DiagnosticBag): Imports {
   return imports;
 }
 
-const availableModules = 'numpy, numpy.linalg, math, numba, cython, cython.parallel, pymp, time and par are';
+const availableModules = 'numpy, numpy.linalg, numpy.random, math, numba, cython, cython.parallel, pymp, time and par are';
 
 /** The module an expression names (`np`, `numba`, `cython.parallel`), or null. */
 export function moduleOf(e: A.Expr, imports: Imports, isLocal: (name: string) => boolean): string | null {
@@ -254,6 +254,9 @@ const NUMPY_POSITIONAL: Record<string, [number, string[]]> = {
   astype: [2, ['order', 'casting', 'subok', 'copy']],
   roll: [2, ['axis']], bincount: [1, ['weights', 'minlength']], isclose: [2, ['rtol', 'atol', 'equal_nan']], allclose: [2, ['rtol', 'atol', 'equal_nan']],
   'linalg.norm': [1, ['ord', 'axis', 'keepdims']],
+  unique: [1, ['return_index', 'return_inverse', 'return_counts', 'axis']], searchsorted: [2, ['side', 'sorter']],
+  histogram: [1, ['bins', 'range', 'density', 'weights']], convolve: [2, ['mode']], pad: [2, ['mode']],
+  take: [2, ['axis', 'out', 'mode']], identity: [1, ['dtype']], triu: [1, ['k']], tril: [1, ['k']],
 };
 
 /**

@@ -15,6 +15,8 @@ export type Type =
   | { kind: 'list'; elem: Type | null }
   /** A range object (`r = range(n)`): start, stop and step. */
   | { kind: 'range' }
+  /** A random generator: NumPy's legacy RandomState (`mt`, also the module-level np.random functions) or a Generator (`pcg`, default_rng). */
+  | { kind: 'rng'; gen: 'mt' | 'pcg' }
   | { kind: 'none' }
   | { kind: 'str' }
   /** `a.dtype` (a dtype instance), or with `cls` a scalar type such as `np.float32` (prints as `<class 'numpy.float32'>`). */
@@ -103,6 +105,7 @@ export function typeKey(t: Type): string {
     case 'array': return `${t.dtype}[${Array(t.ndim).fill(':').join(', ')}]`;
     case 'tuple': return `(${t.elems.map(typeKey).join(', ')}${t.elems.length === 1 ? ',' : ''})`;
     case 'list': return `list[${t.elem ? typeKey(t.elem) : '?'}]`;
+    case 'rng': return t.gen === 'mt' ? 'RandomState' : 'Generator';
     case 'dtype': return t.cls ? `type(${t.dtype})` : `dtype(${t.dtype})`;
     case 'func': return `function ${t.name}`;
     case 'builtin': return `builtin ${t.name}`;

@@ -189,6 +189,8 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     print_array: (desc: number, repr: number) => { line += repr ? reprArray(view(desc)) : formatArray(view(desc)); },
     print_flush: () => { const l = line; line = ''; o.line(l); },
     wtime: () => performance.now() / 1000,
+    // Seeds np.random when the program did not (NumPy seeds its RandomState from the OS too).
+    entropy: () => crypto.getRandomValues(new Uint32Array(1))[0] | 0,
     imshow: (desc: number, site: number) => {
       if (!o.image || (o.tid === 0 && inRegion(memory))) trap(site, 'RuntimeError: imshow() cannot be called inside a parallel loop or region');
       o.image!(pictureOf(view(desc)));
@@ -235,9 +237,18 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     },
     err_reshape: (site: number, desc: number, size: number) => trap(site, `ValueError: cannot reshape array of size ${size} (shape ${shapeOf(desc)}) into the requested shape`),
     // A message whose numbers are known only at run time: the site's text with {0} {1} {2} filled in.
-    err_fmt: (site: number, a: bigint, b: bigint, c: bigint) => trap(site, `${sites[site].kind}: ${(sites[site].text ?? '').replace(/\{(\d)\}/g, (_m, k) => String([a, b, c][+k]))}`),
+    // {k} is argument k as an integer; {kf} its bits as a float64 (Python's repr), {kh}/{kl} its high/low 32 bits.
+    err_fmt: (site: number, a: bigint, b: bigint, c: bigint) => trap(site, `${sites[site].kind}: ${(sites[site].text ?? '').replace(/\{(\d)([fhl]?)\}/g, (_m, k, f) => fmtArg([a, b, c][+k], f))}`),
   };
   return { env, math: MATH };
+}
+
+/** An argument of err_fmt as its placeholder asks: an int, a float64's bits, or one half of two packed int32s. */
+function fmtArg(x: bigint, f: string): string {
+  if (f === 'f') return formatScalar(new Float64Array(new BigInt64Array([x]).buffer)[0], 'float64');
+  if (f === 'h') return String(BigInt.asIntN(32, x >> 32n));
+  if (f === 'l') return String(BigInt.asIntN(32, x));
+  return String(x);
 }
 
 const pyMod = (a: number, b: number) => {
