@@ -11,7 +11,7 @@
 // 8-byte slots (dtype code TUP_CODE) holding its leaves, the descriptors among them marked in
 // BOX_MASK; tuples are immutable, so copies of a list share their boxes.
 import type * as A from '../language/ast.js';
-import { comprehensionPlan } from '../language/checker.js';
+import { comprehensionPlan } from '../language/check-lists.js';
 import { Code } from '../language/diagnostics.js';
 import type { Span } from '../language/source.js';
 import { type DType, type Type, isFloat } from '../language/types.js';

@@ -11,6 +11,10 @@ import { Code, DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { Span } from './source.js';
 import { lineCol } from './source.js';
 import { definiteAssignment, localNames, type Definite } from './definite.js';
+import { GENERATOR_FNS, RANDOM_FNS, randomCall } from './check-random.js';
+import { fstringParts, PRINTABLE, printable, strBinary, strIndex, strMethod, STR_METHODS } from './check-strings.js';
+import { arrayOfList, elemUnify, LIST_METHODS, listCall, listComp, listElem, listIndex, listMethod, listReduce, sameElem } from './check-lists.js';
+import { Unknown } from './check-base.js';
 import {
   type DType, type Type, DTYPES, scalar, array, INT, FLOAT, BOOL, NONE, STR, promote, elemOf, typeKey, showType,
   kindOf, isFloat, isInt, promoteDtypes, broadcastShapes, showShape, withoutShapes, dtypeNamed, dtypeOfString,
@@ -91,21 +95,6 @@ const OTHER_BUILTINS = new Set([
 export const ABSTRACT_DTYPES: Record<string, (d: DType) => boolean> = {
   floating: isFloat, inexact: isFloat, integer: isInt, signedinteger: isInt, number: (d) => d !== 'bool', generic: () => true,
 };
-/** Values print, str() and f-strings can show. */
-const PRINTABLE = new Set<Type['kind']>(['scalar', 'array', 'tuple', 'str', 'none', 'dtype', 'list', 'range']);
-/** NumPy's legacy random functions (np.random.*, and the methods of a RandomState). */
-const RANDOM_FNS = new Set(['seed', 'random', 'random_sample', 'rand', 'ranf', 'sample', 'randn', 'standard_normal', 'randint', 'uniform', 'normal', 'shuffle', 'permutation', 'choice']);
-/** The methods of a Generator (np.random.default_rng). */
-const GENERATOR_FNS = new Set(['random', 'integers', 'standard_normal', 'normal', 'uniform']);
-/** Methods of list, with the arguments they take. */
-const LIST_METHODS = new Set(['append', 'pop', 'insert', 'extend', 'clear', 'reverse', 'sort', 'index', 'count', 'copy']);
-/** Methods of str, by what they return. */
-const STR_METHODS = new Map<string, Type>([
-  ...['upper', 'lower', 'strip', 'lstrip', 'rstrip', 'replace', 'zfill', 'center', 'ljust', 'rjust', 'title', 'capitalize', 'format'].map((m): [string, Type] => [m, STR]),
-  ...['startswith', 'endswith', 'isdigit', 'isalpha', 'isspace', 'isupper', 'islower'].map((m): [string, Type] => [m, BOOL]),
-  ...['find', 'count'].map((m): [string, Type] => [m, INT]),
-  ['join', STR], ['split', { kind: 'list', elem: STR }],
-]);
 /** Numba and Cython names with no meaning in expressions. */
 const DECORATOR_NAMES = new Set(['njit', 'jit', 'vectorize']);
 /** The array library beyond ufuncs and reductions (sorting, joining, scans); typed by `library()`. */
@@ -119,7 +108,7 @@ export function isBuiltinName(n: string): boolean {
   return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n) || (LIBRARY_FNS.has(n) && n !== 'flatten') || UFUNC_ALIASES.has(n) || NUMPY_EXTRA.has(n);
 }
 
-class Unknown extends Error {}
+
 
 /** Errors listed at most (then a note says how many more there are). */
 const MAX_ERRORS = 20;
@@ -142,7 +131,7 @@ function namesRead(node: unknown, out: Set<string>): Set<string> {
   return out;
 }
 
-class Checker {
+export class Checker {
   functions = new Map<string, A.FunctionDef>();
   instances = new Map<string, FuncInstance>();
   order: FuncInstance[] = [];
@@ -659,7 +648,7 @@ class Checker {
     if (a.kind === 'tuple' && b.kind === 'tuple' && a.elems.length === b.elems.length) {
       return { kind: 'tuple', elems: a.elems.map((x, i) => this.unify(x, b.elems[i], span, what)) };
     }
-    if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', elem: !a.elem ? b.elem : !b.elem ? a.elem : this.elemUnify(a.elem, b.elem, span) };
+    if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', elem: !a.elem ? b.elem : !b.elem ? a.elem : elemUnify(this, a.elem, b.elem, span) };
     if (a.kind === 'none' || b.kind === 'none') {
       // Par has no optional types: None is a type of its own, never a value of another.
       this.error(Code.BadAssign, `${what} is None in one place and ${showType(a.kind === 'none' ? b : a)} in another; Par has no None value of another type`, span);
@@ -696,9 +685,9 @@ class Checker {
       case 'Subscript': {
         const base = this.expr(tg.value);
         if (base.kind === 'list') {
-          const it = this.listIndex(tg, base);
+          const it = listIndex(this, tg, base);
           if (it.kind === 'list') { this.error(Code.Unsupported, 'assigning to a slice of a list is not supported yet', tg.span); return; }
-          if (!this.sameElem(vt, it)) this.error(Code.TypeMismatch, `cannot store ${showType(vt)} in a list of ${showType(it)} (Par lists hold one type)`, value.span);
+          if (!sameElem(this, vt, it)) this.error(Code.TypeMismatch, `cannot store ${showType(vt)} in a list of ${showType(it)} (Par lists hold one type)`, value.span);
           this.inst.types.set(tg, it);
           return;
         }
@@ -757,7 +746,7 @@ class Checker {
       case 'Float': return FLOAT;
       case 'Bool': return BOOL;
       case 'Str': return STR;
-      case 'JoinedStr': this.fstringParts(e.parts); return STR;
+      case 'JoinedStr': fstringParts(this, e.parts); return STR;
       case 'None': return NONE;
       case 'Name': return this.name(e);
       case 'Unary': {
@@ -797,7 +786,7 @@ class Checker {
           }
           if (left.kind === 'str' && r.kind === 'str') { left = r; return; }
           if ((op === 'in' || op === 'not in') && r.kind === 'list') {
-            if (r.elem && !this.sameElem(left, r.elem)) this.error(Code.TypeMismatch, `'${op}' looks for ${showType(left)} in a list of ${showType(r.elem)}`, e.span);
+            if (r.elem && !sameElem(this, left, r.elem)) this.error(Code.TypeMismatch, `'${op}' looks for ${showType(left)} in a list of ${showType(r.elem)}`, e.span);
             left = r;
             return;
           }
@@ -845,15 +834,15 @@ class Checker {
           return base.elems[i];
         }
         if (base.kind === 'builtin' && (base.name === 'mgrid' || base.name === 'ogrid')) return this.gridType(e, base.name);
-        if (base.kind === 'str') return this.strIndex(e);
-        if (base.kind === 'list' || base.kind === 'range') return this.listIndex(e, base);
+        if (base.kind === 'str') return strIndex(this, e);
+        if (base.kind === 'list' || base.kind === 'range') return listIndex(this, e, base);
         if (base.kind !== 'array') { this.error(Code.TypeMismatch, `${showType(base)} cannot be indexed`, e.value.span); throw new Unknown(); }
         return this.subscriptType(e, base);
       }
       case 'Slice': this.error(Code.Syntax, 'a slice is only allowed inside [...]', e.span); throw new Unknown();
       case 'Tuple': return { kind: 'tuple', elems: e.elts.map((x) => this.expr(x)) };
-      case 'List': return { kind: 'list', elem: e.elts.length ? e.elts.map((x) => this.listElem(this.expr(x), x.span)).reduce((a, b, i) => this.elemUnify(a, b, e.elts[i].span)) : null };
-      case 'ListComp': return this.listComp(e);
+      case 'List': return { kind: 'list', elem: e.elts.length ? e.elts.map((x) => listElem(this, this.expr(x), x.span)).reduce((a, b, i) => elemUnify(this, a, b, e.elts[i].span)) : null };
+      case 'ListComp': return listComp(this, e);
       case 'Lambda': this.error(Code.Unsupported, 'lambda is not supported yet; define a function with def', e.span); throw new Unknown();
     }
   }
@@ -977,7 +966,7 @@ class Checker {
   }
 
   binaryType(op: A.BinaryOp, l: Type, r: Type, span: Span): Type {
-    if (l.kind === 'str' || r.kind === 'str') return this.strBinary(op, l, r, span);
+    if (l.kind === 'str' || r.kind === 'str') return strBinary(this, op, l, r, span);
     if (l.kind === 'list' || r.kind === 'list') {
       const intLike = (t: Type) => t.kind === 'scalar' && !isFloat(t.dtype);
       if (op === '+' && l.kind === 'list' && r.kind === 'list') return this.unify(l, r, span, "the operands of '+'");
@@ -1005,32 +994,6 @@ class Checker {
     }
     if (l.kind === 'array' || r.kind === 'array') return array(p.dtype, this.broadcastRank(l, r, span), this.staticBroadcast(l, r, span));
     return scalar(p.dtype, p.weak);
-  }
-
-  /** `s + t`, `s * n`, `template % values` (printf-style formatting of any printable values). */
-  strBinary(op: A.BinaryOp, l: Type, r: Type, span: Span): Type {
-    const intLike = (t: Type) => t.kind === 'scalar' && !isFloat(t.dtype);
-    if (op === '+' && l.kind === 'str' && r.kind === 'str') return STR;
-    if (op === '*' && ((l.kind === 'str' && intLike(r)) || (r.kind === 'str' && intLike(l)))) return STR;
-    if (op === '%' && l.kind === 'str') {
-      const items = r.kind === 'tuple' ? r.elems : [r];
-      const bad = items.find((t) => !PRINTABLE.has(t.kind));
-      if (bad) this.error(Code.TypeMismatch, `cannot format ${showType(bad)} with '%'`, span);
-      return STR;
-    }
-    const pyName = (t: Type) => (t.kind === 'scalar' ? (t.weak ? ({ bool: 'bool', int64: 'int', float64: 'float' } as Record<string, string>)[t.dtype] ?? t.dtype : t.dtype) : showType(t));
-    this.error(Code.TypeMismatch, `unsupported operand type(s) for ${op}: '${pyName(l)}' and '${pyName(r)}'`, span);
-    throw new Unknown();
-  }
-
-  /** The fields of an f-string: any printable value, and specs that are strings. */
-  fstringParts(parts: A.FStringPart[]): void {
-    for (const p of parts) {
-      if (typeof p === 'string') continue;
-      const t = this.expr(p.value);
-      if (!PRINTABLE.has(t.kind)) this.error(Code.TypeMismatch, `cannot format ${showType(t)} in an f-string`, p.value.span);
-      if (p.spec) this.fstringParts(p.spec);
-    }
   }
 
   /** The result shape when both shapes are known; a mismatch is reported here, at compile time. */
@@ -1087,20 +1050,6 @@ class Checker {
       }
     }
     return dims === 0 ? scalar(base.dtype) : array(base.dtype, dims);
-  }
-
-  /** `s[i]`, `s[i:j:k]`: one character, or a substring. */
-  strIndex(e: A.Subscript): Type {
-    if (e.index.length !== 1) { this.error(Code.TypeMismatch, 'string indices must be integers or slices', e.span); throw new Unknown(); }
-    const ix = e.index[0];
-    const parts = ix.kind === 'Slice' ? [ix.lower, ix.upper, ix.step] : [ix];
-    if (ix.kind === 'Slice' && ix.ellipsis) { this.error(Code.TypeMismatch, 'string indices must be integers or slices', ix.span); throw new Unknown(); }
-    for (const p of parts) {
-      if (!p) continue;
-      const t = this.expr(p);
-      if (t.kind !== 'scalar' || isFloat(t.dtype)) { this.error(Code.TypeMismatch, `string indices must be integers, not ${showType(t)}`, p.span); throw new Unknown(); }
-    }
-    return STR;
   }
 
   /** a[m] with a boolean mask (a new 1-d array of the selected elements) or a[idx] with an int array (gather along axis 0). */
@@ -1298,7 +1247,7 @@ class Checker {
       if (c.args.length > 1 || (c.args[0] && this.expr(c.args[0]).kind !== 'str')) this.error(Code.TypeMismatch, `${name}() takes one message, a string`, c.span);
       return { kind: 'exception', name };
     }
-    if (name.startsWith('.s:')) return this.strMethod(c, name.slice(3));
+    if (name.startsWith('.s:')) return strMethod(this, c, name.slice(3));
     if (name.startsWith('math.')) return this.mathCall(c, name.slice(5));
     if (UNARY_UFUNCS.has(name)) {
       const kw = this.kw(c, name === 'isnan' || name === 'isinf' || name === 'isfinite' ? [] : name === 'round' ? ['dtype', 'decimals'] : ['dtype'], name);
@@ -1334,12 +1283,12 @@ class Checker {
       if (a.kind === 'array' || b.kind === 'array') return array(p.dtype, this.broadcastRank(a, b, c.span));
       return scalar(p.dtype, false);
     }
-    if (['sum', 'min', 'max', 'any', 'all'].includes(fname) && !self && c.args.length === 1 && !c.keywords.length && ['list', 'range'].includes(this.expr(c.args[0]).kind)) return this.listReduce(c, fname);
+    if (['sum', 'min', 'max', 'any', 'all'].includes(fname) && !self && c.args.length === 1 && !c.keywords.length && ['list', 'range'].includes(this.expr(c.args[0]).kind)) return listReduce(this, c, fname);
     // Python's builtins of a tuple (sum(a.shape)); np.sum(t) is NumPy's, of the array the tuple makes (reduction()).
     if (['sum', 'min', 'max', 'any', 'all'].includes(fname) && !self && c.func.kind === 'Name' && this.imports.names.get(c.func.id)?.module !== 'numpy' && c.args.length === 1 && !c.keywords.length && this.expr(c.args[0]).kind === 'tuple') return this.tupleFold(c, fname, this.expr(c.args[0]) as Type & { kind: 'tuple' }, null);
     if (REDUCE_FNS.has(fname)) return this.reduction(c, fname, args);
-    if (name.startsWith('.l:')) return this.listMethod(c, name.slice(3), self!);
-    if (name.startsWith('random.') || name.startsWith('.rng:')) return this.randomCall(c, name, self);
+    if (name.startsWith('.l:')) return listMethod(this, c, name.slice(3), self!);
+    if (name.startsWith('random.') || name.startsWith('.rng:')) return randomCall(this, c, name, self);
     if (LIBRARY_FNS.has(fname)) return this.library(c, fname, args, self !== null);
     if (['divmod', 'np.divmod', 'roll', 'meshgrid', 'bincount', 'isclose', 'allclose', 'nonzero', '.nonzero', 'linalg.norm'].includes(name) || (name === 'where' && c.args.length === 1)) return this.numpyMore(c, name, args);
     if (NUMPY_EXTRA.has(name)) return this.numpyExtra(c, name, args);
@@ -1363,14 +1312,14 @@ class Checker {
       case 'enumerate': case 'zip': case 'reversed':
         this.error(Code.Unsupported, `${name}() is supported as the iterable of a for loop or comprehension${name === 'reversed' ? ' and inside list()' : ''}`, c.span);
         throw new Unknown();
-      case 'list': return this.listCall(c);
+      case 'list': return listCall(this, c);
       case 'sorted': {
         this.nargs(c, 1, 1, 'sorted');
         const rev = this.kw(c, ['reverse'], 'sorted').get('reverse')?.value;
         if (rev && this.expr(rev).kind !== 'scalar') this.error(Code.TypeMismatch, 'sorted(reverse=...) must be a boolean', rev.span);
         const elem = this.iterElem(c.args[0]);
         if (elem.kind !== 'scalar' && elem.kind !== 'str' && elem.kind !== 'tuple') { this.error(Code.Unsupported, `sorted() sorts numbers, strings and tuples in Par, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
-        return { kind: 'list', elem: this.listElem(elem, c.args[0].span) };
+        return { kind: 'list', elem: listElem(this, elem, c.args[0].span) };
       }
       case 'p.barrier':
         this.nargs(c, 0, 0, 'barrier');
@@ -1391,12 +1340,12 @@ class Checker {
       case 'str': case 'repr': case 'ascii': {
         this.nargs(c, name === 'str' ? 0 : 1, 1, name);
         this.kw(c, [], name);
-        if (c.args[0]) this.printable(c.args[0], name);
+        if (c.args[0]) printable(this, c.args[0], name);
         return STR;
       }
       case 'format': {
         this.nargs(c, 1, 2, 'format');
-        this.printable(c.args[0], 'format');
+        printable(this, c.args[0], 'format');
         if (c.args[1] && this.expr(c.args[1]).kind !== 'str') this.error(Code.TypeMismatch, 'format() argument 2 must be str', c.args[1].span);
         return STR;
       }
@@ -1469,7 +1418,7 @@ class Checker {
         // A literal holding arrays (np.array([x, y])) is a list of arrays; one of numbers stays a nested literal.
         const holdsArrays = (x: A.Expr): boolean => (x.kind === 'List' || x.kind === 'Tuple' ? x.elts.some(holdsArrays) : this.expr(x).kind === 'array');
         const lt = a.kind === 'Tuple' || (a.kind === 'List' && !holdsArrays(a)) ? null : this.expr(a);
-        if (lt && lt.kind === 'list') return this.arrayOfList(a, lt, kw.get('dtype'));
+        if (lt && lt.kind === 'list') return arrayOfList(this, a, lt, kw.get('dtype'));
         if (a.kind !== 'List' && a.kind !== 'Tuple') {
           const t = this.arrayArg(a, 'array');
           return array(this.dtypeArg(kw.get('dtype'), t.dtype), t.ndim);
@@ -1594,49 +1543,6 @@ class Checker {
     throw new Unknown();
   }
 
-  /** A value that str() and format() can show. */
-  printable(e: A.Expr, fname: string): Type {
-    const t = this.expr(e);
-    if (!PRINTABLE.has(t.kind)) this.error(Code.TypeMismatch, `${fname}() cannot show ${showType(t)}`, e.span);
-    return t;
-  }
-
-  /** `s.upper()`, `'{:.2f}'.format(x)`, ...: str's methods (STR_METHODS), run by runtime/strings.ts. */
-  strMethod(c: A.Call, m: string): Type {
-    if (m === 'join') {
-      this.nargs(c, 1, 1, 'join');
-      // join(reversed(xs)), join(a generator): joined as the list they give.
-      const a = c.args[0];
-      if (a.kind === 'Call' && ['reversed', 'zip', 'enumerate', 'range'].includes(this.calleeName(a.func) ?? '')) c.args[0] = { kind: 'Call', func: { kind: 'Name', id: 'list', span: a.span }, args: [a], keywords: [], span: a.span };
-      const el = this.iterElem(c.args[0]);
-      if (el.kind !== 'str') this.error(Code.TypeMismatch, `str.join() joins strings, not ${showType(el)} (use map(str, ...) as [str(x) for x in xs])`, c.args[0].span);
-      return STR;
-    }
-    if (m === 'split') {
-      this.nargs(c, 0, 2, 'split');
-      const kw = this.kw(c, ['sep', 'maxsplit'], 'split');
-      const sep = c.args[0] ?? kw.get('sep')?.value, max = c.args[1] ?? kw.get('maxsplit')?.value;
-      if (sep && !['str', 'none'].includes(this.expr(sep).kind)) this.error(Code.TypeMismatch, 'split() sep must be a str or None', sep.span);
-      if (max) this.intArg(max, 'split');
-      return { kind: 'list', elem: STR };
-    }
-    if (m === 'format') {
-      for (const a of c.args) this.printable(a, 'format');
-      for (const k of c.keywords) this.printable(k.value, 'format');
-      return STR;
-    }
-    this.kw(c, [], m);
-    const [min, max] = ['strip', 'lstrip', 'rstrip'].includes(m) ? [0, 1] : ['center', 'ljust', 'rjust'].includes(m) ? [1, 2] : m === 'replace' ? [2, 2]
-      : ['startswith', 'endswith', 'find', 'count', 'zfill'].includes(m) ? [1, 1] : [0, 0];
-    this.nargs(c, min, max, m);
-    c.args.forEach((a, i) => {
-      const t = this.expr(a);
-      const wantInt = (m === 'zfill' || ['center', 'ljust', 'rjust'].includes(m)) && i === 0;
-      if (wantInt ? t.kind !== 'scalar' || isFloat(t.dtype) : t.kind !== 'str') this.error(Code.TypeMismatch, `str.${m}() argument ${i + 1} must be ${wantInt ? 'an integer' : 'a str'}, got ${showType(t)}`, a.span);
-    });
-    return STR_METHODS.get(m)!;
-  }
-
   /** The dtype a ufunc computes in when given `dtype=`: NumPy casts inputs with the 'same_kind' rule. */
   ufuncDtype(name: string, k: A.Keyword, inputs: Type[], natural: DType): DType {
     const want = this.dtypeArg(k, natural);
@@ -1740,245 +1646,7 @@ class Checker {
     return red(t.dtype, keep?.kind === 'Bool' && keep.value ? t.ndim : ndim);
   }
 
-  // ---------------- np.random ----------------
-  /**
-   * `np.random.rand(3)`, `np.random.seed(1)`, `rng = np.random.default_rng(42)`, `rng.integers(0, 10, size=5)`:
-   * NumPy's streams (compiler/random.ts). Arguments are numbers; `size` an int or a tuple of ints.
-   * A scalar result is a Python number, as NumPy returns one (`integers` gives a NumPy int64).
-   */
-  randomCall(c: A.Call, name: string, self: A.Expr | null): Type {
-    const method = name.startsWith('.rng:');
-    const fn = method ? name.slice(5) : name.slice('random.'.length);
-    const gen: 'mt' | 'pcg' = method ? (this.expr(self!) as Type & { kind: 'rng' }).gen : 'mt';
-    const shown = method ? `${gen === 'mt' ? 'RandomState' : 'Generator'}.${fn}` : `np.random.${fn}`;
-    // One stream shared by threads would race (the per-iteration streams of issue 18 are not built
-    // yet); a draw in a function called from parallel code is caught at run time (lower-random.ts).
-    if (this.parDepth > 0 && !['default_rng', 'RandomState'].includes(fn)) this.error(Code.Unsupported, `${shown}() in a parallel loop or region is not supported yet: draw the numbers before it, in serial code`, c.span);
-    const num = (e: A.Expr, int = false) => {
-      const t = this.expr(e);
-      if (t.kind !== 'scalar' || (int && isFloat(t.dtype))) this.error(Code.Unsupported, t.kind === 'array' ? `${shown}() with array arguments is not supported yet (its arguments are numbers)` : `${shown}() needs ${int ? 'an integer' : 'a number'}, got ${showType(t)}`, e.span);
-    };
-    // Positional parameters after the first ones, NumPy's order.
-    const params: Record<string, string[]> = {
-      seed: ['seed'], random: ['size'], random_sample: ['size'], ranf: ['size'], sample: ['size'], standard_normal: ['size'],
-      randint: ['low', 'high', 'size', 'dtype'], integers: ['low', 'high', 'size', 'dtype', 'endpoint'],
-      uniform: ['low', 'high', 'size'], normal: ['loc', 'scale', 'size'], shuffle: ['x'], permutation: ['x'], choice: ['a', 'size', 'replace'],
-      default_rng: ['seed'], RandomState: ['seed'],
-    };
-    const given = new Map<string, A.Expr>();
-    if (fn === 'rand' || fn === 'randn') {
-      this.kw(c, [], fn);
-      c.args.forEach((a) => num(a, true));
-      return c.args.length ? array('float64', c.args.length) : FLOAT;
-    }
-    const names = params[fn] ?? [];
-    if (c.args.length > names.length) { this.error(Code.ArgCount, `${shown}() takes at most ${names.length} positional arguments`, c.args[names.length].span); throw new Unknown(); }
-    c.args.forEach((a, i) => given.set(names[i], a));
-    for (const k of c.keywords) {
-      if (!names.includes(k.name)) { this.error(Code.ArgCount, `${shown}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
-      if (given.has(k.name)) { this.error(Code.ArgCount, `${shown}() got multiple values for argument '${k.name}'`, k.span); continue; }
-      given.set(k.name, k.value);
-    }
-    // The call's arguments by name, for lowering (compiler/lower-random.ts).
-    this.randomArgs.set(c, given);
-    const sizeRank = (): number | null => {
-      const s = given.get('size');
-      if (!s || s.kind === 'None') return null;
-      return this.shapeArg(s);
-    };
-    switch (fn) {
-      case 'seed': case 'default_rng': case 'RandomState': {
-        const s = given.get('seed');
-        if (s && s.kind !== 'None') num(s, true);
-        if (fn === 'seed') return NONE;
-        return { kind: 'rng', gen: fn === 'default_rng' ? 'pcg' : 'mt' };
-      }
-      case 'random': case 'random_sample': case 'ranf': case 'sample': case 'standard_normal': {
-        const r = sizeRank();
-        return r === null ? FLOAT : array('float64', r);
-      }
-      case 'uniform': case 'normal': {
-        for (const k of fn === 'uniform' ? ['low', 'high'] : ['loc', 'scale']) { const a = given.get(k); if (a) num(a); }
-        const r = sizeRank();
-        return r === null ? FLOAT : array('float64', r);
-      }
-      case 'randint': case 'integers': {
-        const low = given.get('low');
-        if (!low) { this.error(Code.ArgCount, `${shown}() missing required argument 'low'`, c.span); throw new Unknown(); }
-        num(low, true);
-        const high = given.get('high');
-        if (high && high.kind !== 'None') num(high, true);
-        const end = given.get('endpoint');
-        if (end && end.kind !== 'Bool') this.error(Code.TypeMismatch, 'endpoint must be True or False', end.span);
-        const dt = given.get('dtype');
-        const d = dt ? this.dtypeOf(dt) ?? 'int64' : 'int64';
-        if (!isInt(d)) this.error(Code.Unsupported, `${shown}(dtype=${d}) is not supported (int32 and int64 are)`, dt!.span);
-        const r = sizeRank();
-        return r === null ? (fn === 'randint' && d === 'int64' ? INT : scalar(d)) : array(d, r);
-      }
-      case 'shuffle': case 'permutation': {
-        const x = given.get('x');
-        if (!x) { this.error(Code.ArgCount, `${shown}() missing required argument 'x'`, c.span); throw new Unknown(); }
-        const t = this.expr(x);
-        if (fn === 'permutation' && t.kind === 'scalar' && !isFloat(t.dtype)) return array('int64', 1);
-        if (t.kind !== 'array') { this.error(Code.TypeMismatch, `${shown}() needs an array${fn === 'permutation' ? ' or an integer' : ''}, got ${showType(t)}`, x.span); throw new Unknown(); }
-        return fn === 'shuffle' ? NONE : array(t.dtype, t.ndim);
-      }
-      case 'choice': {
-        const a = given.get('a');
-        if (!a) { this.error(Code.ArgCount, `${shown}() missing required argument 'a'`, c.span); throw new Unknown(); }
-        const t = this.expr(a);
-        const rep = given.get('replace');
-        if (rep && rep.kind !== 'Bool') this.error(Code.TypeMismatch, 'replace must be True or False', rep.span);
-        const elem: DType = t.kind === 'array' ? t.dtype : 'int64';
-        if (t.kind === 'array' ? t.ndim !== 1 : t.kind !== 'scalar' || isFloat(t.dtype)) { this.error(Code.TypeMismatch, `${shown}() needs a 1-d array or an integer, got ${showType(t)}`, a.span); throw new Unknown(); }
-        const r = sizeRank();
-        return r === null ? (t.kind === 'array' ? scalar(elem) : INT) : array(elem, r);
-      }
-    }
-    this.error(Code.Unsupported, `${shown}() is not supported yet`, c.span);
-    throw new Unknown();
-  }
 
-  // ---------------- lists ----------------
-  /** What a list may hold: numbers, strings, arrays and lists (tuples not yet). */
-  listElem(t: Type, span: Span): Type {
-    if (t.kind === 'scalar' || t.kind === 'str' || t.kind === 'array' || (t.kind === 'list' && t.elem)) return withoutShapes(t);
-    // A tuple is stored boxed (Note [Lists]): its leaves may be anything a list holds.
-    if (t.kind === 'tuple' && t.elems.length > 0 && t.elems.length <= 32) return { kind: 'tuple', elems: t.elems.map((x) => this.listElem(x, span)) };
-    this.error(Code.Unsupported, t.kind === 'list' ? 'a list of lists needs its inner lists to hold something' : `a list of ${showType(t)} is not supported yet (Par lists hold numbers, strings, arrays, tuples or lists)`, span);
-    throw new Unknown();
-  }
-
-  /** Par lists hold one type, as Numba's typed lists: numbers of one dtype, strings, arrays of one dtype and rank, lists. */
-  elemUnify(a: Type, b: Type, span: Span): Type {
-    if (a.kind === 'scalar' && b.kind === 'scalar' && a.dtype === b.dtype) return scalar(a.dtype, a.weak && b.weak);
-    if (a.kind === 'list' && b.kind === 'list') return { kind: 'list', elem: !a.elem ? b.elem : !b.elem ? a.elem : this.elemUnify(a.elem, b.elem, span) };
-    if (a.kind === 'tuple' && b.kind === 'tuple' && a.elems.length === b.elems.length) return { kind: 'tuple', elems: a.elems.map((x, i) => this.elemUnify(x, b.elems[i], span)) };
-    if (typeKey(withoutShapes(a)) === typeKey(withoutShapes(b))) return withoutShapes(a);
-    this.error(Code.TypeMismatch, `a list holds values of one type in Par (as Numba's typed lists), here ${showType(a)} and ${showType(b)}`, span);
-    throw new Unknown();
-  }
-
-  /** Whether a value of type v can go into (or be looked for in) a list of `elem`. */
-  sameElem(v: Type, elem: Type): boolean {
-    if (v.kind === 'scalar' && elem.kind === 'scalar') return v.dtype === elem.dtype;
-    if (v.kind === 'tuple' && elem.kind === 'tuple') return v.elems.length === elem.elems.length && v.elems.every((x, i) => this.sameElem(x, elem.elems[i]));
-    return typeKey(withoutShapes(v)).replace(/~/g, '') === typeKey(elem).replace(/~/g, '');
-  }
-
-  /** `xs[i]`, `xs[i:j:k]` (a new list), `r[i]` of a range. */
-  listIndex(e: A.Subscript, base: Type & ({ kind: 'list' } | { kind: 'range' })): Type {
-    if (e.index.length !== 1 || (e.index[0].kind === 'Slice' && e.index[0].ellipsis)) { this.error(Code.TypeMismatch, 'list indices must be integers or slices', e.span); throw new Unknown(); }
-    const ix = e.index[0];
-    for (const p of ix.kind === 'Slice' ? [ix.lower, ix.upper, ix.step] : [ix]) {
-      if (!p) continue;
-      const t = this.expr(p);
-      if (t.kind !== 'scalar' || isFloat(t.dtype)) { this.error(Code.TypeMismatch, `list indices must be integers or slices, not ${showType(t)}`, p.span); throw new Unknown(); }
-    }
-    if (base.kind === 'range') {
-      if (ix.kind === 'Slice') { this.error(Code.Unsupported, 'slicing a range is not supported in Par', ix.span); throw new Unknown(); }
-      return INT;
-    }
-    if (ix.kind === 'Slice') return base;
-    if (!base.elem) { this.error(Code.TypeMismatch, 'this list never holds anything, so its elements have no type', e.span); throw new Unknown(); }
-    return base.elem;
-  }
-
-  /** `[elt for x in xs if c]`, checked as the loop it stands for (comprehensionPlan). */
-  listComp(e: A.ListComp): Type {
-    const plan = comprehensionPlan(e);
-    for (const n of plan.names) this.localNames.add(n);
-    this.block(plan.stmts);
-    const t = this.inst.locals.get(plan.result);
-    if (!t || t.kind !== 'list' || !t.elem) throw new Unknown();
-    return t;
-  }
-
-  /** `list()`, `list(x)` of anything a for loop walks (but enumerate/zip, whose items are tuples). */
-  listCall(c: A.Call): Type {
-    this.nargs(c, 0, 1, 'list');
-    this.kw(c, [], 'list');
-    if (!c.args[0]) return { kind: 'list', elem: null };
-    return { kind: 'list', elem: this.listElem(this.iterElem(c.args[0]), c.args[0].span) };
-  }
-
-  /** Python's sum, min, max, any and all of a list or range: one element after another. */
-  listReduce(c: A.Call, fname: string): Type {
-    const t = this.expr(c.args[0]) as Type & ({ kind: 'list' } | { kind: 'range' });
-    this.inst.calls.set(c, { kind: 'builtin', name: 'list:' + fname, self: null });
-    const elem = t.kind === 'range' ? INT : t.elem;
-    if (fname === 'any' || fname === 'all') return BOOL;
-    if (!elem && fname === 'sum') return INT;
-    if (!elem) { this.error(Code.TypeMismatch, `${fname}() of a list that never holds anything`, c.args[0].span); throw new Unknown(); }
-    if (fname === 'sum') {
-      if (elem.kind !== 'scalar') { this.error(Code.TypeMismatch, `sum() adds numbers, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
-      // Python starts from the int 0: 0 + elements.
-      const p = promote({ dtype: 'int64', weak: true }, elem);
-      return scalar(p.dtype === 'bool' ? 'int64' : p.dtype, p.weak);
-    }
-    if (elem.kind !== 'scalar' && elem.kind !== 'str') { this.error(Code.TypeMismatch, `${fname}() compares numbers or strings, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
-    return elem;
-  }
-
-  /** `xs.append(v)`, `xs.pop()`, ...: an append to an empty list gives the list its element type. */
-  listMethod(c: A.Call, m: string, self: A.Expr): Type {
-    const lt = this.expr(self) as Type & { kind: 'list' };
-    const elem = lt.elem;
-    const put = (v: Type, span: Span) => {
-      const el = this.listElem(v, span);
-      const next = elem ? this.elemUnify(elem, el, span) : el;
-      if (self.kind === 'Name') this.bindVar(self.id, { kind: 'list', elem: next }, self.span);
-      else if (!elem) { this.error(Code.TypeMismatch, 'put the first element in this list through a variable (xs = []; xs.append(v))', self.span); throw new Unknown(); }
-    };
-    const needElem = (): Type => {
-      if (!elem) { this.error(Code.TypeMismatch, `${m}() of a list that never holds anything`, c.span); throw new Unknown(); }
-      return elem;
-    };
-    const kw = this.kw(c, m === 'sort' ? ['reverse'] : [], m);
-    switch (m) {
-      case 'append': this.nargs(c, 1, 1, m); put(this.expr(c.args[0]), c.args[0].span); return NONE;
-      case 'insert': this.nargs(c, 2, 2, m); this.intArg(c.args[0], m); put(this.expr(c.args[1]), c.args[1].span); return NONE;
-      case 'extend': this.nargs(c, 1, 1, m); put(this.iterElem(c.args[0]), c.args[0].span); return NONE;
-      case 'pop': this.nargs(c, 0, 1, m); if (c.args[0]) this.intArg(c.args[0], m); return needElem();
-      case 'clear': case 'reverse': this.nargs(c, 0, 0, m); return NONE;
-      case 'sort': {
-        this.nargs(c, 0, 0, m);
-        const rev = kw.get('reverse')?.value;
-        if (rev && this.expr(rev).kind !== 'scalar') this.error(Code.TypeMismatch, 'sort(reverse=...) must be a boolean', rev.span);
-        const el = elem ?? NONE;
-        if (elem && el.kind !== 'scalar' && el.kind !== 'str' && el.kind !== 'tuple') this.error(Code.Unsupported, `sort() sorts numbers, strings and tuples in Par, not ${showType(el)}`, c.span);
-        return NONE;
-      }
-      case 'index': case 'count': {
-        this.nargs(c, 1, 1, m);
-        const v = this.expr(c.args[0]);
-        if (elem && !this.sameElem(v, elem)) this.error(Code.TypeMismatch, `${m}() looks for ${showType(v)} in a list of ${showType(elem)}`, c.args[0].span);
-        return INT;
-      }
-      case 'copy': this.nargs(c, 0, 0, m); return lt;
-    }
-    throw new Unknown();
-  }
-
-  /** `np.array(xs)`: a list of numbers is a 1-d array; of arrays or lists (all of one shape), one dimension more. */
-  arrayOfList(a: A.Expr, lt: Type & { kind: 'list' }, dtypeKw: A.Keyword | undefined): Type {
-    let t: Type | null = lt;
-    let ndim = 0;
-    while (t && t.kind === 'list') { ndim++; t = t.elem; }
-    if (!t) { this.error(Code.TypeMismatch, 'array() of a list that never holds anything: its dtype is unknown', a.span); throw new Unknown(); }
-    if (t.kind === 'tuple') {
-      // np.array([(1, 2), (3, 4)]): tuples of numbers are rows, their dtype NumPy's promotion of the items'.
-      const items = t.elems;
-      if (!items.every((x) => x.kind === 'scalar')) { this.error(Code.Unsupported, `array() of a list of ${showType(t)} is not supported (tuples of numbers are)`, a.span); throw new Unknown(); }
-      t = scalar(items.map((x) => (x as { dtype: DType }).dtype).reduce((x, y) => promoteDtypes(x, y)));
-      ndim++;
-    }
-    if (t.kind === 'array') ndim += t.ndim;
-    if (t.kind !== 'scalar' && t.kind !== 'array') { this.error(Code.TypeMismatch, `array() of a list of ${showType(t)}`, a.span); throw new Unknown(); }
-    if (ndim > 4) this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', a.span);
-    return array(this.dtypeArg(dtypeKw, t.dtype), ndim);
-  }
 
   // ---------------- the array library: sorting, joining, scans ----------------
   /** `sort`, `argsort`, `concatenate`, `stack`, `vstack`, `hstack`, `cumsum`, `cumprod`, `diff`, `a.flatten()`. */
@@ -2807,56 +2475,3 @@ export function staticDtype(e: A.Expr, t: Type): DType | null | undefined {
   return undefined;
 }
 
-/** A comprehension as the statements it stands for, once per node: its result variable and its loop. */
-export interface ComprehensionPlan { result: string; names: string[]; stmts: A.Stmt[] }
-const plans = new WeakMap<A.ListComp, ComprehensionPlan>();
-let comprehensions = 0;
-
-/**
- * `[elt for x in xs if c for y in ys]` is `r = []; for x in xs: if c: for y in ys: r.append(elt)`.
- * Its loop variables are its own (Python 3): they are renamed `x#k` throughout the comprehension,
- * inner comprehensions first, so they never meet a variable of the function or of another scope.
- */
-export function comprehensionPlan(e: A.ListComp): ComprehensionPlan {
-  let plan = plans.get(e);
-  if (plan) return plan;
-  const k = comprehensions++;
-  const names: string[] = [];
-  const rename = new Map<string, string>();
-  const targetNames = (t: A.Expr) => {
-    if (t.kind === 'Name') { if (!rename.has(t.id)) { rename.set(t.id, `${t.id}#${k}`); names.push(`${t.id}#${k}`); } }
-    else if (t.kind === 'Tuple') t.elts.forEach(targetNames);
-  };
-  const inner = (x: unknown) => visitComprehensions(x, (lc) => comprehensionPlan(lc));
-  inner([e.elt, ...e.generators.flatMap((g) => [g.iter, ...g.ifs])]);
-  e.generators.forEach((g) => targetNames(g.target));
-  const apply = (x: unknown) => renameNames(x, rename);
-  apply([e.elt, ...e.generators.flatMap((g, i) => [g.target, ...(i > 0 ? [g.iter] : []), ...g.ifs])]);
-  const result = `comp#${k}`;
-  const span = e.span;
-  const name = (): A.Name => ({ kind: 'Name', id: result, span });
-  let body: A.Stmt[] = [{ kind: 'ExprStmt', expr: { kind: 'Call', func: { kind: 'Attribute', value: name(), attr: 'append', attrSpan: span, span }, args: [e.elt], keywords: [], span: e.elt.span }, span: e.elt.span }];
-  for (const g of [...e.generators].reverse()) {
-    for (const c of [...g.ifs].reverse()) body = [{ kind: 'If', test: c, body, orelse: [], span: c.span }];
-    body = [{ kind: 'For', target: g.target, iter: g.iter, body, span }];
-  }
-  plan = { result, names: [result, ...names], stmts: [{ kind: 'Assign', targets: [name()], value: { kind: 'List', elts: [], span }, span }, ...body] };
-  plans.set(e, plan);
-  return plan;
-}
-
-/** Calls f on every comprehension under x (not descending into them: f handles its own). */
-function visitComprehensions(x: unknown, f: (lc: A.ListComp) => void): void {
-  if (Array.isArray(x)) { x.forEach((y) => visitComprehensions(y, f)); return; }
-  if (!x || typeof x !== 'object') return;
-  if ((x as A.Expr).kind === 'ListComp') { f(x as A.ListComp); return; }
-  for (const [k, v] of Object.entries(x)) if (k !== 'span' && v && typeof v === 'object') visitComprehensions(v, f);
-}
-
-function renameNames(x: unknown, to: Map<string, string>): void {
-  if (Array.isArray(x)) { x.forEach((y) => renameNames(y, to)); return; }
-  if (!x || typeof x !== 'object') return;
-  const n = x as A.Name;
-  if (n.kind === 'Name' && to.has(n.id)) { n.id = to.get(n.id)!; return; }
-  for (const [k, v] of Object.entries(x)) if (k !== 'span' && v && typeof v === 'object') renameNames(v, to);
-}

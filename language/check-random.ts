@@ -1,0 +1,112 @@
+// Typing of np.random calls (the checker's part; lowering is compiler/lower-random.ts): the
+// module-level legacy functions, RandomState objects and default_rng Generators, their arguments
+// by NumPy's parameter names, and the types NumPy gives their results.
+import type * as A from './ast.js';
+import { Code } from './diagnostics.js';
+import { type DType, type Type, array, scalar, FLOAT, INT, NONE, isFloat, isInt, showType } from './types.js';
+import { Unknown } from './check-base.js';
+import type { Checker } from './checker.js';
+
+/** NumPy's legacy random functions (np.random.*, and the methods of a RandomState). */
+export const RANDOM_FNS = new Set(['seed', 'random', 'random_sample', 'rand', 'ranf', 'sample', 'randn', 'standard_normal', 'randint', 'uniform', 'normal', 'shuffle', 'permutation', 'choice']);
+/** The methods of a Generator (np.random.default_rng). */
+export const GENERATOR_FNS = new Set(['random', 'integers', 'standard_normal', 'normal', 'uniform']);
+
+/**
+ * `np.random.rand(3)`, `np.random.seed(1)`, `rng = np.random.default_rng(42)`, `rng.integers(0, 10, size=5)`:
+ * NumPy's streams (compiler/random.ts). Arguments are numbers; `size` an int or a tuple of ints.
+ * A scalar result is a Python number, as NumPy returns one (`integers` gives a NumPy int64).
+ */
+export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | null): Type {
+  const method = name.startsWith('.rng:');
+  const fn = method ? name.slice(5) : name.slice('random.'.length);
+  const gen: 'mt' | 'pcg' = method ? (ck.expr(self!) as Type & { kind: 'rng' }).gen : 'mt';
+  const shown = method ? `${gen === 'mt' ? 'RandomState' : 'Generator'}.${fn}` : `np.random.${fn}`;
+  // One stream shared by threads would race (the per-iteration streams of issue 18 are not built
+  // yet); a draw in a function called from parallel code is caught at run time (lower-random.ts).
+  if (ck.parDepth > 0 && !['default_rng', 'RandomState'].includes(fn)) ck.error(Code.Unsupported, `${shown}() in a parallel loop or region is not supported yet: draw the numbers before it, in serial code`, c.span);
+  const num = (e: A.Expr, int = false) => {
+    const t = ck.expr(e);
+    if (t.kind !== 'scalar' || (int && isFloat(t.dtype))) ck.error(Code.Unsupported, t.kind === 'array' ? `${shown}() with array arguments is not supported yet (its arguments are numbers)` : `${shown}() needs ${int ? 'an integer' : 'a number'}, got ${showType(t)}`, e.span);
+  };
+  // Positional parameters after the first ones, NumPy's order.
+  const params: Record<string, string[]> = {
+    seed: ['seed'], random: ['size'], random_sample: ['size'], ranf: ['size'], sample: ['size'], standard_normal: ['size'],
+    randint: ['low', 'high', 'size', 'dtype'], integers: ['low', 'high', 'size', 'dtype', 'endpoint'],
+    uniform: ['low', 'high', 'size'], normal: ['loc', 'scale', 'size'], shuffle: ['x'], permutation: ['x'], choice: ['a', 'size', 'replace'],
+    default_rng: ['seed'], RandomState: ['seed'],
+  };
+  const given = new Map<string, A.Expr>();
+  if (fn === 'rand' || fn === 'randn') {
+    ck.kw(c, [], fn);
+    c.args.forEach((a) => num(a, true));
+    return c.args.length ? array('float64', c.args.length) : FLOAT;
+  }
+  const names = params[fn] ?? [];
+  if (c.args.length > names.length) { ck.error(Code.ArgCount, `${shown}() takes at most ${names.length} positional arguments`, c.args[names.length].span); throw new Unknown(); }
+  c.args.forEach((a, i) => given.set(names[i], a));
+  for (const k of c.keywords) {
+    if (!names.includes(k.name)) { ck.error(Code.ArgCount, `${shown}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
+    if (given.has(k.name)) { ck.error(Code.ArgCount, `${shown}() got multiple values for argument '${k.name}'`, k.span); continue; }
+    given.set(k.name, k.value);
+  }
+  // The call's arguments by name, for lowering (compiler/lower-random.ts).
+  ck.randomArgs.set(c, given);
+  const sizeRank = (): number | null => {
+    const s = given.get('size');
+    if (!s || s.kind === 'None') return null;
+    return ck.shapeArg(s);
+  };
+  switch (fn) {
+    case 'seed': case 'default_rng': case 'RandomState': {
+      const s = given.get('seed');
+      if (s && s.kind !== 'None') num(s, true);
+      if (fn === 'seed') return NONE;
+      return { kind: 'rng', gen: fn === 'default_rng' ? 'pcg' : 'mt' };
+    }
+    case 'random': case 'random_sample': case 'ranf': case 'sample': case 'standard_normal': {
+      const r = sizeRank();
+      return r === null ? FLOAT : array('float64', r);
+    }
+    case 'uniform': case 'normal': {
+      for (const k of fn === 'uniform' ? ['low', 'high'] : ['loc', 'scale']) { const a = given.get(k); if (a) num(a); }
+      const r = sizeRank();
+      return r === null ? FLOAT : array('float64', r);
+    }
+    case 'randint': case 'integers': {
+      const low = given.get('low');
+      if (!low) { ck.error(Code.ArgCount, `${shown}() missing required argument 'low'`, c.span); throw new Unknown(); }
+      num(low, true);
+      const high = given.get('high');
+      if (high && high.kind !== 'None') num(high, true);
+      const end = given.get('endpoint');
+      if (end && end.kind !== 'Bool') ck.error(Code.TypeMismatch, 'endpoint must be True or False', end.span);
+      const dt = given.get('dtype');
+      const d = dt ? ck.dtypeOf(dt) ?? 'int64' : 'int64';
+      if (!isInt(d)) ck.error(Code.Unsupported, `${shown}(dtype=${d}) is not supported (int32 and int64 are)`, dt!.span);
+      const r = sizeRank();
+      return r === null ? (fn === 'randint' && d === 'int64' ? INT : scalar(d)) : array(d, r);
+    }
+    case 'shuffle': case 'permutation': {
+      const x = given.get('x');
+      if (!x) { ck.error(Code.ArgCount, `${shown}() missing required argument 'x'`, c.span); throw new Unknown(); }
+      const t = ck.expr(x);
+      if (fn === 'permutation' && t.kind === 'scalar' && !isFloat(t.dtype)) return array('int64', 1);
+      if (t.kind !== 'array') { ck.error(Code.TypeMismatch, `${shown}() needs an array${fn === 'permutation' ? ' or an integer' : ''}, got ${showType(t)}`, x.span); throw new Unknown(); }
+      return fn === 'shuffle' ? NONE : array(t.dtype, t.ndim);
+    }
+    case 'choice': {
+      const a = given.get('a');
+      if (!a) { ck.error(Code.ArgCount, `${shown}() missing required argument 'a'`, c.span); throw new Unknown(); }
+      const t = ck.expr(a);
+      const rep = given.get('replace');
+      if (rep && rep.kind !== 'Bool') ck.error(Code.TypeMismatch, 'replace must be True or False', rep.span);
+      const elem: DType = t.kind === 'array' ? t.dtype : 'int64';
+      if (t.kind === 'array' ? t.ndim !== 1 : t.kind !== 'scalar' || isFloat(t.dtype)) { ck.error(Code.TypeMismatch, `${shown}() needs a 1-d array or an integer, got ${showType(t)}`, a.span); throw new Unknown(); }
+      const r = sizeRank();
+      return r === null ? (t.kind === 'array' ? scalar(elem) : INT) : array(elem, r);
+    }
+  }
+  ck.error(Code.Unsupported, `${shown}() is not supported yet`, c.span);
+  throw new Unknown();
+}
