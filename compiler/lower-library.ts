@@ -13,7 +13,8 @@
 // `a` just before writing element i is safe, reading another element of it is not.
 import type * as A from '../language/ast.js';
 import { Code } from '../language/diagnostics.js';
-import { axisValue, MATH_FNS, normOrd } from '../language/checker.js';
+import { MATH_FNS } from '../language/builtins.js';
+import { axisValue, normOrd } from '../language/check-numpy.js';
 import type { Span } from '../language/source.js';
 import { type DType, type Type, isFloat, elemOf, promote } from '../language/types.js';
 import type * as I from './ir.js';

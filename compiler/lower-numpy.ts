@@ -6,7 +6,7 @@
 // `numpyExtra()` and its neighbours; each function here takes the FnLowerer of the function
 // being lowered and uses its helpers (nests, allocation, ownership), as lower-library.ts does.
 import type * as A from '../language/ast.js';
-import { axisValue, einsumPlan, padShape } from '../language/checker.js';
+import { axisValue, einsumPlan, padShape } from '../language/check-numpy.js';
 import { type DType, type Type, isFloat, promote, promoteDtypes } from '../language/types.js';
 import type * as I from './ir.js';
 import type { ArrRef, FnLowerer, Val } from './lower.js';

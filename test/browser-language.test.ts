@@ -2,7 +2,7 @@
 // every builtin it documents is one the checker knows, and the checker's exported builtin sets are
 // all documented, so completion and hover docs cannot drift from the language.
 import { describe, expect, it } from 'vitest';
-import { BINARY_UFUNCS, EXCEPTIONS, LIBRARY_FNS, LINALG_FNS, UFUNC_ALIASES, UNARY_UFUNCS, isBuiltinName } from '../language/checker.js';
+import { BINARY_UFUNCS, EXCEPTIONS, LIBRARY_FNS, LINALG_FNS, UFUNC_ALIASES, UNARY_UFUNCS, isBuiltinName } from '../language/builtins.js';
 import { dtypeNamed } from '../language/types.js';
 import { BUILTINS, KEYWORDS } from '../playground/src/par-language.js';
 
