@@ -10,12 +10,13 @@ import { expandEllipsis } from './ast.js';
 import { Code, DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { Span } from './source.js';
 import { lineCol } from './source.js';
-import { definiteAssignment, localNames, type Definite } from './definite.js';
+import { definiteAssignment, type Definite } from './definite.js';
 import { GENERATOR_FNS, RANDOM_FNS } from './check-random.js';
 import { fstringParts, strBinary, strIndex, STR_METHODS } from './check-strings.js';
 import { elemUnify, LIST_METHODS, listComp, listElem, listIndex, sameElem } from './check-lists.js';
-import { Unknown } from './check-base.js';
+import { assignedNames, exprText, Unknown } from './check-base.js';
 import { builtin } from './check-calls.js';
+import { stmtInner } from './check-statements.js';
 import { gridType, staticDtype, tupleSlice, vectorizedCall } from './check-numpy.js';
 import { ABSTRACT_DTYPES, CONSTANTS, DECORATOR_NAMES, EXCEPTIONS, isBuiltinName, LINALG_FNS, MATH_FNS, UFUNC_ALIASES } from './builtins.js';
 import {
@@ -71,8 +72,6 @@ export function check(mod: A.Module, diags: DiagnosticBag): CheckedProgram {
   return new Checker(mod, diags).run();
 }
 
-/** Names assigned anywhere in a body (Python's rule for what is local); imports are namespaces, not variables. */
-const assignedNames = (body: A.Stmt[]) => localNames(body, false);
 
 /** Names read in a function body (any Name expression), for finding module-level variables functions use. */
 function namesRead(node: unknown, out: Set<string>): Set<string> {
@@ -262,7 +261,7 @@ export class Checker {
     const errors = this.inst.diags.items.length;
     let failed = false;
     try {
-      this.stmtInner(s);
+      stmtInner(this, s);
     } catch (e) {
       if (!(e instanceof Unknown)) throw e;
       failed = true;
@@ -274,125 +273,10 @@ export class Checker {
     }
   }
 
-  stmtInner(s: A.Stmt): void {
-    switch (s.kind) {
-      case 'ExprStmt': {
-        const t = this.expr(s.expr);
-        void t;
-        return;
-      }
-      case 'Assign': {
-        const vt = this.expr(s.value);
-        for (const tg of s.targets) this.assignTarget(tg, vt, s.value);
-        return;
-      }
-      case 'AnnAssign': {
-        const ann = this.annotation(s.annotation);
-        if (s.value) {
-          const vt = this.expr(s.value);
-          if (ann && !this.assignable(vt, ann)) this.error(Code.TypeMismatch, `cannot assign ${showType(vt)} to '${exprText(s.target)}' declared as ${showType(ann)}`, s.value.span);
-          this.assignTarget(s.target, ann ?? vt, s.value);
-        } else if (ann && s.target.kind === 'Name') this.bindVar(s.target.id, ann, s.target.span);
-        return;
-      }
-      case 'AugAssign': {
-        const cur = this.expr(s.target);
-        const vt = this.expr(s.value);
-        const rt = this.binaryType(s.op, cur, vt, s.span);
-        if (cur.kind === 'array') {
-          if (rt.kind === 'array' && rt.ndim > cur.ndim) this.error(Code.ShapeMismatch, `in-place '${s.op}=' cannot broadcast a ${rt.ndim}-d result into a ${cur.ndim}-d array`, s.span);
-          return;
-        }
-        if (rt.kind === 'array') { this.error(Code.TypeMismatch, `'${s.op}=' of an array into the scalar '${exprText(s.target)}'`, s.value.span); return; }
-        if (s.target.kind === 'Name') this.bindVar(s.target.id, rt, s.target.span);
-        return;
-      }
-      case 'If': {
-        this.condition(s.test);
-        this.block(s.body);
-        this.block(s.orelse);
-        return;
-      }
-      case 'While': {
-        this.condition(s.test);
-        this.loops.push('loop');
-        this.block(s.body);
-        this.loops.pop();
-        return;
-      }
-      case 'For': return this.forStmt(s);
-      case 'Break': case 'Continue': {
-        const kw = s.kind.toLowerCase();
-        const inner = this.loops[this.loops.length - 1];
-        if (!inner) this.error(Code.Syntax, `'${kw}' outside a loop`, s.span);
-        else if (inner === 'region') this.error(Code.Unsupported, `'${kw}' cannot leave a parallel region: every thread must reach its end`, s.span);
-        else if (inner === 'prange' && kw === 'break') this.error(Code.Unsupported, "'break' is not allowed in a prange loop: its iterations run in any order on several threads (use a while loop, or skip the work with a flag)", s.span);
-        else if (inner === 'share' && kw === 'break') this.error(Code.Unsupported, "'break' is not allowed in a p.range or p.xrange loop: each thread runs its own share of the iterations (skip the work with a flag)", s.span);
-        return;
-      }
-      case 'Pass': return;
-      case 'Return': {
-        if (this.isMain) { this.error(Code.Syntax, "'return' outside a function", s.span); return; }
-        if (this.parDepth > 0) { this.error(Code.Unsupported, "'return' inside a parallel loop or region is not supported", s.span); return; }
-        const t = s.value ? this.expr(s.value) : NONE;
-        if (t.kind === 'func' || t.kind === 'builtin' || t.kind === 'team' || t.kind === 'dtype') {
-          this.error(Code.TypeMismatch, `a function cannot return ${showType(t)}`, s.value!.span); return;
-        }
-        const declared = this.inst.def ? this.declaredReturn(this.inst.def) : null;
-        if (declared && !this.assignable(t, declared)) {
-          this.error(Code.TypeMismatch, `'${this.inst.def!.name}' is declared to return ${showType(declared)} but this returns ${showType(t)}`, s.value?.span ?? s.span); return;
-        }
-        this.retSoFar = this.retSoFar ? this.unify(this.retSoFar, t, s.span, 'return value') : t;
-        return;
-      }
-      case 'FunctionDef':
-        this.error(Code.Unsupported, 'nested function definitions are not supported in Par; define functions at the top level', s.nameSpan);
-        return;
-      case 'With': return this.withStmt(s);
-      case 'Raise': {
-        if (s.exc) {
-          const t = this.expr(s.exc);
-          if (t.kind !== 'exception') this.error(Code.TypeMismatch, 'raise needs an exception such as ValueError("message")', s.exc.span);
-        }
-        return;
-      }
-      case 'Assert': {
-        this.condition(s.test);
-        if (s.msg) { const t = this.expr(s.msg); if (t.kind !== 'str') this.error(Code.TypeMismatch, `an assert message must be a string, got ${showType(t)}`, s.msg.span); }
-        return;
-      }
-      // Imports are resolved before checking (collectImports): a module is a namespace, not a variable.
-      case 'Import': case 'ImportFrom': return;
-    }
-  }
-
   condition(e: A.Expr): void {
     const t = this.expr(e);
     if (t.kind === 'array') this.error(Code.TypeMismatch, 'the truth value of an array is ambiguous; use any(...) or all(...)', e.span);
     else if (t.kind !== 'scalar' && t.kind !== 'none' && t.kind !== 'str' && t.kind !== 'list') this.error(Code.TypeMismatch, `a condition must be a scalar, not ${showType(t)}`, e.span);
-  }
-
-  forStmt(s: A.For): void {
-    const it = s.iter;
-    let elem: Type;
-    let isPrange = false, share = false;
-    if (it.kind === 'Call') {
-      const fname = this.calleeName(it.func);
-      if (fname === 'range' || fname === 'prange' || fname === 'p.range' || fname === 'p.xrange') {
-        isPrange = fname === 'prange';
-        share = fname === 'p.range' || fname === 'p.xrange';
-        if (share) this.teamAlive(it.func as A.Attribute);
-        this.rangeCall(it, fname);
-        elem = INT;
-      } else elem = this.iterElem(it);
-    } else elem = this.iterElem(it);
-    if (s.target.kind !== 'Name' && (isPrange || share)) { this.error(Code.Unsupported, 'a parallel loop target must be a single name', s.target.span); return; }
-    this.bindTarget(s.target, elem);
-    this.loops.push(isPrange ? 'prange' : share ? 'share' : 'loop');
-    if (isPrange) this.parDepth++;
-    this.block(s.body);
-    if (isPrange) { this.parDepth--; this.inferReductions(s); }
-    this.loops.pop();
   }
 
   /** A for loop's (or comprehension's) target: a name, or a tuple of targets unpacking each item. */
@@ -478,102 +362,11 @@ export class Checker {
     }
   }
 
-  /** Finds the reduction variables of a prange body and checks they are used only as reductions. */
-  inferReductions(s: A.For): void {
-    const ops = new Map<string, { op: ParLoopInfo['reductions'][0]['op']; span: Span }[]>();
-    const reductionStmts = new Set<A.Stmt>();
-    const outerVars = (n: string) => this.inst.locals.has(n) || this.globals.has(n);
-    const visit = (body: A.Stmt[]) => {
-      for (const st of body) {
-        if (st.kind === 'AugAssign' && st.target.kind === 'Name' && ['+', '-', '*', '&', '|', '^'].includes(st.op)) {
-          const t = this.inst.types.get(st.target);
-          if (t?.kind === 'scalar') { push(st.target.id, st.op as '+', st.span); reductionStmts.add(st); }
-        } else if (st.kind === 'Assign' && st.targets.length === 1 && st.targets[0].kind === 'Name' && st.value.kind === 'Call') {
-          const fn = this.calleeName(st.value.func);
-          const name = st.targets[0].id;
-          if ((fn === 'max' || fn === 'min') && st.value.args.length >= 2 && st.value.args.some((a) => a.kind === 'Name' && a.id === name)) {
-            push(name, fn, st.span); reductionStmts.add(st);
-          }
-        }
-        if (st.kind === 'If') { visit(st.body); visit(st.orelse); }
-        else if (st.kind === 'While' || st.kind === 'For' || st.kind === 'With') visit(st.body);
-      }
-    };
-    const push = (name: string, op: ParLoopInfo['reductions'][0]['op'], span: Span) => {
-      if (!ops.has(name)) ops.set(name, []);
-      ops.get(name)!.push({ op, span });
-    };
-    visit(s.body);
-    const info: ParLoopInfo = { reductions: [], privates: [] };
-    const assignedInBody = assignedNames(s.body);
-    // A variable given a fresh value in the body (`s = 0.0` before an inner `s += ...`) is private.
-    const plain = assignedNames(s.body.filter((st) => !reductionStmts.has(st)).flatMap((st) => plainAssigns(st, reductionStmts)));
-    for (const [name, uses] of ops) {
-      if (!outerVars(name) || name === (s.target as A.Name).id || plain.has(name)) continue;
-      const kinds = new Set(uses.map((u) => (u.op === '-' ? '+' : u.op)));
-      if (kinds.size > 1) {
-        this.error(Code.BadReduction, `reduction variable '${name}' is updated with different operators (${[...new Set(uses.map((u) => u.op))].join(', ')}) in one parallel loop; use one operator per variable`, uses[1].span);
-        continue;
-      }
-      // Any other read or write of the variable in the body breaks the reduction.
-      const bad = findOtherUse(s.body, name, reductionStmts);
-      if (bad) {
-        this.error(Code.BadReduction, `'${name}' is a reduction variable of this parallel loop (updated with '${uses[0].op}${uses[0].op.length === 1 ? '=' : ''}'), so it cannot be read or assigned elsewhere in the loop body`, bad);
-        continue;
-      }
-      info.reductions.push({ name, op: uses[0].op });
-    }
-    for (const n of assignedInBody) if (!info.reductions.some((r) => r.name === n)) info.privates.push(n);
-    this.inst.parloops.set(s, info);
-  }
-
   /** `p.attr` where `p` names the team of a region that has ended is an error (its threads are gone). */
   teamAlive(e: A.Attribute): void {
     if (e.value.kind !== 'Name' || !this.endedTeams.has(e.value.id)) return;
     this.error(Code.Unsupported, `'${e.value.id}' is the team of a parallel region that has ended; use it inside its 'with parallel() as ${e.value.id}:' block`, e.span);
     throw new Unknown();
-  }
-
-  withStmt(s: A.With): void {
-    // Cython's `with nogil:` (also `with nogil, parallel():`): Par has no GIL to release.
-    s.items = s.items.filter((it) => !(it.context.kind === 'Name' && it.context.id === 'nogil' || it.context.kind === 'Attribute' && it.context.attr === 'nogil' && this.calleeName(it.context) === 'nogil'));
-    if (s.items.length === 0) return this.block(s.body);
-    if (s.items.length !== 1) { this.error(Code.Unsupported, 'with takes exactly one item in Par', s.span); return; }
-    const item = s.items[0];
-    const ctx = item.context;
-    if (ctx.kind === 'Call' && this.calleeName(ctx.func) === 'parallel') {
-      this.inst.types.set(ctx, { kind: 'team' });
-      this.inst.calls.set(ctx, { kind: 'builtin', name: 'parallel', self: null });
-      if (ctx.args.length) this.error(Code.ArgCount, 'parallel() takes keyword arguments only (num_threads=, if_=)', ctx.args[0].span);
-      for (const k of ctx.keywords) {
-        if (k.name !== 'num_threads' && k.name !== 'if_') this.error(Code.ArgCount, `parallel() got an unexpected keyword argument '${k.name}'`, k.span);
-        const t = this.expr(k.value);
-        if (t.kind !== 'scalar' && t.kind !== 'none') this.error(Code.TypeMismatch, `${k.name} must be a scalar`, k.value.span);
-        else if (k.name === 'num_threads' && t.kind === 'scalar' && isFloat(t.dtype)) this.error(Code.TypeMismatch, 'num_threads must be an integer', k.value.span);
-      }
-      if (item.asName) {
-        this.bindVar(item.asName, { kind: 'team' }, item.span);
-        this.endedTeams.delete(item.asName);
-      }
-      // A region nested in parallel code has a team, and a lock, of its own.
-      const locks = this.locks;
-      this.locks = 0;
-      this.parDepth++;
-      this.loops.push('region');
-      this.block(s.body);
-      this.loops.pop();
-      this.parDepth--;
-      this.locks = locks;
-      // The team is usable only inside its block: after the join its threads are gone.
-      if (item.asName) this.endedTeams.add(item.asName);
-      return;
-    }
-    const t = this.expr(ctx);
-    if (t.kind !== 'lock') { this.error(Code.Unsupported, 'with supports parallel(...) and p.lock only', ctx.span); return; }
-    if (this.locks > 0) this.error(Code.Unsupported, "a 'with p.lock' inside another would wait for itself forever: the team's lock is not re-entrant", ctx.span);
-    this.locks++;
-    this.block(s.body);
-    this.locks--;
   }
 
   // ---------------- variables and assignment ----------------
@@ -1257,16 +1050,6 @@ export class Checker {
 
 }
 
-/** The statements of a body (recursively) other than the given reduction updates. */
-function plainAssigns(st: A.Stmt, skip: Set<A.Stmt>): A.Stmt[] {
-  if (skip.has(st)) return [];
-  switch (st.kind) {
-    case 'If': return [...st.body, ...st.orelse].flatMap((x) => plainAssigns(x, skip));
-    case 'While': case 'With': return st.body.flatMap((x) => plainAssigns(x, skip));
-    case 'For': return [{ ...st, body: [] }, ...st.body.flatMap((x) => plainAssigns(x, skip))];
-    default: return [st];
-  }
-}
 
 /** Whether every path through a body ends in return or raise (so it cannot fall off the end). */
 function definitelyReturns(body: A.Stmt[]): boolean {
@@ -1287,47 +1070,7 @@ function fullKey(t: Type): string {
   return typeKey(t) + (t.kind === 'array' && t.shape ? showShape(t.shape) : '') + (t.kind === 'tuple' ? t.elems.map(fullKey).join() : '');
 }
 
-function findOtherUse(body: A.Stmt[], name: string, allowed: Set<A.Stmt>): Span | null {
-  let found: Span | null = null;
-  const visitExpr = (e: unknown): void => {
-    if (found || !e || typeof e !== 'object') return;
-    if (Array.isArray(e)) { e.forEach(visitExpr); return; }
-    const n = e as A.Expr;
-    if (n.kind === 'Name' && n.id === name) { found = n.span; return; }
-    for (const [k, v] of Object.entries(n)) if (k !== 'span' && v && typeof v === 'object') visitExpr(v);
-  };
-  const visit = (stmts: A.Stmt[]) => {
-    for (const s of stmts) {
-      if (found) return;
-      if (allowed.has(s)) {
-        // The update itself may not read the variable except as the accumulator.
-        if (s.kind === 'AugAssign') visitExpr(s.value);
-        else if (s.kind === 'Assign' && s.value.kind === 'Call') visitExpr(s.value.args.filter((a) => !(a.kind === 'Name' && a.id === name)));
-        continue;
-      }
-      switch (s.kind) {
-        case 'If': visitExpr(s.test); visit(s.body); visit(s.orelse); break;
-        case 'While': visitExpr(s.test); visit(s.body); break;
-        case 'For': visitExpr(s.iter); visitExpr(s.target); visit(s.body); break;
-        case 'With': visitExpr(s.items); visit(s.body); break;
-        default: visitExpr(s);
-      }
-    }
-  };
-  visit(body);
-  return found;
-}
 
-export function exprText(e: A.Expr): string {
-  switch (e.kind) {
-    case 'Name': return e.id;
-    case 'Attribute': return `${exprText(e.value)}.${e.attr}`;
-    case 'Call': return `${exprText(e.func)}(...)`;
-    case 'Subscript': return `${exprText(e.value)}[...]`;
-    case 'Int': return String(e.value);
-    default: return e.kind.toLowerCase();
-  }
-}
 
 export { DTYPES };
 
