@@ -171,3 +171,22 @@ function pureStmt(s: Stmt): boolean {
   else if (s.k === 'expr') visit(s.e);
   return ok;
 }
+
+/**
+ * Whether a loop body may run on several threads as it is: nothing in it can raise or allocate, and
+ * it calls only pure functions. With `parfors`, parallel loops of such bodies are allowed too (a
+ * whole nest that cannot fail midway, see Note [Buffer reuse]). `pureCall` accepts more functions
+ * (@vectorize functions that cannot fail, see parallelSafe in lower-library.ts).
+ */
+export function pureBody(ss: Stmt[], parfors = false, pureCall?: (fn: string) => boolean): boolean {
+  let ok = true;
+  const visit = (x: unknown): void => {
+    if (!ok || !x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    const n = x as { k?: string; fn?: string };
+    if (n.k === 'trap' || (n.k === 'parfor' && !parfors) || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !PURE_CALL.test(n.fn ?? '') && !pureCall?.(n.fn ?? ''))) { ok = false; return; }
+    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
+  };
+  visit(ss);
+  return ok;
+}

@@ -17,7 +17,9 @@
 import type * as A from '../language/ast.js';
 import type { DType, Type } from '../language/types.js';
 import type { Expr } from './ir.js';
-import { type ArrRef, type FnLowerer, elemChildren, pureBody } from './lower.js';
+import type { ArrRef, FnLowerer } from './lower.js';
+import { pureBody } from './cse.js';
+import { elemChildren } from './lower-library.js';
 import { DESC } from '../runtime/layout.js';
 import { i32, get, bin, load, add32, select } from './ir-build.js';
 

@@ -19,7 +19,7 @@ import type { Span } from '../language/source.js';
 import { type DType, type Type, isFloat, elemOf, promote } from '../language/types.js';
 import type * as I from './ir.js';
 import type { ArrRef, FnLowerer, Val } from './lower.js';
-import { pureBody } from './lower.js';
+import { pureBody } from './cse.js';
 import type { FuncInstance } from '../language/checker.js';
 import { i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp } from './ir-build.js';
 
@@ -1100,4 +1100,19 @@ export function isCloseElem(fl: FnLowerer, e: A.Call, args: Val[]): Expr {
     r = bin('or', 'i32', r, bin('and', 'i32', convert(vals[2].v.e, vals[2].v.dtype, 'bool'), bin('and', 'i32', xnan, bin('ne', vt(ty.dtype), y, y))));
   }
   return r;
+}
+
+export function elemChildren(e: A.Expr, r: unknown): A.Expr[] {
+  switch (e.kind) {
+    case 'Binary': return [e.left, e.right];
+    case 'Unary': return [e.operand];
+    case 'Compare': return [e.left, e.comparators[0]];
+    case 'Call': {
+      const res = r as { name?: string; kind?: string } | undefined;
+      if (res?.kind === 'user') return e.args;
+      if (res?.name === '.astype') return [(e.func as A.Attribute).value];
+      return ufuncArgs(e);
+    }
+    default: return [];
+  }
 }

@@ -22,7 +22,7 @@ import { ABSTRACT_DTYPES, EXCEPTIONS, LIBRARY_FNS, NUMPY_EXTRA } from '../langua
 import { axesArgs, axisValue, permutation, staticDtype, tupleSlice } from '../language/check-numpy.js';
 import { DEFAULT_OPTIONS, type FuncOptions } from '../language/compat.js';
 import type { Definite } from '../language/definite.js';
-import { assignArrayIndex, assignMixed, fmtTrap, gather, gatherMixed, isArrayIndex, isCloseElem, isMixedArrayIndex, isVectorized, libraryCall, mathCall, maxMinOfMany, numpyMore, roundDecimals, ufuncArgs, vectorizedElem, vectorizedScalar } from './lower-library.js';
+import { assignArrayIndex, assignMixed, elemChildren, fmtTrap, gather, gatherMixed, isArrayIndex, isCloseElem, isMixedArrayIndex, isVectorized, libraryCall, mathCall, maxMinOfMany, numpyMore, roundDecimals, ufuncArgs, vectorizedElem, vectorizedScalar } from './lower-library.js';
 import type { SourceFile, Span } from '../language/source.js';
 import { lineCol } from '../language/source.js';
 import { type DType, type Type, isFloat, isInt, promote, elemOf } from '../language/types.js';
@@ -32,7 +32,7 @@ import { mathFn, mathVec, NATIVE_MATH } from './mathlib-wasm.js';
 import { pyRepr } from '../runtime/pyformat.js';
 import type * as I from './ir.js';
 import { exprType as verifyExprType } from './verify.js';
-import { cseBody, PURE_CALL } from './cse.js';
+import { cseBody, pureBody } from './cse.js';
 import { groupLength, lowerGroup } from './fuse-statements.js';
 import { arrayOfList, forSequence, lengthOf, listBinary, listCall, listComp, listCompare, listIndex, listLiteral, listMethod, listReduce, listSetItem, rangeValue, splitString, storageOf, toList } from './lower-lists.js';
 import { dynamicAxisReduce, gridValue, numpyExtra, unpackArray } from './lower-numpy.js';
@@ -2946,24 +2946,6 @@ function assignedIn(body: A.Stmt[], name: string): boolean {
 
 /** Number of iterations of range(start, stop, step), for either sign of step (step != 0). */
 
-/**
- * Whether a loop body may run on several threads as it is: nothing in it can raise or allocate, and
- * it calls only pure functions. With `parfors`, parallel loops of such bodies are allowed too (a
- * whole nest that cannot fail midway, see Note [Buffer reuse]). `pureCall` accepts more functions
- * (@vectorize functions that cannot fail, see parallelSafe in lower-library.ts).
- */
-export function pureBody(ss: Stmt[], parfors = false, pureCall?: (fn: string) => boolean): boolean {
-  let ok = true;
-  const visit = (x: unknown): void => {
-    if (!ok || !x || typeof x !== 'object') return;
-    if (Array.isArray(x)) { x.forEach(visit); return; }
-    const n = x as { k?: string; fn?: string };
-    if (n.k === 'trap' || (n.k === 'parfor' && !parfors) || n.k === 'region' || n.k === 'alloc' || (n.k === 'call' && !PURE_CALL.test(n.fn ?? '') && !pureCall?.(n.fn ?? ''))) { ok = false; return; }
-    for (const v of Object.values(n)) if (v && typeof v === 'object') visit(v);
-  };
-  visit(ss);
-  return ok;
-}
 
 /** The value of a number literal, possibly negated; null for anything else. */
 function literalValue(e: A.Expr): number | null {
@@ -2984,20 +2966,6 @@ function isUfunc(name: string): boolean {
     'maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign', 'isclose'].includes(name);
 }
 
-export function elemChildren(e: A.Expr, r: unknown): A.Expr[] {
-  switch (e.kind) {
-    case 'Binary': return [e.left, e.right];
-    case 'Unary': return [e.operand];
-    case 'Compare': return [e.left, e.comparators[0]];
-    case 'Call': {
-      const res = r as { name?: string; kind?: string } | undefined;
-      if (res?.kind === 'user') return e.args;
-      if (res?.name === '.astype') return [(e.func as A.Attribute).value];
-      return ufuncArgs(e);
-    }
-    default: return [];
-  }
-}
 
 
 /**
