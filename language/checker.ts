@@ -786,7 +786,7 @@ export class Checker {
       } else {
         const t = this.expr(ix);
         if (t.kind === 'array') {
-          // One 1-d index array among basic indices selects along its axis (Note [Mixed index arrays] in compiler/lower-library.ts).
+          // One 1-d index array among basic indices selects along its axis (Note [Mixed index arrays] in compiler/lower/index-arrays.ts).
           if (isFloat(t.dtype)) { this.error(Code.IndexError, 'arrays used as indices must be of integer (or boolean) type', ix.span); throw new Unknown(); }
           if (t.ndim !== 1) { this.error(Code.Unsupported, 'an index array of more than one dimension combined with other indices is not supported yet', ix.span); throw new Unknown(); }
           if (arrays++) { this.error(Code.Unsupported, 'indexing with more than one index array (a[idx1, idx2]) is not supported yet', ix.span); throw new Unknown(); }
