@@ -11,7 +11,8 @@ import {
   type BExpr, type BModule, type BType, type Binaryen,
 } from './binaryen.js';
 import { exprType, verifyIR } from './verify.js';
-import { MATH_TABLES_SIZE, mathTables, NATIVE_MATH, NativeMath } from './mathlib-wasm.js';
+import { NATIVE_MATH, NativeMath } from './mathlib-wasm.js';
+import { MATH_TABLES_SIZE, mathTables } from './mathlib-tables.js';
 
 export interface EmitOptions {
   /** Binaryen optimize level (default 3); 0 with shrinkLevel 0 skips the optimizer. */
