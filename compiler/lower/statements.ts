@@ -15,6 +15,7 @@ import { unpackArray } from './numpy.js';
 import { materialize, printString, raiseWith, strBinary, strChar, strNumber } from './strings.js';
 import { add32, bin, call, convert, cvt, get, i32, i64, load, memOf, select, tripCount, un, vtOf } from '../ir-build.js';
 import { asStored, type Slot, type Val } from './values.js';
+import { iterationStreams } from './random-calls.js';
 import type { FnLowerer } from './function.js';
 
 type Expr = I.Expr;
@@ -263,7 +264,10 @@ export class StatementLowering {
         this.labels.push({ brk: label, cont: isShare ? label + 'c' : label });
         const stepAst = it.args[2];
         const knownNonNeg = (it.args.length === 1 || this.isNonNeg(it.args[0])) && (!stepAst || (stepAst.kind === 'Int' && stepAst.value > 0n)) && !assignedIn(s.body, target);
+        // A prange that draws from np.random gives each iteration its own stream (random-calls.ts).
+        const streams = r.name === 'prange' ? iterationStreams(this, s.body, iv, start, step, it.span) : null;
         const body = this.block(() => {
+          if (streams) for (const st of streams.seed) this.emit(st);
           this.writeSlot(slot, { k: 's', e: get(iv, 'i64'), dtype: 'int64' }, s.span);
           if (knownNonNeg) this.nonNeg.add(target);
           this.stmts(s.body);
@@ -323,6 +327,7 @@ export class StatementLowering {
             }),
             line: this.mod.line(s.span),
           });
+          streams?.after();
         } else {
           this.emit({ k: 'for', label, v: iv, t: 'i64', start, stop, step, body });
         }
