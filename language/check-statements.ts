@@ -6,6 +6,7 @@ import { Code } from './diagnostics.js';
 import type { Span } from './source.js';
 import { type Type, INT, NONE, isFloat, showType } from './types.js';
 import { assignedNames, exprText } from './check-base.js';
+import { starCall } from './check-unpack.js';
 import type { Checker, ParLoopInfo } from './checker.js';
 
 export function stmtInner(ck: Checker, s: A.Stmt): void {
@@ -64,7 +65,7 @@ export function stmtInner(ck: Checker, s: A.Stmt): void {
       else if (inner === 'share' && kw === 'break') ck.error(Code.Unsupported, "'break' is not allowed in a p.range or p.xrange loop: each thread runs its own share of the iterations (skip the work with a flag)", s.span);
       return;
     }
-    case 'Pass': return;
+    case 'Pass': case 'Global': return;
     case 'Return': {
       if (ck.isMain) { ck.error(Code.Syntax, "'return' outside a function", s.span); return; }
       if (ck.parDepth > 0) { ck.error(Code.Unsupported, "'return' inside a parallel loop or region is not supported", s.span); return; }
@@ -101,7 +102,7 @@ export function stmtInner(ck: Checker, s: A.Stmt): void {
 }
 
 export function forStmt(ck: Checker, s: A.For): void {
-  const it = s.iter;
+  const it = s.iter.kind === 'Call' ? starCall(ck, s.iter) : s.iter;
   let elem: Type;
   let isPrange = false, share = false;
   if (it.kind === 'Call') {
