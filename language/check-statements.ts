@@ -24,6 +24,7 @@ export function stmtInner(ck: Checker, s: A.Stmt): void {
     case 'AnnAssign': {
       const ann = ck.annotation(s.annotation);
       if (s.value) {
+        if (ann) ck.annotated.set(s.value, ann);
         const vt = ck.expr(s.value);
         if (ann && !ck.assignable(vt, ann)) ck.error(Code.TypeMismatch, `cannot assign ${showType(vt)} to '${exprText(s.target)}' declared as ${showType(ann)}`, s.value.span);
         ck.assignTarget(s.target, ann ?? vt, s.value);

@@ -103,6 +103,8 @@ export class Checker {
   /** Calls written as the methods a.round(k) and a.clip(lo, hi), rewritten to round(a, k) and clip(a, lo, hi): a Python number has no such method. */
   methodCalls = new Set<A.Call>();
   mainLocals: Map<string, Type> = new Map();
+  /** Values assigned to an annotated target, with the declared type (np.load reads its type there). */
+  annotated = new Map<A.Expr, Type>();
 
   constructor(readonly mod: A.Module, readonly diags: DiagnosticBag) {}
 
