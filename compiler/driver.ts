@@ -21,6 +21,7 @@ import { inRegion, recordError, trapFromError } from '../runtime/trap.js';
 import type { Team } from '../runtime/team.js';
 import { ParError } from '../runtime/errors.js';
 import type { Picture } from '../runtime/image.js';
+import type { ParFiles } from '../runtime/files.js';
 import { CTRL, LOOP_STATS, SERIAL_REASON, TRACE } from '../runtime/protocol.js';
 
 /** Chunk records the trace holds (40 bytes each); later chunks are counted as dropped. */
@@ -75,6 +76,13 @@ export interface RunOptions {
   stdout?: (text: string) => void;
   /** Receives each imshow(a) picture (row-major values; see runtime/image.ts); by default they are dropped. */
   image?: (p: Picture) => void;
+  /**
+   * The files np.save/np.load/np.savetxt/np.loadtxt use: a directory (Node; relative paths resolve
+   * against it, writes are atomic), or `{ read(path), write(path, bytes) }` called synchronously with
+   * the paths as the program writes them (a write must replace the file all or nothing). Absent: a
+   * program that touches a file stops with a RuntimeError. The CLI gives the script's directory.
+   */
+  files?: string | ParFiles;
 }
 
 /** A value crossing the JS boundary: numbers/bigints/booleans for scalars, typed arrays with a shape for arrays, JS arrays for tuples. */
@@ -385,6 +393,7 @@ class ProgramImpl implements Program {
     await this.ready();
     this.inst.setStdout(opts.stdout ?? defaultStdout);
     this.inst.setImage(opts.image ?? (() => {}));
+    this.inst.setFiles(typeof opts.files === 'string' ? (await import('../runtime/node-files.js')).directoryFiles(opts.files) : opts.files ?? null);
     this.guard(() => this.inst.exports.__main());
   }
 

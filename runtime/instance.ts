@@ -15,6 +15,7 @@ import { inRegion, raise, takeRecordedError } from './trap.js';
 import { currentPlatform } from './platform.js';
 import { resolveMemoryLimit, WASM32_MAX_BYTES } from './memory-size.js';
 import { ConfigError, resolveTeamConfig, Team } from './team.js';
+import { fileImports, type ParFiles } from './files.js';
 
 import { ParTrap } from './trap.js';
 export { ParTrap };
@@ -41,6 +42,8 @@ export interface ParInstance {
   setStdout(f: (text: string) => void): void;
   /** Receives the pictures of imshow(a) (thread 0 only). */
   setImage(f: (p: Picture) => void): void;
+  /** The files np.save/np.load and the text forms use (thread 0 only); null: none. */
+  setFiles(f: ParFiles | null): void;
   readArray(desc: number): ArrayView;
   /** Current size of the wasm heap in bytes (for memory-bound tests). */
   heapTop(): number;
@@ -121,6 +124,8 @@ export interface ThreadImportsOptions {
   joined?(): void;
   /** imshow(a); only thread 0 shows pictures. */
   image?(p: Picture): void;
+  /** np.save/np.load and the text forms; only thread 0 has files. */
+  files?(): ParFiles | null;
 }
 
 /** The `env` and `math` imports of one thread (thread 0 and workers alike). */
@@ -180,6 +185,13 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     ...stringImports({
       memory, strings: o.strings, trap, print: (text) => { line += text; },
       arrayText: (desc) => ({ str: formatArray(view(desc)), repr: reprArray(view(desc)) }),
+    }),
+    ...fileImports({
+      memory, strings: o.strings, trap, view,
+      files: () => {
+        if (!o.files || (o.tid === 0 && inRegion(memory))) return 'RuntimeError: files cannot be read or written inside a parallel loop or region';
+        return o.files() ?? 'RuntimeError: this program has no files to read or write: pass files (a directory, or read/write functions) to run()';
+      },
     }),
     print_text: (id: number) => { line += o.strings[id]; },
     print_bool: (v: number, _repr: number) => { line += v ? 'True' : 'False'; },
@@ -291,12 +303,14 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   const ctrl = new Int32Array(memory.buffer, 0, CTRL.END / 4);
   let stdout = opts.stdout;
   let image = (_p: Picture) => {};
+  let files: ParFiles | null = null;
   // The workers' lines come first: they were printed before anything thread 0 prints now.
   const flushOutput = () => { for (const l of output.drain()) stdout(l); };
   const imports = threadImports({
     memory, tid: 0, strings: opts.strings, sites: opts.sites, maxPages, output,
     line: (l) => { flushOutput(); stdout(l); },
     image: (p) => { flushOutput(); image(p); },
+    files: () => files,
     joined: () => {
       Atomics.store(ctrl, CTRL.outPending / 4, 0);
       flushOutput();
@@ -317,6 +331,7 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
     memory, exports, team, output, flushOutput,
     setStdout(f) { stdout = f; },
     setImage(f) { image = f; },
+    setFiles(f) { files = f; },
     readArray: (desc) => readArrayView(memory, desc),
     heapTop: () => new Int32Array(memory.buffer)[ALLOC.heapTop / 4],
   };
