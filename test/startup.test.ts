@@ -1,0 +1,66 @@
+// What a cached `par run` loads (issue 19): a cache hit must load neither Binaryen nor the front end
+// (Chevrotain, the parser, the checker, lowering), only the runtime. `par` runs as a user runs it
+// (node bin/par.js, from dist/), under a module-resolution hook that lists every module it loads;
+// the first run fills the cache and must load Binaryen, which shows the hook sees it when it is there.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const work = mkdtempSync(join(tmpdir(), 'par-startup-'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+// The hook appends each resolved module URL to the file named by PAR_TEST_MODULE_LOG.
+writeFileSync(join(work, 'hooks.mjs'), `import { appendFileSync } from 'node:fs';
+export async function resolve(specifier, context, next) {
+  const r = await next(specifier, context);
+  appendFileSync(process.env.PAR_TEST_MODULE_LOG, r.url + '\\n');
+  return r;
+}
+`);
+writeFileSync(join(work, 'register.mjs'), `import { register } from 'node:module';
+register(${JSON.stringify(pathToFileURL(join(work, 'hooks.mjs')).href)});
+`);
+
+/** Runs `par run FILE` and returns its output and the URLs of the modules it loaded. */
+function parRun(file: string, n: number, extra: string[] = []): { out: string; modules: string[] } {
+  const log = join(work, `modules-${n}.txt`);
+  writeFileSync(log, '');
+  const r = spawnSync(process.execPath, ['--import', join(work, 'register.mjs'), join(root, 'bin', 'par.js'), 'run', file, ...extra], {
+    encoding: 'utf8', env: { ...process.env, PAR_TEST_MODULE_LOG: log, PAR_NO_CACHE: '', PAR_CACHE_DIR: '' }, timeout: 120_000,
+  });
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  return { out: r.stdout, modules: readFileSync(log, 'utf8').split('\n').filter(Boolean) };
+}
+
+const loads = (modules: string[], part: string) => modules.some((u) => u.includes(part));
+
+describe('start-up', () => {
+  it('a cached run loads neither Binaryen nor the front end', () => {
+    const file = join(work, 'one.par');
+    writeFileSync(file, 'print(sum(arange(1000) * 2) + 1)\n');
+    const miss = parRun(file, 1);
+    expect(miss.out).toBe('999001\n');
+    expect(loads(miss.modules, '/node_modules/binaryen/')).toBe(true);
+    expect(loads(miss.modules, '/node_modules/chevrotain/')).toBe(true);
+    expect(loads(miss.modules, '/dist/compiler/pipeline.js')).toBe(true);
+
+    const hit = parRun(file, 2);
+    expect(hit.out).toBe('999001\n');
+    expect(loads(hit.modules, '/dist/runtime/instance.js')).toBe(true);
+    expect(hit.modules.filter((u) => /\/node_modules\/(binaryen|chevrotain|@chevrotain|lodash-es)\//.test(u))).toEqual([]);
+    expect(hit.modules.filter((u) => /\/dist\/(language\/(parse|checker|lexer)|compiler\/(pipeline|emit|binaryen|lower|parallel))/.test(u))).toEqual([]);
+  });
+
+  it('--no-cache loads the compiler and gives the same output', () => {
+    const file = join(work, 'two.par');
+    writeFileSync(file, 'x = arange(10)\nprint(x * 3)\n');
+    const r = parRun(file, 3, ['--no-cache']);
+    expect(r.out).toBe('[ 0  3  6  9 12 15 18 21 24 27]\n');
+    expect(loads(r.modules, '/node_modules/binaryen/')).toBe(true);
+  });
+});
