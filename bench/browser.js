@@ -9,14 +9,16 @@
 //    typing into a program.
 // Printed, never asserted: the numbers depend on the machine and what else it is running.
 //
-//   node bench/browser.js [--runs N] [--no-build]
+//   node bench/browser.js [--runs N] [--no-build] [--only load]
+// (--only load: just the page-load table.)
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildSite, launchChromium, serveSite } from '../playground/site.js';
 import { printTable } from './table.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'no-build': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'no-build': { type: 'boolean' }, only: { type: 'string' } } });
+if (values.only !== undefined && values.only !== 'load') throw new Error(`--only takes 'load', got '${values.only}'`);
 const runs = Number(values.runs);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const ms = (x) => `${x.toFixed(0)} ms`;
@@ -66,6 +68,12 @@ printTable(['page load (mandelbrot example)', 'median'], [
   ['  of which run (team start-up included)', ms(median(load.map((x) => x.run)))],
 ], [1]);
 console.log();
+
+if (values.only === 'load') {
+  await browser.close();
+  await site.close();
+  process.exit(0);
+}
 
 // ---- mandelbrot, 1 vs 2 threads ----
 const { context, page } = await openPage();

@@ -10,7 +10,7 @@ import { instantiate, type ParInstance } from '../runtime/instance.js';
 import { resolveMemoryLimit } from '../runtime/memory-size.js';
 import { currentPlatform } from '../runtime/platform.js';
 import { inRegion, recordError, trapFromError } from '../runtime/trap.js';
-import type { Team } from '../runtime/team.js';
+import { probeForkCost, type Team } from '../runtime/team.js';
 import { ParError } from '../runtime/errors.js';
 import type { Picture } from '../runtime/image.js';
 import { CTRL, LOOP_STATS, SERIAL_REASON, TRACE } from '../runtime/protocol.js';
@@ -236,15 +236,9 @@ class ProgramImpl implements Program {
       dv.setFloat64(TRACE.origin, performance.timeOrigin + performance.now(), true);
       Atomics.store(i32, CTRL.trace / 4, p);
     }
-    if (ex.__probe && Atomics.load(i32, CTRL.teamSize / 4) > 1) {
-      const rounds: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        const t0 = performance.now();
-        ex.__probe(50);
-        rounds.push(((performance.now() - t0) * 1e6) / 50);
-      }
-      rounds.sort((a, b) => a - b);
-      Atomics.store(i32, CTRL.forkCost / 4, Math.round(rounds[2]));
+    // A lazily started team measures it when it starts (Note [Lazy team] in runtime/team.ts).
+    if (ex.__probe && !this.inst.team.lazy && Atomics.load(i32, CTRL.teamSize / 4) > 1) {
+      Atomics.store(i32, CTRL.forkCost / 4, probeForkCost((reps) => ex.__probe(reps)));
     }
   }
 
@@ -276,7 +270,9 @@ class ProgramImpl implements Program {
     const regions = this.manifest.regions ?? [];
     if (!base) return [];
     const fork = Atomics.load(new Int32Array(this.inst.memory.buffer, 0, CTRL.END / 4), CTRL.forkCost / 4);
-    const lines = [`fork-join round trip: ${fork ? (fork / 1000).toFixed(2) + ' µs' : 'n/a (one thread)'}`];
+    const teamSize = Atomics.load(new Int32Array(this.inst.memory.buffer, 0, CTRL.END / 4), CTRL.teamSize / 4);
+    const forkText = fork ? (fork / 1000).toFixed(2) + ' µs' : teamSize > 1 ? 'not measured (no parallel loop needed the workers, so they never started)' : 'n/a (one thread)';
+    const lines = [`fork-join round trip: ${forkText}`];
     regions.forEach((r, k) => {
       const at = base + k * LOOP_STATS.SIZE;
       const dv = new DataView(this.inst.memory.buffer, at, LOOP_STATS.SIZE);

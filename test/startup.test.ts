@@ -2,12 +2,14 @@
 // (Chevrotain, the parser, the checker, lowering), only the runtime. `par` runs as a user runs it
 // (node bin/par.js, from dist/), under a module-resolution hook that lists every module it loads;
 // the first run fills the cache and must load Binaryen, which shows the hook sees it when it is there.
+// Also: on Node the worker team starts at the first parallel fork (Note [Lazy team], runtime/team.ts).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
+import { compile, type Program } from '../compiler/driver.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'par-startup-'));
@@ -62,5 +64,31 @@ describe('start-up', () => {
     const r = parRun(file, 3, ['--no-cache']);
     expect(r.out).toBe('[ 0  3  6  9 12 15 18 21 24 27]\n');
     expect(loads(r.modules, '/node_modules/binaryen/')).toBe(true);
+  });
+});
+
+describe('lazy team (Note [Lazy team])', () => {
+  const timings = (p: Program) => (p as unknown as { timings: string[] }).timings;
+  const runOut = async (p: Program) => { let out = ''; await p.run({ stdout: (t) => { out += t; } }); return out; };
+
+  it('a program that never forks never starts its workers', async () => {
+    const r = await compile('print(sum(arange(1000) * 2) + 1)\n', { threads: 2, profile: true });
+    try {
+      expect(await runOut(r.program!)).toBe('999001\n');
+      expect(timings(r.program!)[0]).toBe('fork-join round trip: not measured (no parallel loop needed the workers, so they never started)');
+    } finally { r.program!.dispose(); }
+  });
+
+  it('the first prange starts them; later runs and calls reuse the team', async () => {
+    const src = 'def f(n):\n    s = 0\n    for i in prange(n):\n        s += i\n    return s\nprint(f(100000))\n';
+    const r = await compile(src, { threads: 2, profile: true });
+    try {
+      expect(await runOut(r.program!)).toBe('4999950000\n');
+      const t = timings(r.program!);
+      expect(t[0]).toMatch(/^fork-join round trip: [\d.]+ µs$/);
+      expect(t[1]).toMatch(/^line 3 prange: 1 run, 100000 iterations, .*2 threads/);
+      expect(await r.program!.call('f', 1000)).toBe(499500n);
+      expect(await runOut(r.program!)).toBe('4999950000\n');
+    } finally { r.program!.dispose(); }
   });
 });
