@@ -127,6 +127,9 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const loadPipeline = async (): Promise<Pipeline> => {
     if (!stages) {
       const t0 = performance.now();
+      // Binaryen compiles its 13 MB of wasm off the main thread: started first, that overlaps the
+      // front end. (emit.ts awaits the same promise; a failure surfaces there.)
+      import('./binaryen.js').then((b) => b.loadBinaryen()).catch(() => {});
       const { pipeline } = await import('./pipeline.js');
       timings.load = performance.now() - t0;
       stages = pipeline(file, diags, timings, { boundsCheck, interruptible: options.interruptible ?? false });

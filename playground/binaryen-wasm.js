@@ -57,7 +57,7 @@ export function binaryenWasm() {
       const hash = createHash('sha256').update(bytes).digest('hex').slice(0, 10);
       wasm = { fileName: `assets/binaryen-${hash}.wasm`, name: `binaryen-${hash}.wasm`, bytes };
       // The chunk that holds this module is emitted into assets/ too, so the URL is relative to it.
-      const url = `new URL('./${wasm.name}', import.meta.url)`;
+      const url = `new URL(/* @vite-ignore */ './${wasm.name}', import.meta.url)`;
       const hook = `{instantiateWasm(imports, done) {
   WebAssembly.instantiateStreaming(fetch(${url}), imports)
     .then((r) => done(r.instance, r.module), (e) => { setTimeout(() => { throw new Error('could not load Binaryen: ' + e.message); }); });
