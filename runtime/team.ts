@@ -227,12 +227,22 @@ export class Team {
   /** Whether the workers are to be started at the first fork (Note [Lazy team]) and have not been yet. */
   get lazy(): boolean { return this.pending !== null; }
 
+  /** Why a lazy start failed: every later fork and run fails with it too (no join may wait for missing workers). */
+  private startError: unknown = null;
+
   /** The `env.team_start` import of thread 0: starts the workers and waits until they run. */
   startNow(): void {
+    if (this.startError) throw this.startError;
     const f = this.pending;
     if (!f) return;
     this.pending = null;
-    f();
+    try {
+      f();
+    } catch (e) {
+      this.startError = e;
+      this.dispose();
+      throw e;
+    }
   }
 
   /**
@@ -240,6 +250,7 @@ export class Team {
    * worker that cannot start is an error rather than a join that never ends.
    */
   ready(): Promise<void> {
+    if (this.startError) return Promise.reject(this.startError);
     if (this.disposed) return Promise.reject(new Error('this team has been disposed'));
     // A lazy team is not started yet; startNow() waits for its workers itself.
     if (this.pending) return Promise.resolve();

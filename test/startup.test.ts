@@ -10,6 +10,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compile, type Program } from '../compiler/driver.js';
+import { createOutputBuffer, OutputQueue } from '../runtime/output.js';
+import type { Platform, TeamWorkerInit } from '../runtime/platform.js';
+import { CTRL } from '../runtime/protocol.js';
+import { Team } from '../runtime/team.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const work = mkdtempSync(join(tmpdir(), 'par-startup-'));
@@ -90,5 +94,44 @@ describe('lazy team (Note [Lazy team])', () => {
       expect(await r.program!.call('f', 1000)).toBe(499500n);
       expect(await runOut(r.program!)).toBe('4999950000\n');
     } finally { r.program!.dispose(); }
+  });
+});
+
+describe('lazy team start-up failure', () => {
+  it('a worker that cannot start fails the fork with its message, and every later one, never a hung join', async () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const output = new OutputQueue(createOutputBuffer());
+    const i32 = new Int32Array(memory.buffer, 0, CTRL.END / 4);
+    let spawned = 0;
+    // What runtime/worker.ts does when instantiating fails: the text in the error slot, then the count.
+    const spawnNow = (init: TeamWorkerInit) => {
+      spawned++;
+      new OutputQueue(init.output).setError(-1, `worker ${init.tid} failed to start: no memory`);
+      Atomics.add(i32, CTRL.startFailed / 4, 1);
+      const ready = Promise.reject(new Error('failed'));
+      ready.catch(() => {}); // as platform.ts does: observed by the team
+      return { ready, terminate: () => {} };
+    };
+    const platform: Platform = {
+      name: 'node', cpuCount: () => 2, env: () => ({}), mainCanBlock: true, hasWorkers: true,
+      spawn: () => { throw new Error('the eager path must not be taken'); }, spawnNow,
+    };
+    let heap = 1024;
+    const fn = () => {};
+    const team = Team.start({
+      platform, config: { size: 2, spin: 0, schedKind: 0, schedChunk: 0, nested: false },
+      module: null as unknown as WebAssembly.Module, memory, output: output.buffer, maxPages: 1, strings: [], sites: [],
+      exports: { __worker_main: fn, __worker_ack: fn, __join: fn, __malloc: (n: number) => { const p = heap; heap += n; return p; } } as never,
+      lazy: true, readError: () => output.getError().message,
+    });
+    expect(team.lazy).toBe(true);
+    expect(Atomics.load(i32, CTRL.teamUp / 4)).toBe(0);
+    await team.ready(); // nothing to wait for before the first fork
+    expect(spawned).toBe(0);
+    expect(() => team.startNow()).toThrow('worker 1 failed to start: no memory');
+    expect(() => team.startNow()).toThrow('worker 1 failed to start: no memory');
+    await expect(team.ready()).rejects.toThrow('worker 1 failed to start: no memory');
+    expect(spawned).toBe(1);
+    expect(Atomics.load(i32, CTRL.teamUp / 4)).toBe(0);
   });
 });
