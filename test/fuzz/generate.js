@@ -431,6 +431,73 @@ class Gen {
     }
   }
 
+  /** Library calls: matrix products, arg-reductions, scans, sorting, masks, atomics in prange. */
+  library() {
+    const c = this.c;
+    const name = this.fresh('l');
+    const ones = this.arrays.filter((a) => a.shape.length === 1 && a.dtype === 'float64');
+    const twos = this.arrays.filter((a) => a.shape.length === 2 && a.dtype === 'float64');
+    switch (c.int(0, 6)) {
+      case 0: {
+        if (!twos.length) return this.newArray();
+        const m = c.pick(twos);
+        const inner = m.shape[1], cols = c.pick([1, 2, 3, 5]);
+        this.emit(`${name} = ${m.name} @ ${this.creation('float64', [inner, cols])}`);
+        this.arrays.push({ name, dtype: 'float64', shape: [m.shape[0], cols] });
+        return;
+      }
+      case 1: {
+        if (!ones.length) return this.newArray();
+        const a = c.pick(ones);
+        this.emit(`${name} = ${c.pick(['cumsum', 'sort'])}(${a.name})`);
+        this.arrays.push({ name, dtype: 'float64', shape: a.shape });
+        return;
+      }
+      case 2: {
+        if (!this.arrays.length) return this.newArray();
+        const a = c.pick(this.arrays);
+        this.emit(`${name} = int(${c.pick(['argmax', 'argmin'])}(${a.name}))`);
+        this.scalars.push({ name, type: 'int' });
+        return;
+      }
+      case 3: {
+        if (!ones.length) return this.newArray();
+        const a = c.pick(ones);
+        this.emit(`${name} = ${a.name}[${a.name} ${c.pick(['>', '<'])} ${this.floatExpr(2)}].sum()`);
+        this.scalars.push({ name, type: 'float' });
+        return;
+      }
+      case 4: {
+        // A histogram with atomic_add from a prange: integer counts, the same at any team size.
+        const ks = this.arrays.filter((a) => a.shape.length === 1 && a.dtype === 'int64');
+        const n = ks.length ? c.pick(ks).shape[0] : c.pick(BIG);
+        const src = ks.filter((a) => a.shape[0] === n);
+        const bins = c.int(1, 9), i = this.fresh('i');
+        this.emit(`${name} = zeros(${bins}, dtype=int64)`);
+        this.emit(`for ${i} in prange(${n}):`);
+        this.block(() => this.emit(`atomic_add(${name}, ${src.length ? `abs(${c.pick(src).name}[${i}])` : i} % ${bins}, ${c.int(1, 3)})`));
+        this.arrays.push({ name, dtype: 'int64', shape: [bins] });
+        return;
+      }
+      case 5: {
+        // A prange with start, stop and step, and an integer reduction.
+        const n = c.pick([...SMALL, ...BIG]), lo = c.int(0, 3), step = c.pick([1, 2, 3, 7]);
+        const i = this.fresh('i');
+        this.emit(`${name} = 0`);
+        this.emit(`for ${i} in prange(${lo}, ${n}, ${step}):`);
+        this.block(() => this.emit(`${name} += (${i} * ${c.int(1, 9)}) % ${c.int(2, 11)}`));
+        this.scalars.push({ name, type: 'int' });
+        return;
+      }
+      default: {
+        if (!twos.length) return this.newArray();
+        const m = c.pick(twos), axis = c.int(0, 1);
+        this.emit(`${name} = ${m.name}.${c.pick(['sum', 'max', 'min', 'mean'])}(axis=${axis})`);
+        this.arrays.push({ name, dtype: 'float64', shape: [m.shape[1 - axis]] });
+      }
+    }
+  }
+
   ifStmt() {
     this.emit(`if ${this.boolExpr(1)}:`);
     this.block(() => this.simpleStmt());
@@ -468,9 +535,10 @@ class Gen {
     else if (r < 60) this.printStmt();
     else if (r < 72) this.prangeLoop('prange');
     else if (r < 76) this.prangeLoop('range');
-    else if (r < 83) this.region();
-    else if (r < 90) this.func();
-    else if (r < 95) this.ifStmt();
+    else if (r < 80) this.region();
+    else if (r < 86) this.func();
+    else if (r < 92) this.library();
+    else if (r < 96) this.ifStmt();
     else this.whileLoop();
   }
 
