@@ -118,3 +118,35 @@ describe('par run --timeout', () => {
     expect(r.status).toBe(2);
   });
 });
+
+describe('huge and deeply nested sources', () => {
+  const errorOf = async (src: string) => {
+    const r = await compile(src, { filename: 'big.par' });
+    const errors = r.diagnostics.filter((d) => d.severity === 'error');
+    expect(r.program).toBeNull();
+    expect(errors.length).toBeGreaterThan(0);
+    const text = r.format(errors[0]);
+    expect(text).toMatch(/^big\.par:\d+:\d+: error: /);
+    // The report stays readable however long the line is.
+    expect(text.length).toBeLessThan(1000);
+    return text;
+  };
+
+  it.each([
+    ['100000 lines', Array.from({ length: 100_000 }, (_, k) => `x = ${k}`).join('\n') + '\n', /too large to compile: 100000 lines \(the limit is 10000\)/],
+    ['2 MB on one line', 'x = 1\n# ' + 'a'.repeat(2 << 20) + '\n', /too large to compile: \d+ characters/],
+    ['10^5 nested parentheses', 'print(' + '('.repeat(100_000) + '1' + ')'.repeat(100_000) + ')\n', /nested too deeply/],
+    ['10^4 nested lists', 'x = ' + '['.repeat(10_000) + '1' + ']'.repeat(10_000) + '\n', /nested too deeply/],
+    ['1000 nested ifs', Array.from({ length: 1000 }, (_, k) => ' '.repeat(k) + 'if True:').join('\n') + '\n' + ' '.repeat(1000) + 'print(1)\n', /nested too deeply/],
+    ['a sum of 10^5 terms', 'x = ' + Array(100_000).fill('1').join(' + ') + '\n', /too deeply nested to compile/],
+    ['10^4 chained subscripts', 'a = zeros(3)\nprint(a' + '[0]'.repeat(10_000) + ')\n', /too deeply nested to compile/],
+  ])('%s: a compile error', async (_, src, message) => {
+    expect(await errorOf(src)).toMatch(message);
+  }, 120_000);
+
+  it('accepts a program at the line limit', async () => {
+    const r = await compile(Array.from({ length: 9_999 }, (_, k) => `# line ${k}`).join('\n') + '\nprint(1)\n');
+    expect(r.diagnostics.filter((d) => d.severity === 'error').map((d) => d.message)).toEqual([]);
+    r.program?.dispose();
+  });
+});

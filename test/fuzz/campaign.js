@@ -26,6 +26,7 @@ export async function campaign(opts) {
   const stats = { generated: 0, mutated: 0, compiled: 0, ran: 0, rejectedMutants: 0, pythonCompared: 0, failures: [] };
   const seen = new Set();
   for (let k = 0; k < count; k++) {
+    opts.progress?.(k, stats);
     const mutant = Math.floor((k + 1) * mutantShare) > Math.floor(k * mutantShare); // evenly interleaved
     const { src, from } = mutant ? mutateProgram(sources, seed, k) : { src: generateProgram(seed, k), from: null };
     const kind = mutant ? 'mutated' : 'generated';

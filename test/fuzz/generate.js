@@ -24,7 +24,8 @@ function chooser(g) {
   };
 }
 
-const FLOAT_LITERALS = ['0.5', '1.5', '2.0', '-0.75', '3.25', '0.125', '-2.5', '1.0', '10.0', '0.1'];
+const FLOAT_LITERALS = ['0.5', '1.5', '2.0', '-0.75', '3.25', '0.125', '-2.5', '1.0', '10.0', '0.1',
+  '1e-07', '123456.789', '1e+16', '-0.0', '0.3333333333333333', '2.5e-05', '-1e+20'];
 
 class Gen {
   constructor(c) {
@@ -99,7 +100,7 @@ class Gen {
         return `${c.pick(fs).name}(${c.pick(arrs).name})`;
       }
       case 11: return `float(${this.intExpr(d + 1)})`;
-      case 12: return `(${a()} % ${c.pick(['2.5', '1.0', '7.0', '-3.0'])})`;
+      case 12: return c.pick([`(${a()} % ${c.pick(['2.5', '1.0', '7.0', '-3.0'])})`, `(${a()} // ${c.pick(['2.5', '-1.5'])})`, `(${this.intExpr(d + 1)} / ${c.int(1, 7)})`, `(${a()} ** 2)`, `float(${c.pick(['count_nonzero', 'any', 'all'])}(${this.arrays.length ? `${c.pick(this.arrays).name} > 0` : 'zeros(3) > 0'}))`]);
       default: return `abs(${a()})`;
     }
   }
@@ -131,7 +132,7 @@ class Gen {
         return `(${c.pick(arrs).name}.${c.pick(['sum', 'min', 'max'])}() % 1000)`;
       }
       case 8: return `(${a()} if ${this.boolExpr(d + 1)} else ${a()})`;
-      case 9: return `(${a()} ${c.pick(['&', '|', '^'])} ${a()})`;
+      case 9: return c.pick([`(${a()} ${c.pick(['&', '|', '^'])} ${a()})`, `(${a()} << ${c.int(0, 5)})`, `(${a()} >> ${c.int(0, 3)})`, `(${a()} % 7) ** ${c.int(0, 3)}`, `(-(${a()}) // ${c.int(1, 6)})`]);
       default: return `int(${this.floatExpr(d + 1)} * 0.0 + ${c.int(0, 9)})`;
     }
   }
@@ -170,7 +171,8 @@ class Gen {
     if (d >= 3 || c.chance(0.25)) return this.arrayLeaf(dtype, shape);
     const a = () => this.arrayExpr(dtype, shape, d + 1);
     if (dtype === 'int64') {
-      switch (c.int(0, 5)) {
+      switch (c.int(0, 6)) {
+        case 6: return c.pick([`(${a()} << ${c.int(0, 3)})`, `(${a()} >> ${c.int(0, 2)})`, `(${a()} ** 2)`, `(${a()} // ${c.int(-3, 4) || 2})`, `(-${a()})`, `abs(${a()})`, `(${a()} & ${c.int(0, 15)})`]);
         case 0: return `(${a()} + ${a()})`;
         case 1: return `(${a()} - ${this.intExpr(2)})`;
         case 2: return `(${a()} * ${c.int(-3, 4)})`;
@@ -179,7 +181,7 @@ class Gen {
         default: return `where(${a()} > ${c.int(-2, 5)}, ${a()}, ${a()})`;
       }
     }
-    switch (c.int(0, 10)) {
+    switch (c.int(0, 11)) {
       case 0: return `(${a()} + ${a()})`;
       case 1: return `(${a()} - ${a()})`;
       case 2: return `(${a()} * ${this.floatExpr(2)})`;
@@ -190,6 +192,7 @@ class Gen {
       case 7: return `${c.pick(['maximum', 'minimum'])}(${a()}, ${a()})`;
       case 8: return `(${this.arrayExpr('int64', shape, d + 1)} * ${c.pick(FLOAT_LITERALS)})`;
       case 9: return `clip(${a()}, -1.0, ${c.pick(['2.0', '0.5'])})`;
+      case 10: return c.pick([`(${a()} ** 2)`, `floor(${a()})`, `(${a()} // 1.5)`, `(${a()} % -2.0)`, `(-${a()})`, `abs(${a()})`, `log1p(abs(${a()}))`, `round(${a()}, ${c.int(0, 3)})`]);
       default: return `(${a()} ${c.pick(['+', '*', '-'])} ${this.floatExpr(2)})`;
     }
   }
@@ -208,6 +211,7 @@ class Gen {
         if (c.chance(0.3) && n >= 2 * m) return `${src.name}[${c.chance(0.5) ? 1 : 0}::2][:${m}]`;
         const lo = c.int(0, n - m);
         if (c.chance(0.3)) return `${src.name}[${lo}:${lo + m}][::-1]`;
+        if (c.chance(0.2)) return lo + m === n && lo === 0 ? `${src.name}[::-1]` : `${src.name}[${lo + m - 1}:${lo === 0 ? '' : lo - 1}:-1]`;
         return `${src.name}[${lo}:${lo + m}]`;
       }
     }
@@ -368,6 +372,23 @@ class Gen {
     this.readOnly = new Set();
     this.scalars = [...saved, ...sums.map((r) => ({ name: r.name, type: r.type })), { name: t, type: 'float' }];
     this.arrays.push({ name: out, dtype: 'float64', shape: [n] });
+  }
+
+  /** A prange over the rows of a 2-d array: whole-row array statements in the body. */
+  rowLoop() {
+    const c = this.c;
+    const twos = this.arrays.filter((a) => a.shape.length === 2 && a.dtype === 'float64');
+    if (!twos.length) return this.prangeLoop('prange');
+    const m = c.pick(twos), [r, cols] = m.shape;
+    const out = this.fresh('q'), i = this.fresh('i');
+    const rows = this.arrays.filter((a) => a.shape.length === 1 && a.dtype === 'float64' && a.shape[0] === cols);
+    this.emit(`${out} = zeros((${r}, ${cols}))`);
+    this.emit(`for ${i} in prange(${r}):`);
+    this.block(() => {
+      this.emit(`${out}[${i}, :] = ${m.name}[${i}, :] * ${c.pick(FLOAT_LITERALS)} + ${rows.length ? c.pick(rows).name : `${m.name}[0, :]`}`);
+      if (c.chance(0.5)) this.emit(`${out}[${i}, ${c.int(0, cols - 1)}] += ${m.name}[${i}, :].sum()`);
+    });
+    this.arrays.push({ name: out, dtype: 'float64', shape: [r, cols] });
   }
 
   /** A region: two p.range passes separated by a barrier, the second reading the first's output at other indices. */
@@ -533,7 +554,8 @@ class Gen {
     else if (r < 40) this.updateArray();
     else if (r < 46) this.updateScalar();
     else if (r < 60) this.printStmt();
-    else if (r < 72) this.prangeLoop('prange');
+    else if (r < 68) this.prangeLoop('prange');
+    else if (r < 72) this.rowLoop();
     else if (r < 76) this.prangeLoop('range');
     else if (r < 80) this.region();
     else if (r < 86) this.func();

@@ -24,7 +24,7 @@ if (!python) console.log('(no python3 + NumPy: oracle (b) is off)');
 const sandbox = new Sandbox();
 const t0 = Date.now();
 console.log(`fuzzing ${count} programs, seed ${seed}, mutant share ${values.mutants}`);
-const stats = await campaign({ count, seed, mutantShare: Number(values.mutants), sandbox, python, compare: compareOutputs, shrinkBudget: Number(values.shrink), log: (l) => console.log(l) });
+const stats = await campaign({ count, seed, mutantShare: Number(values.mutants), sandbox, python, compare: compareOutputs, shrinkBudget: Number(values.shrink), log: (l) => console.log(l), progress: (k, st) => { if (k % 50 === 0) console.log(`... ${k} programs, ${st.failures.length} failures, ${((Date.now() - t0) / 1000).toFixed(0)} s`); } });
 await sandbox.close();
 python?.close();
 const secs = ((Date.now() - t0) / 1000).toFixed(0);
