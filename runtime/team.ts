@@ -115,7 +115,17 @@ export interface TeamStart {
 export class Team {
   private disposed = false;
   private started: Promise<void> | null = null;
-  private constructor(readonly size: number, private memory: WebAssembly.Memory, private workers: Promise<TeamWorker>[]) {}
+  /** A worker that ended while the team was alive (terminated from outside, crashed): the team must be rebuilt. */
+  private lost: { tid: number; code: number } | null = null;
+  private constructor(readonly size: number, private memory: WebAssembly.Memory, private workers: Promise<TeamWorker>[], private spawn: (tid: number) => Promise<TeamWorker>) {
+    this.watch();
+  }
+
+  private watch(): void {
+    this.workers.forEach((w, k) => w.then((x) => x.exited?.then((code) => {
+      if (!this.disposed && this.workers[k] === w) this.lost ??= { tid: k + 1, code };
+    }), () => {}));
+  }
 
   /**
    * Thread 0, right after `__init`: fills the control block and starts size - 1 workers. A module
@@ -138,17 +148,38 @@ export class Team {
     Atomics.store(i32, CTRL.stop / 4, 0);
     Atomics.store(i32, CTRL.teamSize / 4, size);
     Atomics.store(i32, CTRL.numThreads / 4, size);
-    const seen = Atomics.load(i32, CTRL.gen / 4);
-    const workers: Promise<TeamWorker>[] = [];
-    for (let tid = 1; tid < size; tid++) {
+    const spawn = (tid: number): Promise<TeamWorker> => {
       const init: TeamWorkerInit = {
-        module: o.module, memory: o.memory, tid, strings: o.strings, sites: o.sites, output: o.output, seen, maxPages: o.maxPages,
+        module: o.module, memory: o.memory, tid, strings: o.strings, sites: o.sites, output: o.output,
+        seen: Atomics.load(i32, CTRL.gen / 4), maxPages: o.maxPages,
       };
       const w = o.platform.spawn(init);
       w.catch(() => { /* reported by ready() */ });
-      workers.push(w);
-    }
-    return new Team(size, o.memory, workers);
+      return w;
+    };
+    const workers: Promise<TeamWorker>[] = [];
+    for (let tid = 1; tid < size; tid++) workers.push(spawn(tid));
+    return new Team(size, o.memory, workers, spawn);
+  }
+
+  /**
+   * A worker ended while the team was idle (its exit is seen between runs: during a run thread 0
+   * holds this thread): stop the others, start a new set on the same memory, and report it. The
+   * program's data is intact, so the next run works.
+   */
+  private async rebuild(lost: { tid: number; code: number }): Promise<never> {
+    const i32 = new Int32Array(this.memory.buffer, 0, CTRL.END / 4);
+    Atomics.store(i32, CTRL.stop / 4, 1);
+    Atomics.notify(i32, CTRL.gen / 4);
+    Atomics.notify(i32, CTRL.wake / 4);
+    await Promise.all(this.workers.map((w) => w.then((x) => x.terminate(), () => {})));
+    Atomics.store(i32, CTRL.stop / 4, 0);
+    this.workers = this.workers.map((_, k) => this.spawn(k + 1));
+    this.lost = null;
+    this.started = null;
+    this.watch();
+    await this.ready();
+    throw new Error(`worker thread ${lost.tid} of this program stopped unexpectedly (exit code ${lost.code}); its team of ${this.size} threads has been restarted, so the next run will work`);
   }
 
   /**
@@ -157,6 +188,7 @@ export class Team {
    */
   ready(): Promise<void> {
     if (this.disposed) return Promise.reject(new Error('this team has been disposed'));
+    if (this.lost) return this.rebuild(this.lost);
     this.started ??= Promise.all(this.workers.map(async (w) => (await w).ready)).then(() => undefined, (e: unknown) => {
       this.dispose();
       throw e;
