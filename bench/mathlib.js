@@ -4,7 +4,8 @@
 // harnessModule). Medians of --runs timed repetitions. Run `npm run build` first.
 //   node bench/mathlib.js [--runs N] [--only exp,log]
 import { loadBinaryen } from '../dist/compiler/binaryen.js';
-import { harnessModule, HARNESS_HEAP, NATIVE_NAMES } from '../dist/compiler/mathlib-wasm.js';
+import { NATIVE_NAMES } from '../dist/compiler/mathlib-wasm.js';
+import { harnessModule, HARNESS_HEAP } from '../dist/compiler/mathlib-harness.js';
 import { printTable } from './table.js';
 import { median } from './lib.js';
 

@@ -40,8 +40,9 @@
 //         table (erf and its derivatives through Hermite polynomials); beyond, +-1.
 //   exp2/log2/log10  the exp/log kernels with an exact rescaling by ln2 or 1/ln(10) in hi+lo.
 //   hypot  sqrt of an exact sum of squares, corrected by one Newton step; scaled in the slow path.
-import type { BExpr, BMemorySegment, BModule, BType, Binaryen } from './binaryen.js';
+import type { BExpr, BModule, BType, Binaryen } from './binaryen.js';
 import type { VT } from './ir.js';
+import { ERF_DEG, ERF_J0, ERF_J1, ERF_OFF, EXP_OFF, f64Bits, INVLN10_H, INVLN10_L, INVLN2_H, INVLN2_L, L2NHI, L2NLO, LN2_H, LN2_L, LN2HI, LN2LO, LOG_OFF, LOG_OFFBITS, ONE, PIO2_PARTS, POOL_CAP, POOL_OFF, split2, TSQPI_H, TSQPI_L, TWO_OVER_PI } from './mathlib-tables.js';
 
 export const NATIVE_MATH = 'par:mathlib';
 export type MathShape = 'f64' | 'f32' | 'f64x2' | 'f32x4';
@@ -49,7 +50,7 @@ export const NATIVE1 = ['exp', 'log', 'exp2', 'log2', 'log10', 'expm1', 'log1p',
 export const NATIVE2 = ['pow', 'hypot'] as const;
 export const NATIVE_NAMES: readonly string[] = [...NATIVE1, ...NATIVE2];
 
-const SHAPES: readonly MathShape[] = ['f64', 'f32', 'f64x2', 'f32x4'];
+export const SHAPES: readonly MathShape[] = ['f64', 'f32', 'f64x2', 'f32x4'];
 
 export interface MathFn { name: string; params: VT[]; result: VT }
 
@@ -74,81 +75,7 @@ function parseName(fn: string): { name: string; shape: MathShape } | null {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Tables, computed exactly in BigInt fixed point (FB fraction bits) and rounded once to doubles.
-
-const FB = 320n;
-const ONE = 1n << FB;
-const fmul = (a: bigint, b: bigint) => (a * b) >> FB;
-const fdiv = (a: bigint, b: bigint) => (a << FB) / b;
-const fromD = (d: number) => BigInt(d * 2 ** 320);
-const toD = (a: bigint) => Number(a) / 2 ** 320;
-/** hi + lo doubles of a fixed-point value. */
-const split2 = (a: bigint): [number, number] => { const hi = toD(a); return [hi, toD(a - fromD(hi))]; };
-
-function fexp(x: bigint): bigint { // all-positive series for x >= 0, reciprocal for x < 0
-  if (x < 0n) return fdiv(ONE, fexp(-x));
-  let term = ONE, sum = ONE;
-  for (let n = 1n; term !== 0n; n++) { term = fmul(term, x) / n; sum += term; }
-  return sum;
-}
-function fatanhInv(k: bigint): bigint { // atanh(1/k) = sum 1/((2n+1) k^(2n+1))
-  let p = ONE / k, sum = 0n;
-  for (let n = 0n; p !== 0n; n++) { sum += p / (2n * n + 1n); p /= k * k; }
-  return sum;
-}
-function flog(v: bigint): bigint { // 2 atanh((v-1)/(v+1)) for v near 1
-  const u = fdiv(v - ONE, v + ONE), u2 = fmul(u, u);
-  let p = u, sum = 0n;
-  for (let n = 0n; p !== 0n && p !== -1n; n++) { sum += p / (2n * n + 1n); p = fmul(p, u2); }
-  return 2n * sum;
-}
-function fatan(k: bigint): bigint { // atan(1/k)
-  let p = ONE / k, sum = 0n;
-  for (let n = 0n; p !== 0n; n++) { sum += (n % 2n ? -p : p) / (2n * n + 1n); p /= k * k; }
-  return sum;
-}
-function fsqrt(a: bigint): bigint {
-  const s = a << FB; // sqrt(a * 2^FB) = sqrt(a/2^FB) * 2^FB
-  let x = 1n << ((BigInt(s.toString(2).length) + 1n) / 2n);
-  for (;;) { const y = (x + s / x) >> 1n; if (y >= x) return x; x = y; }
-}
-const LN2 = 2n * fatanhInv(3n);
-const PI = 16n * fatan(5n) - 4n * fatan(239n);
-
-/** Rounds a fixed-point value to a double with at most `bits` significant bits (toward nearest). */
-function roundBits(a: bigint, bits: number): number {
-  const d = toD(a);
-  const e = Math.floor(Math.log2(Math.abs(d)));
-  const q = 2 ** (e - bits + 1);
-  return Math.round(d / q) * q;
-}
-
-const LN2HI = roundBits(LN2, 42);
-const LN2LO = toD(LN2 - fromD(LN2HI));
-const LN2N = LN2 / 128n; // ln2/128 (exact division by a power of two)
-const L2NHI = roundBits(LN2N, 35);
-const L2NLO = toD(LN2N - fromD(L2NHI));
-const [LN2_H, LN2_L] = split2(LN2);
-const [INVLN2_H, INVLN2_L] = split2(fdiv(ONE, LN2));
-const [INVLN10_H, INVLN10_L] = split2(fdiv(ONE, flog(10n * ONE / 8n) + 3n * LN2)); // ln10 = ln(10/8) + 3 ln2
-const PIO2 = PI / 2n;
-const PIO2_PARTS: number[] = (() => { // pi/2 in four parts; the first three with 33 bits
-  const parts: number[] = [];
-  let rest = PIO2;
-  for (let i = 0; i < 3; i++) { const p = roundBits(rest, 33); parts.push(p); rest -= fromD(p); }
-  parts.push(toD(rest));
-  return parts;
-})();
-const TWO_OVER_PI = toD(fdiv(ONE, PIO2));
-const [TSQPI_H, TSQPI_L] = split2(fdiv(2n * ONE, fsqrt(PI))); // 2/sqrt(pi)
-
-const EXP_OFF = 0, LOG_OFF = 128 * 16, ERF_OFF = LOG_OFF + 128 * 32;
-const ERF_DEG = 12, ERF_J0 = 4, ERF_J1 = 96, ERF_STRIDE = (ERF_DEG + 2) * 8;
-const POOL_OFF = (ERF_OFF + (ERF_J1 - ERF_J0 + 1) * ERF_STRIDE + 15) & ~15;
-const POOL_CAP = 256;
-/** Bytes of the tables plus the vector constant pool (see ConstPool). */
-export const MATH_TABLES_SIZE = POOL_OFF + POOL_CAP * 16;
-const LOG_OFFBITS = 0x3fe6000000000000n;
+// Function builder and lane algebras
 
 /**
  * The vector forms' constants, each 64-bit pattern in both halves of a 16-byte slot after the
@@ -178,61 +105,6 @@ class ConstPool {
     }));
   }
 }
-const f64Bits = (d: number): bigint => new BigUint64Array(Float64Array.of(d).buffer)[0];
-
-let tables: Uint8Array | null = null;
-/** The tables' bytes (little-endian), to be placed at a 16-aligned address given to NativeMath; the pool's slots are left zero. */
-export function mathTables(): Uint8Array {
-  if (tables) return tables;
-  const buf = new ArrayBuffer(MATH_TABLES_SIZE), dv = new DataView(buf);
-  const scratch = new DataView(new ArrayBuffer(8));
-  const bitsOf = (d: number) => { scratch.setFloat64(0, d, true); return scratch.getBigUint64(0, true); };
-  // exp: entry j = [lo/hi of 2^(j/128) = hi + lo, bits(hi) - (j << 45)]
-  for (let j = 0; j < 128; j++) {
-    const [hi, lo] = split2(fexp(BigInt(j) * LN2N));
-    const at = EXP_OFF + 16 * j;
-    const b = BigInt.asUintN(64, bitsOf(hi) - (BigInt(j) << 45n));
-    dv.setFloat64(at, lo / hi, true); // relative: the kernel computes hi * (1 + tail + expm1(r))
-    dv.setBigUint64(at + 8, b, true);
-  }
-  // log: entry i covers z with bits in [OFF + i 2^45, OFF + (i+1) 2^45): [invc, -log(invc) hi, lo, 0]
-  const fromBits = (b: bigint) => { scratch.setBigUint64(0, b, true); return scratch.getFloat64(0, true); };
-  for (let i = 0; i < 128; i++) {
-    const lo = fromBits(LOG_OFFBITS + (BigInt(i) << 45n)), hi = fromBits(LOG_OFFBITS + (BigInt(i + 1) << 45n));
-    // The two intervals next to 1 use invc = 1, so z - 1 is exact and log(x) near 1 keeps full relative accuracy.
-    const invc = i === 79 || i === 80 ? 1 : roundBits(fdiv(2n * ONE, fromD(lo) + fromD(hi)), 12);
-    const [lh, ll] = invc === 1 ? [0, 0] : split2(-flog(fromD(invc)));
-    const at = LOG_OFF + 32 * i;
-    dv.setFloat64(at, invc, true); dv.setFloat64(at + 8, lh, true); dv.setFloat64(at + 16, ll, true);
-  }
-  // erf: entry j (center a = j/16): [erf(a) hi, erf(a) lo, c1..c12] with erf(a+t) = erf(a) + sum c_n t^n
-  const tsqpi = fdiv(2n * ONE, fsqrt(PI));
-  for (let j = ERF_J0; j <= ERF_J1; j++) {
-    const a = BigInt(j) * ONE / 16n, a2 = fmul(a, a);
-    const ea = fexp(-a2);
-    // erf(a) = 2/sqrt(pi) e^{-a^2} sum 2^n a^(2n+1) / (1*3*...*(2n+1)): positive terms only.
-    let term = a, sum = a;
-    for (let n = 1n; term !== 0n; n++) { term = fmul(term, 2n * a2) / (2n * n + 1n); sum += term; }
-    const erfA = fmul(fmul(tsqpi, ea), sum);
-    const at = ERF_OFF + (j - ERF_J0) * ERF_STRIDE;
-    const [eh, el] = split2(erfA);
-    dv.setFloat64(at, eh, true); dv.setFloat64(at + 8, el, true);
-    // c_n = 2/sqrt(pi) e^{-a^2} (-1)^(n-1) H_{n-1}(a) / n!, H the physicists' Hermite polynomials.
-    let hPrev = 0n, h = ONE, fact = 1n;
-    for (let n = 1; n <= ERF_DEG; n++) {
-      fact *= BigInt(n);
-      const c = fmul(fmul(tsqpi, ea), h) / fact;
-      dv.setFloat64(at + 8 + 8 * n, toD(n % 2 ? c : -c), true);
-      const next = 2n * fmul(a, h) - 2n * BigInt(n - 1) * hPrev;
-      hPrev = h; h = next;
-    }
-  }
-  tables = new Uint8Array(buf);
-  return tables;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Function builder and lane algebras
 
 type E = BExpr;
 /** A value kept in a local: every use reads it again (a Binaryen expression may be used once). */
@@ -829,7 +701,7 @@ const hypotDef: Def = {
   },
 };
 
-const DEFS: Record<string, Def> = {
+export const DEFS: Record<string, Def> = {
   expm1: expm1Def, log1p: log1pDef, hypot: hypotDef, tanh: tanhDef, sinh: hypDef('sinh'), cosh: hypDef('cosh'),
   exp: expDef('exp'), exp2: expDef('exp2'), log: logDef('log'), log2: logDef('log2'), log10: logDef('log10'),
   sin: trigDef(0), cos: trigDef(1), erf: erfDef, pow: powDef,
@@ -928,79 +800,5 @@ export class NativeMath {
       body = m.block(null, [...fastStmts, m.if(sp, m.return(m.block(null, [...slowStmts, slow], b.f64))), g.x(res)], b.f64);
     }
     m.addFunction(`__m_${name}_${shape}`, b.createType(params), ty, g.vars, body);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// A standalone module for tests and benchmarks (test/mathlib.test.ts, bench/mathlib.js)
-
-/** Where harnessModule puts the tables; arrays may start at HARNESS_HEAP. */
-export const HARNESS_TABLES = 1024;
-export const HARNESS_HEAP = HARNESS_TABLES + ((MATH_TABLES_SIZE + 15) & ~15);
-
-/**
- * A module over an imported (unshared) `env.memory` of `pages` pages, with the tables at
- * HARNESS_TABLES (copied by the exported `init`), exporting for each name in `names` the scalar
- * `<name>` (f64) and loops `<name>_<form>(x, y, out, n)` over n elements at byte addresses, form
- * f64 | f32 | f64x2 | f32x4 (native) or js (the `math.math_<name>` import, f64). y is read only by
- * 2-argument functions.
- */
-export function harnessModule(b: Binaryen, names: readonly string[], pages: number): Uint8Array {
-  const m = new b.Module();
-  try {
-    m.setFeatures(b.Features.MVP | b.Features.SIMD128 | b.Features.BulkMemory | b.Features.BulkMemoryOpt |
-      b.Features.NontrappingFPToInt | b.Features.SignExt | b.Features.Multivalue | b.Features.MutableGlobals);
-    m.setMemory(pages, pages, null, [{ name: 'tables', data: mathTables(), passive: true, offset: 0 } as unknown as BMemorySegment], false);
-    m.addMemoryImport('0', 'env', 'memory', false);
-    const c = (v: number) => m.i32.const(v);
-    const used: string[] = [];
-    const jsNames = new Set<string>();
-    const importJs = (n: string) => {
-      if (!jsNames.has(n)) { jsNames.add(n); m.addFunctionImport('math_' + n, 'math', 'math_' + n, b.createType(DEFS[n]?.arity === 2 ? [b.f64, b.f64] : [b.f64]), b.f64); }
-      return 'math_' + n;
-    };
-    const native = new NativeMath(b, m, HARNESS_TABLES, importJs);
-    for (const name of names) {
-      const arity = DEFS[name].arity;
-      for (const shape of SHAPES) used.push(mathFn(name, shape)!.name);
-      m.addFunctionExport(`__m_${name}_f64`, name);
-      for (const form of [...SHAPES, 'js'] as const) {
-        const step = form === 'f64x2' ? 16 : form === 'f32x4' ? 16 : form === 'f32' ? 4 : 8;
-        const t = form === 'f64' || form === 'js' ? b.f64 : form === 'f32' ? b.f32 : b.v128;
-        const load = (p: number) => {
-          const addr = m.i32.add(m.local.get(p, b.i32), m.local.get(4, b.i32));
-          return t === b.f64 ? m.f64.load(0, 8, addr) : t === b.f32 ? m.f32.load(0, 4, addr) : m.v128.load(0, 16, addr);
-        };
-        const callee = form === 'js' ? importJs(name) : mathFn(name, form)!.name;
-        const args = arity === 2 ? [load(0), load(1)] : [load(0)];
-        // As in compiled loops, the f64x2 form is inlined.
-        const vars: BType[] = [b.i32];
-        const v = native.inline(callee, args, (ty) => { vars.push(ty); return 4 + vars.length - 1; }) ?? m.call(callee, args, t);
-        const dst = m.i32.add(m.local.get(2, b.i32), m.local.get(4, b.i32));
-        const st = t === b.f64 ? m.f64.store(0, 8, dst, v) : t === b.f32 ? m.f32.store(0, 4, dst, v) : m.v128.store(0, 16, dst, v);
-        const bytes = m.i32.mul(m.local.get(3, b.i32), c(form === 'f32' || form === 'f32x4' ? 4 : 8));
-        // i = 0; while (i < bytes) { out[i] = f(x[i], y[i]); i += step }
-        const body = m.block(null, [
-          m.local.set(4, c(0)),
-          m.block('done', [m.loop('next', m.block(null, [
-            m.br('done', m.i32.ge_u(m.local.get(4, b.i32), bytes)),
-            st,
-            m.local.set(4, m.i32.add(m.local.get(4, b.i32), c(step))),
-            m.br('next'),
-          ]))]),
-        ]);
-        const fname = `${name}_${form}`;
-        m.addFunction(fname, b.createType([b.i32, b.i32, b.i32, b.i32]), b.none, vars, body);
-        m.addFunctionExport(fname, fname);
-      }
-    }
-    native.add(used);
-    m.addFunction('init', b.none, b.none, [], m.block(null, [m.memory.init('tables', c(HARNESS_TABLES), c(0), c(MATH_TABLES_SIZE)), m.data.drop('tables'), native.init()]));
-    m.addFunctionExport('init', 'init');
-    if (!m.validate()) throw new Error('internal: invalid math harness module');
-    m.optimize();
-    return m.emitBinary();
-  } finally {
-    m.dispose();
   }
 }

@@ -1,4 +1,4 @@
-// Typing of np.random calls (the checker's part; lowering is compiler/lower-random.ts): the
+// Typing of np.random calls (the checker's part; lowering is compiler/lower/random-calls.ts): the
 // module-level legacy functions, RandomState objects and default_rng Generators, their arguments
 // by NumPy's parameter names, and the types NumPy gives their results.
 import type * as A from './ast.js';
@@ -22,9 +22,15 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
   const fn = method ? name.slice(5) : name.slice('random.'.length);
   const gen: 'mt' | 'pcg' = method ? (ck.expr(self!) as Type & { kind: 'rng' }).gen : 'mt';
   const shown = method ? `${gen === 'mt' ? 'RandomState' : 'Generator'}.${fn}` : `np.random.${fn}`;
-  // One stream shared by threads would race (the per-iteration streams of issue 18 are not built
-  // yet); a draw in a function called from parallel code is caught at run time (lower-random.ts).
-  if (ck.parDepth > 0 && !['default_rng', 'RandomState'].includes(fn)) ck.error(Code.Unsupported, `${shown}() in a parallel loop or region is not supported yet: draw the numbers before it, in serial code`, c.span);
+  // In a prange, the module-level functions draw from the iteration's own stream (Note [Streams in
+  // prange] in compiler/lower/random-calls.ts); everything else shared by threads would race. A draw
+  // in a function called from parallel code is checked at run time.
+  if (ck.parDepth > 0 && !['default_rng', 'RandomState'].includes(fn)) {
+    const why = method ? 'use the np.random functions (each prange iteration gets its own stream) or draw before the loop'
+      : ck.loops.includes('region') ? 'draw in a prange loop (each iteration gets its own stream) or before the region'
+      : ['seed', 'shuffle', 'permutation', 'choice'].includes(fn) ? 'call it before the loop' : null;
+    if (why) ck.error(Code.Unsupported, `${shown}() in ${ck.loops.includes('region') ? 'a parallel region' : 'a parallel loop'} is not supported yet: ${why}`, c.span);
+  }
   const num = (e: A.Expr, int = false) => {
     const t = ck.expr(e);
     if (t.kind !== 'scalar' || (int && isFloat(t.dtype))) ck.error(Code.Unsupported, t.kind === 'array' ? `${shown}() with array arguments is not supported yet (its arguments are numbers)` : `${shown}() needs ${int ? 'an integer' : 'a number'}, got ${showType(t)}`, e.span);
@@ -50,7 +56,7 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
     if (given.has(k.name)) { ck.error(Code.ArgCount, `${shown}() got multiple values for argument '${k.name}'`, k.span); continue; }
     given.set(k.name, k.value);
   }
-  // The call's arguments by name, for lowering (compiler/lower-random.ts).
+  // The call's arguments by name, for lowering (compiler/lower/random-calls.ts).
   ck.randomArgs.set(c, given);
   const sizeRank = (): number | null => {
     const s = given.get('size');

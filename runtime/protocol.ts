@@ -20,7 +20,7 @@ export const CTRL = {
   spin: 404,       // i32: spin iterations before a worker sleeps
   teamSize: 408,   // i32: number of threads in the team (workers + thread 0)
   active: 412,     // i32: 1 while a region runs: a nested parallel loop then runs serially
-  iterSlots: 416,  // i32: address of the per-thread SLOTs (64 bytes apart, indexed by the thread's place in the team)
+  iterSlots: 416,  // i32: address of the per-thread SLOTs (SLOT.SIZE bytes apart, indexed by the thread's place in the team)
   errLock: 420,    // i32: spin lock around the error record
   errSet: 424,     // i32: 1 when an error is recorded
   errThread: 428,  // i32: thread of the recorded error
@@ -77,7 +77,7 @@ export const TRACE = {
 export const SERIAL_REASON = ['', 'small work (cost model)', 'one thread asked for (num_threads=1 or use_threads_if=False)', 'nested in parallel code', 'one thread in the team', 'nested in parallel code, no idle thread'] as const;
 
 /**
- * Each thread's own cache line: what it is running (for error reports), its busy time in a timed
+ * Each thread's own two cache lines: what it is running (for error reports), its busy time in a timed
  * run, and its part in nested teams (see Note [Nested teams] in compiler/parallel.ts).
  */
 export const SLOT = {
@@ -89,7 +89,10 @@ export const SLOT = {
   job: 28,     // i32: the nested job being run (0: the outer region), acknowledged by __worker_ack
   forked: 32,  // i32: the innermost nested team this thread forked and has not joined yet (a chain)
   seen: 36,    // i32: the last outer region (CTRL.gen) this worker took up; the worker resumes from it after a trap
-  SIZE: 64,
+  rngActive: 40, // i32: 1 while this thread runs a prange iteration with its own np.random stream (Note [Streams in prange] in compiler/lower/random-calls.ts)
+  rngWords: 44,  // 4 x u32: that stream's SeedSequence words [w0, w1, k lo, k hi]
+  rng: 64,       // 48 bytes: that stream's PCG64 state (compiler/random.ts PCG)
+  SIZE: 128,
 } as const;
 
 /** Schedule kinds as stored in parallel-loop environments and CTRL.schedKind. */

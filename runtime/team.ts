@@ -3,7 +3,7 @@
 // fills in right after `__init`, and the workers' lifecycle: created once, started with a
 // TeamWorkerInit, stopped by dispose(). Regions themselves never pass through here: thread 0 forks
 // and joins inside wasm (see Note [Fork-join] in runtime/protocol.ts).
-import { CTRL, SCHED } from './protocol.js';
+import { CTRL, SCHED, SLOT } from './protocol.js';
 import { iterationCell } from './trap.js';
 import type { Platform, TeamWorker, TeamWorkerInit } from './platform.js';
 
@@ -134,10 +134,10 @@ export class Team {
   static start(o: TeamStart): Team {
     const size = hasTeamExports(o.exports) && o.platform.hasWorkers ? o.config.size : 1;
     const i32 = new Int32Array(o.memory.buffer, 0, CTRL.END / 4);
-    // Per-thread iteration slots, 64 bytes apart (one cache line each), 64-byte aligned.
-    const raw = (o.exports.__malloc as unknown as (n: number) => number)(64 * size + 64);
+    // Per-thread slots, SLOT.SIZE bytes apart (whole cache lines), 64-byte aligned.
+    const raw = (o.exports.__malloc as unknown as (n: number) => number)(SLOT.SIZE * size + 64);
     const slots = (raw + 63) & ~63;
-    new Uint8Array(o.memory.buffer, slots, 64 * size).fill(0);
+    new Uint8Array(o.memory.buffer, slots, SLOT.SIZE * size).fill(0);
     Atomics.store(i32, CTRL.iterSlots / 4, slots);
     // No thread is in a loop yet: an error now names no iteration.
     for (let t = 0; t < size; t++) iterationCell(o.memory, t)![0] = -1n;

@@ -9,7 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBinaryen } from '../compiler/binaryen.js';
-import { harnessModule, HARNESS_HEAP, NATIVE_NAMES } from '../compiler/mathlib-wasm.js';
+import { NATIVE_NAMES } from '../compiler/mathlib-wasm.js';
+import { harnessModule, HARNESS_HEAP } from '../compiler/mathlib-harness.js';
 
 const N = 200_000;
 const PAGES = 160;

@@ -5,17 +5,31 @@
 // messages, and fills arrays element after element in NumPy's order.
 //
 // A generator object is its state's bytes: a RandomState is a bool array of MT.size + 8 bytes (its
-// "seeded" word after the state), a Generator an int64 array holding the PCG64 state. Draws in
-// parallel code raise a RuntimeError for now: one stream shared by threads would race, and the
-// per-thread streams issue 18 asks for are not built yet.
-import type * as A from '../language/ast.js';
-import { Code } from '../language/diagnostics.js';
-import type { DType, Type } from '../language/types.js';
-import { CTRL } from '../runtime/protocol.js';
-import type * as I from './ir.js';
-import type { FnLowerer, Val } from './lower.js';
-import { MT, PCG, RANDOM_FUNCS as R, RANDOM_IMPORTS, ZIG, randomLibrary, zigguratTables } from './random.js';
-import { i32, i64, f64, get, bin, un, cvt, load, call, add32, mul32, vtOf, memOf, log2Size, convert } from './ir-build.js';
+// "seeded" word after the state), a Generator an int64 array holding the PCG64 state.
+//
+// Note [Streams in prange]: one stream shared by threads would race, and numbers that depend on which
+// thread ran which iteration would change with the thread count. So a prange loop whose body (or a
+// function it calls) draws from np.random's module-level generator first draws two 32-bit words w0,
+// w1 from that generator (what `np.random.randint(0, 2**32, size=2, dtype=np.uint32)` gives), and
+// iteration k (its place in the range: 0, 1, ...) draws from its own Generator,
+// `np.random.default_rng([w0, w1, k])`: PCG64 seeded by SeedSequence, NumPy's own way to make
+// independent streams. The module-level functions then use Generator's algorithms (random,
+// standard_normal, normal, uniform, integers) on that stream. Each thread keeps the stream of the
+// iteration it runs in its SLOT (runtime/protocol.ts: SLOT.rng, with SLOT.rngActive set), which is
+// also where draws in called functions find it, so results are the same for any thread count and
+// any schedule. After the loop the slots are cleared and the module-level generator has advanced by
+// the two words. Draws from RandomState/Generator objects, shuffle/permutation/choice and seed in
+// parallel code, and any draw in a `with parallel()` region outside such a loop, stay errors.
+import type * as A from '../../language/ast.js';
+import type { FuncInstance } from '../../language/checker.js';
+import { Code } from '../../language/diagnostics.js';
+import type { DType, Type } from '../../language/types.js';
+import { CTRL, SLOT } from '../../runtime/protocol.js';
+import type * as I from '../ir.js';
+import type { FnLowerer } from './function.js';
+import type { Val } from './values.js';
+import { MT, PCG, RANDOM_FUNCS as R, RANDOM_IMPORTS, ZIG, randomLibrary, zigguratTables } from '../random.js';
+import { i32, i64, f64, get, bin, un, cvt, load, call, add32, mul32, vtOf, memOf, log2Size, convert } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -45,11 +59,23 @@ function globalState(fl: FnLowerer): Expr {
 const raise = (fl: FnLowerer, kind: string, text: string, span: { start: number; end: number }): Stmt =>
   fl.trap(fl.mod.imp('err_raise', ['i32'], null), i32(fl.mod.site(Code.ValueError, kind, span, text)));
 
-/** A RuntimeError in parallel code (see the file's comment), and the RandomState seeded from entropy if it is not yet. */
-function ready(fl: FnLowerer, st: Expr, gen: 'mt' | 'pcg', span: { start: number; end: number }): void {
-  fl.emit({ k: 'if', cond: { k: 'load', t: 'i32', mem: 'i32', addr: i32(CTRL.active), atomic: true }, then: [
-    raise(fl, 'RuntimeError', 'np.random in a parallel loop or region is not supported yet: draw the numbers before it, in serial code', span),
-  ], else: [] });
+/**
+ * Before a draw: from an object in parallel code, a RuntimeError (Note [Streams in prange]); from the
+ * module-level generator, nothing when this thread runs a prange iteration with its own stream (the
+ * draw goes there), else the same error in parallel code, and a seed from entropy if np.random.seed()
+ * never ran. `shared`: shuffle, permutation and choice, which always use the module-level state.
+ */
+function ready(fl: FnLowerer, st: Expr, gen: 'mt' | 'pcg', span: { start: number; end: number }, method: boolean, shared = false): void {
+  const parallel = (): Expr => ({ k: 'load', t: 'i32', mem: 'i32', addr: i32(CTRL.active), atomic: true });
+  const error = (what: string) => raise(fl, 'RuntimeError', what, span);
+  if (method) {
+    fl.emit({ k: 'if', cond: parallel(), then: [error('draws from a RandomState or Generator object in a parallel loop or region are not supported yet: use the np.random functions (each prange iteration gets its own stream) or draw before the loop')], else: [] });
+  } else {
+    const active = streamActive(fl);
+    fl.emit({ k: 'if', cond: shared ? bin('or', 'i32', active, parallel()) : bin('and', 'i32', un('eqz', 'i32', active), parallel()), then: [
+      error(shared ? 'np.random.shuffle, permutation and choice in parallel code are not supported yet: draw before the loop' : 'np.random in a parallel region is not supported yet: draw in a prange loop (each iteration gets its own stream) or before the region'),
+    ], else: [] });
+  }
   if (gen !== 'mt') return;
   fl.emit({ k: 'if', cond: un('eqz', 'i32', load('i32', 'i32', add32(st, i32(SEEDED)))), then: [
     { k: 'expr', e: call(R.mtSeed, null, st, call(fl.mod.imp('entropy', [], 'i32'), 'i32')) },
@@ -99,16 +125,19 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
   const gen: 'mt' | 'pcg' = method ? ((fl.type(self!) as Type & { kind: 'rng' }).gen) : 'mt';
   const st = method ? fl.tmp((fl.expr(self!) as Val & { k: 'a' }).a.data, 'rng') : globalState(fl);
   if (fn === 'seed') { seedMT(fl, st, given.get('seed'), e.span); return { k: 'none' }; }
-  ready(fl, st, gen, e.span);
+  ready(fl, st, gen, e.span, method, ['shuffle', 'permutation', 'choice'].includes(fn));
   const mt = gen === 'mt';
+  // A draw: the object's own stream, or (module-level) the dispatcher that picks the iteration's stream in a prange.
+  const op = (mtFn: string, pcgFn: string, any: StreamFn, t: 'f64' | 'i64', ...args: Expr[]): Expr =>
+    method ? call(mt ? mtFn : pcgFn, t, st, ...args) : call(streamFns(fl)[any], t, ...args);
   // One draw: its IR expression and dtype, after the arguments are evaluated and checked once.
   let draw: () => { e: Expr; dtype: DType };
   switch (fn) {
     case 'random': case 'random_sample': case 'ranf': case 'sample': case 'rand':
-      draw = () => ({ e: call(mt ? R.mtDouble : R.pcgDouble, 'f64', st), dtype: 'float64' });
+      draw = () => ({ e: op(R.mtDouble, R.pcgDouble, 'double', 'f64'), dtype: 'float64' });
       break;
     case 'randn': case 'standard_normal':
-      draw = () => ({ e: call(mt ? R.mtGauss : R.pcgStandardNormal, 'f64', st), dtype: 'float64' });
+      draw = () => ({ e: op(R.mtGauss, R.pcgStandardNormal, 'gauss', 'f64'), dtype: 'float64' });
       break;
     case 'uniform': {
       const lo = arg(fl, given.get('low'), 'float64', f64(0)), hi = arg(fl, given.get('high'), 'float64', f64(1));
@@ -117,13 +146,13 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
       fl.emit({ k: 'if', cond: un('eqz', 'i32', bin('lt', 'f64', un('abs', 'f64', range), f64(Infinity))), then: [
         fl.trap(fl.mod.imp('err_raise', ['i32'], null), i32(fl.mod.site(Code.ValueError, 'OverflowError', e.span, 'Range exceeds valid bounds'))),
       ], else: [] });
-      draw = () => ({ e: call(mt ? R.mtUniform : R.pcgUniform, 'f64', st, lo, hi), dtype: 'float64' });
+      draw = () => ({ e: op(R.mtUniform, R.pcgUniform, 'uniform', 'f64', lo, hi), dtype: 'float64' });
       break;
     }
     case 'normal': {
       const loc = arg(fl, given.get('loc'), 'float64', f64(0)), scale = arg(fl, given.get('scale'), 'float64', f64(1));
       fl.emit({ k: 'if', cond: bin('lt', 'f64', scale, f64(0)), then: [raise(fl, 'ValueError', 'scale < 0', e.span)], else: [] });
-      draw = () => ({ e: call(mt ? R.mtNormal : R.pcgNormal, 'f64', st, loc, scale), dtype: 'float64' });
+      draw = () => ({ e: op(R.mtNormal, R.pcgNormal, 'normal', 'f64', loc, scale), dtype: 'float64' });
       break;
     }
     case 'randint': case 'integers': {
@@ -139,7 +168,7 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
       }
       fl.emit({ k: 'if', cond: bin(closed ? 'gt_s' : 'ge_s', 'i64', lo, hi), then: [raise(fl, 'ValueError', closed ? 'low > high' : 'low >= high', e.span)], else: [] });
       const rng = fl.tmp(closed ? bin('sub', 'i64', hi, lo) : bin('sub', 'i64', bin('sub', 'i64', hi, i64(1)), lo));
-      draw = () => ({ e: call(mt ? R.mtBounded : R.pcgBounded, 'i64', st, lo, rng), dtype: 'int64' });
+      draw = () => ({ e: op(R.mtBounded, R.pcgBounded, 'bounded', 'i64', lo, rng), dtype: 'int64' });
       break;
     }
     case 'shuffle': shuffle(fl, st, fl.expr(given.get('x')!) as Val & { k: 'a' }, e.span); return { k: 'none' };
@@ -246,4 +275,121 @@ function choice(fl: FnLowerer, st: Expr, e: A.Call, given: Map<string, A.Expr>, 
   ] });
   fl.emit({ k: 'release', desc: idx.desc });
   return fl.ownedArray(out);
+}
+
+// ---------------- per-iteration streams in prange (Note [Streams in prange]) ----------------
+
+type StreamFn = 'slot' | 'double' | 'gauss' | 'normal' | 'uniform' | 'bounded' | 'word';
+const STREAM_FNS: Record<StreamFn, string> = {
+  slot: '__rnd_slot', double: '__rnd_double', gauss: '__rnd_gauss', normal: '__rnd_normal', uniform: '__rnd_uniform', bounded: '__rnd_bounded', word: '__rnd_word',
+};
+
+/**
+ * The dispatchers the module-level functions call, added once: each draws from this thread's
+ * iteration stream when SLOT.rngActive says it runs one, else from the module-level RandomState.
+ */
+function streamFns(fl: FnLowerer): Record<StreamFn, string> {
+  const mod = fl.mod;
+  if (mod.helpers.has('__rnd')) return STREAM_FNS;
+  mod.helpers.add('__rnd');
+  const global = globalState(fl);
+  const threadId = mod.imp('thread_id', [], 'i32');
+  const slot = (): Expr => call(STREAM_FNS.slot, 'i32');
+  mod.funcs.push({
+    name: STREAM_FNS.slot, params: [], results: ['i32'], locals: [],
+    body: [{ k: 'return', values: [add32(load('i32', 'i32', i32(CTRL.iterSlots)), mul32(call(threadId, 'i32'), i32(SLOT.SIZE)))] }],
+  });
+  const dispatch = (name: StreamFn, mtFn: string, pcgFn: string, t: I.VT, params: I.Local[]): void => {
+    const args = params.map((p) => get(p.name, p.t));
+    mod.funcs.push({
+      name: STREAM_FNS[name], params, results: [t], locals: [{ name: 's', t: 'i32' }],
+      body: [
+        { k: 'set', name: 's', value: slot() },
+        { k: 'if', cond: load('i32', 'i32', add32(get('s', 'i32'), i32(SLOT.rngActive))), then: [
+          { k: 'return', values: [call(pcgFn, t, add32(get('s', 'i32'), i32(SLOT.rng)), ...args)] },
+        ], else: [] },
+        { k: 'return', values: [call(mtFn, t, global, ...args)] },
+      ],
+    });
+  };
+  const f = (name: string): I.Local => ({ name, t: 'f64' });
+  dispatch('double', R.mtDouble, R.pcgDouble, 'f64', []);
+  dispatch('gauss', R.mtGauss, R.pcgStandardNormal, 'f64', []);
+  dispatch('normal', R.mtNormal, R.pcgNormal, 'f64', [f('a'), f('b')]);
+  dispatch('uniform', R.mtUniform, R.pcgUniform, 'f64', [f('a'), f('b')]);
+  dispatch('bounded', R.mtBounded, R.pcgBounded, 'i64', [{ name: 'a', t: 'i64' }, { name: 'b', t: 'i64' }]);
+  dispatch('word', R.mtNext32, R.pcgNext32, 'i32', []);
+  return STREAM_FNS;
+}
+
+/** Whether this thread runs a prange iteration with its own stream. */
+function streamActive(fl: FnLowerer): Expr {
+  return load('i32', 'i32', add32(call(streamFns(fl).slot, 'i32'), i32(SLOT.rngActive)));
+}
+
+const drawsMemo = new WeakMap<object, boolean>();
+/** Whether running `body` of `inst` may draw from np.random's module-level generator, also in the functions it calls. */
+function draws(inst: FuncInstance, body: unknown, visiting: Set<FuncInstance>): boolean {
+  let found = false;
+  const visit = (x: unknown): void => {
+    if (found || !x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    const n = x as A.Expr;
+    if (n.kind === 'Call') {
+      const r = inst.calls.get(n);
+      if (r?.kind === 'builtin' && r.name.startsWith('random.') && !['random.default_rng', 'random.RandomState'].includes(r.name)) { found = true; return; }
+      if (r?.kind === 'user' && r.inst.def && !visiting.has(r.inst)) {
+        let d = drawsMemo.get(r.inst);
+        if (d === undefined) {
+          visiting.add(r.inst);
+          d = draws(r.inst, r.inst.def.body, visiting);
+          visiting.delete(r.inst);
+          drawsMemo.set(r.inst, d);
+        }
+        if (d) { found = true; return; }
+      }
+    }
+    for (const [k, v] of Object.entries(n)) if (k !== 'span' && v && typeof v === 'object') visit(v);
+  };
+  visit(body);
+  return found;
+}
+
+/**
+ * For a prange whose body draws from the module-level generator (Note [Streams in prange]): emits,
+ * before the loop, the draw of the two key words; returns the statements that give iteration `iv`
+ * its stream (to put first in the body) and a function that emits the clean-up after the loop.
+ * Null when the body does not draw.
+ */
+export function iterationStreams(fl: FnLowerer, body: A.Stmt[], iv: string, start: Expr, step: Expr, span: { start: number; end: number }): { seed: Stmt[]; after(): void } | null {
+  if (!draws(fl.cur, body, new Set())) return null;
+  const fns = streamFns(fl);
+  ready(fl, globalState(fl), 'mt', span, false);
+  // Nested in an iteration that has its own stream: the key comes from that stream, and the
+  // iteration keeps its (now advanced) stream after the inner loop.
+  const nested = fl.tmp(streamActive(fl), 'nested');
+  const w0 = fl.tmp(call(fns.word, 'i32'), 'w'), w1 = fl.tmp(call(fns.word, 'i32'), 'w');
+  const s = fl.fresh('rs', 'i32'), k = fl.fresh('rk', 'i64');
+  const at = (off: number) => add32(get(s, 'i32'), i32(off));
+  const seed: Stmt[] = [
+    { k: 'set', name: s, value: call(fns.slot, 'i32') },
+    { k: 'set', name: k, value: bin('div_s', 'i64', bin('sub', 'i64', get(iv, 'i64'), start), step) },
+    { k: 'store', mem: 'i32', addr: at(SLOT.rngWords), value: w0 },
+    { k: 'store', mem: 'i32', addr: at(SLOT.rngWords + 4), value: w1 },
+    { k: 'store', mem: 'i64', addr: at(SLOT.rngWords + 8), value: get(k, 'i64') },
+    // SeedSequence's words: k < 2**32 is one word, a larger k two (as NumPy splits a Python int).
+    { k: 'expr', e: call(R.pcgSeedWords, null, at(SLOT.rng), at(SLOT.rngWords), bin('sub', 'i32', i32(4), un('eqz', 'i32', cvt('i64->i32', bin('shr_u', 'i64', get(k, 'i64'), i64(32)))))) },
+    { k: 'store', mem: 'i32', addr: at(SLOT.rngActive), value: i32(1) },
+  ];
+  const after = (): void => {
+    // Every thread's slot, since any of them may have run iterations (thread 0 alone runs this).
+    const t = fl.fresh('t', 'i32');
+    const base = fl.tmp(load('i32', 'i32', i32(CTRL.iterSlots)), 'slots');
+    fl.emit({ k: 'if', cond: un('eqz', 'i32', nested), then: [
+      { k: 'for', label: `rnd${fl.n++}`, v: t, t: 'i32', start: i32(0), stop: load('i32', 'i32', i32(CTRL.teamSize)), step: i32(1), body: [
+        { k: 'store', mem: 'i32', addr: add32(add32(base, mul32(get(t, 'i32'), i32(SLOT.SIZE))), i32(SLOT.rngActive)), value: i32(0) },
+      ] },
+    ], else: [] });
+  };
+  return { seed, after };
 }
