@@ -17,7 +17,7 @@ import { emitWasm } from './emit.js';
 import { instantiate, type ParInstance } from '../runtime/instance.js';
 import { resolveMemoryLimit } from '../runtime/memory-size.js';
 import { currentPlatform } from '../runtime/platform.js';
-import { inRegion, recordError, trapFromError } from '../runtime/trap.js';
+import { inRegion, ParTrap, recordError, trapFromError, withSerialIteration } from '../runtime/trap.js';
 import { ConfigError, type Team } from '../runtime/team.js';
 import { startWatchdog } from '../runtime/watchdog.js';
 import { ParError } from '../runtime/errors.js';
@@ -395,8 +395,9 @@ class ProgramImpl implements Program {
   }
 
   private toParError(e: unknown): unknown {
-    const t = trapFromError(e);
+    let t = trapFromError(e);
     if (!t) return e;
+    if (!(e instanceof ParTrap) && !inRegion(this.inst.memory)) t = withSerialIteration(this.inst.memory, t);
     const site = this.manifest.sites[t.site];
     const span = site?.span ?? { start: 0, end: 0 };
     const d: Diagnostic = { code: site?.code ?? Code.Raised, severity: 'error', message: t.message, span };

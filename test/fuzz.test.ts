@@ -36,18 +36,18 @@ describe('fuzzing', () => {
   }, 300_000);
 });
 
-/** Each kept failure: `# fuzz: generated|mutated` on its first line; `# known-failure: why` marks one not fixed yet. */
+/** Each kept failure: `# fuzz: generated|mutated|threads` on its first line (which oracles apply, see checkProgram); `# known-failure: why` marks one not fixed yet. */
 const REGRESSIONS = new URL('./fuzz/regressions/', import.meta.url);
 const kept = readdirSync(REGRESSIONS).filter((f) => f.endsWith('.par')).sort();
 
 describe('fuzz regressions', () => {
   for (const name of kept) {
     const src = readFileSync(new URL(name, REGRESSIONS), 'utf8');
-    const kind = /^# fuzz: (generated|mutated)/.exec(src)?.[1];
+    const kind = /^# fuzz: (generated|mutated|threads)/.exec(src)?.[1];
     const known = /^# known-failure: (.*)$/m.exec(src)?.[1];
     const test = known ? it.fails : it;
     test(`${name}${known ? ` (known failure: ${known})` : ''}`, async () => {
-      expect(kind, 'first line must say # fuzz: generated or # fuzz: mutated').toBeDefined();
+      expect(kind, 'first line must say # fuzz: generated, mutated or threads').toBeDefined();
       const { failures } = await checkProgram(src, { sandbox, python, compare: compareOutputs, kind });
       expect(failures.map((f: { oracle: string; kind: string; detail: string }) => `(${f.oracle}) ${f.kind}: ${f.detail}`)).toEqual([]);
     }, 120_000);
