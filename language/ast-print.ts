@@ -63,6 +63,7 @@ export function printAst(m: A.Module, file: SourceFile | undefined = m.file): st
     switch (e.kind) {
       case 'Int': return leaf(`Int ${e.value}`);
       case 'Float': return leaf(`Float ${floatText(e.value)}`);
+      case 'Imag': return leaf(`Imag ${floatText(e.value)}j`);
       case 'Bool': return leaf(`Bool ${e.value ? 'True' : 'False'}`);
       case 'Str': return leaf(`Str ${JSON.stringify(e.value)}`);
       case 'None': return leaf('None');

@@ -5,12 +5,14 @@ import type { SourceFile, Span } from './source.js';
 interface Node { span: Span }
 
 export type Expr =
-  | IntLit | FloatLit | BoolLit | StrLit | NoneLit | Name
+  | IntLit | FloatLit | ImagLit | BoolLit | StrLit | NoneLit | Name
   | Unary | Binary | Compare | BoolOp | IfExp
   | Call | Attribute | Subscript | Slice | TupleExpr | ListExpr | Lambda | JoinedStr | ListComp;
 
 export interface IntLit extends Node { kind: 'Int'; value: bigint }
 export interface FloatLit extends Node { kind: 'Float'; value: number }
+/** `2j`, `1.5j`: an imaginary literal (its value is the imaginary part). */
+export interface ImagLit extends Node { kind: 'Imag'; value: number }
 export interface BoolLit extends Node { kind: 'Bool'; value: boolean }
 export interface StrLit extends Node { kind: 'Str'; value: string }
 /** `f"sum={s:.3f}"` (with any adjacent literals joined in): literal text and formatted values, as CPython's JoinedStr. */

@@ -15,6 +15,7 @@ import { arrayOfList, listCall, listElem, listMethod, listReduce } from './check
 import { axesArgs, constShape, library, mathProd, numpyExtra, numpyMore, permutation, reduction, tupleFold, ufuncDtype } from './check-numpy.js';
 import { randomCall } from './check-random.js';
 import { PRINTABLE, printable, strMethod } from './check-strings.js';
+import { complexCall } from './check-complex.js';
 
 export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | null): Type {
   const args = self ? [self, ...c.args] : c.args;
@@ -24,6 +25,8 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
     return { kind: 'exception', name };
   }
   if (name.startsWith('.s:')) return strMethod(ck, c, name.slice(3));
+  const cx = complexCall(ck, c, name);
+  if (cx) return cx;
   if (name.startsWith('math.')) return mathCall(ck, c, name.slice(5));
   if (UNARY_UFUNCS.has(name)) {
     const kw = ck.kw(c, name === 'isnan' || name === 'isinf' || name === 'isfinite' ? [] : name === 'round' ? ['dtype', 'decimals'] : ['dtype'], name);
@@ -72,7 +75,7 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
     case 'print': case 'p.print':
       for (const a of c.args) {
         const t = ck.expr(a);
-        if (!PRINTABLE.has(t.kind)) ck.error(Code.TypeMismatch, `cannot print ${showType(t)}`, a.span);
+        if (!PRINTABLE.has(t.kind) && t.kind !== 'complex') ck.error(Code.TypeMismatch, `cannot print ${showType(t)}`, a.span);
       }
       for (const k of c.keywords) {
         if (k.name !== 'sep' && k.name !== 'end') ck.error(Code.ArgCount, `print() got an unexpected keyword argument '${k.name}'`, k.span);

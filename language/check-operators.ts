@@ -5,6 +5,7 @@ import { expandEllipsis } from './ast.js';
 import { Code } from './diagnostics.js';
 import type { Span } from './source.js';
 import { strBinary } from './check-strings.js';
+import { complexBinary } from './check-complex.js';
 import { Unknown } from './check-base.js';
 import { array, broadcastShapes, type DType, elemOf, isFloat, kindOf, promote, promoteDtypes, scalar, showShape, showType, type Type } from './types.js';
 import type { Checker } from './checker.js';
@@ -14,8 +15,9 @@ export class OperatorTyping {
     const ra = a.kind === 'array' ? a.ndim : 0, rb = b.kind === 'array' ? b.ndim : 0;
     return Math.max(ra, rb);
   }
-  binaryType(this: Checker, op: A.BinaryOp, l: Type, r: Type, span: Span): Type {
+  binaryType(this: Checker, op: A.BinaryOp, l: Type, r: Type, span: Span, right?: A.Expr): Type {
     if (l.kind === 'str' || r.kind === 'str') return strBinary(this, op, l, r, span);
+    if (l.kind === 'complex' || r.kind === 'complex') return complexBinary(this, op, l, r, span, right);
     if (l.kind === 'list' || r.kind === 'list') {
       const intLike = (t: Type) => t.kind === 'scalar' && !isFloat(t.dtype);
       if (op === '+' && l.kind === 'list' && r.kind === 'list') return this.unify(l, r, span, "the operands of '+'");

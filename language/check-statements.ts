@@ -32,7 +32,7 @@ export function stmtInner(ck: Checker, s: A.Stmt): void {
     case 'AugAssign': {
       const cur = ck.expr(s.target);
       const vt = ck.expr(s.value);
-      const rt = ck.binaryType(s.op, cur, vt, s.span);
+      const rt = ck.binaryType(s.op, cur, vt, s.span, s.value);
       if (cur.kind === 'array') {
         if (rt.kind === 'array' && rt.ndim > cur.ndim) ck.error(Code.ShapeMismatch, `in-place '${s.op}=' cannot broadcast a ${rt.ndim}-d result into a ${cur.ndim}-d array`, s.span);
         return;

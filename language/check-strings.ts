@@ -39,7 +39,8 @@ export function fstringParts(ck: Checker, parts: A.FStringPart[]): void {
   for (const p of parts) {
     if (typeof p === 'string') continue;
     const t = ck.expr(p.value);
-    if (!PRINTABLE.has(t.kind)) ck.error(Code.TypeMismatch, `cannot format ${showType(t)} in an f-string`, p.value.span);
+    if (t.kind === 'complex') ck.error(Code.Unsupported, 'a complex number in an f-string is not supported yet (print(z) is)', p.value.span);
+    else if (!PRINTABLE.has(t.kind)) ck.error(Code.TypeMismatch, `cannot format ${showType(t)} in an f-string`, p.value.span);
     if (p.spec) fstringParts(ck, p.spec);
   }
 }
@@ -61,7 +62,8 @@ export function strIndex(ck: Checker, e: A.Subscript): Type {
 /** A value that str() and format() can show. */
 export function printable(ck: Checker, e: A.Expr, fname: string): Type {
   const t = ck.expr(e);
-  if (!PRINTABLE.has(t.kind)) ck.error(Code.TypeMismatch, `${fname}() cannot show ${showType(t)}`, e.span);
+  if (t.kind === 'complex') ck.error(Code.Unsupported, `${fname}() of a complex number is not supported yet (print(z) is)`, e.span);
+  else if (!PRINTABLE.has(t.kind)) ck.error(Code.TypeMismatch, `${fname}() cannot show ${showType(t)}`, e.span);
   return t;
 }
 

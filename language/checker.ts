@@ -24,6 +24,7 @@ import {
 } from './types.js';
 import { collectImports, functionOptions, moduleOf, normalizeCall, otherDtypeMessage, submodule, type FuncOptions, type Imports } from './compat.js';
 import { OperatorTyping } from './check-operators.js';
+import { COMPLEX, complexAttribute, complexCompare } from './check-complex.js';
 import { ArgumentTyping } from './check-args.js';
 import { IterationTyping } from './check-iteration.js';
 
@@ -417,6 +418,7 @@ export class Checker {
         if (e.value > 0x7fffffffffffffffn || e.value < -0x8000000000000000n) this.error(Code.TypeMismatch, 'integer literal does not fit in int64', e.span);
         return INT;
       case 'Float': return FLOAT;
+      case 'Imag': return COMPLEX;
       case 'Bool': return BOOL;
       case 'Str': return STR;
       case 'JoinedStr': fstringParts(this, e.parts); return STR;
@@ -424,6 +426,7 @@ export class Checker {
       case 'Name': return this.name(e);
       case 'Unary': {
         const t = this.expr(e.operand);
+        if (t.kind === 'complex' && e.op !== '~') return e.op === 'not' ? BOOL : COMPLEX;
         const el = elemOf(t);
         if (!el) { this.error(Code.TypeMismatch, `bad operand type for unary '${e.op}': ${showType(t)}`, e.span); throw new Unknown(); }
         if (e.op === 'not') {
@@ -437,7 +440,7 @@ export class Checker {
       }
       case 'Binary': {
         const l = this.expr(e.left), r = this.expr(e.right);
-        return this.binaryType(e.op, l, r, e.span);
+        return this.binaryType(e.op, l, r, e.span, e.right);
       }
       case 'Compare': {
         let left = this.expr(e.left);
@@ -464,6 +467,7 @@ export class Checker {
             return;
           }
           if ((op === '==' || op === '!=') && left.kind === 'list' && r.kind === 'list') { left = r; return; }
+          if (left.kind === 'complex' || r.kind === 'complex') { complexCompare(this, op, left, r, e.span); left = r; return; }
           const a = elemOf(left), b = elemOf(r);
           if (!a || !b) { this.error(Code.TypeMismatch, `cannot compare ${showType(left)} with ${showType(r)}`, e.span); throw new Unknown(); }
           if (left.kind === 'array' || r.kind === 'array') {
@@ -616,6 +620,7 @@ export class Checker {
       if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'swapaxes', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten', 'diagonal', 'trace', 'nonzero'].includes(e.attr))
         return { kind: 'builtin', name: '.' + e.attr };
     }
+    if (base.kind === 'complex') return complexAttribute(this, e);
     if (base.kind === 'str' && STR_METHODS.has(e.attr)) return { kind: 'builtin', name: '.s:' + e.attr };
     if (base.kind === 'list' && LIST_METHODS.has(e.attr)) return { kind: 'builtin', name: '.l:' + e.attr };
     if (base.kind === 'rng' && (base.gen === 'mt' ? RANDOM_FNS : GENERATOR_FNS).has(e.attr)) return { kind: 'builtin', name: '.rng:' + e.attr };

@@ -38,7 +38,7 @@ export const StringLit = createToken({
 const digits = String.raw`\d(?:_?\d)*`;
 const exponent = String.raw`[eE][+-]?${digits}`;
 const floatBody = String.raw`(?:${digits}\.(?:${digits})?(?:${exponent})?|\.${digits}(?:${exponent})?|${digits}${exponent})`;
-/** `1j`: parsed only to say that complex numbers are unsupported. */
+/** `1j`: an imaginary literal (language/check-complex.ts). */
 export const ImagLit = createToken({ name: 'ImagLit', label: 'a number', pattern: new RegExp(`(?:${floatBody}|${digits})[jJ]`) });
 export const FloatLit = createToken({ name: 'FloatLit', label: 'a number', pattern: new RegExp(floatBody) });
 export const IntLit = createToken({

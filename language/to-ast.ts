@@ -613,7 +613,7 @@ class AstBuilder extends BaseVisitor {
       case 'Identifier': return t.image === 'newaxis' ? { kind: 'None', span } : { kind: 'Name', id: t.image, span };
       case 'IntLit': return { kind: 'Int', value: intValue(t.image), span };
       case 'FloatLit': return { kind: 'Float', value: Number(t.image.replace(/_/g, '')), span };
-      case 'ImagLit': return this.unsupported('complex numbers are', span);
+      case 'ImagLit': return { kind: 'Imag', value: Number(t.image.slice(0, -1).replace(/_/g, '')), span };
       case 'True': return { kind: 'Bool', value: true, span };
       case 'False': return { kind: 'Bool', value: false, span };
       case 'None': return { kind: 'None', span };
@@ -719,7 +719,7 @@ function lastToken(n: CstNode): IToken | undefined {
 function describeExpr(e: A.Expr): string {
   switch (e.kind) {
     case 'Call': return 'a function call';
-    case 'Int': case 'Float': case 'Bool': case 'Str': case 'None': return 'a literal';
+    case 'Int': case 'Float': case 'Imag': case 'Bool': case 'Str': case 'None': return 'a literal';
     case 'Compare': return 'a comparison';
     case 'BoolOp': return `an '${e.op}' expression`;
     case 'IfExp': return 'a conditional expression';

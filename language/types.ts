@@ -15,6 +15,8 @@ export type Type =
   | { kind: 'list'; elem: Type | null }
   /** A range object (`r = range(n)`): start, stop and step. */
   | { kind: 'range' }
+  /** A Python complex number (language/check-complex.ts); arrays of them are not supported yet. */
+  | { kind: 'complex' }
   /** A random generator: NumPy's legacy RandomState (`mt`, also the module-level np.random functions) or a Generator (`pcg`, default_rng). */
   | { kind: 'rng'; gen: 'mt' | 'pcg' }
   | { kind: 'none' }
@@ -106,6 +108,7 @@ export function typeKey(t: Type): string {
     case 'tuple': return `(${t.elems.map(typeKey).join(', ')}${t.elems.length === 1 ? ',' : ''})`;
     case 'list': return `list[${t.elem ? typeKey(t.elem) : '?'}]`;
     case 'rng': return t.gen === 'mt' ? 'RandomState' : 'Generator';
+    case 'complex': return 'complex';
     case 'dtype': return t.cls ? `type(${t.dtype})` : `dtype(${t.dtype})`;
     case 'func': return `function ${t.name}`;
     case 'builtin': return `builtin ${t.name}`;

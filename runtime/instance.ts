@@ -5,6 +5,7 @@
 import type { DType } from '../language/types.js';
 import { ALLOC, CODE_DTYPE, DESC, ELEM_SIZE, PAGE } from './layout.js';
 import { formatArray, formatScalar, reprArray, type ArrayView } from './format.js';
+import { complexRepr } from './pyformat.js';
 import { erf } from './mathlib.js';
 import { stringImports } from './strings.js';
 import { pictureOf, type Picture } from './image.js';
@@ -186,6 +187,7 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     print_i64: (v: bigint, _repr: number) => { line += formatScalar(v, 'int64'); },
     print_f32: (v: number, _repr: number) => { line += formatScalar(v, 'float32'); },
     print_f64: (v: number, _repr: number) => { line += formatScalar(v, 'float64'); },
+    print_complex: (re: number, im: number) => { line += complexRepr(re, im); },
     print_array: (desc: number, repr: number) => { line += repr ? reprArray(view(desc)) : formatArray(view(desc)); },
     print_flush: () => { const l = line; line = ''; o.line(l); },
     wtime: () => performance.now() / 1000,

@@ -203,6 +203,14 @@ export function pyStr(x: PyValue): string {
   }
 }
 
+/** repr(z) of a Python complex, as CPython writes it: `2j`, `(1+2j)`, `(-0-0j)`, `(1+nanj)`. */
+export function complexRepr(re: number, im: number): string {
+  const part = (x: number) => floatText(x, 'r', 0, {});
+  if (re === 0 && !Object.is(re, -0)) return part(im) + 'j';
+  const i = part(im);
+  return `(${part(re)}${i.startsWith('-') ? i : '+' + i}j)`;
+}
+
 /** repr(x). With legacy='1.25', NumPy scalars repr as their str (1.5, not np.float64(1.5)). */
 export function pyRepr(x: PyValue): string {
   return x.t === 'str' ? strRepr(x.v, false) : pyStr(x);

@@ -403,7 +403,6 @@ describe('unsupported Python constructs', () => {
     ['def f(*args):\n    pass\n', "'*args' parameters are not supported in Par"],
     ['def f(**kw):\n    pass\n', "'**kw' parameters are not supported in Par"],
     ['f(*xs)\n', "argument unpacking with '*' is not supported in Par"],
-    ['z = 1j\n', 'complex numbers are not supported in Par'],
     ['for i in x:\n    pass\nelse:\n    pass\n', "'else' on a loop is not supported in Par"],
   ];
   for (const [src, message] of cases) {

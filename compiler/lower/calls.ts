@@ -19,6 +19,7 @@ import { randomCall } from './random-calls.js';
 import { parseString, strBuiltin, strNumber } from './strings.js';
 import { add32, bin, call, convert, cst, cvt, f64, get, i32, i64, load, log2Size, memOf, mul32, select, un, vtOf } from '../ir-build.js';
 import { ARRAY_OP, type ArrRef, isUfunc, type Val } from './values.js';
+import { complexCall } from './complex.js';
 import type { FnLowerer } from './function.js';
 
 type Expr = I.Expr;
@@ -28,6 +29,8 @@ type VT = I.VT;
 export class CallLowering {
   builtinCall(this: FnLowerer, e: A.Call, name: string, self: A.Expr | null, t: Type): Val {
     const rdt = (t as { dtype?: DType }).dtype ?? 'float64';
+    const cx = complexCall(this, e, name);
+    if (cx) return cx;
     if (name.startsWith('astype:') && e.args[0] && this.type(e.args[0]).kind === 'str') return parseString(this, e, name.slice('astype:'.length) as DType);
     if (isUfunc(name) || name.startsWith('astype:') || name === 'where' || name === 'clip' || name === 'max2' || name === 'min2') {
       // Scalar case (array case went through elementwise()).

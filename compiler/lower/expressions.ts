@@ -15,6 +15,7 @@ import { gridValue } from './numpy.js';
 import { joinedStr, materialize, strBinary, strCompare, strIndex, strNumber } from './strings.js';
 import { add32, bin, call, convert, cvt, f64, get, i32, i64, load, log2Size, memOf, mul32, un, vtOf } from '../ir-build.js';
 import { ARRAY_OP, type ArrRef, asStored, type Val } from './values.js';
+import { complexAttribute, complexBinary, complexEquals, complexIfExp, complexLiteral, complexUnary } from './complex.js';
 import type { FnLowerer } from './function.js';
 
 type Expr = I.Expr;
@@ -33,16 +34,18 @@ export class ExpressionLowering {
     switch (e.kind) {
       case 'Int': return { k: 's', e: i64(e.value), dtype: 'int64' };
       case 'Float': return { k: 's', e: f64(e.value), dtype: 'float64' };
+      case 'Imag': return complexLiteral(e.value);
       case 'Bool': return { k: 's', e: i32(e.value ? 1 : 0), dtype: 'bool' };
       case 'Str': return { k: 'str', text: e.value };
       case 'JoinedStr': return joinedStr(this, e);
       case 'None': return { k: 'none' };
       case 'Name': return this.name(e, t);
-      case 'Unary': return this.unaryScalar(e, this.expr(e.operand), (t as { dtype: DType }).dtype);
+      case 'Unary': return this.type(e.operand).kind === 'complex' ? complexUnary(this, e) : this.unaryScalar(e, this.expr(e.operand), (t as { dtype: DType }).dtype);
       case 'Binary': {
         if (e.op === '@') return this.matmul(this.expr(e.left), this.expr(e.right), t, e.span);
         if (t.kind === 'str') return strBinary(this, e);
         if (t.kind === 'list') return listBinary(this, e, t);
+        if (t.kind === 'complex') return complexBinary(this, e);
         const l = this.expr(e.left);
         const r = this.expr(e.right);
         return this.binaryScalar(e.op, l, r, (t as { dtype: DType }).dtype, e.span, this.type(e.left), this.type(e.right));
@@ -81,6 +84,7 @@ export class ExpressionLowering {
           this.emit({ k: 'if', cond: c, then: branch(e.body), else: branch(e.orelse) });
           return t.kind === 'str' ? this.ownedArray(this.arrFromDesc(get(res, 'i32'), 'bool', 1)) : this.ownedArray(this.arrFromDesc(get(res, 'i32'), t.dtype, t.ndim));
         }
+        if (t.kind === 'complex') return complexIfExp(this, e, c);
         throw new Error('internal: unsupported conditional expression type');
       }
       case 'Call': return this.callExpr(e, t);
@@ -151,6 +155,7 @@ export class ExpressionLowering {
 
   attribute(this: FnLowerer, e: A.Attribute, t: Type): Val {
     const bt = this.type(e.value);
+    if (bt.kind === 'complex') return complexAttribute(this, e);
     if (bt.kind === 'module') {
       if (t.kind === 'scalar') return { k: 's', e: f64(({ pi: Math.PI, e: Math.E, inf: Infinity, nan: NaN } as Record<string, number>)[e.attr]), dtype: 'float64' };
       if (t.kind === 'dtype') return { k: 'dtype', dtype: t.dtype };
@@ -205,6 +210,7 @@ export class ExpressionLowering {
       else if (lt.kind === 'dtype' || rt.kind === 'dtype') c = i32((staticDtype(lE, lt) === staticDtype(rE, rt)) === (op === '==') ? 1 : 0);
       else if (lt.kind === 'str' && rt.kind === 'str') c = strCompare(this, op, left, right, e.span);
       else if (rt.kind === 'list') c = listCompare(this, op, left, right, lt, rt, e.span);
+      else if (lt.kind === 'complex' || rt.kind === 'complex') c = complexEquals(this, op, left, right);
       else c = this.compareScalar(op as '<', left as { e: Expr; dtype: DType }, right as { e: Expr; dtype: DType }, lt, rt);
       this.set(res, c);
       if (i + 1 < e.ops.length) this.emit({ k: 'if', cond: get(res, 'i32'), then: step(right, rt, i + 1), else: [] });
@@ -264,7 +270,7 @@ export class ExpressionLowering {
         case 'array': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), tt.dtype, tt.ndim));
         case 'str': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), 'bool', 1));
         case 'list': return this.ownedArray(this.arrFromDesc(get(names[i++], 'i32'), storageOf(tt.elem), 1));
-        case 'range': case 'rng': return rebuild(asStored(tt));
+        case 'range': case 'rng': case 'complex': return rebuild(asStored(tt));
         case 'tuple': return { k: 't', items: tt.elems.map(rebuild) };
         default: return { k: 'none' };
       }
@@ -293,7 +299,7 @@ export class ExpressionLowering {
       case 'array': if (v.k === 'a') out.push(v.a.desc); return;
       case 'str': { const m = materialize(this, v, span); if (m.k === 'a') out.push(m.a.desc); return; }
       case 'list': if (v.k === 'a') out.push(v.a.desc); return;
-      case 'range': case 'rng': return this.flattenArg(v, asStored(t), out, span);
+      case 'range': case 'rng': case 'complex': return this.flattenArg(v, asStored(t), out, span);
       case 'tuple': if (v.k === 't') t.elems.forEach((x, i) => this.flattenArg(v.items[i], x, out, span)); return;
       default: return;
     }

@@ -15,6 +15,7 @@ import { unpackArray } from './numpy.js';
 import { materialize, printString, raiseWith, strBinary, strChar, strNumber } from './strings.js';
 import { add32, bin, call, convert, cvt, get, i32, i64, load, memOf, select, tripCount, un, vtOf } from '../ir-build.js';
 import { asStored, type Slot, type Val } from './values.js';
+import { complexArith, printComplex } from './complex.js';
 import { iterationStreams } from './random-calls.js';
 import type { FnLowerer } from './function.js';
 
@@ -139,7 +140,7 @@ export class StatementLowering {
       case 'array': if (v.k === 'a') out.push(this.take(v)); return;
       case 'str': { const m = materialize(this, v, span); if (m.k === 'a') out.push(this.take(m)); return; }
       case 'list': if (v.k === 'a') out.push(this.take(v)); return;
-      case 'range': case 'rng': return this.flattenReturn(v, asStored(t), out, span);
+      case 'range': case 'rng': case 'complex': return this.flattenReturn(v, asStored(t), out, span);
       case 'tuple': if (v.k === 't') t.elems.forEach((e, i) => this.flattenReturn(v.items[i], e, out, span)); return;
       default: return;
     }
@@ -196,6 +197,7 @@ export class StatementLowering {
       const ext: A.Call = { kind: 'Call', func: { kind: 'Attribute', value: s.target, attr: 'extend', attrSpan: s.span, span: s.span }, args: [s.value], keywords: [], span: s.span };
       return void listMethod(this, ext, 'extend', s.target);
     }
+    if (tt.kind === 'complex') return this.assign(s.target, complexArith(this, s.op, this.expr(s.target), s.op === '**' ? { k: 'none' } : this.expr(s.value), s.value, s.span), s.span);
     if (tt.kind === 'str' || tt.kind === 'list') {
       const op: A.Binary = { kind: 'Binary', op: s.op, left: s.target, right: s.value, span: s.span };
       this.inst.types.set(op, tt);
@@ -436,6 +438,7 @@ export class StatementLowering {
     const text = (s: string) => this.emit({ k: 'expr', e: call(imp('print_text', ['i32']), null, i32(this.mod.str(s))) });
     // sep= and end= are strings (None: the default); evaluated, as Python does, after the values.
     const one = (v: Val, t: Type, repr: boolean) => {
+      if (t.kind === 'complex') return printComplex(this, v);
       if (((t.kind === 'str' || t.kind === 'list') && v.k === 'a') || t.kind === 'range') return printString(this, v, t, repr);
       switch (v.k) {
         case 's': {

@@ -88,6 +88,8 @@ export function isUfunc(name: string): boolean {
 export function asStored(t: Type): Type {
   // A generator is its state's bytes (compiler/lower/random-calls.ts).
   if (t.kind === 'rng') return { kind: 'array', dtype: t.gen === 'mt' ? 'bool' : 'int64', ndim: 1 };
+  // A complex number is its real and imaginary parts (complex.ts).
+  if (t.kind === 'complex') return { kind: 'tuple', elems: [{ kind: 'scalar', dtype: 'float64', weak: true }, { kind: 'scalar', dtype: 'float64', weak: true }] };
   if (t.kind !== 'range') return t;
   const int: Type = { kind: 'scalar', dtype: 'int64', weak: true };
   return { kind: 'tuple', elems: [int, int, int] };
