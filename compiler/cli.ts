@@ -42,6 +42,8 @@ Options for run:
   --dump=STAGE       print a compiler stage (ast, typed, ir, outlined, wat) to stdout instead of
                      running; outlined: the IR after parallel outlining and bounds-check hoisting
   --time             print compile and run times to stderr
+  --timeout SECONDS  stop the program with a TimeoutError after SECONDS (every thread stops at its
+                     next loop iteration; for untrusted code)
   --no-bounds-check  skip array bounds checks (faster; out-of-range indexing is then undefined)
   --no-cache         do not read or write the compiled-code cache
 
@@ -151,6 +153,8 @@ interface Invocation {
   code: string | null;
   threads?: number;
   maxMemory?: string;
+  /** --timeout, in seconds. */
+  timeout?: number;
   dump?: DumpStage;
   time: boolean;
   boundsCheck: boolean;
@@ -164,6 +168,7 @@ const OPTIONS = {
   eval: { type: 'string', short: 'e' },
   threads: { type: 'string' },
   'max-memory': { type: 'string' },
+  timeout: { type: 'string' },
   dump: { type: 'string' },
   time: { type: 'boolean' },
   'no-bounds-check': { type: 'boolean' },
@@ -175,7 +180,7 @@ const OPTIONS = {
 } as const;
 
 /** Options that only make sense when something is run (or dumped); `check` rejects them. */
-const RUN_ONLY = ['threads', 'max-memory', 'dump', 'time', 'no-bounds-check'] as const;
+const RUN_ONLY = ['threads', 'max-memory', 'timeout', 'dump', 'time', 'no-bounds-check'] as const;
 
 export function parseCommandLine(argv: readonly string[]): Invocation {
   // `-e CODE` takes the next argument verbatim, like `python -c`: parseArgs would refuse code
@@ -258,6 +263,11 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
       throw new UsageError((e as Error).message);
     }
     inv.maxMemory = values['max-memory'];
+  }
+  if (values.timeout !== undefined) {
+    const t = Number(values.timeout.trim());
+    if (!values.timeout.trim() || !(t > 0 && Number.isFinite(t))) throw new UsageError(`--timeout expects a positive number of seconds, got '${values.timeout}'`);
+    inv.timeout = t;
   }
   if (values.dump !== undefined) {
     if (!(DUMP_STAGES as readonly string[]).includes(values.dump)) {
@@ -376,6 +386,7 @@ async function execute(
   };
   if (inv.threads !== undefined) options.threads = inv.threads;
   if (inv.maxMemory !== undefined) options.maxMemory = inv.maxMemory;
+  if (inv.timeout !== undefined) options.timeout = inv.timeout * 1000;
 
   const t0 = performance.now();
   const result = await compile(source, options);

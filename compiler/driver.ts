@@ -9,8 +9,9 @@ import type { DumpStage, Manifest, Pipeline } from './pipeline.js';
 import { instantiate, type ParInstance } from '../runtime/instance.js';
 import { resolveMemoryLimit } from '../runtime/memory-size.js';
 import { currentPlatform } from '../runtime/platform.js';
-import { inRegion, recordError, trapFromError } from '../runtime/trap.js';
-import { probeForkCost, type Team } from '../runtime/team.js';
+import { inRegion, ParTrap, recordError, trapFromError, withSerialIteration } from '../runtime/trap.js';
+import { ConfigError, probeForkCost, type Team } from '../runtime/team.js';
+import { startWatchdog } from '../runtime/watchdog.js';
 import { ParError } from '../runtime/errors.js';
 import type { Picture } from '../runtime/image.js';
 import type { ParFiles } from '../runtime/files.js';
@@ -53,6 +54,19 @@ export interface CompileOptions {
   maxMemory?: number | string;
   /** Compile so that `Program.stopFlag()` can stop the program from another thread (see EmitOptions.interruptible). */
   interruptible?: boolean;
+  /**
+   * Milliseconds each `run()` / `call()` may take: past it, every thread stops at its next loop
+   * iteration or chunk and the call rejects with `TimeoutError` at the line it reached (a watchdog
+   * thread sets the stop word, runtime/watchdog.ts). Implies `interruptible`.
+   */
+  timeout?: number;
+  /**
+   * Aborting it rejects `compile()` (checked between stages) and `run()` / `call()` (before they start
+   * with the signal's reason; during a run, KeyboardInterrupt at the next loop iteration). A run holds
+   * the calling thread, so an abort issued on that same thread is seen only when the run returns:
+   * use `timeout` against runaway code. Implies `interruptible`.
+   */
+  signal?: AbortSignal;
 }
 
 /** One chunk of a parallel loop (iterations [lo, hi)) or one thread's run of a region (lo = hi = -1); ms since the trace began. */
@@ -120,6 +134,12 @@ export interface CompileResult {
 const CACHE_VERSION = 'par-0.1.0-2';
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
+  if (options.timeout !== undefined && !(options.timeout > 0 && Number.isFinite(options.timeout))) {
+    throw new ConfigError(`timeout must be a positive number of milliseconds, got ${String(options.timeout)}`);
+  }
+  options.signal?.throwIfAborted();
+  // Limits work through the stop word, which only interruptible code checks.
+  if (options.timeout !== undefined || options.signal) options = { ...options, interruptible: true };
   const file = sourceFile(options.filename ?? '<input>', source);
   const diags = new DiagnosticBag();
   const timings: Record<string, number> = {};
@@ -147,7 +167,9 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const backEnd = async (): Promise<{ bytes: Uint8Array; manifest: Manifest } | null> => {
     const cached = options.cacheDir ? await readCache(options.cacheDir, key) : null;
     if (cached) { timings.cache = 1; return cached; }
+    options.signal?.throwIfAborted();
     const built = await (await loadPipeline()).build();
+    options.signal?.throwIfAborted();
     if (built && options.cacheDir) await writeCache(options.cacheDir, key, built.bytes, built.manifest);
     return built;
   };
@@ -159,6 +181,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     dump: (stage) => (stages ? stages.dump(stage) : fromCache),
   };
   const built = await backEnd();
+  options.signal?.throwIfAborted();
   if (!built || diags.hasErrors) return result;
   const inst = await instantiate({
     bytes: built.bytes, strings: built.manifest.strings, sites: built.manifest.sites, stdout: defaultStdout,
@@ -338,8 +361,9 @@ class ProgramImpl implements Program {
   }
 
   private toParError(e: unknown): unknown {
-    const t = trapFromError(e);
+    let t = trapFromError(e);
     if (!t) return e;
+    if (!(e instanceof ParTrap) && !inRegion(this.inst.memory)) t = withSerialIteration(this.inst.memory, t);
     const site = this.manifest.sites[t.site];
     const span = site?.span ?? { start: 0, end: 0 };
     const d: Diagnostic = { code: site?.code ?? Code.Raised, severity: 'error', message: t.message, span };
@@ -351,7 +375,37 @@ class ProgramImpl implements Program {
     this.inst.setStdout(opts.stdout ?? defaultStdout);
     this.inst.setImage(opts.image ?? (() => {}));
     this.inst.setFiles(typeof opts.files === 'string' ? (await import('../runtime/node-files.js')).directoryFiles(opts.files) : opts.files ?? null);
-    this.guard(() => this.inst.exports.__main());
+    await this.limited(() => this.inst.exports.__main());
+  }
+  /**
+   * Runs thread 0's entry under the program's limits: a watchdog thread for `timeout`, the stop word
+   * for `signal`. A run the watchdog stopped reports TimeoutError where it stopped; the stop word is
+   * cleared afterwards, so the next run starts afresh.
+   */
+  private async limited<T>(entry: () => T): Promise<T> {
+    const { timeout, signal } = this.opts;
+    const flag = timeout !== undefined || signal ? this.stopFlag() : null;
+    if (!flag) return this.guard(entry);
+    signal?.throwIfAborted();
+    Atomics.store(flag, 0, 0);
+    const deadline = timeout !== undefined ? Date.now() + timeout : 0;
+    const dog = timeout !== undefined ? await startWatchdog(flag, deadline) : null;
+    const onAbort = () => Atomics.store(flag, 0, 1);
+    signal?.addEventListener('abort', onAbort);
+    try {
+      return this.guard(entry);
+    } catch (e) {
+      if (dog?.fired() && e instanceof ParError && e.message.startsWith('KeyboardInterrupt')) {
+        const where = e.message.slice('KeyboardInterrupt'.length); // ' (in iteration N on thread T)' in parallel code
+        const d: Diagnostic = { ...e.diagnostic, message: `TimeoutError: the program ran longer than its time limit of ${timeout! / 1000} s${where}` };
+        throw new ParError(d, formatDiagnostic(d, this.file), e.thread, e.iteration);
+      }
+      throw e;
+    } finally {
+      dog?.cancel();
+      signal?.removeEventListener('abort', onAbort);
+      Atomics.store(flag, 0, 0);
+    }
   }
 
   async call(name: string, ...args: ParValue[]): Promise<ParValue> {
@@ -363,7 +417,7 @@ class ProgramImpl implements Program {
     const copies: { desc: number; arr: ParArray }[] = [];
     entry.params.forEach((t, i) => this.toWasm(args[i], t, flat, copies, `${name}() argument ${i + 1}`));
     try {
-      const r = this.guard(() => this.inst.exports[entry.fn](...flat));
+      const r = await this.limited(() => this.inst.exports[entry.fn](...flat));
       const vals = Array.isArray(r) ? r : [r];
       let k = 0;
       const out = (t: Type): ParValue => {

@@ -750,8 +750,11 @@ export class Checker {
     });
     const inst = this.instantiate(def, params, c.span);
     this.inst.calls.set(c, { kind: 'user', inst });
-    if (inst.failed) throw new Unknown();
-    if (!inst.ret) {
+    // A function still being checked whose every return failed may have failed only through this
+    // very call (`return f(n + 1) + 1`): say so, or nothing would report the error.
+    const recursiveFailure = inst.failed && !inst.done;
+    if (inst.failed && !recursiveFailure) throw new Unknown();
+    if (!inst.ret || recursiveFailure) {
       if (!this.quiet) this.error(Code.RecursiveInference, `cannot infer the return type of recursive function '${def.name}' here; return a value before the recursive call or annotate '-> type'`, c.span);
       this.changed = true;
       throw new Unknown();

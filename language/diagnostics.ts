@@ -37,14 +37,21 @@ export class DiagnosticBag {
 export interface FormatOptions { color?: boolean }
 
 /** GNU style: `file:line:col: error: message`, then the source line and a caret under the span. */
+/** The most characters of a source line a diagnostic shows. */
+const MAX_SHOWN = 240;
+
 export function formatDiagnostic(d: Diagnostic, file: SourceFile, opts: FormatOptions = {}): string {
   const paint = (code: string, s: string) => (opts.color ? `\x1b[${code}m${s}\x1b[0m` : s);
   const { line, col } = lineCol(file, d.span.start);
   const sevColor = d.severity === 'error' ? '1;31' : d.severity === 'warning' ? '1;35' : '1;36';
   const head = `${paint('1', `${file.name}:${line}:${col}:`)} ${paint(sevColor, d.severity + ':')} ${d.message}`;
-  const text = lineText(file, line);
+  const full = lineText(file, line);
+  // A very long line (minified or generated code) is shown as a window around the caret.
+  const from = full.length > MAX_SHOWN ? Math.max(0, Math.min(col - 1 - MAX_SHOWN / 2, full.length - MAX_SHOWN)) : 0;
+  const text = (from > 0 ? '...' : '') + full.slice(from, from + MAX_SHOWN) + (from + MAX_SHOWN < full.length ? '...' : '');
+  const shownCol = col - from + (from > 0 ? 3 : 0);
   const width = Math.max(1, Math.min(d.span.end, file.lineStarts[line] ?? file.text.length) - d.span.start);
-  const caret = ' '.repeat(col - 1) + '^' + '~'.repeat(Math.max(0, Math.min(width, text.length - col + 1) - 1));
+  const caret = ' '.repeat(shownCol - 1) + '^' + '~'.repeat(Math.max(0, Math.min(width, MAX_SHOWN, full.length - col + 1) - 1));
   const lines = [head, `  ${text}`, `  ${paint('1;32', caret)}`];
   for (const r of d.related ?? []) {
     const rl = lineCol(file, r.span.start);

@@ -15,6 +15,7 @@ import { toAst } from './to-ast.js';
 export function parse(file: SourceFile, diags: DiagnosticBag): Module {
   const module: Module = { kind: 'Module', body: [], span: { start: 0, end: file.text.length }, file };
   const first = diags.items.length;
+  if (tooLarge(file, diags)) return module;
   try {
     const { tokens, unclosed } = lex(file, diags);
     parser.input = tokens;
@@ -40,6 +41,31 @@ export function parse(file: SourceFile, diags: DiagnosticBag): Module {
   const ours = diags.items.splice(first).sort((a, b) => a.span.start - b.span.start);
   diags.items.push(...ours);
   return module;
+}
+
+/**
+ * The largest source compiled. Compile time grows with the code (Binaryen's optimizer takes ~1 ms per
+ * simple statement, several under load), so a pasted or generated file of 10^5 lines would hold the
+ * compiler for minutes: past these limits it is a compile error at the first line or byte beyond them.
+ * The largest program in the repository has 110 lines.
+ */
+export const MAX_SOURCE_LINES = 10_000;
+export const MAX_SOURCE_CHARS = 1 << 20;
+
+function tooLarge(file: SourceFile, diags: DiagnosticBag): boolean {
+  const text = file.text;
+  if (text.length > MAX_SOURCE_CHARS) {
+    diags.error(Code.Syntax, `this program is too large to compile: ${text.length} characters (the limit is ${MAX_SOURCE_CHARS})`, { start: MAX_SOURCE_CHARS, end: MAX_SOURCE_CHARS + 1 });
+    return true;
+  }
+  let at = -1;
+  for (let line = 1; line <= MAX_SOURCE_LINES; line++) {
+    at = text.indexOf('\n', at + 1);
+    if (at < 0 || at === text.length - 1) return false;
+  }
+  const lines = text.split('\n').length - (text.endsWith('\n') ? 1 : 0);
+  diags.error(Code.Syntax, `this program is too large to compile: ${lines} lines (the limit is ${MAX_SOURCE_LINES})`, { start: at + 1, end: at + 2 });
+  return true;
 }
 
 /**

@@ -18,7 +18,10 @@ export type WorkerMessage = { type: 'ready' } | { type: 'failed'; message: strin
 export interface TeamWorker {
   /** Resolves once the worker has instantiated the module and entered its loop. */
   ready: Promise<void>;
-  terminate(): void;
+  /** Node: resolves with the exit code when the thread ends (a worker killed from outside too). */
+  exited?: Promise<number>;
+  /** Stops the thread; the promise (Node) settles once it has stopped. */
+  terminate(): void | Promise<unknown>;
 }
 
 export interface Platform {
@@ -75,7 +78,16 @@ const nodePlatform: Platform = {
     // --input-type=module -e ...`) make a worker fail to start, and mean nothing to it.
     const execArgv = process.execArgv.filter((a, i, all) =>
       !/^(--input-type|--eval|--print|-e|-p)(=|$)/.test(a) && !/^(--eval|--print|-e|-p)$/.test(all[i - 1] ?? ''));
-    const w = new NodeWorker(nodeWorkerHref, { workerData: init, execArgv });
+    let w: import('node:worker_threads').Worker;
+    try {
+      w = new NodeWorker(nodeWorkerHref, { workerData: init, execArgv });
+    } catch (e) {
+      // V8 and per-process flags (`node --expose-gc`, `--max-old-space-size=...`) are refused in a
+      // worker's execArgv: drop the ones Node names and keep the rest (loaders, conditions).
+      if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
+      const bad = new Set(String((e as Error).message).replace(/^[^:]*:\s*/, '').split(/,\s*/));
+      w = new NodeWorker(nodeWorkerHref, { workerData: init, execArgv: execArgv.filter((a) => !bad.has(a)) });
+    }
     let started = false;
     const ready = new Promise<void>((resolve, reject) => {
       w.on('message', (m: WorkerMessage) => {
@@ -88,7 +100,8 @@ const nodePlatform: Platform = {
     // Referenced while it starts (someone may be awaiting `ready`); after that an idle team never
     // keeps the process alive. The listeners are added before: adding one refs the worker again.
     ready.then(() => w.unref(), () => w.unref());
-    return { ready, terminate: () => { void w.terminate(); } };
+    const exited = new Promise<number>((resolve) => w.on('exit', resolve));
+    return { ready, exited, terminate: () => w.terminate().catch(() => 0) };
   },
 };
 

@@ -90,6 +90,19 @@ export function takeRecordedError(memory: WebAssembly.Memory, out: OutputQueue):
   return new ParTrap(site, message + whereText(iteration, thread), thread, iteration >= 0n ? iteration : undefined);
 }
 
+/**
+ * Thread 0 outside a region: a JS-side failure (trapFromError: stack overflow, wasm trap) in a
+ * parallel loop run on thread 0 alone names its iteration, as raise() does for Par's own errors and
+ * as a forked run would, so the report does not depend on the team size.
+ */
+export function withSerialIteration(memory: WebAssembly.Memory, t: ParTrap): ParTrap {
+  const cell = iterationCell(memory, 0);
+  const iteration = cell?.[0] ?? -1n;
+  if (iteration < 0n || t.iteration !== undefined) return t;
+  cell![0] = -1n;
+  return new ParTrap(t.site, t.message + whereText(iteration, 0), 0, iteration);
+}
+
 /** A JS-side failure of generated code (wasm trap, stack overflow) as a trap with no site, or null. */
 export function trapFromError(e: unknown): ParTrap | null {
   if (e instanceof ParTrap) return e;

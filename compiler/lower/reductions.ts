@@ -172,7 +172,9 @@ export class ReductionLowering {
       this.set(len, select('i32', bin('lt_s', 'i32', bin('sub', 'i32', cols, get(lo, 'i32')), i32(COL_BLOCK)), bin('sub', 'i32', cols, get(lo, 'i32')), i32(COL_BLOCK)));
       // The first row (or the identity when there is none), then each further row folded in.
       this.emit({ k: 'if', cond: bin('gt_s', 'i32', n, i32(0)), then: this.block(() => {
-        this.nest(outSeg.shape, [outSeg, rowSeg(i32(0))], e.span, (p) => [{ k: 'store', mem, addr: p[0], value: convert(x(p[1]), accD, rdt) }], { simd: true });
+        // NumPy's float sums start from the identity: 0.0 + a[0, j] is a[0, j] except that -0.0 becomes 0.0.
+        const first = (p: Expr) => (fname === 'sum' || fname === 'mean') && isFloat(accD) ? bin('add', vt, cst(vt, 0), x(p)) : x(p);
+        this.nest(outSeg.shape, [outSeg, rowSeg(i32(0))], e.span, (p) => [{ k: 'store', mem, addr: p[0], value: convert(first(p[1]), accD, rdt) }], { simd: true });
       }), else: this.block(() => {
         this.nest(outSeg.shape, [outSeg], e.span, (p) => [{ k: 'store', mem, addr: p[0], value: convert(cst(vtOf(accD), identity), accD, rdt) }], { simd: true });
       }) });
