@@ -57,6 +57,13 @@ export interface CompileOptions {
   maxMemory?: number | string;
   /** Compile so that `Program.stopFlag()` can stop the program from another thread (see EmitOptions.interruptible). */
   interruptible?: boolean;
+  /**
+   * Cluster mode (Node only; docs/cluster.md): `redis://USER:SECRET@HOST:PORT` or `rediss://...`.
+   * Qualifying parallel loops run on the `par worker` nodes serving that Redis.
+   */
+  cluster?: string;
+  /** Cluster mode: fail when no worker finishes a chunk for this many seconds (default: wait). */
+  clusterTimeout?: number;
 }
 
 /** One chunk of a parallel loop (iterations [lo, hi)) or one thread's run of a region (lo = hi = -1); ms since the trace began. */
@@ -120,7 +127,7 @@ interface Manifest {
   sites: { code: number; kind: string; span: { start: number; end: number }; text?: string }[];
   entries: [string, { fn: string; params: Type[]; ret: Type }][];
   /** Parallel loops and regions by number, for the per-loop report. */
-  regions: { line: number; kind: 'prange' | 'region' }[];
+  regions: { line: number; kind: 'prange' | 'region'; cluster?: string }[];
   /** Pages of memory the static data needs (the module's memory import minimum). */
   minPages: number;
 }
@@ -197,7 +204,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     // ConfigError and the instance gets a whole number of bytes.
     maxMemory: resolveMemoryLimit(options.maxMemory, currentPlatform().env()),
   });
-  result.program = new ProgramImpl(inst, built.manifest, file, options);
+  result.program = new ProgramImpl(inst, built.manifest, file, options, built.bytes);
   if (!wasmText) wasmText = () => '(compiled wasm came from the cache; run with --no-cache to see it)';
   // --dump=wat needs the text even on the fast path.
   const origDump = result.dump;
@@ -239,7 +246,8 @@ const teams = new FinalizationRegistry<Team>((team) => team.dispose());
 class ProgramImpl implements Program {
   private disposed = false;
   private entries: Map<string, { fn: string; params: Type[]; ret: Type }>;
-  constructor(private inst: ParInstance, private manifest: Manifest, private file: SourceFile, private opts: CompileOptions) {
+  private cluster: { dispose(): void } | null = null;
+  constructor(private inst: ParInstance, private manifest: Manifest, private file: SourceFile, private opts: CompileOptions, private bytes: Uint8Array) {
     this.entries = new Map(manifest.entries);
     teams.register(this, inst.team, this);
   }
@@ -249,6 +257,23 @@ class ProgramImpl implements Program {
     if (this.disposed) throw new Error('this Par program has been disposed');
     await this.inst.team.ready();
     if (!this.statsReady) this.setUpStats();
+    if (this.opts.cluster && !this.cluster) await this.joinCluster(this.opts.cluster);
+  }
+
+  /** Cluster mode: connect (a ClusterError if refused or unreachable) and route qualifying loops there. */
+  private async joinCluster(url: string): Promise<void> {
+    // Loaded only here: browser bundles never see Redis or worker_threads.
+    const where = '../runtime/cluster/coordinator.js';
+    const { ClusterClient } = await import(/* @vite-ignore */ where) as typeof import('../runtime/cluster/coordinator.js');
+    const m = this.manifest;
+    const client = await ClusterClient.start({
+      url, memory: this.inst.memory, bytes: this.bytes, lines: (m.regions ?? []).map((r) => r.line),
+      info: { strings: m.strings, sites: m.sites.map((s) => ({ kind: s.kind, ...(s.text !== undefined ? { text: s.text } : {}) })), minPages: m.minPages },
+      timeoutMs: (this.opts.clusterTimeout ?? 0) * 1000,
+    });
+    this.cluster = client;
+    this.inst.setCluster((region, env) => client.run(region, env));
+    Atomics.store(new Int32Array(this.inst.memory.buffer, 0, CTRL.END / 4), CTRL.cluster / 4, 1);
   }
 
   private statsReady = false;
@@ -336,6 +361,8 @@ class ProgramImpl implements Program {
       const par = runs - serial;
       const parts = [what];
       if (par > 0) parts.push(`${dv.getInt32(LOOP_STATS.threads, true)} threads`, ...(sumMean > 0 ? [`load imbalance ${((sumMax / sumMean - 1) * 100).toFixed(1)}%`] : []));
+      // Cluster mode: whether the loop qualified, and if not why (compiler/cluster-plan.ts).
+      if (this.opts.cluster && r.cluster !== undefined) parts.push(r.cluster ? `not distributed: ${r.cluster}` : 'distributed to the cluster');
       if (serial > 0) parts.push(`ran serially ${serial}x: ${SERIAL_REASON[dv.getInt32(LOOP_STATS.reason, true)]} (last n=${dv.getInt32(LOOP_STATS.lastTrip, true)})`);
       lines.push(parts.join(', '));
     });
@@ -490,6 +517,7 @@ class ProgramImpl implements Program {
     this.disposed = true;
     teams.unregister(this);
     this.inst.team.dispose();
+    this.cluster?.dispose();
   }
   [Symbol.dispose](): void { this.dispose(); }
 }

@@ -39,6 +39,7 @@ export const CTRL = {
   trace: 484,      // i32: address of the chunk trace (TRACE; the playground's timeline), or 0: not recorded
   abort: 488,      // i32: non-zero: code compiled `interruptible` raises KeyboardInterrupt at its next while-loop iteration or counted-loop chunk (Stop)
   numThreads: 492, // i32: threads a parallel construct uses when it asks for no number (Numba's set_num_threads; at most teamSize)
+  cluster: 496,    // i32: 1 in cluster mode: qualifying loops call the `cluster_run` import instead of forking (runtime/cluster/)
   END: 512,
 } as const;
 
@@ -90,6 +91,17 @@ export const SLOT = {
   forked: 32,  // i32: the innermost nested team this thread forked and has not joined yet (a chain)
   seen: 36,    // i32: the last outer region (CTRL.gen) this worker took up; the worker resumes from it after a trap
   SIZE: 64,
+} as const;
+
+/**
+ * Environment block of one parallel loop (byte offsets), filled by thread 0 before the fork
+ * (compiler/parallel.ts); a cluster worker rewrites its header to run one chunk (runtime/cluster/).
+ */
+export const LOOP_ENV = {
+  start: 0, step: 8, trip: 16, grain: 24, chunk: 32, // i64
+  kind: 40, last: 44, partials: 48, timed: 52, // i32
+  next: 64, // i64: shared chunk counter, on its own cache line
+  slots: 128, // 8 bytes per captured or last-private local
 } as const;
 
 /** Schedule kinds as stored in parallel-loop environments and CTRL.schedKind. */
