@@ -14,6 +14,7 @@ SIGTERM (it then finishes its running chunks and exits 0). rediss:// connects wi
   --redis URL        the Redis server and the ACL user Par's jobs run under (see docs/cluster.md)
   --threads N        team size of each chunk (default: PAR_NUM_THREADS, else the core count)
   --concurrency K    chunks run at the same time, each on its own team (default 1)
+  --verbose          log each chunk as it starts and ends
 `;
 
 function wholeNumber(text: string | undefined, what: string): number | undefined {
@@ -25,7 +26,7 @@ function wholeNumber(text: string | undefined, what: string): number | undefined
 export async function workerCommand(args: readonly string[], io: CliIO): Promise<number> {
   let values;
   try {
-    values = parseArgs({ args: [...args], options: { redis: { type: 'string' }, threads: { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
+    values = parseArgs({ args: [...args], options: { redis: { type: 'string' }, threads: { type: 'string' }, concurrency: { type: 'string' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true }).values;
   } catch (e) {
     io.stderr.write(`par worker: ${(e as Error).message.split('\n')[0]}\n${WORKER_HELP}`);
     return 2;
@@ -44,13 +45,15 @@ export async function workerCommand(args: readonly string[], io: CliIO): Promise
   const { ClusterError } = await import('../runtime/cluster/common.js');
   try {
     await runWorker({
-      url: values.redis, concurrency, ...(threads !== undefined ? { threads } : {}),
+      url: values.redis, concurrency, verbose: !!values.verbose, ...(threads !== undefined ? { threads } : {}),
       log: (text) => { io.stderr.write(text + '\n'); },
       onStop(handler) {
         process.on('SIGINT', handler); process.on('SIGTERM', handler);
         return () => { process.off('SIGINT', handler); process.off('SIGTERM', handler); };
       },
     });
+    // Nothing is left to do; do not wait for sockets and threads to wind down on their own.
+    io.exit(0);
     return 0;
   } catch (e) {
     if (e instanceof ClusterError) { io.stderr.write(`par worker: ${e.message}\n`); return EXIT_CLUSTER; }

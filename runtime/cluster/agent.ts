@@ -76,6 +76,10 @@ async function start(): Promise<void> {
     finished.set(jobId, { failed: failedReason });
     wake?.();
   });
+  // BullMQ's stalled-job check moved a chunk whose worker stopped renewing its lock back to the queue.
+  events.on('stalled', ({ jobId }) => {
+    if (jobId.startsWith(runId)) say(`chunk ${jobId.slice(jobId.lastIndexOf('-') + 1)} of a loop lost its worker; it runs again on another`);
+  });
   await events.waitUntilReady();
 }
 

@@ -30,6 +30,8 @@ export interface WorkerOptions {
   concurrency: number;
   /** Lines about the worker's life (stderr). */
   log(text: string): void;
+  /** Also log each chunk as it starts and ends. */
+  verbose?: boolean;
   /** Registers the stop signal handlers; returns their removal. */
   onStop(handler: () => void): () => void;
 }
@@ -102,6 +104,7 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
     const d = job.data;
     const [mod, snap] = await Promise.all([blobs.module(d.mod), blobs.snapshot(d.snap)]);
     const ex = await take();
+    if (o.verbose) o.log(`par worker ${name}: chunk ${d.index} of the loop at line ${d.line}: iterations [${d.lo}, ${d.hi})`);
     try {
       const msg: ExecMessage = { job: d };
       if (ex.mod !== d.mod) msg.module = { hash: d.mod, ...mod };
@@ -114,14 +117,16 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
       });
       if (!reply.ok) { ex.mod = ''; ex.snap = ''; throw new Error(reply.message); }
       ex.mod = d.mod; ex.snap = d.snap;
+      if (o.verbose) o.log(`par worker ${name}: chunk ${d.index} done in ${reply.ms.toFixed(1)} ms${reply.error ? ` with ${reply.error.message.split(':')[0]}` : ''}`);
       return { worker: name, ms: Math.round(reply.ms), ...(reply.diff ? { diff: Buffer.from(reply.diff).toString('base64') } : {}), ...(reply.error ? { error: reply.error } : {}) };
     } finally {
       give(ex);
     }
   };
 
+  const blocking = connection(o.url);
   const worker = new Worker<ChunkJob, ChunkResult>(CHUNK_QUEUE, processor, {
-    connection: connection(o.url), prefix: PREFIX, concurrency: o.concurrency,
+    connection: blocking, prefix: PREFIX, concurrency: o.concurrency,
     lockDuration: LOCK_MS, stalledInterval: STALLED_MS, maxStalledCount: 3,
   });
   let lastError = '';
@@ -146,6 +151,7 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
         await redis.zrem(key.workers, name).catch(() => {});
         for (const e of all) await e.thread.terminate();
         redis.disconnect();
+        blocking.disconnect();
         remove();
         resolve();
       })();
