@@ -13,7 +13,7 @@
 import { writeSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import { FlowProducer, Queue, QueueEvents } from 'bullmq';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { ALLOC, PAGE } from '../layout.js';
 import { LOOP_ENV } from '../protocol.js';
 import {
@@ -38,6 +38,15 @@ function reply(r: AgentReply): void {
   Atomics.notify(sync, SYNC.state);
 }
 
+/** `p`, or a ClusterError saying Redis was lost when it takes longer than LOST_MS (commands wait while ioredis reconnects). */
+function inTime<T>(p: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ClusterError(`lost the connection to Redis at ${where.shown}: ${what} got no answer within ${LOST_MS / 1000} s`)), LOST_MS);
+  });
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
 const say = (text: string) => { try { writeSync(2, `par: cluster: ${text}\n`); } catch { /* stderr closed */ } };
 
 let redis: Redis, health: Redis;
@@ -54,7 +63,9 @@ let wake: (() => void) | null = null;
 async function start(): Promise<void> {
   await preflight(init.url);
   redis = connection(init.url);
-  health = connection(init.url);
+  // Health checks must fail fast while Redis is away, not wait in ioredis's offline queue.
+  health = new Redis(init.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy: (n) => Math.min(200 * n, 1000) });
+  health.on('error', () => { /* counted by runLoop's health check */ });
   const info: ModuleInfo = init.info;
   const head = Buffer.from(JSON.stringify(info));
   const blob = Buffer.concat([Buffer.alloc(4), head, Buffer.from(init.bytes)]);
@@ -132,26 +143,26 @@ async function runLoop(region: number, env: number, line: number): Promise<Agent
   const dv = new DataView(init.memory.buffer);
   const trip = Number(dv.getBigInt64(env + LOOP_ENV.trip, true)), grain = Number(dv.getBigInt64(env + LOOP_ENV.grain, true));
   if (trip <= 0) return { ok: true, chunks: 0 };
-  const snap = await snapshot();
-  const chunks = chunksOf(trip, grain, await workersSeen());
+  const snap = await inTime(snapshot(), 'uploading the memory snapshot');
+  const chunks = chunksOf(trip, grain, await inTime(workersSeen(), 'counting workers'));
   const seq = loopSeq++;
   const ids = chunks.map((_, k) => `${runId}-${seq}-${k}`);
   const parentId = `${runId}-${seq}`;
-  await flows.add({
+  await inTime(flows.add({
     name: `line ${line}`, queueName: LOOP_QUEUE, data: { run: runId }, opts: { jobId: parentId },
     children: chunks.map(([lo, hi], k) => ({
       name: `line ${line} [${lo}, ${hi})`, queueName: CHUNK_QUEUE,
       data: { mod: modHash, snap, region, env, lo, hi, index: k, line } satisfies ChunkJob,
       opts: { jobId: ids[k], removeOnComplete: true, removeOnFail: { age: 3600 } },
     })),
-  });
+  }), 'adding the chunk jobs');
   const t0 = Date.now();
   let lastDone = t0, lastOk = t0, lastSaid = t0, saidWaiting = false, workers = 0;
   const results: (ChunkResult | undefined)[] = Array.from({ length: chunks.length }, () => undefined);
   let done = 0;
   let lowest: { k: number; e: ChunkError; worker: string } | null = null;
   const cleanUp = async () => {
-    try { await loops.remove(parentId, { removeChildren: true }); } catch { /* active children finish on their own */ }
+    try { await inTime(loops.remove(parentId, { removeChildren: true }), 'removing the finished flow'); } catch { /* active children finish on their own; Redis may be gone */ }
     for (const id of ids) finished.delete(id);
   };
   try {
@@ -176,7 +187,7 @@ async function runLoop(region: number, env: number, line: number): Promise<Agent
         lastOk = now;
         workers = await workersSeen();
       } catch (e) {
-        if (now - lastOk > LOST_MS) return { ok: false, fatal: `lost the connection to Redis: ${describeRedisError(e, where)}` };
+        if (now - lastOk > LOST_MS) return { ok: false, fatal: `lost the connection to Redis at ${where.shown}: no answer for ${LOST_MS / 1000} s (${e instanceof Error ? e.message : String(e)})` };
       }
       if (init.timeoutMs > 0 && now - lastDone > init.timeoutMs) {
         return { ok: false, fatal: `no cluster worker finished a chunk of the loop at line ${line} within ${init.timeoutMs / 1000} s (--cluster-timeout; ${workers} worker${workers === 1 ? '' : 's'} seen, ${done}/${chunks.length} chunks done)` };

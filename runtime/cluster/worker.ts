@@ -19,8 +19,8 @@ import {
 import { builtScript } from './coordinator.js';
 import type { ExecMessage, ExecReply } from './executor.js';
 
-const LOCK_MS = 6000;
-const STALLED_MS = 3000;
+const LOCK_MS = 4000;
+const STALLED_MS = 2000;
 /** Pages kept in memory for later snapshots (64 KiB each): 256 MiB. */
 const PAGE_CACHE = 4096;
 

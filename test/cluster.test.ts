@@ -1,0 +1,212 @@
+// Cluster mode end to end (docs/cluster.md): Debian's redis-server on a random loopback port with an
+// ACL user limited to Par's keys, three `par worker` processes, and `par run --cluster` compared with
+// local runs of the same scripts. Every child process is killed after the file, on failure too.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = join(root, 'bin', 'par.js');
+const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
+const work = mkdtempSync(join(tmpdir(), 'par-cluster-'));
+const children: ChildProcess[] = [];
+const killAll = () => { for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL'); };
+process.on('exit', killAll);
+
+const SECRET = 'test-secret-4f2a';
+let port = 0;
+let url = '';
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => res(p)); });
+    s.on('error', rej);
+  });
+}
+
+interface Child { proc: ChildProcess; out: string; err: string }
+function start(cmd: string, args: string[], env: Record<string, string> = {}): Child {
+  const proc = spawn(cmd, args, { cwd: work, env: { ...process.env, PAR_CACHE_DIR: join(work, 'cache'), ...env }, stdio: 'pipe' });
+  children.push(proc);
+  const c: Child = { proc, out: '', err: '' };
+  proc.stdout!.setEncoding('utf8').on('data', (s: string) => { c.out += s; });
+  proc.stderr!.setEncoding('utf8').on('data', (s: string) => { c.err += s; });
+  return c;
+}
+const until = async (cond: () => boolean, ms: number, what: string) => {
+  const t0 = Date.now();
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+};
+
+interface Run { code: number | null; stdout: string; stderr: string; ms: number }
+async function par(args: string[], env: Record<string, string> = {}, during?: (c: Child) => Promise<void>): Promise<Run> {
+  const t0 = Date.now();
+  const c = start(process.execPath, [bin, ...args], env);
+  const exited = new Promise<number | null>((res) => c.proc.on('exit', (code) => res(code)));
+  if (during) await during(c);
+  const code = await exited;
+  return { code, stdout: c.out, stderr: c.err, ms: Date.now() - t0 };
+}
+
+function script(name: string, text: string): string {
+  const p = join(work, name);
+  writeFileSync(p, text);
+  return p;
+}
+
+const workers: Child[] = [];
+function startWorker(): Child {
+  const w = start(process.execPath, [bin, 'worker', '--redis', url, '--threads', '1', '--verbose']);
+  workers.push(w);
+  return w;
+}
+
+beforeAll(async () => {
+  if (!hasRedis) return;
+  port = await freePort();
+  url = `redis://par:${SECRET}@127.0.0.1:${port}`;
+  const redis = start('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--user', 'par', 'on', `>${SECRET}`, '~par:*', '&par:*', '+@all', '-@dangerous', '+info', '+client|setname', '+client|getname']);
+  await until(() => /Ready to accept connections/.test(redis.out), 10000, 'redis-server');
+});
+afterAll(() => { killAll(); rmSync(work, { recursive: true, force: true }); });
+
+const MIXED = `import math
+
+def f(x):
+    s = 0.0
+    for k in range(2000):
+        s += math.sin(x * k) * 0.001
+    return s
+
+ys = pmap(f, arange(300) * 0.25)
+print(ys[0], ys[1], ys[299])
+
+n = 200
+grid = zeros((n, 40))
+for i in prange(n):
+    for j in range(40):
+        grid[i, j] = math.sqrt(i * 40.0 + j) * 0.5
+print(grid[7, 3], grid[199, 39], grid.sum())
+
+total = 0.0
+for i in prange(5000):
+    total += math.sin(i * 0.01) / (i + 1.0)
+print(total)
+
+for i in prange(3):
+    print("not distributed", i)
+`;
+
+const FAILING = `a = zeros(100)
+idx = arange(100)
+for i in prange(100):
+    a[idx[i] * 2] = 1.0
+print(a.sum())
+`;
+
+const SLOW = `import math
+
+def work(x):
+    s = 0.0
+    for k in range(800000):
+        s += math.sin(x + k * 1e-3)
+    return s
+
+ys = pmap(work, arange(60) * 1.0)
+print(ys[0], ys[59], sum(ys))
+`;
+
+describe.skipIf(!hasRedis)('cluster mode', () => {
+  it('with no worker, says it is waiting and fails cleanly after --cluster-timeout', async () => {
+    const file = script('mixed.par', MIXED);
+    const r = await par(['run', file, '--cluster', url, '--cluster-timeout', '2']);
+    expect(r.code).toBe(69);
+    expect(r.stderr).toMatch(/no cluster worker finished a chunk of the loop at line 9 within 2 s/);
+    expect(r.stdout).toBe('');
+  }, 60000);
+
+  it('refuses a wrong secret or user, and an unreachable server, with exit status 69', async () => {
+    const file = script('mixed.par', MIXED);
+    const closed = await freePort();
+    // Four independent refusals, at once.
+    const [wrong, user, away, worker] = await Promise.all([
+      par(['run', file, '--cluster', `redis://par:wrong@127.0.0.1:${port}`]),
+      par(['run', file, '--cluster', `redis://mallory:${SECRET}@127.0.0.1:${port}`]),
+      par(['run', file, '--cluster', `redis://par:${SECRET}@127.0.0.1:${closed}`]),
+      par(['worker', '--redis', `redis://par:wrong@127.0.0.1:${port}`]),
+    ]);
+    expect(wrong.code).toBe(69);
+    expect(wrong.stderr).toContain(`par: cluster: Redis at redis://par@127.0.0.1:${port} refused the credentials of user 'par' (wrong user name or password)`);
+    expect(wrong.stderr).not.toContain('wrong@'); // the secret is never echoed
+    expect(user.code).toBe(69);
+    expect(user.stderr).toContain(`refused the credentials of user 'mallory'`);
+    expect(away.code).toBe(69);
+    expect(away.stderr).toContain(`par: cluster: cannot reach Redis at redis://par@127.0.0.1:${closed} (ECONNREFUSED)`);
+    expect(worker.code).toBe(69);
+    expect(worker.stderr).toContain('refused the credentials');
+  }, 60000);
+
+  it('prints what a local run prints: pmap, a 2-d row-owned prange, a reduction', async () => {
+    for (let k = 0; k < 3; k++) startWorker();
+    await until(() => workers.every((w) => /connected to/.test(w.err)), 20000, 'three workers');
+    const file = script('mixed.par', MIXED);
+    const [local, remote] = await Promise.all([par(['run', file]), par(['run', file, '--cluster', url, '--time'])]);
+    expect(local.code).toBe(0);
+    expect(remote.stderr).not.toMatch(/error/);
+    expect(remote.code).toBe(0);
+    expect(remote.stdout).toBe(local.stdout);
+    // The three loops did run on the cluster, and the printing one did not.
+    expect(remote.stderr).toMatch(/line 9 prange: .*distributed to the cluster/);
+    expect(remote.stderr).toMatch(/line 14 prange: .*distributed to the cluster/);
+    expect(remote.stderr).toMatch(/line 20 prange: .*distributed to the cluster/);
+    expect(remote.stderr).toMatch(/line 24 prange: .*not distributed: it prints/);
+    expect(workers.filter((w) => /chunk \d+ done/.test(w.err)).length).toBeGreaterThan(1);
+  }, 90000);
+
+  it('reports an error raised in a chunk as a local run does (line, iteration), naming the worker', async () => {
+    const file = script('failing.par', FAILING);
+    const [local, remote] = await Promise.all([par(['run', file]), par(['run', file, '--cluster', url])]);
+    expect(local.code).toBe(1);
+    expect(remote.code).toBe(1);
+    const where = /failing\.par:4:7: error: IndexError: index 100 is out of bounds for axis 0 with size 100 \(array shape \(100,\)\) \(in iteration 50 on thread \d+/;
+    expect(local.stderr).toMatch(where);
+    expect(remote.stderr).toMatch(where);
+    expect(remote.stderr).toMatch(/of cluster worker [^)]+:\d+\)/);
+  }, 60000);
+
+  it('retries the chunk of a worker killed mid-chunk on another worker: same output', async () => {
+    const file = script('slow.par', SLOW);
+    const local = await par(['run', file]);
+    expect(local.code).toBe(0);
+    let victim: Child | undefined;
+    const seen = workers.map((w) => w.err.length);
+    const remote = await par(['run', file, '--cluster', url], { PAR_CLUSTER_CHUNKS: '6' }, async () => {
+      await until(() => !!(victim = workers.find((w, k) => /chunk \d+ of the loop at line 9/.test(w.err.slice(seen[k])))), 30000, 'a worker to start a chunk');
+      victim!.proc.kill('SIGKILL');
+    });
+    expect(remote.code).toBe(0);
+    expect(remote.stdout).toBe(local.stdout);
+    expect(remote.stderr).toMatch(/lost its worker; it runs again on another/);
+  }, 90000);
+
+  it('fails with a clear error, not a hang, when Redis goes away mid-run', async () => {
+    const file = script('slow.par', SLOW);
+    const redis = children[0];
+    const seen = workers.map((w) => w.err.length);
+    const r = await par(['run', file, '--cluster', url], { PAR_CLUSTER_CHUNKS: '6' }, async () => {
+      await until(() => workers.some((w, k) => /chunk \d+ of the loop at line 9/.test(w.err.slice(seen[k]))), 30000, 'a chunk to start');
+      redis.kill('SIGKILL');
+    });
+    expect(r.code).toBe(69);
+    expect(r.stderr).toMatch(/par: cluster: lost the connection to Redis/);
+  }, 60000);
+});
