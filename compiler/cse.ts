@@ -176,7 +176,7 @@ function pureStmt(s: Stmt): boolean {
  * Whether a loop body may run on several threads as it is: nothing in it can raise or allocate, and
  * it calls only pure functions. With `parfors`, parallel loops of such bodies are allowed too (a
  * whole nest that cannot fail midway, see Note [Buffer reuse]). `pureCall` accepts more functions
- * (@vectorize functions that cannot fail, see parallelSafe in lower-library.ts).
+ * (@vectorize functions that cannot fail, see parallelSafe in lower/library.ts).
  */
 export function pureBody(ss: Stmt[], parfors = false, pureCall?: (fn: string) => boolean): boolean {
   let ok = true;

@@ -7,7 +7,8 @@ import { parse } from '../language/parse.js';
 import { printAst } from '../language/ast-print.js';
 import { check, type CheckedProgram } from '../language/checker.js';
 import { showType, type DType, type Type } from '../language/types.js';
-import { lower, type Lowered } from './lower.js';
+import { lower } from './lower/module.js';
+import type { Lowered } from './lower/values.js';
 import { printIR } from './ir-print.js';
 import { verifyIR } from './verify.js';
 import { parallelize } from './parallel.js';
@@ -226,7 +227,7 @@ function compilerHash(): Promise<string> {
     try {
       const fs = await import('node:fs/promises');
       const root = new URL('../', import.meta.url);
-      for (const dir of ['language', 'compiler', 'runtime']) {
+      for (const dir of ['language', 'compiler', 'compiler/lower', 'runtime']) {
         const names = (await fs.readdir(new URL(dir + '/', root))).filter((n) => /\.(js|ts)$/.test(n)).sort();
         for (const n of names) h.update(n).update(await fs.readFile(new URL(`${dir}/${n}`, root)));
       }

@@ -831,7 +831,7 @@ export function runtimeLibrary(oom: string): Func[] {
     ], true),
     // The last reference frees the descriptor's block (which holds the data unless it is a view)
     // and drops the view's reference to its base. A list (no base, data in a block of its own: Note
-    // [Lists] in lower-lists.ts) frees its data too, after releasing the objects it holds.
+    // [Lists] in lower/lists.ts) frees its data too, after releasing the objects it holds.
     fn('__release', p32('d'), [], p32('data', 'k'), [
       when(isZero(get('d')), [ret()]),
       when(bin('eq', { k: 'atomic', t: 'i32', mem: 'i32', op: 'sub', addr: add(get('d'), i32c(DESC.rc)), value: i32c(1) }, i32c(1)), [

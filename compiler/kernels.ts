@@ -28,7 +28,7 @@ const PSUM_LEVELS = 6;
 
 /**
  * `__pairwise_<t>(p, n, sb)`: NumPy's pairwise sum of n elements at p, sb bytes apart (see Note
- * [Pairwise sums] in lower.ts): blocks of up to 128 elements summed with 8 accumulators r0..r7,
+ * [Pairwise sums] in lower/reductions.ts): blocks of up to 128 elements summed with 8 accumulators r0..r7,
  * larger ranges split in two at a multiple of 8. When the elements are contiguous the 8
  * accumulators are the lanes of 8/L vectors (4 f64x2 or 2 f32x4): lane j of vector k is r(kL+j),
  * and each vector add is the same 8 scalar additions in the same order, so the result is the same.

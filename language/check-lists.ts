@@ -1,4 +1,4 @@
-// Typing of Python lists (Par's typed lists, as Numba's; lowering is compiler/lower-lists.ts): what
+// Typing of Python lists (Par's typed lists, as Numba's; lowering is compiler/lower/lists.ts): what
 // a list may hold and how element types unify, indexing, comprehensions (checked as the loops they
 // stand for, comprehensionPlan), list(), Python's sum/min/max/any/all of lists, list methods, and
 // np.array of a list.

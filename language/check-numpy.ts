@@ -1,5 +1,5 @@
 // Typing of the NumPy library beyond elementwise code (the checker's part; lowering is in
-// compiler/lower-library.ts and compiler/lower-numpy.ts): reductions, sorting, joining and scans,
+// compiler/lower/library.ts, numpy.ts and numpy-misc.ts): reductions, sorting, joining and scans,
 // the wider library (unique, histogram, pad, einsum, grids, ...), reductions of tuples, @vectorize
 // calls, diagonals, and the pure helpers lowering shares (axis values, pad widths, einsum plans,
 // norm orders, axis permutations).

@@ -1,4 +1,4 @@
-// Typing of np.random calls (the checker's part; lowering is compiler/lower-random.ts): the
+// Typing of np.random calls (the checker's part; lowering is compiler/lower/random-calls.ts): the
 // module-level legacy functions, RandomState objects and default_rng Generators, their arguments
 // by NumPy's parameter names, and the types NumPy gives their results.
 import type * as A from './ast.js';
@@ -23,7 +23,7 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
   const gen: 'mt' | 'pcg' = method ? (ck.expr(self!) as Type & { kind: 'rng' }).gen : 'mt';
   const shown = method ? `${gen === 'mt' ? 'RandomState' : 'Generator'}.${fn}` : `np.random.${fn}`;
   // One stream shared by threads would race (the per-iteration streams of issue 18 are not built
-  // yet); a draw in a function called from parallel code is caught at run time (lower-random.ts).
+  // yet); a draw in a function called from parallel code is caught at run time (compiler/lower/random-calls.ts).
   if (ck.parDepth > 0 && !['default_rng', 'RandomState'].includes(fn)) ck.error(Code.Unsupported, `${shown}() in a parallel loop or region is not supported yet: draw the numbers before it, in serial code`, c.span);
   const num = (e: A.Expr, int = false) => {
     const t = ck.expr(e);
@@ -50,7 +50,7 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
     if (given.has(k.name)) { ck.error(Code.ArgCount, `${shown}() got multiple values for argument '${k.name}'`, k.span); continue; }
     given.set(k.name, k.value);
   }
-  // The call's arguments by name, for lowering (compiler/lower-random.ts).
+  // The call's arguments by name, for lowering (compiler/lower/random-calls.ts).
   ck.randomArgs.set(c, given);
   const sizeRank = (): number | null => {
     const s = given.get('size');

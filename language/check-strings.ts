@@ -1,4 +1,4 @@
-// Typing of Python's str (lowering is compiler/lower-strings.ts): what can be printed and
+// Typing of Python's str (lowering is compiler/lower/strings.ts): what can be printed and
 // formatted, the operators on strings, f-string fields, indexing, and str's methods.
 import type * as A from './ast.js';
 import { Code } from './diagnostics.js';

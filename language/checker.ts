@@ -6,13 +6,12 @@
 // so types live in per-instance maps keyed by AST node rather than in a copied tree. This keeps
 // the AST immutable and shared, and `--dump=typed` prints the AST with one instance's types.
 import type * as A from './ast.js';
-import { expandEllipsis } from './ast.js';
 import { Code, DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { Span } from './source.js';
 import { lineCol } from './source.js';
 import { definiteAssignment, type Definite } from './definite.js';
 import { GENERATOR_FNS, RANDOM_FNS } from './check-random.js';
-import { fstringParts, strBinary, strIndex, STR_METHODS } from './check-strings.js';
+import { fstringParts, strIndex, STR_METHODS } from './check-strings.js';
 import { elemUnify, LIST_METHODS, listComp, listElem, listIndex, sameElem } from './check-lists.js';
 import { assignedNames, exprText, Unknown } from './check-base.js';
 import { builtin } from './check-calls.js';
@@ -20,10 +19,13 @@ import { stmtInner } from './check-statements.js';
 import { gridType, staticDtype, tupleSlice, vectorizedCall } from './check-numpy.js';
 import { ABSTRACT_DTYPES, CONSTANTS, DECORATOR_NAMES, EXCEPTIONS, isBuiltinName, LINALG_FNS, MATH_FNS, UFUNC_ALIASES } from './builtins.js';
 import {
-  type DType, type Type, DTYPES, scalar, array, INT, FLOAT, BOOL, NONE, STR, promote, elemOf, typeKey, showType,
-  kindOf, isFloat, promoteDtypes, broadcastShapes, showShape, withoutShapes, dtypeNamed, dtypeOfString,
+  type Type, DTYPES, scalar, array, INT, FLOAT, BOOL, NONE, STR, promote, elemOf, typeKey, showType,
+  kindOf, isFloat, showShape, withoutShapes, dtypeNamed,
 } from './types.js';
 import { collectImports, functionOptions, moduleOf, normalizeCall, otherDtypeMessage, submodule, type FuncOptions, type Imports } from './compat.js';
+import { OperatorTyping } from './check-operators.js';
+import { ArgumentTyping } from './check-args.js';
+import { IterationTyping } from './check-iteration.js';
 
 export type Resolved =
   | { kind: 'user'; inst: FuncInstance }
@@ -71,7 +73,6 @@ const MAX_ERRORS = 20;
 export function check(mod: A.Module, diags: DiagnosticBag): CheckedProgram {
   return new Checker(mod, diags).run();
 }
-
 
 /** Names read in a function body (any Name expression), for finding module-level variables functions use. */
 function namesRead(node: unknown, out: Set<string>): Set<string> {
@@ -285,81 +286,6 @@ export class Checker {
     if (tg.kind === 'Tuple' && t.kind === 'tuple' && t.elems.length === tg.elts.length) { tg.elts.forEach((x, i) => this.bindTarget(x, t.elems[i])); this.inst.types.set(tg, t); return; }
     this.error(Code.TypeMismatch, tg.kind === 'Tuple' ? `cannot unpack ${showType(t)} into ${tg.elts.length} names` : 'a for loop target must be a name or a tuple of names', tg.span);
     throw new Unknown();
-  }
-
-  /** The items of what a for loop or comprehension walks. */
-  iterElem(e: A.Expr): Type {
-    if (e.kind === 'Call') {
-      const fname = this.calleeName(e.func);
-      if (fname === 'enumerate' || fname === 'zip' || fname === 'reversed') return this.iterCall(e, fname);
-      if (fname === 'range') { this.rangeCall(e, 'range'); return INT; }
-    }
-    const t = this.expr(e);
-    if (t.kind === 'str') return STR;
-    if (t.kind === 'range') return INT;
-    if (t.kind === 'list') {
-      if (!t.elem) { this.error(Code.TypeMismatch, 'cannot iterate over a list whose element type is unknown (nothing is ever put in it)', e.span); throw new Unknown(); }
-      return t.elem;
-    }
-    if (t.kind === 'array') return t.ndim === 1 ? scalar(t.dtype) : array(t.dtype, t.ndim - 1);
-    if (t.kind === 'tuple' && t.elems.length > 0) {
-      // A Python loop variable takes each item's own type; Par's has one, so the items must share it.
-      const first = t.elems[0];
-      if (first.kind === 'scalar' && t.elems.every((x) => x.kind === 'scalar' && x.dtype === first.dtype)) return first;
-      // Arrays of one dtype and rank, or strings: one variable type serves every item.
-      if ((first.kind === 'array' || first.kind === 'str') && t.elems.every((x) => typeKey(withoutShapes(x)) === typeKey(withoutShapes(first)))) return withoutShapes(first);
-      this.error(Code.Unsupported, `a for loop over a tuple needs items of one type (numbers of one dtype, arrays of one dtype and rank, or strings), not ${showType(t)}`, e.span);
-      throw new Unknown();
-    }
-    this.error(Code.TypeMismatch, `cannot iterate over ${showType(t)}; use range(...) or an array`, e.span);
-    throw new Unknown();
-  }
-
-  /** `enumerate(x, start=0)`, `zip(a, b, ...)`, `reversed(x)`: iterables of a for loop or comprehension. */
-  iterCall(c: A.Call, fname: string): Type {
-    this.inst.types.set(c, { kind: 'builtin', name: fname });
-    this.inst.calls.set(c, { kind: 'builtin', name: fname, self: null });
-    if (fname === 'enumerate') {
-      this.nargs(c, 1, 2, 'enumerate');
-      const start = c.args[1] ?? this.kw(c, ['start'], 'enumerate').get('start')?.value;
-      if (start) this.intArg(start, 'enumerate');
-      return { kind: 'tuple', elems: [INT, this.iterElem(c.args[0])] };
-    }
-    this.kw(c, fname === 'zip' ? ['strict'] : [], fname);
-    if (fname === 'zip') {
-      if (c.args.length === 0) { this.error(Code.ArgCount, 'zip() needs at least one iterable in Par', c.span); throw new Unknown(); }
-      return { kind: 'tuple', elems: c.args.map((a) => this.iterElem(a)) };
-    }
-    this.nargs(c, 1, 1, 'reversed');
-    if (c.args[0].kind === 'Call' && ['enumerate', 'zip', 'reversed'].includes(this.calleeName(c.args[0].func) ?? '')) {
-      this.error(Code.TypeMismatch, `reversed() needs a sequence, not ${this.calleeName(c.args[0].func)}()`, c.args[0].span);
-      throw new Unknown();
-    }
-    return this.iterElem(c.args[0]);
-  }
-
-  rangeCall(c: A.Call, fname: string): void {
-    this.inst.types.set(c, { kind: 'builtin', name: fname });
-    this.inst.calls.set(c, { kind: 'builtin', name: fname, self: null });
-    if (c.args.length < 1 || c.args.length > 3) this.error(Code.ArgCount, `${fname}() takes 1 to 3 positional arguments, got ${c.args.length}`, c.span);
-    for (const a of c.args) {
-      const t = this.expr(a);
-      if (t.kind !== 'scalar' || isFloat(t.dtype)) this.error(Code.TypeMismatch, `${fname}() arguments must be integers, got ${showType(t)}`, a.span);
-    }
-    if (c.args[2]?.kind === 'Int' && c.args[2].value === 0n) this.error(Code.ValueError, `${fname}() arg 3 must not be zero`, c.args[2].span);
-    // nogil= is Cython's (cython.parallel.prange): Par has no GIL, so it means nothing.
-    const allowed = fname === 'prange' ? ['schedule', 'chunksize', 'num_threads', 'use_threads_if', 'nogil'] : [];
-    for (const k of c.keywords) {
-      if (!allowed.includes(k.name)) { this.error(Code.ArgCount, `${fname}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
-      const t = this.expr(k.value);
-      if (k.name === 'nogil') continue;
-      if (k.name === 'schedule') {
-        if (k.value.kind !== 'Str' || !['auto', 'static', 'dynamic', 'guided', 'runtime'].includes(k.value.value))
-          this.error(Code.TypeMismatch, 'schedule must be one of "auto", "static", "dynamic", "guided", "runtime"', k.value.span);
-      } else if (k.name === 'use_threads_if') {
-        if (t.kind !== 'scalar') this.error(Code.TypeMismatch, 'use_threads_if must be a scalar condition', k.value.span);
-      } else if (t.kind !== 'scalar' || isFloat(t.dtype)) this.error(Code.TypeMismatch, `${k.name} must be an integer`, k.value.span);
-    }
   }
 
   /** `p.attr` where `p` names the team of a region that has ended is an error (its threads are gone). */
@@ -707,116 +633,6 @@ export class Checker {
     throw new Unknown();
   }
 
-  broadcastRank(a: Type, b: Type, _span: Span): number {
-    const ra = a.kind === 'array' ? a.ndim : 0, rb = b.kind === 'array' ? b.ndim : 0;
-    return Math.max(ra, rb);
-  }
-
-  binaryType(op: A.BinaryOp, l: Type, r: Type, span: Span): Type {
-    if (l.kind === 'str' || r.kind === 'str') return strBinary(this, op, l, r, span);
-    if (l.kind === 'list' || r.kind === 'list') {
-      const intLike = (t: Type) => t.kind === 'scalar' && !isFloat(t.dtype);
-      if (op === '+' && l.kind === 'list' && r.kind === 'list') return this.unify(l, r, span, "the operands of '+'");
-      if (op === '*' && (l.kind === 'list' ? intLike(r) : intLike(l))) return l.kind === 'list' ? l : r;
-      this.error(Code.TypeMismatch, `unsupported operand type(s) for ${op}: '${showType(l)}' and '${showType(r)}' (a list is not an array: use np.array(xs))`, span);
-      throw new Unknown();
-    }
-    if (op === '@') {
-      if (l.kind !== 'array' || r.kind !== 'array') { this.error(Code.TypeMismatch, `'@' needs two arrays, got ${showType(l)} and ${showType(r)}`, span); throw new Unknown(); }
-      return this.matmulType(l, r, span);
-    }
-    const a = elemOf(l), b = elemOf(r);
-    if (!a || !b) { this.error(Code.TypeMismatch, `unsupported operand types for ${op}: ${showType(l)} and ${showType(r)}`, span); throw new Unknown(); }
-    let p = promote(a, b);
-    switch (op) {
-      case '/': if (kindOf(p.dtype) < 2) p = { dtype: 'float64', weak: p.weak }; break;
-      case '&': case '|': case '^':
-        if (isFloat(p.dtype)) this.error(Code.TypeMismatch, `'${op}' needs integers or booleans, got ${p.dtype}`, span);
-        break;
-      case '<<': case '>>':
-        if (kindOf(p.dtype) !== 1) { if (isFloat(p.dtype)) this.error(Code.TypeMismatch, `'${op}' needs integers, got ${p.dtype}`, span); p = { dtype: 'int64', weak: p.weak }; }
-        break;
-      default:
-        if (p.dtype === 'bool' && (l.kind !== 'array' || r.kind !== 'array' || op !== '+' && op !== '*')) p = { dtype: 'int64', weak: p.weak };
-    }
-    if (l.kind === 'array' || r.kind === 'array') return array(p.dtype, this.broadcastRank(l, r, span), this.staticBroadcast(l, r, span));
-    return scalar(p.dtype, p.weak);
-  }
-
-  /** The result shape when both shapes are known; a mismatch is reported here, at compile time. */
-  staticBroadcast(l: Type, r: Type, span: Span): number[] | undefined {
-    const sl = l.kind === 'array' ? l.shape : l.kind === 'scalar' ? [] : undefined;
-    const sr = r.kind === 'array' ? r.shape : r.kind === 'scalar' ? [] : undefined;
-    if (!sl || !sr) return undefined;
-    const out = broadcastShapes(sl, sr);
-    if (!out) this.error(Code.ShapeMismatch, `operands could not be broadcast together with shapes ${showShape(sl)} ${showShape(sr)}`, span);
-    return out ?? undefined;
-  }
-
-  matmulType(l: Type & { kind: 'array' }, r: Type & { kind: 'array' }, span: Span): Type {
-    const d = promoteDtypes(l.dtype, r.dtype);
-    const dt: DType = d === 'bool' ? 'bool' : d;
-    if (l.ndim > 2 || r.ndim > 2) { this.error(Code.Unsupported, 'matmul of arrays with more than 2 dimensions is not supported yet', span); throw new Unknown(); }
-    const nd = (l.ndim === 2 ? 1 : 0) + (r.ndim === 2 ? 1 : 0);
-    return nd === 0 ? scalar(dt) : array(dt, nd);
-  }
-
-  subscriptType(e: A.Subscript, base: Type & { kind: 'array' }): Type {
-    const second = e.index.filter((ix) => ix.kind === 'Slice' && ix.ellipsis)[1];
-    if (second) { this.error(Code.IndexError, "an index can only have a single ellipsis ('...')", second.span); throw new Unknown(); }
-    const index = expandEllipsis(e.index, base.ndim);
-    if (index.length === 1 && index[0].kind !== 'Slice') {
-      const it = this.expr(index[0]);
-      if (it.kind === 'array') return this.arrayIndexType(index[0], base, it);
-    }
-    const axes = index.filter((ix) => ix.kind !== 'None').length;
-    if (axes > base.ndim) { this.error(Code.IndexError, `too many indices: ${axes} for a ${base.ndim}-d array`, e.span); throw new Unknown(); }
-    let dims = base.ndim, arrays = 0;
-    for (const ix of index) {
-      if (ix.kind === 'None') {
-        // numpy.newaxis: a new axis of length 1.
-        this.expr(ix);
-        if (++dims > 4) { this.error(Code.Unsupported, 'arrays have at most 4 dimensions', ix.span); throw new Unknown(); }
-      } else if (ix.kind === 'Slice') {
-        for (const part of [ix.lower, ix.upper, ix.step]) {
-          if (!part) continue;
-          const t = this.expr(part);
-          if (t.kind !== 'none' && (t.kind !== 'scalar' || isFloat(t.dtype))) this.error(Code.TypeMismatch, `slice bounds must be integers, got ${showType(t)}`, part.span);
-        }
-      } else {
-        const t = this.expr(ix);
-        if (t.kind === 'array') {
-          // One 1-d index array among basic indices selects along its axis (Note [Mixed index arrays] in compiler/lower-library.ts).
-          if (isFloat(t.dtype)) { this.error(Code.IndexError, 'arrays used as indices must be of integer (or boolean) type', ix.span); throw new Unknown(); }
-          if (t.ndim !== 1) { this.error(Code.Unsupported, 'an index array of more than one dimension combined with other indices is not supported yet', ix.span); throw new Unknown(); }
-          if (arrays++) { this.error(Code.Unsupported, 'indexing with more than one index array (a[idx1, idx2]) is not supported yet', ix.span); throw new Unknown(); }
-          continue;
-        }
-        if (t.kind !== 'scalar' || isFloat(t.dtype)) { this.error(Code.TypeMismatch, `array indices must be integers, got ${showType(t)}`, ix.span); throw new Unknown(); }
-        dims--;
-      }
-    }
-    return dims === 0 ? scalar(base.dtype) : array(base.dtype, dims);
-  }
-
-  /** a[m] with a boolean mask (a new 1-d array of the selected elements) or a[idx] with an int array (gather along axis 0). */
-  arrayIndexType(ix: A.Expr, base: Type & { kind: 'array' }, t: Type & { kind: 'array' }): Type {
-    if (t.dtype === 'bool') {
-      if (t.ndim > base.ndim) { this.error(Code.IndexError, `too many indices for array: array is ${base.ndim}-dimensional, but ${t.ndim} were indexed`, ix.span); throw new Unknown(); }
-      if (t.ndim === base.ndim) {
-        const k = base.shape && t.shape ? t.shape.findIndex((n, j) => n !== base.shape![j]) : -1;
-        if (k >= 0) this.error(Code.IndexError, `boolean index did not match indexed array along axis ${k}; size of axis is ${base.shape![k]} but size of corresponding boolean axis is ${t.shape![k]}`, ix.span);
-        return array(base.dtype, 1);
-      }
-      if (t.ndim === 1) return array(base.dtype, base.ndim);
-      this.error(Code.Unsupported, `a ${t.ndim}-d boolean mask on a ${base.ndim}-d array is not supported yet (use a mask of the array's shape, or a 1-d mask on the first axis)`, ix.span);
-      throw new Unknown();
-    }
-    if (isFloat(t.dtype)) { this.error(Code.IndexError, 'arrays used as indices must be of integer (or boolean) type', ix.span); throw new Unknown(); }
-    if (t.ndim !== 1) { this.error(Code.Unsupported, 'indexing with a multi-dimensional integer array is not supported yet; use a 1-d index array', ix.span); throw new Unknown(); }
-    return array(base.dtype, base.ndim);
-  }
-
   /** The builtin a call names, through imports (`np.zeros`, `numba.prange`, `from numba import prange as pr`); `p.x` for a team's. */
   calleeName(f: A.Expr): string | null {
     const isLocal = (n: string) => this.localNames.has(n) || this.inst.locals.has(n);
@@ -915,141 +731,8 @@ export class Checker {
     return inst;
   }
 
-  convert(c: A.Call, d: DType, weak: boolean): Type {
-    this.inst.calls.set(c, { kind: 'builtin', name: 'astype:' + d, self: null });
-    if (c.args.length !== 1) { this.error(Code.ArgCount, `${d}() takes exactly one argument`, c.span); throw new Unknown(); }
-    const t = this.expr(c.args[0]);
-    // int('12'), float('1.5'): parsed as Python parses them (NumPy's int32('12') too).
-    if (t.kind === 'str') return scalar(d, weak);
-    if (t.kind === 'array') return array(d, t.ndim);
-    if (t.kind !== 'scalar') { this.error(Code.TypeMismatch, `cannot convert ${showType(t)} to ${d}`, c.args[0].span); throw new Unknown(); }
-    return scalar(d, weak);
-  }
-
-  kw(c: A.Call, allowed: string[], fname: string): Map<string, A.Keyword> {
-    const m = new Map<string, A.Keyword>();
-    for (const k of c.keywords) {
-      if (k.name === 'out' && !allowed.includes('out')) { this.error(Code.Unsupported, `${fname}(): out= is not supported in Par; assign the result instead (x[...] = ${fname}(...))`, k.span); continue; }
-      if (!allowed.includes(k.name)) { this.error(Code.ArgCount, `${fname}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
-      m.set(k.name, k);
-    }
-    return m;
-  }
-
-  nargs(c: A.Call, min: number, max: number, fname: string): void {
-    if (c.args.length < min || c.args.length > max) {
-      const want = min === max ? `${min}` : `${min} to ${max}`;
-      this.error(Code.ArgCount, `${fname}() takes ${want} positional argument${max === 1 ? '' : 's'}, got ${c.args.length}`, c.span);
-      throw new Unknown();
-    }
-  }
-
-  dtypeArg(k: A.Keyword | undefined, def: DType): DType {
-    if (!k) return def;
-    return this.dtypeOf(k.value) ?? def;
-  }
-
-  /** A dtype written as NumPy accepts one: `np.float32`, `a.dtype`, `float`, `'f8'`, `'<i4'`; null (reported) otherwise. */
-  dtypeOf(e: A.Expr): DType | null {
-    if (e.kind === 'Str') {
-      const d = dtypeOfString(e.value);
-      if (!d) this.error(Code.TypeMismatch, otherDtypeMessage(e.value) ?? `data type '${e.value}' not understood`, e.span);
-      return d ?? null;
-    }
-    const t = this.expr(e);
-    if (t.kind === 'dtype') return t.dtype;
-    if (t.kind === 'builtin' && (t.name === 'int' || t.name === 'float' || t.name === 'bool')) return t.name === 'int' ? 'int64' : t.name === 'float' ? 'float64' : 'bool';
-    this.error(Code.TypeMismatch, `dtype must be a dtype such as float64 or int32, got ${showType(t)}`, e.span);
-    return null;
-  }
-
-  /** A shape argument: an int or a tuple of ints; returns its rank. */
-  shapeArg(e: A.Expr): number {
-    const t = this.expr(e);
-    if (t.kind === 'scalar' && !isFloat(t.dtype)) return 1;
-    if (t.kind === 'tuple' && t.elems.every((x) => x.kind === 'scalar' && !isFloat(x.dtype))) {
-      if (t.elems.length > 4) this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', e.span);
-      return t.elems.length;
-    }
-    this.error(Code.TypeMismatch, `a shape must be an integer or a tuple of integers, got ${showType(t)}`, e.span);
-    throw new Unknown();
-  }
-
-  arrayArg(e: A.Expr, fname: string): Type & { kind: 'array' } {
-    const t = this.expr(e);
-    if (t.kind !== 'array') { this.error(Code.TypeMismatch, `${fname}() needs an array, got ${showType(t)}`, e.span); throw new Unknown(); }
-    return t;
-  }
-
-  valueArg(e: A.Expr, fname: string): Type {
-    const t = this.expr(e);
-    if (t.kind !== 'array' && t.kind !== 'scalar') { this.error(Code.TypeMismatch, `${fname}() needs a number or an array, got ${showType(t)}`, e.span); throw new Unknown(); }
-    return t;
-  }
-
-  intArg(e: A.Expr, fname: string): number {
-    const t = this.expr(e);
-    if (t.kind !== 'scalar' || isFloat(t.dtype)) this.error(Code.TypeMismatch, `${fname}() needs an integer, got ${showType(t)}`, e.span);
-    return 1;
-  }
-
-  listLiteral(e: A.ListExpr | A.TupleExpr): { dtype: DType; ndim: number } {
-    let elem: { dtype: DType; weak: boolean } | null = null;
-    let sub: number | null = null;
-    let len: number | null = null;
-    for (const x of e.elts) {
-      let nd: number;
-      if (x.kind === 'List' || x.kind === 'Tuple') {
-        const r = this.listLiteral(x);
-        this.inst.types.set(x, array(r.dtype, r.ndim));
-        nd = r.ndim;
-        elem = elem ? promote(elem, { dtype: r.dtype, weak: false }) : { dtype: r.dtype, weak: false };
-        if (len !== null && len !== x.elts.length) this.error(Code.ShapeMismatch, 'array() rows must all have the same length', x.span);
-        len = x.elts.length;
-      } else {
-        const t = this.expr(x);
-        if (t.kind !== 'scalar') { this.error(Code.TypeMismatch, `array() elements must be numbers, got ${showType(t)}`, x.span); throw new Unknown(); }
-        nd = 0;
-        // array() gives Python numbers their default dtypes (no NEP 50 weak promotion here).
-        elem = elem ? promote(elem, { dtype: t.dtype, weak: false }) : { dtype: t.dtype, weak: false };
-      }
-      if (sub !== null && sub !== nd) { this.error(Code.ShapeMismatch, 'array() needs a rectangular nested list', x.span); throw new Unknown(); }
-      sub = nd;
-    }
-    if (sub === null) { this.error(Code.Unsupported, 'array([]) of an empty list is not supported; use zeros(0)', e.span); throw new Unknown(); }
-    if (sub + 1 > 4) this.error(Code.Unsupported, 'arrays have at most 4 dimensions in Par', e.span);
-    return { dtype: elem!.dtype, ndim: sub + 1 };
-  }
-
-  // ---------------- the array library: sorting, joining, scans ----------------
-
-  // ---------------- more of NumPy (issue 18): tuples, searching, counting, padding, einsum, grids ----------------
-
-  /** A True/False keyword given as a literal (false when absent). */
-  flagArg(kw: Map<string, A.Keyword>, k: string, fname: string): boolean {
-    const v = kw.get(k)?.value;
-    if (!v || v.kind === 'None') return false;
-    if (v.kind !== 'Bool') { this.error(Code.TypeMismatch, `${fname}() ${k} must be True or False (a literal)`, v.span); return false; }
-    return v.value;
-  }
-
-  // ---------------- @vectorize functions, max/min of several numbers, diagonals ----------------
-
-  /** Python's max(a, b, c, ...) / min(...) of three or more numbers: the first largest (smallest), in their promoted type. */
-  maxMinOfMany(c: A.Call, fname: string): Type {
-    this.kw(c, [], fname);
-    const ts = c.args.map((a) => this.valueArg(a, fname));
-    const bad = c.args.find((_a, i) => ts[i].kind === 'array');
-    if (bad) { this.error(Code.TypeMismatch, `${fname}(a, b, c, ...) compares numbers; use ${fname === 'max' ? 'maximum' : 'minimum'}(a, b) for arrays, or ${fname}(a) for the ${fname === 'max' ? 'largest' : 'smallest'} element of one array`, bad.span); throw new Unknown(); }
-    const p = ts.map((t) => elemOf(t)!).reduce((x, y) => promote(x, y));
-    this.inst.calls.set(c, { kind: 'builtin', name: fname + 'N', self: null });
-    return scalar(p.dtype, p.weak);
-  }
-
   // ---------------- more of NumPy: divmod, roll, meshgrid, bincount, isclose, nonzero, linalg.norm ----------------
-
 }
-
 
 /** Whether every path through a body ends in return or raise (so it cannot fall off the end). */
 function definitelyReturns(body: A.Stmt[]): boolean {
@@ -1070,7 +753,12 @@ function fullKey(t: Type): string {
   return typeKey(t) + (t.kind === 'array' && t.shape ? showShape(t.shape) : '') + (t.kind === 'tuple' ? t.elems.map(fullKey).join() : '');
 }
 
-
-
 export { DTYPES };
 
+/** Checker's methods in other modules (mixin classes): this is where they meet. */
+export interface Checker extends OperatorTyping, ArgumentTyping, IterationTyping {}
+for (const mixin of [OperatorTyping, ArgumentTyping, IterationTyping]) {
+  for (const key of Object.getOwnPropertyNames(mixin.prototype)) {
+    if (key !== 'constructor') Object.defineProperty(Checker.prototype, key, Object.getOwnPropertyDescriptor(mixin.prototype, key)!);
+  }
+}

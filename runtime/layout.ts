@@ -28,7 +28,7 @@ export const PAGE = 65536;
 export const DTYPE_CODE: Record<DType, number> = { bool: 0, int32: 1, int64: 2, float32: 3, float64: 4 };
 export const CODE_DTYPE: DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
 export const ELEM_SIZE: Record<DType, number> = { bool: 1, int32: 4, int64: 8, float32: 4, float64: 8 };
-/** dtype code of a list whose elements are descriptors (strings, arrays, lists): see Note [Lists] in compiler/lower-lists.ts. */
+/** dtype code of a list whose elements are descriptors (strings, arrays, lists): see Note [Lists] in compiler/lower/lists.ts. */
 export const OBJ_CODE = 5;
 /** dtype code of a boxed tuple (a list element that is a tuple): 8-byte slots, the objects among them marked in BOX_MASK. */
 export const TUP_CODE = 6;

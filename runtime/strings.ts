@@ -16,7 +16,7 @@ type ElemType = { kind: 'scalar'; dtype: string; weak: boolean } | { kind: 'str'
 /** An f-string part: literal text, or a field formatting the next value (its spec may hold fields too). */
 export type FPartOp = string | { c: 'r' | 's' | 'a' | null; s: FPartOp[] | null };
 
-/** What s_op does with the values pushed since the last one (compiler/lower-strings.ts writes these). */
+/** What s_op does with the values pushed since the last one (compiler/lower/strings.ts writes these). */
 export type StrOp =
   | { op: 'f'; parts: FPartOp[] } // f-string
   | { op: 'str' | 'repr' | 'ascii' }
@@ -281,7 +281,7 @@ export function stringImports(o: StringImportsOptions): Record<string, (...args:
     }
   };
 
-  /** A list's items, read from memory (Note [Lists] in compiler/lower-lists.ts). */
+  /** A list's items, read from memory (Note [Lists] in compiler/lower/lists.ts). */
   const listItems = (desc: number, elem: ElemType | null): SValue[] => {
     const i32 = new Int32Array(o.memory.buffer);
     const data = i32[(desc + DESC.data) >> 2] >>> 0, n = i32[(desc + DESC.size) >> 2];

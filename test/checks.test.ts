@@ -7,7 +7,7 @@ import { DiagnosticBag } from '../language/diagnostics.js';
 import { sourceFile } from '../language/source.js';
 import { parse } from '../language/parse.js';
 import { check } from '../language/checker.js';
-import { lower } from '../compiler/lower.js';
+import { lower } from '../compiler/lower/module.js';
 import { hoistBoundsChecks } from '../compiler/checks.js';
 import { parallelize } from '../compiler/parallel.js';
 import type { Stmt } from '../compiler/ir.js';

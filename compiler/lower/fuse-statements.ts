@@ -14,14 +14,15 @@
 // cannot fail midway (no traps); else its statements run one by one, as NumPy would, and report
 // any error themselves. Each element loads every leaf before storing any result, so a target may
 // reuse its own buffer (Note [Buffer reuse]) even when an earlier statement reads it.
-import type * as A from '../language/ast.js';
-import type { DType, Type } from '../language/types.js';
-import type { Expr } from './ir.js';
-import type { ArrRef, FnLowerer } from './lower.js';
-import { pureBody } from './cse.js';
-import { elemChildren } from './lower-library.js';
-import { DESC } from '../runtime/layout.js';
-import { i32, get, bin, load, add32, select } from './ir-build.js';
+import type * as A from '../../language/ast.js';
+import type { DType, Type } from '../../language/types.js';
+import type { Expr } from '../ir.js';
+import type { FnLowerer } from './function.js';
+import type { ArrRef } from './values.js';
+import { pureBody } from '../cse.js';
+import { elemChildren } from './library.js';
+import { DESC } from '../../runtime/layout.js';
+import { i32, get, bin, load, add32, select } from '../ir-build.js';
 
 type ArrayType = Type & { kind: 'array' };
 

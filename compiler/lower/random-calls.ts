@@ -8,14 +8,15 @@
 // "seeded" word after the state), a Generator an int64 array holding the PCG64 state. Draws in
 // parallel code raise a RuntimeError for now: one stream shared by threads would race, and the
 // per-thread streams issue 18 asks for are not built yet.
-import type * as A from '../language/ast.js';
-import { Code } from '../language/diagnostics.js';
-import type { DType, Type } from '../language/types.js';
-import { CTRL } from '../runtime/protocol.js';
-import type * as I from './ir.js';
-import type { FnLowerer, Val } from './lower.js';
-import { MT, PCG, RANDOM_FUNCS as R, RANDOM_IMPORTS, ZIG, randomLibrary, zigguratTables } from './random.js';
-import { i32, i64, f64, get, bin, un, cvt, load, call, add32, mul32, vtOf, memOf, log2Size, convert } from './ir-build.js';
+import type * as A from '../../language/ast.js';
+import { Code } from '../../language/diagnostics.js';
+import type { DType, Type } from '../../language/types.js';
+import { CTRL } from '../../runtime/protocol.js';
+import type * as I from '../ir.js';
+import type { FnLowerer } from './function.js';
+import type { Val } from './values.js';
+import { MT, PCG, RANDOM_FUNCS as R, RANDOM_IMPORTS, ZIG, randomLibrary, zigguratTables } from '../random.js';
+import { i32, i64, f64, get, bin, un, cvt, load, call, add32, mul32, vtOf, memOf, log2Size, convert } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;

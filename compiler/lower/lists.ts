@@ -10,17 +10,18 @@
 // the same statement cannot free it under its reader. A tuple element is boxed: a small list of
 // 8-byte slots (dtype code TUP_CODE) holding its leaves, the descriptors among them marked in
 // BOX_MASK; tuples are immutable, so copies of a list share their boxes.
-import type * as A from '../language/ast.js';
-import { comprehensionPlan } from '../language/check-lists.js';
-import { Code } from '../language/diagnostics.js';
-import type { Span } from '../language/source.js';
-import { type DType, type Type, isFloat } from '../language/types.js';
-import { BOX_MASK, DESC, DTYPE_CODE, OBJ_CODE, TUP_CODE } from '../runtime/layout.js';
-import type * as I from './ir.js';
-import type { ArrRef, FnLowerer, Val } from './lower.js';
-import { fmtTrap, sortHelper } from './lower-library.js';
-import { materialize, pushValue, splitCount, splitPiece, strCompare, strChar, strNumber } from './lower-strings.js';
-import { i32, i64, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp, tripCount } from './ir-build.js';
+import type * as A from '../../language/ast.js';
+import { comprehensionPlan } from '../../language/check-lists.js';
+import { Code } from '../../language/diagnostics.js';
+import type { Span } from '../../language/source.js';
+import { type DType, type Type, isFloat } from '../../language/types.js';
+import { BOX_MASK, DESC, DTYPE_CODE, OBJ_CODE, TUP_CODE } from '../../runtime/layout.js';
+import type * as I from '../ir.js';
+import type { FnLowerer } from './function.js';
+import type { ArrRef, Val } from './values.js';
+import { fmtTrap, sortHelper } from './library.js';
+import { materialize, pushValue, splitCount, splitPiece, strCompare, strChar, strNumber } from './strings.js';
+import { i32, i64, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp, tripCount } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;

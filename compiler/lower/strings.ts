@@ -4,15 +4,16 @@
 // counting need nothing new; a string literal stays a compile-time value until it must exist in
 // memory. Every operation pushes its operands to runtime/strings.ts (the `s_*` imports) and runs a
 // StrOp there: Python's formatting rules live in one place, in JS (runtime/pyformat.ts).
-import type * as A from '../language/ast.js';
-import { Code } from '../language/diagnostics.js';
-import type { Span } from '../language/source.js';
-import type { DType, Type } from '../language/types.js';
-import type { FPartOp, StrOp } from '../runtime/strings.js';
-import { StrResult, NumKind } from '../runtime/strings.js';
-import type * as I from './ir.js';
-import type { FnLowerer, Val } from './lower.js';
-import { i32, cvt, call, convert, bin } from './ir-build.js';
+import type * as A from '../../language/ast.js';
+import { Code } from '../../language/diagnostics.js';
+import type { Span } from '../../language/source.js';
+import type { DType, Type } from '../../language/types.js';
+import type { FPartOp, StrOp } from '../../runtime/strings.js';
+import { StrResult, NumKind } from '../../runtime/strings.js';
+import type * as I from '../ir.js';
+import type { FnLowerer } from './function.js';
+import type { Val } from './values.js';
+import { i32, cvt, call, convert, bin } from '../ir-build.js';
 
 type Expr = I.Expr;
 

@@ -4,14 +4,15 @@
 // `column_stack`, `einsum` (each subscript mapped to matmul, dot, a sum, outer, a transpose or a
 // diagonal), and the index grids `np.mgrid`/`np.ogrid`. The checker types these in
 // `numpyExtra()` and its neighbours; each function here takes the FnLowerer of the function
-// being lowered and uses its helpers (nests, allocation, ownership), as lower-library.ts does.
-import type * as A from '../language/ast.js';
-import { axisValue, einsumPlan, padShape } from '../language/check-numpy.js';
-import { type DType, type Type, isFloat, promote, promoteDtypes } from '../language/types.js';
-import type * as I from './ir.js';
-import type { ArrRef, FnLowerer, Val } from './lower.js';
-import { concat, copyRaw, diagonalView, flattenCopy, fmtTrap, seqArrays, sortHelper } from './lower-library.js';
-import { i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp } from './ir-build.js';
+// being lowered and uses its helpers (nests, allocation, ownership), as library.ts does.
+import type * as A from '../../language/ast.js';
+import { axisValue, einsumPlan, padShape } from '../../language/check-numpy.js';
+import { type DType, type Type, isFloat, promote, promoteDtypes } from '../../language/types.js';
+import type * as I from '../ir.js';
+import type { FnLowerer } from './function.js';
+import type { ArrRef, Val } from './values.js';
+import { concat, copyRaw, diagonalView, flattenCopy, fmtTrap, seqArrays, sortHelper } from './library.js';
+import { i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
