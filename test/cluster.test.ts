@@ -104,6 +104,18 @@ print(total)
 
 for i in prange(3):
     print("not distributed", i)
+
+h = zeros(4, dtype=int64)
+for i in prange(8):
+    atomic_add(h, i % 4, 1)
+rows = zeros((4, 3))
+for i in prange(4):
+    v = arange(3) * 1.0
+    rows[i, 0] = v.sum() + i
+s2 = zeros(4)
+for i in prange(4, cluster=False):
+    s2[i] = i * 2.0
+print(h, rows[:, 0], s2)
 `;
 
 const FAILING = `a = zeros(100)
@@ -155,7 +167,7 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
     expect(worker.stderr).toContain('refused the credentials');
   }, 60000);
 
-  it('prints what a local run prints: pmap, a 2-d row-owned prange, a reduction', async () => {
+  it('prints what a local run prints: pmap, a 2-d row-owned prange, a reduction; says which loops stay local and why', async () => {
     for (let k = 0; k < 3; k++) startWorker();
     await until(() => workers.every((w) => /connected to/.test(w.err)), 20000, 'three workers');
     const file = script('mixed.par', MIXED);
@@ -169,6 +181,9 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
     expect(remote.stderr).toMatch(/line 14 prange: .*distributed to the cluster/);
     expect(remote.stderr).toMatch(/line 20 prange: .*distributed to the cluster/);
     expect(remote.stderr).toMatch(/line 24 prange: .*not distributed: it prints/);
+    expect(remote.stderr).toMatch(/line 28 prange: .*not distributed: it uses atomics or locks/);
+    expect(remote.stderr).toMatch(/line 31 prange: .*not distributed: it creates or frees arrays/);
+    expect(remote.stderr).toMatch(/line 35 prange: .*not distributed: cluster=False/);
     expect(workers.filter((w) => /chunk \d+ done/.test(w.err)).length).toBeGreaterThan(1);
   }, 90000);
 
