@@ -84,13 +84,14 @@ export function describeRedisError(e: unknown, where: { shown: string; user: str
 export async function preflight(url: string, timeoutMs = 5000): Promise<void> {
   const where = parseClusterUrl(url);
   let last: unknown = null;
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false });
+  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false, enableReadyCheck: false });
   r.on('error', (e) => { last = e; });
   const timer = new Promise<never>((_, reject) => setTimeout(() => reject(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' })), timeoutMs).unref());
   try {
     await Promise.race([r.connect(), timer]);
     const probe = `${PREFIX}:probe:${process.pid}:${Date.now()}`;
-    await Promise.race([r.set(probe, '1', 'PX', 10000).then(() => r.del(probe)), timer]);
+    // BullMQ reads the server's version with INFO; without the permission it fails later, less clearly.
+    await Promise.race([r.set(probe, '1', 'PX', 10000).then(() => r.del(probe)).then(() => r.info('server')), timer]);
   } catch (e) {
     // ioredis reports a refused AUTH as "Connection is closed" and the reason on its error event.
     const cause = last && /closed/i.test(e instanceof Error ? e.message : '') ? last : e;
