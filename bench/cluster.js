@@ -13,7 +13,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
-import { rootDir } from './lib.js';
+import { cpuSnapshot, otherLoad, rootDir } from './lib.js';
 
 const args = process.argv.slice(2);
 const opt = (name, dflt) => { const i = args.indexOf(name); return i >= 0 ? Number(args[i + 1]) : dflt; };
@@ -77,6 +77,7 @@ async function measure(label, extra, env, jobs) {
 }
 
 await run(['--threads', '1']); // compiles into the cache
+const cpu0 = cpuSnapshot();
 await measure('local, 1 thread', ['--threads', '1'], {}, 0);
 await measure(`local, ${os.availableParallelism()} threads`, [], {}, 0);
 const workers = [];
@@ -89,10 +90,13 @@ for (let w = 1; w <= 3; w++) {
 }
 for (const c of workers) c.proc.kill('SIGTERM');
 await Promise.all(workers.map((c) => c.done));
+redis.proc.kill('SIGTERM');
+await redis.done;
+const load = otherLoad(cpu0, cpuSnapshot(), os.availableParallelism());
 
 const base = rows[0].time;
 console.log(`\npmap of ${TASKS} tasks (${(base / TASKS * 1000).toFixed(1)} ms each on 1 thread), medians of ${RUNS} runs; ${os.availableParallelism()} cores, ${os.cpus()[0]?.model ?? ''}`);
-console.log(`checksums ${checksums.size === 1 ? 'agree' : `DIFFER: ${[...checksums].join(' ')}`}\n`);
+console.log(`checksums ${checksums.size === 1 ? 'agree' : `DIFFER: ${[...checksums].join(' ')}`}; other processes used ${load === null ? 'n/a' : load.toFixed(2)} cores meanwhile\n`);
 console.log('| run | time | speedup vs 1 thread | chunk jobs | overhead per job |');
 console.log('| --- | --- | --- | --- | --- |');
 for (const r of rows) {
