@@ -63,6 +63,8 @@ function script(name: string, text: string): string {
 }
 
 const workers: Child[] = [];
+/** What a local run of MIXED printed (the TLS test compares with it). */
+let mixedOutput = '';
 function startWorker(): Child {
   const w = start(process.execPath, [bin, 'worker', '--redis', url, '--threads', '1', '--verbose']);
   workers.push(w);
@@ -173,6 +175,7 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
     const file = script('mixed.par', MIXED);
     const [local, remote] = await Promise.all([par(['run', file]), par(['run', file, '--cluster', url, '--time'])]);
     expect(local.code).toBe(0);
+    mixedOutput = local.stdout;
     expect(remote.stderr).not.toMatch(/error/);
     expect(remote.code).toBe(0);
     expect(remote.stdout).toBe(local.stdout);
@@ -189,7 +192,8 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
 
   it('reports an error raised in a chunk as a local run does (line, iteration), naming the worker', async () => {
     const file = script('failing.par', FAILING);
-    const [local, remote] = await Promise.all([par(['run', file]), par(['run', file, '--cluster', url])]);
+    const local = await par(['run', file]); // compiles into the cache the cluster run then uses
+    const remote = await par(['run', file, '--cluster', url]);
     expect(local.code).toBe(1);
     expect(remote.code).toBe(1);
     const where = /failing\.par:4:7: error: IndexError: index 100 is out of bounds for axis 0 with size 100 \(array shape \(100,\)\) \(in iteration 50 on thread \d+/;
@@ -223,5 +227,37 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
     });
     expect(r.code).toBe(69);
     expect(r.stderr).toMatch(/par: cluster: lost the connection to Redis/);
+  }, 60000);
+});
+
+const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+describe.skipIf(!hasRedis || !hasOpenssl)('cluster mode over TLS (rediss://)', () => {
+  it('runs with a certificate the system trusts, and refuses one it does not', async () => {
+    // A private CA and a server certificate for 127.0.0.1; Node trusts the CA through NODE_EXTRA_CA_CERTS.
+    const ssl = (...a: string[]) => expect(spawnSync('openssl', a, { cwd: work }).status).toBe(0);
+    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=par-test-ca');
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', '/CN=127.0.0.1');
+    writeFileSync(join(work, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+    ssl('x509', '-req', '-in', 'tls.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.pem', '-days', '1', '-extfile', 'ext.cnf');
+    const tlsPort = await freePort();
+    const server = start('redis-server', ['--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--tls-cert-file', 'tls.pem', '--tls-key-file', 'tls.key', '--tls-ca-cert-file', 'ca.pem', '--tls-auth-clients', 'no',
+      '--user', 'par', 'on', `>${SECRET}`, '~par:*', '&par:*', '+@all', '-@dangerous', '+info', '+client|setname', '+client|getname']);
+    await until(() => /Ready to accept connections/.test(server.out), 10000, 'redis-server with TLS');
+    const tlsUrl = `rediss://par:${SECRET}@127.0.0.1:${tlsPort}`;
+    const trust = { NODE_EXTRA_CA_CERTS: join(work, 'ca.pem') };
+    const worker = start(process.execPath, [bin, 'worker', '--redis', tlsUrl, '--threads', '1'], trust);
+    const file = script('mixed.par', MIXED);
+    const [untrusted] = await Promise.all([
+      par(['run', file, '--cluster', tlsUrl]),
+      until(() => /connected to rediss:/.test(worker.err), 20000, 'a TLS worker'),
+    ]);
+    expect(untrusted.code).toBe(69);
+    expect(untrusted.stderr).toMatch(/par: cluster: Redis at rediss:\/\/par@127\.0\.0\.1:\d+: self-signed certificate in certificate chain/);
+    const r = await par(['run', file, '--cluster', tlsUrl, '--time'], trust);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/line 9 prange: .*distributed to the cluster/);
+    if (mixedOutput) expect(r.stdout).toBe(mixedOutput);
+    else expect(r.stdout).toMatch(/^0\.0 /);
   }, 60000);
 });
