@@ -18,7 +18,7 @@ import { instantiate, type ParInstance } from '../runtime/instance.js';
 import { resolveMemoryLimit } from '../runtime/memory-size.js';
 import { currentPlatform } from '../runtime/platform.js';
 import { inRegion, recordError, trapFromError } from '../runtime/trap.js';
-import type { Team } from '../runtime/team.js';
+import { ConfigError, type Team } from '../runtime/team.js';
 import { ParError } from '../runtime/errors.js';
 import type { Picture } from '../runtime/image.js';
 import { CTRL, LOOP_STATS, SERIAL_REASON, TRACE } from '../runtime/protocol.js';
@@ -247,7 +247,7 @@ const teams = new FinalizationRegistry<Team>((team) => team.dispose());
 class ProgramImpl implements Program {
   private disposed = false;
   private entries: Map<string, { fn: string; params: Type[]; ret: Type }>;
-  private cluster: { dispose(): void } | null = null;
+  private cluster: { dispose(): void; report(region: number): string } | null = null;
   constructor(private inst: ParInstance, private manifest: Manifest, private file: SourceFile, private opts: CompileOptions, private bytes: Uint8Array) {
     this.entries = new Map(manifest.entries);
     teams.register(this, inst.team, this);
@@ -267,10 +267,16 @@ class ProgramImpl implements Program {
     const where = '../runtime/cluster/coordinator.js';
     const { ClusterClient } = await import(/* @vite-ignore */ where) as typeof import('../runtime/cluster/coordinator.js');
     const m = this.manifest;
+    const minText = currentPlatform().env().PAR_CLUSTER_MIN_MS?.trim();
+    const minMs = minText ? Number(minText) : undefined;
+    if (minMs !== undefined && !(minMs >= 0)) throw new ConfigError(`PAR_CLUSTER_MIN_MS must be a number of milliseconds, got '${minText}'`);
     const client = await ClusterClient.start({
       url, memory: this.inst.memory, bytes: this.bytes, lines: (m.regions ?? []).map((r) => r.line),
       info: { strings: m.strings, sites: m.sites.map((s) => ({ kind: s.kind, ...(s.text !== undefined ? { text: s.text } : {}) })), minPages: m.minPages },
       timeoutMs: (this.opts.clusterTimeout ?? 0) * 1000,
+      fork: (region, env, n) => { this.inst.exports.__fork(region, env, n, 0); },
+      teamSize: this.inst.team.size,
+      ...(minMs !== undefined ? { minMs } : {}),
     });
     this.cluster = client;
     this.inst.setCluster((region, env) => client.run(region, env));
@@ -363,7 +369,7 @@ class ProgramImpl implements Program {
       const parts = [what];
       if (par > 0) parts.push(`${dv.getInt32(LOOP_STATS.threads, true)} threads`, ...(sumMean > 0 ? [`load imbalance ${((sumMax / sumMean - 1) * 100).toFixed(1)}%`] : []));
       // Cluster mode: whether the loop qualified, and if not why (compiler/cluster-plan.ts).
-      if (this.opts.cluster && r.cluster !== undefined) parts.push(r.cluster ? `not distributed: ${r.cluster}` : 'distributed to the cluster');
+      if (this.opts.cluster && r.cluster !== undefined) parts.push(r.cluster ? `not distributed: ${r.cluster}` : this.cluster?.report(k) || 'not run in cluster mode (nested in parallel code)');
       if (serial > 0) parts.push(`ran serially ${serial}x: ${SERIAL_REASON[dv.getInt32(LOOP_STATS.reason, true)]} (last n=${dv.getInt32(LOOP_STATS.lastTrip, true)})`);
       lines.push(parts.join(', '));
     });

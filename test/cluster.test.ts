@@ -173,9 +173,16 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
     for (let k = 0; k < 3; k++) startWorker();
     await until(() => workers.every((w) => /connected to/.test(w.err)), 20000, 'three workers');
     const file = script('mixed.par', MIXED);
-    const [local, remote] = await Promise.all([par(['run', file]), par(['run', file, '--cluster', url, '--time'])]);
+    // PAR_CLUSTER_MIN_MS=0: these loops are small, and could otherwise stay local, as they must with a high minimum (the third run).
+    const [local, remote, small] = await Promise.all([
+      par(['run', file]), par(['run', file, '--cluster', url, '--time'], { PAR_CLUSTER_MIN_MS: '0' }),
+      par(['run', file, '--cluster', url, '--time'], { PAR_CLUSTER_MIN_MS: '100000' }),
+    ]);
     expect(local.code).toBe(0);
     mixedOutput = local.stdout;
+    expect(small.code).toBe(0);
+    expect(small.stdout).toBe(local.stdout);
+    expect(small.stderr).toMatch(/line 14 prange: .*kept local: about [0-9.]+ ms of work \(PAR_CLUSTER_MIN_MS=100000\)/);
     expect(remote.stderr).not.toMatch(/error/);
     expect(remote.code).toBe(0);
     expect(remote.stdout).toBe(local.stdout);
@@ -193,7 +200,7 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
   it('reports an error raised in a chunk as a local run does (line, iteration), naming the worker', async () => {
     const file = script('failing.par', FAILING);
     const local = await par(['run', file]); // compiles into the cache the cluster run then uses
-    const remote = await par(['run', file, '--cluster', url]);
+    const remote = await par(['run', file, '--cluster', url], { PAR_CLUSTER_MIN_MS: '0' });
     expect(local.code).toBe(1);
     expect(remote.code).toBe(1);
     const where = /failing\.par:4:7: error: IndexError: index 100 is out of bounds for axis 0 with size 100 \(array shape \(100,\)\) \(in iteration 50 on thread \d+/;
@@ -254,7 +261,7 @@ describe.skipIf(!hasRedis || !hasOpenssl)('cluster mode over TLS (rediss://)', (
     ]);
     expect(untrusted.code).toBe(69);
     expect(untrusted.stderr).toMatch(/par: cluster: Redis at rediss:\/\/par@127\.0\.0\.1:\d+: self-signed certificate in certificate chain/);
-    const r = await par(['run', file, '--cluster', tlsUrl, '--time'], trust);
+    const r = await par(['run', file, '--cluster', tlsUrl, '--time'], { ...trust, PAR_CLUSTER_MIN_MS: '0' });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/line 9 prange: .*distributed to the cluster/);
     if (mixedOutput) expect(r.stdout).toBe(mixedOutput);

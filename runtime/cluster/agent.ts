@@ -127,24 +127,25 @@ async function workersSeen(): Promise<number> {
   return health.zcount(key.workers, Date.now() - 3 * HEARTBEAT_MS, '+inf');
 }
 
-/** The chunk boundaries of a loop: whole blocks, about four chunks per worker, at least 16 when there are enough blocks. */
-function chunksOf(trip: number, grain: number, workers: number): [number, number][] {
-  const blocks = Math.ceil(trip / grain);
+/** The chunks of iterations [from, trip): whole blocks, about four chunks per worker, at least 16 when there are enough blocks. */
+function chunksOf(from: number, trip: number, grain: number, workers: number): [number, number][] {
+  const first = from / grain, blocks = Math.ceil(trip / grain) - first;
   const want = Math.max(1, Math.min(blocks, Number(process.env.PAR_CLUSTER_CHUNKS) || Math.max(16, 4 * workers)));
   const out: [number, number][] = [];
   for (let k = 0; k < want; k++) {
-    const lo = Math.floor((blocks * k) / want) * grain, hi = Math.min(trip, Math.floor((blocks * (k + 1)) / want) * grain);
+    const lo = (first + Math.floor((blocks * k) / want)) * grain, hi = Math.min(trip, (first + Math.floor((blocks * (k + 1)) / want)) * grain);
     if (hi > lo) out.push([lo, hi]);
   }
   return out;
 }
 
-async function runLoop(region: number, env: number, line: number): Promise<AgentReply> {
+/** Runs iterations [from, trip) of a loop on the cluster (thread 0 ran the ones before: see ClusterClient.run). */
+async function runLoop(region: number, env: number, line: number, from: number): Promise<AgentReply> {
   const dv = new DataView(init.memory.buffer);
   const trip = Number(dv.getBigInt64(env + LOOP_ENV.trip, true)), grain = Number(dv.getBigInt64(env + LOOP_ENV.grain, true));
-  if (trip <= 0) return { ok: true, chunks: 0 };
+  if (trip <= from) return { ok: true, chunks: 0 };
   const snap = await inTime(snapshot(), 'uploading the memory snapshot');
-  const chunks = chunksOf(trip, grain, await inTime(workersSeen(), 'counting workers'));
+  const chunks = chunksOf(from, trip, grain, await inTime(workersSeen(), 'counting workers'));
   const seq = loopSeq++;
   const ids = chunks.map((_, k) => `${runId}-${seq}-${k}`);
   const parentId = `${runId}-${seq}`;
@@ -215,7 +216,7 @@ async function runLoop(region: number, env: number, line: number): Promise<Agent
   return { ok: true, chunks: chunks.length };
 }
 
-parentPort!.on('message', (m: { type: 'run'; region: number; env: number; line: number } | { type: 'close' }) => {
+parentPort!.on('message', (m: { type: 'run'; region: number; env: number; line: number; from: number } | { type: 'close' }) => {
   if (m.type === 'close') {
     void Promise.allSettled([events?.close(), flows?.close(), loops?.close()]).finally(() => {
       redis?.disconnect(); health?.disconnect();
@@ -223,7 +224,7 @@ parentPort!.on('message', (m: { type: 'run'; region: number; env: number; line: 
     });
     return;
   }
-  runLoop(m.region, m.env, m.line).then(reply, (e) => reply({
+  runLoop(m.region, m.env, m.line, m.from).then(reply, (e) => reply({
     ok: false, fatal: e instanceof ClusterError ? e.message : /ECONN|ETIMEDOUT|closed|WRONGPASS|NOPERM/i.test(String(e)) ? describeRedisError(e, where) : `internal error in the cluster agent: ${e instanceof Error ? e.stack : String(e)}`,
   }));
 });

@@ -7,8 +7,19 @@ import { Worker } from 'node:worker_threads';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ParTrap } from '../trap.js';
+import { LOOP_ENV } from '../protocol.js';
 import { ClusterError, parseClusterUrl, type ModuleInfo } from './common.js';
-import { SYNC, type AgentInit, type AgentReply } from './coordinator-protocol.js';
+import { narrowLoop, SYNC, type AgentInit, type AgentReply } from './coordinator-protocol.js';
+
+/**
+ * Note [Cluster cost model]: a loop goes to the cluster only when it has work enough to repay a
+ * snapshot and a flow of jobs. Thread 0 first runs about 1/64 of the loop's blocks (at least one)
+ * on its own team and times them; if the rest would take less than PAR_CLUSTER_MIN_MS (default
+ * 500 ms) locally, the rest runs locally too, else it goes to the cluster. So a prange inside a
+ * time-stepping loop stays local while a sweep of seconds is distributed; a distributed loop
+ * pays its sample, about 1.5% of its work, on the coordinator.
+ */
+const DEFAULT_MIN_MS = 500;
 
 export interface ClusterOptions {
   url: string;
@@ -18,7 +29,16 @@ export interface ClusterOptions {
   /** Source line of each parallel loop, by region number (for messages). */
   lines: number[];
   timeoutMs?: number;
+  /** The exported `__fork(region, env, n, nestable)`: runs a loop on the local team. */
+  fork(region: number, env: number, n: number): void;
+  /** Threads of the local team. */
+  teamSize: number;
+  /** PAR_CLUSTER_MIN_MS: less estimated work than this (ms, on the local team) stays local. */
+  minMs?: number;
 }
+
+/** What happened to one loop's runs in cluster mode, for `--time`. */
+interface LoopRecord { cluster: number; local: number; estimateMs: number }
 
 /** A script next to this module, or its built copy when running from sources (vitest). */
 export function builtScript(name: string): URL {
@@ -33,7 +53,8 @@ export class ClusterClient {
   private sync = new SharedArrayBuffer(SYNC.BYTES);
   private state = new Int32Array(this.sync, 0, SYNC.HEADER / 4);
   private closed = false;
-  private constructor(private agent: Worker, private lines: number[]) {}
+  private records = new Map<number, LoopRecord>();
+  private constructor(private agent: Worker, private o: ClusterOptions) {}
 
   /** Connects (checking the credentials and the ACL) and uploads the module; throws a ClusterError. */
   static async start(o: ClusterOptions): Promise<ClusterClient> {
@@ -41,7 +62,7 @@ export class ClusterClient {
     const sync = new SharedArrayBuffer(SYNC.BYTES);
     const init: AgentInit = { url: o.url, memory: o.memory, sync, bytes: o.bytes, info: o.info, timeoutMs: o.timeoutMs ?? 0 };
     const agent = new Worker(builtScript('agent'), { workerData: init });
-    const client = new ClusterClient(agent, o.lines);
+    const client = new ClusterClient(agent, o);
     client.sync = sync;
     client.state = new Int32Array(sync, 0, SYNC.HEADER / 4);
     await new Promise<void>((resolve, reject) => {
@@ -56,11 +77,40 @@ export class ClusterClient {
     return client;
   }
 
-  /** The `cluster_run` import: runs parallel loop `region` with environment `env` on the cluster. */
+  /**
+   * The `cluster_run` import: runs parallel loop `region` with environment `env`, a sample locally
+   * and the rest on the cluster or locally (see Note [Cluster cost model]). Returns the number of
+   * chunks or threads used.
+   */
   run(region: number, env: number): number {
     if (this.closed) throw new ClusterError('the cluster connection is closed');
+    const { memory, teamSize } = this.o;
+    const dv = () => new DataView(memory.buffer);
+    const trip = Number(dv().getBigInt64(env + LOOP_ENV.trip, true)), grain = Number(dv().getBigInt64(env + LOOP_ENV.grain, true));
+    if (trip <= 0) return 1;
+    const rec = this.records.get(region) ?? { cluster: 0, local: 0, estimateMs: 0 };
+    this.records.set(region, rec);
+    // On an error the header is left as it is: the team may still be finishing chunks of it.
+    const header = new Uint8Array(memory.buffer, env, LOOP_ENV.slots).slice();
+    const local = (lo: number, hi: number) => {
+      narrowLoop(memory, env, lo, hi, teamSize);
+      this.o.fork(region, env, teamSize);
+      new Uint8Array(memory.buffer).set(header, env);
+    };
+    const sampleEnd = Math.min(trip, Math.max(1, Math.floor(Math.ceil(trip / grain) / 64)) * grain);
+    const t0 = performance.now();
+    local(0, sampleEnd);
+    rec.estimateMs = ((performance.now() - t0) * trip) / sampleEnd;
+    const minMs = this.o.minMs ?? DEFAULT_MIN_MS;
+    if (sampleEnd === trip || rec.estimateMs < minMs) {
+      if (sampleEnd < trip) local(sampleEnd, trip);
+      dv().setInt32(env + LOOP_ENV.last, 1, true);
+      rec.local++;
+      return teamSize;
+    }
+    rec.cluster++;
     Atomics.store(this.state, SYNC.state, SYNC.RUNNING);
-    this.agent.postMessage({ type: 'run', region, env, line: this.lines[region] ?? 0 });
+    this.agent.postMessage({ type: 'run', region, env, line: this.o.lines[region] ?? 0, from: sampleEnd });
     while (Atomics.load(this.state, SYNC.state) === SYNC.RUNNING) Atomics.wait(this.state, SYNC.state, SYNC.RUNNING, 1000);
     const len = Atomics.load(this.state, SYNC.length);
     const r = JSON.parse(new TextDecoder().decode(new Uint8Array(this.sync, SYNC.HEADER, len).slice())) as AgentReply;
@@ -72,6 +122,16 @@ export class ClusterClient {
       throw new ParTrap(e.site, message, e.thread, e.iteration === null ? undefined : BigInt(e.iteration));
     }
     throw new ClusterError(r.fatal);
+  }
+
+  /** `--time`: where loop `region` ran in cluster mode, or '' if it never came here. */
+  report(region: number): string {
+    const r = this.records.get(region);
+    if (!r) return '';
+    const parts: string[] = [];
+    if (r.cluster) parts.push(`distributed to the cluster${r.local ? ` ${r.cluster}x` : ''}`);
+    if (r.local) parts.push(`kept local${r.cluster ? ` ${r.local}x` : ''}: about ${r.estimateMs.toFixed(1)} ms of work (PAR_CLUSTER_MIN_MS=${this.o.minMs ?? DEFAULT_MIN_MS})`);
+    return parts.join(', ');
   }
 
   dispose(): void {

@@ -9,10 +9,11 @@
 // above every snapshot's heap; only the allocator state and [STATIC_BASE, heap top) are restored.
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate, type ParInstance } from '../instance.js';
-import { CTRL, LOOP_ENV, SCHED, SLOT } from '../protocol.js';
+import { CTRL, LOOP_ENV, SLOT } from '../protocol.js';
 import { ALLOC, PAGE, STATIC_BASE } from '../layout.js';
 import { inRegion, recordError, trapFromError } from '../trap.js';
 import { packDiff, pagesOf, type ChunkError, type ChunkJob, type ModuleInfo } from './common.js';
+import { narrowLoop } from './coordinator-protocol.js';
 
 export interface ExecMessage {
   job: ChunkJob;
@@ -94,18 +95,9 @@ function runChunk(m: ExecMessage): ExecReply {
   const { job } = m;
   const ex = inst!.exports;
   const memory = inst!.memory;
-  const dv = new DataView(memory.buffer);
   const E = job.env;
-  const grain = Number(dv.getBigInt64(E + LOOP_ENV.grain, true));
   const n = inst!.team.size;
-  // Dynamic chunks of about a quarter of each thread's share, in whole blocks.
-  const per = Math.max(grain, Math.ceil((job.hi - job.lo) / (4 * n) / grain) * grain);
-  dv.setBigInt64(E + LOOP_ENV.trip, BigInt(job.hi), true);
-  dv.setBigInt64(E + LOOP_ENV.next, BigInt(job.lo), true);
-  dv.setBigInt64(E + LOOP_ENV.chunk, BigInt(per), true);
-  dv.setInt32(E + LOOP_ENV.kind, SCHED.dynamic, true);
-  dv.setInt32(E + LOOP_ENV.last, 0, true);
-  dv.setInt32(E + LOOP_ENV.timed, 0, true);
+  narrowLoop(memory, E, job.lo, job.hi, n);
   let error: ChunkError | null = null;
   try {
     ex.__fork(job.region, E, n, 0);
