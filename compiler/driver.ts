@@ -340,7 +340,7 @@ class ProgramImpl implements Program {
         start: dv.getFloat64(at + TRACE.start, true), end: dv.getFloat64(at + TRACE.end, true),
       });
     }
-    return { loops: this.manifest.regions ?? [], events, dropped: claimed - n };
+    return { loops: (this.manifest.regions ?? []).map(({ line, kind }) => ({ line, kind })), events, dropped: claimed - n };
   }
 
   /** `par run --time`: one line per parallel loop or region that ran (see LOOP_STATS). */
