@@ -4,7 +4,10 @@
 // compilation and connecting are excluded) runs locally on 1 thread and on the whole team, then
 // with --cluster over 1, 2 and 3 local `par worker` processes (one thread each) on a private
 // redis-server; and once more on 1 worker with one chunk job per task, which gives the per-job
-// overhead: (time - local 1-thread time) / jobs (the coordinator's 1/64 sample counted as local). Medians of --runs runs; every run's checksum must
+// overhead: (time - local 1-thread time) / jobs (the coordinator's 1/64 sample counted as local).
+// On a busy machine that difference drowns in noise, so the overheads are also measured directly
+// with empty tasks (WORK = 1): a loop of 16 chunk jobs (the cost of one distributed loop) and a
+// loop of one job per task (time / jobs). Medians of --runs runs; every run's checksum must
 // agree. A measurement, never a pass/fail test. Needs redis-server (Debian's redis-server package).
 //
 //   node bench/cluster.js [--runs N] [--tasks N]
@@ -34,6 +37,8 @@ if (spawnSync('redis-server', ['--version']).status !== 0) {
 const source = readFileSync(join(rootDir, 'bench', 'kernels', 'cluster', 'pmap.par'), 'utf8').replace(/^TASKS = \d+$/m, `TASKS = ${TASKS}`);
 const file = join(work, 'pmap.par');
 writeFileSync(file, source);
+const emptyFile = join(work, 'empty.par');
+writeFileSync(emptyFile, source.replace(/^WORK = \d+$/m, 'WORK = 1'));
 
 const freePort = () => new Promise((res) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => res(p)); }); });
 
@@ -51,8 +56,8 @@ const until = async (cond, ms, what) => {
 };
 
 /** One run: the pmap's own time (s) and the checksum it prints. */
-async function run(extra, env = {}) {
-  const c = start(process.execPath, [bin, 'run', file, ...extra], env);
+async function run(extra, env = {}, script = file) {
+  const c = start(process.execPath, [bin, 'run', script, ...extra], env);
   const code = await c.done;
   const m = /^time (\S+) checksum (\S+)$/m.exec(c.out);
   if (code !== 0 || !m) throw new Error(`run failed (exit ${code}): ${c.err.trim()}`);
@@ -69,10 +74,10 @@ await until(() => /Ready to accept connections/.test(redis.out), 10000, 'redis-s
 
 const rows = [];
 const checksums = new Set();
-async function measure(label, extra, env, jobs) {
+async function measure(label, extra, env, jobs, script = file) {
   const times = [];
-  for (let r = 0; r < RUNS; r++) { const x = await run(extra, env); times.push(x.time); checksums.add(x.checksum); }
-  rows.push({ label, time: median(times), jobs });
+  for (let r = 0; r < RUNS; r++) { const x = await run(extra, env, script); times.push(x.time); if (script === file) checksums.add(x.checksum); }
+  rows.push({ label, time: median(times), jobs, empty: script !== file });
   process.stderr.write(`${label}: ${median(times).toFixed(3)} s\n`);
 }
 
@@ -88,7 +93,12 @@ for (let w = 1; w <= 3; w++) {
   workers.push(c);
   await until(() => /connected to/.test(c.err), 20000, 'a worker');
   await measure(`cluster, ${w} worker${w > 1 ? 's' : ''} x 1 thread`, ['--cluster', url], {}, Math.min(TASKS - sample, Math.max(16, 4 * w)));
-  if (w === 1) await measure('cluster, 1 worker, one job per task', ['--cluster', url], { PAR_CLUSTER_CHUNKS: String(TASKS) }, TASKS - sample);
+  if (w === 1) {
+    await measure('cluster, 1 worker, one job per task', ['--cluster', url], { PAR_CLUSTER_CHUNKS: String(TASKS) }, TASKS - sample);
+    await run(['--threads', '1'], {}, emptyFile); // compiles into the cache
+    await measure('empty tasks: one loop of 16 chunk jobs, 1 worker', ['--cluster', url], { PAR_CLUSTER_MIN_MS: '0' }, 16, emptyFile);
+    await measure('empty tasks: one job per task, 1 worker', ['--cluster', url], { PAR_CLUSTER_MIN_MS: '0', PAR_CLUSTER_CHUNKS: String(TASKS) }, TASKS - sample, emptyFile);
+  }
 }
 for (const c of workers) c.proc.kill('SIGTERM');
 await Promise.all(workers.map((c) => c.done));
@@ -102,8 +112,8 @@ console.log(`checksums ${checksums.size === 1 ? 'agree' : `DIFFER: ${[...checksu
 console.log('| run | time | speedup vs 1 thread | chunk jobs | overhead per job |');
 console.log('| --- | --- | --- | --- | --- |');
 for (const r of rows) {
-  const over = r.jobs && r.label.includes('1 worker') ? `${(((r.time - base) / r.jobs) * 1000).toFixed(2)} ms` : '';
-  console.log(`| ${r.label} | ${r.time.toFixed(3)} s | ${(base / r.time).toFixed(2)}x | ${r.jobs || ''} | ${over} |`);
+  const over = r.empty ? `${((r.time / r.jobs) * 1000).toFixed(2)} ms` : r.jobs && r.label.includes('1 worker') ? `${(((r.time - base) / r.jobs) * 1000).toFixed(2)} ms` : '';
+  console.log(`| ${r.label} | ${r.time.toFixed(3)} s | ${r.empty ? '' : `${(base / r.time).toFixed(2)}x`} | ${r.jobs || ''} | ${over} |`);
 }
 killAll();
 process.exit(checksums.size === 1 ? 0 : 1);

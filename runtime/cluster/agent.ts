@@ -100,7 +100,6 @@ async function snapshot(): Promise<string> {
   const top = new Int32Array(buf, 0, 64)[ALLOC.heapTop / 4] >>> 0;
   const pages: string[] = [];
   const pipe = redis.pipeline();
-  let queued = 0;
   for (let p = 0; p < pagesOf(top); p++) {
     const bytes = new Uint8Array(buf, p * PAGE, Math.min(PAGE, top - p * PAGE));
     const words = new Int32Array(buf, p * PAGE, bytes.length >> 2);
@@ -110,7 +109,7 @@ async function snapshot(): Promise<string> {
     const copy = Buffer.from(bytes); // a stable copy: hashing and sending must see the same bytes
     const h = sha256(copy);
     pages.push(h);
-    if (!uploaded.has(h)) { pipe.set(key.page(h), copy, 'EX', BLOB_TTL); uploaded.add(h); queued++; }
+    if (!uploaded.has(h)) { pipe.set(key.page(h), copy, 'EX', BLOB_TTL); uploaded.add(h); }
   }
   const snap = JSON.stringify({ top, pages });
   const sh = sha256(snap);
@@ -118,7 +117,6 @@ async function snapshot(): Promise<string> {
   const res = await pipe.exec();
   const bad = res?.find(([e]) => e);
   if (bad) throw bad[0];
-  void queued;
   return sh;
 }
 

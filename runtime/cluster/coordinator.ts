@@ -1,6 +1,7 @@
 // Thread 0's side of cluster mode: starts the cluster agent (runtime/cluster/agent.ts), and runs a
-// loop on the cluster from inside the `cluster_run` import, blocking until the agent has written
-// the loop's results into the shared memory. A chunk's error comes back as the ParTrap a local run
+// loop from inside the `cluster_run` import: a sample on the local team, then the rest locally or
+// on the cluster (Note [Cluster cost model]), blocking until the agent has written the loop's
+// results into the shared memory. A chunk's error comes back as the ParTrap a local run
 // would raise (same site, iteration and message, naming the worker); a failure of the cluster
 // itself (Redis lost, no worker within --cluster-timeout) as a ClusterError.
 import { Worker } from 'node:worker_threads';
@@ -50,11 +51,12 @@ export function builtScript(name: string): URL {
 }
 
 export class ClusterClient {
-  private sync = new SharedArrayBuffer(SYNC.BYTES);
-  private state = new Int32Array(this.sync, 0, SYNC.HEADER / 4);
+  private state: Int32Array;
   private closed = false;
   private records = new Map<number, LoopRecord>();
-  private constructor(private agent: Worker, private o: ClusterOptions) {}
+  private constructor(private agent: Worker, private o: ClusterOptions, private sync: SharedArrayBuffer) {
+    this.state = new Int32Array(sync, 0, SYNC.HEADER / 4);
+  }
 
   /** Connects (checking the credentials and the ACL) and uploads the module; throws a ClusterError. */
   static async start(o: ClusterOptions): Promise<ClusterClient> {
@@ -62,9 +64,7 @@ export class ClusterClient {
     const sync = new SharedArrayBuffer(SYNC.BYTES);
     const init: AgentInit = { url: o.url, memory: o.memory, sync, bytes: o.bytes, info: o.info, timeoutMs: o.timeoutMs ?? 0 };
     const agent = new Worker(builtScript('agent'), { workerData: init });
-    const client = new ClusterClient(agent, o);
-    client.sync = sync;
-    client.state = new Int32Array(sync, 0, SYNC.HEADER / 4);
+    const client = new ClusterClient(agent, o, sync);
     await new Promise<void>((resolve, reject) => {
       agent.on('message', (m: { type: string; message?: string }) => {
         if (m.type === 'ready') resolve();
