@@ -268,7 +268,10 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     }
     inv.maxMemory = values['max-memory'];
   }
-  if (values.cluster !== undefined) inv.cluster = values.cluster;
+  if (values.cluster !== undefined) {
+    if (!/^rediss?:\/\/\S+$/.test(values.cluster)) throw new UsageError('--cluster expects redis://USER:SECRET@HOST:PORT (or rediss:// for TLS)'); // the value is not echoed: it may hold the secret
+    inv.cluster = values.cluster;
+  }
   if (values['cluster-timeout'] !== undefined) {
     const t = Number(values['cluster-timeout']);
     if (!(t > 0) || !Number.isFinite(t)) throw new UsageError(`--cluster-timeout expects a positive number of seconds, got '${values['cluster-timeout']}'`);

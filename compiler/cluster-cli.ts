@@ -10,7 +10,8 @@ export const EXIT_CLUSTER = 69;
 const WORKER_HELP = `Usage: par worker --redis redis://USER:SECRET@HOST:6379 [--threads N] [--concurrency K]
 
 Runs chunks of Par programs started with 'par run --cluster' on the same Redis, until SIGINT or
-SIGTERM (it then finishes its running chunks and exits 0). rediss:// connects with TLS.
+SIGTERM (it then finishes its running chunks and exits 0; a second signal hands them back to the
+queue instead). rediss:// connects with TLS.
   --redis URL        the Redis server and the ACL user Par's jobs run under (see docs/cluster.md)
   --threads N        team size of each chunk (default: PAR_NUM_THREADS, else the core count)
   --concurrency K    chunks run at the same time, each on its own team (default 1)

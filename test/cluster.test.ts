@@ -152,12 +152,16 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
     const file = script('mixed.par', MIXED);
     const closed = await freePort();
     // Four independent refusals, at once.
-    const [wrong, user, away, worker] = await Promise.all([
+    const [wrong, user, away, worker, typo] = await Promise.all([
       par(['run', file, '--cluster', `redis://par:wrong@127.0.0.1:${port}`]),
       par(['run', file, '--cluster', `redis://mallory:${SECRET}@127.0.0.1:${port}`]),
       par(['run', file, '--cluster', `redis://par:${SECRET}@127.0.0.1:${closed}`]),
       par(['worker', '--redis', `redis://par:wrong@127.0.0.1:${port}`]),
+      par(['run', file, '--cluster', `par:${SECRET}@127.0.0.1:${port}`]),
     ]);
+    expect(typo.code).toBe(2); // a usage error, and the secret is not echoed
+    expect(typo.stderr).toContain('--cluster expects redis://USER:SECRET@HOST:PORT');
+    expect(typo.stderr).not.toContain(SECRET);
     expect(wrong.code).toBe(69);
     expect(wrong.stderr).toContain(`par: cluster: Redis at redis://par@127.0.0.1:${port} refused the credentials of user 'par' (wrong user name or password)`);
     expect(wrong.stderr).not.toContain('wrong@'); // the secret is never echoed

@@ -2,7 +2,8 @@
 // job's module and memory snapshot (by content hash, cached), runs the chunk on an executor thread
 // (runtime/cluster/executor.ts; --concurrency of them, each with a team of --threads), and returns
 // the chunk's changed bytes as the job's value. It runs only modules taken from that authenticated
-// queue. SIGINT/SIGTERM: stop taking jobs, finish the running ones, exit 0.
+// queue. SIGINT/SIGTERM: stop taking jobs, finish the running ones, exit 0; a second signal hands
+// the running ones back instead.
 //
 // Stalled-job recovery is BullMQ's: a job's lock is renewed every LOCK_MS/2 by this process's event
 // loop (free while chunks run on executor threads); a killed worker's job is moved back to the
@@ -140,21 +141,29 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
   o.log(`par worker ${name}: connected to ${where.shown}, ${o.concurrency} chunk${o.concurrency === 1 ? '' : 's'} at a time, ${o.threads ?? 'default'} threads each`);
 
   await new Promise<void>((resolve) => {
-    let stopping = false;
+    let stopping = false, finished = false;
+    const finish = async () => {
+      if (finished) return;
+      finished = true;
+      await redis.zrem(key.workers, name).catch(() => {});
+      for (const e of all) await e.thread.terminate();
+      redis.disconnect();
+      blocking.disconnect();
+      remove();
+      resolve();
+    };
     const remove = o.onStop(() => {
-      if (stopping) return;
+      clearInterval(heartbeat);
+      if (stopping) {
+        // A second signal: hand the running chunks back rather than finish them. Their locks are
+        // not renewed any more, so another worker's stalled-job check requeues them (LOCK_MS + STALLED_MS).
+        o.log(`par worker ${name}: stopping now; the running chunks go back to the queue`);
+        void worker.close(true).finally(finish);
+        return;
+      }
       stopping = true;
-      o.log(`par worker ${name}: stopping (finishing the running chunks)`);
-      void (async () => {
-        clearInterval(heartbeat);
-        await worker.close();
-        await redis.zrem(key.workers, name).catch(() => {});
-        for (const e of all) await e.thread.terminate();
-        redis.disconnect();
-        blocking.disconnect();
-        remove();
-        resolve();
-      })();
+      o.log(`par worker ${name}: stopping (finishing the running chunks; signal again to hand them back)`);
+      void worker.close().then(finish);
     });
   });
 }
