@@ -157,8 +157,11 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
       if (stopping) {
         // A second signal: hand the running chunks back rather than finish them. Their locks are
         // not renewed any more, so another worker's stalled-job check requeues them (LOCK_MS + STALLED_MS).
+        // (worker.close(true) would wait for the first close; the process just exits instead.)
         o.log(`par worker ${name}: stopping now; the running chunks go back to the queue`);
-        void worker.close(true).finally(finish);
+        finished = true;
+        const gone = redis.zrem(key.workers, name).catch(() => {});
+        void Promise.race([gone, new Promise((r) => setTimeout(r, 1000))]).then(() => { remove(); resolve(); });
         return;
       }
       stopping = true;
