@@ -93,8 +93,10 @@ export async function preflight(url: string, timeoutMs = 5000): Promise<void> {
     // BullMQ reads the server's version with INFO; without the permission it fails later, less clearly.
     await Promise.race([r.set(probe, '1', 'PX', 10000).then(() => r.del(probe)).then(() => r.info('server')), timer]);
   } catch (e) {
-    // ioredis reports a refused AUTH as "Connection is closed" and the reason on its error event.
-    const cause = last && /closed/i.test(e instanceof Error ? e.message : '') ? last : e;
+    // ioredis reports a refused AUTH to the command as "Connection is closed" or "Stream isn't
+    // writeable", and the reason on its error event, which may come a moment later.
+    if (!last) await new Promise((r) => setTimeout(r, 200));
+    const cause = last ?? e;
     throw new ClusterError(describeRedisError(cause, where));
   } finally {
     r.disconnect();
