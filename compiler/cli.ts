@@ -33,6 +33,7 @@ Usage:
   par FILE [options]         shortcut for 'par run FILE'
   par -e CODE [options]      run CODE given on the command line
   par check FILE             compile only: print diagnostics, exit 0 if there are no errors
+  par worker --redis URL     serve cluster runs (see 'par worker --help')
   par --help | --version
 
 Options for run:
@@ -46,6 +47,9 @@ Options for run:
                      next loop iteration; for untrusted code)
   --no-bounds-check  skip array bounds checks (faster; out-of-range indexing is then undefined)
   --no-cache         do not read or write the compiled-code cache
+  --cluster URL      run qualifying parallel loops on the 'par worker' nodes of a Redis server,
+                     redis://USER:SECRET@HOST:6379 or rediss:// (docs/cluster.md)
+  --cluster-timeout S  with --cluster: fail when no worker finishes a chunk for S seconds
 
 Global options:
   --color, --no-color  force or suppress coloured diagnostics (also FORCE_COLOR, NO_COLOR)
@@ -56,7 +60,8 @@ The cache lives in .parcache/ beside the script (for stdin and -e: $XDG_CACHE_HO
 ~/.cache/par); PAR_CACHE_DIR overrides the location and PAR_NO_CACHE=1 disables it.
 Set PAR_DEBUG=1 to see stack traces of internal errors.
 
-Exit status: 0 ok, 1 error in the program, 2 usage error, 70 internal error, 130 interrupted.
+Exit status: 0 ok, 1 error in the program, 2 usage error, 69 cluster unavailable, 70 internal error,
+130 interrupted.
 `;
 
 /** Where the CLI reads and writes; the defaults are the real process, tests may substitute. */
@@ -155,6 +160,8 @@ interface Invocation {
   maxMemory?: string;
   /** --timeout, in seconds. */
   timeout?: number;
+  cluster?: string;
+  clusterTimeout?: number;
   dump?: DumpStage;
   time: boolean;
   boundsCheck: boolean;
@@ -169,6 +176,8 @@ const OPTIONS = {
   threads: { type: 'string' },
   'max-memory': { type: 'string' },
   timeout: { type: 'string' },
+  cluster: { type: 'string' },
+  'cluster-timeout': { type: 'string' },
   dump: { type: 'string' },
   time: { type: 'boolean' },
   'no-bounds-check': { type: 'boolean' },
@@ -180,7 +189,7 @@ const OPTIONS = {
 } as const;
 
 /** Options that only make sense when something is run (or dumped); `check` rejects them. */
-const RUN_ONLY = ['threads', 'max-memory', 'timeout', 'dump', 'time', 'no-bounds-check'] as const;
+const RUN_ONLY = ['threads', 'max-memory', 'timeout', 'dump', 'time', 'no-bounds-check', 'cluster', 'cluster-timeout'] as const;
 
 export function parseCommandLine(argv: readonly string[]): Invocation {
   // `-e CODE` takes the next argument verbatim, like `python -c`: parseArgs would refuse code
@@ -269,6 +278,16 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     if (!values.timeout.trim() || !(t > 0 && Number.isFinite(t))) throw new UsageError(`--timeout expects a positive number of seconds, got '${values.timeout}'`);
     inv.timeout = t;
   }
+  if (values.cluster !== undefined) {
+    if (!/^rediss?:\/\/\S+$/.test(values.cluster)) throw new UsageError('--cluster expects redis://USER:SECRET@HOST:PORT (or rediss:// for TLS)'); // the value is not echoed: it may hold the secret
+    inv.cluster = values.cluster;
+  }
+  if (values['cluster-timeout'] !== undefined) {
+    const t = Number(values['cluster-timeout']);
+    if (!(t > 0) || !Number.isFinite(t)) throw new UsageError(`--cluster-timeout expects a positive number of seconds, got '${values['cluster-timeout']}'`);
+    if (values.cluster === undefined) throw new UsageError('--cluster-timeout applies only with --cluster');
+    inv.clusterTimeout = t;
+  }
   if (values.dump !== undefined) {
     if (!(DUMP_STAGES as readonly string[]).includes(values.dump)) {
       throw new UsageError(`--dump expects one of ${DUMP_STAGES.join(', ')}, got '${values.dump}'`);
@@ -306,6 +325,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
   let color = colorEnabled(io.stderr, io.env, argv.includes('--no-color') ? false : argv.includes('--color') ? true : undefined);
   const err = (text: string) => { io.stderr.write(text.endsWith('\n') ? text : text + '\n'); };
 
+  if (argv[0] === 'worker') return (await import('./cluster-cli.js')).workerCommand(argv.slice(1), io);
   let inv: Invocation;
   try {
     inv = parseCommandLine(argv);
@@ -342,6 +362,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO()): Pr
     return await execute(inv, io, color, session, err);
   } catch (e) {
     if (e instanceof Error && e.name === 'ConfigError') return usage(e.message, io, color);
+    if (e instanceof Error && e.name === 'ClusterError') { err(`par: cluster: ${e.message}`); return (await import('./cluster-cli.js')).EXIT_CLUSTER; }
     return internalError(e, io, color);
   } finally {
     removeInterrupt?.();
@@ -387,6 +408,8 @@ async function execute(
   if (inv.threads !== undefined) options.threads = inv.threads;
   if (inv.maxMemory !== undefined) options.maxMemory = inv.maxMemory;
   if (inv.timeout !== undefined) options.timeout = inv.timeout * 1000;
+  if (inv.cluster !== undefined) options.cluster = inv.cluster;
+  if (inv.clusterTimeout !== undefined) options.clusterTimeout = inv.clusterTimeout;
 
   const t0 = performance.now();
   const result = await compile(source, options);

@@ -67,6 +67,13 @@ export interface CompileOptions {
    * use `timeout` against runaway code. Implies `interruptible`.
    */
   signal?: AbortSignal;
+  /**
+   * Cluster mode (Node only; docs/cluster.md): `redis://USER:SECRET@HOST:PORT` or `rediss://...`.
+   * Qualifying parallel loops run on the `par worker` nodes serving that Redis.
+   */
+  cluster?: string;
+  /** Cluster mode: fail when no worker finishes a chunk for this many seconds (default: wait). */
+  clusterTimeout?: number;
 }
 
 /** One chunk of a parallel loop (iterations [lo, hi)) or one thread's run of a region (lo = hi = -1); ms since the trace began. */
@@ -191,7 +198,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     // ConfigError and the instance gets a whole number of bytes.
     maxMemory: resolveMemoryLimit(options.maxMemory, currentPlatform().env()),
   });
-  result.program = new ProgramImpl(inst, built.manifest, file, options);
+  result.program = new ProgramImpl(inst, built.manifest, file, options, built.bytes);
   return result;
 }
 
@@ -232,7 +239,8 @@ const teams = new FinalizationRegistry<Team>((team) => team.dispose());
 class ProgramImpl implements Program {
   private disposed = false;
   private entries: Map<string, { fn: string; params: Type[]; ret: Type }>;
-  constructor(private inst: ParInstance, private manifest: Manifest, private file: SourceFile, private opts: CompileOptions) {
+  private cluster: { dispose(): void; report(region: number): string } | null = null;
+  constructor(private inst: ParInstance, private manifest: Manifest, private file: SourceFile, private opts: CompileOptions, private bytes: Uint8Array) {
     this.entries = new Map(manifest.entries);
     teams.register(this, inst.team, this);
   }
@@ -242,6 +250,29 @@ class ProgramImpl implements Program {
     if (this.disposed) throw new Error('this Par program has been disposed');
     await this.inst.team.ready();
     if (!this.statsReady) this.setUpStats();
+    if (this.opts.cluster && !this.cluster) await this.joinCluster(this.opts.cluster);
+  }
+
+  /** Cluster mode: connect (a ClusterError if refused or unreachable) and route qualifying loops there. */
+  private async joinCluster(url: string): Promise<void> {
+    // Loaded only here: browser bundles never see Redis or worker_threads.
+    const where = '../runtime/cluster/coordinator.js';
+    const { ClusterClient } = await import(/* @vite-ignore */ where) as typeof import('../runtime/cluster/coordinator.js');
+    const m = this.manifest;
+    const minText = currentPlatform().env().PAR_CLUSTER_MIN_MS?.trim();
+    const minMs = minText ? Number(minText) : undefined;
+    if (minMs !== undefined && !(minMs >= 0)) throw new ConfigError(`PAR_CLUSTER_MIN_MS must be a number of milliseconds, got '${minText}'`);
+    const client = await ClusterClient.start({
+      url, memory: this.inst.memory, bytes: this.bytes, lines: (m.regions ?? []).map((r) => r.line),
+      info: { strings: m.strings, sites: m.sites.map((s) => ({ kind: s.kind, ...(s.text !== undefined ? { text: s.text } : {}) })), minPages: m.minPages },
+      timeoutMs: (this.opts.clusterTimeout ?? 0) * 1000,
+      fork: (region, env, n) => { this.inst.exports.__fork(region, env, n, 0); },
+      teamSize: this.inst.team.size,
+      ...(minMs !== undefined ? { minMs } : {}),
+    });
+    this.cluster = client;
+    this.inst.setCluster((region, env) => client.run(region, env));
+    Atomics.store(new Int32Array(this.inst.memory.buffer, 0, CTRL.END / 4), CTRL.cluster / 4, 1);
   }
 
   private statsReady = false;
@@ -295,7 +326,7 @@ class ProgramImpl implements Program {
         start: dv.getFloat64(at + TRACE.start, true), end: dv.getFloat64(at + TRACE.end, true),
       });
     }
-    return { loops: this.manifest.regions ?? [], events, dropped: claimed - n };
+    return { loops: (this.manifest.regions ?? []).map(({ line, kind }) => ({ line, kind })), events, dropped: claimed - n };
   }
 
   /** `par run --time`: one line per parallel loop or region that ran (see LOOP_STATS). */
@@ -325,6 +356,8 @@ class ProgramImpl implements Program {
       const par = runs - serial;
       const parts = [what];
       if (par > 0) parts.push(`${dv.getInt32(LOOP_STATS.threads, true)} threads`, ...(sumMean > 0 ? [`load imbalance ${((sumMax / sumMean - 1) * 100).toFixed(1)}%`] : []));
+      // Cluster mode: whether the loop qualified, and if not why (compiler/cluster-plan.ts).
+      if (this.opts.cluster && r.cluster !== undefined) parts.push(r.cluster ? `not distributed: ${r.cluster}` : this.cluster?.report(k) || 'not run in cluster mode (nested in parallel code)');
       if (serial > 0) parts.push(`ran serially ${serial}x: ${SERIAL_REASON[dv.getInt32(LOOP_STATS.reason, true)]} (last n=${dv.getInt32(LOOP_STATS.lastTrip, true)})`);
       lines.push(parts.join(', '));
     });
@@ -511,6 +544,7 @@ class ProgramImpl implements Program {
     this.disposed = true;
     teams.unregister(this);
     this.inst.team.dispose();
+    this.cluster?.dispose();
   }
   [Symbol.dispose](): void { this.dispose(); }
 }

@@ -117,6 +117,8 @@ export type Stmt =
       k: 'parfor'; label: string; v: string; t: VT; start: Expr; stop: Expr; step: Expr; body: Stmt[];
       schedule: Schedule; chunk: Expr | null; numThreads: Expr | null; useIf: Expr | null;
       reductions: Reduction[]; line: number;
+      /** false: `prange(..., cluster=False)`, never distributed in cluster mode (compiler/cluster-plan.ts). */
+      cluster?: boolean;
     }
   /** A parallel region: the body runs once on each thread of the team (serially: once, as thread 0). */
   | { k: 'region'; body: Stmt[]; numThreads: Expr | null; useIf: Expr | null; threadNum: string; numThreadsVar: string; line: number }
@@ -161,7 +163,7 @@ export interface Program {
   dataSize: number;
   data: { offset: number; bytes: Uint8Array }[];
   /** The parallel loops and regions the parallelize pass outlined, by region number. */
-  regions?: { line: number; kind: 'prange' | 'region' }[];
+  regions?: { line: number; kind: 'prange' | 'region'; cluster?: string }[];
 }
 
 /**

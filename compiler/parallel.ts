@@ -10,9 +10,13 @@
 // after the join thread 0 folds the partials in block order into the variable's value before the
 // loop. So a reduction gives bit-identical results for any thread count and any schedule; serial
 // runs take the same path with one thread.
-import { CTRL, LOOP_STATS, SCHED, SLOT, XRANGE_LOOPS } from '../runtime/protocol.js';
+import { CTRL, LOOP_ENV, LOOP_STATS, SCHED, SLOT, XRANGE_LOOPS } from '../runtime/protocol.js';
 import type { Expr, Func, Local, Program, ReduceOp, Stmt, VT } from './ir.js';
 import { add32, bin, call, cst, get, i32, i64, load, select, cvt } from './ir-build.js';
+import { ClusterPlan } from './cluster-plan.js';
+
+/** A parallel loop or region as the manifest lists it; `cluster`: why a prange loop cannot run on a cluster ('' when it can). */
+export interface RegionInfo { line: number; kind: 'prange' | 'region'; cluster?: string }
 
 const MAX_BLOCKS = 256;
 /**
@@ -33,13 +37,7 @@ const busyTimeEnd = (env: Expr): Stmt[] => [when(load('i32', 'i32', c32(env, ENV
   st('f64', slotAddr(get('self%', 'i32'), 'busy'), bin('sub', 'f64', call('now', 'f64'), get('t0%', 'f64'))),
 ])];
 
-// Environment block of one parallel loop (offsets in bytes).
-const ENV = {
-  start: 0, step: 8, trip: 16, grain: 24, chunk: 32, // i64
-  kind: 40, last: 44, partials: 48, timed: 52, // i32
-  next: 64, // i64: shared chunk counter, on its own cache line
-  slots: 128, // 8 bytes per captured or last-private local
-} as const;
+const ENV = LOOP_ENV;
 
 const c32 = (addr: Expr, off: number) => add32(addr, i32(off));
 /** A chunk's start (phase 0) or end (1) in the chunk trace, when one is recorded (CTRL.trace, TRACE). */
@@ -54,14 +52,17 @@ const ret = (...values: Expr[]): Stmt => ({ k: 'return', values });
 
 export function parallelize(p: Program): Program {
   const outlined: Func[] = [];
-  const regions: { line: number; kind: 'prange' | 'region' }[] = [];
-  const funcs = p.funcs.map((f) => new Outliner(f, outlined, regions).run());
+  const regions: RegionInfo[] = [];
+  const plan = new ClusterPlan(p);
+  const funcs = p.funcs.map((f) => new Outliner(f, outlined, regions, plan).run());
   const imports = [...p.imports];
   for (const name of ['joined', 'cancelled', 'team_start']) {
     if (!imports.some((i) => i.name === name)) imports.push({ name, module: 'env', base: name, params: [], result: null });
   }
   if (!imports.some((i) => i.name === 'now')) imports.push({ name: 'now', module: 'env', base: 'now', params: [], result: 'f64' });
   if (!imports.some((i) => i.name === 'thread_id')) imports.push({ name: 'thread_id', module: 'env', base: 'thread_id', params: [], result: 'i32' });
+  // Cluster mode (runtime/cluster/): thread 0 hands a qualifying loop to the cluster instead of forking.
+  if (!imports.some((i) => i.name === 'cluster_run')) imports.push({ name: 'cluster_run', module: 'env', base: 'cluster_run', params: ['i32', 'i32'], result: 'i32' });
   if (!imports.some((i) => i.name === 'trace')) imports.push({ name: 'trace', module: 'env', base: 'trace', params: ['i32', 'i32', 'i64', 'i64', 'i32'], result: null });
   return { ...p, imports, regions, funcs: [...funcs, ...outlined, dispatch(outlined), ...teamRuntime()] };
 }
@@ -103,8 +104,9 @@ function teamRuntime(): Func[] {
   return [
     {
       // Returns the number of threads that ran the region.
+      // Exported for cluster workers, which run a chunk of a loop on their own team (runtime/cluster/executor.ts).
       name: '__fork', params: [{ name: 'region', t: 'i32' }, { name: 'env', t: 'i32' }, { name: 'n', t: 'i32' }, { name: 'nestable', t: 'i32' }], results: ['i32'],
-      locals: [],
+      locals: [], exportAs: '__fork',
       body: [
         // Inside parallel code: a nested team of idle threads, or serially (see Note [Nested teams]).
         when(atomicLoad32(ctl('active')), [
@@ -495,7 +497,7 @@ class Outliner {
   types = new Map<string, VT>();
   extraLocals: Local[] = [];
   n = 0;
-  constructor(readonly f: Func, readonly outlined: Func[], readonly regions: { line: number; kind: 'prange' | 'region' }[]) {
+  constructor(readonly f: Func, readonly outlined: Func[], readonly regions: RegionInfo[], readonly plan: ClusterPlan) {
     for (const l of [...f.params, ...f.locals]) this.types.set(l.name, l.t);
   }
 
@@ -508,12 +510,12 @@ class Outliner {
    * Adds the outlined body of parallel construct number `region`, then outlines the constructs
    * nested in it (they fork from inside parallel code: see Note [Nested teams]).
    */
-  addOutlined(region: number, line: number, kind: 'prange' | 'region', locals: Local[], body: Stmt[]): void {
-    this.regions[region] = { line, kind };
+  addOutlined(region: number, line: number, kind: 'prange' | 'region', locals: Local[], body: Stmt[], cluster?: string): void {
+    this.regions[region] = { line, kind, ...(cluster !== undefined ? { cluster } : {}) };
     const params = ['env%', 'tid%', 'n%', 'self%'].map((name) => ({ name, t: 'i32' as VT }));
     const fn: Func = { name: `__par${region}`, params, results: [], locals, body, arrays: this.f.arrays };
     this.outlined[region] = fn;
-    this.outlined[region] = new Outliner(fn, this.outlined, this.regions).run();
+    this.outlined[region] = new Outliner(fn, this.outlined, this.regions, this.plan).run();
   }
 
   local(prefix: string, t: VT): string {
@@ -619,7 +621,9 @@ class Outliner {
     ];
     fnBody.unshift(...busyTimeStart(env));
     addLocal('t0%', 'f64');
-    this.addOutlined(region, p.line, 'prange', locals, fnBody);
+    // Loops of the array library (line 0) are fine-grained: never worth a network round trip.
+    const clusterWhy = p.line ? (p.cluster === false ? 'cluster=False' : this.plan.loopReason(p.body)) : undefined;
+    this.addOutlined(region, p.line, 'prange', locals, fnBody, clusterWhy);
 
     // ---- the call site ----
     const e = this.local('env', 'i32');
@@ -655,7 +659,7 @@ class Outliner {
       ...p.reductions.map((_r, ri): Stmt => st('i32', add32(load('i32', 'i32', c32(E, ENV.partials)), i32(4 * ri)),
         call('__malloc', 'i32', cvt('i64->i32', bin('mul', 'i64', bin('add', 'i64', G(nblk), i64(1)), i64(8)))))),
       ...captured.map((n): Stmt => st(memOf(this.types.get(n)!), c32(E, slotOf.get(n)!), get(n, this.types.get(n)!))),
-      ...this.forkWithStats(region, E, nth, G(trip), !!(p.numThreads || p.useIf), true),
+      ...this.forkWithStats(region, E, nth, G(trip), !!(p.numThreads || p.useIf), true, clusterWhy === ''),
     ];
     // Fold the partials in block order (see Note [Deterministic reductions]).
     const b = this.local('b', 'i64');
@@ -688,7 +692,7 @@ class Outliner {
    * work (the work of the last sampled run, scaled by trip count) is below SERIAL_CUTOFF fork-join
    * round trips; a sampled parallel run's work is the sum of the threads' busy times.
    */
-  forkWithStats(region: number, env: Expr, nth: string, trip: Expr, explicit: boolean, nestable: boolean): Stmt[] {
+  forkWithStats(region: number, env: Expr, nth: string, trip: Expr, explicit: boolean, nestable: boolean, cluster = false): Stmt[] {
     const S = this.local('stats', 'i32'), t0 = this.local('t0', 'f64'), dt = this.local('dt', 'f64'), timed = this.local('timed', 'i32');
     const inPar = this.local('inpar', 'i32'), used = this.local('used', 'i32');
     const reason = this.local('why', 'i32'), mx = this.local('mx', 'f64'), sum = this.local('sum', 'f64'), busy = this.local('busy', 'f64'), t = this.local('t', 'i32');
@@ -725,7 +729,12 @@ class Outliner {
         expr(call('team_start', null)),
       ]),
       when(gT, [set(t0, call('now', 'f64'))]),
-      set(used, call('__fork', 'i32', i32(region), env, gN, i32(nestable ? 1 : 0))),
+      ...(cluster
+        // In cluster mode (CTRL.cluster) a qualifying loop met outside parallel code runs on the cluster.
+        ? [when(bin('and', 'i32', load('i32', 'i32', i32(CTRL.cluster)), { k: 'un', t: 'i32', op: 'eqz', a: get(inPar, 'i32') }),
+          [set(used, call('cluster_run', 'i32', i32(region), env))],
+          [set(used, call('__fork', 'i32', i32(region), env, gN, i32(nestable ? 1 : 0)))])]
+        : [set(used, call('__fork', 'i32', i32(region), env, gN, i32(nestable ? 1 : 0)))]),
       // One thread although more were asked for: nested in parallel code (see Note [Nested teams]).
       when(bin('and', 'i32', bin('eq', 'i32', get(used, 'i32'), i32(1)), { k: 'un', t: 'i32', op: 'eqz', a: get(reason, 'i32') }), [
         set(reason, nestable ? select('i32', load('i32', 'i32', i32(CTRL.nested)), i32(5), i32(3)) : i32(3)),

@@ -22,7 +22,7 @@ export interface Manifest {
   sites: { code: number; kind: string; span: { start: number; end: number }; text?: string }[];
   entries: [string, { fn: string; params: Type[]; ret: Type }][];
   /** Parallel loops and regions by number, for the per-loop report. */
-  regions: { line: number; kind: 'prange' | 'region' }[];
+  regions: { line: number; kind: 'prange' | 'region'; cluster?: string }[];
   /** Pages of memory the static data needs (the module's memory import minimum). */
   minPages: number;
 }

@@ -66,12 +66,15 @@ export class IterationTyping {
     }
     if (c.args[2]?.kind === 'Int' && c.args[2].value === 0n) this.error(Code.ValueError, `${fname}() arg 3 must not be zero`, c.args[2].span);
     // nogil= is Cython's (cython.parallel.prange): Par has no GIL, so it means nothing.
-    const allowed = fname === 'prange' ? ['schedule', 'chunksize', 'num_threads', 'use_threads_if', 'nogil'] : [];
+    // cluster= is Par's: cluster=False keeps the loop off the cluster in cluster mode (docs/cluster.md).
+    const allowed = fname === 'prange' ? ['schedule', 'chunksize', 'num_threads', 'use_threads_if', 'nogil', 'cluster'] : [];
     for (const k of c.keywords) {
       if (!allowed.includes(k.name)) { this.error(Code.ArgCount, `${fname}() got an unexpected keyword argument '${k.name}'`, k.span); continue; }
       const t = this.expr(k.value);
       if (k.name === 'nogil') continue;
-      if (k.name === 'schedule') {
+      if (k.name === 'cluster') {
+        if (k.value.kind !== 'Bool') this.error(Code.TypeMismatch, 'cluster must be True or False (a constant)', k.value.span);
+      } else if (k.name === 'schedule') {
         if (k.value.kind !== 'Str' || !['auto', 'static', 'dynamic', 'guided', 'runtime'].includes(k.value.value))
           this.error(Code.TypeMismatch, 'schedule must be one of "auto", "static", "dynamic", "guided", "runtime"', k.value.span);
       } else if (k.name === 'use_threads_if') {

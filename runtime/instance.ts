@@ -53,6 +53,8 @@ export interface ParInstance {
   output: OutputQueue;
   /** Thread 0: writes the workers' queued lines to stdout. */
   flushOutput(): void;
+  /** Cluster mode: runs a qualifying loop (region, environment address) on the cluster; see runtime/cluster/. */
+  setCluster(f: ((region: number, env: number) => number) | null): void;
 }
 
 const TYPED: Record<DType, { new (b: ArrayBufferLike): ArrayView['data']; BYTES_PER_ELEMENT: number }> = {
@@ -128,6 +130,8 @@ export interface ThreadImportsOptions {
   files?(): ParFiles | null;
   /** The `env.team_start` import: starts the team at the first fork (Note [Lazy team]); only thread 0 forks. */
   teamStart?(): void;
+  /** The `env.cluster_run` import (thread 0, cluster mode: runtime/cluster/coordinator.ts): runs a loop on the cluster. */
+  cluster?(region: number, env: number): number;
 }
 
 /** The `env` and `math` imports of one thread (thread 0 and workers alike). */
@@ -219,6 +223,10 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     interrupted: () => trap(-1, 'KeyboardInterrupt'),
     joined: o.joined ?? (() => { throw new Error('internal error: joined() called on a worker'); }),
     team_start: o.teamStart ?? (() => { throw new Error('internal error: team_start() called on a worker'); }),
+    cluster_run: (region: number, envAddr: number) => {
+      if (!o.cluster) throw new Error('internal error: cluster_run() called outside cluster mode');
+      return o.cluster(region, envAddr);
+    },
     // A thread waiting at a barrier or lock saw another thread fail: leave the region quietly (the
     // failure is already recorded and is what thread 0 reports).
     cancelled: () => { throw new ParTrap(-1, 'cancelled', o.tid, undefined, true); },
@@ -307,6 +315,7 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   let stdout = opts.stdout;
   let image = (_p: Picture) => {};
   let files: ParFiles | null = null;
+  let cluster: ((region: number, env: number) => number) | null = null;
   // The workers' lines come first: they were printed before anything thread 0 prints now.
   const flushOutput = () => { for (const l of output.drain()) stdout(l); };
   let team: Team | undefined;
@@ -316,6 +325,10 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
     line: (l) => { flushOutput(); stdout(l); },
     image: (p) => { flushOutput(); image(p); },
     files: () => files,
+    cluster: (region, envAddr) => {
+      if (!cluster) throw new Error('internal error: cluster_run() called outside cluster mode');
+      return cluster(region, envAddr);
+    },
     joined: () => {
       Atomics.store(ctrl, CTRL.outPending / 4, 0);
       flushOutput();
@@ -345,6 +358,7 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
     setStdout(f) { stdout = f; },
     setImage(f) { image = f; },
     setFiles(f) { files = f; },
+    setCluster(f) { cluster = f; },
     readArray: (desc) => readArrayView(memory, desc),
     heapTop: () => new Int32Array(memory.buffer)[ALLOC.heapTop / 4],
   };

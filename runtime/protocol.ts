@@ -42,6 +42,7 @@ export const CTRL = {
   teamUp: 496,     // i32: 1 once the workers run; 0: thread 0's first fork of more than one thread calls env.team_start (Note [Lazy team])
   started: 500,    // i32: workers that have instantiated the module and entered their loop (a lazily started team waits on it)
   startFailed: 504, // i32: workers that could not start (their message is in the error record)
+  cluster: 508,    // i32: 1 in cluster mode: qualifying loops call the `cluster_run` import instead of forking (runtime/cluster/)
   END: 512,
 } as const;
 
@@ -96,6 +97,17 @@ export const SLOT = {
   rngWords: 44,  // 4 x u32: that stream's SeedSequence words [w0, w1, k lo, k hi]
   rng: 64,       // 48 bytes: that stream's PCG64 state (compiler/random.ts PCG)
   SIZE: 128,
+} as const;
+
+/**
+ * Environment block of one parallel loop (byte offsets), filled by thread 0 before the fork
+ * (compiler/parallel.ts); a cluster worker rewrites its header to run one chunk (runtime/cluster/).
+ */
+export const LOOP_ENV = {
+  start: 0, step: 8, trip: 16, grain: 24, chunk: 32, // i64
+  kind: 40, last: 44, partials: 48, timed: 52, // i32
+  next: 64, // i64: shared chunk counter, on its own cache line
+  slots: 128, // 8 bytes per captured or last-private local
 } as const;
 
 /** Schedule kinds as stored in parallel-loop environments and CTRL.schedKind. */

@@ -315,6 +315,7 @@ export class StatementLowering {
           const sched = kw.get('schedule');
           const intKw = (n: string) => { const e = kw.get(n); return e ? this.tmp(convert(this.scalarAs(this.expr(e), (this.type(e) as { dtype: DType }).dtype, e.span), (this.type(e) as { dtype: DType }).dtype, 'int64')) : null; };
           const useIf = kw.get('use_threads_if');
+          const cluster = kw.get('cluster');
           this.emit({
             k: 'parfor', label, v: iv, t: 'i64', start, stop, step, body,
             schedule: (sched && sched.kind === 'Str' ? sched.value : 'auto') as I.Schedule,
@@ -328,6 +329,7 @@ export class StatementLowering {
               return { name, t: vtOf(dt), op: ({ '+': 'add', '-': 'add', '*': 'mul', '&': 'and', '|': 'or', '^': 'xor', max: 'max', min: 'min' } as const)[rd.op] };
             }),
             line: this.mod.line(s.span),
+            ...(cluster?.kind === 'Bool' && !cluster.value ? { cluster: false } : {}),
           });
           streams?.after();
         } else {

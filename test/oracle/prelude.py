@@ -9,7 +9,7 @@ from numpy import *
 np.set_printoptions(legacy='1.25')  # scalars inside tuples print as 1.0, not np.float64(1.0)
 
 
-def prange(*args, schedule=None, chunksize=None, num_threads=None, use_threads_if=None):
+def prange(*args, schedule=None, chunksize=None, num_threads=None, use_threads_if=None, cluster=None):
     return range(*args)
 
 
