@@ -184,6 +184,7 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     slice_step: 'ValueError: slice step cannot be zero',
     negative_power: 'ValueError: Integers to negative integer powers are not allowed.',
     negative_dim: 'ValueError: negative dimensions are not allowed',
+    huge_dim: 'MemoryError: Unable to allocate an array with an extent of 2**31 or more (a Par array holds at most 2**31 - 1 elements, each extent too)',
     arange_step: 'ZeroDivisionError: arange() step must not be zero',
   };
   const env = {

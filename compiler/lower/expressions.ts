@@ -331,6 +331,9 @@ export class ExpressionLowering {
       const n = this.tmp(convert(s.e, s.dtype, 'int64'));
       const site = this.mod.site(Code.ValueError, 'negative_dim', sp);
       this.emit({ k: 'if', cond: bin('lt_s', 'i64', n, i64(0)), then: [this.trap(this.mod.imp('err_value', ['i32'], null), i32(site))], else: [] });
+      // An extent past i32 must not wrap into a small array (zeros(2**32 + 5) is not 5 elements).
+      const huge = this.mod.site(Code.ValueError, 'huge_dim', sp);
+      this.emit({ k: 'if', cond: bin('gt_s', 'i64', n, i64(0x7fffffff)), then: [this.trap(this.mod.imp('err_value', ['i32'], null), i32(huge))], else: [] });
       return this.tmp(cvt('i64->i32', n));
     };
     if (v.k === 't') return v.items.map((x) => one(x, e.span));
