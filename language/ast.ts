@@ -74,7 +74,8 @@ export interface Pass extends Node { kind: 'Pass' }
 /** `global a, b`: the function's assignments to these names rebind the module-level variables. */
 export interface Global extends Node { kind: 'Global'; names: string[] }
 export interface Return extends Node { kind: 'Return'; value: Expr | null }
-export interface Param { name: string; annotation: Expr | null; default: Expr | null; span: Span }
+/** `star`: the `*args` parameter, last; it holds the tuple of the extra positional arguments. */
+export interface Param { name: string; annotation: Expr | null; default: Expr | null; span: Span; star?: true }
 export interface FunctionDef extends Node {
   kind: 'FunctionDef'; name: string; nameSpan: Span; params: Param[]; returns: Expr | null; body: Stmt[];
   /** `@njit(parallel=True)` lines, outermost first; their meaning is decided by language/compat.ts. */

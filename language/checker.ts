@@ -543,6 +543,9 @@ export class Checker {
           // t[i:j:k] with literal bounds (a.shape[1:]): the tuple of those items.
           const picked = e.index.length === 1 ? tupleSlice(e.index[0], base.elems.length) : null;
           if (picked) return { kind: 'tuple', elems: picked.map((i) => base.elems[i]) };
+          // t[-1]: the literal -1 (the parser gives negation of 1).
+          const ix0 = e.index[0];
+          if (e.index.length === 1 && ix0.kind === 'Unary' && ix0.op === '-' && ix0.operand.kind === 'Int') e.index[0] = { kind: 'Int', value: -ix0.operand.value, span: ix0.span };
           if (e.index.length !== 1 || e.index[0].kind !== 'Int') { this.error(Code.TypeMismatch, 'a tuple can only be indexed by an integer literal', e.span); throw new Unknown(); }
           this.expr(e.index[0]);
           let i = Number((e.index[0] as A.IntLit).value);
@@ -722,6 +725,23 @@ export class Checker {
   }
 
   userCall(c: A.Call, def: A.FunctionDef, args: A.Expr[], keywords: A.Keyword[], preTyped?: Type[]): Type {
+    // `def f(a, *args)`: the extra positional arguments are passed as one tuple (a syntactic
+    // rewrite of the call, once; each number of extra arguments specializes f anew).
+    const star = def.params.findIndex((p) => p.star);
+    if (star >= 0 && !preTyped && args === c.args) {
+      if (!packedCalls.has(c)) {
+        const extra = c.args.slice(star);
+        const span = extra.length ? { start: extra[0].span.start, end: extra[extra.length - 1].span.end } : c.span;
+        c.args = [...c.args.slice(0, star), { kind: 'Tuple', elts: extra, span }];
+        packedCalls.add(c);
+      }
+      args = c.args;
+      const kwStar = keywords.find((k) => k.name === def.params[star].name);
+      if (kwStar) { this.error(Code.ArgCount, `${def.name}() got an unexpected keyword argument '${kwStar.name}'`, kwStar.span); throw new Unknown(); }
+    } else if (star >= 0 && (preTyped || args !== c.args)) {
+      this.error(Code.Unsupported, `${def.name}() has a '*${def.params[star].name}' parameter, which this kind of call does not fill yet`, c.span);
+      throw new Unknown();
+    }
     const types: (Type | null)[] = def.params.map(() => null);
     const argSpans: Span[] = def.params.map(() => c.span);
     if (args.length > def.params.length) { this.error(Code.ArgCount, `${def.name}() takes ${def.params.length} argument${def.params.length === 1 ? '' : 's'} but ${args.length} were given`, c.span); throw new Unknown(); }
@@ -803,6 +823,9 @@ function fullKey(t: Type): string {
 
 export { DTYPES };
 
+
+/** Calls of `*args` functions whose extra arguments have been packed into a tuple. */
+const packedCalls = new WeakSet<A.Call>();
 
 /** A type with its scalars' weakness dropped: a module-level variable's storage does not depend on it. */
 function strong(t: Type): Type {

@@ -353,6 +353,8 @@ class AstBuilder extends BaseVisitor {
     const params = this.nodes(ctx, key).map((_, i) => this.sub<A.Param>(ctx, key, i));
     const seen = new Set<string>();
     let sawDefault = false;
+    const star = params.findIndex((p) => p.star);
+    if (star >= 0 && star < params.length - 1) this.unsupported(`parameters after '*${params[star].name}' (keyword-only parameters) are`, params[star + 1].span);
     for (const p of params) {
       if (seen.has(p.name)) this.syntax(`duplicate parameter '${p.name}' in ${where}`, p.span);
       seen.add(p.name);
@@ -363,6 +365,10 @@ class AstBuilder extends BaseVisitor {
   }
 
   param(ctx: Ctx): A.Param {
+    // `*args`: a parameter holding the tuple of the extra positional arguments (checker: userCall).
+    const star = this.toks(ctx, 'Star')[0];
+    const starName = this.toks(ctx, 'starName')[0];
+    if (star && starName) return { name: starName.image, annotation: null, default: null, span: cover(star, starName), star: true };
     this.rejectStarParam(ctx);
     const name = this.tok(ctx, 'name');
     const annotation = this.optExpr(ctx, 'annotation');

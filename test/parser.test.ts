@@ -400,7 +400,7 @@ describe('unsupported Python constructs', () => {
     ['def f():\n    yield 1\n', "'yield' is not supported in Par"],
     ['async def f():\n    pass\n', "'async' is not supported in Par"],
     ['@dataclass\nclass A:\n    pass\n', 'classes are not supported in Par'],
-    ['def f(*args):\n    pass\n', "'*args' parameters are not supported in Par"],
+    ['def f(*args, b):\n    pass\n', "parameters after '*args' (keyword-only parameters) are not supported in Par"],
     ['def f(**kw):\n    pass\n', "'**kw' parameters are not supported in Par"],
     ['f(**xs)\n', "argument unpacking with '**' is not supported in Par"],
     ['for i in x:\n    pass\nelse:\n    pass\n', "'else' on a loop is not supported in Par"],
