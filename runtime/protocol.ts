@@ -39,7 +39,7 @@ export const CTRL = {
   trace: 484,      // i32: address of the chunk trace (TRACE; the playground's timeline), or 0: not recorded
   abort: 488,      // i32: non-zero: code compiled `interruptible` raises KeyboardInterrupt at its next while-loop iteration or counted-loop chunk (Stop)
   numThreads: 492, // i32: threads a parallel construct uses when it asks for no number (Numba's set_num_threads; at most teamSize)
-  cluster: 496,    // i32: 1 in cluster mode: qualifying loops call the `cluster_run` import instead of forking (runtime/cluster/)
+  cluster: 508,    // i32: 1 in cluster mode: qualifying loops call the `cluster_run` import instead of forking (runtime/cluster/)
   END: 512,
 } as const;
 
