@@ -5,7 +5,7 @@
 // (see Note [Cluster chunks] in agent.ts) or the error the team recorded, then undoes the changes.
 //
 // The worker's own control block (CTRL: its team's generation counters, spin, size) is never
-// overwritten by a snapshot, and its team's per-thread slots live in the last page of memory,
+// overwritten by a snapshot, and its team's per-thread slots live in the last pages of memory,
 // above every snapshot's heap; only the allocator state and [STATIC_BASE, heap top) are restored.
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiate, type ParInstance } from '../instance.js';
@@ -51,15 +51,16 @@ function restore(s: { hash: string; top: number; data: SharedArrayBuffer }): voi
     dirty = [];
     return;
   }
-  const need = pagesOf(s.top) + 1;
+  const ctrl = new Int32Array(memory.buffer, 0, CTRL.END / 4);
+  const size = Atomics.load(ctrl, CTRL.teamSize / 4);
+  const slotPages = Math.ceil((SLOT.SIZE * size) / PAGE);
+  const need = pagesOf(s.top) + slotPages;
   const have = memory.buffer.byteLength / PAGE;
   if (have < need) memory.grow(need - have);
-  const ctrl = new Int32Array(memory.buffer, 0, CTRL.END / 4);
   if (slotsAt < s.top) {
     // The team is idle (each thread waits on CTRL.wake and reads its mailbox through CTRL.iterSlots):
     // move the slots first, then let a moment pass before the old ones are overwritten.
-    const size = Atomics.load(ctrl, CTRL.teamSize / 4);
-    const at = memory.buffer.byteLength - PAGE;
+    const at = memory.buffer.byteLength - slotPages * PAGE;
     new Uint8Array(memory.buffer, at, SLOT.SIZE * size).fill(0);
     for (let t = 0; t < size; t++) new BigInt64Array(memory.buffer, at + t * SLOT.SIZE + SLOT.iter, 1)[0] = -1n;
     Atomics.store(ctrl, CTRL.iterSlots / 4, at);
