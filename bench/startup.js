@@ -8,8 +8,9 @@
 // Wall time and peak RSS are measured around the child by a small python3 wrapper (`getrusage` of
 // its waited-for children), so neither includes the measuring process's own start-up.
 //
-//   node bench/startup.js [--runs N] [--threads N] [--baseline DIR]
+//   node bench/startup.js [--runs N] [--threads N] [--baseline DIR] [--cached-only]
 //
+// --cached-only: leave out the uncached rows (seconds each on a loaded machine).
 // --baseline DIR: also run the par rows from another built checkout (DIR/bin/par.js, DIR/dist), in
 // turn with this one's, for before/after figures taken under the same load.
 import { spawnSync } from 'node:child_process';
@@ -20,7 +21,7 @@ import { parseArgs } from 'node:util';
 import { rootDir, median } from './lib.js';
 import { printTable } from './table.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, threads: { type: 'string' }, baseline: { type: 'string' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '20' }, threads: { type: 'string' }, baseline: { type: 'string' }, 'cached-only': { type: 'boolean' } } });
 const runs = Number(values.runs);
 const SCRIPT = 'print(sum(arange(1000) * 2) + 1)';
 const EXPECTED = '999001';
@@ -47,11 +48,11 @@ function parRows(root, tag) {
   const name = (n) => tag ? `${n} [baseline]` : n;
   return [
     { name: name('par run FILE (cached)'), cmd: ['node', par, 'run', file] },
-    { name: name('par run FILE --no-cache'), cmd: ['node', par, 'run', '--no-cache', file] },
+    { name: name('par run FILE --no-cache'), cmd: ['node', par, 'run', '--no-cache', file], uncached: true },
     // -e caches under XDG_CACHE_HOME: a separate one per checkout.
     { name: name('par -e CODE (cached)'), cmd: ['node', par, '-e', SCRIPT], env: { XDG_CACHE_HOME: join(work, `xdg${tag}`) } },
     { name: name('compile() API, cacheDir (cached)'), cmd: ['node', api, 'cache'] },
-    { name: name('compile() API, no cacheDir'), cmd: ['node', api, 'none'] },
+    { name: name('compile() API, no cacheDir'), cmd: ['node', api, 'none'], uncached: true },
   ];
 }
 
@@ -64,7 +65,7 @@ const py = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' });
 const ours = parRows(rootDir, '');
 const base = values.baseline ? parRows(values.baseline, '-base') : [];
 const rows = [
-  ...ours.flatMap((r, i) => (base[i] ? [r, base[i]] : [r])),
+  ...ours.flatMap((r, i) => (base[i] ? [r, base[i]] : [r])).filter((r) => !(values['cached-only'] && r.uncached)),
   ...(py.status === 0
     ? [{ name: 'python3 + NumPy -c', cmd: ['python3', '-c', 'import numpy as np; print(np.sum(np.arange(1000)*2)+1)'] }]
     : []),
