@@ -2,6 +2,7 @@
 // there are no errors, a Program that runs the script body or calls a named function.
 export { compile } from './compiler/driver.js';
 export type { CompileOptions, CompileResult, Program, RunOptions, ParValue, DumpStage } from './compiler/driver.js';
+export type { ParFiles } from './runtime/files.js';
 export { ParError } from './runtime/errors.js';
 export type { Diagnostic } from './language/diagnostics.js';
 export { formatDiagnostic } from './language/diagnostics.js';

@@ -9,14 +9,16 @@
 //    typing into a program.
 // Printed, never asserted: the numbers depend on the machine and what else it is running.
 //
-//   node bench/browser.js [--runs N] [--no-build]
+//   node bench/browser.js [--runs N] [--no-build] [--only load]
+// (--only load: just the page-load table.)
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { buildSite, launchChromium, serveSite } from '../playground/site.js';
 import { printTable } from './table.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'no-build': { type: 'boolean' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, 'no-build': { type: 'boolean' }, only: { type: 'string' } } });
+if (values.only !== undefined && values.only !== 'load') throw new Error(`--only takes 'load', got '${values.only}'`);
 const runs = Number(values.runs);
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
 const ms = (x) => `${x.toFixed(0)} ms`;
@@ -53,7 +55,9 @@ for (let i = 0; i < runs; i++) {
   const ready = Date.now() - t0;
   const { r } = await run(page);
   const startup = await page.evaluate(() => window.par.startup);
-  load.push({ editor, ready, first: Date.now() - t0, compile: r.compileMs, run: r.runMs, ...startup });
+  const stages = r.stages ?? {};
+  const front = (stages.parse ?? 0) + (stages.check ?? 0) + (stages.lower ?? 0) + (stages.parallelize ?? 0) + (stages.checks ?? 0) + (stages.verify ?? 0);
+  load.push({ editor, ready, first: Date.now() - t0, compile: r.compileMs, front, emit: stages.emit ?? 0, run: r.runMs, ...startup });
   await context.close();
 }
 printTable(['page load (mandelbrot example)', 'median'], [
@@ -62,10 +66,18 @@ printTable(['page load (mandelbrot example)', 'median'], [
   ['  in the worker: compiler loaded', ms(median(load.map((x) => x.compiler)))],
   ['  in the worker: Binaryen loaded', ms(median(load.map((x) => x.binaryen)))],
   ['first result (load + compile + run)', ms(median(load.map((x) => x.first)))],
-  ['  of which compile (cold: the run starts before any warm-up)', ms(median(load.map((x) => x.compile)))],
+  ['  of which compile (the first, Binaryen cold)', ms(median(load.map((x) => x.compile)))],
+  ['    front end (parse, check, lower, outline, verify)', ms(median(load.map((x) => x.front)))],
+  ['    emit (Binaryen: build, optimize, binary)', ms(median(load.map((x) => x.emit)))],
   ['  of which run (team start-up included)', ms(median(load.map((x) => x.run)))],
 ], [1]);
 console.log();
+
+if (values.only === 'load') {
+  await browser.close();
+  await site.close();
+  process.exit(0);
+}
 
 // ---- mandelbrot, 1 vs 2 threads ----
 const { context, page } = await openPage();

@@ -439,7 +439,9 @@ async function execute(
     const t1 = performance.now();
     try {
       const image = imageWriter(scriptPath, err);
-      await session.unguarded(() => program.run({ stdout: (text) => { io.stdout.write(text); }, image }));
+      // Paths in the program are relative to the script's directory (the current one for -e and stdin).
+      const files = scriptPath ? dirname(resolve(scriptPath)) : process.cwd();
+      await session.unguarded(() => program.run({ stdout: (text) => { io.stdout.write(text); }, image, files }));
     } finally {
       runMs = performance.now() - t1;
       if (inv.time) printTimes(io, { compileMs, runMs, result, program });

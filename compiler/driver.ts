@@ -1,35 +1,27 @@
-// The compiler driver: runs the stages (parse, check, lower, verify, emit) as a pipeline, caches
-// the wasm by source hash, and wraps the result in a Program bound to the runtime.
+// The compiler driver: compile() looks the source up in the compiled-code cache, runs the stages
+// (compiler/pipeline.ts, loaded only on a miss) otherwise, and wraps the wasm in a Program bound to
+// the runtime. Nothing here imports the front end or Binaryen, so a cache hit starts fast.
 import type { Diagnostic } from '../language/diagnostics.js';
 import { Code, DiagnosticBag, formatDiagnostic } from '../language/diagnostics.js';
 import { sourceFile, type SourceFile } from '../language/source.js';
-import { parse } from '../language/parse.js';
-import { printAst } from '../language/ast-print.js';
-import { check, type CheckedProgram } from '../language/checker.js';
 import { showType, type DType, type Type } from '../language/types.js';
-import { lower } from './lower/module.js';
-import type { Lowered } from './lower/values.js';
-import { printIR } from './ir-print.js';
-import { verifyIR } from './verify.js';
-import { parallelize } from './parallel.js';
-import { hoistBoundsChecks } from './checks.js';
-import { emitWasm } from './emit.js';
+import type { DumpStage, Manifest, Pipeline } from './pipeline.js';
 import { instantiate, type ParInstance } from '../runtime/instance.js';
 import { resolveMemoryLimit } from '../runtime/memory-size.js';
 import { currentPlatform } from '../runtime/platform.js';
 import { inRegion, ParTrap, recordError, trapFromError, withSerialIteration } from '../runtime/trap.js';
-import { ConfigError, type Team } from '../runtime/team.js';
+import { ConfigError, probeForkCost, type Team } from '../runtime/team.js';
 import { startWatchdog } from '../runtime/watchdog.js';
 import { ParError } from '../runtime/errors.js';
 import type { Picture } from '../runtime/image.js';
+import type { ParFiles } from '../runtime/files.js';
 import { CTRL, LOOP_STATS, SERIAL_REASON, TRACE } from '../runtime/protocol.js';
+import { DESC, DTYPE_CODE, ELEM_SIZE } from '../runtime/layout.js';
 
 /** Chunk records the trace holds (40 bytes each); later chunks are counted as dropped. */
 const TRACE_CAPACITY = 1 << 16;
-import { DESC, DTYPE_CODE, ELEM_SIZE } from '../runtime/layout.js';
 
-/** `outlined`: the IR after `parallelize` and `checks`, as it goes to Binaryen. */
-export type DumpStage = 'ast' | 'typed' | 'ir' | 'outlined' | 'wat';
+export type { DumpStage };
 
 export interface CompileOptions {
   /** File name used in diagnostics (default `<input>`). */
@@ -38,7 +30,10 @@ export interface CompileOptions {
   boundsCheck?: boolean;
   /** Team size; default PAR_NUM_THREADS, OMP_NUM_THREADS, then the core count. */
   threads?: number;
-  /** Directory for the compiled-wasm cache keyed by source hash; false or absent disables it. */
+  /**
+   * Directory for the compiled-wasm cache keyed by source hash; false or absent disables it. A hit
+   * loads neither the front end nor Binaryen, and runs no stage: its `dump()` has no stages to show.
+   */
   cacheDir?: string | false;
   /**
    * Time every run of every parallel loop and region, for `Program.timings` (`par run --time`).
@@ -89,6 +84,13 @@ export interface RunOptions {
   stdout?: (text: string) => void;
   /** Receives each imshow(a) picture (row-major values; see runtime/image.ts); by default they are dropped. */
   image?: (p: Picture) => void;
+  /**
+   * The files np.save/np.load/np.savetxt/np.loadtxt use: a directory (Node; relative paths resolve
+   * against it, writes are atomic), or `{ read(path), write(path, bytes) }` called synchronously with
+   * the paths as the program writes them (a write must replace the file all or nothing). Absent: a
+   * program that touches a file stops with a RuntimeError. The CLI gives the script's directory.
+   */
+  files?: string | ParFiles;
 }
 
 /** A value crossing the JS boundary: numbers/bigints/booleans for scalars, typed arrays with a shape for arrays, JS arrays for tuples. */
@@ -121,23 +123,12 @@ export interface CompileResult {
   diagnostics: Diagnostic[];
   /** null when there are errors. */
   program: Program | null;
-  /** Text of an intermediate stage, for `par run --dump=...`. */
+  /** Text of an intermediate stage, for `par run --dump=...` (after a cache hit: a note that no stage ran). */
   dump(stage: DumpStage): string;
   /** `file:line:col: error: ...` with the source line and a caret. */
   format(d: Diagnostic, opts?: { color?: boolean }): string;
   /** Milliseconds per stage, for `par run --time`. */
   timings: Record<string, number>;
-}
-
-/** What the cache stores beside the wasm bytes. */
-interface Manifest {
-  strings: string[];
-  sites: { code: number; kind: string; span: { start: number; end: number }; text?: string }[];
-  entries: [string, { fn: string; params: Type[]; ret: Type }][];
-  /** Parallel loops and regions by number, for the per-loop report. */
-  regions: { line: number; kind: 'prange' | 'region' }[];
-  /** Pages of memory the static data needs (the module's memory import minimum). */
-  minPages: number;
 }
 
 const CACHE_VERSION = 'par-0.1.0-2';
@@ -152,62 +143,40 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const file = sourceFile(options.filename ?? '<input>', source);
   const diags = new DiagnosticBag();
   const timings: Record<string, number> = {};
-  const time = <T>(stage: string, f: () => T): T => {
-    const t0 = performance.now();
-    try { return f(); } finally { timings[stage] = (timings[stage] ?? 0) + performance.now() - t0; }
-  };
   const boundsCheck = options.boundsCheck ?? true;
   const key = options.cacheDir
     ? (await nodeCrypto()).createHash('sha256').update(`${CACHE_VERSION}\0${await compilerHash()}\0${boundsCheck}\0${options.interruptible ? 'i' : ''}\0${source}`).digest('hex').slice(0, 32)
     : '';
   const format = (d: Diagnostic, o?: { color?: boolean }) => formatDiagnostic(d, file, o);
 
-  // Stages run lazily so that --dump can stop early and a cache hit skips them all.
-  let mod: ReturnType<typeof parse> | undefined;
-  let checked: CheckedProgram | undefined;
-  let lowered: Lowered | undefined;
-  const front = () => {
-    if (!mod) mod = time('parse', () => parse(file, diags));
-    if (!checked && !diags.hasErrors) checked = time('check', () => check(mod!, diags));
-    if (checked && !lowered && !diags.hasErrors) lowered = time('lower', () => lower(checked!, file, { boundsCheck }));
+  // The stages live in compiler/pipeline.ts, loaded only when they must run: a cache hit needs
+  // neither the front end nor Binaryen (see Note [Start-up] in docs/architecture.md).
+  let stages: Pipeline | undefined;
+  const loadPipeline = async (): Promise<Pipeline> => {
+    if (!stages) {
+      const t0 = performance.now();
+      // Binaryen compiles its 13 MB of wasm off the main thread: started first, that overlaps the
+      // front end. (emit.ts awaits the same promise; a failure surfaces there.)
+      import('./binaryen.js').then((b) => b.loadBinaryen()).catch(() => {});
+      const { pipeline } = await import('./pipeline.js');
+      timings.load = performance.now() - t0;
+      stages = pipeline(file, diags, timings, { boundsCheck, interruptible: options.interruptible ?? false });
+    }
+    return stages;
   };
-  let wasmText: (() => string) | undefined;
-  let finalIR: string | undefined;
   const backEnd = async (): Promise<{ bytes: Uint8Array; manifest: Manifest } | null> => {
     const cached = options.cacheDir ? await readCache(options.cacheDir, key) : null;
     if (cached) { timings.cache = 1; return cached; }
-    front();
-    options.signal?.throwIfAborted();
-    if (!lowered) return null;
-    // --dump=ir shows the loop IR as lowered (parallel loops as ParFor nodes), before outlining.
-    const outlined = time('parallelize', () => parallelize(lowered!.program));
-    const program = time('checks', () => hoistBoundsChecks(outlined));
-    finalIR = printIR(program);
-    const problems = time('verify', () => verifyIR(program));
-    if (problems.length) throw new Error(`internal compiler error: invalid IR:\n${problems.join('\n')}`);
-    const t0 = performance.now();
-    const em = await emitWasm(program, { optimizeLevel: 3, interruptible: options.interruptible ?? false });
-    timings.emit = performance.now() - t0;
-    wasmText = em.wat;
-    const manifest: Manifest = { strings: lowered.strings, sites: lowered.sites, entries: [...lowered.entries], regions: program.regions ?? [], minPages: em.initialPages };
-    if (options.cacheDir) await writeCache(options.cacheDir, key, em.bytes, manifest);
-    return { bytes: em.bytes, manifest };
+    const built = await (await loadPipeline()).build();
+    if (built && options.cacheDir) await writeCache(options.cacheDir, key, built.bytes, built.manifest);
+    return built;
   };
 
+  const fromCache = '(compiled wasm came from the cache; run with --no-cache to see it)';
   const result: CompileResult = {
     file, diagnostics: diags.items, program: null, format, timings,
-    dump(stage) {
-      front();
-      switch (stage) {
-        case 'ast': return mod ? printAst(mod) : '';
-        case 'typed': return checked ? dumpTyped(checked) : '';
-        case 'ir': return lowered ? printIR(lowered.program) : '';
-        // After a compile error the late stages never ran: print nothing rather than a hint about
-        // the cache or --dump that does not apply (the diagnostics already say what went wrong).
-        case 'outlined': return finalIR ?? (diags.hasErrors ? '' : '(compiled wasm came from the cache; run with --no-cache to see it)');
-        case 'wat': return wasmText ? wasmText() : diags.hasErrors ? '' : '(run without --dump first)';
-      }
-    },
+    // On a cache hit no stage ran, and dump() is synchronous: it cannot load them now.
+    dump: (stage) => (stages ? stages.dump(stage) : fromCache),
   };
   const built = await backEnd();
   options.signal?.throwIfAborted();
@@ -221,10 +190,6 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     maxMemory: resolveMemoryLimit(options.maxMemory, currentPlatform().env()),
   });
   result.program = new ProgramImpl(inst, built.manifest, file, options);
-  if (!wasmText) wasmText = () => '(compiled wasm came from the cache; run with --no-cache to see it)';
-  // --dump=wat needs the text even on the fast path.
-  const origDump = result.dump;
-  result.dump = (stage) => (stage === 'wat' && wasmText ? wasmText() : origDump(stage));
   return result;
 }
 
@@ -233,18 +198,21 @@ const nodeCrypto = () => import('node:crypto');
 
 /**
  * A hash of the compiler's own code, part of the cache key: after Par itself changes, cached wasm
- * from the old compiler is never reused.
+ * from the old compiler is never reused. It covers every .js/.ts file under language/, compiler/ and
+ * runtime/ (subdirectories included; declaration files left out), read synchronously: about 60
+ * files, a few milliseconds, which is less than the many small async reads it replaces.
  */
 let compilerHashMemo: Promise<string> | undefined;
 function compilerHash(): Promise<string> {
   compilerHashMemo ??= (async () => {
     const h = (await nodeCrypto()).createHash('sha256');
     try {
-      const fs = await import('node:fs/promises');
+      const fs = await import('node:fs');
       const root = new URL('../', import.meta.url);
-      for (const dir of ['language', 'compiler', 'compiler/lower', 'runtime']) {
-        const names = (await fs.readdir(new URL(dir + '/', root))).filter((n) => /\.(js|ts)$/.test(n)).sort();
-        for (const n of names) h.update(n).update(await fs.readFile(new URL(`${dir}/${n}`, root)));
+      for (const dir of ['language', 'compiler', 'runtime']) {
+        const names = (fs.readdirSync(new URL(dir + '/', root), { recursive: true }) as string[])
+          .filter((n) => /\.(js|ts)$/.test(n) && !n.endsWith('.d.ts')).map((n) => n.split('\\').join('/')).sort();
+        for (const n of names) h.update(n).update(fs.readFileSync(new URL(`${dir}/${n}`, root)));
       }
     } catch {
       h.update(String(Date.now())); // unknown compiler: never hit the cache
@@ -300,15 +268,9 @@ class ProgramImpl implements Program {
       dv.setFloat64(TRACE.origin, performance.timeOrigin + performance.now(), true);
       Atomics.store(i32, CTRL.trace / 4, p);
     }
-    if (ex.__probe && Atomics.load(i32, CTRL.teamSize / 4) > 1) {
-      const rounds: number[] = [];
-      for (let r = 0; r < 5; r++) {
-        const t0 = performance.now();
-        ex.__probe(50);
-        rounds.push(((performance.now() - t0) * 1e6) / 50);
-      }
-      rounds.sort((a, b) => a - b);
-      Atomics.store(i32, CTRL.forkCost / 4, Math.round(rounds[2]));
+    // A lazily started team measures it when it starts (Note [Lazy team] in runtime/team.ts).
+    if (ex.__probe && !this.inst.team.lazy && Atomics.load(i32, CTRL.teamSize / 4) > 1) {
+      Atomics.store(i32, CTRL.forkCost / 4, probeForkCost((reps) => ex.__probe(reps)));
     }
   }
 
@@ -340,7 +302,9 @@ class ProgramImpl implements Program {
     const regions = this.manifest.regions ?? [];
     if (!base) return [];
     const fork = Atomics.load(new Int32Array(this.inst.memory.buffer, 0, CTRL.END / 4), CTRL.forkCost / 4);
-    const lines = [`fork-join round trip: ${fork ? (fork / 1000).toFixed(2) + ' µs' : 'n/a (one thread)'}`];
+    const teamSize = Atomics.load(new Int32Array(this.inst.memory.buffer, 0, CTRL.END / 4), CTRL.teamSize / 4);
+    const forkText = fork ? (fork / 1000).toFixed(2) + ' µs' : teamSize > 1 ? 'not measured (no parallel loop needed the workers, so they never started)' : 'n/a (one thread)';
+    const lines = [`fork-join round trip: ${forkText}`];
     regions.forEach((r, k) => {
       const at = base + k * LOOP_STATS.SIZE;
       const dv = new DataView(this.inst.memory.buffer, at, LOOP_STATS.SIZE);
@@ -408,6 +372,7 @@ class ProgramImpl implements Program {
     await this.ready();
     this.inst.setStdout(opts.stdout ?? defaultStdout);
     this.inst.setImage(opts.image ?? (() => {}));
+    this.inst.setFiles(typeof opts.files === 'string' ? (await import('../runtime/node-files.js')).directoryFiles(opts.files) : opts.files ?? null);
     await this.limited(() => this.inst.exports.__main());
   }
 
@@ -547,23 +512,6 @@ class ProgramImpl implements Program {
     this.inst.team.dispose();
   }
   [Symbol.dispose](): void { this.dispose(); }
-}
-
-function dumpTyped(cp: CheckedProgram): string {
-  const lines: string[] = [];
-  for (const inst of [cp.main, ...cp.instances]) {
-    const sig = inst.def ? `def ${inst.name}(${inst.params.map((p) => `${p.name}: ${showType(p.type)}`).join(', ')}) -> ${showType(inst.ret ?? { kind: 'none' })}` : 'script body';
-    lines.push(sig);
-    for (const [n, t] of inst.locals) if (!inst.params.some((p) => p.name === n)) lines.push(`  ${n}: ${showType(t)}`);
-    for (const [loop, info] of inst.parloops) {
-      lines.push(`  prange at offset ${loop.span.start}: reductions [${info.reductions.map((r) => `${r.name} ${r.op}`).join(', ')}], private [${info.privates.join(', ')}]`);
-    }
-  }
-  if (cp.globals.size) {
-    lines.push('module-level variables used by functions (in memory):');
-    for (const [n, t] of cp.globals) lines.push(`  ${n}: ${showType(t)}`);
-  }
-  return lines.join('\n') + '\n';
 }
 
 async function readCache(dir: string, key: string): Promise<{ bytes: Uint8Array; manifest: Manifest } | null> {

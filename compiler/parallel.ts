@@ -57,7 +57,7 @@ export function parallelize(p: Program): Program {
   const regions: { line: number; kind: 'prange' | 'region' }[] = [];
   const funcs = p.funcs.map((f) => new Outliner(f, outlined, regions).run());
   const imports = [...p.imports];
-  for (const name of ['joined', 'cancelled']) {
+  for (const name of ['joined', 'cancelled', 'team_start']) {
     if (!imports.some((i) => i.name === name)) imports.push({ name, module: 'env', base: name, params: [], result: null });
   }
   if (!imports.some((i) => i.name === 'now')) imports.push({ name: 'now', module: 'env', base: 'now', params: [], result: 'f64' });
@@ -120,6 +120,8 @@ function teamRuntime(): Func[] {
           clearIter0,
           ret(i32(1)),
         ]),
+        // The first fork of more than one thread starts the workers (Note [Lazy team] in runtime/team.ts).
+        when({ k: 'un', t: 'i32', op: 'eqz', a: atomicLoad32(ctl('teamUp')) }, [expr(call('team_start', null))]),
         st('i32', ctl('active'), i32(1)),
         st('i32', ctl('cancel'), i32(0)),
         st('i32', ctl('barCount'), i32(0)),
@@ -717,6 +719,11 @@ class Outliner {
         ])]),
       ]),
       st('i32', c32(env, ENV.timed), gT),
+      // A team started by this fork (Note [Lazy team]) starts before the clock does: the loop's
+      // time and the cost model's samples are the loop's own.
+      when(bin('and', 'i32', bin('gt_s', 'i32', gN, i32(1)), { k: 'un', t: 'i32', op: 'eqz', a: bin('or', 'i32', get(inPar, 'i32'), atomicLoad32(i32(CTRL.teamUp))) }), [
+        expr(call('team_start', null)),
+      ]),
       when(gT, [set(t0, call('now', 'f64'))]),
       set(used, call('__fork', 'i32', i32(region), env, gN, i32(nestable ? 1 : 0))),
       // One thread although more were asked for: nested in parallel code (see Note [Nested teams]).

@@ -37,6 +37,7 @@ export function printAst(m: A.Module, file: SourceFile | undefined = m.file): st
       case 'While': return { head: h('While'), kids: [expr(s.test), block('body', s.body)] };
       case 'For': return { head: h('For'), kids: [expr(s.target), expr(s.iter), block('body', s.body)] };
       case 'Break': case 'Continue': case 'Pass': return leaf(h(s.kind));
+      case 'Global': return leaf(`${h(s.kind)} ${s.names.join(', ')}`);
       case 'Return': return { head: h('Return'), kids: s.value ? [expr(s.value)] : [] };
       case 'FunctionDef':
         return {

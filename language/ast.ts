@@ -37,7 +37,8 @@ export interface BoolOp extends Node { kind: 'BoolOp'; op: 'and' | 'or'; values:
 export interface IfExp extends Node { kind: 'IfExp'; test: Expr; body: Expr; orelse: Expr }
 
 export interface Keyword { name: string; value: Expr; span: Span }
-export interface Call extends Node { kind: 'Call'; func: Expr; args: Expr[]; keywords: Keyword[] }
+/** `stars`: the positions in `args` written `*t` (argument unpacking; the checker expands them, see starCall). */
+export interface Call extends Node { kind: 'Call'; func: Expr; args: Expr[]; keywords: Keyword[]; stars?: number[] }
 export interface Attribute extends Node { kind: 'Attribute'; value: Expr; attr: string; attrSpan: Span }
 /** `a[i, 1:n, ::2]`: one entry per comma-separated index; slices appear as Slice nodes. */
 export interface Subscript extends Node { kind: 'Subscript'; value: Expr; index: Expr[] }
@@ -56,7 +57,7 @@ export interface ListComp extends Node { kind: 'ListComp'; elt: Expr; generators
 
 export type Stmt =
   | ExprStmt | Assign | AugAssign | AnnAssign | If | While | For | Break | Continue | Pass | Return
-  | FunctionDef | With | Raise | Assert | Import | ImportFrom;
+  | FunctionDef | With | Raise | Assert | Import | ImportFrom | Global;
 
 export interface ExprStmt extends Node { kind: 'ExprStmt'; expr: Expr }
 /** `a = b = value`: targets are Name, Subscript, Attribute or Tuple (of targets). */
@@ -70,6 +71,8 @@ export interface For extends Node { kind: 'For'; target: Expr; iter: Expr; body:
 export interface Break extends Node { kind: 'Break' }
 export interface Continue extends Node { kind: 'Continue' }
 export interface Pass extends Node { kind: 'Pass' }
+/** `global a, b`: the function's assignments to these names rebind the module-level variables. */
+export interface Global extends Node { kind: 'Global'; names: string[] }
 export interface Return extends Node { kind: 'Return'; value: Expr | null }
 export interface Param { name: string; annotation: Expr | null; default: Expr | null; span: Span }
 export interface FunctionDef extends Node {

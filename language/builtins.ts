@@ -43,9 +43,13 @@ export const DECORATOR_NAMES = new Set(['njit', 'jit', 'vectorize']);
 export const LIBRARY_FNS = new Set(['sort', 'argsort', 'concatenate', 'stack', 'vstack', 'hstack', 'cumsum', 'cumprod', 'diff', 'flatten', 'diag', 'diagonal', 'trace']);
 /** More of NumPy (issue 18): searching, counting, padding, triangles, einsum, grids; typed by `numpyExtra()`. */
 export const NUMPY_EXTRA = new Set(['unique', 'searchsorted', 'histogram', 'convolve', 'pad', 'take', 'identity', 'triu', 'tril', 'column_stack', 'einsum', 'mgrid', 'ogrid']);
+/** NumPy's order statistics (median, percentile, quantile); typed by `statsCall()` (check-stats.ts). */
+export const STATS_FNS = new Set(['median', 'percentile', 'quantile']);
+/** Data in and out (np.save, np.load, np.savetxt, np.loadtxt); typed by `fileCall()` (check-files.ts). */
+export const FILE_FNS = new Set(['save', 'load', 'savetxt', 'loadtxt']);
 export const EXCEPTIONS = new Set(['ValueError', 'IndexError', 'RuntimeError', 'ZeroDivisionError', 'TypeError', 'ArithmeticError', 'AssertionError', 'Exception', 'NotImplementedError', 'OverflowError']);
 export const CONSTANTS: Record<string, Type> = { pi: FLOAT, e: FLOAT, inf: FLOAT, nan: FLOAT };
 
 export function isBuiltinName(n: string): boolean {
-  return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n) || (LIBRARY_FNS.has(n) && n !== 'flatten') || UFUNC_ALIASES.has(n) || NUMPY_EXTRA.has(n);
+  return REDUCE_FNS.has(n) || UNARY_UFUNCS.has(n) || BINARY_UFUNCS.has(n) || CREATION.has(n) || OTHER_BUILTINS.has(n) || (LIBRARY_FNS.has(n) && n !== 'flatten') || UFUNC_ALIASES.has(n) || NUMPY_EXTRA.has(n) || STATS_FNS.has(n) || FILE_FNS.has(n);
 }

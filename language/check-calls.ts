@@ -9,7 +9,9 @@ import {
   type DType, type Type, array, scalar, BOOL, FLOAT, INT, NONE, STR, promote, elemOf, showType, isFloat, isInt, promoteDtypes,
 } from './types.js';
 import { Unknown } from './check-base.js';
-import { BINARY_UFUNCS, EXCEPTIONS, LIBRARY_FNS, MATH_FNS, NUMPY_EXTRA, REDUCE_FNS, UNARY_UFUNCS } from './builtins.js';
+import { BINARY_UFUNCS, EXCEPTIONS, LIBRARY_FNS, MATH_FNS, NUMPY_EXTRA, REDUCE_FNS, STATS_FNS, FILE_FNS, UNARY_UFUNCS } from './builtins.js';
+import { fileCall } from './check-files.js';
+import { statsCall } from './check-stats.js';
 import type { Checker, FuncInstance } from './checker.js';
 import { arrayOfList, listCall, listElem, listMethod, listReduce } from './check-lists.js';
 import { axesArgs, constShape, library, mathProd, numpyExtra, numpyMore, permutation, reduction, tupleFold, ufuncDtype } from './check-numpy.js';
@@ -71,6 +73,8 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
   if (LIBRARY_FNS.has(fname)) return library(ck, c, fname, args, self !== null);
   if (['divmod', 'np.divmod', 'roll', 'meshgrid', 'bincount', 'isclose', 'allclose', 'nonzero', '.nonzero', 'linalg.norm'].includes(name) || (name === 'where' && c.args.length === 1)) return numpyMore(ck, c, name, args);
   if (NUMPY_EXTRA.has(name)) return numpyExtra(ck, c, name, args);
+  if (STATS_FNS.has(name)) return statsCall(ck, c, name);
+  if (FILE_FNS.has(name)) return fileCall(ck, c, name);
   switch (name) {
     case 'print': case 'p.print':
       for (const a of c.args) {

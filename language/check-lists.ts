@@ -99,7 +99,8 @@ export function listMethod(ck: Checker, c: A.Call, m: string, self: A.Expr): Typ
   const put = (v: Type, span: Span) => {
     const el = listElem(ck, v, span);
     const next = elem ? elemUnify(ck, elem, el, span) : el;
-    if (self.kind === 'Name') ck.bindVar(self.id, { kind: 'list', elem: next }, self.span);
+    // An append that keeps the element type binds nothing new (so a function may append to a module-level list).
+    if (self.kind === 'Name' && !(elem && typeKey(next) === typeKey(elem))) ck.bindVar(self.id, { kind: 'list', elem: next }, self.span);
     else if (!elem) { ck.error(Code.TypeMismatch, 'put the first element in this list through a variable (xs = []; xs.append(v))', self.span); throw new Unknown(); }
   };
   const needElem = (): Type => {

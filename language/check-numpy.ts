@@ -114,6 +114,7 @@ export function library(ck: Checker, c: A.Call, fname: string, args: A.Expr[], i
         ck.inst.types.set(seq, { kind: 'tuple', elems: ts });
       } else {
         const st = ck.expr(seq);
+        if (st.kind === 'list' && st.elem?.kind === 'array') { ck.error(Code.Unsupported, `${fname}() of a list built at run time (${showType(st)}) is not supported yet: write the arrays out (${fname}([a, b, c])), or make one array with np.array(list)`, seq.span); throw new Unknown(); }
         if (st.kind !== 'tuple') { ck.error(Code.TypeMismatch, `${fname}() needs a tuple or list of arrays, got ${showType(st)}`, seq.span); throw new Unknown(); }
         ts = st.elems;
       }

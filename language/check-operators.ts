@@ -63,6 +63,15 @@ export class OperatorTyping {
     return nd === 0 ? scalar(dt) : array(dt, nd);
   }
   subscriptType(this: Checker, e: A.Subscript, base: Type & { kind: 'array' }): Type {
+    // `a[[0, 2]]`: NumPy makes a list index an index array (or a mask); so does Par, once per node.
+    if (e.index.some((ix) => ix.kind === 'List' && ix.elts.length > 0)) {
+      const np = [...this.imports.modules].find(([, m]) => m === 'numpy')?.[0];
+      e.index = e.index.map((ix): A.Expr => {
+        if (ix.kind !== 'List' || ix.elts.length === 0) return ix;
+        const func: A.Expr = np ? { kind: 'Attribute', value: { kind: 'Name', id: np, span: ix.span }, attr: 'array', attrSpan: ix.span, span: ix.span } : { kind: 'Name', id: 'array', span: ix.span };
+        return { kind: 'Call', func, args: [ix], keywords: [], span: ix.span };
+      });
+    }
     const second = e.index.filter((ix) => ix.kind === 'Slice' && ix.ellipsis)[1];
     if (second) { this.error(Code.IndexError, "an index can only have a single ellipsis ('...')", second.span); throw new Unknown(); }
     const index = expandEllipsis(e.index, base.ndim);

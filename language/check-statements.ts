@@ -6,6 +6,7 @@ import { Code } from './diagnostics.js';
 import type { Span } from './source.js';
 import { type Type, INT, NONE, isFloat, showType } from './types.js';
 import { assignedNames, exprText } from './check-base.js';
+import { starCall } from './check-unpack.js';
 import type { Checker, ParLoopInfo } from './checker.js';
 
 export function stmtInner(ck: Checker, s: A.Stmt): void {
@@ -23,6 +24,7 @@ export function stmtInner(ck: Checker, s: A.Stmt): void {
     case 'AnnAssign': {
       const ann = ck.annotation(s.annotation);
       if (s.value) {
+        if (ann) ck.annotated.set(s.value, ann);
         const vt = ck.expr(s.value);
         if (ann && !ck.assignable(vt, ann)) ck.error(Code.TypeMismatch, `cannot assign ${showType(vt)} to '${exprText(s.target)}' declared as ${showType(ann)}`, s.value.span);
         ck.assignTarget(s.target, ann ?? vt, s.value);
@@ -64,7 +66,7 @@ export function stmtInner(ck: Checker, s: A.Stmt): void {
       else if (inner === 'share' && kw === 'break') ck.error(Code.Unsupported, "'break' is not allowed in a p.range or p.xrange loop: each thread runs its own share of the iterations (skip the work with a flag)", s.span);
       return;
     }
-    case 'Pass': return;
+    case 'Pass': case 'Global': return;
     case 'Return': {
       if (ck.isMain) { ck.error(Code.Syntax, "'return' outside a function", s.span); return; }
       if (ck.parDepth > 0) { ck.error(Code.Unsupported, "'return' inside a parallel loop or region is not supported", s.span); return; }
@@ -101,7 +103,7 @@ export function stmtInner(ck: Checker, s: A.Stmt): void {
 }
 
 export function forStmt(ck: Checker, s: A.For): void {
-  const it = s.iter;
+  const it = s.iter.kind === 'Call' ? starCall(ck, s.iter) : s.iter;
   let elem: Type;
   let isPrange = false, share = false;
   if (it.kind === 'Call') {

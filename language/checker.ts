@@ -9,7 +9,8 @@ import type * as A from './ast.js';
 import { Code, DiagnosticBag, type Diagnostic } from './diagnostics.js';
 import type { Span } from './source.js';
 import { lineCol } from './source.js';
-import { definiteAssignment, type Definite } from './definite.js';
+import { definiteAssignment, globalDecls, type Definite } from './definite.js';
+import { starCall } from './check-unpack.js';
 import { GENERATOR_FNS, RANDOM_FNS } from './check-random.js';
 import { fstringParts, strIndex, STR_METHODS } from './check-strings.js';
 import { elemUnify, LIST_METHODS, listComp, listElem, listIndex, sameElem } from './check-lists.js';
@@ -44,6 +45,8 @@ export interface FuncInstance {
   types: Map<A.Expr, Type>;
   calls: Map<A.Call, Resolved>;
   parloops: Map<A.For, ParLoopInfo>;
+  /** Calls with starred arguments (`f(*t)`) and the calls they expand to here (check-unpack.ts). */
+  starCalls: Map<A.Call, A.Call>;
   /** Module-level variables this function reads or writes (they live in memory). */
   globalsUsed: Set<string>;
   diags: DiagnosticBag;
@@ -102,6 +105,8 @@ export class Checker {
   /** Calls written as the methods a.round(k) and a.clip(lo, hi), rewritten to round(a, k) and clip(a, lo, hi): a Python number has no such method. */
   methodCalls = new Set<A.Call>();
   mainLocals: Map<string, Type> = new Map();
+  /** Values assigned to an annotated target, with the declared type (np.load reads its type there). */
+  annotated = new Map<A.Expr, Type>();
 
   constructor(readonly mod: A.Module, readonly diags: DiagnosticBag) {}
 
@@ -119,6 +124,13 @@ export class Checker {
     const topAssigned = assignedNames(top);
     for (const f of this.functions.values()) {
       const own = assignedNames(f.body);
+      for (const n of globalDecls(f.body)) {
+        own.delete(n);
+        const p = f.params.find((q) => q.name === n);
+        if (p) this.diags.error(Code.Unsupported, `name '${n}' is parameter and global`, p.span);
+        else if (!topAssigned.has(n)) this.diags.error(Code.Unsupported, `'global ${n}' in function '${f.name}' names a variable the module never assigns; Par gives a module-level variable its type where the module assigns it (assign it at module level before the call)`, globalSpan(f.body, n) ?? f.nameSpan);
+        else this.globalNames.add(n);
+      }
       for (const p of f.params) own.add(p.name);
       for (const n of namesRead(f.body, new Set())) if (!own.has(n) && topAssigned.has(n)) this.globalNames.add(n);
     }
@@ -182,7 +194,7 @@ export class Checker {
   }
 
   newInstance(name: string, def: A.FunctionDef | null, params: { name: string; type: Type }[]): FuncInstance {
-    return { name, def, params, ret: null, locals: new Map(), types: new Map(), calls: new Map(), parloops: new Map(), globalsUsed: new Set(), diags: new DiagnosticBag(), done: false };
+    return { name, def, params, ret: null, locals: new Map(), types: new Map(), calls: new Map(), parloops: new Map(), starCalls: new Map(), globalsUsed: new Set(), diags: new DiagnosticBag(), done: false };
   }
 
   // ---- per-function state while checking a body ----
@@ -190,6 +202,8 @@ export class Checker {
   quiet = false;
   changed = false;
   localNames = new Set<string>();
+  /** The names the function body declares `global` (empty for the module's body). */
+  declaredGlobals = new Set<string>();
   retSoFar: Type | null = null;
   isMain = false;
   /** Enclosing loops and parallel regions, innermost last (for break/continue checks). */
@@ -211,15 +225,17 @@ export class Checker {
 
   /** Checks a body to a fixpoint of its variables' types, then once more recording diagnostics. */
   checkBody(inst: FuncInstance, def: A.FunctionDef, isMain: boolean): void {
-    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, retFailed: this.retFailed, isMain: this.isMain, loops: this.loops, parDepth: this.parDepth, endedTeams: this.endedTeams, locks: this.locks, poisoned: this.poisoned, assigned: this.assigned };
+    const saved = { inst: this.inst, quiet: this.quiet, changed: this.changed, localNames: this.localNames, retSoFar: this.retSoFar, retFailed: this.retFailed, isMain: this.isMain, declaredGlobals: this.declaredGlobals, loops: this.loops, parDepth: this.parDepth, endedTeams: this.endedTeams, locks: this.locks, poisoned: this.poisoned, assigned: this.assigned };
     this.inst = inst; this.isMain = isMain; this.loops = []; this.parDepth = 0; this.endedTeams = new Set(); this.locks = 0;
     this.localNames = assignedNames(def.body);
+    this.declaredGlobals = isMain ? new Set() : globalDecls(def.body);
+    for (const n of this.declaredGlobals) this.localNames.delete(n);
     for (const p of inst.params) { this.localNames.add(p.name); inst.locals.set(p.name, p.type); }
     this.assigned = this.definiteOf(def.body, inst.params.map((p) => p.name));
     for (let iter = 0; ; iter++) {
       const last = iter >= 8;
       this.quiet = !last; this.changed = false; this.retSoFar = null; this.retFailed = false; this.poisoned = new Set();
-      inst.types.clear(); inst.calls.clear(); inst.parloops.clear(); inst.diags.items.length = 0;
+      inst.types.clear(); inst.calls.clear(); inst.parloops.clear(); inst.starCalls.clear(); inst.diags.items.length = 0;
       if (isMain) { this.mainLocals = inst.locals; this.mainPoisoned = this.poisoned; }
       if (last) for (const d of this.assigned.errors) this.error(Code.UndefinedName, d.message, d.read.span);
       this.block(def.body);
@@ -299,6 +315,8 @@ export class Checker {
   // ---------------- variables and assignment ----------------
   bindVar(name: string, t: Type, span: Span): void {
     const inFunc = !this.isMain;
+    // A `global` the module never assigns has been reported where it is declared.
+    if (inFunc && this.declaredGlobals.has(name)) return this.globalNames.has(name) ? this.bindGlobal(name, t, span) : undefined;
     if (inFunc && !this.localNames.has(name) && this.globalNames.has(name)) {
       this.error(Code.Unsupported, `assigning to module-level variable '${name}' inside a function is not supported (Python would make it local)`, span);
       return;
@@ -308,6 +326,25 @@ export class Checker {
     if (!old) { table.set(name, t); this.changed = true; return; }
     const u = this.unify(old, t, span, `variable '${name}'`);
     if (fullKey(u) !== fullKey(old)) { table.set(name, u); this.changed = true; }
+  }
+
+  /** `x = v` in a function that declares `global x`: the module's variable keeps the one type the module gave it. */
+  bindGlobal(name: string, t: Type, span: Span): void {
+    if (this.parDepth > 0) {
+      this.error(Code.Unsupported, `assigning module-level variable '${name}' inside a parallel loop or region is not supported: compute into a local variable and assign '${name}' after the loop`, span);
+      return;
+    }
+    const old = this.mainLocals.get(name);
+    if (!old) {
+      if (!this.mainPoisoned.has(name)) this.error(Code.UndefinedName, `module-level variable '${name}' has no type yet where this function is first called; assign it before the call`, span);
+      return;
+    }
+    const u = this.unify(old, t, span, `module-level variable '${name}'`);
+    if (typeKey(strong(u)) !== typeKey(strong(old))) {
+      this.error(Code.TypeMismatch, `assigning ${showType(t)} to module-level variable '${name}' would change its type from ${showType(old)}; Par gives it one type, the one the module assigns it (assign it a value of that type at module level)`, span);
+      return;
+    }
+    this.inst.globalsUsed.add(name);
   }
 
   unify(a: Type, b: Type, span: Span, what: string): Type {
@@ -495,7 +532,10 @@ export class Checker {
         const a = this.expr(e.body), b = this.expr(e.orelse);
         return this.unify(a, b, e.span, 'conditional expression');
       }
-      case 'Call': return this.call(e);
+      case 'Call': {
+        const x = starCall(this, e);
+        return x === e ? this.call(e) : this.expr(x);
+      }
       case 'Attribute': return this.attribute(e);
       case 'Subscript': {
         const base = this.expr(e.value);
@@ -762,6 +802,25 @@ function fullKey(t: Type): string {
 }
 
 export { DTYPES };
+
+
+/** A type with its scalars' weakness dropped: a module-level variable's storage does not depend on it. */
+function strong(t: Type): Type {
+  if (t.kind === 'scalar') return t.weak ? { ...t, weak: false } : t;
+  if (t.kind === 'tuple') return { kind: 'tuple', elems: t.elems.map(strong) };
+  return t;
+}
+
+/** Where a body declares `global name`. */
+function globalSpan(body: A.Stmt[], name: string): Span | null {
+  for (const s of body) {
+    if (s.kind === 'Global' && s.names.includes(name)) return s.span;
+    const inner = s.kind === 'If' ? [...s.body, ...s.orelse] : s.kind === 'For' || s.kind === 'While' || s.kind === 'With' ? s.body : [];
+    const found = inner.length ? globalSpan(inner, name) : null;
+    if (found) return found;
+  }
+  return null;
+}
 
 /** Checker's methods in other modules (mixin classes): this is where they meet. */
 export interface Checker extends OperatorTyping, ArgumentTyping, IterationTyping {}

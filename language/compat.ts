@@ -256,6 +256,11 @@ const NUMPY_POSITIONAL: Record<string, [number, string[]]> = {
   'linalg.norm': [1, ['ord', 'axis', 'keepdims']],
   unique: [1, ['return_index', 'return_inverse', 'return_counts', 'axis']], searchsorted: [2, ['side', 'sorter']],
   histogram: [1, ['bins', 'range', 'density', 'weights']], convolve: [2, ['mode']], pad: [2, ['mode']],
+  median: [1, ['axis', 'out', 'overwrite_input', 'keepdims']],
+  percentile: [2, ['axis', 'out', 'overwrite_input', 'method', 'keepdims']], quantile: [2, ['axis', 'out', 'overwrite_input', 'method', 'keepdims']],
+  save: [2, ['allow_pickle', 'fix_imports']], load: [1, ['mmap_mode', 'allow_pickle', 'fix_imports', 'encoding']],
+  savetxt: [2, ['fmt', 'delimiter', 'newline', 'header', 'footer', 'comments', 'encoding']],
+  loadtxt: [1, ['dtype', 'comments', 'delimiter', 'converters', 'skiprows', 'usecols', 'unpack', 'ndmin', 'encoding', 'max_rows']],
   take: [2, ['axis', 'out', 'mode']], identity: [1, ['dtype']], triu: [1, ['k']], tril: [1, ['k']],
 };
 

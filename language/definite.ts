@@ -97,12 +97,29 @@ const isTrue = (e: A.Expr) => (e.kind === 'Bool' && e.value) || (e.kind === 'Int
 /** Names a body assigns anywhere (Python's rule for what is local), not descending into defs.
  *  `imports`: whether imported names count (Python binds them; Par's checker resolves modules before
  *  checking, so for it they are not variables). */
-export function localNames(body: A.Stmt[], imports = true, out = new Set<string>()): Set<string> {
+export function localNames(body: A.Stmt[], imports = true): Set<string> {
+  return assignedIn(body, imports, new Set());
+}
+
+/** The names a body declares `global`, anywhere in it (Python applies them to the whole body). */
+export function globalDecls(body: A.Stmt[], out = new Set<string>()): Set<string> {
+  for (const s of body) {
+    switch (s.kind) {
+      case 'Global': s.names.forEach((n) => out.add(n)); break;
+      case 'For': case 'While': case 'With': globalDecls(s.body, out); break;
+      case 'If': globalDecls(s.body, out); globalDecls(s.orelse, out); break;
+      default: break;
+    }
+  }
+  return out;
+}
+
+function assignedIn(body: A.Stmt[], imports: boolean, out: Set<string>): Set<string> {
   const target = (t: A.Expr) => {
     if (t.kind === 'Name') out.add(t.id);
     else if (t.kind === 'Tuple' || t.kind === 'List') t.elts.forEach(target);
   };
-  const inner = (ss: A.Stmt[]) => localNames(ss, imports, out);
+  const inner = (ss: A.Stmt[]) => assignedIn(ss, imports, out);
   for (const s of body) {
     switch (s.kind) {
       case 'Assign': s.targets.forEach(target); break;
@@ -221,7 +238,7 @@ class Walk {
       case 'ImportFrom':
         if (s.names !== '*') for (const n of s.names) this.assign(n.asName ?? n.name, env);
         return env;
-      case 'Pass': case 'FunctionDef': return env; // nested defs are rejected by the checker
+      case 'Pass': case 'Global': case 'FunctionDef': return env; // nested defs are rejected by the checker
     }
   }
 

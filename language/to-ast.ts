@@ -30,7 +30,7 @@ function cover(a: Span | IToken, b: Span | IToken = a): Span {
 
 const BaseVisitor = parser.getBaseCstVisitorConstructor();
 
-interface Arg { keyword: A.Keyword | null; value: A.Expr }
+interface Arg { keyword: A.Keyword | null; value: A.Expr; star?: true }
 
 class AstBuilder extends BaseVisitor {
   private loops = 0;
@@ -224,9 +224,12 @@ class AstBuilder extends BaseVisitor {
     return { name: name.image, asName: as?.image ?? null, span: cover(name, as ?? name) };
   }
 
-  globalStmt(ctx: Ctx): never {
-    const kw = this.toks(ctx, 'Global')[0] ?? this.tok(ctx, 'Nonlocal');
-    this.unsupported(`'${kw.image}' is`, tokSpan(kw));
+  globalStmt(ctx: Ctx): A.Global {
+    const kw = this.toks(ctx, 'Global')[0];
+    // Par has no nested functions, so there is no enclosing scope for 'nonlocal' to name.
+    if (!kw) this.unsupported("'nonlocal' is", tokSpan(this.tok(ctx, 'Nonlocal')));
+    const names = this.toks(ctx, 'Identifier');
+    return { kind: 'Global', names: names.map((t) => t.image), span: cover(kw, names[names.length - 1]) };
   }
 
   delStmt(ctx: Ctx): never { this.unsupported("'del' is", tokSpan(this.tok(ctx, 'Del'))); }
@@ -540,7 +543,8 @@ class AstBuilder extends BaseVisitor {
         }
         call.keywords.push(a.keyword);
       } else {
-        if (call.keywords.length > 0) this.syntax('positional argument follows keyword argument', a.value.span);
+        if (call.keywords.length > 0 && !a.star) this.syntax('positional argument follows keyword argument', a.value.span);
+        if (a.star) (call.stars ??= []).push(call.args.length);
         call.args.push(a.value);
       }
     }
@@ -573,7 +577,9 @@ class AstBuilder extends BaseVisitor {
 
   argument(ctx: Ctx): Arg {
     const star = this.toks(ctx, 'Star')[0] ?? this.toks(ctx, 'Pow')[0];
-    if (star) this.unsupported(`argument unpacking with '${star.image}' is`, cover(star, this.expr(ctx, 'starred').span));
+    if (star?.image === '**') this.unsupported("argument unpacking with '**' is", cover(star, this.expr(ctx, 'starred').span));
+    // `f(*t)`: the checker expands it, per specialization, into the tuple's items.
+    if (star) return { keyword: null, value: this.expr(ctx, 'starred'), star: true };
     let value = this.expr(ctx, 'value');
     // `sum(x * x for x in xs)`: a generator expression as the only argument.
     if (this.has(ctx, 'compFor')) value = { kind: 'ListComp', elt: value, generators: this.sub<A.Comprehension[]>(ctx, 'compFor'), generator: true, span: cover(value.span, this.compForEnd(ctx)) };

@@ -14,7 +14,8 @@ import { CTRL, TRACE } from './protocol.js';
 import { inRegion, raise, takeRecordedError } from './trap.js';
 import { currentPlatform } from './platform.js';
 import { resolveMemoryLimit, WASM32_MAX_BYTES } from './memory-size.js';
-import { ConfigError, resolveTeamConfig, Team } from './team.js';
+import { ConfigError, probeForkCost, resolveTeamConfig, Team } from './team.js';
+import { fileImports, type ParFiles } from './files.js';
 
 import { ParTrap } from './trap.js';
 export { ParTrap };
@@ -41,6 +42,8 @@ export interface ParInstance {
   setStdout(f: (text: string) => void): void;
   /** Receives the pictures of imshow(a) (thread 0 only). */
   setImage(f: (p: Picture) => void): void;
+  /** The files np.save/np.load and the text forms use (thread 0 only); null: none. */
+  setFiles(f: ParFiles | null): void;
   readArray(desc: number): ArrayView;
   /** Current size of the wasm heap in bytes (for memory-bound tests). */
   heapTop(): number;
@@ -121,6 +124,10 @@ export interface ThreadImportsOptions {
   joined?(): void;
   /** imshow(a); only thread 0 shows pictures. */
   image?(p: Picture): void;
+  /** np.save/np.load and the text forms; only thread 0 has files. */
+  files?(): ParFiles | null;
+  /** The `env.team_start` import: starts the team at the first fork (Note [Lazy team]); only thread 0 forks. */
+  teamStart?(): void;
 }
 
 /** The `env` and `math` imports of one thread (thread 0 and workers alike). */
@@ -181,6 +188,13 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
       memory, strings: o.strings, trap, print: (text) => { line += text; },
       arrayText: (desc) => ({ str: formatArray(view(desc)), repr: reprArray(view(desc)) }),
     }),
+    ...fileImports({
+      memory, strings: o.strings, trap, view,
+      files: () => {
+        if (!o.files || (o.tid === 0 && inRegion(memory))) return 'RuntimeError: files cannot be read or written inside a parallel loop or region';
+        return o.files() ?? 'RuntimeError: this program has no files to read or write: pass files (a directory, or read/write functions) to run()';
+      },
+    }),
     print_text: (id: number) => { line += o.strings[id]; },
     print_bool: (v: number, _repr: number) => { line += v ? 'True' : 'False'; },
     print_i32: (v: number, _repr: number) => { line += formatScalar(v, 'int32'); },
@@ -204,6 +218,7 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     // CTRL.abort was set (Program.stopFlag) and this thread reached a loop's next iteration.
     interrupted: () => trap(-1, 'KeyboardInterrupt'),
     joined: o.joined ?? (() => { throw new Error('internal error: joined() called on a worker'); }),
+    team_start: o.teamStart ?? (() => { throw new Error('internal error: team_start() called on a worker'); }),
     // A thread waiting at a barrier or lock saw another thread fail: leave the region quietly (the
     // failure is already recorded and is what thread 0 reports).
     cancelled: () => { throw new ParTrap(-1, 'cancelled', o.tid, undefined, true); },
@@ -291,12 +306,16 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   const ctrl = new Int32Array(memory.buffer, 0, CTRL.END / 4);
   let stdout = opts.stdout;
   let image = (_p: Picture) => {};
+  let files: ParFiles | null = null;
   // The workers' lines come first: they were printed before anything thread 0 prints now.
   const flushOutput = () => { for (const l of output.drain()) stdout(l); };
+  let team: Team | undefined;
   const imports = threadImports({
     memory, tid: 0, strings: opts.strings, sites: opts.sites, maxPages, output,
+    teamStart: () => team!.startNow(),
     line: (l) => { flushOutput(); stdout(l); },
     image: (p) => { flushOutput(); image(p); },
+    files: () => files,
     joined: () => {
       Atomics.store(ctrl, CTRL.outPending / 4, 0);
       flushOutput();
@@ -305,18 +324,27 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
     },
   });
   const module = await WebAssembly.compile(opts.bytes as BufferSource);
+  const lazy = config.size > 1 && !!platform.spawnNow && WebAssembly.Module.imports(module).some((i) => i.module === 'env' && i.name === 'team_start');
+  if (lazy) await platform.prepare?.();
   const inst = await WebAssembly.instantiate(module, imports);
   const exports = inst.exports as unknown as ParInstance['exports'];
   (exports.__init as () => void)();
-  const team = Team.start({
+  team = Team.start({
     platform, config, module, memory, exports: exports as never,
     strings: opts.strings, sites: opts.sites.map((s) => ({ kind: s.kind, ...(s.text !== undefined ? { text: s.text } : {}) })),
-    output: output.buffer, maxPages,
+    output: output.buffer, maxPages, lazy,
+    readError: () => output.getError().message,
+    // Measured once the workers run (the eager team's is measured by the driver before the first run).
+    onStarted: () => {
+      const probe = exports.__probe as ((reps: number) => void) | undefined;
+      if (probe) Atomics.store(ctrl, CTRL.forkCost / 4, probeForkCost(probe));
+    },
   });
   return {
     memory, exports, team, output, flushOutput,
     setStdout(f) { stdout = f; },
     setImage(f) { image = f; },
+    setFiles(f) { files = f; },
     readArray: (desc) => readArrayView(memory, desc),
     heapTop: () => new Int32Array(memory.buffer)[ALLOC.heapTop / 4],
   };

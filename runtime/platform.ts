@@ -33,6 +33,13 @@ export interface Platform {
   /** Whether spawn() works here; without it every program runs on thread 0 alone. */
   hasWorkers: boolean;
   spawn(init: TeamWorkerInit): Promise<TeamWorker>;
+  /**
+   * Starts a worker synchronously, for a team started at its first fork (Note [Lazy team] in
+   * runtime/team.ts); only where a worker boots while its creator blocks (Node), after prepare().
+   */
+  spawnNow?(init: TeamWorkerInit): TeamWorker;
+  /** Loads what spawnNow needs. */
+  prepare?(): Promise<void>;
 }
 
 /** The worker's side of the seam. */
@@ -48,28 +55,38 @@ export function currentPlatform(): Platform {
   return isNode ? nodePlatform : browserPlatform;
 }
 
+let NodeWorker: typeof import('node:worker_threads').Worker | undefined;
+let nodeWorkerHref: URL | undefined;
+
 const nodePlatform: Platform = {
   name: 'node',
   cpuCount: () => cpus,
   env: () => process.env,
   mainCanBlock: true,
   hasWorkers: true,
+  async prepare() {
+    NodeWorker ??= (await import('node:worker_threads')).Worker;
+    nodeWorkerHref ??= await nodeWorkerURL();
+  },
   async spawn(init) {
-    const { Worker } = await import('node:worker_threads');
+    await nodePlatform.prepare!();
+    return nodePlatform.spawnNow!(init);
+  },
+  spawnNow(init) {
+    if (!NodeWorker || !nodeWorkerHref) throw new Error('internal error: spawnNow() before prepare()');
     // Workers inherit the process's execArgv; options about the main script's input (`node
     // --input-type=module -e ...`) make a worker fail to start, and mean nothing to it.
     const execArgv = process.execArgv.filter((a, i, all) =>
       !/^(--input-type|--eval|--print|-e|-p)(=|$)/.test(a) && !/^(--eval|--print|-e|-p)$/.test(all[i - 1] ?? ''));
-    const url = await nodeWorkerURL();
     let w: import('node:worker_threads').Worker;
     try {
-      w = new Worker(url, { workerData: init, execArgv });
+      w = new NodeWorker(nodeWorkerHref, { workerData: init, execArgv });
     } catch (e) {
       // V8 and per-process flags (`node --expose-gc`, `--max-old-space-size=...`) are refused in a
       // worker's execArgv: drop the ones Node names and keep the rest (loaders, conditions).
       if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
       const bad = new Set(String((e as Error).message).replace(/^[^:]*:\s*/, '').split(/,\s*/));
-      w = new Worker(url, { workerData: init, execArgv: execArgv.filter((a) => !bad.has(a)) });
+      w = new NodeWorker(nodeWorkerHref, { workerData: init, execArgv: execArgv.filter((a) => !bad.has(a)) });
     }
     let started = false;
     const ready = new Promise<void>((resolve, reject) => {

@@ -39,6 +39,9 @@ export const CTRL = {
   trace: 484,      // i32: address of the chunk trace (TRACE; the playground's timeline), or 0: not recorded
   abort: 488,      // i32: non-zero: code compiled `interruptible` raises KeyboardInterrupt at its next while-loop iteration or counted-loop chunk (Stop)
   numThreads: 492, // i32: threads a parallel construct uses when it asks for no number (Numba's set_num_threads; at most teamSize)
+  teamUp: 496,     // i32: 1 once the workers run; 0: thread 0's first fork of more than one thread calls env.team_start (Note [Lazy team])
+  started: 500,    // i32: workers that have instantiated the module and entered their loop (a lazily started team waits on it)
+  startFailed: 504, // i32: workers that could not start (their message is in the error record)
   END: 512,
 } as const;
 

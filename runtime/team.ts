@@ -110,26 +110,102 @@ export interface TeamStart {
   sites: { kind: string; text?: string }[];
   output: SharedArrayBuffer;
   maxPages: number;
+  /** The module imports `env.team_start`: on a platform that can, start the workers at the first fork (Note [Lazy team]). */
+  lazy?: boolean;
+  /** After a lazy start: thread 0 measures the fork-join cost (see probeForkCost). */
+  onStarted?: () => void;
+  /** The text a worker that failed to start left in the error slot. */
+  readError?: () => string;
 }
 
+/** Longest wait for a lazily started team before giving up (a worker that never even ran its script). */
+const START_TIMEOUT_MS = 60_000;
+
+/** Blocks thread 0 until `count` workers have started, or throws when one failed or none came in time. */
+function waitForWorkers(i32: Int32Array, count: number, readError?: () => string): void {
+  const t0 = Date.now();
+  for (;;) {
+    const n = Atomics.load(i32, CTRL.started / 4);
+    if (Atomics.load(i32, CTRL.startFailed / 4) > 0) throw new Error(readError?.() || 'a worker of the team failed to start');
+    if (n >= count) return;
+    if (Date.now() - t0 > START_TIMEOUT_MS) throw new Error(`the worker team did not start within ${START_TIMEOUT_MS / 1000} s (${n} of ${count} workers running)`);
+    Atomics.wait(i32, CTRL.started / 4, n, 10);
+  }
+}
+
+/**
+ * The team's fork-join round trip in ns (CTRL.forkCost, the cost model's unit), measured with
+ * `__probe` on the running team: the median of up to 5 rounds of 10 forks, fewer (3) once 2 ms have
+ * passed, so that a contended machine, where a round trip can take a scheduler slice, pays little.
+ */
+export function probeForkCost(probe: (reps: number) => void): number {
+  const rounds: number[] = [];
+  const start = performance.now();
+  for (let r = 0; r < 5 && (r < 3 || performance.now() - start < 2); r++) {
+    const t0 = performance.now();
+    probe(10);
+    rounds.push(((performance.now() - t0) * 1e6) / 10);
+  }
+  rounds.sort((a, b) => a - b);
+  return Math.round(rounds[rounds.length >> 1]);
+}
+
+/**
+ * Note [Lazy team]: starting workers costs tens of milliseconds (an isolate each, the runtime's
+ * modules, instantiating the program) and a script may never fork at all: sum(arange(1000)) runs
+ * its kernel serially. On Node a module that imports `env.team_start` therefore gets its workers
+ * only when thread 0 first forks more than one thread: `__fork` sees CTRL.teamUp = 0 and calls
+ * the import, which spawns them and blocks (Atomics.wait, in bounded slices) until each has entered
+ * its loop (CTRL.started) or one has failed (CTRL.startFailed, its message in the error slot).
+ * Node boots a worker without the parent's event loop, so blocking is safe there; a browser starts
+ * a worker only once its creator returns to its event loop, so browsers start the team eagerly, as
+ * does any module without the import (hand-written ones in the tests).
+ */
 export class Team {
   private disposed = false;
   private started: Promise<void> | null = null;
   /** A worker that ended while the team was alive (terminated from outside, crashed): the team must be rebuilt. */
   private lost: { tid: number; code: number } | null = null;
-  private constructor(readonly size: number, private memory: WebAssembly.Memory, private workers: Promise<TeamWorker>[], private spawn: (tid: number) => Promise<TeamWorker>) {
-    this.watch();
-  }
+  /** Starts a replacement for worker `tid` (eagerly: the team is up when one is needed). */
+  private respawn: ((tid: number) => Promise<TeamWorker>) | null = null;
+  private constructor(
+    readonly size: number, private memory: WebAssembly.Memory, private workers: Promise<TeamWorker>[],
+    private pending: (() => void) | null,
+  ) {}
 
-  private watch(): void {
-    this.workers.forEach((w, k) => w.then((x) => x.exited?.then((code) => {
-      if (!this.disposed && this.workers[k] === w) this.lost ??= { tid: k + 1, code };
-    }), () => {}));
+  /** Notes worker `tid`'s exit while it is still this team's (see rebuild). */
+  private watch(w: Promise<TeamWorker>, tid: number): void {
+    w.then((x) => x.exited?.then((code) => {
+      if (!this.disposed && this.workers[tid - 1] === w) this.lost ??= { tid, code };
+    }), () => {});
   }
 
   /**
-   * Thread 0, right after `__init`: fills the control block and starts size - 1 workers. A module
-   * without the team's exports, or a platform without workers (for now, browsers), gets a team of one.
+   * A worker ended while the team was idle (its exit is seen between runs: during a run thread 0
+   * holds this thread): stop the others, start a new set on the same memory, and report it. The
+   * program's data is intact, so the next run works.
+   */
+  private async rebuild(lost: { tid: number; code: number }): Promise<never> {
+    const i32 = new Int32Array(this.memory.buffer, 0, CTRL.END / 4);
+    Atomics.store(i32, CTRL.stop / 4, 1);
+    Atomics.notify(i32, CTRL.gen / 4);
+    Atomics.notify(i32, CTRL.wake / 4);
+    await Promise.all(this.workers.map((w) => w.then((x) => x.terminate(), () => {})));
+    Atomics.store(i32, CTRL.stop / 4, 0);
+    this.workers.forEach((_, k) => {
+      this.workers[k] = this.respawn!(k + 1);
+      this.watch(this.workers[k], k + 1);
+    });
+    this.lost = null;
+    this.started = null;
+    await this.ready();
+    throw new Error(`worker thread ${lost.tid} of this program stopped unexpectedly (exit code ${lost.code}); its team of ${this.size} threads has been restarted, so the next run will work`);
+  }
+
+  /**
+   * Thread 0, right after `__init`: fills the control block and starts size - 1 workers, now or
+   * (Note [Lazy team]) at the first fork. A module without the team's exports, or a platform
+   * without workers, gets a team of one.
    */
   static start(o: TeamStart): Team {
     const size = hasTeamExports(o.exports) && o.platform.hasWorkers ? o.config.size : 1;
@@ -148,38 +224,66 @@ export class Team {
     Atomics.store(i32, CTRL.stop / 4, 0);
     Atomics.store(i32, CTRL.teamSize / 4, size);
     Atomics.store(i32, CTRL.numThreads / 4, size);
-    const spawn = (tid: number): Promise<TeamWorker> => {
-      const init: TeamWorkerInit = {
-        module: o.module, memory: o.memory, tid, strings: o.strings, sites: o.sites, output: o.output,
-        seen: Atomics.load(i32, CTRL.gen / 4), maxPages: o.maxPages,
-      };
-      const w = o.platform.spawn(init);
+    Atomics.store(i32, CTRL.started / 4, 0);
+    Atomics.store(i32, CTRL.startFailed / 4, 0);
+    const workers: Promise<TeamWorker>[] = [];
+    let team: Team | null = null;
+    const initOf = (tid: number): TeamWorkerInit => ({
+      module: o.module, memory: o.memory, tid, strings: o.strings, sites: o.sites, output: o.output, seen: Atomics.load(i32, CTRL.gen / 4), maxPages: o.maxPages,
+    });
+    const spawnAll = (spawn: (init: TeamWorkerInit) => Promise<TeamWorker>) => {
+      for (let tid = 1; tid < size; tid++) {
+        const w = spawn(initOf(tid));
+        w.catch(() => { /* reported by ready() or by startNow() */ });
+        workers.push(w);
+        team?.watch(w, tid);
+      }
+    };
+    const respawn = (tid: number) => {
+      const w = o.platform.spawn(initOf(tid));
       w.catch(() => { /* reported by ready() */ });
       return w;
     };
-    const workers: Promise<TeamWorker>[] = [];
-    for (let tid = 1; tid < size; tid++) workers.push(spawn(tid));
-    return new Team(size, o.memory, workers, spawn);
+    const lazy = size > 1 && o.lazy === true && o.platform.spawnNow !== undefined;
+    if (!lazy) {
+      team = new Team(size, o.memory, workers, null);
+      team.respawn = respawn;
+      spawnAll((init) => o.platform.spawn(init));
+      Atomics.store(i32, CTRL.teamUp / 4, 1);
+      return team;
+    }
+    Atomics.store(i32, CTRL.teamUp / 4, 0);
+    const startNow = () => {
+      if (team?.isDisposed) throw new Error('this team has been disposed');
+      spawnAll((init) => Promise.resolve(o.platform.spawnNow!(init)));
+      waitForWorkers(i32, size - 1, o.readError);
+      Atomics.store(i32, CTRL.teamUp / 4, 1);
+      o.onStarted?.();
+    };
+    team = new Team(size, o.memory, workers, startNow);
+    team.respawn = respawn;
+    return team;
   }
 
-  /**
-   * A worker ended while the team was idle (its exit is seen between runs: during a run thread 0
-   * holds this thread): stop the others, start a new set on the same memory, and report it. The
-   * program's data is intact, so the next run works.
-   */
-  private async rebuild(lost: { tid: number; code: number }): Promise<never> {
-    const i32 = new Int32Array(this.memory.buffer, 0, CTRL.END / 4);
-    Atomics.store(i32, CTRL.stop / 4, 1);
-    Atomics.notify(i32, CTRL.gen / 4);
-    Atomics.notify(i32, CTRL.wake / 4);
-    await Promise.all(this.workers.map((w) => w.then((x) => x.terminate(), () => {})));
-    Atomics.store(i32, CTRL.stop / 4, 0);
-    this.workers = this.workers.map((_, k) => this.spawn(k + 1));
-    this.lost = null;
-    this.started = null;
-    this.watch();
-    await this.ready();
-    throw new Error(`worker thread ${lost.tid} of this program stopped unexpectedly (exit code ${lost.code}); its team of ${this.size} threads has been restarted, so the next run will work`);
+  /** Whether the workers are to be started at the first fork (Note [Lazy team]) and have not been yet. */
+  get lazy(): boolean { return this.pending !== null; }
+
+  /** Why a lazy start failed: every later fork and run fails with it too (no join may wait for missing workers). */
+  private startError: unknown = null;
+
+  /** The `env.team_start` import of thread 0: starts the workers and waits until they run. */
+  startNow(): void {
+    if (this.startError) throw this.startError;
+    const f = this.pending;
+    if (!f) return;
+    this.pending = null;
+    try {
+      f();
+    } catch (e) {
+      this.startError = e;
+      this.dispose();
+      throw e;
+    }
   }
 
   /**
@@ -187,8 +291,11 @@ export class Team {
    * worker that cannot start is an error rather than a join that never ends.
    */
   ready(): Promise<void> {
+    if (this.startError) return Promise.reject(this.startError);
     if (this.disposed) return Promise.reject(new Error('this team has been disposed'));
     if (this.lost) return this.rebuild(this.lost);
+    // A lazy team is not started yet; startNow() waits for its workers itself.
+    if (this.pending) return Promise.resolve();
     this.started ??= Promise.all(this.workers.map(async (w) => (await w).ready)).then(() => undefined, (e: unknown) => {
       this.dispose();
       throw e;

@@ -23,10 +23,19 @@ try {
   const inst = await WebAssembly.instantiate(init.module, imports);
   exports = inst.exports as typeof exports;
 } catch (e) {
-  port.post({ type: 'failed', message: e instanceof Error ? e.message : String(e) });
+  const message = e instanceof Error ? e.message : String(e);
+  // A lazily started team (Note [Lazy team]) is waited for in shared memory, not by message.
+  while (Atomics.compareExchange(ctrl, CTRL.errLock / 4, 0, 1) !== 0) { /* another failing worker writes its text */ }
+  output.setError(-1, `worker ${init.tid} failed to start: ${message}`);
+  Atomics.store(ctrl, CTRL.errLock / 4, 0);
+  Atomics.add(ctrl, CTRL.startFailed / 4, 1);
+  Atomics.notify(ctrl, CTRL.started / 4);
+  port.post({ type: 'failed', message });
   port.close();
   throw e;
 }
+Atomics.add(ctrl, CTRL.started / 4, 1);
+Atomics.notify(ctrl, CTRL.started / 4);
 port.post({ type: 'ready' });
 
 let seen = init.seen;

@@ -15,8 +15,11 @@ describe('a worker killed from outside', () => {
   it('is reported at the next call, the team is rebuilt, and the call after works', async () => {
     const platform = currentPlatform();
     const spawned: TeamWorker[] = [];
-    const spawn = platform.spawn;
-    platform.spawn = async (init) => { const w = await spawn.call(platform, init); spawned.push(w); return w; };
+    // On Node every worker starts through spawnNow (the lazy team's first fork calls it, and spawn,
+    // which a rebuilt team uses, calls it too); elsewhere through spawn.
+    const spawn = platform.spawn, spawnNow = platform.spawnNow;
+    if (spawnNow) platform.spawnNow = (init) => { const w = spawnNow.call(platform, init); spawned.push(w); return w; };
+    else platform.spawn = async (init) => { const w = await spawn.call(platform, init); spawned.push(w); return w; };
     try {
       const src = 'def f(n: int) -> int:\n    s = 0\n    for i in prange(n, num_threads=3):\n        s += i\n    return s\n';
       const r = await compile(src, { threads: 3 });
@@ -39,6 +42,7 @@ describe('a worker killed from outside', () => {
       }
     } finally {
       platform.spawn = spawn;
+      platform.spawnNow = spawnNow;
     }
   });
 });

@@ -395,14 +395,14 @@ describe('unsupported Python constructs', () => {
     ['y = {1: 2}\n', 'dict displays are not supported in Par'],
     ['y = {1, 2}\n', 'set displays are not supported in Par'],
     ['try:\n    x = 1\nexcept ValueError as e:\n    pass\n', "'try' statements are not supported in Par"],
-    ['def f():\n    global g\n', "'global' is not supported in Par"],
+    ['def f():\n    nonlocal g\n', "'nonlocal' is not supported in Par"],
     ['del x\n', "'del' is not supported in Par"],
     ['def f():\n    yield 1\n', "'yield' is not supported in Par"],
     ['async def f():\n    pass\n', "'async' is not supported in Par"],
     ['@dataclass\nclass A:\n    pass\n', 'classes are not supported in Par'],
     ['def f(*args):\n    pass\n', "'*args' parameters are not supported in Par"],
     ['def f(**kw):\n    pass\n', "'**kw' parameters are not supported in Par"],
-    ['f(*xs)\n', "argument unpacking with '*' is not supported in Par"],
+    ['f(**xs)\n', "argument unpacking with '**' is not supported in Par"],
     ['for i in x:\n    pass\nelse:\n    pass\n', "'else' on a loop is not supported in Par"],
   ];
   for (const [src, message] of cases) {

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compile, ParError } from '../index.js';
-import type { CompileResult, Diagnostic } from '../index.js';
+import type { CompileResult, Diagnostic, ParFiles } from '../index.js';
 import { lineCol } from '../language/source.js';
 import { compareOutputs } from './compare-output.js';
 
@@ -61,13 +61,27 @@ async function runParUncached(name: string): Promise<ParRun> {
   const program = result.program;
   if (!program) return { result, output, ran: false, runError };
   try {
-    await program.run({ stdout: (text) => { output += text; } });
+    await program.run({ stdout: (text) => { output += text; }, files: scratchFiles() });
   } catch (e) {
     runError = e;
   } finally {
     program.dispose();
   }
   return { result, output, ran: true, runError };
+}
+
+/**
+ * The files a test program sees: test/programs/ to read (its data/ fixtures), and writes kept in
+ * memory, so a program may save and load again while nothing lands in the source tree (the oracle
+ * runs the Python side in a scratch directory the same way). Also the embedder's form of `files`.
+ */
+function scratchFiles(): ParFiles {
+  const written = new Map<string, Uint8Array>();
+  const key = (p: string) => path.normalize(p);
+  return {
+    read: (p) => written.get(key(p)) ?? readFileSync(path.join(DIR, p)),
+    write: (p, bytes) => { written.set(key(p), bytes.slice()); },
+  };
 }
 
 const errorsOf = (r: CompileResult): Diagnostic[] => r.diagnostics.filter((d) => d.severity === 'error');
@@ -145,7 +159,7 @@ const PY_TIMEOUT_MS = 120_000;
 
 function runPython(name: string): Promise<PyRun> {
   return new Promise((resolve) => {
-    const child = spawn('python3', ['test/oracle/run.py', rel(name)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('python3', ['test/oracle/run.py', rel(name)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, PAR_ORACLE_SCRATCH: '1' } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (s: string) => { stdout += s; });

@@ -129,7 +129,7 @@ describe('error record', () => {
     const i32 = new Int32Array(memory.buffer);
     i32[CTRL.iterSlots / 4] = 1024;
     const iters = [50n, 30n, 70n, 30n];
-    iters.forEach((it, tid) => { new BigInt64Array(memory.buffer, 1024 + 64 * tid, 1)[0] = it; });
+    iters.forEach((it, tid) => { new BigInt64Array(memory.buffer, 1024 + SLOT.SIZE * tid, 1)[0] = it; });
     expect(takeRecordedError(memory, out)).toBeNull();
     for (const tid of [2, 0, 3, 1]) recordError(memory, out, tid, 10 + tid, `E${tid}`);
     expect(i32[CTRL.cancel / 4]).toBe(1);
@@ -168,7 +168,7 @@ const imp = (name: string, params: VT[]): Import => ({ name, module: 'env', base
 
 function teamModule(withTeam: boolean): Program {
   const region = fn('region', ['tid'], [], [
-    store(bin('add', load(CTRL.iterSlots), bin('mul', get('tid'), i32(64))), { k: 'cvt', t: 'i64', op: 'i32->i64', a: bin('sub', i32(100), bin('mul', get('tid'), i32(10))) }, 'i64'),
+    store(bin('add', load(CTRL.iterSlots), bin('mul', get('tid'), i32(SLOT.SIZE))), { k: 'cvt', t: 'i64', op: 'i32->i64', a: bin('sub', i32(100), bin('mul', get('tid'), i32(10))) }, 'i64'),
     ex(call('print_text', i32(0))), ex(call('print_i32', get('tid'), i32(0))), ex(call('print_text', i32(1))), ex(call('print_flush')),
     when(bin('and', load(FAIL), bin('shl', i32(1), get('tid'))), [ex(call('err_raise', i32(0)))]),
   ], false);

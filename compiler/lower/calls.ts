@@ -3,7 +3,9 @@
 // library.ts, numpy.ts, lists.ts, strings.ts and random.ts.
 import type * as A from '../../language/ast.js';
 import { Code } from '../../language/diagnostics.js';
-import { ABSTRACT_DTYPES, EXCEPTIONS, LIBRARY_FNS, NUMPY_EXTRA } from '../../language/builtins.js';
+import { ABSTRACT_DTYPES, EXCEPTIONS, LIBRARY_FNS, NUMPY_EXTRA, STATS_FNS, FILE_FNS } from '../../language/builtins.js';
+import { fileCall } from './files.js';
+import { quantileCall } from './quantiles.js';
 import { axesArgs, permutation, staticDtype } from '../../language/check-numpy.js';
 import { fmtTrap, libraryCall, maxMinOfMany, ufuncArgs } from './library.js';
 import { mathCall } from './math-calls.js';
@@ -51,6 +53,8 @@ export class CallLowering {
     if (name.startsWith('math.')) return mathCall(this, e, name.slice(5));
     if (['divmod', 'np.divmod', 'roll', 'meshgrid', 'bincount', 'allclose', 'nonzero', 'linalg.norm'].includes(fname)) return numpyMore(this, e, fname, args, t);
     if (name.startsWith('tuple:') || NUMPY_EXTRA.has(fname)) return numpyExtra(this, e, fname, args, t);
+    if (STATS_FNS.has(fname)) return quantileCall(this, e, fname as 'median', t);
+    if (FILE_FNS.has(fname)) return fileCall(this, e, fname, t);
     switch (fname) {
       case 'print': this.print(e, false); return { k: 'none' };
       case 'p.print': this.print(e, true); return { k: 'none' };

@@ -22,6 +22,7 @@ export class ElementwiseLowering {
       case 'Binary': return e.op !== '@';
       case 'Unary': case 'Compare': return true;
       case 'Call': {
+        if (e.stars) return false; // f(*t) is lowered as its expansion (callExpr)
         const r = this.cur.calls.get(e);
         if (r?.kind === 'user' && isVectorized(this, r.inst)) return true;
         if (r?.kind === 'user') return e.keywords.length === 0 && e.args.length === r.inst.params.length && inlineBody(r.inst) !== null;
@@ -257,6 +258,7 @@ function inlineBody(f: FuncInstance, visiting = new Set<FuncInstance>()): { assi
         case 'Unary': return ok(e.operand);
         case 'Compare': return e.ops.length === 1 && ok(e.left) && ok(e.comparators[0]);
         case 'Call': {
+          if (e.stars) return false;
           const r = f.calls.get(e);
           if (r?.kind === 'user') return e.keywords.length === 0 && e.args.length === r.inst.params.length && inlineBody(r.inst, visiting) !== null && e.args.every(ok);
           if (r?.kind !== 'builtin' || !(isUfunc(r.name) || r.name.startsWith('astype:') || r.name === 'where' || r.name === 'clip' || r.name === '.astype')) return false;

@@ -29,6 +29,8 @@ export class ExpressionLowering {
   }
 
   exprAt(this: FnLowerer, e: A.Expr): Val {
+    // `f(*t)` is its expansion for this specialization (language/check-unpack.ts).
+    if (e.kind === 'Call' && e.stars) { const x = this.cur.starCalls.get(e); if (x) return this.exprAt(x); }
     const t = this.type(e);
     if (t.kind === 'array' && this.isElementwise(e)) return this.elementwise(e, e.span);
     switch (e.kind) {

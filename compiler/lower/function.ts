@@ -17,7 +17,7 @@
 import type * as A from '../../language/ast.js';
 import type { FuncInstance } from '../../language/checker.js';
 import { DEFAULT_OPTIONS, type FuncOptions } from '../../language/compat.js';
-import type { Definite } from '../../language/definite.js';
+import { globalDecls, type Definite } from '../../language/definite.js';
 import type { Span } from '../../language/source.js';
 import type { DType, Type } from '../../language/types.js';
 import { DESC } from '../../runtime/layout.js';
@@ -114,6 +114,8 @@ export class FnLowerer {
     }
     for (const [name, t] of this.inst.locals) if (!this.slots.has(name)) this.slots.set(name, this.slotFor(name, t));
     if (!this.inst.def) for (const [name, slot] of this.mod.globalSlots) this.slots.set(name, slot);
+    // `global x`: the function reads and writes the module's x where it lives, in static memory.
+    else for (const name of globalDecls(this.inst.def.body)) { const slot = this.mod.globalSlots.get(name); if (slot) this.slots.set(name, slot); }
     for (const [name, slot] of this.slots) this.slotVar.set(slot, name);
     const body = this.block(() => {
       for (const s of entry) this.emit(s);

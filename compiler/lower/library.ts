@@ -26,7 +26,7 @@ export const ld = (d: DType, addr: Expr): Expr => load(vtOf(d), memOf(d), addr);
 /** The row `ix` of a along axis 0 (an ArrRef of one dimension less). */
 export const row = (a: ArrRef, ix: Expr): ArrRef => ({ ...a, data: elemAddr(a, a.data, ix, a.strides[0]), ndim: a.ndim - 1, shape: a.shape.slice(1), strides: a.strides.slice(1) });
 /** a without axis k (for nests over the lines along k). */
-const without = (a: ArrRef, k: number): ArrRef => ({ ...a, ndim: a.ndim - 1, shape: a.shape.filter((_n, j) => j !== k), strides: a.strides.filter((_s, j) => j !== k) });
+export const without = (a: ArrRef, k: number): ArrRef => ({ ...a, ndim: a.ndim - 1, shape: a.shape.filter((_n, j) => j !== k), strides: a.strides.filter((_s, j) => j !== k) });
 
 export function fmtTrap(fl: FnLowerer, kind: string, text: string, span: Span, a: Expr = i64(0), b: Expr = i64(0), c: Expr = i64(0)): Stmt {
   const site = fl.mod.site(kind === 'IndexError' ? Code.IndexError : kind === 'ZeroDivisionError' ? Code.ZeroDivision : Code.ValueError, kind, span, text);
@@ -161,7 +161,7 @@ export function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
 }
 
 /** sort/argsort/a.sort along one axis, line by line; a strided line goes through a contiguous buffer. */
-function sortLines(fl: FnLowerer, src: ArrRef, dst: ArrRef, ax: number, isArg: boolean, span: Span): void {
+export function sortLines(fl: FnLowerer, src: ArrRef, dst: ArrRef, ax: number, isArg: boolean, span: Span): void {
   const n = src.shape[ax];
   const buf = fl.alloc(src.dtype, [n], true);
   const work = fl.alloc(isArg ? 'int32' : src.dtype, [n], true);

@@ -94,7 +94,7 @@ export class StatementLowering {
       case 'For': return this.forStmt(s);
       case 'Break': this.emit({ k: 'break', label: this.labels[this.labels.length - 1].brk }); return;
       case 'Continue': this.emit({ k: 'continue', label: this.labels[this.labels.length - 1].cont }); return;
-      case 'Pass': return;
+      case 'Pass': case 'Global': return;
       case 'Return': {
         const vals: Expr[] = [];
         if (s.value && this.ret.kind !== 'none') {
@@ -250,7 +250,7 @@ export class StatementLowering {
   forStmt(this: FnLowerer, s: A.For): void {
     const target = (s.target as A.Name).id;
     const slot = this.slots.get(target)!;
-    const it = s.iter;
+    const it = s.iter.kind === 'Call' ? this.cur.starCalls.get(s.iter) ?? s.iter : s.iter;
     if (it.kind === 'Call') {
       const r = this.inst.calls.get(it);
       if (r?.kind === 'builtin' && ['range', 'prange', 'p.range', 'p.xrange'].includes(r.name)) {

@@ -8,7 +8,7 @@ import { registerPar } from './par-language.js';
 import { EXAMPLES } from './examples.js';
 import { toRGBA, type Picture } from '../../dist/runtime/image.js';
 import type { ChunkTrace } from '../../dist/compiler/driver.js';
-import type { CheckReply, Marker, RunReply, RunResult, Startup } from './protocol.js';
+import type { CheckReply, Marker, Prepare, RunReply, RunResult, Startup } from './protocol.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const runBtn = $<HTMLButtonElement>('run'), stopBtn = $<HTMLButtonElement>('stop');
@@ -47,8 +47,9 @@ let stopFlag: Int32Array | null = null;
 let pendingRun = false;
 /** When the run worker had loaded the compiler, Binaryen, and warmed up (ms since it started). */
 let startup: Startup | null = null;
-// Started before the editor is loaded, so that Binaryen's start-up in the worker overlaps it.
-startRunner();
+// Started before the editor is loaded, so that Binaryen's start-up in the worker, and the compile of
+// the program it will show, overlap it.
+startRunner(initial);
 
 // ---- editor ----
 // Only the editor features the page uses (all of them would be a third more to load).
@@ -128,12 +129,14 @@ function killTeam(): void {
   team.clear();
 }
 
-function startRunner(): void {
+function startRunner(source: string): void {
   runnerReady = false;
   runBtn.disabled = true;
   runner = new Worker(new URL('./run-worker.ts', import.meta.url), { type: 'module' });
   runner.onmessage = (e: MessageEvent<RunReply>) => onRunReply(e.data);
   runner.onerror = (e) => { e.preventDefault(); setStatus(`the run worker failed: ${e.message}`, true); };
+  const prepare: Prepare = { type: 'prepare', source, threads: Number(threadSel.value) || cores };
+  runner.postMessage(prepare);
 }
 
 function setStatus(text: string, warn = false): void {
@@ -195,7 +198,7 @@ function stop(): void {
   stopBtn.disabled = true;
   appendNote('Stopped.');
   setStatus('stopped');
-  startRunner();
+  startRunner(model.getValue());
 }
 
 function finishRun(r: RunResult): void {

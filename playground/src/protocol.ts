@@ -10,6 +10,11 @@ export type CheckRequest = { id: number; source: string };
 export type CheckReply = { id: number; markers: Marker[]; ms: number };
 
 export type RunRequest = { type: 'run'; id: number; source: string; threads: number };
+/**
+ * To the run worker, when it starts: the program in the editor. It is compiled as soon as the
+ * compiler is loaded, so that a Run of it right after the page loads finds it compiled.
+ */
+export type Prepare = { type: 'prepare'; source: string; threads: number };
 /** To the run worker: a team worker it asked for has started (or failed to). */
 export type Spawned = { type: 'spawned'; id: number; error?: string };
 
@@ -17,7 +22,7 @@ import type { Picture } from '../../dist/runtime/image.js';
 import type { ChunkTrace } from '../../dist/compiler/driver.js';
 import type { TeamWorkerInit } from '../../dist/runtime/platform.js';
 
-/** ms since the run worker started: the compiler loaded, Binaryen loaded, the warm-up compile done (0: none). */
+/** ms since the run worker started: the compiler loaded, Binaryen loaded, the compile of the prepared program done (0: none). */
 export interface Startup { compiler: number; binaryen: number; warmup: number }
 
 export type RunReply =
@@ -39,6 +44,8 @@ export interface RunResult {
   /** Threads in the team that ran the program. */
   threads: number;
   compileMs: number;
+  /** The compile's milliseconds per stage (CompileResult.timings). */
+  stages?: Record<string, number>;
   runMs: number;
   /** `par run --time` lines: per parallel loop, runs, time, threads, imbalance. */
   loops: string[];

@@ -3,7 +3,7 @@
 // trace and the IR/WAT dumps. It lives in a worker because thread 0 blocks in Atomics.wait at every
 // join, which a page may not do. The team's other threads are workers the page starts for it (see
 // setWorkerSpawner below), so that Stop can terminate this worker and all of them at once.
-import type { RunReply, RunRequest, RunResult, Marker, Spawned } from './protocol.js';
+import type { Prepare, RunReply, RunRequest, RunResult, Marker, Spawned } from './protocol.js';
 import { setWorkerSpawner } from '../../dist/runtime/platform.js';
 
 // Shared wasm memory works in any page, but without cross-origin isolation the SharedArrayBuffer
@@ -16,20 +16,39 @@ if (typeof SharedArrayBuffer === 'undefined') {
 }
 
 const startup = { compiler: 0, binaryen: 0, warmup: 0 }; // ms since this worker started
-// Binaryen (13 MB) takes the longest to start: load it now, beside the compiler, while the page
-// loads the editor.
+// Binaryen (10 MB of wasm) takes the longest to start: load it now, beside the compiler, while the
+// page loads the editor.
 const { loadBinaryen } = await import('../../dist/compiler/binaryen.js');
 const binaryen = loadBinaryen().then(() => { startup.binaryen = performance.now(); });
-const { compile } = await import('../../dist/compiler/driver.js');
+// The compile pipeline (front end and emitter), which the driver loads only when it compiles.
+const [{ compile }] = await Promise.all([import('../../dist/compiler/driver.js'), import('../../dist/compiler/pipeline.js')]);
 startup.compiler = performance.now();
 await binaryen;
-// A first compile runs Binaryen's code cold (baseline-compiled wasm) and takes about twice as long
-// as the next. When no run is asked for right away, a small compile warms it up meanwhile.
-let warm: Promise<void> | null = null;
-setTimeout(() => {
-  warm ??= compile('s = 0\nfor i in prange(3):\n    s += i\nprint(s)\n', { threads: 1 })
-    .then((r) => { r.program?.dispose(); startup.warmup = performance.now(); }, () => {});
-}, 200);
+
+type Compiled = Awaited<ReturnType<typeof compile>>;
+const compileFor = (source: string, threads: number) =>
+  compile(source, { filename: 'main.par', threads, profile: true, trace: true, interruptible: true });
+
+/**
+ * The program the page showed when it started this worker (its Prepare message), compiled right
+ * away: a first compile runs Binaryen's code cold and takes about twice as long as the next, so
+ * doing it while the page loads the editor both warms Binaryen up and, when Run comes for that same
+ * program, has it compiled already. Taken by the first run; disposed unused if that run is of
+ * another program.
+ */
+let prepared: { source: string; threads: number; ms: number; result: Promise<Compiled | null> } | null = null;
+/** Settles when the prepared compile has: never two compiles at once, Binaryen has global state. */
+let warm: Promise<unknown> = Promise.resolve();
+function prepare({ source, threads }: Prepare): void {
+  const t0 = performance.now();
+  const entry = { source, threads: isolated ? threads : 1, ms: 0, result: Promise.resolve<Compiled | null>(null) };
+  entry.result = compileFor(source, entry.threads).then(
+    (r) => { entry.ms = performance.now() - t0; startup.warmup = performance.now(); return r; },
+    () => null, // the run compiles it again and reports what goes wrong
+  );
+  prepared = entry;
+  warm = entry.result;
+}
 
 const post = (m: RunReply) => self.postMessage(m);
 
@@ -60,10 +79,19 @@ async function run({ id, source, threads }: RunRequest): Promise<RunResult> {
     pending += text;
     if (performance.now() - last > 40 || pending.length > 1 << 22) flush();
   };
-  await warm; // never two compiles at once: Binaryen has global state
-  const t0 = performance.now();
-  const compiled = await compile(source, { filename: 'main.par', threads, profile: true, trace: true, interruptible: true });
-  result.compileMs = performance.now() - t0;
+  await warm;
+  const ready = prepared;
+  prepared = null;
+  let compiled = ready && ready.source === source && ready.threads === result.threads ? await ready.result : null;
+  if (compiled) {
+    result.compileMs = ready!.ms;
+  } else {
+    (await ready?.result)?.program?.dispose();
+    const t0 = performance.now();
+    compiled = await compileFor(source, threads);
+    result.compileMs = performance.now() - t0;
+  }
+  result.stages = compiled.timings;
   result.errors = compiled.diagnostics.map((d): Marker => ({ message: d.message, severity: d.severity, span: d.span, formatted: compiled.format(d) }));
   result.ir = compiled.dump('ir');
   const program = compiled.program;
@@ -93,9 +121,9 @@ async function run({ id, source, threads }: RunRequest): Promise<RunResult> {
 }
 
 // One run at a time: the page sends the next request only after `done` (or replaces this worker).
-self.onmessage = async (e: MessageEvent<RunRequest | Spawned>) => {
+self.onmessage = async (e: MessageEvent<RunRequest | Spawned | Prepare>) => {
   const req = e.data;
-  warm ??= Promise.resolve(); // a run started first: no warm-up
+  if (req.type === 'prepare') { prepare(req); return; }
   if (req.type === 'spawned') {
     const s = starting.get(req.id);
     starting.delete(req.id);
