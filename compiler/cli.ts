@@ -7,7 +7,7 @@
 // 130 interrupted by SIGINT (128 + 2, what shells report for Ctrl-C).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { availableParallelism, homedir } from 'node:os';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { parseArgs } from 'node:util';
@@ -34,6 +34,9 @@ Usage:
   par -e CODE [options]      run CODE given on the command line
   par check FILE             compile only: print diagnostics, exit 0 if there are no errors
   par worker --redis URL     serve cluster runs (see 'par worker --help')
+  par check --serial-equiv FILE
+                             also run FILE on a team (--threads, at least 2) and on one thread and
+                             report the first difference (a schedule-dependent program, e.g. a race)
   par --help | --version
 
 Options for run:
@@ -162,6 +165,8 @@ interface Invocation {
   timeout?: number;
   cluster?: string;
   clusterTimeout?: number;
+  /** par check --serial-equiv. */
+  serialEquiv?: boolean;
   dump?: DumpStage;
   time: boolean;
   boundsCheck: boolean;
@@ -178,6 +183,7 @@ const OPTIONS = {
   timeout: { type: 'string' },
   cluster: { type: 'string' },
   'cluster-timeout': { type: 'string' },
+  'serial-equiv': { type: 'boolean' },
   dump: { type: 'string' },
   time: { type: 'boolean' },
   'no-bounds-check': { type: 'boolean' },
@@ -255,9 +261,11 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
   }
 
   if (inv.command === 'check') {
-    const bad = RUN_ONLY.find((k) => values[k] !== undefined);
+    // --serial-equiv runs the program, so --threads and --timeout apply to it.
+    const bad = RUN_ONLY.find((k) => values[k] !== undefined && !(values['serial-equiv'] && (k === 'threads' || k === 'timeout')));
     if (bad) throw new UsageError(`option --${bad} applies to 'par run', not 'par check'`);
-  }
+    inv.serialEquiv = !!values['serial-equiv'];
+  } else if (values['serial-equiv']) throw new UsageError(`option --serial-equiv applies to 'par check', not 'par run'`);
   if (values.threads !== undefined) {
     const t = values.threads.trim();
     if (!/^[0-9]+$/.test(t) || Number(t) < 1 || !Number.isSafeInteger(Number(t))) {
@@ -438,6 +446,11 @@ async function execute(
 
   if (inv.command === 'check') {
     result.program.dispose();
+    if (!inv.serialEquiv) return EXIT_OK;
+    const { serialEquivalence } = await import('./serial-equiv.js');
+    const r = await serialEquivalence(source, options, inv.threads ?? availableParallelism());
+    if (r.difference) { err(`${filename}: serial-equiv: ${r.difference}`); return EXIT_ERROR; }
+    io.stdout.write(`${filename}: serial-equiv: the same output (${r.lines} lines) and ending on ${r.threads} threads and on 1\n`);
     return EXIT_OK;
   }
 

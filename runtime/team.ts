@@ -166,18 +166,40 @@ export class Team {
   private started: Promise<void> | null = null;
   /** A worker that ended while the team was alive (terminated from outside, crashed): the team must be rebuilt. */
   private lost: { tid: number; code: number } | null = null;
-  private rebuilding: Promise<never> | null = null;
+  /** Starts a replacement for worker `tid` (eagerly: the team is up when one is needed). */
+  private respawn: ((tid: number) => Promise<TeamWorker>) | null = null;
   private constructor(
     readonly size: number, private memory: WebAssembly.Memory, private workers: Promise<TeamWorker>[],
-    private pending: (() => void) | null, private spawn: (tid: number) => Promise<TeamWorker>,
-  ) {
-    this.watch();
+    private pending: (() => void) | null,
+  ) {}
+
+  /** Notes worker `tid`'s exit while it is still this team's (see rebuild). */
+  private watch(w: Promise<TeamWorker>, tid: number): void {
+    w.then((x) => x.exited?.then((code) => {
+      if (!this.disposed && this.workers[tid - 1] === w) this.lost ??= { tid, code };
+    }), () => {});
   }
 
-  private watch(): void {
-    this.workers.forEach((w, k) => w.then((x) => x.exited?.then((code) => {
-      if (!this.disposed && this.workers[k] === w) this.lost ??= { tid: k + 1, code };
-    }), () => {}));
+  /**
+   * A worker ended while the team was idle (its exit is seen between runs: during a run thread 0
+   * holds this thread): stop the others, start a new set on the same memory, and report it. The
+   * program's data is intact, so the next run works.
+   */
+  private async rebuild(lost: { tid: number; code: number }): Promise<never> {
+    const i32 = new Int32Array(this.memory.buffer, 0, CTRL.END / 4);
+    Atomics.store(i32, CTRL.stop / 4, 1);
+    Atomics.notify(i32, CTRL.gen / 4);
+    Atomics.notify(i32, CTRL.wake / 4);
+    await Promise.all(this.workers.map((w) => w.then((x) => x.terminate(), () => {})));
+    Atomics.store(i32, CTRL.stop / 4, 0);
+    this.workers.forEach((_, k) => {
+      this.workers[k] = this.respawn!(k + 1);
+      this.watch(this.workers[k], k + 1);
+    });
+    this.lost = null;
+    this.started = null;
+    await this.ready();
+    throw new Error(`worker thread ${lost.tid} of this program stopped unexpectedly (exit code ${lost.code}); its team of ${this.size} threads has been restarted, so the next run will work`);
   }
 
   /**
@@ -205,6 +227,7 @@ export class Team {
     Atomics.store(i32, CTRL.started / 4, 0);
     Atomics.store(i32, CTRL.startFailed / 4, 0);
     const workers: Promise<TeamWorker>[] = [];
+    let team: Team | null = null;
     const initOf = (tid: number): TeamWorkerInit => ({
       module: o.module, memory: o.memory, tid, strings: o.strings, sites: o.sites, output: o.output, seen: Atomics.load(i32, CTRL.gen / 4), maxPages: o.maxPages,
     });
@@ -213,52 +236,33 @@ export class Team {
         const w = spawn(initOf(tid));
         w.catch(() => { /* reported by ready() or by startNow() */ });
         workers.push(w);
+        team?.watch(w, tid);
       }
     };
-    // A new worker in place of a lost one (Team.rebuild), started at once.
-    const respawn = (tid: number): Promise<TeamWorker> => {
+    const respawn = (tid: number) => {
       const w = o.platform.spawn(initOf(tid));
       w.catch(() => { /* reported by ready() */ });
       return w;
     };
     const lazy = size > 1 && o.lazy === true && o.platform.spawnNow !== undefined;
     if (!lazy) {
+      team = new Team(size, o.memory, workers, null);
+      team.respawn = respawn;
       spawnAll((init) => o.platform.spawn(init));
       Atomics.store(i32, CTRL.teamUp / 4, 1);
-      return new Team(size, o.memory, workers, null, respawn);
+      return team;
     }
     Atomics.store(i32, CTRL.teamUp / 4, 0);
-    let team: Team | null = null;
     const startNow = () => {
       if (team?.isDisposed) throw new Error('this team has been disposed');
       spawnAll((init) => Promise.resolve(o.platform.spawnNow!(init)));
-      team!.watch();
       waitForWorkers(i32, size - 1, o.readError);
       Atomics.store(i32, CTRL.teamUp / 4, 1);
       o.onStarted?.();
     };
-    team = new Team(size, o.memory, workers, startNow, respawn);
+    team = new Team(size, o.memory, workers, startNow);
+    team.respawn = respawn;
     return team;
-  }
-
-  /**
-   * A worker ended while the team was idle (its exit is seen between runs: during a run thread 0
-   * holds this thread): stop the others, start a new set on the same memory, and report it. The
-   * program's data is intact, so the next run works.
-   */
-  private async rebuild(lost: { tid: number; code: number }): Promise<never> {
-    const i32 = new Int32Array(this.memory.buffer, 0, CTRL.END / 4);
-    Atomics.store(i32, CTRL.stop / 4, 1);
-    Atomics.notify(i32, CTRL.gen / 4);
-    Atomics.notify(i32, CTRL.wake / 4);
-    await Promise.all(this.workers.map((w) => w.then((x) => x.terminate(), () => {})));
-    Atomics.store(i32, CTRL.stop / 4, 0);
-    this.workers = this.workers.map((_, k) => this.spawn(k + 1));
-    this.lost = null;
-    this.started = null;
-    this.watch();
-    await this.ready();
-    throw new Error(`worker thread ${lost.tid} of this program stopped unexpectedly (exit code ${lost.code}); its team of ${this.size} threads has been restarted, so the next run will work`);
   }
 
   /** Whether the workers are to be started at the first fork (Note [Lazy team]) and have not been yet. */
@@ -289,8 +293,7 @@ export class Team {
   ready(): Promise<void> {
     if (this.startError) return Promise.reject(this.startError);
     if (this.disposed) return Promise.reject(new Error('this team has been disposed'));
-    // One rebuild however many callers notice the loss while it runs.
-    if (this.lost) return this.rebuilding ??= this.rebuild(this.lost).finally(() => { this.rebuilding = null; });
+    if (this.lost) return this.rebuild(this.lost);
     // A lazy team is not started yet; startNow() waits for its workers itself.
     if (this.pending) return Promise.resolve();
     this.started ??= Promise.all(this.workers.map(async (w) => (await w).ready)).then(() => undefined, (e: unknown) => {

@@ -15,7 +15,8 @@ describe('a worker killed from outside', () => {
   it('is reported at the next call, the team is rebuilt, and the call after works', async () => {
     const platform = currentPlatform();
     const spawned: TeamWorker[] = [];
-    // On Node every worker starts through spawnNow (at the first fork, Note [Lazy team]; spawn calls it too).
+    // On Node every worker starts through spawnNow (the lazy team's first fork calls it, and spawn,
+    // which a rebuilt team uses, calls it too); elsewhere through spawn.
     const spawn = platform.spawn, spawnNow = platform.spawnNow;
     if (spawnNow) platform.spawnNow = (init) => { const w = spawnNow.call(platform, init); spawned.push(w); return w; };
     else platform.spawn = async (init) => { const w = await spawn.call(platform, init); spawned.push(w); return w; };

@@ -15,7 +15,8 @@ export class Sandbox {
    *   compile, runMs a run before the soft stop, graceMs how long the soft stop may take.
    */
   constructor(limits = {}) {
-    this.compileMs = limits.compileMs ?? 30_000;
+    // Generous: a dynamic-axis reduction program took 14 s to compile on a machine with load 20.
+    this.compileMs = limits.compileMs ?? 120_000;
     this.runMs = limits.runMs ?? 10_000;
     this.graceMs = limits.graceMs ?? 5_000;
     this.worker = null;
