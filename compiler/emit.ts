@@ -92,7 +92,7 @@ export async function emitWasm(p: Program, opts: EmitOptions = {}): Promise<Emit
       sigs.set(i.name, { params: i.params, results: i.result ? [i.result] : [] });
     }
     for (const f of whole.funcs) sigs.set(f.name, { params: f.params.map((l) => l.t), results: f.results });
-    if (opts.interruptible) m.addFunctionImport(INTERRUPTED, 'env', 'interrupted', b.none, b.none);
+    if (opts.interruptible) m.addFunctionImport(INTERRUPTED, 'env', 'interrupted', b.i32, b.none);
     const jsImport = (name: string) => {
       const have = whole.imports.find((i) => i.module === 'math' && i.base === 'math_' + name);
       if (have) return have.name;
@@ -273,10 +273,10 @@ class FuncEmitter {
     return this.nextIndex++;
   }
 
-  /** Interruptible code: raise KeyboardInterrupt if CTRL.abort is set (an atomic load, so never hoisted). */
-  private abortCheck(): BExpr {
+  /** Interruptible code: raise KeyboardInterrupt, reported at the loop's `site`, if CTRL.abort is set (an atomic load, so never hoisted). */
+  private abortCheck(site = -1): BExpr {
     const m = this.m;
-    return m.if(m.i32.atomic.load(0, m.i32.const(CTRL.abort)), m.block(null, [m.call(INTERRUPTED, [], this.b.none), m.unreachable()]));
+    return m.if(m.i32.atomic.load(0, m.i32.const(CTRL.abort)), m.block(null, [m.call(INTERRUPTED, [m.i32.const(site)], this.b.none), m.unreachable()]));
   }
 
   private local(name: string): LocalInfo {
@@ -506,7 +506,7 @@ class FuncEmitter {
         const loop = m.loop(top, m.block(null, [
           m.br(l.brk, m.i32.eqz(this.expr(s.cond))),
           m.block(l.cont, this.stmts(s.body)),
-          ...(this.interruptible ? [this.abortCheck()] : []),
+          ...(this.interruptible ? [this.abortCheck(s.site)] : []),
           m.br(top),
         ]));
         this.labels.pop();
@@ -622,7 +622,7 @@ class FuncEmitter {
           m.br(inner, cond(lim)),
         ])),
         m.br(l.brk, m.i32.eqz(cond(stop))),
-        this.abortCheck(),
+        this.abortCheck(s.k === 'for' ? s.site : undefined),
         m.br(top),
       ]));
     }

@@ -107,11 +107,12 @@ export type Stmt =
   | { k: 'expr'; e: Expr }
   | { k: 'if'; cond: Expr; then: Stmt[]; else: Stmt[] }
   /** `while cond: body` with a label for break/continue. */
-  | { k: 'while'; label: string; cond: Expr; body: Stmt[] }
+  /** `site`: where a stop (KeyboardInterrupt, TimeoutError) in interruptible code reports (the loop's statement). */
+  | { k: 'while'; label: string; cond: Expr; body: Stmt[]; site?: number }
   /** Counted loop: for v = start; step > 0 ? v < stop : v > stop; v += step (i64 or i32 v). stop and step are evaluated once.
    * `break label` leaves the loop; `continue label` runs the increment, then the test. Neither may
    * cross a parfor/region body, and `return` may not appear inside one (they will run on workers). */
-  | { k: 'for'; label: string; v: string; t: VT; start: Expr; stop: Expr; step: Expr; body: Stmt[] }
+  | { k: 'for'; label: string; v: string; t: VT; start: Expr; stop: Expr; step: Expr; body: Stmt[]; site?: number }
   /** A parallel loop: a `for` plus what the runtime needs to share it (see Note [Parallelism is data]). */
   | {
       k: 'parfor'; label: string; v: string; t: VT; start: Expr; stop: Expr; step: Expr; body: Stmt[];

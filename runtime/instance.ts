@@ -221,7 +221,7 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     thread_id: () => o.tid,
     trace,
     // CTRL.abort was set (Program.stopFlag) and this thread reached a loop's next iteration.
-    interrupted: () => trap(-1, 'KeyboardInterrupt'),
+    interrupted: (site: number) => trap(site, 'KeyboardInterrupt'),
     joined: o.joined ?? (() => { throw new Error('internal error: joined() called on a worker'); }),
     team_start: o.teamStart ?? (() => { throw new Error('internal error: team_start() called on a worker'); }),
     cluster_run: (region: number, envAddr: number) => {

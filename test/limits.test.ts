@@ -23,7 +23,8 @@ describe('timeout', () => {
     try {
       const t0 = Date.now();
       const e = await failure(r.program!.run({ stdout: () => {} }));
-      expect(e.formatted).toMatch(/^spin\.par:\d+:\d+: error: TimeoutError: the program ran longer than its time limit of 0\.3 s/);
+      // Reported at the loop it stopped in (the while statement, line 2).
+      expect(e.formatted).toMatch(/^spin\.par:2:1: error: TimeoutError: the program ran longer than its time limit of 0\.3 s\n  while True:\n  \^~+/);
       expect(Date.now() - t0).toBeLessThan(20_000);
     } finally {
       r.program!.dispose();
