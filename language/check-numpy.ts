@@ -108,21 +108,7 @@ export function library(ck: Checker, c: A.Call, fname: string, args: A.Expr[], i
       const kw = ck.kw(c, fname === 'concatenate' || fname === 'stack' ? ['axis', 'dtype'] : ['dtype'], fname);
       ck.nargs(c, 1, fname === 'concatenate' || fname === 'stack' ? 2 : 1, fname);
       const seq = c.args[0];
-      let ts: Type[];
-      if (seq.kind === 'List' || seq.kind === 'Tuple') {
-        ts = seq.elts.map((x) => ck.expr(x));
-        ck.inst.types.set(seq, { kind: 'tuple', elems: ts });
-      } else {
-        const st = ck.expr(seq);
-        if (st.kind === 'list' && st.elem?.kind === 'array') { ck.error(Code.Unsupported, `${fname}() of a list built at run time (${showType(st)}) is not supported yet: write the arrays out (${fname}([a, b, c])), or make one array with np.array(list)`, seq.span); throw new Unknown(); }
-        if (st.kind !== 'tuple') { ck.error(Code.TypeMismatch, `${fname}() needs a tuple or list of arrays, got ${showType(st)}`, seq.span); throw new Unknown(); }
-        ts = st.elems;
-      }
-      if (ts.length === 0) { ck.error(Code.ValueError, 'need at least one array to concatenate', seq.span); throw new Unknown(); }
-      const arrs = ts.map((t, i) => {
-        if (t.kind !== 'array') { ck.error(Code.TypeMismatch, `${fname}() joins arrays; element ${i} is ${showType(t)}`, seq.span); throw new Unknown(); }
-        return t;
-      });
+      const arrs = joinedArrays(ck, seq, fname);
       let d = arrs.map((t) => t.dtype).reduce((x, y) => promoteDtypes(x, y));
       if (kw.get('dtype')) d = ck.dtypeArg(kw.get('dtype'), d);
       // vstack and hstack are concatenate after atleast_2d / atleast_1d.
@@ -296,20 +282,7 @@ export function numpyExtra(ck: Checker, c: A.Call, name: string, _args: A.Expr[]
       ck.nargs(c, 1, 1, 'column_stack');
       ck.kw(c, [], 'column_stack');
       const seq = c.args[0];
-      let ts: Type[];
-      if (seq.kind === 'List' || seq.kind === 'Tuple') {
-        ts = seq.elts.map((x) => ck.expr(x));
-        ck.inst.types.set(seq, { kind: 'tuple', elems: ts });
-      } else {
-        const st = ck.expr(seq);
-        if (st.kind !== 'tuple') { ck.error(Code.TypeMismatch, `column_stack() needs a tuple or list of arrays, got ${showType(st)}`, seq.span); throw new Unknown(); }
-        ts = st.elems;
-      }
-      if (ts.length === 0) { ck.error(Code.ValueError, 'need at least one array to concatenate', seq.span); throw new Unknown(); }
-      const arrs = ts.map((t, i) => {
-        if (t.kind !== 'array') { ck.error(Code.TypeMismatch, `column_stack() joins arrays; element ${i} is ${showType(t)}`, seq.span); throw new Unknown(); }
-        return t;
-      });
+      const arrs = joinedArrays(ck, seq, 'column_stack');
       // 1-d arrays become columns; then they are joined along axis 1.
       const nds = arrs.map((t) => Math.max(2, t.ndim));
       const bad = nds.findIndex((n) => n !== nds[0]);
@@ -780,3 +753,26 @@ export const EINSUM_FORMS: Record<string, string> = {
   'ij,jk->ik': 'matmul', 'ij,j->i': 'matmul', 'i,ij->j': 'matmul', 'i,i->': 'dot', 'ij,ij->': 'sumprod', 'i,j->ij': 'outer',
   'ij->ji': 'transpose', 'ii->': 'trace', 'ii->i': 'diagonal', 'i->': 'sum', 'ij->': 'sum', 'ij->i': 'sum1', 'ij->j': 'sum0', 'i->i': 'view', 'ij->ij': 'view',
 };
+
+/**
+ * The arrays a joining function takes (`concatenate`, `stack`, `vstack`, `hstack`, `column_stack`):
+ * a list or tuple display, or a tuple value; at least one, each an array. A list made at run time
+ * has no length known when compiling, so it is refused with what to write instead.
+ */
+function joinedArrays(ck: Checker, seq: A.Expr, fname: string): (Type & { kind: 'array' })[] {
+  let ts: Type[];
+  if (seq.kind === 'List' || seq.kind === 'Tuple') {
+    ts = seq.elts.map((x) => ck.expr(x));
+    ck.inst.types.set(seq, { kind: 'tuple', elems: ts });
+  } else {
+    const st = ck.expr(seq);
+    if (st.kind === 'list' && st.elem?.kind === 'array') { ck.error(Code.Unsupported, `${fname}() of a list built at run time (${showType(st)}) is not supported yet: write the arrays out (${fname}([a, b, c])), or make one array with np.array(list)`, seq.span); throw new Unknown(); }
+    if (st.kind !== 'tuple') { ck.error(Code.TypeMismatch, `${fname}() needs a tuple or list of arrays, got ${showType(st)}`, seq.span); throw new Unknown(); }
+    ts = st.elems;
+  }
+  if (ts.length === 0) { ck.error(Code.ValueError, 'need at least one array to concatenate', seq.span); throw new Unknown(); }
+  return ts.map((t, i) => {
+    if (t.kind !== 'array') { ck.error(Code.TypeMismatch, `${fname}() joins arrays; element ${i} is ${showType(t)}`, seq.span); throw new Unknown(); }
+    return t;
+  });
+}
