@@ -34,6 +34,8 @@ export class ModuleLowerer {
   imports = new Map<string, I.Import>();
   /** The address of np.random's module-level RandomState, once a function draws from it (random-calls.ts). */
   randomState: number | null = null;
+  /** The word that is non-zero while a prange with per-iteration np.random streams runs (random-calls.ts). */
+  streamsInUse: number | null = null;
   /** Static data with initial contents (tables), beside the zeroed globals. */
   data: { offset: number; bytes: Uint8Array }[] = [];
 

@@ -29,7 +29,7 @@ import type * as I from '../ir.js';
 import type { FnLowerer } from './function.js';
 import type { Val } from './values.js';
 import { MT, PCG, RANDOM_FUNCS as R, RANDOM_IMPORTS, ZIG, randomLibrary, zigguratTables } from '../random.js';
-import { i32, i64, f64, get, bin, un, cvt, load, call, add32, mul32, vtOf, memOf, log2Size, convert } from '../ir-build.js';
+import { i32, i64, f64, get, bin, un, cvt, load, call, add32, mul32, vtOf, memOf, log2Size, convert, select } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -279,35 +279,48 @@ function choice(fl: FnLowerer, st: Expr, e: A.Call, given: Map<string, A.Expr>, 
 
 // ---------------- per-iteration streams in prange (Note [Streams in prange]) ----------------
 
-type StreamFn = 'slot' | 'double' | 'gauss' | 'normal' | 'uniform' | 'bounded' | 'word';
+type StreamFn = 'active' | 'double' | 'gauss' | 'normal' | 'uniform' | 'bounded' | 'word';
 const STREAM_FNS: Record<StreamFn, string> = {
-  slot: '__rnd_slot', double: '__rnd_double', gauss: '__rnd_gauss', normal: '__rnd_normal', uniform: '__rnd_uniform', bounded: '__rnd_bounded', word: '__rnd_word',
+  active: '__rnd_active', double: '__rnd_double', gauss: '__rnd_gauss', normal: '__rnd_normal', uniform: '__rnd_uniform', bounded: '__rnd_bounded', word: '__rnd_word',
 };
 
 /**
+ * The static word that is non-zero while a prange with per-iteration streams runs: serial draws test
+ * it alone, so they never pay for finding their thread's slot (a call out to JS).
+ */
+function streamsInUse(fl: FnLowerer): number {
+  streamFns(fl);
+  return fl.mod.streamsInUse!;
+}
+
+/**
  * The dispatchers the module-level functions call, added once: each draws from this thread's
- * iteration stream when SLOT.rngActive says it runs one, else from the module-level RandomState.
+ * iteration stream when a stream loop runs and SLOT.rngActive says this thread runs one of its
+ * iterations, else from the module-level RandomState. `__rnd_active()` is that test: the address of
+ * the thread's slot, or 0.
  */
 function streamFns(fl: FnLowerer): Record<StreamFn, string> {
   const mod = fl.mod;
-  if (mod.helpers.has('__rnd')) return STREAM_FNS;
-  mod.helpers.add('__rnd');
+  if (mod.streamsInUse !== null) return STREAM_FNS;
+  const inUse = mod.streamsInUse = mod.staticBytes(4);
   const global = globalState(fl);
   const threadId = mod.imp('thread_id', [], 'i32');
-  const slot = (): Expr => call(STREAM_FNS.slot, 'i32');
+  const s = get('s', 'i32');
   mod.funcs.push({
-    name: STREAM_FNS.slot, params: [], results: ['i32'], locals: [],
-    body: [{ k: 'return', values: [add32(load('i32', 'i32', i32(CTRL.iterSlots)), mul32(call(threadId, 'i32'), i32(SLOT.SIZE)))] }],
+    name: STREAM_FNS.active, params: [], results: ['i32'], locals: [{ name: 's', t: 'i32' }],
+    body: [
+      { k: 'if', cond: un('eqz', 'i32', load('i32', 'i32', i32(inUse))), then: [{ k: 'return', values: [i32(0)] }], else: [] },
+      { k: 'set', name: 's', value: add32(load('i32', 'i32', i32(CTRL.iterSlots)), mul32(call(threadId, 'i32'), i32(SLOT.SIZE))) },
+      { k: 'return', values: [select('i32', load('i32', 'i32', add32(s, i32(SLOT.rngActive))), s, i32(0))] },
+    ],
   });
   const dispatch = (name: StreamFn, mtFn: string, pcgFn: string, t: I.VT, params: I.Local[]): void => {
     const args = params.map((p) => get(p.name, p.t));
     mod.funcs.push({
       name: STREAM_FNS[name], params, results: [t], locals: [{ name: 's', t: 'i32' }],
       body: [
-        { k: 'set', name: 's', value: slot() },
-        { k: 'if', cond: load('i32', 'i32', add32(get('s', 'i32'), i32(SLOT.rngActive))), then: [
-          { k: 'return', values: [call(pcgFn, t, add32(get('s', 'i32'), i32(SLOT.rng)), ...args)] },
-        ], else: [] },
+        { k: 'set', name: 's', value: call(STREAM_FNS.active, 'i32') },
+        { k: 'if', cond: s, then: [{ k: 'return', values: [call(pcgFn, t, add32(s, i32(SLOT.rng)), ...args)] }], else: [] },
         { k: 'return', values: [call(mtFn, t, global, ...args)] },
       ],
     });
@@ -324,7 +337,7 @@ function streamFns(fl: FnLowerer): Record<StreamFn, string> {
 
 /** Whether this thread runs a prange iteration with its own stream. */
 function streamActive(fl: FnLowerer): Expr {
-  return load('i32', 'i32', add32(call(streamFns(fl).slot, 'i32'), i32(SLOT.rngActive)));
+  return un('eqz', 'i32', un('eqz', 'i32', call(streamFns(fl).active, 'i32')));
 }
 
 const drawsMemo = new WeakMap<object, boolean>();
@@ -371,8 +384,10 @@ export function iterationStreams(fl: FnLowerer, body: A.Stmt[], iv: string, star
   const w0 = fl.tmp(call(fns.word, 'i32'), 'w'), w1 = fl.tmp(call(fns.word, 'i32'), 'w');
   const s = fl.fresh('rs', 'i32'), k = fl.fresh('rk', 'i64');
   const at = (off: number) => add32(get(s, 'i32'), i32(off));
+  const threadId = fl.mod.imp('thread_id', [], 'i32');
+  fl.emit({ k: 'store', mem: 'i32', addr: i32(streamsInUse(fl)), value: i32(1) });
   const seed: Stmt[] = [
-    { k: 'set', name: s, value: call(fns.slot, 'i32') },
+    { k: 'set', name: s, value: add32(load('i32', 'i32', i32(CTRL.iterSlots)), mul32(call(threadId, 'i32'), i32(SLOT.SIZE))) },
     { k: 'set', name: k, value: bin('div_s', 'i64', bin('sub', 'i64', get(iv, 'i64'), start), step) },
     { k: 'store', mem: 'i32', addr: at(SLOT.rngWords), value: w0 },
     { k: 'store', mem: 'i32', addr: at(SLOT.rngWords + 4), value: w1 },
@@ -386,6 +401,7 @@ export function iterationStreams(fl: FnLowerer, body: A.Stmt[], iv: string, star
     const t = fl.fresh('t', 'i32');
     const base = fl.tmp(load('i32', 'i32', i32(CTRL.iterSlots)), 'slots');
     fl.emit({ k: 'if', cond: un('eqz', 'i32', nested), then: [
+      { k: 'store', mem: 'i32', addr: i32(streamsInUse(fl)), value: i32(0) },
       { k: 'for', label: `rnd${fl.n++}`, v: t, t: 'i32', start: i32(0), stop: load('i32', 'i32', i32(CTRL.teamSize)), step: i32(1), body: [
         { k: 'store', mem: 'i32', addr: add32(add32(base, mul32(get(t, 'i32'), i32(SLOT.SIZE))), i32(SLOT.rngActive)), value: i32(0) },
       ] },
