@@ -81,13 +81,15 @@ export class StatementLowering {
         });
         const body = this.block(() => this.stmts(s.body));
         this.labels.pop();
+        // Where a stop in interruptible code reports (KeyboardInterrupt, TimeoutError).
+        const site = this.mod.site(Code.Raised, 'KeyboardInterrupt', s.span);
         if (pre.length === 1 && pre[0].k === 'set') {
-          this.emit({ k: 'while', label, cond: (pre[0] as { value: Expr }).value, body, site: this.mod.site(Code.Raised, 'KeyboardInterrupt', s.span) });
+          this.emit({ k: 'while', label, cond: (pre[0] as { value: Expr }).value, body, site });
         } else {
           const cn = (pre[pre.length - 1] as { k: 'set'; name: string }).name;
           const cnName = pre.find((x) => x.k === 'set' && x.name.startsWith('cond%')) as { name: string } | undefined;
           const condName = cnName?.name ?? cn;
-          this.emit({ k: 'while', label, cond: i32(1), body: [...pre, { k: 'if', cond: un('eqz', 'i32', get(condName, 'i32')), then: [{ k: 'break', label }], else: [] }, ...body], site: this.mod.site(Code.Raised, 'KeyboardInterrupt', s.span) });
+          this.emit({ k: 'while', label, cond: i32(1), body: [...pre, { k: 'if', cond: un('eqz', 'i32', get(condName, 'i32')), then: [{ k: 'break', label }], else: [] }, ...body], site });
         }
         return;
       }
