@@ -3,6 +3,6 @@
 export { compile } from './compiler/driver.js';
 export type { CompileOptions, CompileResult, Program, RunOptions, ParValue, DumpStage } from './compiler/driver.js';
 export type { ParFiles } from './runtime/files.js';
-export { ParError } from './runtime/errors.js';
+export { ParError, ClusterError } from './runtime/errors.js';
 export type { Diagnostic } from './language/diagnostics.js';
 export { formatDiagnostic } from './language/diagnostics.js';

@@ -53,6 +53,8 @@ Options for run:
   --cluster URL      run qualifying parallel loops on the 'par worker' nodes of a Redis server,
                      redis://USER:SECRET@HOST:6379 or rediss:// (docs/cluster.md)
   --cluster-timeout S  with --cluster: fail when no worker finishes a chunk for S seconds
+  --tls-ca FILE, --tls-cert FILE, --tls-key FILE
+                     with --cluster rediss://: a CA to trust, and a client certificate and key
 
 Global options:
   --color, --no-color  force or suppress coloured diagnostics (also FORCE_COLOR, NO_COLOR)
@@ -165,6 +167,8 @@ interface Invocation {
   timeout?: number;
   cluster?: string;
   clusterTimeout?: number;
+  /** --tls-ca, --tls-cert, --tls-key: PEM file names, read when the run starts. */
+  clusterTls?: { 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string };
   /** par check --serial-equiv. */
   serialEquiv?: boolean;
   dump?: DumpStage;
@@ -183,6 +187,9 @@ const OPTIONS = {
   timeout: { type: 'string' },
   cluster: { type: 'string' },
   'cluster-timeout': { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  'tls-key': { type: 'string' },
   'serial-equiv': { type: 'boolean' },
   dump: { type: 'string' },
   time: { type: 'boolean' },
@@ -195,7 +202,7 @@ const OPTIONS = {
 } as const;
 
 /** Options that only make sense when something is run (or dumped); `check` rejects them. */
-const RUN_ONLY = ['threads', 'max-memory', 'timeout', 'dump', 'time', 'no-bounds-check', 'cluster', 'cluster-timeout'] as const;
+const RUN_ONLY = ['threads', 'max-memory', 'timeout', 'dump', 'time', 'no-bounds-check', 'cluster', 'cluster-timeout', 'tls-ca', 'tls-cert', 'tls-key'] as const;
 
 export function parseCommandLine(argv: readonly string[]): Invocation {
   // `-e CODE` takes the next argument verbatim, like `python -c`: parseArgs would refuse code
@@ -295,6 +302,11 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     if (!(t > 0) || !Number.isFinite(t)) throw new UsageError(`--cluster-timeout expects a positive number of seconds, got '${values['cluster-timeout']}'`);
     if (values.cluster === undefined) throw new UsageError('--cluster-timeout applies only with --cluster');
     inv.clusterTimeout = t;
+  }
+  for (const k of ['tls-ca', 'tls-cert', 'tls-key'] as const) {
+    if (values[k] === undefined) continue;
+    if (values.cluster === undefined) throw new UsageError(`--${k} applies only with --cluster`);
+    (inv.clusterTls ??= {})[k] = values[k];
   }
   if (values.dump !== undefined) {
     if (!(DUMP_STAGES as readonly string[]).includes(values.dump)) {
@@ -418,6 +430,15 @@ async function execute(
   if (inv.timeout !== undefined) options.timeout = inv.timeout * 1000;
   if (inv.cluster !== undefined) options.cluster = inv.cluster;
   if (inv.clusterTimeout !== undefined) options.clusterTimeout = inv.clusterTimeout;
+  if (inv.clusterTls) {
+    const { readClusterTls } = await import('./cluster-cli.js');
+    try {
+      const tls = readClusterTls(inv.cluster!, inv.clusterTls);
+      if (tls) options.clusterTls = tls;
+    } catch (e) {
+      return usage((e as Error).message, io, color);
+    }
+  }
 
   const t0 = performance.now();
   const result = await compile(source, options);

@@ -74,6 +74,8 @@ export interface CompileOptions {
   cluster?: string;
   /** Cluster mode: fail when no worker finishes a chunk for this many seconds (default: wait). */
   clusterTimeout?: number;
+  /** Cluster mode over rediss://: PEM text of a CA to trust, and of a client certificate and its key. */
+  clusterTls?: { ca?: string; cert?: string; key?: string };
 }
 
 /** One chunk of a parallel loop (iterations [lo, hi)) or one thread's run of a region (lo = hi = -1); ms since the trace began. */
@@ -263,7 +265,7 @@ class ProgramImpl implements Program {
     const minMs = minText ? Number(minText) : undefined;
     if (minMs !== undefined && !(minMs >= 0)) throw new ConfigError(`PAR_CLUSTER_MIN_MS must be a number of milliseconds, got '${minText}'`);
     const client = await ClusterClient.start({
-      url, memory: this.inst.memory, bytes: this.bytes, lines: (m.regions ?? []).map((r) => r.line),
+      url, ...(this.opts.clusterTls ? { tls: this.opts.clusterTls } : {}), memory: this.inst.memory, bytes: this.bytes, lines: (m.regions ?? []).map((r) => r.line),
       info: { strings: m.strings, sites: m.sites.map((s) => ({ kind: s.kind, ...(s.text !== undefined ? { text: s.text } : {}) })), minPages: m.minPages },
       timeoutMs: (this.opts.clusterTimeout ?? 0) * 1000,
       fork: (region, env, n) => { this.inst.exports.__fork(region, env, n, 0); },

@@ -14,3 +14,12 @@ export class ParError extends Error {
     this.name = 'ParError';
   }
 }
+
+/**
+ * A cluster that cannot be used (docs/cluster.md): a bad address, refused credentials, Redis
+ * unreachable or lost, no worker in time. Kept here, not beside the Redis code, so that programs can
+ * import it without loading ioredis.
+ */
+export class ClusterError extends Error {
+  constructor(message: string) { super(message); this.name = 'ClusterError'; }
+}

@@ -2,12 +2,13 @@
 // ACL user limited to Par's keys, three `par worker` processes, and `par run --cluster` compared with
 // local runs of the same scripts. Every child process is killed after the file, on failure too.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClusterError, compile } from '../index.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = join(root, 'bin', 'par.js');
@@ -173,6 +174,15 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
     expect(worker.stderr).toContain('refused the credentials');
   }, 60000);
 
+  it('compile() with a refused cluster rejects the run with the exported ClusterError', async () => {
+    const result = await compile(MIXED, { cluster: `redis://par:wrong@127.0.0.1:${port}`, cacheDir: false });
+    expect(result.diagnostics).toEqual([]);
+    const err = await result.program!.run().then(() => null, (e: unknown) => e);
+    result.program!.dispose();
+    expect(err).toBeInstanceOf(ClusterError);
+    expect((err as Error).message).toContain(`Redis at redis://par@127.0.0.1:${port} refused the credentials of user 'par'`);
+  }, 60000);
+
   it('prints what a local run prints: pmap, a 2-d row-owned prange, a reduction; says which loops stay local and why', async () => {
     for (let k = 0; k < 3; k++) startWorker();
     await until(() => workers.every((w) => /connected to/.test(w.err)), 20000, 'three workers');
@@ -242,14 +252,19 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
 });
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
+const ssl = (...a: string[]) => expect(spawnSync('openssl', a, { cwd: work }).status).toBe(0);
+/** A private CA (ca.pem, ca.key) and a server certificate for 127.0.0.1 (tls.pem, tls.key), made once. */
+function makeServerCertificates(): void {
+  if (existsSync(join(work, 'tls.pem'))) return;
+  ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=par-test-ca');
+  ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', '/CN=127.0.0.1');
+  writeFileSync(join(work, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
+  ssl('x509', '-req', '-in', 'tls.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.pem', '-days', '1', '-extfile', 'ext.cnf');
+}
 describe.skipIf(!hasRedis || !hasOpenssl)('cluster mode over TLS (rediss://)', () => {
   it('runs with a certificate the system trusts, and refuses one it does not', async () => {
-    // A private CA and a server certificate for 127.0.0.1; Node trusts the CA through NODE_EXTRA_CA_CERTS.
-    const ssl = (...a: string[]) => expect(spawnSync('openssl', a, { cwd: work }).status).toBe(0);
-    ssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '1', '-subj', '/CN=par-test-ca');
-    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'tls.key', '-out', 'tls.csr', '-subj', '/CN=127.0.0.1');
-    writeFileSync(join(work, 'ext.cnf'), 'subjectAltName=IP:127.0.0.1\n');
-    ssl('x509', '-req', '-in', 'tls.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'tls.pem', '-days', '1', '-extfile', 'ext.cnf');
+    // Node trusts the private CA through NODE_EXTRA_CA_CERTS here.
+    makeServerCertificates();
     const tlsPort = await freePort();
     const server = start('redis-server', ['--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
       '--tls-cert-file', 'tls.pem', '--tls-key-file', 'tls.key', '--tls-ca-cert-file', 'ca.pem', '--tls-auth-clients', 'no',
@@ -270,5 +285,36 @@ describe.skipIf(!hasRedis || !hasOpenssl)('cluster mode over TLS (rediss://)', (
     expect(r.stderr).toMatch(/line 9 prange: .*distributed to the cluster/);
     if (mixedOutput) expect(r.stdout).toBe(mixedOutput);
     else expect(r.stdout).toMatch(/^0\.0 /);
+  }, 60000);
+  it('with tls-auth-clients yes, connects with --tls-ca/--tls-cert/--tls-key and refuses a client without a certificate', async () => {
+    makeServerCertificates();
+    ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=par-client');
+    ssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '1');
+    const tlsPort = await freePort();
+    const server = start('redis-server', ['--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+      '--tls-cert-file', 'tls.pem', '--tls-key-file', 'tls.key', '--tls-ca-cert-file', 'ca.pem', '--tls-auth-clients', 'yes',
+      '--user', 'par', 'on', `>${SECRET}`, '~par:*', '&par:*', '+@all', '-@dangerous', '+info', '+client|setname', '+client|getname']);
+    await until(() => /Ready to accept connections/.test(server.out), 10000, 'redis-server with client certificates');
+    const tlsUrl = `rediss://par:${SECRET}@127.0.0.1:${tlsPort}`;
+    const certs = ['--tls-ca', join(work, 'ca.pem'), '--tls-cert', join(work, 'client.pem'), '--tls-key', join(work, 'client.key')];
+    const worker = start(process.execPath, [bin, 'worker', '--redis', tlsUrl, '--threads', '1', ...certs]);
+    const file = script('mixed-mtls.par', MIXED);
+    const [anonymous] = await Promise.all([
+      par(['run', file, '--cluster', tlsUrl, '--tls-ca', join(work, 'ca.pem')]),
+      until(() => /connected to rediss:/.test(worker.err), 20000, 'a worker with a client certificate'),
+    ]);
+    expect(anonymous.code).toBe(69);
+    expect(anonymous.stderr).toMatch(/^par: cluster: Redis at rediss:\/\/par@127\.0\.0\.1:\d+ closed the TLS connection .*client certificate/);
+    const r = await par(['run', file, '--cluster', tlsUrl, '--time', ...certs], { PAR_CLUSTER_MIN_MS: '0' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/line 9 prange: .*distributed to the cluster/);
+    if (mixedOutput) expect(r.stdout).toBe(mixedOutput);
+    else expect(r.stdout).toMatch(/^0\.0 /);
+    const missing = await par(['run', file, '--cluster', tlsUrl, '--tls-ca', join(work, 'nope.pem')]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--tls-ca: cannot read '.*nope\.pem' \(ENOENT\)/);
+    const halfPair = await par(['run', file, '--cluster', tlsUrl, '--tls-cert', join(work, 'client.pem')]);
+    expect(halfPair.code).toBe(2);
+    expect(halfPair.stderr).toMatch(/--tls-cert and --tls-key go together/);
   }, 60000);
 });

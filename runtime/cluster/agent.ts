@@ -18,7 +18,7 @@ import { ALLOC, PAGE } from '../layout.js';
 import { LOOP_ENV } from '../protocol.js';
 import {
   applyDiff, BLOB_TTL, CHUNK_QUEUE, ClusterError, connection, describeRedisError, HEARTBEAT_MS, key, LOOP_QUEUE,
-  pagesOf, parseClusterUrl, preflight, PREFIX, sha256, type ChunkError, type ChunkJob, type ChunkResult, type ModuleInfo,
+  pagesOf, parseClusterUrl, preflight, PREFIX, quickOptions, sha256, type ChunkError, type ChunkJob, type ChunkResult, type ModuleInfo,
 } from './common.js';
 import { SYNC, type AgentInit, type AgentReply } from './coordinator-protocol.js';
 
@@ -61,10 +61,10 @@ const finished = new Map<string, { result?: ChunkResult; failed?: string }>();
 let wake: (() => void) | null = null;
 
 async function start(): Promise<void> {
-  await preflight(init.url);
-  redis = connection(init.url);
+  await preflight(init.url, init.tls);
+  redis = connection(init.url, init.tls);
   // Health checks must fail fast while Redis is away, not wait in ioredis's offline queue.
-  health = new Redis(init.url, { maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy: (n) => Math.min(200 * n, 1000) });
+  health = new Redis(init.url, quickOptions(init.tls));
   health.on('error', () => { /* counted by runLoop's health check */ });
   const info: ModuleInfo = init.info;
   const head = Buffer.from(JSON.stringify(info));
@@ -74,7 +74,7 @@ async function start(): Promise<void> {
   await redis.set(key.module(modHash), blob, 'EX', BLOB_TTL);
   flows = new FlowProducer({ connection: redis, prefix: PREFIX });
   loops = new Queue(LOOP_QUEUE, { connection: redis, prefix: PREFIX });
-  events = new QueueEvents(CHUNK_QUEUE, { connection: connection(init.url), prefix: PREFIX });
+  events = new QueueEvents(CHUNK_QUEUE, { connection: connection(init.url, init.tls), prefix: PREFIX });
   events.on('error', () => { /* the health check reports a lost connection */ });
   events.on('completed', ({ jobId, returnvalue }) => {
     if (!jobId.startsWith(runId)) return;

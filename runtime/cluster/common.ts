@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { PAGE } from '../layout.js';
+import { ClusterError } from '../errors.js';
 
 /** Every key Par uses starts with this (BullMQ's prefix too), so an ACL user can be limited to `~par:*`. */
 export const PREFIX = 'par';
@@ -23,10 +24,16 @@ export const key = {
 /** A worker refreshes its heartbeat this often; one not heard from for 3 periods is not counted. */
 export const HEARTBEAT_MS = 2000;
 
-/** A cluster that cannot be used: bad URL, refused credentials, Redis unreachable, no worker in time. */
-export class ClusterError extends Error {
-  constructor(message: string) { super(message); this.name = 'ClusterError'; }
-}
+export { ClusterError };
+
+/**
+ * TLS material for rediss:// beyond what the address says, as PEM text: `ca` to trust a private
+ * CA, `cert` and `key` for servers that ask clients for a certificate (`tls-auth-clients yes`).
+ */
+export interface ClusterTls { ca?: string; cert?: string; key?: string }
+
+/** ioredis options for `tls` (empty when there is none, so a redis:// address stays plain). */
+const tlsOptions = (tls: ClusterTls | undefined) => (tls && (tls.ca || tls.cert || tls.key) ? { tls: { ...tls } } : {});
 
 /** A chunk job's data: run chunk [lo, hi) (iteration numbers) of loop `region` of module `mod` on snapshot `snap`. */
 export interface ChunkJob { mod: string; snap: string; region: number; env: number; lo: number; hi: number; index: number; line: number }
@@ -58,19 +65,25 @@ export function parseClusterUrl(text: string): { url: string; shown: string; use
 }
 
 /** A connection for BullMQ (which needs maxRetriesPerRequest: null); errors are reported by whoever watches it. */
-export function connection(url: string): Redis {
-  const r = new Redis(url, { maxRetriesPerRequest: null, connectTimeout: 5000, retryStrategy: (n) => Math.min(200 * n, 2000) });
+export function connection(url: string, tls?: ClusterTls): Redis {
+  const r = new Redis(url, { ...tlsOptions(tls), maxRetriesPerRequest: null, connectTimeout: 5000, retryStrategy: (n) => Math.min(200 * n, 2000) });
   r.on('error', () => { /* watched by the health check (see ping) */ });
   return r;
 }
 
 /** Turns a connection failure into a sentence naming the server and, for refusals, the ACL user. */
+/** ioredis options for a connection that must fail fast instead of queueing (health checks). */
+export const quickOptions = (tls?: ClusterTls) => ({ ...tlsOptions(tls), maxRetriesPerRequest: 0, enableOfflineQueue: false, connectTimeout: 2000, retryStrategy: (n: number) => Math.min(200 * n, 1000) });
+
 export function describeRedisError(e: unknown, where: { shown: string; user: string }): string {
   const msg = e instanceof Error ? e.message : String(e);
   const code = (e as { code?: string }).code ?? '';
   if (/WRONGPASS|invalid username-password/i.test(msg)) return `Redis at ${where.shown} refused the credentials of user '${where.user}' (wrong user name or password)`;
   if (/NOAUTH/i.test(msg)) return `Redis at ${where.shown} requires a password: give it in the address, redis://USER:SECRET@HOST:PORT`;
   if (/NOPERM/i.test(msg)) return `the Redis user '${where.user}' at ${where.shown} lacks a permission Par needs (${msg.replace(/^NOPERM\s*/, '')}); see docs/cluster.md for the ACL`;
+  if (code === 'ECONNRESET' && where.shown.startsWith('rediss://')) {
+    return `Redis at ${where.shown} closed the TLS connection (ECONNRESET): a server with tls-auth-clients yes wants a client certificate (--tls-cert and --tls-key)`;
+  }
   if (['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ECONNRESET'].includes(code) || /ETIMEDOUT|connect/i.test(msg)) {
     return `cannot reach Redis at ${where.shown} (${code || msg})`;
   }
@@ -81,10 +94,10 @@ export function describeRedisError(e: unknown, where: { shown: string; user: str
  * Connects once without retrying and checks what Par needs: the credentials, and writing and
  * deleting a key under Par's prefix. Throws a ClusterError within `timeoutMs`.
  */
-export async function preflight(url: string, timeoutMs = 5000): Promise<void> {
+export async function preflight(url: string, tls?: ClusterTls, timeoutMs = 5000): Promise<void> {
   const where = parseClusterUrl(url);
   let last: unknown = null;
-  const r = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false, enableReadyCheck: false });
+  const r = new Redis(url, { ...tlsOptions(tls), lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null, connectTimeout: timeoutMs, enableOfflineQueue: false, enableReadyCheck: false });
   r.on('error', (e) => { last = e; });
   const timer = new Promise<never>((_, reject) => setTimeout(() => reject(Object.assign(new Error('connect ETIMEDOUT'), { code: 'ETIMEDOUT' })), timeoutMs).unref());
   try {

@@ -1,6 +1,6 @@
 // How thread 0 and its cluster agent (runtime/cluster/agent.ts) talk: the agent's start-up data,
 // and the shared reply buffer thread 0 waits on while a loop runs on the cluster.
-import type { ChunkError, ModuleInfo } from './common.js';
+import type { ChunkError, ClusterTls, ModuleInfo } from './common.js';
 import { LOOP_ENV, SCHED } from '../protocol.js';
 
 /** The reply buffer: i32 state, i32 length of the JSON reply that follows the header. */
@@ -8,6 +8,7 @@ export const SYNC = { state: 0, length: 1, HEADER: 16, BYTES: 1 << 16, IDLE: 0, 
 
 export interface AgentInit {
   url: string;
+  tls?: ClusterTls;
   memory: WebAssembly.Memory;
   sync: SharedArrayBuffer;
   bytes: Uint8Array;

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ParTrap } from '../trap.js';
 import { LOOP_ENV } from '../protocol.js';
-import { ClusterError, parseClusterUrl, type ModuleInfo } from './common.js';
+import { ClusterError, parseClusterUrl, type ClusterTls, type ModuleInfo } from './common.js';
 import { narrowLoop, SYNC, type AgentInit, type AgentReply } from './coordinator-protocol.js';
 
 /**
@@ -24,6 +24,7 @@ const DEFAULT_MIN_MS = 500;
 
 export interface ClusterOptions {
   url: string;
+  tls?: ClusterTls;
   memory: WebAssembly.Memory;
   bytes: Uint8Array;
   info: ModuleInfo;
@@ -62,7 +63,7 @@ export class ClusterClient {
   static async start(o: ClusterOptions): Promise<ClusterClient> {
     parseClusterUrl(o.url);
     const sync = new SharedArrayBuffer(SYNC.BYTES);
-    const init: AgentInit = { url: o.url, memory: o.memory, sync, bytes: o.bytes, info: o.info, timeoutMs: o.timeoutMs ?? 0 };
+    const init: AgentInit = { url: o.url, ...(o.tls ? { tls: o.tls } : {}), memory: o.memory, sync, bytes: o.bytes, info: o.info, timeoutMs: o.timeoutMs ?? 0 };
     const agent = new Worker(builtScript('agent'), { workerData: init });
     const client = new ClusterClient(agent, o, sync);
     await new Promise<void>((resolve, reject) => {

@@ -15,7 +15,7 @@ import type { Redis } from 'ioredis';
 import { PAGE } from '../layout.js';
 import {
   CHUNK_QUEUE, connection, HEARTBEAT_MS, key, pagesOf, parseClusterUrl, preflight, PREFIX,
-  type ChunkJob, type ChunkResult, type ModuleInfo, type Snapshot,
+  type ChunkJob, type ChunkResult, type ClusterTls, type ModuleInfo, type Snapshot,
 } from './common.js';
 import { builtScript } from './coordinator.js';
 import type { ExecMessage, ExecReply } from './executor.js';
@@ -27,6 +27,7 @@ const PAGE_CACHE = 4096;
 
 export interface WorkerOptions {
   url: string;
+  tls?: ClusterTls;
   threads?: number;
   concurrency: number;
   /** Lines about the worker's life (stderr). */
@@ -86,9 +87,9 @@ class Blobs {
 
 export async function runWorker(o: WorkerOptions): Promise<void> {
   const where = parseClusterUrl(o.url);
-  await preflight(o.url);
+  await preflight(o.url, o.tls);
   const name = `${hostname()}:${process.pid}`;
-  const redis = connection(o.url);
+  const redis = connection(o.url, o.tls);
   const blobs = new Blobs(redis);
   const idle: Executor[] = [];
   const all: Executor[] = [];
@@ -125,7 +126,7 @@ export async function runWorker(o: WorkerOptions): Promise<void> {
     }
   };
 
-  const blocking = connection(o.url);
+  const blocking = connection(o.url, o.tls);
   const worker = new Worker<ChunkJob, ChunkResult>(CHUNK_QUEUE, processor, {
     connection: blocking, prefix: PREFIX, concurrency: o.concurrency,
     lockDuration: LOCK_MS, stalledInterval: STALLED_MS, maxStalledCount: 3,
