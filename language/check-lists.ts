@@ -5,7 +5,7 @@
 import type * as A from './ast.js';
 import { Code } from './diagnostics.js';
 import type { Span } from './source.js';
-import { type DType, type Type, array, scalar, BOOL, INT, NONE, promote, promoteDtypes, typeKey, showType, isFloat, withoutShapes } from './types.js';
+import { type DType, type Type, array, scalar, BOOL, INT, NONE, elemOf, promote, promoteDtypes, typeKey, showType, isFloat, withoutShapes } from './types.js';
 import { Unknown } from './check-base.js';
 import type { Checker } from './checker.js';
 
@@ -83,10 +83,11 @@ export function listReduce(ck: Checker, c: A.Call, fname: string): Type {
   if (!elem && fname === 'sum') return INT;
   if (!elem) { ck.error(Code.TypeMismatch, `${fname}() of a list that never holds anything`, c.args[0].span); throw new Unknown(); }
   if (fname === 'sum') {
-    if (elem.kind !== 'scalar') { ck.error(Code.TypeMismatch, `sum() adds numbers, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
+    if (elem.kind !== 'scalar' && elem.kind !== 'array') { ck.error(Code.TypeMismatch, `sum() adds numbers or arrays, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
     // Python starts from the int 0: 0 + elements.
-    const p = promote({ dtype: 'int64', weak: true }, elem);
-    return scalar(p.dtype === 'bool' ? 'int64' : p.dtype, p.weak);
+    const p = promote({ dtype: 'int64', weak: true }, elemOf(elem)!);
+    const d = p.dtype === 'bool' ? 'int64' : p.dtype;
+    return elem.kind === 'array' ? array(d, elem.ndim) : scalar(d, p.weak);
   }
   if (elem.kind !== 'scalar' && elem.kind !== 'str') { ck.error(Code.TypeMismatch, `${fname}() compares numbers or strings, not ${showType(elem)}`, c.args[0].span); throw new Unknown(); }
   return elem;

@@ -122,7 +122,8 @@ export class OperatorTyping {
       throw new Unknown();
     }
     if (isFloat(t.dtype)) { this.error(Code.IndexError, 'arrays used as indices must be of integer (or boolean) type', ix.span); throw new Unknown(); }
-    if (t.ndim !== 1) { this.error(Code.Unsupported, 'indexing with a multi-dimensional integer array is not supported yet; use a 1-d index array', ix.span); throw new Unknown(); }
-    return array(base.dtype, base.ndim);
+    if (t.ndim === 0) { this.error(Code.Unsupported, 'indexing with a 0-d integer array is not supported yet; use an integer', ix.span); throw new Unknown(); }
+    // The index's shape, then the rest of the array's (Note [Index arrays of any rank] in lowering).
+    return array(base.dtype, t.ndim + base.ndim - 1);
   }
 }

@@ -1,5 +1,6 @@
 // Boolean masks and integer-array (fancy) indexing: `a[m]`, `a[idx]`, one 1-d index array among
-// basic indices (`a[:, idx]`), and stores through them (`a[m] = v`, `a[idx] += v`).
+// basic indices (`a[:, idx]`), index arrays of any rank (`lut[img]`), and stores through them
+// (`a[m] = v`, `a[idx] += v`).
 //
 // Note [Masks]: `a[m]` counts the True elements, allocates the result and gathers in a second pass
 // over the same nest; when `m` is an elementwise expression (`a[a > 0]`) it is evaluated inside both
@@ -13,8 +14,8 @@ import type { Type } from '../../language/types.js';
 import type * as I from '../ir.js';
 import type { FnLowerer } from './function.js';
 import type { ArrRef, Val } from './values.js';
-import { add32, bin, convert, get, i32, i64, log2Size, memOf, select } from '../ir-build.js';
-import { arr, copyRaw, elemAddr, fmtTrap, ld, row, size } from './library.js';
+import { add32, bin, convert, get, i32, i64, log2Size, memOf, mul32, select } from '../ir-build.js';
+import { arr, copyRaw, elemAddr, flattenCopy, fmtTrap, ld, row, size } from './library.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -80,15 +81,37 @@ export function gather(fl: FnLowerer, e: A.Subscript): Val {
     ], else: [] })));
     return fl.ownedArray(out);
   }
-  const rows = selectedRows(fl, a, ix, e.span);
-  const out = fl.alloc(a.dtype, [rows.n, ...a.shape.slice(1)], true);
-  rows.each((src, j) => copyRaw(fl, row(out, j), row(a, src), e.span));
+  const { flat, shape } = indexArray(fl, ix, e.span);
+  const rows = selectedRows(fl, a, flat, e.span);
+  const out = fl.alloc(a.dtype, [...shape, ...a.shape.slice(1)], true);
+  const dst = asRows(out, shape.length);
+  rows.each((src, j) => copyRaw(fl, row(dst, j), row(a, src), e.span));
   return fl.ownedArray(out);
 }
 
-/** The rows of `a` an index array selects along axis 0 (an int array, or a 1-d mask on a higher-rank array). */
-function selectedRows(fl: FnLowerer, a: ArrRef, ix: A.Expr, span: Span, axis = 0): { n: Expr; each(body: (src: Expr, j: Expr) => void): void } {
+/**
+ * Note [Index arrays of any rank]: `lut[img]` with a k-d integer array selects rows like a 1-d one;
+ * the result has the index's shape followed by the rest of the array's. The index is read through
+ * a C-ordered 1-d copy when it has more than one axis, and the result (or, for an assignment, the
+ * value broadcast to that shape) through a view whose first k axes are merged into one.
+ */
+function indexArray(fl: FnLowerer, ix: A.Expr, span: Span): { flat: ArrRef; shape: Expr[] } {
   const idx = arr(fl, ix);
+  if (idx.ndim === 1) return { flat: idx, shape: idx.shape };
+  const flat = flattenCopy(fl, idx, idx.dtype, span);
+  fl.ownedArray(flat);
+  return { flat, shape: idx.shape };
+}
+
+/** A contiguous array with its first k axes merged into one (k >= 1). */
+function asRows(a: ArrRef, k: number): ArrRef {
+  if (k === 1) return a;
+  const n = a.shape.slice(1, k).reduce((x, y) => mul32(x, y), a.shape[0]);
+  return { ...a, ndim: a.ndim - k + 1, shape: [n, ...a.shape.slice(k)], strides: [a.strides[k - 1], ...a.strides.slice(k)] };
+}
+
+/** The rows of `a` an index array selects along axis 0 (an int array, or a 1-d mask on a higher-rank array). */
+function selectedRows(fl: FnLowerer, a: ArrRef, idx: ArrRef, span: Span, axis = 0): { n: Expr; each(body: (src: Expr, j: Expr) => void): void } {
   const i = fl.fresh('i', 'i32');
   const step = (body: Stmt[]): Stmt => ({ k: 'for', label: `rows${fl.n++}`, v: i, t: 'i32', start: i32(0), stop: idx.shape[0], step: i32(1), body });
   const at = ld(idx.dtype, elemAddr(idx, idx.data, get(i, 'i32'), idx.strides[0]));
@@ -145,7 +168,7 @@ function mixedIndex(fl: FnLowerer, e: A.Subscript): { rows: ReturnType<typeof se
   const first = advanced.indexOf(true), last = advanced.lastIndexOf(true);
   const adjacent = advanced.slice(first, last + 1).every(Boolean);
   const src = toFront(view, q);
-  return { rows: selectedRows(fl, src, index[pos], e.span, axis), src, at: adjacent ? q : 0 };
+  return { rows: selectedRows(fl, src, arr(fl, index[pos]), e.span, axis), src, at: adjacent ? q : 0 };
 }
 
 /** a[..., idx, ...] as a value (Note [Mixed index arrays]). */
@@ -210,7 +233,17 @@ export function assignArrayIndex(fl: FnLowerer, t: A.Subscript, value: Val, fres
     fl.emit({ k: 'if', cond: overlap, then: viaTemp, else: fl.block(fused) });
     return;
   }
-  const rows = selectedRows(fl, a, ix, span);
+  const { flat, shape } = indexArray(fl, ix, span);
+  const rows = selectedRows(fl, a, flat, span);
+  if (v.k === 'a' && shape.length > 1 && v.a.ndim > a.ndim - 1) {
+    // (Note [Index arrays of any rank]) The value, broadcast to the result's shape, one row per index.
+    const full = fl.alloc(a.dtype, [...shape, ...a.shape.slice(1)], true);
+    fl.ownedArray(full);
+    fl.copyInto(full, v.a, span);
+    const src = asRows(full, shape.length);
+    rows.each((dst, j) => fl.copyInto(row(a, dst), row(src, j), span));
+    return;
+  }
   if (v.k === 's') {
     const x = fl.tmp(convert(v.e, v.dtype, a.dtype));
     rows.each((dst) => { const r = row(a, dst); fl.nest(r.shape, [r], span, (p) => [{ k: 'store', mem: memOf(a.dtype), addr: p[0], value: x }]); });

@@ -243,7 +243,7 @@ function copyRange(fl: FnLowerer, d: Expr, elem: Type | null, start: Expr, len: 
 }
 
 /** for k in [lo, hi): body(k), as an i32 counted loop. */
-function loop(fl: FnLowerer, lo: Expr, hi: Expr, body: (k: Expr) => void): void {
+export function loop(fl: FnLowerer, lo: Expr, hi: Expr, body: (k: Expr) => void): void {
   const k = fl.fresh('k', 'i32');
   const stmts = fl.block(() => body(get(k, 'i32')));
   fl.emit({ k: 'for', label: `list${fl.n++}`, v: k, t: 'i32', start: lo, stop: fl.tmp(hi), step: i32(1), body: stmts });
@@ -372,6 +372,7 @@ export function listReduce(fl: FnLowerer, e: A.Call, fname: string, t: Type): Va
     }, null);
     return { k: 's', e: get(acc, 'i32'), dtype: 'bool' };
   }
+  if (fname === 'sum' && elem.kind === 'array') return sumOfArrays(fl, e, seq, (t as { dtype: DType }).dtype);
   if (fname === 'sum') {
     const rd = (t as { dtype: DType }).dtype;
     const acc = fl.fresh('acc', vtOf(rd));
@@ -404,6 +405,27 @@ export function listReduce(fl: FnLowerer, e: A.Call, fname: string, t: Type): Va
     fl.emit({ k: 'if', cond: better(item, bestVal()), then: [{ k: 'retain', desc: it }, { k: 'release', desc: get(best, 'i32') }, { k: 'set', name: best, value: it }], else: [] });
   }, i64(1));
   return fl.ownedArray(fl.arrFromDesc(get(best, 'i32'), 'bool', 1));
+}
+
+/**
+ * Python's sum of arrays, 0 + x0 + x1 + ...: a copy of the first (in the result's dtype) to which
+ * each next one is added in place. Python's sum of nothing is the int 0, which an array result
+ * cannot hold: that is a ValueError here. An element of a bigger shape than the first (which NumPy
+ * would broadcast the sum to) gets NumPy's error for an in-place add.
+ */
+function sumOfArrays(fl: FnLowerer, e: A.Call, seq: Sequence, rd: DType): Val {
+  const n = fl.tmp(seq.count(), 'n');
+  const site = fl.mod.site(Code.ValueError, 'ValueError', e.span, 'sum() of no arrays: Python gives the int 0, which Par cannot return where arrays are summed');
+  fl.emit({ k: 'if', cond: bin('eq', 'i64', n, i64(0)), then: [fl.trap(fl.mod.imp('err_raise', ['i32'], null), i32(site))], else: [] });
+  const first = (seq.item(i64(0)) as Val & { k: 'a' }).a;
+  const acc = fl.alloc(rd, first.shape, true);
+  fl.copyInto(acc, first, e.span);
+  walk(fl, seq, (item) => {
+    const x = (item as Val & { k: 'a' }).a;
+    fl.checkBroadcastTo(acc.shape, [x], e.span, acc);
+    fl.nest(acc.shape, [acc, x], e.span, (p) => [{ k: 'store', mem: memOf(rd), addr: p[0], value: bin('add', vtOf(rd), load(vtOf(rd), memOf(rd), p[0]), convert(load(vtOf(x.dtype), memOf(x.dtype), p[1]), x.dtype, rd)) }]);
+  }, i64(1));
+  return fl.ownedArray(acc);
 }
 
 /** `xs.append(v)`, `xs.pop()`, ...; `self` is the list. */
