@@ -18,6 +18,7 @@ import { axesArgs, constShape, library, mathProd, numpyExtra, numpyMore, permuta
 import { randomCall } from './check-random.js';
 import { PRINTABLE, printable, strMethod } from './check-strings.js';
 import { complexCall } from './check-complex.js';
+import { builtinAsFunction } from './check-fnargs.js';
 import { TILING_FNS, tilingCall } from './check-tiling.js';
 
 export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | null): Type {
@@ -308,7 +309,8 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
     }
     case 'pmap': {
       ck.nargs(c, 2, 2, 'pmap');
-      const f = ck.expr(c.args[0]);
+      const given = ck.expr(c.args[0]);
+      const f = (given.kind === 'builtin' && builtinAsFunction(ck, given.name, c.args[0])) || given;
       const xs = ck.arrayArg(c.args[1], 'pmap');
       if (f.kind !== 'func') { ck.error(Code.TypeMismatch, 'pmap() needs a function defined with def as its first argument', c.args[0].span); throw new Unknown(); }
       if (xs.ndim !== 1) ck.error(Code.Unsupported, 'pmap() maps over a 1-d array', c.args[1].span);

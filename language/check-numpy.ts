@@ -395,7 +395,8 @@ export function numpyMore(ck: Checker, c: A.Call, name: string, args: A.Expr[]):
       const ordE = kw.get('ord')?.value;
       const ord = normOrd(ordE);
       const keep = kw.get('keepdims')?.value;
-      if (keep && !(keep.kind === 'Bool' && !keep.value)) ck.error(Code.Unsupported, 'norm(keepdims=True) is not supported yet', keep.span);
+      if (keep && keep.kind !== 'Bool') ck.error(Code.TypeMismatch, 'norm(keepdims=...) must be True or False, written out', keep.span);
+      const kept = keep?.kind === 'Bool' && keep.value;
       const axE = kw.get('axis')?.value;
       const ax = axE && axE.kind !== 'None' ? literalAxis(ck, axE, t.ndim, null) : null;
       if (ord === undefined) ck.error(Code.TypeMismatch, "norm() ord must be written as a literal: None, a number, inf, -inf or 'fro'", ordE!.span);
@@ -404,6 +405,7 @@ export function numpyMore(ck: Checker, c: A.Call, name: string, args: A.Expr[]):
         if (problem) ck.error(problem.unsupported ? Code.Unsupported : Code.ValueError, problem.text, ordE?.span ?? c.span);
       }
       // (Along the only axis of a vector, a number.)
+      if (kept) return array(d, t.ndim);
       return ax === null || t.ndim === 1 ? scalar(d) : array(d, t.ndim - 1);
     }
   }

@@ -15,6 +15,7 @@ import { fstringParts, strIndex } from './check-strings.js';
 import { elemUnify, listComp, listElem, listIndex, sameElem } from './check-lists.js';
 import { assignedNames, exprText, Unknown } from './check-base.js';
 import { builtin } from './check-calls.js';
+import { builtinAsFunction } from './check-fnargs.js';
 import { stmtInner } from './check-statements.js';
 import { gridType, staticDtype, tupleSlice, vectorizedCall } from './check-numpy.js';
 import {
@@ -629,13 +630,14 @@ export class Checker {
     }
     const types: (Type | null)[] = def.params.map(() => null);
     const argSpans: Span[] = def.params.map(() => c.span);
+    const argExprs: (A.Expr | null)[] = def.params.map(() => null);
     if (args.length > def.params.length) { this.error(Code.ArgCount, `${def.name}() takes ${def.params.length} argument${def.params.length === 1 ? '' : 's'} but ${args.length} were given`, c.span); throw new Unknown(); }
-    args.forEach((a, i) => { types[i] = preTyped ? preTyped[i] : this.expr(a); argSpans[i] = a.span; });
+    args.forEach((a, i) => { types[i] = preTyped ? preTyped[i] : this.expr(a); argSpans[i] = a.span; argExprs[i] = a; });
     for (const k of keywords) {
       const i = def.params.findIndex((p) => p.name === k.name);
       if (i < 0) { this.error(Code.ArgCount, `${def.name}() got an unexpected keyword argument '${k.name}'`, k.span); throw new Unknown(); }
       if (types[i]) { this.error(Code.ArgCount, `${def.name}() got multiple values for argument '${k.name}'`, k.span); throw new Unknown(); }
-      types[i] = this.expr(k.value); argSpans[i] = k.value.span;
+      types[i] = this.expr(k.value); argSpans[i] = k.value.span; argExprs[i] = k.value;
     }
     const params: { name: string; type: Type }[] = [];
     def.params.forEach((p, i) => {
@@ -650,6 +652,7 @@ export class Checker {
         if (!ok) this.error(Code.TypeMismatch, `argument '${p.name}' of ${def.name}() must be ${showType(ann)}, got ${showType(t)}`, argSpans[i]);
         t = ann;
       }
+      if (t.kind === 'builtin') t = (argExprs[i] && builtinAsFunction(this, t.name, argExprs[i]!)) || t;
       if (t.kind === 'builtin' || t.kind === 'module' || t.kind === 'exception' || t.kind === 'none') { this.error(Code.TypeMismatch, `cannot pass ${showType(t)} to a function`, argSpans[i]); throw new Unknown(); }
       params.push({ name: p.name, type: withoutShapes(t) });
     });

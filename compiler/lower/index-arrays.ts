@@ -83,7 +83,8 @@ export function gather(fl: FnLowerer, e: A.Subscript): Val {
   }
   const { flat, shape } = indexArray(fl, ix, e.span);
   const rows = selectedRows(fl, a, flat, e.span);
-  const out = fl.alloc(a.dtype, [...shape, ...a.shape.slice(1)], true);
+  // (A 1-d mask selects rows.n of them.)
+  const out = fl.alloc(a.dtype, [...(shape.length > 1 ? shape : [rows.n]), ...a.shape.slice(1)], true);
   const dst = asRows(out, shape.length);
   rows.each((src, j) => copyRaw(fl, row(dst, j), row(a, src), e.span));
   return fl.ownedArray(out);

@@ -112,7 +112,23 @@ export function numpyMore(fl: FnLowerer, e: A.Call, fname: string, args: A.Expr[
       ], else: [] }]);
       return { k: 't', items: outs.map((o) => fl.ownedArray(o)) };
     }
-    case 'linalg.norm': return norm(fl, e, t);
+    case 'linalg.norm': {
+      const keep = fl.kwOf(e, 'keepdims');
+      if (!(keep?.kind === 'Bool' && keep.value)) return norm(fl, e, t);
+      // keepdims=True: the reduced axes (all, or `axis`) kept with extent 1, in a new array.
+      const x = arr(fl, e.args[0]);
+      const d = (t as { dtype: DType }).dtype;
+      const axv = axisValue(fl.kwOf(e, 'axis'), null);
+      const r = norm(fl, e, { kind: 'array', dtype: d, ndim: x.ndim - 1 });
+      const k = axv === null || axv === undefined ? null : axv < 0 ? axv + x.ndim : axv;
+      const out = fl.alloc(d, x.shape.map((n, j) => (k === null || j === k ? i32(1) : n)), true);
+      if (r.k === 's') fl.emit({ k: 'store', mem: memOf(d), addr: out.data, value: r.e });
+      else {
+        const a = (r as { a: ArrRef }).a;
+        copySame(fl, out, { ...a, ndim: x.ndim, shape: out.shape, strides: out.shape.map((_n, j) => (j === k ? i32(0) : a.strides[j < k! ? j : j - 1])) }, span);
+      }
+      return fl.ownedArray(out);
+    }
   }
   throw new Error(`internal: ${fname} not lowered`);
 }
