@@ -1,5 +1,5 @@
-// Typing of NumPy's functions that repeat or list elements: np.tile, np.repeat (and a.repeat),
-// np.argwhere. Lowering is compiler/lower/tiling.ts.
+// Typing of NumPy's functions that repeat, split or list elements: np.tile, np.repeat (and
+// a.repeat), np.split and np.array_split, np.argwhere. Lowering is compiler/lower/tiling.ts.
 import type * as A from './ast.js';
 import { Code } from './diagnostics.js';
 import { type Type, array, showType, isFloat } from './types.js';
@@ -7,7 +7,7 @@ import { Unknown } from './check-base.js';
 import type { Checker } from './checker.js';
 import { literalAxis } from './check-numpy.js';
 
-export const TILING_FNS = new Set(['tile', 'repeat', '.repeat', 'argwhere']);
+export const TILING_FNS = new Set(['tile', 'repeat', '.repeat', 'argwhere', 'split', 'array_split']);
 
 /** The argument at position `i` or keyword `name` (NumPy's names; the method form has no `a`). */
 export function argOf(c: A.Call, args: A.Expr[], i: number, name: string): A.Expr | undefined {
@@ -36,6 +36,20 @@ export function tilingCall(ck: Checker, c: A.Call, name: string, args: A.Expr[])
       if (!intRepeats) ck.error(Code.TypeMismatch, `repeat() repeats must be an integer or a 1-d array of integers, got ${showType(rt)}`, rE.span);
       const ax = axE && axE.kind !== 'None' ? literalAxis(ck, axE, t.ndim, null) : null;
       return array(t.dtype, ax === null ? 1 : t.ndim);
+    }
+    case 'split': case 'array_split': {
+      ck.kw(c, ['ary', 'indices_or_sections', 'axis'], fname);
+      const aE = argOf(c, args, 0, 'ary'), sE = argOf(c, args, 1, 'indices_or_sections'), axE = argOf(c, args, 2, 'axis');
+      if (!aE || !sE || args.length > 3) { ck.error(Code.ArgCount, `${fname}() takes an array, sections or indices, and axis=`, c.span); throw new Unknown(); }
+      const t = ck.expr(aE);
+      if (t.kind !== 'array') { ck.error(Code.TypeMismatch, `${fname}() needs an array, got ${showType(t)}`, aE.span); throw new Unknown(); }
+      const st = ck.expr(sE);
+      const isInt = (x: Type | null) => !!x && x.kind === 'scalar' && !isFloat(x.dtype) && x.dtype !== 'bool';
+      const ok = isInt(st) || (st.kind === 'tuple' && st.elems.every(isInt)) || (st.kind === 'list' && (st.elem === null || isInt(st.elem)))
+        || (st.kind === 'array' && st.ndim === 1 && !isFloat(st.dtype) && st.dtype !== 'bool');
+      if (!ok) ck.error(Code.TypeMismatch, `${fname}() takes a number of sections or a sequence of indices, got ${showType(st)}`, sE.span);
+      if (axE) literalAxis(ck, axE, t.ndim, 0);
+      return { kind: 'list', elem: array(t.dtype, t.ndim) };
     }
     case 'argwhere': {
       ck.kw(c, ['a'], fname);

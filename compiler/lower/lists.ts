@@ -189,6 +189,16 @@ const int64 = (fl: FnLowerer, e: A.Expr): Expr => {
   return fl.tmp(convert(v.e, v.dtype, 'int64'));
 };
 
+/** A new list of `count` (an i32) elements, element j the value `make(j)` makes (in a loop over j). */
+export function listOf(fl: FnLowerer, elem: Type, count: Expr, make: (j: Expr) => Val, span: Span): Val {
+  const l = newList(fl, elem, count) as Val & { k: 'a' };
+  loop(fl, i32(0), count, (j) => {
+    const v = stored(fl, make(j), elem, span);
+    fl.emit({ k: 'store', mem: memOf(storageOf(elem)), addr: at(l.a.desc, elem, j), value: v });
+  });
+  return l;
+}
+
 /** `[a, b, c]`. */
 export function listLiteral(fl: FnLowerer, e: A.ListExpr, t: Type): Val {
   const elem = elemOf(t);

@@ -1,5 +1,5 @@
-// np.tile, np.repeat (a.repeat) and np.argwhere, each a function taking the FnLowerer. Typing is
-// language/check-tiling.ts.
+// np.tile, np.repeat (a.repeat), np.split/np.array_split and np.argwhere, each a function taking
+// the FnLowerer. Typing is language/check-tiling.ts.
 //
 // Note [Tiles and repeats as views]: both results are copies of `a` through a view with an extra
 // axis of stride 0. tile(a, (r0, r1)) of an (n0, n1) array fills the (r0*n0, r1*n1) result seen as
@@ -14,9 +14,9 @@ import { type DType, type Type } from '../../language/types.js';
 import type * as I from '../ir.js';
 import type { FnLowerer } from './function.js';
 import type { ArrRef, Val } from './values.js';
-import { add32, bin, convert, cvt, get, i32, memOf, mul32, select } from '../ir-build.js';
+import { add32, bin, convert, cvt, get, i32, log2Size, memOf, mul32, select } from '../ir-build.js';
 import { copyRaw, elemAddr, flattenCopy, fmtTrap, ld, row } from './library.js';
-import { loop } from './lists.js';
+import { listOf, loop, sequence } from './lists.js';
 
 type Expr = I.Expr;
 
@@ -24,7 +24,7 @@ const COPY_OP = { par: true, simd: true } as const;
 
 export function tilingCall(fl: FnLowerer, e: A.Call, fname: string, args: A.Expr[], t: Type): Val {
   const span = e.span;
-  const a = (fl.expr(argOf(e, args, 0, fname === 'tile' ? 'A' : 'a')!) as { a: ArrRef }).a;
+  const a = (fl.expr(argOf(e, args, 0, fname === 'tile' ? 'A' : fname.endsWith('split') ? 'ary' : 'a')!) as { a: ArrRef }).a;
   switch (fname) {
     case 'tile': return tile(fl, a, argOf(e, args, 1, 'reps')!, (t as { ndim: number }).ndim, span);
     case 'repeat': {
@@ -44,6 +44,10 @@ export function tilingCall(fl: FnLowerer, e: A.Call, fname: string, args: A.Expr
       return repeatCounts(fl, src, k, (fl.expr(rE) as { a: ArrRef }).a, span);
     }
     case 'argwhere': return argwhere(fl, a, span);
+    case 'split': case 'array_split': {
+      const v = axisValue(argOf(e, args, 2, 'axis'), 0) ?? 0;
+      return split(fl, a, v < 0 ? v + a.ndim : v, argOf(e, args, 1, 'indices_or_sections')!, fname === 'split', t, span);
+    }
   }
   throw new Error(`internal: ${fname} not lowered`);
 }
@@ -103,6 +107,51 @@ function repeatCounts(fl: FnLowerer, a: ArrRef, k: number, counts: ArrRef, span:
     });
   });
   return fl.ownedArray(out);
+}
+
+/**
+ * np.split and np.array_split along axis k: a list of views. A number of sections N cuts the axis
+ * into N pieces (np.split: equal ones, else NumPy's ValueError; array_split: the first n % N one
+ * longer); a sequence of indices cuts it before each, piece j being a[ix[j-1]:ix[j]] with Python's
+ * slice rules (negative from the end, clamped, empty when reversed).
+ */
+function split(fl: FnLowerer, a: ArrRef, k: number, sE: A.Expr, equal: boolean, t: Type, span: Span): Val {
+  const n = a.shape[k];
+  const sv = fl.expr(sE);
+  let count: Expr, start: (j: Expr) => Expr, end: (j: Expr) => Expr;
+  if (sv.k === 's') {
+    const parts = fl.tmp(cvt('i64->i32', convert(sv.e, sv.dtype, 'int64')), 'sections');
+    fl.emit({ k: 'if', cond: bin('le_s', 'i32', parts, i32(0)), then: [fmtTrap(fl, 'ValueError', 'number sections must be larger than 0.', span)], else: [] });
+    const each = fl.tmp(bin('div_s', 'i32', n, parts)), extra = fl.tmp(bin('rem_s', 'i32', n, parts));
+    if (equal) fl.emit({ k: 'if', cond: bin('ne', 'i32', extra, i32(0)), then: [fmtTrap(fl, 'ValueError', 'array split does not result in an equal division', span)], else: [] });
+    count = parts;
+    start = (j) => add32(mul32(j, each), select('i32', bin('lt_s', 'i32', j, extra), j, extra));
+    end = (j) => start(add32(j, i32(1)));
+  } else {
+    // The cut points, as int64, in a scratch array: a tuple's items, or a list's or array's elements.
+    const seq = sv.k === 't' ? null : sequence(fl, sE);
+    const m = sv.k === 't' ? i32(sv.items.length) : fl.tmp(cvt('i64->i32', seq!.count()), 'm');
+    const cuts = fl.alloc('int64', [m], true);
+    fl.ownedArray(cuts);
+    const put = (j: Expr, x: Val) => fl.emit({ k: 'store', mem: 'i64', addr: add32(cuts.data, bin('shl', 'i32', j, i32(3))), value: convert((x as { e: Expr }).e, (x as { dtype: DType }).dtype, 'int64') });
+    if (sv.k === 't') sv.items.forEach((x, j) => put(i32(j), x));
+    else loop(fl, i32(0), m, (j) => put(j, seq!.item(cvt('i32->i64', j))));
+    const cut = (j: Expr) => fl.tmp(cvt('i64->i32', ld('int64', add32(cuts.data, bin('shl', 'i32', j, i32(3))))));
+    // Python's slice bound: negative counts from the end, then clamped to [0, n].
+    const clamp = (x: Expr) => {
+      const y = fl.tmp(select('i32', bin('lt_s', 'i32', x, i32(0)), add32(x, n), x));
+      return fl.tmp(select('i32', bin('lt_s', 'i32', y, i32(0)), i32(0), select('i32', bin('gt_s', 'i32', y, n), n, y)));
+    };
+    count = fl.tmp(add32(m, i32(1)), 'count');
+    start = (j) => fl.tmp(select('i32', bin('eq', 'i32', j, i32(0)), i32(0), clamp(cut(select('i32', bin('eq', 'i32', j, i32(0)), i32(0), bin('sub', 'i32', j, i32(1)))))));
+    end = (j) => fl.tmp(select('i32', bin('eq', 'i32', j, m), n, clamp(cut(select('i32', bin('eq', 'i32', j, m), i32(0), j)))));
+  }
+  return listOf(fl, t.kind === 'list' ? t.elem! : t, count, (j) => {
+    const lo = fl.tmp(start(j), 'lo'), hi = fl.tmp(end(j), 'hi');
+    const len = select('i32', bin('gt_s', 'i32', hi, lo), bin('sub', 'i32', hi, lo), i32(0));
+    const data = add32(a.data, bin('shl', 'i32', mul32(lo, a.strides[k]), i32(log2Size(a.dtype))));
+    return fl.makeView(a, data, a.shape.map((x, i) => (i === k ? len : x)), a.strides);
+  }, span);
 }
 
 function negativeCheck(fl: FnLowerer, x: Expr, message: string, span: Span): void {
