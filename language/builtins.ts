@@ -11,7 +11,8 @@ export const UNARY_UFUNCS = new Set([
 ]);
 export const BINARY_UFUNCS = new Set(['maximum', 'minimum', 'arctan2', 'power', 'hypot', 'fmod', 'copysign']);
 /** NumPy 2's array-API names of ufuncs: `np.asin` is `np.arcsin` (the same object, messages name arcsin). */
-export const UFUNC_ALIASES = new Map([['asin', 'arcsin'], ['acos', 'arccos'], ['atan', 'arctan'], ['atan2', 'arctan2'], ['pow', 'power']]);
+export const UFUNC_ALIASES = new Map([['asin', 'arcsin'], ['acos', 'arccos'], ['atan', 'arctan'], ['atan2', 'arctan2'], ['pow', 'power'],
+  ['absolute', 'abs'], ['around', 'round'], ['amax', 'max'], ['amin', 'min']]);
 /**
  * Python's math functions Par has, and the NumPy function that computes each one's value. Called
  * with numbers they are Python's (docs/language.md §1): a Python float (an int for floor, ceil and

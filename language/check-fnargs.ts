@@ -6,12 +6,14 @@ import type * as A from './ast.js';
 import { BINARY_UFUNCS, MATH_FNS, REDUCE_FNS, UFUNC_ALIASES, UNARY_UFUNCS } from './builtins.js';
 import type { Checker } from './checker.js';
 import { functionOptions } from './compat.js';
+import { OPERATOR_UFUNCS } from './check-operator-ufuncs.js';
 import type { Type } from './types.js';
 
 const TWO_ARGS = new Set(['hypot', 'copysign', 'fmod', 'atan2', 'pow', 'isclose']);
 
 /** How many arguments the builtin `name` takes when it stands for a function (0: it cannot). */
 function arity(name: string): number {
+  if (name.startsWith('op:')) return OPERATOR_UFUNCS.get(name.slice(3))?.[0] ?? 0;
   if (name.startsWith('math.')) {
     const m = name.slice(5);
     return MATH_FNS.has(m) ? (TWO_ARGS.has(m) ? 2 : 1) : 0;
