@@ -107,7 +107,7 @@ export class NameTyping {
         case 'T': return array(base.dtype, base.ndim);
         case 'flat': return array(base.dtype, 1);
       }
-      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'swapaxes', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten', 'diagonal', 'trace', 'nonzero', 'repeat'].includes(e.attr))
+      if (['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'std', 'var', 'copy', 'reshape', 'ravel', 'astype', 'transpose', 'swapaxes', 'dot', 'fill', 'sort', 'argsort', 'cumsum', 'cumprod', 'flatten', 'diagonal', 'trace', 'nonzero', 'repeat', 'squeeze'].includes(e.attr))
         return { kind: 'builtin', name: '.' + e.attr };
     }
     if (base.kind === 'complex') return complexAttribute(this, e);

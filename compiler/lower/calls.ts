@@ -10,8 +10,8 @@ import { axesArgs, permutation, staticDtype } from '../../language/check-numpy.j
 import { fmtTrap, libraryCall, maxMinOfMany, ufuncArgs } from './library.js';
 import { mathCall } from './math-calls.js';
 import { numpyMore } from './numpy-misc.js';
-import { tilingCall } from './tiling.js';
-import { TILING_FNS } from '../../language/check-tiling.js';
+import { arrangementCall } from './arrangement.js';
+import { ARRANGEMENT_FNS } from '../../language/check-arrangement.js';
 import type { Span } from '../../language/source.js';
 import { type DType, isFloat, isInt, type Type } from '../../language/types.js';
 import { ELEM_SIZE } from '../../runtime/layout.js';
@@ -53,7 +53,7 @@ export class CallLowering {
     const args = self ? [self, ...e.args] : e.args;
     const fname = self ? name.slice(1) : name;
     if (name.startsWith('math.')) return mathCall(this, e, name.slice(5));
-    if (TILING_FNS.has(name)) return tilingCall(this, e, fname, args, t);
+    if (ARRANGEMENT_FNS.has(name)) return arrangementCall(this, e, fname, args, t);
     if (['divmod', 'np.divmod', 'roll', 'meshgrid', 'bincount', 'allclose', 'nonzero', 'linalg.norm'].includes(fname)) return numpyMore(this, e, fname, args, t);
     if (name.startsWith('tuple:') || NUMPY_EXTRA.has(fname)) return numpyExtra(this, e, fname, args, t);
     if (STATS_FNS.has(fname)) return quantileCall(this, e, fname as 'median', t);

@@ -1,5 +1,6 @@
-// np.tile, np.repeat (a.repeat), np.split/np.array_split and np.argwhere, each a function taking
-// the FnLowerer. Typing is language/check-tiling.ts.
+// np.tile, np.repeat (a.repeat), np.split/np.array_split, np.argwhere, and the views np.flip,
+// np.expand_dims, np.squeeze and np.atleast_Nd, each a function taking the FnLowerer. Typing is
+// language/check-arrangement.ts.
 //
 // Note [Tiles and repeats as views]: both results are copies of `a` through a view with an extra
 // axis of stride 0. tile(a, (r0, r1)) of an (n0, n1) array fills the (r0*n0, r1*n1) result seen as
@@ -8,7 +9,7 @@
 // the team and in SIMD like any copy. Repeats given per element (an array) are a loop of row copies.
 import type * as A from '../../language/ast.js';
 import { axisValue } from '../../language/check-numpy.js';
-import { argOf } from '../../language/check-tiling.js';
+import { argOf, atleastAxes, literalAxes } from '../../language/check-arrangement.js';
 import type { Span } from '../../language/source.js';
 import { type DType, type Type } from '../../language/types.js';
 import type * as I from '../ir.js';
@@ -22,9 +23,10 @@ type Expr = I.Expr;
 
 const COPY_OP = { par: true, simd: true } as const;
 
-export function tilingCall(fl: FnLowerer, e: A.Call, fname: string, args: A.Expr[], t: Type): Val {
+export function arrangementCall(fl: FnLowerer, e: A.Call, fname: string, args: A.Expr[], t: Type): Val {
   const span = e.span;
-  const a = (fl.expr(argOf(e, args, 0, fname === 'tile' ? 'A' : fname.endsWith('split') ? 'ary' : 'a')!) as { a: ArrRef }).a;
+  const first = fname === 'tile' ? 'A' : fname.endsWith('split') ? 'ary' : fname.startsWith('flip') ? 'm' : 'a';
+  const a = (fl.expr(argOf(e, args, 0, first)!) as { a: ArrRef }).a;
   switch (fname) {
     case 'tile': return tile(fl, a, argOf(e, args, 1, 'reps')!, (t as { ndim: number }).ndim, span);
     case 'repeat': {
@@ -44,6 +46,39 @@ export function tilingCall(fl: FnLowerer, e: A.Call, fname: string, args: A.Expr
       return repeatCounts(fl, src, k, (fl.expr(rE) as { a: ArrRef }).a, span);
     }
     case 'argwhere': return argwhere(fl, a, span);
+    case 'flip': case 'flipud': case 'fliplr': {
+      const axes = fname === 'flipud' ? [0] : fname === 'fliplr' ? [1] : literalAxes(argOf(e, args, 1, 'axis'), a.ndim) ?? a.shape.map((_n, j) => j);
+      // The last element along each flipped axis comes first; its stride turns negative.
+      const off = axes.reduce((acc: Expr, j) => add32(acc, mul32(bin('sub', 'i32', a.shape[j], i32(1)), a.strides[j])), i32(0));
+      const data = add32(a.data, bin('shl', 'i32', off, i32(log2Size(a.dtype))));
+      return fl.makeView(a, data, a.shape, a.strides.map((st, j) => (axes!.includes(j) ? bin('sub', 'i32', i32(0), st) : st)));
+    }
+    case 'expand_dims': {
+      const axes = literalAxes(argOf(e, args, 1, 'axis'), (t as { ndim: number }).ndim)!;
+      const shape: Expr[] = [], strides: Expr[] = [];
+      let k = 0;
+      for (let j = 0; j < a.ndim + axes.length; j++) {
+        if (axes.includes(j)) { shape.push(i32(1)); strides.push(i32(0)); } else { shape.push(a.shape[k]); strides.push(a.strides[k++]); }
+      }
+      return fl.makeView(a, a.data, shape, strides);
+    }
+    case 'squeeze': {
+      const nd = (t as { ndim: number }).ndim;
+      const named = literalAxes(argOf(e, args, 1, 'axis'), a.ndim);
+      // Without axis=, the checker knew the extents: the axes of extent 1 go.
+      const shapeT = (fl.type(argOf(e, args, 0, 'a')!) as { shape?: number[] }).shape;
+      const axes = named ?? shapeT!.flatMap((x, j) => (x === 1 ? [j] : []));
+      for (const j of axes) {
+        fl.emit({ k: 'if', cond: bin('ne', 'i32', a.shape[j], i32(1)), then: [fmtTrap(fl, 'ValueError', 'cannot select an axis to squeeze out which has size not equal to one', span)], else: [] });
+      }
+      const keep = a.shape.map((_n, j) => j).filter((j) => !axes.includes(j));
+      if (keep.length !== nd) throw new Error('internal: squeeze rank');
+      return fl.makeView(a, a.data, keep.map((j) => a.shape[j]), keep.map((j) => a.strides[j]));
+    }
+    case 'atleast_1d': case 'atleast_2d': case 'atleast_3d': {
+      const map = atleastAxes(Number(fname[8]), a.ndim);
+      return fl.makeView(a, a.data, map.map((j) => (j < 0 ? i32(1) : a.shape[j])), map.map((j) => (j < 0 ? i32(0) : a.strides[j])));
+    }
     case 'split': case 'array_split': {
       const v = axisValue(argOf(e, args, 2, 'axis'), 0) ?? 0;
       return split(fl, a, v < 0 ? v + a.ndim : v, argOf(e, args, 1, 'indices_or_sections')!, fname === 'split', t, span);
