@@ -9,6 +9,7 @@ import { STR_METHODS } from './check-strings.js';
 import { LIST_METHODS } from './check-lists.js';
 import { OPERATOR_UFUNCS } from './check-operator-ufuncs.js';
 import { NAN_REDUCTIONS } from './check-nan-reductions.js';
+import { FORMULA_FNS } from './check-formula-rewrites.js';
 import { Unknown } from './check-base.js';
 import { ABSTRACT_DTYPES, CONSTANTS, DECORATOR_NAMES, EXCEPTIONS, isBuiltinName, LINALG_FNS, MATH_FNS, UFUNC_ALIASES } from './builtins.js';
 import { array, dtypeNamed, INT, showType, STR, type Type } from './types.js';
@@ -44,6 +45,7 @@ export class NameTyping {
   knownName(this: Checker, id: string, module: string | null, span: Span): Type {
     if (module === 'numpy' && OPERATOR_UFUNCS.has(id)) return { kind: 'builtin', name: 'op:' + id };
     if (module === 'numpy' && NAN_REDUCTIONS.has(id)) return { kind: 'builtin', name: 'nan:' + id };
+    if (module === 'numpy' && FORMULA_FNS.has(id)) return { kind: 'builtin', name: 'formula:' + id };
     if (isBuiltinName(id) || EXCEPTIONS.has(id)) return { kind: 'builtin', name: UFUNC_ALIASES.get(id) ?? id };
     if (CONSTANTS[id]) return CONSTANTS[id];
     if (id === '__name__' && module === null) return STR;

@@ -8,7 +8,7 @@ import { Code } from './diagnostics.js';
 import type { Checker } from './checker.js';
 import { Unknown } from './check-base.js';
 import { isFloat } from './types.js';
-import { BINARY_UFUNCS, UNARY_UFUNCS } from './builtins.js';
+import { pure, replaceNode } from './check-formula-rewrites.js';
 
 export const NAN_REDUCTIONS = new Set(['nansum', 'nanprod', 'nanmax', 'nanmin', 'nanmean']);
 
@@ -49,23 +49,6 @@ export function rewriteNanReduction(ck: Checker, c: A.Call, name: string): A.Exp
       }
     }
   }
-  for (const k of Object.keys(c)) delete (c as unknown as Record<string, unknown>)[k];
-  return Object.assign(c as unknown as A.Expr, e);
+  return replaceNode(c, e);
 }
 
-/** Whether evaluating `e` more than once gives the same value at no great cost: names, literals, indexing, operators and ufuncs of such. */
-function pure(ck: Checker, e: A.Expr): boolean {
-  switch (e.kind) {
-    case 'Name': case 'Int': case 'Float': case 'Bool': return true;
-    case 'Attribute': return pure(ck, e.value);
-    case 'Subscript': return pure(ck, e.value) && e.index.every((ix) => (ix.kind === 'Slice' ? [ix.lower, ix.upper, ix.step].every((p) => !p || pure(ck, p)) : pure(ck, ix)));
-    case 'Unary': return pure(ck, e.operand);
-    case 'Binary': return pure(ck, e.left) && pure(ck, e.right);
-    case 'Compare': return pure(ck, e.left) && e.comparators.every((x) => pure(ck, x));
-    case 'Call': {
-      const f = ck.expr(e.func);
-      return f.kind === 'builtin' && (UNARY_UFUNCS.has(f.name) || BINARY_UFUNCS.has(f.name)) && e.keywords.length === 0 && e.args.every((x) => pure(ck, x));
-    }
-    default: return false;
-  }
-}

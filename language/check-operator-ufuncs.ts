@@ -5,6 +5,7 @@ import type * as A from './ast.js';
 import { Code } from './diagnostics.js';
 import type { Checker } from './checker.js';
 import { Unknown } from './check-base.js';
+import { replaceNode } from './check-formula-rewrites.js';
 
 type Build = (x: A.Expr[], span: A.Expr['span']) => A.Expr;
 const binary = (op: A.BinaryOp): Build => ([l, r], span) => ({ kind: 'Binary', op, left: l, right: r, span });
@@ -35,7 +36,5 @@ export function rewriteOperatorCall(ck: Checker, c: A.Call, name: string): A.Exp
   if (c.keywords.length) { ck.error(Code.Unsupported, `np.${name}(${c.keywords[0].name}=...) is not supported in Par; write the operator expression`, c.keywords[0].span); throw new Unknown(); }
   if (c.args.length !== n) { ck.error(Code.ArgCount, `${name}() takes ${n} argument${n === 1 ? '' : 's'}, got ${c.args.length}`, c.span); throw new Unknown(); }
   const e = build(c.args, c.span);
-  // The same node object becomes the expression, so every later pass and lowering see the operator.
-  for (const k of Object.keys(c)) delete (c as unknown as Record<string, unknown>)[k];
-  return Object.assign(c as unknown as A.Expr, e);
+  return replaceNode(c, e);
 }

@@ -18,6 +18,7 @@ import { builtin } from './check-calls.js';
 import { builtinAsFunction } from './check-fnargs.js';
 import { rewriteOperatorCall } from './check-operator-ufuncs.js';
 import { rewriteNanReduction } from './check-nan-reductions.js';
+import { rewriteFormula } from './check-formula-rewrites.js';
 import { stmtInner } from './check-statements.js';
 import { gridType, staticDtype, tupleSlice, vectorizedCall } from './check-numpy.js';
 import {
@@ -600,6 +601,7 @@ export class Checker {
     const ft = this.expr(c.func);
     if (ft.kind === 'builtin' && ft.name.startsWith('op:')) return this.expr(rewriteOperatorCall(this, c, ft.name.slice(3)));
     if (ft.kind === 'builtin' && ft.name.startsWith('nan:')) return this.expr(rewriteNanReduction(this, c, ft.name.slice(4)));
+    if (ft.kind === 'builtin' && ft.name.startsWith('formula:')) return this.expr(rewriteFormula(this, c, ft.name.slice(8)));
     if (ft.kind === 'func' && this.options.get(this.functions.get(ft.name)!)?.vectorize) return vectorizedCall(this, c, this.functions.get(ft.name)!);
     if (ft.kind === 'func') return this.userCall(c, this.functions.get(ft.name)!, c.args, c.keywords);
     if (ft.kind === 'dtype') return this.convert(c, ft.dtype, false);
