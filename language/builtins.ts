@@ -34,7 +34,7 @@ export const OTHER_BUILTINS = new Set([
   'list', 'sorted', 'enumerate', 'zip', 'reversed', 'get_num_threads', 'set_num_threads', 'get_thread_id', 'threadid',
   'divmod', 'roll', 'meshgrid', 'bincount', 'isclose', 'allclose', 'nonzero', 'complex',
   'tile', 'repeat', 'argwhere', 'split', 'array_split', 'flip', 'flipud', 'fliplr', 'expand_dims', 'squeeze',
-  'atleast_1d', 'atleast_2d', 'atleast_3d',
+  'atleast_1d', 'atleast_2d', 'atleast_3d', 'interp',
 ]);
 /** NumPy's abstract scalar classes, for issubdtype(a.dtype, np.floating). */
 export const ABSTRACT_DTYPES: Record<string, (d: DType) => boolean> = {

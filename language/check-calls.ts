@@ -19,6 +19,7 @@ import { randomCall } from './check-random.js';
 import { PRINTABLE, printable, strMethod } from './check-strings.js';
 import { complexCall } from './check-complex.js';
 import { builtinAsFunction } from './check-fnargs.js';
+import { interpCall } from './check-interp.js';
 import { ARRANGEMENT_FNS, arrangementCall } from './check-arrangement.js';
 
 export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | null): Type {
@@ -74,6 +75,7 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
   if (name.startsWith('random.') || name.startsWith('.rng:')) return randomCall(ck, c, name, self);
   if (LIBRARY_FNS.has(fname)) return library(ck, c, fname, args, self !== null);
   if (ARRANGEMENT_FNS.has(name)) return arrangementCall(ck, c, name, args);
+  if (name === 'interp') return interpCall(ck, c);
   if (['divmod', 'np.divmod', 'roll', 'meshgrid', 'bincount', 'isclose', 'allclose', 'nonzero', '.nonzero', 'linalg.norm'].includes(name) || (name === 'where' && c.args.length === 1)) return numpyMore(ck, c, name, args);
   if (NUMPY_EXTRA.has(name)) return numpyExtra(ck, c, name, args);
   if (STATS_FNS.has(name)) return statsCall(ck, c, name);

@@ -11,6 +11,7 @@ import { fmtTrap, libraryCall, maxMinOfMany, ufuncArgs } from './library.js';
 import { mathCall } from './math-calls.js';
 import { numpyMore } from './numpy-misc.js';
 import { arrangementCall } from './arrangement.js';
+import { interpCall } from './interp.js';
 import { ARRANGEMENT_FNS } from '../../language/check-arrangement.js';
 import type { Span } from '../../language/source.js';
 import { type DType, isFloat, isInt, type Type } from '../../language/types.js';
@@ -54,6 +55,7 @@ export class CallLowering {
     const fname = self ? name.slice(1) : name;
     if (name.startsWith('math.')) return mathCall(this, e, name.slice(5));
     if (ARRANGEMENT_FNS.has(name)) return arrangementCall(this, e, fname, args, t);
+    if (name === 'interp') return interpCall(this, e);
     if (['divmod', 'np.divmod', 'roll', 'meshgrid', 'bincount', 'allclose', 'nonzero', 'linalg.norm'].includes(fname)) return numpyMore(this, e, fname, args, t);
     if (name.startsWith('tuple:') || NUMPY_EXTRA.has(fname)) return numpyExtra(this, e, fname, args, t);
     if (STATS_FNS.has(fname)) return quantileCall(this, e, fname as 'median', t);
