@@ -10,9 +10,10 @@ import type { Checker } from './checker.js';
 import { Unknown } from './check-base.js';
 import { BINARY_UFUNCS, CREATION, UNARY_UFUNCS } from './builtins.js';
 
-export const FORMULA_FNS = new Set(['ptp', 'logspace', 'average', 'trapezoid', 'trapz', 'cross']);
+export const FORMULA_FNS = new Set(['ptp', 'logspace', 'average', 'trapezoid', 'trapz', 'cross', 'digitize']);
 
 type Span = A.Expr['span'];
+const RESHAPING = new Set(['reshape', '.reshape', 'ravel', '.ravel', 'transpose', '.transpose', '.astype', '.copy', '.flatten', 'astype']);
 const np = (attr: string, span: Span): A.Expr => ({ kind: 'Attribute', value: { kind: 'Name', id: 'numpy', span }, attr, attrSpan: span, span });
 export const npCall = (f: string, args: A.Expr[], keywords: A.Keyword[], span: Span): A.Expr => ({ kind: 'Call', func: np(f, span), args, keywords, span });
 const bin = (op: A.BinaryOp, left: A.Expr, right: A.Expr, span: Span): A.Expr => ({ kind: 'Binary', op, left, right, span });
@@ -33,9 +34,10 @@ export function pure(ck: Checker, e: A.Expr): boolean {
     case 'Compare': return pure(ck, e.left) && e.comparators.every((x) => pure(ck, x));
     case 'Call': {
       const f = ck.expr(e.func);
-      // Ufuncs and creation functions (np.arange(5), np.array([...])): the same values each time.
-      return f.kind === 'builtin' && (UNARY_UFUNCS.has(f.name) || BINARY_UFUNCS.has(f.name) || CREATION.has(f.name))
-        && e.args.every((x) => pure(ck, x)) && e.keywords.every((k) => pure(ck, k.value));
+      // Ufuncs, creation functions (np.arange(5), np.array([...])) and reshaping: the same values each time.
+      if (f.kind !== 'builtin' || !(UNARY_UFUNCS.has(f.name) || BINARY_UFUNCS.has(f.name) || CREATION.has(f.name) || RESHAPING.has(f.name))) return false;
+      const self = f.name.startsWith('.') && e.func.kind === 'Attribute' ? [e.func.value] : [];
+      return [...self, ...e.args].every((x) => pure(ck, x)) && e.keywords.every((k) => pure(ck, k.value));
     }
     default: return false;
   }
@@ -112,6 +114,21 @@ export function rewriteFormula(ck: Checker, c: A.Call, name: string): A.Expr {
       const d = x && x.kind !== 'None' ? npCall('diff', [x], [], span) : p.get('dx') ?? { kind: 'Float', value: 1, span };
       const pairs = bin('+', lastAxis(y, slice(int(1, span), null, span), span), lastAxis(y, slice(null, int(-1, span), span), span), span);
       return replaceNode(c, npCall('sum', [bin('/', bin('*', d, pairs, span), { kind: 'Float', value: 2, span }, span)], [{ name: 'axis', value: { kind: 'Unary', op: '-', operand: int(1, span), span }, span }], span));
+    }
+    case 'digitize': {
+      // NumPy: searchsorted(bins, x, side) for increasing bins, len(bins) - searchsorted(bins[::-1], x, side) for decreasing ones.
+      const p = params(ck, c, name, ['x', 'bins', 'right']);
+      const x = required(ck, c, name, p, 'x'), bins = required(ck, c, name, p, 'bins');
+      const r = p.get('right');
+      if (r && r.kind !== 'Bool') { ck.error(Code.TypeMismatch, 'digitize(right=...) must be True or False, written out', r.span); throw new Unknown(); }
+      needPure(ck, name, x, bins);
+      const side: A.Keyword = { name: 'side', value: { kind: 'Str', value: r?.kind === 'Bool' && r.value ? 'left' : 'right', span }, span };
+      const reversed: A.Expr = { kind: 'Subscript', value: bins, index: [{ kind: 'Slice', lower: null, upper: null, step: int(-1, span), span } as A.Expr], span } as A.Expr;
+      const len: A.Expr = { kind: 'Call', func: { kind: 'Name', id: 'len', span }, args: [bins], keywords: [], span };
+      const first: A.Expr = { kind: 'Subscript', value: bins, index: [int(0, span)], span } as A.Expr;
+      const lastEl: A.Expr = { kind: 'Subscript', value: bins, index: [{ kind: 'Unary', op: '-', operand: int(1, span), span }], span } as A.Expr;
+      const increasing: A.Expr = { kind: 'Compare', left: first, ops: ['<='], comparators: [lastEl], span };
+      return replaceNode(c, npCall('where', [increasing, npCall('searchsorted', [bins, x], [side], span), bin('-', len, npCall('searchsorted', [reversed, x], [side], span), span)], [], span));
     }
     case 'cross': {
       const p = params(ck, c, name, ['a', 'b']);
