@@ -9,8 +9,9 @@ import { Code } from './diagnostics.js';
 import type { Checker } from './checker.js';
 import { Unknown } from './check-base.js';
 import { BINARY_UFUNCS, CREATION, UNARY_UFUNCS } from './builtins.js';
+import { isFloat } from './types.js';
 
-export const FORMULA_FNS = new Set(['ptp', 'logspace', 'average', 'trapezoid', 'trapz', 'cross', 'digitize']);
+export const FORMULA_FNS = new Set(['ptp', 'logspace', 'average', 'trapezoid', 'trapz', 'cross', 'digitize', 'sinc', 'fmax', 'fmin', 'nan_to_num', 'heaviside', 'reciprocal']);
 
 type Span = A.Expr['span'];
 const RESHAPING = new Set(['reshape', '.reshape', 'ravel', '.ravel', 'transpose', '.transpose', '.astype', '.copy', '.flatten', 'astype']);
@@ -129,6 +130,53 @@ export function rewriteFormula(ck: Checker, c: A.Call, name: string): A.Expr {
       const lastEl: A.Expr = { kind: 'Subscript', value: bins, index: [{ kind: 'Unary', op: '-', operand: int(1, span), span }], span } as A.Expr;
       const increasing: A.Expr = { kind: 'Compare', left: first, ops: ['<='], comparators: [lastEl], span };
       return replaceNode(c, npCall('where', [increasing, npCall('searchsorted', [bins, x], [side], span), bin('-', len, npCall('searchsorted', [reversed, x], [side], span), span)], [], span));
+    }
+    case 'sinc': {
+      // NumPy: y = pi * where(x == 0, 1.0e-20, x); sin(y) / y.
+      const p = params(ck, c, name, ['x']);
+      const x = required(ck, c, name, p, 'x');
+      const y = bin('*', np('pi', span), npCall('where', [{ kind: 'Compare', left: x, ops: ['=='], comparators: [int(0, span)], span }, { kind: 'Float', value: 1e-20, span }, x], [], span), span);
+      needPure(ck, name, x);
+      return replaceNode(c, bin('/', npCall('sin', [y], [], span), y, span));
+    }
+    case 'fmax': case 'fmin': {
+      // maximum/minimum, except that a nan gives way to the other operand.
+      const p = params(ck, c, name, ['x1', 'x2']);
+      const a = required(ck, c, name, p, 'x1'), b = required(ck, c, name, p, 'x2');
+      needPure(ck, name, a, b);
+      const nan = (v: A.Expr): A.Expr => npCall('isnan', [v], [], span);
+      return replaceNode(c, npCall('where', [nan(a), b, npCall('where', [nan(b), a, npCall(name === 'fmax' ? 'maximum' : 'minimum', [a, b], [], span)], [], span)], [], span));
+    }
+    case 'heaviside': {
+      // 0 below zero, 1 above, x2 at zero, nan for nan.
+      const p = params(ck, c, name, ['x1', 'x2']);
+      const a = required(ck, c, name, p, 'x1'), b = required(ck, c, name, p, 'x2');
+      needPure(ck, name, a);
+      const cmp = (op: A.CompareOp): A.Expr => ({ kind: 'Compare', left: a, ops: [op], comparators: [int(0, span)], span });
+      const f = (v: number): A.Expr => ({ kind: 'Float', value: v, span });
+      return replaceNode(c, npCall('where', [cmp('<'), f(0), npCall('where', [cmp('>'), f(1), npCall('where', [cmp('=='), b, np('nan', span)], [], span)], [], span)], [], span));
+    }
+    case 'nan_to_num': {
+      // nan -> nan=, +inf -> posinf= (the dtype's largest), -inf -> neginf=; integers unchanged.
+      const p = params(ck, c, name, ['x', 'copy', 'nan', 'posinf', 'neginf']);
+      const x = required(ck, c, name, p, 'x');
+      const t = ck.expr(x);
+      if (!(t.kind === 'array' || t.kind === 'scalar') || !isFloat(t.dtype)) return replaceNode(c, npCall('copy', [x], [], span));
+      needPure(ck, name, x);
+      const big = t.dtype === 'float32' ? 3.4028234663852886e38 : Number.MAX_VALUE;
+      // (Negative numbers as Python writes them: a minus applied to a literal.)
+      const f = (v: number): A.Expr => (v < 0 ? { kind: 'Unary', op: '-', operand: { kind: 'Float', value: -v, span }, span } : { kind: 'Float', value: v, span });
+      const inf = (sign: number): A.Expr => ({ kind: 'Compare', left: x, ops: ['=='], comparators: [sign < 0 ? { kind: 'Unary', op: '-', operand: np('inf', span), span } : np('inf', span)], span });
+      const pick = (k: string, dflt: number): A.Expr => { const v = p.get(k); return v && v.kind !== 'None' ? v : f(dflt); };
+      const cast = (v: A.Expr): A.Expr => npCall(t.dtype, [v], [], span);
+      return replaceNode(c, npCall('where', [npCall('isnan', [x], [], span), cast(pick('nan', 0)), npCall('where', [inf(1), cast(pick('posinf', big)), npCall('where', [inf(-1), cast(pick('neginf', -big)), x], [], span)], [], span)], [], span));
+    }
+    case 'reciprocal': {
+      const p = params(ck, c, name, ['x']);
+      const x = required(ck, c, name, p, 'x');
+      const t = ck.expr(x);
+      if (!(t.kind === 'array' || t.kind === 'scalar') || !isFloat(t.dtype)) { ck.error(Code.Unsupported, 'reciprocal() of integers (which NumPy truncates) is not supported in Par; write 1 / x', x.span); throw new Unknown(); }
+      return replaceNode(c, bin('/', { kind: 'Float', value: 1, span }, x, span));
     }
     case 'cross': {
       const p = params(ck, c, name, ['a', 'b']);

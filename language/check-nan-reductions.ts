@@ -15,7 +15,12 @@ export const NAN_REDUCTIONS = new Set(['nansum', 'nanprod', 'nanmax', 'nanmin', 
 type Span = A.Expr['span'];
 const np = (attr: string, span: Span): A.Expr => ({ kind: 'Attribute', value: { kind: 'Name', id: 'numpy', span }, attr, attrSpan: span, span });
 const call = (f: string, args: A.Expr[], keywords: A.Keyword[], span: Span): A.Expr => ({ kind: 'Call', func: np(f, span), args, keywords, span });
-const float = (value: number, span: Span): A.Expr => ({ kind: 'Float', value, span });
+/** A number as Python would write it: nan and inf through numpy's constants, negatives with a minus. */
+const float = (value: number, span: Span): A.Expr => {
+  if (Number.isNaN(value)) return np('nan', span);
+  if (value < 0) return { kind: 'Unary', op: '-', operand: float(-value, span), span };
+  return value === Infinity ? np('inf', span) : { kind: 'Float', value, span };
+};
 
 /** Rewrites the call `c` of np.`name` in place (see the file's comment); problems are reported and throw. */
 export function rewriteNanReduction(ck: Checker, c: A.Call, name: string): A.Expr {
