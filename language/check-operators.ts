@@ -31,6 +31,7 @@ export class OperatorTyping {
     }
     const a = elemOf(l), b = elemOf(r);
     if (!a || !b) { this.error(Code.TypeMismatch, `unsupported operand types for ${op}: ${showType(l)} and ${showType(r)}`, span); throw new Unknown(); }
+    if (right) this.literalInRange(right, l, r);
     let p = promote(a, b);
     switch (op) {
       case '/': if (kindOf(p.dtype) < 2) p = { dtype: 'float64', weak: p.weak }; break;

@@ -106,6 +106,8 @@ export class Checker {
   mainLocals: Map<string, Type> = new Map();
   /** Values assigned to an annotated target, with the declared type (np.load reads its type there). */
   annotated = new Map<A.Expr, Type>();
+  /** Integer literals above int64's range allowed because they meet a uint64 (`np.uint64(2**64 - 1)`, `x & 0xffffffffffffffff`). */
+  uint64Literals = new Set<A.Expr>();
 
   constructor(readonly mod: A.Module, readonly diags: DiagnosticBag) {}
 
@@ -451,7 +453,7 @@ export class Checker {
   exprInner(e: A.Expr): Type {
     switch (e.kind) {
       case 'Int':
-        if (e.value > 0x7fffffffffffffffn || e.value < -0x8000000000000000n) this.error(Code.TypeMismatch, 'integer literal does not fit in int64', e.span);
+        if ((e.value > 0x7fffffffffffffffn && !(this.uint64Literals.has(e) && e.value <= 0xffffffffffffffffn)) || e.value < -0x8000000000000000n) this.error(Code.TypeMismatch, 'integer literal does not fit in int64', e.span);
         return INT;
       case 'Float': return FLOAT;
       case 'Imag': return COMPLEX;
@@ -475,7 +477,10 @@ export class Checker {
         return t.kind === 'array' ? array(d, t.ndim) : scalar(d, el.weak);
       }
       case 'Binary': {
-        const l = this.expr(e.left), r = this.expr(e.right);
+        const l = this.expr(e.left);
+        if (l.kind === 'scalar' || l.kind === 'array') this.allowUint64Literal(e.right, l.dtype);
+        const r = this.expr(e.right);
+        this.literalInRange(e.left, r, l);
         return this.binaryType(e.op, l, r, e.span, e.right);
       }
       case 'Compare': {

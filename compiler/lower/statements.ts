@@ -446,8 +446,10 @@ export class StatementLowering {
       if (((t.kind === 'str' || t.kind === 'list') && v.k === 'a') || t.kind === 'range') return printString(this, v, t, repr);
       switch (v.k) {
         case 's': {
-          const fn = { bool: 'print_bool', int32: 'print_i32', int64: 'print_i64', float32: 'print_f32', float64: 'print_f64' }[v.dtype];
-          this.emit({ k: 'expr', e: call(imp(fn, [vtOf(v.dtype), 'i32']), null, v.e, i32(repr ? 1 : 0)) });
+          // Integers other than int32 print through int64 (uint64 as its unsigned value).
+          const d = v.dtype === 'bool' || v.dtype === 'int32' || isFloat(v.dtype) || v.dtype === 'uint64' ? v.dtype : 'int64';
+          const fn = { bool: 'print_bool', int32: 'print_i32', int64: 'print_i64', uint64: 'print_u64', float32: 'print_f32', float64: 'print_f64' }[d as 'bool'];
+          this.emit({ k: 'expr', e: call(imp(fn, [vtOf(d), 'i32']), null, convert(v.e, v.dtype, d), i32(repr ? 1 : 0)) });
           return;
         }
         case 'a': this.emit({ k: 'expr', e: call(imp('print_array', ['i32', 'i32']), null, v.a.desc, i32(repr ? 1 : 0)) }); return;
