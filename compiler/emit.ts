@@ -460,7 +460,9 @@ class FuncEmitter {
     const m = this.m;
     switch (op) {
       case 'i32->i64': return m.i64.extend_s(a);
-      case 'u32->i64': return m.i64.extend_u(a);
+      // Not extend_u: Binaryen 132's optimizer folds extend_u(i32.load) into i64.load32_s (sign-
+      // extending); the mask keeps the zero extension whatever it folds the load into.
+      case 'u32->i64': return m.i64.and(m.i64.extend_s(a), m.i64.const(0xffffffffn));
       case 'i64->i32': return m.i32.wrap(a);
       case 'i32->f32': return m.f32.convert_s.i32(a);
       case 'i32->f64': return m.f64.convert_s.i32(a);

@@ -83,6 +83,9 @@ export const isUnsigned = (d: DType) => DTYPE_INFO[d].kind === 'u';
 /** The integer dtype of a kind and width (`int16`, `uint64`). */
 const intOf = (kind: 'i' | 'u', bits: number): DType => `${kind === 'u' ? 'u' : ''}int${bits}` as DType;
 
+/** The dtype NumPy sums, multiplies and accumulates a dtype in: bool and signed integers in int64, unsigned in uint64. */
+export const sumDtype = (d: DType): DType => (d === 'bool' || DTYPE_INFO[d].kind === 'i' ? 'int64' : DTYPE_INFO[d].kind === 'u' ? 'uint64' : d);
+
 /** NumPy's promotion of two strong dtypes (its promotion table, float16 and complex aside). */
 export function promoteDtypes(a: DType, b: DType): DType {
   if (a === b) return a;
