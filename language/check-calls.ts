@@ -151,9 +151,13 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
       const kw = ck.kw(c, ['dtype', 'fill_value'], name);
       if (c.args.length < 1 || c.args.length + (kw.has('fill_value') ? 1 : 0) !== 2) ck.nargs(c, 2, 2, name);
       const rank = ck.shapeArg(c.args[0]);
-      const vt = ck.expr(c.args[1] ?? kw.get('fill_value')!.value);
+      const fill = c.args[1] ?? kw.get('fill_value')!.value;
+      const given = kw.has('dtype') ? ck.dtypeArg(kw.get('dtype'), 'float64') : null;
+      if (given) ck.allowUint64Literal(fill, given);
+      const vt = ck.expr(fill);
       if (vt.kind !== 'scalar') { ck.error(Code.TypeMismatch, `full() needs a scalar fill value, got ${showType(vt)}`, c.span); throw new Unknown(); }
-      const d = kw.has('dtype') ? ck.dtypeArg(kw.get('dtype'), 'float64') : vt.dtype;
+      const d = given ?? vt.dtype;
+      ck.literalFits(fill, d);
       return array(d, rank, constShape(c.args[0]));
     }
     case 'zeros_like': case 'ones_like': case 'empty_like': case 'full_like': {

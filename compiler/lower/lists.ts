@@ -21,7 +21,7 @@ import type { FnLowerer } from './function.js';
 import type { ArrRef, Val } from './values.js';
 import { fmtTrap, sortHelper } from './library.js';
 import { materialize, pushValue, splitCount, splitPiece, strCompare, strChar, strNumber } from './strings.js';
-import { i32, i64, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp, tripCount } from '../ir-build.js';
+import { i32, i64, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOpOf, tripCount } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -386,7 +386,7 @@ export function listReduce(fl: FnLowerer, e: A.Call, fname: string, t: Type): Va
   const better = (x: Val, best: Val): Expr => {
     if (elem.kind === 'str') return strCompare(fl, fname === 'max' ? '>' : '<', x, best, e.span);
     const d = (elem as { dtype: DType }).dtype;
-    return bin(cmpOp(fname === 'max' ? '>' : '<', vtOf(d)), vtOf(d), (x as { e: Expr }).e, (best as { e: Expr }).e);
+    return bin(cmpOpOf(fname === 'max' ? '>' : '<', d), vtOf(d), (x as { e: Expr }).e, (best as { e: Expr }).e);
   };
   if (elem.kind === 'scalar') {
     const best = fl.fresh('best', vtOf(elem.dtype));
