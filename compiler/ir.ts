@@ -98,7 +98,8 @@ export type Expr =
   | { k: 'simd'; t: VT; op: string; args: Expr[]; lane?: number };
 
 export type Schedule = 'auto' | 'static' | 'dynamic' | 'guided' | 'runtime';
-export type ReduceOp = 'add' | 'mul' | 'and' | 'or' | 'xor' | 'min' | 'max';
+/** min_u/max_u: of uint32/uint64 values. */
+export type ReduceOp = 'add' | 'mul' | 'and' | 'or' | 'xor' | 'min' | 'max' | 'min_u' | 'max_u';
 
 export interface Reduction { name: string; t: VT; op: ReduceOp }
 

@@ -210,8 +210,13 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
         const t = ck.arrayArg(a, 'array');
         return array(ck.dtypeArg(kw.get('dtype'), t.dtype), t.ndim);
       }
+      // NumPy 2 checks each Python int literal against the dtype asked for (uint64's may pass int64).
+      const given = kw.get('dtype') ? ck.dtypeArg(kw.get('dtype'), 'float64') : null;
+      const leaves = (x: A.Expr): A.Expr[] => (x.kind === 'List' || x.kind === 'Tuple' ? x.elts.flatMap(leaves) : [x]);
+      if (given) for (const x of leaves(a)) ck.allowUint64Literal(x, given);
       const { dtype, ndim } = ck.listLiteral(a);
-      return array(ck.dtypeArg(kw.get('dtype'), dtype), ndim);
+      if (given) for (const x of leaves(a)) ck.literalFits(x, given);
+      return array(given ?? dtype, ndim);
     }
     case 'copy': case '.copy': { ck.nargs(c, self ? 0 : 1, self ? 0 : 1, 'copy'); const t = ck.arrayArg(args[0], 'copy'); return t; }
     case 'transpose': case '.transpose': case 'swapaxes': case '.swapaxes': case 'moveaxis': {

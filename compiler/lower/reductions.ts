@@ -7,12 +7,12 @@ import type * as A from '../../language/ast.js';
 import { Code } from '../../language/diagnostics.js';
 import { axisValue } from '../../language/check-numpy.js';
 import type { Span } from '../../language/source.js';
-import { type DType, isFloat, type Type } from '../../language/types.js';
+import { type DType, isFloat, isInt, type Type } from '../../language/types.js';
 import { ELEM_SIZE } from '../../runtime/layout.js';
 import type * as I from '../ir.js';
 import { dynamicAxisReduce } from './numpy.js';
 import type { RT } from '../kernels.js';
-import { add32, bin, call, cmpOpOf, convert, cst, cvt, get, i32, i64, load, log2Size, memOf, mul32, needsUnsigned, select, un, vtOf } from '../ir-build.js';
+import { add32, bin, call, cmpOpOf, convert, cst, cvt, get, i32, i64, load, log2Size, memOf, mul32, needsUnsigned, select, un, vtOf, wrapInt } from '../ir-build.js';
 import { ARG_BLOCK, ARRAY_OP, type ArrRef, PAR_MIN_ELEMS, range, type Val } from './values.js';
 import type { FnLowerer } from './function.js';
 
@@ -371,7 +371,8 @@ export class ReductionLowering {
     } else this.out.push(...serial);
     if (fname === 'argmin' || fname === 'argmax') return { e: cvt('i32->i64', get(best, 'i32')), dtype: 'int64' };
     if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', accD)), dtype: accD };
-    return { e: get(acc, vt), dtype: accD };
+    // sum(a, dtype=uint8) adds in i32: wrapping once at the end gives the same bits as at every step.
+    return { e: isInt(accD) ? wrapInt(get(acc, vt), accD) : get(acc, vt), dtype: accD };
   }
 
   /**

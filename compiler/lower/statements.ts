@@ -13,7 +13,7 @@ import { groupLength, lowerGroup } from './fuse-statements.js';
 import { forSequence, lengthOf, listBinary, listMethod, listSetItem } from './lists.js';
 import { unpackArray } from './numpy.js';
 import { materialize, printString, raiseWith, strBinary, strChar, strNumber } from './strings.js';
-import { add32, bin, call, convert, cvt, get, i32, i64, load, memOf, select, tripCount, un, vtOf } from '../ir-build.js';
+import { add32, bin, call, convert, cvt, get, i32, i64, load, memOf, needsUnsigned, select, tripCount, un, vtOf, wrapInt } from '../ir-build.js';
 import { asStored, type Slot, type Val } from './values.js';
 import { complexArith, printComplex } from './complex.js';
 import { iterationStreams } from './random-calls.js';
@@ -328,11 +328,17 @@ export class StatementLowering {
               const sl = this.slots.get(rd.name)!;
               const name = sl.k === 's' ? sl.name : rd.name;
               const dt = sl.k === 's' ? sl.dtype : 'float64';
-              return { name, t: vtOf(dt), op: ({ '+': 'add', '-': 'add', '*': 'mul', '&': 'and', '|': 'or', '^': 'xor', max: 'max', min: 'min' } as const)[rd.op] };
+              const op = ({ '+': 'add', '-': 'add', '*': 'mul', '&': 'and', '|': 'or', '^': 'xor', max: 'max', min: 'min' } as const)[rd.op];
+              return { name, t: vtOf(dt), op: needsUnsigned(dt) && (op === 'min' || op === 'max') ? `${op}_u` as const : op };
             }),
             line: this.mod.line(s.span),
             ...(cluster?.kind === 'Bool' && !cluster.value ? { cluster: false } : {}),
           });
+          // The partials of a narrow integer sum or product were folded in i32: wrap once.
+          for (const rd of info?.reductions ?? []) {
+            const sl = this.slots.get(rd.name)!;
+            if (sl.k === 's' && isInt(sl.dtype) && vtOf(sl.dtype) === 'i32' && sl.dtype !== 'int32') this.set(sl.name, wrapInt(get(sl.name, 'i32'), sl.dtype));
+          }
           streams?.after();
         } else {
           this.emit({ k: 'for', label, v: iv, t: 'i64', start, stop, step, body, site: this.mod.site(Code.Raised, 'KeyboardInterrupt', s.span) });
