@@ -408,6 +408,7 @@ export class Checker {
         this.inst.types.set(tg, lhs);
         if (vt.kind !== 'scalar' && vt.kind !== 'array') { this.error(Code.TypeMismatch, `cannot assign ${showType(vt)} into an array`, value.span); return; }
         if (lhs.kind === 'scalar' && vt.kind === 'array') { this.error(Code.TypeMismatch, 'cannot assign an array into a single element', value.span); return; }
+        if (vt.kind === 'scalar' && vt.weak) this.literalFits(value, base.dtype);
         if (lhs.kind === 'array' && vt.kind === 'array' && vt.ndim > lhs.ndim) this.error(Code.ShapeMismatch, `cannot assign a ${vt.ndim}-d array into a ${lhs.ndim}-d slice`, value.span);
         return;
       }
@@ -453,7 +454,7 @@ export class Checker {
   exprInner(e: A.Expr): Type {
     switch (e.kind) {
       case 'Int':
-        if ((e.value > 0x7fffffffffffffffn && !(this.uint64Literals.has(e) && e.value <= 0xffffffffffffffffn)) || e.value < -0x8000000000000000n) this.error(Code.TypeMismatch, 'integer literal does not fit in int64', e.span);
+        if ((e.value > 0x7fffffffffffffffn && !this.uint64Literals.has(e)) || e.value < -0x8000000000000000n) this.error(Code.TypeMismatch, 'integer literal does not fit in int64', e.span);
         return INT;
       case 'Float': return FLOAT;
       case 'Imag': return COMPLEX;
