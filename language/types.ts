@@ -86,6 +86,10 @@ const intOf = (kind: 'i' | 'u', bits: number): DType => `${kind === 'u' ? 'u' : 
 /** The dtype NumPy sums, multiplies and accumulates a dtype in: bool and signed integers in int64, unsigned in uint64. */
 export const sumDtype = (d: DType): DType => (d === 'bool' || DTYPE_INFO[d].kind === 'i' ? 'int64' : DTYPE_INFO[d].kind === 'u' ? 'uint64' : d);
 
+/** The float dtype NumPy's float ufuncs (sqrt, exp, arctan2, ...) give an integer dtype: float32 for
+ *  16-bit ones, float64 for wider ones (and, in Par, for bool); null for 8-bit ones, whose float16 Par lacks. */
+export const floatOf = (d: DType): DType | null => (isFloat(d) ? d : d === 'bool' || DTYPE_INFO[d].bits > 16 ? 'float64' : DTYPE_INFO[d].bits === 16 ? 'float32' : null);
+
 /** NumPy's promotion of two strong dtypes (its promotion table, float16 and complex aside). */
 export function promoteDtypes(a: DType, b: DType): DType {
   if (a === b) return a;
