@@ -156,6 +156,11 @@ export class ExpressionLowering {
   }
 
   attribute(this: FnLowerer, e: A.Attribute, t: Type): Val {
+    const info = e.value.kind === 'Call' ? this.cur.calls.get(e.value) : undefined;
+    if (info?.kind === 'builtin' && info.name.startsWith('iinfo:')) {
+      const d = DTYPE_INFO[info.name.slice('iinfo:'.length) as DType];
+      return { k: 's', e: i64(e.attr === 'bits' ? BigInt(d.bits) : e.attr === 'max' ? d.max : d.min), dtype: 'int64' };
+    }
     const bt = this.type(e.value);
     if (bt.kind === 'complex') return complexAttribute(this, e);
     if (bt.kind === 'module') {
