@@ -455,7 +455,8 @@ export class Checker {
     switch (e.kind) {
       case 'Int':
         if ((e.value > 0x7fffffffffffffffn && !this.uint64Literals.has(e)) || e.value < -0x8000000000000000n) this.error(Code.TypeMismatch, 'integer literal does not fit in int64', e.span);
-        return INT;
+        // Past int64 (where a uint64 allows it) the literal is a Python int with uint64's bits.
+        return e.value > 0x7fffffffffffffffn ? scalar('uint64', true) : INT;
       case 'Float': return FLOAT;
       case 'Imag': return COMPLEX;
       case 'Bool': return BOOL;
@@ -464,6 +465,8 @@ export class Checker {
       case 'None': return NONE;
       case 'Name': return this.name(e);
       case 'Unary': {
+        // -9223372036854775808 is int64's minimum, though its digits alone are past int64.
+        if (e.op === '-' && e.operand.kind === 'Int' && e.operand.value === 0x8000000000000000n) { this.inst.types.set(e.operand, INT); return INT; }
         const t = this.expr(e.operand);
         if (t.kind === 'complex' && e.op !== '~') return e.op === 'not' ? BOOL : COMPLEX;
         const el = elemOf(t);
@@ -488,6 +491,7 @@ export class Checker {
         let left = this.expr(e.left);
         let res: Type = BOOL;
         e.comparators.forEach((c, i) => {
+          if (left.kind === 'scalar' || left.kind === 'array') this.allowUint64Literal(c, left.dtype);
           const r = this.expr(c);
           const op = e.ops[i];
           if ((op === 'in' || op === 'not in') && !(left.kind === 'str' && r.kind === 'str') && r.kind !== 'list') { this.error(Code.Unsupported, `'${op}' is supported for strings and lists in Par`, e.span); throw new Unknown(); }

@@ -64,7 +64,8 @@ export class ScalarLowering {
   compareScalar(this: FnLowerer, op: '<' | '<=' | '>' | '>=' | '==' | '!=', a: { e: Expr; dtype: DType }, b: { e: Expr; dtype: DType }, lt: Type, rt: Type): Expr {
     const p = promote(elemOf(lt)!, elemOf(rt)!).dtype;
     const l = elemOf(lt)!, r = elemOf(rt)!;
-    if (isInt(p) && l.weak !== r.weak && isInt(l.dtype) && isInt(r.dtype)) {
+    // (A weak uint64 is a literal past int64, met where a uint64 allows it: compared as uint64.)
+    if (isInt(p) && l.weak !== r.weak && isInt(l.dtype) && isInt(r.dtype) && (l.weak ? l : r).dtype !== 'uint64') {
       // A Python int against a NumPy integer compares the values (NumPy 2), even out of the dtype's
       // range: in int64, and against uint64 a negative Python int is below every value.
       const [s, py, sFirst] = l.weak ? [b, a, false] : [a, b, true];
