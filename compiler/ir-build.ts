@@ -57,7 +57,8 @@ export function convert(e: Expr, from: DType, to: DType): Expr {
   if (fromInt && toInt) {
     // Bits first (i32 values are already their dtype's extension), then the target's width.
     const bits = vf === vt ? e : vf === 'i64' ? cvt('i64->i32', e) : cvt(from === 'uint32' ? 'u32->i64' : 'i32->i64', e);
-    return vt === 'i32' && DTYPE_INFO[to].bits < DTYPE_INFO[from].bits || vt === 'i32' && DTYPE_INFO[to].kind !== DTYPE_INFO[from].kind ? wrapInt(bits, to) : bits;
+    const f = DTYPE_INFO[from], t = DTYPE_INFO[to];
+    return vt === 'i32' && (f.min < t.min || f.max > t.max) ? wrapInt(bits, to) : bits;
   }
   if (fromInt) return cvt(`${needsUnsigned(from) ? (vf === 'i32' ? 'u32' : 'u64') : vf}->${vt}` as CvtOp, e);
   if (toInt && vt === 'i32' && to !== 'int32') {
