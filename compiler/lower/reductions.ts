@@ -310,8 +310,8 @@ export class ReductionLowering {
     // Exact in any grouping, so big arrays reduce on the team (float sums went pairwise above;
     // float products and int means are left in order).
     const isI = vt === 'i32' || vt === 'i64';
-    // (The team folds min/max signed: uint32/uint64 ones stay serial.)
-    const op: I.ReduceOp | null = ({ sum: isI ? 'add' : null, count_nonzero: 'add', prod: isI ? 'mul' : null, any: 'or', all: 'and', min: needsUnsigned(accD) ? null : 'min', max: needsUnsigned(accD) ? null : 'max' } as Record<string, I.ReduceOp | null>)[fname] ?? null;
+    const u = needsUnsigned(accD);
+    const op: I.ReduceOp | null = ({ sum: isI ? 'add' : null, count_nonzero: 'add', prod: isI ? 'mul' : null, any: 'or', all: 'and', min: u ? 'min_u' : 'min', max: u ? 'max_u' : 'max' } as Record<string, I.ReduceOp | null>)[fname] ?? null;
     const red = op && !inLine ? { reduce: [{ name: acc, t: vt, op }], par: true } : {};
     // argmin/argmax: first occurrence wins; a NaN is the answer once seen (NumPy).
     const better = (x: Expr, cur: Expr) => (isFloat(accD)
