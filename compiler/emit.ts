@@ -159,6 +159,8 @@ function splatBytes(e: Expr): Uint8Array | null {
     case 'f32x4.splat': for (let i = 0; i < 4; i++) dv.setFloat32(4 * i, Number(v), true); break;
     case 'i64x2.splat': for (let i = 0; i < 2; i++) dv.setBigInt64(8 * i, BigInt.asIntN(64, BigInt(v)), true); break;
     case 'i32x4.splat': for (let i = 0; i < 4; i++) dv.setInt32(4 * i, Number(BigInt.asIntN(32, BigInt(v))), true); break;
+    case 'i16x8.splat': for (let i = 0; i < 8; i++) dv.setInt16(2 * i, Number(BigInt.asIntN(16, BigInt(v))), true); break;
+    case 'i8x16.splat': for (let i = 0; i < 16; i++) dv.setInt8(i, Number(BigInt.asIntN(8, BigInt(v)))); break;
     default: return null;
   }
   return bytes;

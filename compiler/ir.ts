@@ -37,6 +37,11 @@ export const SIMD_OPS: Readonly<Record<string, { args: VT[]; result: VT; lane?: 
   }
   for (const op of ['and', 'or', 'xor', 'andnot']) ops[`v128.${op}`] = { args: ['v128', 'v128'], result: 'v128' };
   for (const op of ['min_s', 'max_s']) ops[`i32x4.${op}`] = { args: ['v128', 'v128'], result: 'v128' };
+  // Narrow lanes (Note [Narrow lanes] in vectorize.ts): splats of i32 values and wrapping arithmetic.
+  for (const l of ['i8x16', 'i16x8']) {
+    ops[`${l}.splat`] = { args: ['i32'], result: 'v128' };
+    for (const op of l === 'i16x8' ? ['add', 'sub', 'mul'] : ['add', 'sub']) ops[`${l}.${op}`] = { args: ['v128', 'v128'], result: 'v128' };
+  }
   ops['v128.not'] = { args: ['v128'], result: 'v128' };
   ops['v128.any_true'] = { args: ['v128'], result: 'i32' };
   /** bitselect(a, b, mask): bits of a where mask is 1, of b where it is 0. */
