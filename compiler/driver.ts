@@ -16,7 +16,7 @@ import { ParError } from '../runtime/errors.js';
 import type { Picture } from '../runtime/image.js';
 import type { ParFiles } from '../runtime/files.js';
 import { CTRL, LOOP_STATS, SERIAL_REASON, TRACE } from '../runtime/protocol.js';
-import { DESC, DTYPE_CODE, ELEM_SIZE } from '../runtime/layout.js';
+import { DESC, DTYPE_CODE, ELEM_SIZE, TYPED_ARRAY } from '../runtime/layout.js';
 
 /** Chunk records the trace holds (40 bytes each); later chunks are counted as dropped. */
 const TRACE_CAPACITY = 1 << 16;
@@ -457,7 +457,11 @@ class ProgramImpl implements Program {
       let k = 0;
       const out = (t: Type): ParValue => {
         switch (t.kind) {
-          case 'scalar': { const v = vals[k++]; return t.dtype === 'bool' ? Boolean(v) : (v as number | bigint); }
+          case 'scalar': {
+            const v = vals[k++];
+            // uint32 and uint64 come back as their bits in a signed i32/i64.
+            return t.dtype === 'bool' ? Boolean(v) : t.dtype === 'uint32' ? (v as number) >>> 0 : t.dtype === 'uint64' ? BigInt.asUintN(64, v as bigint) : (v as number | bigint);
+          }
           case 'array': { const desc = vals[k++] as number; const a = this.fromWasm(desc); this.release(desc); return a; }
           case 'tuple': return t.elems.map(out);
           default: return null;
@@ -479,8 +483,10 @@ class ProgramImpl implements Program {
   private toWasm(v: ParValue, t: Type, flat: unknown[], copies: { desc: number; arr: ParArray }[], what: string): void {
     switch (t.kind) {
       case 'scalar':
-        if (t.dtype === 'int64') flat.push(BigInt(v as number));
+        if (t.dtype === 'int64' || t.dtype === 'uint64') flat.push(BigInt(v as number));
         else if (t.dtype === 'bool') flat.push(v ? 1 : 0);
+        // Narrow integers travel wrapped to their dtype, as the compiled code keeps them.
+        else if (t.dtype !== 'float32' && t.dtype !== 'float64') flat.push(new TYPED_ARRAY[t.dtype]([Number(v)])[0]);
         else flat.push(Number(v));
         return;
       case 'array': {
@@ -495,7 +501,7 @@ class ProgramImpl implements Program {
         const dst = view.data as unknown as { [i: number]: unknown };
         for (let i = 0; i < n; i++) {
           const x = src[i];
-          dst[view.offset + i] = t.dtype === 'int64' ? BigInt(x) : t.dtype === 'bool' ? (x ? 1 : 0) : Number(x);
+          dst[view.offset + i] = t.dtype === 'int64' || t.dtype === 'uint64' ? BigInt(x) : t.dtype === 'bool' ? (x ? 1 : 0) : Number(x);
         }
         flat.push(desc);
         copies.push({ desc, arr });

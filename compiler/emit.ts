@@ -159,6 +159,8 @@ function splatBytes(e: Expr): Uint8Array | null {
     case 'f32x4.splat': for (let i = 0; i < 4; i++) dv.setFloat32(4 * i, Number(v), true); break;
     case 'i64x2.splat': for (let i = 0; i < 2; i++) dv.setBigInt64(8 * i, BigInt.asIntN(64, BigInt(v)), true); break;
     case 'i32x4.splat': for (let i = 0; i < 4; i++) dv.setInt32(4 * i, Number(BigInt.asIntN(32, BigInt(v))), true); break;
+    case 'i16x8.splat': for (let i = 0; i < 8; i++) dv.setInt16(2 * i, Number(BigInt.asIntN(16, BigInt(v))), true); break;
+    case 'i8x16.splat': for (let i = 0; i < 16; i++) dv.setInt8(i, Number(BigInt.asIntN(8, BigInt(v)))); break;
     default: return null;
   }
   return bytes;
@@ -365,6 +367,9 @@ class FuncEmitter {
     const m = this.m;
     switch (mem) {
       case 'u8': return m.i32.load8_u(offset, 1, addr);
+      case 'i8': return m.i32.load8_s(offset, 1, addr);
+      case 'u16': return m.i32.load16_u(offset, 2, addr);
+      case 'i16': return m.i32.load16_s(offset, 2, addr);
       case 'i32': return m.i32.load(offset, 4, addr);
       case 'i64': return m.i64.load(offset, 8, addr);
       case 'f32': return m.f32.load(offset, 4, addr);
@@ -376,7 +381,8 @@ class FuncEmitter {
   private store(mem: Mem, addr: BExpr, value: BExpr, offset = 0): BExpr {
     const m = this.m;
     switch (mem) {
-      case 'u8': return m.i32.store8(offset, 1, addr, value);
+      case 'u8': case 'i8': return m.i32.store8(offset, 1, addr, value);
+      case 'u16': case 'i16': return m.i32.store16(offset, 2, addr, value);
       case 'i32': return m.i32.store(offset, 4, addr, value);
       case 'i64': return m.i64.store(offset, 8, addr, value);
       case 'f32': return m.f32.store(offset, 4, addr, value);
@@ -399,10 +405,12 @@ class FuncEmitter {
     if (t === 'i32' || t === 'i64') {
       const I = t === 'i32' ? m.i32 : m.i64;
       switch (op) {
-        case 'add': case 'sub': case 'mul': case 'div_s': case 'div_u': case 'rem_s':
+        case 'add': case 'sub': case 'mul': case 'div_s': case 'div_u': case 'rem_s': case 'rem_u':
         case 'and': case 'or': case 'xor': case 'shl': case 'shr_s': case 'shr_u':
-        case 'eq': case 'ne': case 'lt_s': case 'le_s': case 'gt_s': case 'ge_s': case 'lt_u': case 'ge_u':
+        case 'eq': case 'ne': case 'lt_s': case 'le_s': case 'gt_s': case 'ge_s': case 'lt_u': case 'le_u': case 'gt_u': case 'ge_u':
           return I[op](a, b);
+        case 'min_u': return this.twice(t, a, b, (ga, gb, ta, tb) => m.select(I.lt_u(ga(), gb()), ta, tb));
+        case 'max_u': return this.twice(t, a, b, (ga, gb, ta, tb) => m.select(I.gt_u(ga(), gb()), ta, tb));
         // wasm has no integer min/max: select over temps (select evaluates both operands, then the test).
         case 'min': return this.twice(t, a, b, (ga, gb, ta, tb) => m.select(I.lt_s(ga(), gb()), ta, tb));
         case 'max': return this.twice(t, a, b, (ga, gb, ta, tb) => m.select(I.gt_s(ga(), gb()), ta, tb));
@@ -429,6 +437,8 @@ class FuncEmitter {
       const zero = () => this.constant(t, 0);
       switch (op) {
         case 'eqz': case 'clz': case 'ctz': case 'popcnt': return I[op](a);
+        case 'extend8_s': return I.extend8_s(a);
+        case 'extend16_s': return I.extend16_s(a);
         case 'neg': return I.sub(zero(), a);
         case 'abs': {
           const type = valueType(this.b, t);
@@ -452,12 +462,18 @@ class FuncEmitter {
     const m = this.m;
     switch (op) {
       case 'i32->i64': return m.i64.extend_s(a);
-      case 'u32->i64': return m.i64.extend_u(a);
+      // Not extend_u: Binaryen 132's optimizer folds extend_u(i32.load) into i64.load32_s (sign-
+      // extending); the mask keeps the zero extension whatever it folds the load into.
+      case 'u32->i64': return m.i64.and(m.i64.extend_s(a), m.i64.const(0xffffffffn));
       case 'i64->i32': return m.i32.wrap(a);
       case 'i32->f32': return m.f32.convert_s.i32(a);
       case 'i32->f64': return m.f64.convert_s.i32(a);
       case 'i64->f32': return m.f32.convert_s.i64(a);
       case 'i64->f64': return m.f64.convert_s.i64(a);
+      case 'u32->f32': return m.f32.convert_u.i32(a);
+      case 'u32->f64': return m.f64.convert_u.i32(a);
+      case 'u64->f32': return m.f32.convert_u.i64(a);
+      case 'u64->f64': return m.f64.convert_u.i64(a);
       // Saturating: NaN -> 0, out of range -> the nearest bound, never a trap.
       case 'f32->i32': return m.i32.trunc_s_sat.f32(a);
       case 'f64->i32': return m.i32.trunc_s_sat.f64(a);

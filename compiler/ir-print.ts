@@ -6,7 +6,7 @@ import type { BinOp, Expr, Func, Program, Stmt } from './ir.js';
 const BIN_SYMBOL: Partial<Record<BinOp, string>> = {
   add: '+', sub: '-', mul: '*', div_s: '/s', div_u: '/u', rem_s: '%s', div: '/',
   and: '&', or: '|', xor: '^', shl: '<<', shr_s: '>>s', shr_u: '>>u',
-  eq: '==', ne: '!=', lt_s: '<s', le_s: '<=s', gt_s: '>s', ge_s: '>=s', lt_u: '<u', ge_u: '>=u',
+  eq: '==', ne: '!=', lt_s: '<s', le_s: '<=s', gt_s: '>s', ge_s: '>=s', lt_u: '<u', le_u: '<=u', gt_u: '>u', ge_u: '>=u', rem_u: '%u',
   lt: '<', le: '<=', gt: '>', ge: '>=',
 };
 

@@ -9,8 +9,9 @@
 // by the emitter.
 
 export type VT = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
-/** Memory access types: bool arrays are stored as u8; v128 moves 16 bytes (SIMD). */
-export type Mem = 'u8' | 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
+/** Memory access types: bool and uint8 arrays are stored as u8; i8/u16/i16 load sign- or zero-extended
+ *  to i32 (and store the low bits); v128 moves 16 bytes (SIMD). */
+export type Mem = 'u8' | 'i8' | 'u16' | 'i16' | 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
 
 /** SIMD lane shapes (see Note [SIMD]). */
 export type Lanes = 'f64x2' | 'f32x4' | 'i64x2' | 'i32x4';
@@ -36,6 +37,11 @@ export const SIMD_OPS: Readonly<Record<string, { args: VT[]; result: VT; lane?: 
   }
   for (const op of ['and', 'or', 'xor', 'andnot']) ops[`v128.${op}`] = { args: ['v128', 'v128'], result: 'v128' };
   for (const op of ['min_s', 'max_s']) ops[`i32x4.${op}`] = { args: ['v128', 'v128'], result: 'v128' };
+  // Narrow lanes (Note [Narrow lanes] in vectorize.ts): splats of i32 values and wrapping arithmetic.
+  for (const l of ['i8x16', 'i16x8']) {
+    ops[`${l}.splat`] = { args: ['i32'], result: 'v128' };
+    for (const op of l === 'i16x8' ? ['add', 'sub', 'mul'] : ['add', 'sub']) ops[`${l}.${op}`] = { args: ['v128', 'v128'], result: 'v128' };
+  }
   ops['v128.not'] = { args: ['v128'], result: 'v128' };
   ops['v128.any_true'] = { args: ['v128'], result: 'i32' };
   /** bitselect(a, b, mask): bits of a where mask is 1, of b where it is 0. */
@@ -44,17 +50,20 @@ export const SIMD_OPS: Readonly<Record<string, { args: VT[]; result: VT; lane?: 
 })();
 
 export type BinOp =
-  | 'add' | 'sub' | 'mul' | 'div_s' | 'div_u' | 'rem_s' | 'div' // div: float division
+  | 'add' | 'sub' | 'mul' | 'div_s' | 'div_u' | 'rem_s' | 'rem_u' | 'div' // div: float division
   | 'and' | 'or' | 'xor' | 'shl' | 'shr_s' | 'shr_u'
-  | 'eq' | 'ne' | 'lt_s' | 'le_s' | 'gt_s' | 'ge_s' | 'lt_u' | 'ge_u' | 'lt' | 'le' | 'gt' | 'ge' // lt..ge: float
-  | 'min' | 'max' | 'copysign';
+  | 'eq' | 'ne' | 'lt_s' | 'le_s' | 'gt_s' | 'ge_s' | 'lt_u' | 'le_u' | 'gt_u' | 'ge_u' | 'lt' | 'le' | 'gt' | 'ge' // lt..ge: float
+  | 'min' | 'max' | 'min_u' | 'max_u' | 'copysign';
 /** Comparisons: for these `bin.t` is the OPERAND type and the result is always i32 (0 or 1). */
-export const CMP_OPS: ReadonlySet<BinOp> = new Set<BinOp>(['eq', 'ne', 'lt_s', 'le_s', 'gt_s', 'ge_s', 'lt_u', 'ge_u', 'lt', 'le', 'gt', 'ge']);
-export type UnOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil' | 'trunc' | 'nearest' | 'eqz' | 'clz' | 'ctz' | 'popcnt';
+export const CMP_OPS: ReadonlySet<BinOp> = new Set<BinOp>(['eq', 'ne', 'lt_s', 'le_s', 'gt_s', 'ge_s', 'lt_u', 'le_u', 'gt_u', 'ge_u', 'lt', 'le', 'gt', 'ge']);
+/** extend8_s/extend16_s: sign-extend the low 8/16 bits (how int8/int16 values wrap). */
+export type UnOp = 'neg' | 'abs' | 'sqrt' | 'floor' | 'ceil' | 'trunc' | 'nearest' | 'eqz' | 'clz' | 'ctz' | 'popcnt' | 'extend8_s' | 'extend16_s';
 /** Conversions between value types; `s` = signed/saturating where it matters. */
 export type CvtOp =
   | 'i32->i64' | 'i64->i32' | 'i32->f32' | 'i32->f64' | 'i64->f32' | 'i64->f64'
   | 'f32->i32' | 'f32->i64' | 'f64->i32' | 'f64->i64' | 'f32->f64' | 'f64->f32' | 'u32->i64'
+  /** Unsigned integer sources (uint32 in an i32, uint64 in an i64). */
+  | 'u32->f32' | 'u32->f64' | 'u64->f32' | 'u64->f64'
   /** Bit-pattern reinterpretations (for atomic updates of floats by compare-and-swap). */
   | 'bits:f32->i32' | 'bits:i32->f32' | 'bits:f64->i64' | 'bits:i64->f64';
 
@@ -94,7 +103,8 @@ export type Expr =
   | { k: 'simd'; t: VT; op: string; args: Expr[]; lane?: number };
 
 export type Schedule = 'auto' | 'static' | 'dynamic' | 'guided' | 'runtime';
-export type ReduceOp = 'add' | 'mul' | 'and' | 'or' | 'xor' | 'min' | 'max';
+/** min_u/max_u: of uint32/uint64 values. */
+export type ReduceOp = 'add' | 'mul' | 'and' | 'or' | 'xor' | 'min' | 'max' | 'min_u' | 'max_u';
 
 export interface Reduction { name: string; t: VT; op: ReduceOp }
 

@@ -127,6 +127,7 @@ const IDENTITY: Record<ReduceOp, (t: VT) => Expr> = {
   add: (t) => cst(t, 0), mul: (t) => cst(t, 1), and: (t) => cst(t, -1), or: (t) => cst(t, 0), xor: (t) => cst(t, 0),
   min: (t) => (t === 'f32' || t === 'f64' ? cst(t, Infinity) : t === 'i64' ? i64(0x7fffffffffffffffn) : i32(0x7fffffff)),
   max: (t) => (t === 'f32' || t === 'f64' ? cst(t, -Infinity) : t === 'i64' ? i64(-0x8000000000000000n) : i32(-0x80000000)),
+  min_u: (t) => cst(t, -1), max_u: (t) => cst(t, 0),
 };
 
 /** acc op x, with NumPy-like min/max (NaN propagates for floats). */
@@ -140,6 +141,8 @@ function combine(op: ReduceOp, t: VT, a: Expr, b: Expr): Expr {
     case 'xor': return bin('xor', t, a, b);
     case 'min': return isF ? bin('min', t, a, b) : select(t, bin('lt_s', t, b, a), b, a);
     case 'max': return isF ? bin('max', t, a, b) : select(t, bin('gt_s', t, b, a), b, a);
+    case 'min_u': return select(t, bin('lt_u', t, b, a), b, a);
+    case 'max_u': return select(t, bin('gt_u', t, b, a), b, a);
   }
 }
 

@@ -33,6 +33,23 @@ export const LANES: Record<Lane, { shape: 'f64x2' | 'f32x4' | 'i64x2' | 'i32x4';
 };
 const isFloatLane = (l: Lane) => l === 'f64' || l === 'f32';
 
+/**
+ * Note [Narrow lanes]: int8/uint8 (and bool) elements in i8x16 lanes, int16/uint16 in i16x8. The
+ * scalar body computes in i32 and stores the low 8 or 16 bits, so a lane need only hold its
+ * scalar value modulo 2^w: that is so for loads (of either signedness), splats of i32 scalars and
+ * the ring operations add, sub, mul (i16x8 only: wasm has no i8x16.mul), and, or, xor, and the
+ * sign extensions and masks that wrap a value (identity modulo 2^w when they keep at least w bits).
+ * Anything else (compares, shifts, division, conversions, selects) keeps the loop scalar.
+ */
+export type NarrowLane = 'u8' | 'i8' | 'u16' | 'i16';
+const NARROW: Record<NarrowLane, { shape: 'i8x16' | 'i16x8'; n: number; bits: number }> = {
+  u8: { shape: 'i8x16', n: 16, bits: 8 }, i8: { shape: 'i8x16', n: 16, bits: 8 },
+  u16: { shape: 'i16x8', n: 8, bits: 16 }, i16: { shape: 'i16x8', n: 8, bits: 16 },
+};
+const isNarrow = (l: string): l is NarrowLane => Object.hasOwn(NARROW, l);
+/** Elements per v128 of a lane type. */
+export const laneCount = (l: Lane | NarrowLane): number => (isNarrow(l) ? NARROW[l].n : LANES[l].n);
+
 export const simd = (op: string, t: VT, args: Expr[], lane?: number): Expr =>
   (lane === undefined ? { k: 'simd', t, op, args } : { k: 'simd', t, op, args, lane });
 export const splat = (l: Lane, x: Expr): Expr => simd(`${LANES[l].shape}.splat`, 'v128', [x]);
@@ -60,14 +77,14 @@ export interface VectorizeEnv {
 }
 
 /** The lane type of a scalar body: the type every store through a pointer writes, or null. */
-export function bodyLane(ss: Stmt[], pointers: ReadonlySet<string>): Lane | null {
-  let lane: Lane | null = null;
+export function bodyLane(ss: Stmt[], pointers: ReadonlySet<string>): Lane | NarrowLane | null {
+  let lane: Lane | NarrowLane | null = null;
   let ok = true;
   const visit = (s: Stmt) => {
     if (s.k === 'store') {
-      if (!(s.mem in LANES) || s.addr.k !== 'get' || !pointers.has(s.addr.name)) ok = false;
+      if (!(s.mem in LANES || isNarrow(s.mem)) || s.addr.k !== 'get' || !pointers.has(s.addr.name)) ok = false;
       else if (lane && lane !== s.mem) ok = false;
-      else lane = s.mem as Lane;
+      else lane = s.mem as Lane | NarrowLane;
     } else if (s.k !== 'set') ok = false;
   };
   ss.forEach(visit);
@@ -91,7 +108,9 @@ export interface VectorBody {
  * The vector form of a scalar loop body (`set`s of temporaries and stores through pointers), or
  * null when some part has no lane form. Pointers are not advanced here; the caller's loop does.
  */
-export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): VectorBody | null {
+export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, anyLane: Lane | NarrowLane): VectorBody | null {
+  if (isNarrow(anyLane)) return vectorizeNarrow(ss, env, anyLane);
+  const lane = anyLane;
   const { shape, n: L } = LANES[lane];
   const out: Stmt[] = [];
   const pre: Stmt[] = [];
@@ -227,6 +246,66 @@ export function vectorizeBody(ss: Stmt[], env: VectorizeEnv, lane: Lane): Vector
   } catch (x) {
     if (x === fail) return null;
     throw x;
+  }
+  return { pre, body: out };
+}
+
+/** vectorizeBody for 8- and 16-bit lanes (Note [Narrow lanes]). */
+function vectorizeNarrow(ss: Stmt[], env: VectorizeEnv, lane: NarrowLane): VectorBody | null {
+  const { shape, bits } = NARROW[lane];
+  const out: Stmt[] = [];
+  const pre: Stmt[] = [];
+  const temps = new Map<string, string>();
+  const assigned = new Set(ss.flatMap((s) => (s.k === 'set' ? [s.name] : [])));
+  const sameWidth = (m: Mem) => isNarrow(m) && NARROW[m].bits === bits;
+  const invariant = (e: Expr): boolean => {
+    switch (e.k) {
+      case 'const': return true;
+      case 'get': return !temps.has(e.name) && !env.pointers.has(e.name) && !env.variant.has(e.name) && !assigned.has(e.name) && !env.invariant?.has(e.name);
+      case 'cvt': case 'un': return invariant(e.a);
+      case 'bin': return !['div_s', 'div_u', 'rem_s', 'rem_u'].includes(e.op) && invariant(e.a) && invariant(e.b);
+      default: return false;
+    }
+  };
+  const value = (e: Expr): Expr | null => {
+    if (e.t !== 'i32') return null;
+    if (e.k !== 'get' && e.k !== 'load' && invariant(e) || e.k === 'get' && !temps.has(e.name) && invariant(e)) {
+      const name = env.fresh('v128');
+      pre.push({ k: 'set', name, value: simd(`${shape}.splat`, 'v128', [e]) });
+      return { k: 'get', t: 'v128', name };
+    }
+    switch (e.k) {
+      case 'get': { const t = temps.get(e.name); return t ? { k: 'get', t: 'v128', name: t } : null; }
+      case 'load':
+        if (e.atomic || e.addr.k !== 'get' || !sameWidth(e.mem)) return null;
+        if (env.invariant?.has(e.addr.name)) return simd(`${shape}.splat`, 'v128', [e]);
+        return env.pointers.has(e.addr.name) ? { k: 'load', t: 'v128', mem: 'v128', addr: e.addr } : null;
+      case 'un': {
+        const keeps = e.op === 'extend8_s' ? 8 : e.op === 'extend16_s' ? 16 : 0;
+        return keeps >= bits ? value(e.a) : null;
+      }
+      case 'bin': {
+        const a = value(e.a), b = a && value(e.b);
+        if (!a || !b) return null;
+        if (e.op === 'and' || e.op === 'or' || e.op === 'xor') return simd(`v128.${e.op}`, 'v128', [a, b]);
+        if (e.op === 'add' || e.op === 'sub' || (e.op === 'mul' && bits === 16)) return simd(`${shape}.${e.op}`, 'v128', [a, b]);
+        return null;
+      }
+      default: return null;
+    }
+  };
+  for (const s of ss) {
+    if (s.k === 'set') {
+      const v = value(s.value);
+      if (!v) return null;
+      const name = env.fresh('v128');
+      out.push({ k: 'set', name, value: v });
+      temps.set(s.name, name);
+    } else if (s.k === 'store' && s.mem === lane && s.addr.k === 'get' && env.pointers.has(s.addr.name)) {
+      const v = value(s.value);
+      if (!v) return null;
+      out.push({ k: 'store', mem: 'v128', addr: s.addr, value: v });
+    } else return null;
   }
   return { pre, body: out };
 }

@@ -9,15 +9,15 @@ import { printStmt } from './ir-print.js';
 import { MAX_NDIM, STATIC_BASE } from '../runtime/layout.js';
 
 const VTS: ReadonlySet<string> = new Set(['i32', 'i64', 'f32', 'f64', 'v128']);
-const MEMS: ReadonlySet<string> = new Set(['u8', 'i32', 'i64', 'f32', 'f64', 'v128']);
+const MEMS: ReadonlySet<string> = new Set(['u8', 'i8', 'u16', 'i16', 'i32', 'i64', 'f32', 'f64', 'v128']);
 const isInt = (t: VT | null): boolean => t === 'i32' || t === 'i64';
 const isFloat = (t: VT | null): boolean => t === 'f32' || t === 'f64';
 
-const INT_BIN: ReadonlySet<BinOp> = new Set<BinOp>(['div_s', 'div_u', 'rem_s', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u',
-  'lt_s', 'le_s', 'gt_s', 'ge_s', 'lt_u', 'ge_u']);
+const INT_BIN: ReadonlySet<BinOp> = new Set<BinOp>(['div_s', 'div_u', 'rem_s', 'rem_u', 'and', 'or', 'xor', 'shl', 'shr_s', 'shr_u',
+  'lt_s', 'le_s', 'gt_s', 'ge_s', 'lt_u', 'le_u', 'gt_u', 'ge_u', 'min_u', 'max_u']);
 const FLOAT_BIN: ReadonlySet<BinOp> = new Set<BinOp>(['div', 'lt', 'le', 'gt', 'ge', 'copysign']);
 const ANY_BIN: ReadonlySet<BinOp> = new Set<BinOp>(['add', 'sub', 'mul', 'eq', 'ne', 'min', 'max']);
-const INT_UN: ReadonlySet<UnOp> = new Set<UnOp>(['eqz', 'clz', 'ctz', 'popcnt']);
+const INT_UN: ReadonlySet<UnOp> = new Set<UnOp>(['eqz', 'clz', 'ctz', 'popcnt', 'extend8_s', 'extend16_s']);
 const FLOAT_UN: ReadonlySet<UnOp> = new Set<UnOp>(['sqrt', 'floor', 'ceil', 'trunc', 'nearest']);
 const ANY_UN: ReadonlySet<UnOp> = new Set<UnOp>(['neg', 'abs']);
 
@@ -27,12 +27,13 @@ export const CVT_TYPES: Readonly<Record<CvtOp, readonly [VT, VT]>> = {
   'i32->f32': ['i32', 'f32'], 'i32->f64': ['i32', 'f64'], 'i64->f32': ['i64', 'f32'], 'i64->f64': ['i64', 'f64'],
   'f32->i32': ['f32', 'i32'], 'f32->i64': ['f32', 'i64'], 'f64->i32': ['f64', 'i32'], 'f64->i64': ['f64', 'i64'],
   'f32->f64': ['f32', 'f64'], 'f64->f32': ['f64', 'f32'],
+  'u32->f32': ['i32', 'f32'], 'u32->f64': ['i32', 'f64'], 'u64->f32': ['i64', 'f32'], 'u64->f64': ['i64', 'f64'],
   'bits:f32->i32': ['f32', 'i32'], 'bits:i32->f32': ['i32', 'f32'], 'bits:f64->i64': ['f64', 'i64'], 'bits:i64->f64': ['i64', 'f64'],
 };
 
 /** The value type a memory access type loads as / stores from: bools (u8) travel as i32. */
 export function memValueType(mem: Mem): VT {
-  return mem === 'u8' ? 'i32' : mem;
+  return mem === 'u8' || mem === 'i8' || mem === 'u16' || mem === 'i16' ? 'i32' : mem;
 }
 
 /** The type of the value an expression produces (null: a call returning nothing or several values). */

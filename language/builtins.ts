@@ -1,7 +1,7 @@
 // The names Par knows without a definition: NumPy's ufuncs, reductions, creation and library
 // functions, Python's builtins and exceptions, math's functions, constants. The checker types calls
 // of them; lowering, the playground's completion and its tests read these tables too.
-import { type DType, type Type, FLOAT, isFloat, isInt } from './types.js';
+import { type DType, type Type, FLOAT, isFloat, isInt, isUnsigned } from './types.js';
 
 export const REDUCE_FNS = new Set(['sum', 'prod', 'min', 'max', 'mean', 'argmin', 'argmax', 'any', 'all', 'count_nonzero', 'std', 'var']);
 export const UNARY_UFUNCS = new Set([
@@ -38,7 +38,7 @@ export const OTHER_BUILTINS = new Set([
 ]);
 /** NumPy's abstract scalar classes, for issubdtype(a.dtype, np.floating). */
 export const ABSTRACT_DTYPES: Record<string, (d: DType) => boolean> = {
-  floating: isFloat, inexact: isFloat, integer: isInt, signedinteger: isInt, number: (d) => d !== 'bool', generic: () => true,
+  floating: isFloat, inexact: isFloat, integer: isInt, signedinteger: (d) => isInt(d) && !isUnsigned(d), unsignedinteger: isUnsigned, number: (d) => d !== 'bool', generic: () => true,
 };
 /** Numba and Cython names with no meaning in expressions. */
 export const DECORATOR_NAMES = new Set(['njit', 'jit', 'vectorize']);

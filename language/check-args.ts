@@ -3,7 +3,7 @@
 import type * as A from './ast.js';
 import { Code } from './diagnostics.js';
 import { Unknown } from './check-base.js';
-import { array, type DType, dtypeOfString, elemOf, isFloat, promote, scalar, showType, type Type } from './types.js';
+import { array, type DType, DTYPE_INFO, dtypeOfString, elemOf, isFloat, isInt, promote, scalar, showType, type Type } from './types.js';
 import { otherDtypeMessage } from './compat.js';
 import type { Checker } from './checker.js';
 
@@ -11,12 +11,29 @@ export class ArgumentTyping {
   convert(this: Checker, c: A.Call, d: DType, weak: boolean): Type {
     this.inst.calls.set(c, { kind: 'builtin', name: 'astype:' + d, self: null });
     if (c.args.length !== 1) { this.error(Code.ArgCount, `${d}() takes exactly one argument`, c.span); throw new Unknown(); }
+    this.allowUint64Literal(c.args[0], d);
     const t = this.expr(c.args[0]);
+    if (!weak) this.literalFits(c.args[0], d);
     // int('12'), float('1.5'): parsed as Python parses them (NumPy's int32('12') too).
     if (t.kind === 'str') return scalar(d, weak);
     if (t.kind === 'array') return array(d, t.ndim);
     if (t.kind !== 'scalar') { this.error(Code.TypeMismatch, `cannot convert ${showType(t)} to ${d}`, c.args[0].span); throw new Unknown(); }
     return scalar(d, weak);
+  }
+  /** NumPy 2 (NEP 50) raises OverflowError when a Python int literal does not fit the NumPy integer dtype it meets. */
+  literalFits(this: Checker, e: A.Expr, d: DType): void {
+    const v = e.kind === 'Int' ? e.value : e.kind === 'Unary' && e.op === '-' && e.operand.kind === 'Int' ? -e.operand.value : null;
+    if (v === null || !isInt(d)) return;
+    if (v < DTYPE_INFO[d].min || v > DTYPE_INFO[d].max) this.error(Code.TypeMismatch, `Python integer ${v} out of bounds for ${d}`, e.span);
+  }
+  /** literalFits for a literal operand `e` (of type `lit`) of a binary operator whose other operand has type `other`. */
+  literalInRange(this: Checker, e: A.Expr, other: Type, lit: Type): void {
+    const o = elemOf(other), l = elemOf(lit);
+    if (o && l && !o.weak && l.weak && isInt(o.dtype)) this.literalFits(e, o.dtype);
+  }
+  /** Lets an integer literal past int64 stand where it meets a uint64 (checked by literalFits). */
+  allowUint64Literal(this: Checker, e: A.Expr, d: DType): void {
+    if (d === 'uint64' && e.kind === 'Int') this.uint64Literals.add(e);
   }
   kw(this: Checker, c: A.Call, allowed: string[], fname: string): Map<string, A.Keyword> {
     const m = new Map<string, A.Keyword>();

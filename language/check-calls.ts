@@ -6,7 +6,7 @@
 import type * as A from './ast.js';
 import { Code } from './diagnostics.js';
 import {
-  type DType, type Type, array, scalar, BOOL, FLOAT, INT, NONE, STR, promote, elemOf, showType, isFloat, isInt, promoteDtypes,
+  type DType, type Type, array, scalar, BOOL, FLOAT, INT, NONE, STR, promote, elemOf, showType, isFloat, isInt, promoteDtypes, floatOf,
 } from './types.js';
 import { Unknown } from './check-base.js';
 import { BINARY_UFUNCS, EXCEPTIONS, LIBRARY_FNS, MATH_FNS, NUMPY_EXTRA, REDUCE_FNS, STATS_FNS, FILE_FNS, UNARY_UFUNCS } from './builtins.js';
@@ -51,7 +51,7 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
     else if (['abs', 'fabs', 'floor', 'ceil', 'round', 'sign', 'negative', 'trunc', 'square'].includes(name)) {
       if (d === 'bool' && name !== 'abs') d = name === 'sign' || name === 'negative' || name === 'square' ? 'int64' : 'bool';
       if (name === 'fabs' && !isFloat(d)) d = 'float64';
-    } else if (!isFloat(d)) d = 'float64';
+    } else if (!isFloat(d)) d = floatResult(ck, name, d, c);
     const forced = kw.get('dtype');
     if (forced) d = ufuncDtype(ck, name, forced, [t], d);
     if (t.kind === 'array') return array(d, t.ndim);
@@ -62,7 +62,11 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
     const kw = ck.kw(c, ['dtype'], name);
     const a = ck.valueArg(c.args[0], name), b = ck.valueArg(c.args[1], name);
     let p = promote(elemOf(a)!, elemOf(b)!);
-    if ((name === 'arctan2' || name === 'hypot' || name === 'copysign') && !isFloat(p.dtype)) p = { dtype: 'float64', weak: false };
+    if ((name === 'arctan2' || name === 'hypot' || name === 'copysign') && !isFloat(p.dtype)) {
+      // NumPy's loop: the narrowest float both operands cast to safely (float32 for two 16-bit ints).
+      const strong = [elemOf(a)!, elemOf(b)!].filter((x) => !x.weak).map((x) => floatResult(ck, name, x.dtype, c));
+      p = { dtype: strong.length ? strong.reduce(promoteDtypes) : 'float64', weak: false };
+    }
     if (kw.get('dtype')) p = { dtype: ufuncDtype(ck, name, kw.get('dtype')!, [a, b], p.dtype), weak: false };
     if (a.kind === 'array' || b.kind === 'array') return array(p.dtype, ck.broadcastRank(a, b, c.span));
     return scalar(p.dtype, false);
@@ -156,9 +160,13 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
       const kw = ck.kw(c, ['dtype', 'fill_value'], name);
       if (c.args.length < 1 || c.args.length + (kw.has('fill_value') ? 1 : 0) !== 2) ck.nargs(c, 2, 2, name);
       const rank = ck.shapeArg(c.args[0]);
-      const vt = ck.expr(c.args[1] ?? kw.get('fill_value')!.value);
+      const fill = c.args[1] ?? kw.get('fill_value')!.value;
+      const given = kw.has('dtype') ? ck.dtypeArg(kw.get('dtype'), 'float64') : null;
+      if (given) ck.allowUint64Literal(fill, given);
+      const vt = ck.expr(fill);
       if (vt.kind !== 'scalar') { ck.error(Code.TypeMismatch, `full() needs a scalar fill value, got ${showType(vt)}`, c.span); throw new Unknown(); }
-      const d = kw.has('dtype') ? ck.dtypeArg(kw.get('dtype'), 'float64') : vt.dtype;
+      const d = given ?? vt.dtype;
+      ck.literalFits(fill, d);
       return array(d, rank, constShape(c.args[0]));
     }
     case 'zeros_like': case 'ones_like': case 'empty_like': case 'full_like': {
@@ -211,8 +219,13 @@ export function builtin(ck: Checker, c: A.Call, name: string, self: A.Expr | nul
         const t = ck.arrayArg(a, 'array');
         return array(ck.dtypeArg(kw.get('dtype'), t.dtype), t.ndim);
       }
+      // NumPy 2 checks each Python int literal against the dtype asked for (uint64's may pass int64).
+      const given = kw.get('dtype') ? ck.dtypeArg(kw.get('dtype'), 'float64') : null;
+      const leaves = (x: A.Expr): A.Expr[] => (x.kind === 'List' || x.kind === 'Tuple' ? x.elts.flatMap(leaves) : [x]);
+      if (given) for (const x of leaves(a)) ck.allowUint64Literal(x, given);
       const { dtype, ndim } = ck.listLiteral(a);
-      return array(ck.dtypeArg(kw.get('dtype'), dtype), ndim);
+      if (given) for (const x of leaves(a)) ck.literalFits(x, given);
+      return array(given ?? dtype, ndim);
     }
     case 'copy': case '.copy': { ck.nargs(c, self ? 0 : 1, self ? 0 : 1, 'copy'); const t = ck.arrayArg(args[0], 'copy'); return t; }
     case 'transpose': case '.transpose': case 'swapaxes': case '.swapaxes': case 'moveaxis': {
@@ -360,4 +373,11 @@ export function mathCall(ck: Checker, c: A.Call, id: string): Type {
   if (['floor', 'ceil', 'trunc'].includes(id)) return INT;
   if (['isnan', 'isinf', 'isfinite', 'isclose'].includes(id)) return BOOL;
   return FLOAT;
+}
+
+/** The float dtype of a float ufunc of integers (floatOf); an error for 8-bit ones (NumPy's float16). */
+function floatResult(ck: Checker, name: string, d: DType, c: A.Call): DType {
+  const f = floatOf(d);
+  if (!f) ck.error(Code.Unsupported, `${name} of ${d} is float16 in NumPy, which Par does not have; convert first (x.astype(np.float32))`, c.span);
+  return f ?? 'float32';
 }

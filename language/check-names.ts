@@ -12,7 +12,7 @@ import { NAN_REDUCTIONS } from './check-nan-reductions.js';
 import { FORMULA_FNS } from './check-formula-rewrites.js';
 import { Unknown } from './check-base.js';
 import { ABSTRACT_DTYPES, CONSTANTS, DECORATOR_NAMES, EXCEPTIONS, isBuiltinName, LINALG_FNS, MATH_FNS, UFUNC_ALIASES } from './builtins.js';
-import { array, dtypeNamed, INT, showType, STR, type Type } from './types.js';
+import { array, DTYPE_INFO, dtypeNamed, INT, isInt, showType, STR, type Type } from './types.js';
 import { otherDtypeMessage, submodule } from './compat.js';
 import { complexAttribute } from './check-complex.js';
 import type { Checker } from './checker.js';
@@ -90,7 +90,27 @@ export class NameTyping {
     }
     return this.knownName(id, module, span);
   }
+  /** `np.iinfo(d).max`, `.min`, `.bits`: a Python int, the call recorded as `iinfo:<dtype>` for lowering. */
+  iinfo(this: Checker, e: A.Attribute): Type | null {
+    const c = e.value;
+    if (c.kind !== 'Call') return null;
+    const f = c.func;
+    const imported = f.kind === 'Name' ? this.imports.names.get(f.id) : undefined;
+    const named = f.kind === 'Name' ? imported?.module === 'numpy' && imported.name === 'iinfo'
+      : f.kind === 'Attribute' && f.attr === 'iinfo' && f.value.kind === 'Name' && this.imports.modules.get(f.value.id) === 'numpy';
+    if (!named) return null;
+    if (c.args.length !== 1 || c.keywords.length) { this.error(Code.ArgCount, 'iinfo() takes one dtype', c.span); throw new Unknown(); }
+    const d = this.dtypeOf(c.args[0]);
+    if (!d) throw new Unknown();
+    if (!isInt(d)) { this.error(Code.ValueError, `Invalid integer data type '${DTYPE_INFO[d].kind}'.`, c.args[0].span); throw new Unknown(); }
+    if (!['max', 'min', 'bits'].includes(e.attr)) { this.error(Code.UndefinedName, `'iinfo' object has no attribute '${e.attr}' (Par has min, max and bits)`, e.span); throw new Unknown(); }
+    if (e.attr === 'max' && d === 'uint64') { this.error(Code.Unsupported, 'np.iinfo(np.uint64).max does not fit in int64, the range of Par\'s Python ints', e.span); throw new Unknown(); }
+    this.inst.calls.set(c, { kind: 'builtin', name: 'iinfo:' + d, self: null });
+    return INT;
+  }
   attribute(this: Checker, e: A.Attribute): Type {
+    const info = this.iinfo(e);
+    if (info) return info;
     const base = this.expr(e.value);
     if (base.kind === 'module') return this.moduleMember(base.name, e.attr, e.span);
     if (base.kind === 'team') {

@@ -7,7 +7,7 @@ import type * as A from './ast.js';
 import { Code } from './diagnostics.js';
 import {
   type DType, type Type, array, scalar, BOOL, INT, NONE, STR, promote, promoteDtypes, elemOf, showType,
-  kindOf, isFloat, isInt, broadcastShapes, showShape, dtypeOfString,
+  kindOf, isFloat, isInt, sumDtype, broadcastShapes, showShape, dtypeOfString,
 } from './types.js';
 import { Unknown } from './check-base.js';
 import type { Checker } from './checker.js';
@@ -83,7 +83,7 @@ export function library(ck: Checker, c: A.Call, fname: string, args: A.Expr[], i
       const nd = ax === null ? 1 : t.ndim;
       if (fname === 'sort' && isMethod) return NONE;
       if (fname === 'argsort') return array('int64', nd);
-      let d: DType = t.dtype === 'bool' || t.dtype === 'int32' ? 'int64' : t.dtype;
+      let d: DType = sumDtype(t.dtype);
       if (fname === 'sort') d = t.dtype;
       if (kw.get('dtype')) d = ck.dtypeArg(kw.get('dtype'), d);
       return array(d, nd);
@@ -157,7 +157,7 @@ export function literalAxis(ck: Checker, e: A.Expr | undefined, ndim: number, df
 export function reducedElem(ck: Checker, fname: string, d: DType, ndim: number): Type {
   let r: DType = d;
   switch (fname) {
-    case 'sum': case 'prod': if (d === 'bool' || d === 'int32') r = 'int64'; break;
+    case 'sum': case 'prod': r = sumDtype(d); break;
     case 'mean': case 'std': case 'var': if (!isFloat(d)) r = 'float64'; break;
     case 'argmin': case 'argmax': case 'count_nonzero': r = 'int64'; break;
     case 'any': case 'all': r = 'bool'; break;
@@ -555,7 +555,7 @@ export function diagonalCall(ck: Checker, c: A.Call, fname: string, args: A.Expr
     else ck.error(Code.Unsupported, `${fname}() of a ${nd}-d array is not supported yet (Par takes the diagonal of a 2-d array)`, args[0].span);
     throw new Unknown();
   }
-  if (fname === 'trace') return scalar(t.dtype === 'bool' || t.dtype === 'int32' ? 'int64' : t.dtype);
+  if (fname === 'trace') return scalar(sumDtype(t.dtype));
   return array(t.dtype, fname === 'diag' && t.ndim === 1 ? 2 : 1);
 }
 

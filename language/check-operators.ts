@@ -31,6 +31,7 @@ export class OperatorTyping {
     }
     const a = elemOf(l), b = elemOf(r);
     if (!a || !b) { this.error(Code.TypeMismatch, `unsupported operand types for ${op}: ${showType(l)} and ${showType(r)}`, span); throw new Unknown(); }
+    if (right) this.literalInRange(right, l, r);
     let p = promote(a, b);
     switch (op) {
       case '/': if (kindOf(p.dtype) < 2) p = { dtype: 'float64', weak: p.weak }; break;
@@ -41,7 +42,8 @@ export class OperatorTyping {
         if (kindOf(p.dtype) !== 1) { if (isFloat(p.dtype)) this.error(Code.TypeMismatch, `'${op}' needs integers, got ${p.dtype}`, span); p = { dtype: 'int64', weak: p.weak }; }
         break;
       default:
-        if (p.dtype === 'bool' && (l.kind !== 'array' || r.kind !== 'array' || op !== '+' && op !== '*')) p = { dtype: 'int64', weak: p.weak };
+        // Python's True + True is 2; NumPy's bools (arrays, np.bool_ scalars) add as logical or.
+        if (p.dtype === 'bool' && (p.weak || op !== '+' && op !== '*')) p = { dtype: 'int64', weak: p.weak };
     }
     if (l.kind === 'array' || r.kind === 'array') return array(p.dtype, this.broadcastRank(l, r, span), this.staticBroadcast(l, r, span));
     return scalar(p.dtype, p.weak);

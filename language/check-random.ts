@@ -3,7 +3,7 @@
 // by NumPy's parameter names, and the types NumPy gives their results.
 import type * as A from './ast.js';
 import { Code } from './diagnostics.js';
-import { type DType, type Type, array, scalar, FLOAT, INT, NONE, isFloat, isInt, showType } from './types.js';
+import { type DType, type Type, array, scalar, FLOAT, INT, NONE, isFloat, showType } from './types.js';
 import { Unknown } from './check-base.js';
 import type { Checker } from './checker.js';
 
@@ -89,7 +89,8 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
       if (end && end.kind !== 'Bool') ck.error(Code.TypeMismatch, 'endpoint must be True or False', end.span);
       const dt = given.get('dtype');
       const d = dt ? ck.dtypeOf(dt) ?? 'int64' : 'int64';
-      if (!isInt(d)) ck.error(Code.Unsupported, `${shown}(dtype=${d}) is not supported (int32 and int64 are)`, dt!.span);
+      // NumPy draws narrower and unsigned dtypes with their own bounded algorithms (other streams).
+      if (d !== 'int32' && d !== 'int64') ck.error(Code.Unsupported, `${shown}(dtype=${d}) is not supported (int32 and int64 are)`, dt!.span);
       const r = sizeRank();
       return r === null ? (fn === 'randint' && d === 'int64' ? INT : scalar(d)) : array(d, r);
     }

@@ -110,6 +110,8 @@ export class Checker {
   mainLocals: Map<string, Type> = new Map();
   /** Values assigned to an annotated target, with the declared type (np.load reads its type there). */
   annotated = new Map<A.Expr, Type>();
+  /** Integer literals above int64's range allowed because they meet a uint64 (`np.uint64(2**64 - 1)`, `x & 0xffffffffffffffff`). */
+  uint64Literals = new Set<A.Expr>();
 
   constructor(readonly mod: A.Module, readonly diags: DiagnosticBag) {}
 
@@ -410,6 +412,7 @@ export class Checker {
         this.inst.types.set(tg, lhs);
         if (vt.kind !== 'scalar' && vt.kind !== 'array') { this.error(Code.TypeMismatch, `cannot assign ${showType(vt)} into an array`, value.span); return; }
         if (lhs.kind === 'scalar' && vt.kind === 'array') { this.error(Code.TypeMismatch, 'cannot assign an array into a single element', value.span); return; }
+        if (vt.kind === 'scalar' && vt.weak) this.literalFits(value, base.dtype);
         if (lhs.kind === 'array' && vt.kind === 'array' && vt.ndim > lhs.ndim) this.error(Code.ShapeMismatch, `cannot assign a ${vt.ndim}-d array into a ${lhs.ndim}-d slice`, value.span);
         return;
       }
@@ -455,8 +458,9 @@ export class Checker {
   exprInner(e: A.Expr): Type {
     switch (e.kind) {
       case 'Int':
-        if (e.value > 0x7fffffffffffffffn || e.value < -0x8000000000000000n) this.error(Code.TypeMismatch, 'integer literal does not fit in int64', e.span);
-        return INT;
+        if ((e.value > 0x7fffffffffffffffn && !this.uint64Literals.has(e)) || e.value < -0x8000000000000000n) this.error(Code.TypeMismatch, 'integer literal does not fit in int64', e.span);
+        // Past int64 (where a uint64 allows it) the literal is a Python int with uint64's bits.
+        return e.value > 0x7fffffffffffffffn ? scalar('uint64', true) : INT;
       case 'Float': return FLOAT;
       case 'Imag': return COMPLEX;
       case 'Bool': return BOOL;
@@ -465,6 +469,8 @@ export class Checker {
       case 'None': return NONE;
       case 'Name': return this.name(e);
       case 'Unary': {
+        // -9223372036854775808 is int64's minimum, though its digits alone are past int64.
+        if (e.op === '-' && e.operand.kind === 'Int' && e.operand.value === 0x8000000000000000n) { this.inst.types.set(e.operand, INT); return INT; }
         const t = this.expr(e.operand);
         if (t.kind === 'complex' && e.op !== '~') return e.op === 'not' ? BOOL : COMPLEX;
         const el = elemOf(t);
@@ -479,13 +485,17 @@ export class Checker {
         return t.kind === 'array' ? array(d, t.ndim) : scalar(d, el.weak);
       }
       case 'Binary': {
-        const l = this.expr(e.left), r = this.expr(e.right);
+        const l = this.expr(e.left);
+        if (l.kind === 'scalar' || l.kind === 'array') this.allowUint64Literal(e.right, l.dtype);
+        const r = this.expr(e.right);
+        this.literalInRange(e.left, r, l);
         return this.binaryType(e.op, l, r, e.span, e.right);
       }
       case 'Compare': {
         let left = this.expr(e.left);
         let res: Type = BOOL;
         e.comparators.forEach((c, i) => {
+          if (left.kind === 'scalar' || left.kind === 'array') this.allowUint64Literal(c, left.dtype);
           const r = this.expr(c);
           const op = e.ops[i];
           if ((op === 'in' || op === 'not in') && !(left.kind === 'str' && r.kind === 'str') && r.kind !== 'list') { this.error(Code.Unsupported, `'${op}' is supported for strings and lists in Par`, e.span); throw new Unknown(); }

@@ -217,12 +217,14 @@ function numbaType(e: A.Expr): Type | null {
 function numbaDtype(name: string): DType | undefined {
   if (name === 'boolean' || name === 'b1') return 'bool';
   if (name === 'float_' || name === 'double') return 'float64';
+  if (name === 'byte' || name === 'uchar') return 'uint8'; // Numba's byte is unsigned (NumPy's np.byte is int8)
+  if (name === 'char') return 'int8';
   return dtypeNamed(name, true) ?? dtypeOfString(name);
 }
 
 /** How an unsupported NumPy dtype is reported. */
 export function otherDtypeMessage(name: string): string | null {
-  return OTHER_DTYPES.has(name) ? `dtype ${name} is not supported in Par yet (Par has bool, int32, int64, float32 and float64)` : null;
+  return OTHER_DTYPES.has(name) ? `dtype ${name} is not supported in Par yet (Par has bool, the signed and unsigned integers of 8 to 64 bits, float32 and float64)` : null;
 }
 
 function exprText(e: A.Expr): string {

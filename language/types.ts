@@ -2,8 +2,23 @@
 // and the few non-value types the checker needs (strings for print/raise, dtypes as values, ...).
 // Promotion follows NumPy 2 (NEP 50): Python scalars (literals, ints from len()/range, arithmetic
 // on them) are "weak" and take the dtype of the strong operand when they fit its kind.
-export type DType = 'bool' | 'int32' | 'int64' | 'float32' | 'float64';
-export const DTYPES: readonly DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
+export type DType = 'bool' | 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64' | 'float32' | 'float64';
+export const DTYPES: readonly DType[] = ['bool', 'int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64', 'float32', 'float64'];
+
+/**
+ * What each dtype is, in one table: its kind (b bool, i signed, u unsigned, f float), its width in
+ * bits and, for integers, its range. Promotion, literal range checks, casts and lowering read it.
+ */
+export const DTYPE_INFO: Readonly<Record<DType, { kind: 'b' | 'i' | 'u' | 'f'; bits: number; min: bigint; max: bigint }>> = (() => {
+  const int = (kind: 'i' | 'u', bits: number) => ({
+    kind, bits, min: kind === 'u' ? 0n : -(1n << BigInt(bits - 1)), max: (1n << BigInt(kind === 'u' ? bits : bits - 1)) - 1n,
+  });
+  return {
+    bool: { kind: 'b', bits: 8, min: 0n, max: 1n }, int8: int('i', 8), int16: int('i', 16), int32: int('i', 32), int64: int('i', 64),
+    uint8: int('u', 8), uint16: int('u', 16), uint32: int('u', 32), uint64: int('u', 64),
+    float32: { kind: 'f', bits: 32, min: 0n, max: 0n }, float64: { kind: 'f', bits: 64, min: 0n, max: 0n },
+  };
+})();
 
 export type Type =
   | { kind: 'scalar'; dtype: DType; weak: boolean }
@@ -61,19 +76,36 @@ export const BOOL = scalar('bool', true);
 export const NONE: Type = { kind: 'none' };
 export const STR: Type = { kind: 'str' };
 
-export const kindOf = (d: DType) => (d === 'bool' ? 0 : d === 'int32' || d === 'int64' ? 1 : 2);
+export const kindOf = (d: DType) => { const k = DTYPE_INFO[d].kind; return k === 'b' ? 0 : k === 'f' ? 2 : 1; };
 export const isFloat = (d: DType) => d === 'float32' || d === 'float64';
-export const isInt = (d: DType) => d === 'int32' || d === 'int64';
+export const isInt = (d: DType) => kindOf(d) === 1;
+export const isUnsigned = (d: DType) => DTYPE_INFO[d].kind === 'u';
+/** The integer dtype of a kind and width (`int16`, `uint64`). */
+const intOf = (kind: 'i' | 'u', bits: number): DType => `${kind === 'u' ? 'u' : ''}int${bits}` as DType;
 
-/** NumPy's promotion of two strong dtypes. */
+/** The dtype NumPy sums, multiplies and accumulates a dtype in: bool and signed integers in int64, unsigned in uint64. */
+export const sumDtype = (d: DType): DType => (d === 'bool' || DTYPE_INFO[d].kind === 'i' ? 'int64' : DTYPE_INFO[d].kind === 'u' ? 'uint64' : d);
+
+/** The float dtype NumPy's float ufuncs (sqrt, exp, arctan2, ...) give an integer dtype: float32 for
+ *  16-bit ones, float64 for wider ones (and, in Par, for bool); null for 8-bit ones, whose float16 Par lacks. */
+export const floatOf = (d: DType): DType | null => (isFloat(d) ? d : d === 'bool' || DTYPE_INFO[d].bits > 16 ? 'float64' : DTYPE_INFO[d].bits === 16 ? 'float32' : null);
+
+/** NumPy's promotion of two strong dtypes (its promotion table, float16 and complex aside). */
 export function promoteDtypes(a: DType, b: DType): DType {
   if (a === b) return a;
   if (a === 'bool') return b;
   if (b === 'bool') return a;
-  if (isInt(a) && isInt(b)) return 'int64';
-  if (isFloat(a) && isFloat(b)) return 'float64';
-  const [i, f] = isInt(a) ? [a, b] : [b, a];
-  return f === 'float32' && i === 'int32' ? 'float64' : f === 'float32' ? 'float64' : 'float64';
+  const x = DTYPE_INFO[a], y = DTYPE_INFO[b];
+  if (x.kind === 'f' || y.kind === 'f') {
+    // float32 holds int8/uint8/int16/uint16 exactly; wider integers need float64.
+    const [i, f] = x.kind === 'f' ? [y, x] : [x, y];
+    return f.bits === 64 || i.kind === 'f' && i.bits === 64 || i.kind !== 'f' && i.bits > 16 ? 'float64' : 'float32';
+  }
+  if (x.kind === y.kind) return intOf(x.kind as 'i' | 'u', Math.max(x.bits, y.bits));
+  // Signed with unsigned: the narrowest signed type holding both; none holds uint64 and int64.
+  const [s, u] = x.kind === 'i' ? [x, y] : [y, x];
+  if (s.bits > u.bits) return intOf('i', s.bits);
+  return u.bits === 64 ? 'float64' : intOf('i', u.bits * 2);
 }
 
 /** Promotion of the element types of two operands, honouring weak Python scalars (NEP 50). */
@@ -126,18 +158,23 @@ export function showType(t: Type): string {
 /** NumPy's names for Par's dtypes, as attributes of numpy (`np.double`) and as Numba's type names (`f8`). */
 const DTYPE_NAMES: Record<string, DType> = {
   float64: 'float64', float32: 'float32', int64: 'int64', int32: 'int32', bool_: 'bool',
+  int8: 'int8', int16: 'int16', uint8: 'uint8', uint16: 'uint16', uint32: 'uint32', uint64: 'uint64',
   double: 'float64', single: 'float32', int_: 'int64', intp: 'int64', intc: 'int32', longlong: 'int64',
 };
 /** Attributes of numpy that are dtypes but whose bare names mean something else (Python's `bool`). */
-const MODULE_DTYPE_NAMES: Record<string, DType> = { ...DTYPE_NAMES, bool: 'bool', long: 'int64' };
+const MODULE_DTYPE_NAMES: Record<string, DType> = {
+  ...DTYPE_NAMES, bool: 'bool', long: 'int64',
+  byte: 'int8', ubyte: 'uint8', short: 'int16', ushort: 'uint16', uintc: 'uint32', ulonglong: 'uint64', uintp: 'uint64', uint: 'uint64', ulong: 'uint64',
+};
 /** NumPy's dtype strings: `np.dtype('f8')`, `astype('float32')`, `zeros(3, '<i4')`. */
 const DTYPE_CODES: Record<string, DType> = {
   ...MODULE_DTYPE_NAMES, f8: 'float64', f4: 'float32', i8: 'int64', i4: 'int32', b1: 'bool', '?': 'bool',
   d: 'float64', f: 'float32', i: 'int32', l: 'int64', q: 'int64', float: 'float64', int: 'int64',
+  i1: 'int8', i2: 'int16', u1: 'uint8', u2: 'uint16', u4: 'uint32', u8: 'uint64',
+  b: 'int8', h: 'int16', B: 'uint8', H: 'uint16', I: 'uint32', L: 'uint64', Q: 'uint64',
 };
 /** NumPy dtypes Par does not have, so that naming one says so instead of "undefined name". */
-export const OTHER_DTYPES = new Set(['int8', 'int16', 'uint8', 'uint16', 'uint32', 'uint64', 'uint', 'float16', 'half', 'longdouble',
-  'float128', 'complex64', 'complex128', 'complex256', 'cdouble', 'csingle', 'byte', 'ubyte', 'short', 'ushort', 'uintc', 'ulonglong', 'uintp']);
+export const OTHER_DTYPES = new Set(['float16', 'half', 'longdouble', 'float128', 'complex64', 'complex128', 'complex256', 'cdouble', 'csingle']);
 
 /** The dtype a name stands for (`float32`, `double`, `bool_`); `ofModule`: as an attribute of numpy (`np.bool`). */
 export function dtypeNamed(n: string, ofModule = false): DType | undefined {

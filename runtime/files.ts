@@ -4,9 +4,9 @@
 // writes atomically (runtime/node-files.ts: a temporary file renamed over the target). A loaded array comes
 // back in two steps: file_load parses and checks it and returns its rank, the code allocates an
 // array of the extents file_extent gives, and file_take copies the elements in.
-import type { DType } from '../language/types.js';
+import { type DType, isInt } from '../language/types.js';
 import type { ArrayView } from './format.js';
-import { DESC } from './layout.js';
+import { DESC, ELEM_SIZE, TYPED_ARRAY } from './layout.js';
 import { percentFormat, PyFormatError, type PyValue } from './pyformat.js';
 
 /** How a program reads and writes files: paths as the program writes them; both synchronous. */
@@ -22,11 +22,13 @@ export class FileError extends Error {
   constructor(readonly kind: string, message: string) { super(message); }
 }
 
-const DESCR: Record<DType, string> = { bool: '|b1', int32: '<i4', int64: '<i8', float32: '<f4', float64: '<f8' };
-const SIZE: Record<DType, number> = { bool: 1, int32: 4, int64: 8, float32: 4, float64: 8 };
+const DESCR: Record<DType, string> = {
+  bool: '|b1', int32: '<i4', int64: '<i8', float32: '<f4', float64: '<f8',
+  int8: '|i1', int16: '<i2', uint8: '|u1', uint16: '<u2', uint32: '<u4', uint64: '<u8',
+};
+const SIZE = ELEM_SIZE;
 const FROM_DESCR = new Map(Object.entries(DESCR).map(([d, s]) => [s, d as DType]));
-FROM_DESCR.set('<b1', 'bool').set('|i1', 'bool');
-FROM_DESCR.delete('|i1');
+FROM_DESCR.set('<b1', 'bool').set('<i1', 'int8').set('<u1', 'uint8');
 
 /** The elements of a view in C order. */
 function elements(v: ArrayView): (number | bigint | boolean)[] {
@@ -70,8 +72,14 @@ export function encodeNpy(v: ArrayView): Uint8Array {
   for (const x of els) {
     switch (v.dtype) {
       case 'bool': out[at] = x ? 1 : 0; break;
+      case 'int8': dv.setInt8(at, Number(x)); break;
+      case 'uint8': dv.setUint8(at, Number(x)); break;
+      case 'int16': dv.setInt16(at, Number(x), true); break;
+      case 'uint16': dv.setUint16(at, Number(x), true); break;
       case 'int32': dv.setInt32(at, Number(x), true); break;
+      case 'uint32': dv.setUint32(at, Number(x), true); break;
       case 'int64': dv.setBigInt64(at, BigInt(x as bigint), true); break;
+      case 'uint64': dv.setBigUint64(at, BigInt(x as bigint), true); break;
       case 'float32': dv.setFloat32(at, Number(x), true); break;
       case 'float64': dv.setFloat64(at, Number(x), true); break;
     }
@@ -83,9 +91,7 @@ export function encodeNpy(v: ArrayView): Uint8Array {
 /** A parsed array: its dtype, shape and elements in C order (a typed array of the dtype). */
 export interface Loaded { dtype: DType; shape: number[]; data: ArrayBufferView & { length: number } }
 
-const TYPED: Record<DType, new (n: number) => ArrayBufferView & { length: number }> = {
-  bool: Uint8Array, int32: Int32Array, int64: BigInt64Array, float32: Float32Array, float64: Float64Array,
-} as never;
+const TYPED = TYPED_ARRAY as unknown as Record<DType, new (n: number) => ArrayBufferView & { length: number }>;
 
 /** Reads .npy bytes: format 1.0, 2.0 or 3.0, C order, a little-endian dtype Par has. */
 export function decodeNpy(bytes: Uint8Array, name: string): Loaded {
@@ -107,7 +113,7 @@ export function decodeNpy(bytes: Uint8Array, name: string): Loaded {
   if (fortran === 'True') bad('it is in Fortran order (Par reads C-ordered arrays; save np.ascontiguousarray(a))');
   const dtype = FROM_DESCR.get(descr);
   if (!dtype) {
-    bad(descr.startsWith('>') ? `its dtype '${descr}' is big-endian (Par reads little-endian data)` : `its dtype '${descr}' is not one Par has (bool, int32, int64, float32, float64)`);
+    bad(descr.startsWith('>') ? `its dtype '${descr}' is big-endian (Par reads little-endian data)` : `its dtype '${descr}' is not one Par has (bool, int8..int64, uint8..uint64, float32, float64)`);
   }
   const shape = shapeText.split(',').map((s) => s.trim()).filter((s) => s !== '').map((s) => {
     if (!/^\d+L?$/.test(s)) bad(`bad shape (${shapeText})`);
@@ -137,7 +143,7 @@ export function savetxtText(v: ArrayView, o: TextOptions): string {
   const els = elements(v);
   const np = v.dtype === 'bool' ? true : v.dtype;
   const value = (x: number | bigint | boolean): PyValue =>
-    typeof x === 'boolean' ? { t: 'bool', v: x, np: true } : typeof x === 'bigint' || v.dtype === 'int32' ? { t: 'int', v: BigInt(x), np: np as 'int64' } : { t: 'float', v: x, np: np as 'float64' };
+    typeof x === 'boolean' ? { t: 'bool', v: x, np: true } : typeof x === 'bigint' || isInt(v.dtype) ? { t: 'int', v: BigInt(x), np: np as 'int64' } : { t: 'float', v: x, np: np as 'float64' };
   let text = '';
   if (o.header) text += o.comments + o.header.replace(/\n/g, '\n' + o.comments) + o.newline;
   for (let r = 0; r < rows; r++) {
@@ -201,7 +207,7 @@ export function loadtxtParse(text: string, o: LoadTextOptions): Loaded {
     } else {
       const t = f.trim();
       if (!/^[+-]?\d+$/.test(t)) throw new FileError('ValueError', `could not convert string '${t}' to ${o.dtype} at row ${r}, column ${c + 1}.`);
-      if (o.dtype === 'int64') (data as BigInt64Array)[at] = BigInt(t);
+      if (o.dtype === 'int64' || o.dtype === 'uint64') (data as BigInt64Array)[at] = BigInt(t);
       else if (o.dtype === 'bool') (data as Uint8Array)[at] = BigInt(t) !== 0n ? 1 : 0;
       else (data as Int32Array)[at] = Number(t);
     }

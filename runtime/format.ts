@@ -2,7 +2,7 @@
 // Python's tuples of them. CPython + NumPy is the oracle, so every rule here mirrors NumPy 2.4's
 // arrayprint down to spaces and newlines, with the oracle prelude's print options: the defaults
 // plus legacy='1.25'. That legacy mode changes two things here, marked where they apply.
-import type { DType } from '../language/types.js';
+import { type DType, isInt } from '../language/types.js';
 
 /** A strided view of an array's elements (strides and offset count elements, not bytes). */
 export interface ArrayView {
@@ -127,7 +127,7 @@ const sign = (x: number) => (x < 0 || Object.is(x, -0) ? '-' : '');
 /** What Python's print (str) shows for a NumPy scalar of this dtype. */
 export function formatScalar(v: Elem, dtype: DType): string {
   if (dtype === 'bool') return v ? 'True' : 'False';
-  if (dtype === 'int32' || dtype === 'int64') return String(v);
+  if (isInt(dtype)) return String(v);
   const x = dtype === 'float32' ? Math.fround(Number(v)) : Number(v);
   if (Number.isNaN(x)) return 'nan';
   if (!Number.isFinite(x)) return x < 0 ? '-inf' : 'inf';
@@ -272,11 +272,10 @@ function elemFormat(a: ArrayView, elems: Elem[]): ElemFormat {
   switch (a.dtype) {
     case 'bool':
       return boolFormat(a.shape.length === 0);
-    case 'int32':
-    case 'int64':
-      return intFormat(elems);
-    default:
+    case 'float32': case 'float64':
       return floatFormat(elems as number[], a.dtype === 'float32');
+    default:
+      return intFormat(elems);
   }
 }
 
@@ -338,7 +337,7 @@ export function reprArray(a: ArrayView): string {
   const extras: string[] = [];
   const n = size(a);
   if (n === 0 && a.shape.length !== 1) extras.push(`shape=${formatTuple(a.shape.map(String))}`);
-  if (n === 0 || a.dtype === 'int32' || a.dtype === 'float32') extras.push(`dtype=${formatDType(a.dtype)}`);
+  if (n === 0 || (a.dtype !== 'int64' && a.dtype !== 'float64' && a.dtype !== 'bool')) extras.push(`dtype=${formatDType(a.dtype)}`);
   if (extras.length === 0) return `${prefix}${body})`;
   const head = `${prefix}${body},`;
   const tail = extras.join(', ') + ')';

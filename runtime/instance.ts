@@ -3,7 +3,7 @@
 // every thread (`threadImports`). Errors thrown from imports unwind the wasm stack as a ParTrap that
 // the driver turns into a ParError with the source span (and, in parallel code, iteration and thread).
 import type { DType } from '../language/types.js';
-import { ALLOC, CODE_DTYPE, DESC, ELEM_SIZE, PAGE } from './layout.js';
+import { ALLOC, CODE_DTYPE, DESC, ELEM_SIZE, PAGE, TYPED_ARRAY } from './layout.js';
 import { formatArray, formatScalar, reprArray, type ArrayView } from './format.js';
 import { complexRepr } from './pyformat.js';
 import { erf } from './mathlib.js';
@@ -57,9 +57,7 @@ export interface ParInstance {
   setCluster(f: ((region: number, env: number) => number) | null): void;
 }
 
-const TYPED: Record<DType, { new (b: ArrayBufferLike): ArrayView['data']; BYTES_PER_ELEMENT: number }> = {
-  bool: Uint8Array, int32: Int32Array, int64: BigInt64Array, float32: Float32Array, float64: Float64Array,
-} as never;
+const TYPED = TYPED_ARRAY as unknown as Record<DType, { new (b: ArrayBufferLike): ArrayView['data']; BYTES_PER_ELEMENT: number }>;
 
 export function readArrayView(memory: WebAssembly.Memory, desc: number): ArrayView {
   const i32 = new Int32Array(memory.buffer);
@@ -204,6 +202,7 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     print_bool: (v: number, _repr: number) => { line += v ? 'True' : 'False'; },
     print_i32: (v: number, _repr: number) => { line += formatScalar(v, 'int32'); },
     print_i64: (v: bigint, _repr: number) => { line += formatScalar(v, 'int64'); },
+    print_u64: (v: bigint, _repr: number) => { line += formatScalar(BigInt.asUintN(64, v), 'uint64'); },
     print_f32: (v: number, _repr: number) => { line += formatScalar(v, 'float32'); },
     print_f64: (v: number, _repr: number) => { line += formatScalar(v, 'float64'); },
     print_complex: (re: number, im: number) => { line += complexRepr(re, im); },

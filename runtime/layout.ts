@@ -25,9 +25,20 @@ export const ALLOC = {
 export const STATIC_BASE = 1024;
 export const PAGE = 65536;
 
-export const DTYPE_CODE: Record<DType, number> = { bool: 0, int32: 1, int64: 2, float32: 3, float64: 4 };
-export const CODE_DTYPE: DType[] = ['bool', 'int32', 'int64', 'float32', 'float64'];
-export const ELEM_SIZE: Record<DType, number> = { bool: 1, int32: 4, int64: 8, float32: 4, float64: 8 };
+/** dtype codes in descriptors; 5 and 6 are OBJ_CODE and TUP_CODE, so the small integers come after. */
+export const DTYPE_CODE: Record<DType, number> = {
+  bool: 0, int32: 1, int64: 2, float32: 3, float64: 4, int8: 7, int16: 8, uint8: 9, uint16: 10, uint32: 11, uint64: 12,
+};
+export const CODE_DTYPE: DType[] = [];
+for (const [d, c] of Object.entries(DTYPE_CODE)) CODE_DTYPE[c] = d as DType;
+export const ELEM_SIZE: Record<DType, number> = {
+  bool: 1, int32: 4, int64: 8, float32: 4, float64: 8, int8: 1, int16: 2, uint8: 1, uint16: 2, uint32: 4, uint64: 8,
+};
+/** The typed array that views memory as elements of each dtype (unsigned dtypes read unsigned). */
+export const TYPED_ARRAY = {
+  bool: Uint8Array, int8: Int8Array, int16: Int16Array, int32: Int32Array, int64: BigInt64Array,
+  uint8: Uint8Array, uint16: Uint16Array, uint32: Uint32Array, uint64: BigUint64Array, float32: Float32Array, float64: Float64Array,
+} as const satisfies Record<DType, unknown>;
 /** dtype code of a list whose elements are descriptors (strings, arrays, lists): see Note [Lists] in compiler/lower/lists.ts. */
 export const OBJ_CODE = 5;
 /** dtype code of a boxed tuple (a list element that is a tuple): 8-byte slots, the objects among them marked in BOX_MASK. */

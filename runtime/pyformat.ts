@@ -7,9 +7,10 @@
 // paths and fail with the same exception and message.
 import { exactDecimal, formatScalar } from './format.js';
 
+export type IntDType = 'int8' | 'int16' | 'int32' | 'int64' | 'uint8' | 'uint16' | 'uint32' | 'uint64';
 /** A scalar as Python sees it. `np` marks a NumPy scalar (np.float32(1.5)); unset, a builtin. */
 export type PyValue =
-  | { t: 'int'; v: bigint; np?: 'int32' | 'int64' }
+  | { t: 'int'; v: bigint; np?: IntDType }
   | { t: 'float'; v: number; np?: 'float32' | 'float64' }
   | { t: 'bool'; v: boolean; np?: true }
   | { t: 'str'; v: string };

@@ -4,7 +4,9 @@
 // ...), described by an operation the compiler put in the string table as JSON (StrOp). A string
 // result comes back in two steps: s_op returns its byte length, the code allocates that many bytes
 // and s_take copies them in; or, when it is only printed, s_op appends it to the print line.
-import { DESC } from './layout.js';
+import { CODE_DTYPE, DESC, TYPED_ARRAY } from './layout.js';
+import type { DType } from '../language/types.js';
+import type { IntDType } from './pyformat.js';
 import { PyFormatError, formatSpec, parseFormatTemplate, percentFormat, pyAscii, pyRepr, pyStr, type PyValue, type TemplatePiece } from './pyformat.js';
 
 /** A value pushed for a string operation: a scalar or str, or any other object by its str() and repr() (a list also by its items). */
@@ -38,7 +40,7 @@ export type StrOp =
 export const enum StrResult { Text = 0, Print = 1, Number = 2 }
 
 /** Kinds of pushed numbers: a Python number, or a NumPy scalar of a dtype. */
-export const enum NumKind { Python = 0, Wide = 1, Narrow = 2 }
+export const enum NumKind { Python = 0, Wide = 1, Narrow = 2, /** Code + a dtype code (runtime/layout.ts): a NumPy integer of that dtype */ Code = 16 }
 
 export interface StringImportsOptions {
   memory: WebAssembly.Memory;
@@ -326,7 +328,11 @@ export function stringImports(o: StringImportsOptions): Record<string, (...args:
       guarded(site, () => keyed.sort((a, b) => (reverse ? order(b.v, a.v) : order(a.v, b.v)) || a.k - b.k));
       keyed.forEach((x, k) => { i32[(data >> 2) + k] = x.p; });
     },
-    s_i64: (v: bigint, kind: NumKind) => { stack.push({ t: 'int', v, ...(kind === NumKind.Wide ? { np: 'int64' } : kind === NumKind.Narrow ? { np: 'int32' } : {}) } as PyValue); },
+    s_i64: (v: bigint, kind: NumKind) => {
+      // uint64 arrives as its bits in an i64; every other integer dtype arrives exactly.
+      const np = kind >= NumKind.Code ? CODE_DTYPE[kind - NumKind.Code] : kind === NumKind.Wide ? 'int64' : kind === NumKind.Narrow ? 'int32' : undefined;
+      stack.push({ t: 'int', v: np === 'uint64' ? BigInt.asUintN(64, v) : v, ...(np ? { np } : {}) } as PyValue);
+    },
     s_f64: (v: number, kind: NumKind) => { stack.push({ t: 'float', v, ...(kind === NumKind.Wide ? { np: 'float64' } : kind === NumKind.Narrow ? { np: 'float32' } : {}) } as PyValue); },
     s_bool: (v: number, kind: NumKind) => { stack.push(kind === NumKind.Python ? { t: 'bool', v: v !== 0 } : { t: 'bool', v: v !== 0, np: true }); },
     s_str: (desc: number) => { stack.push({ t: 'str', v: text(desc) }); },
@@ -388,10 +394,12 @@ function scalarAt(memory: WebAssembly.Memory, data: number, k: number, t: { dtyp
   const np = !t.weak;
   switch (t.dtype) {
     case 'bool': return np ? { t: 'bool', v: new Uint8Array(b)[data + k] !== 0, np: true } : { t: 'bool', v: new Uint8Array(b)[data + k] !== 0 };
-    case 'int32': return { t: 'int', v: BigInt(new Int32Array(b)[(data >> 2) + k]), ...(np ? { np: 'int32' as const } : {}) };
-    case 'int64': return { t: 'int', v: new BigInt64Array(b)[(data >> 3) + k], ...(np ? { np: 'int64' as const } : {}) };
     case 'float32': return { t: 'float', v: new Float32Array(b)[(data >> 2) + k], ...(np ? { np: 'float32' as const } : {}) };
-    default: return { t: 'float', v: new Float64Array(b)[(data >> 3) + k], ...(np ? { np: 'float64' as const } : {}) };
+    case 'float64': return { t: 'float', v: new Float64Array(b)[(data >> 3) + k], ...(np ? { np: 'float64' as const } : {}) };
+    default: {
+      const T = TYPED_ARRAY[t.dtype as Exclude<DType, 'bool' | 'float32' | 'float64'>];
+      return { t: 'int', v: BigInt(new T(b)[data / T.BYTES_PER_ELEMENT + k]), ...(np ? { np: t.dtype as IntDType } : {}) };
+    }
   }
 }
 

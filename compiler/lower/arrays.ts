@@ -12,7 +12,7 @@ import { mathVec, NATIVE_MATH } from '../mathlib-wasm.js';
 import type * as I from '../ir.js';
 import { cseBody, pureBody } from '../cse.js';
 import { listSetItem } from './lists.js';
-import { bodyLane, type Lane, LANES, type VectorBody, vectorizeBody, vectorLoop } from '../vectorize.js';
+import { bodyLane, type Lane, laneCount, type VectorBody, vectorizeBody, vectorLoop } from '../vectorize.js';
 import { add32, bin, call, convert, cvt, get, i32, i64, load, log2Size, memOf, mul32, select, un, vtOf } from '../ir-build.js';
 import { ARRAY_OP, type ArrRef, PAR_CHUNK, PAR_MIN_ELEMS, range, type Val } from './values.js';
 import type { FnLowerer } from './function.js';
@@ -231,7 +231,7 @@ export class ArrayLowering {
         return v ? this.mod.imp(v.name, v.params, v.result, NATIVE_MATH) : null;
       };
       const vb = lane && vectorizeBody(inner, { pointers, invariant, variant: new Set(idx), fresh: (t) => this.fresh('v', t), vectorMath }, lane);
-      if (lane && vb) vec = { body: vb, lanes: LANES[lane].n, pointers };
+      if (lane && vb) vec = { body: vb, lanes: laneCount(lane), pointers };
     }
     const contig = vec ? this.tmp(operands.map((o, j) => (still[j] ? i32(1) : bin('eq', 'i32', bstrides[j][R - 1], i32(ELEM_SIZE[o.dtype]))))
       .reduce((a, c) => bin('and', 'i32', a, c)), 'contig') : null;

@@ -7,7 +7,7 @@ import { staticDtype, tupleSlice } from '../../language/check-numpy.js';
 import { gather, gatherMixed, isArrayIndex, isMixedArrayIndex } from './index-arrays.js';
 import { isVectorized, vectorizedScalar } from './library.js';
 import type { Span } from '../../language/source.js';
-import type { DType, Type } from '../../language/types.js';
+import { type DType, DTYPE_INFO, type Type } from '../../language/types.js';
 import { ELEM_SIZE } from '../../runtime/layout.js';
 import type * as I from '../ir.js';
 import { listBinary, listComp, listCompare, listIndex, listLiteral, storageOf } from './lists.js';
@@ -156,6 +156,11 @@ export class ExpressionLowering {
   }
 
   attribute(this: FnLowerer, e: A.Attribute, t: Type): Val {
+    const info = e.value.kind === 'Call' ? this.cur.calls.get(e.value) : undefined;
+    if (info?.kind === 'builtin' && info.name.startsWith('iinfo:')) {
+      const d = DTYPE_INFO[info.name.slice('iinfo:'.length) as DType];
+      return { k: 's', e: i64(e.attr === 'bits' ? BigInt(d.bits) : e.attr === 'max' ? d.max : d.min), dtype: 'int64' };
+    }
     const bt = this.type(e.value);
     if (bt.kind === 'complex') return complexAttribute(this, e);
     if (bt.kind === 'module') {
@@ -187,8 +192,8 @@ export class ExpressionLowering {
     if (base.k === 'dtype') {
       switch (e.attr) {
         case 'name': return { k: 'str', text: base.dtype };
-        case 'kind': return { k: 'str', text: { bool: 'b', int32: 'i', int64: 'i', float32: 'f', float64: 'f' }[base.dtype] };
-        case 'char': return { k: 'str', text: { bool: '?', int32: 'i', int64: 'l', float32: 'f', float64: 'd' }[base.dtype] };
+        case 'kind': return { k: 'str', text: DTYPE_INFO[base.dtype].kind };
+        case 'char': return { k: 'str', text: { bool: '?', int8: 'b', int16: 'h', int32: 'i', int64: 'l', uint8: 'B', uint16: 'H', uint32: 'I', uint64: 'L', float32: 'f', float64: 'd' }[base.dtype] };
         case 'itemsize': return { k: 's', e: i64(ELEM_SIZE[base.dtype]), dtype: 'int64' };
         case 'type': return base;
       }

@@ -14,7 +14,7 @@ import type { FnLowerer } from './function.js';
 import type { ArrRef, Val } from './values.js';
 import { pureBody } from '../cse.js';
 import type { FuncInstance } from '../../language/checker.js';
-import { add32, bin, call, cmpOp, convert, cvt, get, i32, i64, load, log2Size, memOf, mul32, select, vtOf } from '../ir-build.js';
+import { add32, bin, call, cmpOpOf, convert, cvt, get, i32, i64, load, log2Size, memOf, mul32, select, vtOf } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -81,7 +81,7 @@ export function sortHelper(fl: FnLowerer, d: DType, arg: boolean): string {
   // x < y, with NaN after every number.
   const less = (x: Expr, y: Expr): Expr => {
     const a = key(x), b = key(y);
-    if (!isFloat(d)) return bin(d === 'bool' ? 'lt_u' : cmpOp('<', kt), kt, a, b);
+    if (!isFloat(d)) return bin(d === 'bool' ? 'lt_u' : cmpOpOf('<', d), kt, a, b);
     return bin('or', 'i32', bin('lt', kt, a, b), bin('and', 'i32', bin('ne', kt, b, b), bin('eq', kt, a, a)));
   };
   const set = (name: string, value: Expr): Stmt => ({ k: 'set', name, value });

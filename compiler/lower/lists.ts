@@ -14,14 +14,14 @@ import type * as A from '../../language/ast.js';
 import { comprehensionPlan } from '../../language/check-lists.js';
 import { Code } from '../../language/diagnostics.js';
 import type { Span } from '../../language/source.js';
-import { type DType, type Type, isFloat } from '../../language/types.js';
+import { type DType, type Type, isFloat, isInt } from '../../language/types.js';
 import { BOX_MASK, DESC, DTYPE_CODE, OBJ_CODE, TUP_CODE } from '../../runtime/layout.js';
 import type * as I from '../ir.js';
 import type { FnLowerer } from './function.js';
 import type { ArrRef, Val } from './values.js';
 import { fmtTrap, sortHelper } from './library.js';
 import { materialize, pushValue, splitCount, splitPiece, strCompare, strChar, strNumber } from './strings.js';
-import { i32, i64, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp, tripCount } from '../ir-build.js';
+import { i32, i64, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOpOf, tripCount, wrapInt } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -388,7 +388,7 @@ export function listReduce(fl: FnLowerer, e: A.Call, fname: string, t: Type): Va
     const acc = fl.fresh('acc', vtOf(rd));
     fl.set(acc, convert(i64(0), 'int64', rd));
     walk(fl, seq, (item) => fl.set(acc, bin('add', vtOf(rd), get(acc, vtOf(rd)), fl.scalarAs(item, rd, e.span))), null);
-    return { k: 's', e: get(acc, vtOf(rd)), dtype: rd };
+    return { k: 's', e: isInt(rd) ? wrapInt(get(acc, vtOf(rd)), rd) : get(acc, vtOf(rd)), dtype: rd };
   }
   // min/max: the first best element, as Python's (an element replaces the best only when strictly better).
   const n = fl.tmp(seq.count(), 'n');
@@ -397,7 +397,7 @@ export function listReduce(fl: FnLowerer, e: A.Call, fname: string, t: Type): Va
   const better = (x: Val, best: Val): Expr => {
     if (elem.kind === 'str') return strCompare(fl, fname === 'max' ? '>' : '<', x, best, e.span);
     const d = (elem as { dtype: DType }).dtype;
-    return bin(cmpOp(fname === 'max' ? '>' : '<', vtOf(d)), vtOf(d), (x as { e: Expr }).e, (best as { e: Expr }).e);
+    return bin(cmpOpOf(fname === 'max' ? '>' : '<', d), vtOf(d), (x as { e: Expr }).e, (best as { e: Expr }).e);
   };
   if (elem.kind === 'scalar') {
     const best = fl.fresh('best', vtOf(elem.dtype));

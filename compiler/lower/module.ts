@@ -132,7 +132,7 @@ export class ModuleLowerer {
     return fn;
   }
 
-  helper(name: 'floordiv_i64' | 'mod_i64' | 'ipow_i64' | 'slice' | 'view' | 'floordiv_i32' | 'mod_i32' | 'pairwise_f64' | 'pairwise_f32' | 'psum_f64' | 'psum_f32' | 'psum_dot_f64' | 'psum_dot_f32'): string {
+  helper(name: 'floordiv_i64' | 'mod_i64' | 'floordiv_u32' | 'floordiv_u64' | 'mod_u32' | 'mod_u64' | 'ipow_i64' | 'slice' | 'view' | 'floordiv_i32' | 'mod_i32' | 'pairwise_f64' | 'pairwise_f32' | 'psum_f64' | 'psum_f32' | 'psum_dot_f64' | 'psum_dot_f32'): string {
     const fn = '__' + name;
     if (this.helpers.has(fn)) return fn;
     this.helpers.add(fn);
@@ -156,6 +156,16 @@ export class ModuleLowerer {
           ret(isDiv ? p('q', t) : p('r', t)),
         ];
         this.funcs.push({ name: fn, params: [{ name: 'a', t }, { name: 'b', t }, { name: 'site', t: 'i32' }], results: [t], locals: [{ name: 'q', t }, { name: 'r', t }], body });
+        break;
+      }
+      case 'floordiv_u32': case 'floordiv_u64': case 'mod_u32': case 'mod_u64': {
+        // uint32/uint64: no signs to floor, only the zero divisor to report.
+        const t: VT = name.endsWith('64') ? 'i64' : 'i32';
+        const body: Stmt[] = [
+          { k: 'if', cond: bin('eq', t, p('b', t), cst(t, 0)), then: [{ k: 'trap', call: call(errZero, null, p('site', 'i32')) }], else: [] },
+          ret(bin(name.startsWith('floordiv') ? 'div_u' : 'rem_u', t, p('a', t), p('b', t))),
+        ];
+        this.funcs.push({ name: fn, params: [{ name: 'a', t }, { name: 'b', t }, { name: 'site', t: 'i32' }], results: [t], locals: [], body });
         break;
       }
       case 'ipow_i64': {

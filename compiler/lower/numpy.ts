@@ -12,7 +12,7 @@ import type * as I from '../ir.js';
 import type { FnLowerer } from './function.js';
 import type { ArrRef, Val } from './values.js';
 import { concat, copyRaw, diagonalView, flattenCopy, fmtTrap, seqArrays, sortHelper } from './library.js';
-import { i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOp } from '../ir-build.js';
+import { i32, i64, f64, cst, get, bin, un, cvt, load, call, select, add32, mul32, vtOf, memOf, log2Size, convert, cmpOpOf } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -113,7 +113,7 @@ function pythonFold(fl: FnLowerer, e: A.Call, fname: string, t: Type): Val {
   fl.set(best, convert(items[0].e, items[0].dtype, rd));
   for (const x of items.slice(1)) {
     const xv = fl.tmp(convert(x.e, x.dtype, rd));
-    const better = rd === 'bool' ? bin(fname === 'max' ? 'gt_s' : 'lt_s', 'i32', xv, get(best, vt)) : bin(cmpOp(fname === 'max' ? '>' : '<', vt), vt, xv, get(best, vt));
+    const better = rd === 'bool' ? bin(fname === 'max' ? 'gt_s' : 'lt_s', 'i32', xv, get(best, vt)) : bin(cmpOpOf(fname === 'max' ? '>' : '<', rd), vt, xv, get(best, vt));
     fl.set(best, select(vt, better, xv, get(best, vt)));
   }
   return { k: 's', e: get(best, vt), dtype: rd };
@@ -237,7 +237,7 @@ function searchsorted(fl: FnLowerer, e: A.Call, t: Type): Val {
   const vd = v.k === 'a' ? v.a.dtype : (v as Num).dtype;
   const c = promoteDtypes(a.dtype, vd), ct = vtOf(c);
   const less = (x: Expr, y: Expr): Expr => (isFloat(c) ? or(bin('lt', ct, x, y), and(bin('ne', ct, y, y), bin('eq', ct, x, x)))
-    : bin('lt_s', ct, x, y));
+    : bin(cmpOpOf('<', c), ct, x, y));
   const cmp = (x: Expr, y: Expr): Expr => (right ? bin('eq', 'i32', less(y, x), i32(0)) : less(x, y));
   const n = fl.tmp(a.shape[0], 'n');
   const lo = fl.fresh('lo', 'i32'), hi = fl.fresh('hi', 'i32'), mid = fl.fresh('mid', 'i32'), started = fl.fresh('st', 'i32');
@@ -293,7 +293,7 @@ function histogram(fl: FnLowerer, e: A.Call, t: Type): Val {
     const p = promote(rts[0], rts[1]);
     bt = p.dtype === 'bool' ? 'int64' : p.dtype; weak = p.weak;
     first = fl.tmp(convert(items[0].e, items[0].dtype, bt)); last = fl.tmp(convert(items[1].e, items[1].dtype, bt));
-    raiseIf(fl, bin(cmpOp('>', vtOf(bt)), vtOf(bt), first, last), 'ValueError', 'max must be larger than min in range parameter.', rangeE.span);
+    raiseIf(fl, bin(cmpOpOf('>', bt), vtOf(bt), first, last), 'ValueError', 'max must be larger than min in range parameter.', rangeE.span);
     if (items.some((x) => isFloat(x.dtype))) {
       const finite = (x: Num) => (isFloat(x.dtype) ? bin('lt', vtOf(x.dtype), un('abs', vtOf(x.dtype), x.e), cst(vtOf(x.dtype), Infinity)) : i32(1));
       const shown = (x: Num, k: number) => (isFloat(x.dtype) ? `{${k}f}` : `{${k}}`);

@@ -7,12 +7,12 @@ import type * as A from '../../language/ast.js';
 import { Code } from '../../language/diagnostics.js';
 import { axisValue } from '../../language/check-numpy.js';
 import type { Span } from '../../language/source.js';
-import { type DType, isFloat, type Type } from '../../language/types.js';
+import { type DType, isFloat, isInt, type Type } from '../../language/types.js';
 import { ELEM_SIZE } from '../../runtime/layout.js';
 import type * as I from '../ir.js';
 import { dynamicAxisReduce } from './numpy.js';
 import type { RT } from '../kernels.js';
-import { add32, bin, call, convert, cst, cvt, get, i32, i64, load, log2Size, memOf, mul32, select, un, vtOf } from '../ir-build.js';
+import { add32, bin, call, cmpOpOf, convert, cst, cvt, get, i32, i64, load, log2Size, memOf, mul32, needsUnsigned, select, un, vtOf, wrapInt } from '../ir-build.js';
 import { ARG_BLOCK, ARRAY_OP, type ArrRef, PAR_MIN_ELEMS, range, type Val } from './values.js';
 import type { FnLowerer } from './function.js';
 
@@ -160,7 +160,7 @@ export class ReductionLowering {
     const combine = (cur: Expr, v: Expr): Expr => {
       switch (fname) {
         case 'prod': return bin('mul', vt, cur, v);
-        case 'min': case 'max': return bin(fname, vt, cur, v);
+        case 'min': case 'max': return bin(needsUnsigned(accD) ? `${fname}_u` : fname, vt, cur, v);
         case 'any': return bin('or', 'i32', cur, v);
         case 'all': return bin('and', 'i32', cur, v);
         default: return bin('add', vt, cur, v);
@@ -310,12 +310,13 @@ export class ReductionLowering {
     // Exact in any grouping, so big arrays reduce on the team (float sums went pairwise above;
     // float products and int means are left in order).
     const isI = vt === 'i32' || vt === 'i64';
-    const op: I.ReduceOp | null = ({ sum: isI ? 'add' : null, count_nonzero: 'add', prod: isI ? 'mul' : null, any: 'or', all: 'and', min: 'min', max: 'max' } as Record<string, I.ReduceOp | null>)[fname] ?? null;
+    const u = needsUnsigned(accD);
+    const op: I.ReduceOp | null = ({ sum: isI ? 'add' : null, count_nonzero: 'add', prod: isI ? 'mul' : null, any: 'or', all: 'and', min: u ? 'min_u' : 'min', max: u ? 'max_u' : 'max' } as Record<string, I.ReduceOp | null>)[fname] ?? null;
     const red = op && !inLine ? { reduce: [{ name: acc, t: vt, op }], par: true } : {};
     // argmin/argmax: first occurrence wins; a NaN is the answer once seen (NumPy).
     const better = (x: Expr, cur: Expr) => (isFloat(accD)
       ? bin('and', 'i32', bin('eq', vt, cur, cur), bin('or', 'i32', bin(fname === 'argmax' ? 'gt' : 'lt', vt, x, cur), bin('ne', vt, x, x)))
-      : bin(fname === 'argmax' ? 'gt_s' : 'lt_s', vt, x, cur));
+      : bin(cmpOpOf(fname === 'argmax' ? '>' : '<', accD), vt, x, cur));
     const serial = this.block(() => this.nest(a.shape, [a], e.span, (p) => {
       const x = convert(load(vtOf(ad), memOf(ad), p[0]), ad, accD);
       const cur = get(acc, vt);
@@ -331,7 +332,7 @@ export class ReductionLowering {
           else {
             const xv = this.fresh('x', vt);
             out.push({ k: 'set', name: xv, value: x });
-            out.push({ k: 'set', name: acc, value: select(vt, bin(fname === 'max' ? 'gt_s' : 'lt_s', vt, get(xv, vt), cur), get(xv, vt), cur) });
+            out.push({ k: 'set', name: acc, value: select(vt, bin(cmpOpOf(fname === 'max' ? '>' : '<', accD), vt, get(xv, vt), cur), get(xv, vt), cur) });
           }
           break;
         }
@@ -345,7 +346,8 @@ export class ReductionLowering {
       if (fname === 'argmin' || fname === 'argmax') out.push({ k: 'set', name: cnt, value: add32(get(cnt, 'i32'), i32(1)) });
       return out;
     }, red));
-    if (isMinMax && !inLine && ad !== 'bool') {
+    // (The kernels read whole i32/i64/f32/f64 elements and compare signed.)
+    if (isMinMax && !inLine && (ad === 'int32' || ad === 'int64' || isFloat(ad))) {
       // Contiguous elements go through the SIMD kernels, in blocks on the team when there are many.
       const t = vtOf(ad) as RT, sz = ELEM_SIZE[ad];
       const mm = this.mod.reduceKernel(fname === 'min' || fname === 'argmin' ? 'min' : 'max', t);
@@ -369,7 +371,8 @@ export class ReductionLowering {
     } else this.out.push(...serial);
     if (fname === 'argmin' || fname === 'argmax') return { e: cvt('i32->i64', get(best, 'i32')), dtype: 'int64' };
     if (fname === 'mean') return { e: bin('div', vt, get(acc, vt), convert(size, 'int32', accD)), dtype: accD };
-    return { e: get(acc, vt), dtype: accD };
+    // sum(a, dtype=uint8) adds in i32: wrapping once at the end gives the same bits as at every step.
+    return { e: isInt(accD) ? wrapInt(get(acc, vt), accD) : get(acc, vt), dtype: accD };
   }
 
   /**

@@ -6,9 +6,9 @@ import { Code } from '../../language/diagnostics.js';
 import { isCloseElem } from './math-calls.js';
 import { roundDecimals } from './library.js';
 import type { Span } from '../../language/source.js';
-import { type DType, elemOf, isFloat, promote, type Type } from '../../language/types.js';
+import { type DType, elemOf, isFloat, isInt, isUnsigned, promote, type Type } from '../../language/types.js';
 import type * as I from '../ir.js';
-import { bin, call, cmpOp, convert, cst, cvt, i32, select, un, vtOf } from '../ir-build.js';
+import { bin, call, cmpOp, cmpOpOf, convert, cst, cvt, i32, needsUnsigned, select, un, vtOf, wrapInt } from '../ir-build.js';
 import { UFUNC_MATH, type Val } from './values.js';
 import type { FnLowerer } from './function.js';
 
@@ -25,10 +25,13 @@ export class ScalarLowering {
     const t = vtOf(cd);
     const isF = isFloat(cd);
     const v = (e: Expr): Val => ({ k: 's', e, dtype: rdt });
+    // Integers narrower than their wasm type wrap as NumPy's do.
+    const w = (e: Expr): Val => v(isInt(cd) ? wrapInt(e, cd) : e);
+    const u = needsUnsigned(cd);
     switch (op) {
-      case '+': return v(cd === 'bool' ? bin('or', 'i32', a, b) : bin('add', t, a, b));
-      case '-': return v(bin('sub', t, a, b));
-      case '*': return v(cd === 'bool' ? bin('and', 'i32', a, b) : bin('mul', t, a, b));
+      case '+': return cd === 'bool' ? v(bin('or', 'i32', a, b)) : w(bin('add', t, a, b));
+      case '-': return w(bin('sub', t, a, b));
+      case '*': return cd === 'bool' ? v(bin('and', 'i32', a, b)) : w(bin('mul', t, a, b));
       case '/': return v(bin('div', t, a, b));
       case '//': case '%': {
         if (isF) {
@@ -37,8 +40,8 @@ export class ScalarLowering {
           return v(r2);
         }
         const site = this.mod.site(Code.ZeroDivision, op === '//' ? 'floordiv' : 'mod', span);
-        const h = this.mod.helper(op === '//' ? (t === 'i64' ? 'floordiv_i64' : 'floordiv_i32') : (t === 'i64' ? 'mod_i64' : 'mod_i32'));
-        return v(call(h, t, a, b, i32(site)));
+        const h = this.mod.helper(`${op === '//' ? 'floordiv' : 'mod'}_${u ? 'u' : 'i'}${t === 'i64' ? 64 : 32}`);
+        return w(call(h, t, a, b, i32(site)));
       }
       case '**': {
         if (isF) {
@@ -52,17 +55,32 @@ export class ScalarLowering {
       case '&': return v(bin('and', t, a, b));
       case '|': return v(bin('or', t, a, b));
       case '^': return v(bin('xor', t, a, b));
-      case '<<': return v(bin('shl', t, a, b));
-      case '>>': return v(bin('shr_s', t, a, b));
-      case '@': return v(bin('mul', t, a, b));
+      case '<<': return w(bin('shl', t, a, b));
+      case '>>': return v(bin(u ? 'shr_u' : 'shr_s', t, a, b));
+      case '@': return w(bin('mul', t, a, b));
     }
   }
 
   compareScalar(this: FnLowerer, op: '<' | '<=' | '>' | '>=' | '==' | '!=', a: { e: Expr; dtype: DType }, b: { e: Expr; dtype: DType }, lt: Type, rt: Type): Expr {
     const p = promote(elemOf(lt)!, elemOf(rt)!).dtype;
+    const l = elemOf(lt)!, r = elemOf(rt)!;
+    // (A weak uint64 is a literal past int64, met where a uint64 allows it: compared as uint64.)
+    if (isInt(p) && l.weak !== r.weak && isInt(l.dtype) && isInt(r.dtype) && (l.weak ? l : r).dtype !== 'uint64') {
+      // A Python int against a NumPy integer compares the values (NumPy 2), even out of the dtype's
+      // range: in int64, and against uint64 a negative Python int is below every value.
+      const [s, py, sFirst] = l.weak ? [b, a, false] : [a, b, true];
+      const x = convert(s.e, s.dtype, 'int64'), y = convert(py.e, py.dtype, 'int64');
+      const [xa, xb] = sFirst ? [x, y] : [y, x];
+      if (s.dtype !== 'uint64') return bin(cmpOp(op, 'i64'), 'i64', xa, xb);
+      const yt = this.tmp(y);
+      const neg = bin('lt_s', 'i64', yt, cst('i64', 0));
+      // With the Python int negative: uint64 > it, so (s OP py) is true for >, >=, !=.
+      const whenNeg = i32(sFirst ? (['>', '>=', '!='].includes(op) ? 1 : 0) : (['<', '<=', '!='].includes(op) ? 1 : 0));
+      return select('i32', neg, whenNeg, bin(cmpOpOf(op, 'uint64'), 'i64', sFirst ? x : yt, sFirst ? yt : x));
+    }
     const cd: DType = p === 'bool' ? 'int32' : p;
     const t = vtOf(cd);
-    return bin(cmpOp(op, t), t, convert(a.e, a.dtype, cd), convert(b.e, b.dtype, cd));
+    return bin(cmpOpOf(op, cd), t, convert(a.e, a.dtype, cd), convert(b.e, b.dtype, cd));
   }
 
   unaryScalar(this: FnLowerer, e: A.Unary, v: Val, rdt: DType): Val {
@@ -70,10 +88,10 @@ export class ScalarLowering {
     const x = convert(v.e, v.dtype, rdt);
     const t = vtOf(rdt);
     switch (e.op) {
-      case '-': return { k: 's', e: isFloat(rdt) ? un('neg', t, x) : bin('sub', t, cst(t, 0), x), dtype: rdt };
+      case '-': return { k: 's', e: isFloat(rdt) ? un('neg', t, x) : wrapInt(bin('sub', t, cst(t, 0), x), rdt), dtype: rdt };
       case '+': return { k: 's', e: x, dtype: rdt };
       case 'not': return { k: 's', e: un('eqz', 'i32', convert(v.e, v.dtype, 'bool')), dtype: 'bool' };
-      case '~': return { k: 's', e: rdt === 'bool' ? bin('xor', 'i32', x, i32(1)) : bin('xor', t, x, cst(t, -1)), dtype: rdt };
+      case '~': return { k: 's', e: rdt === 'bool' ? bin('xor', 'i32', x, i32(1)) : wrapInt(bin('xor', t, x, cst(t, -1)), rdt), dtype: rdt };
     }
   }
 
@@ -94,8 +112,8 @@ export class ScalarLowering {
       case 'abs': case 'fabs': {
         const x = this.tmp(convert(a0!.e, a0!.dtype, rdt));
         if (isFloat(rdt)) return out(un('abs', t, x));
-        if (rdt === 'bool') return out(x);
-        return out(select(t, bin('lt_s', t, x, cst(t, 0)), bin('sub', t, cst(t, 0), x), x));
+        if (rdt === 'bool' || isUnsigned(rdt)) return out(x);
+        return out(wrapInt(select(t, bin('lt_s', t, x, cst(t, 0)), bin('sub', t, cst(t, 0), x), x), rdt));
       }
       case 'sqrt': return out(un('sqrt', t, convert(a0!.e, a0!.dtype, rdt)));
       case 'floor': case 'ceil': case 'trunc': case 'round': case 'rint': {
@@ -104,18 +122,18 @@ export class ScalarLowering {
         if (!isFloat(rdt)) return out(x);
         return out(un(name === 'round' || name === 'rint' ? 'nearest' : name, t, x));
       }
-      case 'square': { const x = this.tmp(convert(a0!.e, a0!.dtype, rdt)); return out(bin('mul', t, x, x)); }
+      case 'square': { const x = this.tmp(convert(a0!.e, a0!.dtype, rdt)); return out(isInt(rdt) ? wrapInt(bin('mul', t, x, x), rdt) : bin('mul', t, x, x)); }
       case 'radians': case 'deg2rad': case 'degrees': case 'rad2deg': {
         // NumPy's npy_deg2rad / npy_rad2deg (and CPython's math.radians): x times pi/180 or 180/pi, that constant computed in the dtype.
         const pi = rdt === 'float32' ? Math.fround(Math.PI) : Math.PI;
         const k = name === 'radians' || name === 'deg2rad' ? pi / 180 : 180 / pi;
         return out(bin('mul', t, convert(a0!.e, a0!.dtype, rdt), cst(t, rdt === 'float32' ? Math.fround(k) : k)));
       }
-      case 'negative': { const x = convert(a0!.e, a0!.dtype, rdt); return out(isFloat(rdt) ? un('neg', t, x) : bin('sub', t, cst(t, 0), x)); }
+      case 'negative': { const x = convert(a0!.e, a0!.dtype, rdt); return out(isFloat(rdt) ? un('neg', t, x) : wrapInt(bin('sub', t, cst(t, 0), x), rdt)); }
       case 'sign': {
         const x = this.tmp(convert(a0!.e, a0!.dtype, rdt));
         const z = cst(t, 0), one = cst(t, 1), m1 = cst(t, -1);
-        const gt = bin(isFloat(rdt) ? 'gt' : 'gt_s', t, x, z), lt = bin(isFloat(rdt) ? 'lt' : 'lt_s', t, x, z);
+        const gt = bin(cmpOpOf('>', rdt), t, x, z), lt = bin(cmpOpOf('<', rdt), t, x, z);
         // NaN stays NaN; x + 0.0 turns -0.0 into 0.0, as NumPy's sign does.
         return out(select(t, gt, one, select(t, lt, m1, isFloat(rdt) ? bin('add', t, x, z) : x)));
       }
@@ -128,7 +146,7 @@ export class ScalarLowering {
         const isMax = name === 'maximum' || name === 'max2';
         if (isFloat(rdt) && (name === 'maximum' || name === 'minimum')) return out(bin(isMax ? 'max' : 'min', t, a, b));
         // Python's max(a, b): a unless b is strictly greater (NaN-free semantics of builtins.max).
-        const c = rdt === 'bool' ? bin(isMax ? 'gt_s' : 'lt_s', 'i32', b, a) : bin(isFloat(rdt) ? (isMax ? 'gt' : 'lt') : (isMax ? 'gt_s' : 'lt_s'), t, b, a);
+        const c = bin(cmpOpOf(isMax ? '>' : '<', rdt), t, b, a);
         return out(select(t, c, b, a));
       }
       case 'arctan2': case 'hypot': case 'power': case 'fmod': case 'copysign': {
@@ -141,7 +159,7 @@ export class ScalarLowering {
           const site = this.mod.site(Code.ZeroDivision, 'mod', e.span);
           const bb = this.tmp(b);
           this.emit({ k: 'if', cond: bin('eq', t, bb, cst(t, 0)), then: [this.trap(this.mod.imp('err_zero', ['i32'], null), i32(site))], else: [] });
-          return out(bin('rem_s', t, a, bb));
+          return out(bin(needsUnsigned(rdt) ? 'rem_u' : 'rem_s', t, a, bb));
         }
         return out(rdt === 'float32' ? cvt('f64->f32', call(f, 'f64', cvt('f32->f64', a), cvt('f32->f64', b))) : call(f, 'f64', a, b));
       }
@@ -155,9 +173,9 @@ export class ScalarLowering {
         const lo = this.tmp(convert(s(args[1]).e, s(args[1]).dtype, rdt)), hi = this.tmp(convert(s(args[2]).e, s(args[2]).dtype, rdt));
         // The bound first: a tie (0.0 against -0.0) keeps x, and a NaN bound wins, as NumPy's clip.
         if (isFloat(rdt)) return out(bin('min', t, hi, bin('max', t, lo, x)));
-        const m = select(t, bin('lt_s', t, x, lo), lo, x);
+        const m = select(t, bin(cmpOpOf('<', rdt), t, x, lo), lo, x);
         const mm = this.tmp(m);
-        return out(select(t, bin('gt_s', t, mm, hi), hi, mm));
+        return out(select(t, bin(cmpOpOf('>', rdt), t, mm, hi), hi, mm));
       }
     }
     const mf = UFUNC_MATH[name];

@@ -13,7 +13,7 @@ import { groupLength, lowerGroup } from './fuse-statements.js';
 import { forSequence, lengthOf, listBinary, listMethod, listSetItem } from './lists.js';
 import { unpackArray } from './numpy.js';
 import { materialize, printString, raiseWith, strBinary, strChar, strNumber } from './strings.js';
-import { add32, bin, call, convert, cvt, get, i32, i64, load, memOf, select, tripCount, un, vtOf } from '../ir-build.js';
+import { add32, bin, call, convert, cvt, get, i32, i64, load, memOf, needsUnsigned, select, tripCount, un, vtOf, wrapInt } from '../ir-build.js';
 import { asStored, type Slot, type Val } from './values.js';
 import { complexArith, printComplex } from './complex.js';
 import { iterationStreams } from './random-calls.js';
@@ -328,11 +328,17 @@ export class StatementLowering {
               const sl = this.slots.get(rd.name)!;
               const name = sl.k === 's' ? sl.name : rd.name;
               const dt = sl.k === 's' ? sl.dtype : 'float64';
-              return { name, t: vtOf(dt), op: ({ '+': 'add', '-': 'add', '*': 'mul', '&': 'and', '|': 'or', '^': 'xor', max: 'max', min: 'min' } as const)[rd.op] };
+              const op = ({ '+': 'add', '-': 'add', '*': 'mul', '&': 'and', '|': 'or', '^': 'xor', max: 'max', min: 'min' } as const)[rd.op];
+              return { name, t: vtOf(dt), op: needsUnsigned(dt) && (op === 'min' || op === 'max') ? `${op}_u` as const : op };
             }),
             line: this.mod.line(s.span),
             ...(cluster?.kind === 'Bool' && !cluster.value ? { cluster: false } : {}),
           });
+          // The partials of a narrow integer sum or product were folded in i32: wrap once.
+          for (const rd of info?.reductions ?? []) {
+            const sl = this.slots.get(rd.name)!;
+            if (sl.k === 's' && isInt(sl.dtype) && vtOf(sl.dtype) === 'i32' && sl.dtype !== 'int32') this.set(sl.name, wrapInt(get(sl.name, 'i32'), sl.dtype));
+          }
           streams?.after();
         } else {
           this.emit({ k: 'for', label, v: iv, t: 'i64', start, stop, step, body, site: this.mod.site(Code.Raised, 'KeyboardInterrupt', s.span) });
@@ -446,8 +452,10 @@ export class StatementLowering {
       if (((t.kind === 'str' || t.kind === 'list') && v.k === 'a') || t.kind === 'range') return printString(this, v, t, repr);
       switch (v.k) {
         case 's': {
-          const fn = { bool: 'print_bool', int32: 'print_i32', int64: 'print_i64', float32: 'print_f32', float64: 'print_f64' }[v.dtype];
-          this.emit({ k: 'expr', e: call(imp(fn, [vtOf(v.dtype), 'i32']), null, v.e, i32(repr ? 1 : 0)) });
+          // Integers other than int32 print through int64 (uint64 as its unsigned value).
+          const d = v.dtype === 'bool' || v.dtype === 'int32' || isFloat(v.dtype) || v.dtype === 'uint64' ? v.dtype : 'int64';
+          const fn = { bool: 'print_bool', int32: 'print_i32', int64: 'print_i64', uint64: 'print_u64', float32: 'print_f32', float64: 'print_f64' }[d as 'bool'];
+          this.emit({ k: 'expr', e: call(imp(fn, [vtOf(d), 'i32']), null, convert(v.e, v.dtype, d), i32(repr ? 1 : 0)) });
           return;
         }
         case 'a': this.emit({ k: 'expr', e: call(imp('print_array', ['i32', 'i32']), null, v.a.desc, i32(repr ? 1 : 0)) }); return;

@@ -7,7 +7,8 @@
 import type * as A from '../../language/ast.js';
 import { Code } from '../../language/diagnostics.js';
 import type { Span } from '../../language/source.js';
-import type { DType, Type } from '../../language/types.js';
+import { type DType, isInt, type Type } from '../../language/types.js';
+import { DTYPE_CODE } from '../../runtime/layout.js';
 import type { FPartOp, StrOp } from '../../runtime/strings.js';
 import { StrResult, NumKind } from '../../runtime/strings.js';
 import type * as I from '../ir.js';
@@ -31,7 +32,11 @@ export function pushValue(fl: FnLowerer, v: Val, t: Type): void {
       const weak = t.kind === 'scalar' && t.weak;
       const kind = weak ? NumKind.Python : v.dtype === 'int32' || v.dtype === 'float32' ? NumKind.Narrow : NumKind.Wide;
       if (v.dtype === 'bool') fl.emit({ k: 'expr', e: call(imp('s_bool', ['i32', 'i32']), null, v.e, i32(weak ? NumKind.Python : NumKind.Wide)) });
-      else if (v.dtype === 'int32' || v.dtype === 'int64') fl.emit({ k: 'expr', e: call(imp('s_i64', ['i64', 'i32']), null, convert(v.e, v.dtype, 'int64'), i32(kind)) });
+      else if (isInt(v.dtype)) {
+        // Integers travel as i64 (uint64 as its bits) with their dtype's code.
+        const k = weak || v.dtype === 'int32' || v.dtype === 'int64' ? kind : NumKind.Code + DTYPE_CODE[v.dtype];
+        fl.emit({ k: 'expr', e: call(imp('s_i64', ['i64', 'i32']), null, convert(v.e, v.dtype, v.dtype === 'uint64' ? 'uint64' : 'int64'), i32(k)) });
+      }
       else fl.emit({ k: 'expr', e: call(imp('s_f64', ['f64', 'i32']), null, convert(v.e, v.dtype, 'float64'), i32(kind)) });
       return;
     }
