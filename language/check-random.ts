@@ -7,10 +7,34 @@ import { type DType, type Type, array, scalar, FLOAT, INT, NONE, isFloat, isInt,
 import { Unknown } from './check-base.js';
 import type { Checker } from './checker.js';
 
+/**
+ * The distributions of compiler/random-dists.ts, for both APIs: NumPy's parameter names (before
+ * `size`) and defaults (null: required). `int`: the result is an integer (int64 arrays, Python ints).
+ */
+export const DIST_PARAMS: Record<string, { names: string[]; defaults: (number | null)[]; int?: boolean }> = {
+  standard_exponential: { names: [], defaults: [] },
+  exponential: { names: ['scale'], defaults: [1] },
+  standard_gamma: { names: ['shape'], defaults: [null] },
+  gamma: { names: ['shape', 'scale'], defaults: [null, 1] },
+  beta: { names: ['a', 'b'], defaults: [null, null] },
+  chisquare: { names: ['df'], defaults: [null] },
+  lognormal: { names: ['mean', 'sigma'], defaults: [0, 1] },
+  poisson: { names: ['lam'], defaults: [1], int: true },
+  binomial: { names: ['n', 'p'], defaults: [null, null], int: true },
+  geometric: { names: ['p'], defaults: [null], int: true },
+  laplace: { names: ['loc', 'scale'], defaults: [0, 1] },
+  logistic: { names: ['loc', 'scale'], defaults: [0, 1] },
+  triangular: { names: ['left', 'mode', 'right'], defaults: [null, null, null] },
+  weibull: { names: ['a'], defaults: [null] },
+  pareto: { names: ['a'], defaults: [null] },
+  standard_cauchy: { names: [], defaults: [] },
+  standard_t: { names: ['df'], defaults: [null] },
+};
+const DIST_NAMES = Object.keys(DIST_PARAMS);
 /** NumPy's legacy random functions (np.random.*, and the methods of a RandomState). */
-export const RANDOM_FNS = new Set(['seed', 'random', 'random_sample', 'rand', 'ranf', 'sample', 'randn', 'standard_normal', 'randint', 'uniform', 'normal', 'shuffle', 'permutation', 'choice']);
+export const RANDOM_FNS = new Set(['seed', 'random', 'random_sample', 'rand', 'ranf', 'sample', 'randn', 'standard_normal', 'randint', 'uniform', 'normal', 'shuffle', 'permutation', 'choice', ...DIST_NAMES]);
 /** The methods of a Generator (np.random.default_rng). */
-export const GENERATOR_FNS = new Set(['random', 'integers', 'standard_normal', 'normal', 'uniform']);
+export const GENERATOR_FNS = new Set(['random', 'integers', 'standard_normal', 'normal', 'uniform', ...DIST_NAMES]);
 
 /**
  * `np.random.rand(3)`, `np.random.seed(1)`, `rng = np.random.default_rng(42)`, `rng.integers(0, 10, size=5)`:
@@ -41,6 +65,7 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
     randint: ['low', 'high', 'size', 'dtype'], integers: ['low', 'high', 'size', 'dtype', 'endpoint'],
     uniform: ['low', 'high', 'size'], normal: ['loc', 'scale', 'size'], shuffle: ['x'], permutation: ['x'], choice: ['a', 'size', 'replace'],
     default_rng: ['seed'], RandomState: ['seed'],
+    ...Object.fromEntries(DIST_NAMES.map((d) => [d, [...DIST_PARAMS[d].names, 'size']])),
   };
   const given = new Map<string, A.Expr>();
   if (fn === 'rand' || fn === 'randn') {
@@ -63,6 +88,17 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
     if (!s || s.kind === 'None') return null;
     return ck.shapeArg(s);
   };
+  const dist = DIST_PARAMS[fn];
+  if (dist) {
+    dist.names.forEach((k, i) => {
+      const a = given.get(k);
+      if (a) num(a);
+      else if (dist.defaults[i] === null) { ck.error(Code.ArgCount, `${shown}() missing required argument '${k}'`, c.span); throw new Unknown(); }
+    });
+    const r = sizeRank();
+    const d: DType = dist.int ? 'int64' : 'float64';
+    return r === null ? (dist.int ? INT : FLOAT) : array(d, r);
+  }
   switch (fn) {
     case 'seed': case 'default_rng': case 'RandomState': {
       const s = given.get('seed');

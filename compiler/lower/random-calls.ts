@@ -29,6 +29,8 @@ import type * as I from '../ir.js';
 import type { FnLowerer } from './function.js';
 import type { Val } from './values.js';
 import { MT, PCG, RANDOM_FUNCS as R, RANDOM_IMPORTS, ZIG, randomLibrary, zigguratTables } from '../random.js';
+import { DISTS, DIST_IMPORTS, type Dist, distFn, distributionLibrary } from '../random-dists.js';
+import { DIST_PARAMS } from '../../language/check-random.js';
 import { i32, i64, f64, get, bin, un, cvt, load, call, add32, mul32, vtOf, memOf, log2Size, convert, select } from '../ir-build.js';
 
 type Expr = I.Expr;
@@ -44,8 +46,8 @@ function library(fl: FnLowerer): void {
   if (mod.helpers.has('__random')) return;
   mod.helpers.add('__random');
   const tables = mod.staticBytes(ZIG.size, zigguratTables());
-  mod.funcs.push(...randomLibrary(tables));
-  for (const im of RANDOM_IMPORTS) mod.imp(im.name, im.params, im.result, im.module);
+  mod.funcs.push(...randomLibrary(tables), ...distributionLibrary(tables));
+  for (const im of [...RANDOM_IMPORTS, ...DIST_IMPORTS]) mod.imp(im.name, im.params, im.result, im.module);
 }
 
 /** The module-level RandomState of np.random.* (static memory, zeroed: not seeded yet). */
@@ -128,11 +130,19 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
   ready(fl, st, gen, e.span, method, ['shuffle', 'permutation', 'choice'].includes(fn));
   const mt = gen === 'mt';
   // A draw: the object's own stream, or (module-level) the dispatcher that picks the iteration's stream in a prange.
-  const op = (mtFn: string, pcgFn: string, any: StreamFn, t: 'f64' | 'i64', ...args: Expr[]): Expr =>
-    method ? call(mt ? mtFn : pcgFn, t, st, ...args) : call(streamFns(fl)[any], t, ...args);
+  const op = (mtFn: string, pcgFn: string, any: StreamFn | (() => string), t: 'f64' | 'i64', ...args: Expr[]): Expr =>
+    method ? call(mt ? mtFn : pcgFn, t, st, ...args) : call(typeof any === 'string' ? streamFns(fl)[any] : any(), t, ...args);
   // One draw: its IR expression and dtype, after the arguments are evaluated and checked once.
   let draw: () => { e: Expr; dtype: DType };
-  switch (fn) {
+  if (fn in DISTS) {
+    const d = fn as Dist, spec = DIST_PARAMS[d], sig = DISTS[d];
+    const vals = spec.names.map((k, i) => arg(fl, given.get(k), k === 'n' ? 'int64' : 'float64', k === 'n' ? i64(0) : f64(spec.defaults[i] ?? 0)));
+    distChecks(fl, d, vals, e.span);
+    // Ours take binomial's (p, n) in C's order.
+    const args = d === 'binomial' ? [vals[1], vals[0]] : vals;
+    const dtype: DType = sig.result === 'i64' ? 'int64' : 'float64';
+    draw = () => ({ e: op(distFn('mt', d), distFn('pcg', d), () => distStream(fl, d), sig.result, ...args), dtype });
+  } else switch (fn) {
     case 'random': case 'random_sample': case 'ranf': case 'sample': case 'rand':
       draw = () => ({ e: op(R.mtDouble, R.pcgDouble, 'double', 'f64'), dtype: 'float64' });
       break;
@@ -193,6 +203,63 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
   const out = fl.alloc(t.dtype, shape, true);
   fill(fl, out.data, shape, t.dtype, draw);
   return fl.ownedArray(out);
+}
+
+const POISSON_LAM_MAX = 2 ** 63 - Math.sqrt(2 ** 63) * 10;
+
+/** NumPy's checks of a distribution's parameters (its scalar path's messages), in its order. */
+function distChecks(fl: FnLowerer, d: Dist, vals: Expr[], span: { start: number; end: number }): void {
+  const names = DIST_PARAMS[d].names;
+  const fail = (cond: Expr, text: string) => fl.emit({ k: 'if', cond, then: [raise(fl, 'ValueError', text, span)], else: [] });
+  const v = (k: string) => vals[names.indexOf(k)];
+  const f = (op: 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne', a: Expr, b: number | Expr) => bin(op, 'f64', a, typeof b === 'number' ? f64(b) : b);
+  const not = (x: Expr) => un('eqz', 'i32', x);
+  // CONS_NON_NEGATIVE: a negative sign bit (so -0.0 too), NaN allowed; CONS_POSITIVE: <= 0.
+  const nonNegative = (k: string) => fail(bin('lt_s', 'i64', cvt('bits:f64->i64', v(k)), i64(0)), `${k} < 0`);
+  const positive = (k: string) => fail(f('le', v(k), 0), `${k} <= 0`);
+  switch (d) {
+    case 'exponential': case 'lognormal': case 'laplace': case 'logistic': nonNegative(d === 'lognormal' ? 'sigma' : 'scale'); break;
+    case 'standard_gamma': nonNegative('shape'); break;
+    case 'gamma': nonNegative('shape'); nonNegative('scale'); break;
+    case 'beta': positive('a'); positive('b'); break;
+    case 'chisquare': case 'standard_t': positive('df'); break;
+    case 'weibull': nonNegative('a'); break;
+    case 'pareto': positive('a'); break;
+    case 'poisson':
+      fail(not(f('ge', v('lam'), 0)), 'lam < 0 or lam is NaN');
+      fail(not(f('le', v('lam'), POISSON_LAM_MAX)), 'lam value too large');
+      break;
+    case 'binomial':
+      fail(bin('or', 'i32', not(f('ge', v('p'), 0)), not(f('le', v('p'), 1))), 'p < 0, p > 1 or p is NaN');
+      fail(bin('lt_s', 'i64', v('n'), i64(0)), 'n < 0');
+      break;
+    case 'geometric': fail(bin('or', 'i32', not(f('gt', v('p'), 0)), not(f('le', v('p'), 1))), 'p <= 0, p > 1 or p contains NaNs'); break;
+    case 'triangular':
+      fail(f('gt', v('left'), v('mode')), 'left > mode');
+      fail(f('gt', v('mode'), v('right')), 'mode > right');
+      fail(f('eq', v('left'), v('right')), 'left == right');
+      break;
+    default: break;
+  }
+}
+
+/** The dispatcher of a distribution for the module-level functions (see streamFns), added once. */
+function distStream(fl: FnLowerer, d: Dist): string {
+  const name = `__rnd_${d}`;
+  if (fl.mod.helpers.has(name)) return name;
+  fl.mod.helpers.add(name);
+  streamFns(fl);
+  const params: I.Local[] = DISTS[d].params.map((t, i) => ({ name: `a${i}`, t }));
+  const s = get('s', 'i32'), args = params.map((p) => get(p.name, p.t)), t = DISTS[d].result;
+  fl.mod.funcs.push({
+    name, params, results: [t], locals: [{ name: 's', t: 'i32' }],
+    body: [
+      { k: 'set', name: 's', value: call(STREAM_FNS.active, 'i32') },
+      { k: 'if', cond: s, then: [{ k: 'return', values: [call(distFn('pcg', d), t, add32(s, i32(SLOT.rng)), ...args)] }], else: [] },
+      { k: 'return', values: [call(distFn('mt', d), t, globalState(fl), ...args)] },
+    ],
+  });
+  return name;
 }
 
 /** Fills a new C-ordered array element after element, as NumPy draws them. */
