@@ -86,7 +86,7 @@ export const RANDOM_FUNCS = {
   mtDouble: '__mt_double', mtGauss: '__mt_gauss', mtNormal: '__mt_normal', mtUniform: '__mt_uniform',
   mtBounded: '__mt_bounded', mtRandint: '__mt_randint',
   seedSeqPool: '__seedseq_pool', pcgSeed: '__pcg_seed', pcgSeedWords: '__pcg_seed_words', pcgNext64: '__pcg_next64',
-  pcgNext32: '__pcg_next32', pcgDouble: '__pcg_double', pcgBounded: '__pcg_bounded', pcgIntegers: '__pcg_integers',
+  pcgNext32: '__pcg_next32', pcgDouble: '__pcg_double', pcgBounded: '__pcg_bounded', pcgInterval: '__pcg_interval', pcgFloat: '__pcg_float', pcgIntegers: '__pcg_integers',
   pcgStandardNormal: '__pcg_standard_normal', pcgNormal: '__pcg_normal', pcgUniform: '__pcg_uniform',
 } as const;
 
@@ -312,14 +312,17 @@ function bounded(name: string, word32: (out: string) => Stmt[], word64: (out: st
   ]);
 }
 
-/** `__mt_bounded(st, off, rng) -> i64`: off + a uniform integer in [0, rng] (rng unsigned), RandomState's masked rejection. */
-function mtBounded(): Func {
+/**
+ * `__mt_bounded(st, off, rng) -> i64`: off + a uniform integer in [0, rng] (rng unsigned), RandomState's
+ * masked rejection; `__pcg_interval` is the same method on PCG64's words (NumPy's random_interval, which
+ * Generator.shuffle and permutation use: the 32-bit words are PCG64's buffered halves).
+ */
+function maskedBounded(name: string, word32: (out: string) => Stmt[], word64: (out: string) => Stmt[], locs: Local[]): Func {
   const r32 = wrap(g64('rng')), v32 = g32('v'), v64 = g64('v64');
-  const word64 = (out: string) => [...mtWord('wa'), ...mtWord('wb'), set(out, b64('or', b64('shl', u64(g32('wa')), c64(32)), u64(g32('wb'))))];
-  return bounded(RANDOM_FUNCS.mtBounded, mtWord, word64, [
+  return bounded(name, word32, word64, [
     set('mask', b32('shr_u', c32(-1), un('clz', 'i32', r32))),
     loop('mask32', [
-      ...mtWord('v'), set('v', b32('and', v32, g32('mask'))),
+      ...word32('v'), set('v', b32('and', v32, g32('mask'))),
       when(b32('ge_u', r32, v32), [brk('mask32')]),
     ]),
     ret(b64('add', g64('off'), u64(v32))),
@@ -330,8 +333,11 @@ function mtBounded(): Func {
       when(b64('ge_u', g64('rng'), v64), [brk('mask64')]),
     ]),
     ret(b64('add', g64('off'), v64)),
-  ], [...mtWordLocals('v', 'wa', 'wb', 'mask'), ...locals('i64', 'mask64', 'v64')]);
+  ], [...locs, ...locals('i32', 'mask'), ...locals('i64', 'mask64', 'v64')]);
 }
+const mtWords64 = (out: string) => [...mtWord('wa'), ...mtWord('wb'), set(out, b64('or', b64('shl', u64(g32('wa')), c64(32)), u64(g32('wb'))))];
+const mtBounded = () => maskedBounded(RANDOM_FUNCS.mtBounded, mtWord, mtWords64, mtWordLocals('v', 'wa', 'wb'));
+const pcgInterval = () => maskedBounded(RANDOM_FUNCS.pcgInterval, pcgWord32, pcgWord64, [...pcgWord32Locals('v'), ...pcgWord64Locals('x')]);
 
 /** `__mt_randint(st, low, high) -> i64` / `__pcg_integers`: [low, high), low < high (the caller checks). */
 function exclusive(name: string, boundedFn: string): Func {
@@ -469,6 +475,14 @@ function pcgDouble(): Func {
   ]);
 }
 
+/** `__pcg_float(st) -> f32`: Generator.random(dtype=np.float32): (next32 >> 8) / 2^24. */
+function pcgFloat(): Func {
+  return fn(RANDOM_FUNCS.pcgFloat, ST, ['f32'], pcgWord32Locals('y'), [
+    ...pcgWord32('y'),
+    ret(bin('mul', 'f32', cvt('i32->f32', b32('shr_u', g32('y'), c32(8))), { k: 'const', t: 'f32', v: 2 ** -24 })),
+  ]);
+}
+
 /** `__pcg_bounded(st, off, rng) -> i64`: off + a uniform integer in [0, rng] (rng unsigned), Generator's Lemire method. */
 function pcgBounded(): Func {
   const excl = g64('excl'), m = g64('m'), left = g64('left');
@@ -553,7 +567,7 @@ export function randomLibrary(tables: number): Func[] {
   return [
     mtSeed(), mtSeedArray(), mtGen(), mtNext32(), mtNext64(), mtDouble(), mtGauss(),
     normal(R.mtNormal, R.mtGauss), uniform(R.mtUniform, R.mtDouble), mtBounded(), exclusive(R.mtRandint, R.mtBounded),
-    seedSeqPool(), pcgSeedWords(), pcgSeed(), pcgNext64(), pcgNext32(), pcgDouble(), pcgBounded(), exclusive(R.pcgIntegers, R.pcgBounded),
+    seedSeqPool(), pcgSeedWords(), pcgSeed(), pcgNext64(), pcgNext32(), pcgDouble(), pcgFloat(), pcgBounded(), pcgInterval(), exclusive(R.pcgIntegers, R.pcgBounded),
     pcgStandardNormal(tables), normal(R.pcgNormal, R.pcgStandardNormal), uniform(R.pcgUniform, R.pcgDouble),
   ];
 }

@@ -34,7 +34,7 @@ const DIST_NAMES = Object.keys(DIST_PARAMS);
 /** NumPy's legacy random functions (np.random.*, and the methods of a RandomState). */
 export const RANDOM_FNS = new Set(['seed', 'random', 'random_sample', 'rand', 'ranf', 'sample', 'randn', 'standard_normal', 'randint', 'uniform', 'normal', 'shuffle', 'permutation', 'choice', ...DIST_NAMES]);
 /** The methods of a Generator (np.random.default_rng). */
-export const GENERATOR_FNS = new Set(['random', 'integers', 'standard_normal', 'normal', 'uniform', ...DIST_NAMES]);
+export const GENERATOR_FNS = new Set(['random', 'integers', 'standard_normal', 'normal', 'uniform', 'shuffle', 'permutation', 'choice', ...DIST_NAMES]);
 
 /**
  * `np.random.rand(3)`, `np.random.seed(1)`, `rng = np.random.default_rng(42)`, `rng.integers(0, 10, size=5)`:
@@ -63,7 +63,7 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
   const params: Record<string, string[]> = {
     seed: ['seed'], random: ['size'], random_sample: ['size'], ranf: ['size'], sample: ['size'], standard_normal: ['size'],
     randint: ['low', 'high', 'size', 'dtype'], integers: ['low', 'high', 'size', 'dtype', 'endpoint'],
-    uniform: ['low', 'high', 'size'], normal: ['loc', 'scale', 'size'], shuffle: ['x'], permutation: ['x'], choice: ['a', 'size', 'replace'],
+    uniform: ['low', 'high', 'size'], normal: ['loc', 'scale', 'size'], shuffle: ['x'], permutation: ['x'], choice: ['a', 'size', 'replace', 'p'],
     default_rng: ['seed'], RandomState: ['seed'],
     ...Object.fromEntries(DIST_NAMES.map((d) => [d, [...DIST_PARAMS[d].names, 'size']])),
   };
@@ -73,7 +73,8 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
     c.args.forEach((a) => num(a, true));
     return c.args.length ? array('float64', c.args.length) : FLOAT;
   }
-  const names = params[fn] ?? [];
+  // Generator.random(size, dtype): float64 or float32.
+  const names = fn === 'random' && gen === 'pcg' ? ['size', 'dtype'] : params[fn] ?? [];
   if (c.args.length > names.length) { ck.error(Code.ArgCount, `${shown}() takes at most ${names.length} positional arguments`, c.args[names.length].span); throw new Unknown(); }
   c.args.forEach((a, i) => given.set(names[i], a));
   for (const k of c.keywords) {
@@ -108,6 +109,11 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
     }
     case 'random': case 'random_sample': case 'ranf': case 'sample': case 'standard_normal': {
       const r = sizeRank();
+      const dt = given.get('dtype');
+      const d = dt ? ck.dtypeOf(dt) ?? 'float64' : 'float64';
+      if (d !== 'float64' && d !== 'float32') ck.error(Code.Unsupported, `${shown}(dtype=${d}) is not supported (float64 and float32 are)`, dt!.span);
+      // A scalar comes back as a Python float (NumPy converts the C float).
+      if (d === 'float32') return r === null ? FLOAT : array('float32', r);
       return r === null ? FLOAT : array('float64', r);
     }
     case 'uniform': case 'normal': {
@@ -143,6 +149,11 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
       const t = ck.expr(a);
       const rep = given.get('replace');
       if (rep && rep.kind !== 'Bool') ck.error(Code.TypeMismatch, 'replace must be True or False', rep.span);
+      const p = given.get('p');
+      if (p && p.kind !== 'None') {
+        const pt = ck.expr(p);
+        if (pt.kind !== 'array' || pt.ndim !== 1 || !(isFloat(pt.dtype) || isInt(pt.dtype))) ck.error(Code.TypeMismatch, `${shown}(p=...) needs a 1-d array of probabilities, got ${showType(pt)}`, p.span);
+      }
       const elem: DType = t.kind === 'array' ? t.dtype : 'int64';
       if (t.kind === 'array' ? t.ndim !== 1 : t.kind !== 'scalar' || isFloat(t.dtype)) { ck.error(Code.TypeMismatch, `${shown}() needs a 1-d array or an integer, got ${showType(t)}`, a.span); throw new Unknown(); }
       const r = sizeRank();

@@ -31,6 +31,7 @@ import type { Val } from './values.js';
 import { MT, PCG, RANDOM_FUNCS as R, RANDOM_IMPORTS, ZIG, randomLibrary, zigguratTables } from '../random.js';
 import { DISTS, DIST_IMPORTS, type Dist, distFn, distributionLibrary } from '../random-dists.js';
 import { DIST_PARAMS } from '../../language/check-random.js';
+import { choice, fill, permute, raise } from './random-choice.js';
 import { i32, i64, f64, get, bin, un, cvt, load, call, add32, mul32, vtOf, memOf, log2Size, convert, select } from '../ir-build.js';
 
 type Expr = I.Expr;
@@ -57,9 +58,6 @@ function globalState(fl: FnLowerer): Expr {
   if (at === null) at = fl.mod.randomState = fl.mod.staticBytes(MT_BYTES);
   return i32(at);
 }
-
-const raise = (fl: FnLowerer, kind: string, text: string, span: { start: number; end: number }): Stmt =>
-  fl.trap(fl.mod.imp('err_raise', ['i32'], null), i32(fl.mod.site(Code.ValueError, kind, span, text)));
 
 /**
  * Before a draw: from an object in parallel code, a RuntimeError (Note [Streams in prange]); from the
@@ -144,7 +142,8 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
     draw = () => ({ e: op(distFn('mt', d), distFn('pcg', d), () => distStream(fl, d), sig.result, ...args), dtype });
   } else switch (fn) {
     case 'random': case 'random_sample': case 'ranf': case 'sample': case 'rand':
-      draw = () => ({ e: op(R.mtDouble, R.pcgDouble, 'double', 'f64'), dtype: 'float64' });
+      if (isFloat32(fl, given.get('dtype'))) draw = () => ({ e: call(R.pcgFloat, 'f32', st), dtype: 'float32' });
+      else draw = () => ({ e: op(R.mtDouble, R.pcgDouble, 'double', 'f64'), dtype: 'float64' });
       break;
     case 'randn': case 'standard_normal':
       draw = () => ({ e: op(R.mtGauss, R.pcgStandardNormal, 'gauss', 'f64'), dtype: 'float64' });
@@ -181,15 +180,8 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
       draw = () => ({ e: op(R.mtBounded, R.pcgBounded, 'bounded', 'i64', lo, rng), dtype: 'int64' });
       break;
     }
-    case 'shuffle': shuffle(fl, st, fl.expr(given.get('x')!) as Val & { k: 'a' }, e.span); return { k: 'none' };
-    case 'permutation': {
-      const x = given.get('x')!;
-      const xv = fl.expr(x);
-      const out = xv.k === 's' ? arange(fl, xv) : copyOf(fl, xv as Val & { k: 'a' }, e.span);
-      shuffle(fl, st, out as Val & { k: 'a' }, e.span);
-      return out;
-    }
-    case 'choice': return choice(fl, st, e, given, t);
+    case 'shuffle': case 'permutation': return permute(fl, st, gen, fn, given.get('x')!, e.span);
+    case 'choice': return choice(fl, st, gen, e, given, t);
     default: throw new Error(`internal: np.random.${fn}`);
   }
   const dims = fn === 'rand' || fn === 'randn' ? e.args : null;
@@ -203,6 +195,14 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
   const out = fl.alloc(t.dtype, shape, true);
   fill(fl, out.data, shape, t.dtype, draw);
   return fl.ownedArray(out);
+}
+
+/** Whether a dtype argument names float32 (Generator.random's dtype=np.float32 or 'float32'). */
+function isFloat32(fl: FnLowerer, e: A.Expr | undefined): boolean {
+  if (!e) return false;
+  if (e.kind === 'Str') return e.value === 'float32';
+  const t = fl.type(e);
+  return t.kind === 'dtype' && t.dtype === 'float32';
 }
 
 const POISSON_LAM_MAX = 2 ** 63 - Math.sqrt(2 ** 63) * 10;
@@ -260,88 +260,6 @@ function distStream(fl: FnLowerer, d: Dist): string {
     ],
   });
   return name;
-}
-
-/** Fills a new C-ordered array element after element, as NumPy draws them. */
-function fill(fl: FnLowerer, data: Expr, shape: Expr[], d: DType, draw: () => { e: Expr; dtype: DType }): void {
-  const n = fl.tmp(shape.reduce((acc: Expr, x) => mul32(acc, x), i32(1)), 'n');
-  const k = fl.fresh('k', 'i32');
-  const v = draw();
-  const body: Stmt[] = [{ k: 'store', mem: memOf(d), addr: add32(data, bin('shl', 'i32', get(k, 'i32'), i32(log2Size(d)))), value: convert(v.e, v.dtype, d) }];
-  fl.emit({ k: 'for', label: `draw${fl.n++}`, v: k, t: 'i32', start: i32(0), stop: n, step: i32(1), body });
-}
-
-/** RandomState.shuffle of a 1-d array in place: for i from n-1 down to 1, swap x[i] with x[j], j in [0, i]. */
-function shuffle(fl: FnLowerer, st: Expr, x: Val & { k: 'a' }, span: { start: number; end: number }): void {
-  const a = x.a;
-  if (a.ndim !== 1) { fl.emit(raise(fl, 'ValueError', 'shuffle of an array of more than one dimension is not supported yet', span)); return; }
-  const i = fl.fresh('i', 'i32');
-  const at = (k: Expr) => add32(a.data, bin('shl', 'i32', mul32(k, a.strides[0]), i32(log2Size(a.dtype))));
-  const vt = vtOf(a.dtype), mem = memOf(a.dtype);
-  const j = fl.fresh('j', 'i32'), tmp = fl.fresh('sw', vt);
-  const body: Stmt[] = [
-    { k: 'set', name: j, value: cvt('i64->i32', call(R.mtBounded, 'i64', st, i64(0), cvt('i32->i64', get(i, 'i32')))) },
-    { k: 'set', name: tmp, value: load(vt, mem, at(get(i, 'i32'))) },
-    { k: 'store', mem, addr: at(get(i, 'i32')), value: load(vt, mem, at(get(j, 'i32'))) },
-    { k: 'store', mem, addr: at(get(j, 'i32')), value: get(tmp, vt) },
-  ];
-  fl.emit({ k: 'for', label: `shuffle${fl.n++}`, v: i, t: 'i32', start: bin('sub', 'i32', a.shape[0], i32(1)), stop: i32(0), step: i32(-1), body });
-}
-
-/** arange(n), for permutation(n). */
-function arange(fl: FnLowerer, n: Val & { k: 's' }): Val {
-  const len = fl.tmp(cvt('i64->i32', convert(n.e, n.dtype, 'int64')));
-  const out = fl.alloc('int64', [len], true);
-  const k = fl.fresh('k', 'i32');
-  fl.emit({ k: 'for', label: `ar${fl.n++}`, v: k, t: 'i32', start: i32(0), stop: len, step: i32(1), body: [
-    { k: 'store', mem: 'i64', addr: add32(out.data, bin('shl', 'i32', get(k, 'i32'), i32(3))), value: cvt('i32->i64', get(k, 'i32')) },
-  ] });
-  return fl.ownedArray(out);
-}
-
-function copyOf(fl: FnLowerer, x: Val & { k: 'a' }, span: { start: number; end: number }): Val {
-  const out = fl.alloc(x.a.dtype, x.a.shape, true);
-  fl.copyInto(out, x.a, span);
-  return fl.ownedArray(out);
-}
-
-/** RandomState.choice(a, size, replace): randint indices with replacement, a permutation's first ones without. */
-function choice(fl: FnLowerer, st: Expr, e: A.Call, given: Map<string, A.Expr>, t: Type): Val {
-  const aE = given.get('a')!;
-  const av = fl.expr(aE);
-  const pop = av.k === 'a' ? fl.tmp(cvt('i32->i64', av.a.shape[0])) : fl.tmp(convert((av as { e: Expr }).e, (av as { dtype: DType }).dtype, 'int64'));
-  const rep = given.get('replace');
-  const replace = !(rep?.kind === 'Bool' && !rep.value);
-  const sizeE = given.get('size');
-  const shape = sizeE && sizeE.kind !== 'None' ? fl.shapeExprs(sizeE) : [];
-  const count = fl.tmp(cvt('i32->i64', shape.reduce((acc: Expr, x) => mul32(acc, x), i32(1))), 'count');
-  fl.emit({ k: 'if', cond: bin('and', 'i32', bin('le_s', 'i64', pop, i64(0)), bin('gt_s', 'i64', count, i64(0))), then: [raise(fl, 'ValueError', 'a must be greater than 0 unless no samples are taken', e.span)], else: [] });
-  const idx = fl.alloc('int64', [cvt('i64->i32', count)], true);
-  if (replace) {
-    fill(fl, idx.data, [cvt('i64->i32', count)], 'int64', () => ({ e: call(R.mtBounded, 'i64', st, i64(0), bin('sub', 'i64', pop, i64(1))), dtype: 'int64' }));
-  } else {
-    fl.emit({ k: 'if', cond: bin('gt_s', 'i64', count, pop), then: [raise(fl, 'ValueError', "Cannot take a larger sample than population when 'replace=False'", e.span)], else: [] });
-    const perm = arange(fl, { k: 's', e: pop, dtype: 'int64' }) as Val & { k: 'a' };
-    shuffle(fl, st, perm, e.span);
-    fl.copyInto({ ...idx }, { ...perm.a, shape: [cvt('i64->i32', count)] }, e.span);
-  }
-  // The chosen elements (or the indices themselves, for choice(n)).
-  const k = fl.fresh('k', 'i32');
-  const d = t.kind === 'array' || t.kind === 'scalar' ? t.dtype : 'int64';
-  const pick = (at: Expr): Expr => {
-    const ix = load('i64', 'i64', add32(idx.data, bin('shl', 'i32', at, i32(3))));
-    if (av.k !== 'a') return ix;
-    const a = av.a;
-    return load(vtOf(a.dtype), memOf(a.dtype), add32(a.data, bin('shl', 'i32', mul32(cvt('i64->i32', ix), a.strides[0]), i32(log2Size(a.dtype)))));
-  };
-  const from: DType = av.k === 'a' ? av.a.dtype : 'int64';
-  if (t.kind !== 'array') return { k: 's', e: fl.tmp(convert(pick(i32(0)), from, d)), dtype: d };
-  const out = fl.alloc(d, shape, true);
-  fl.emit({ k: 'for', label: `pick${fl.n++}`, v: k, t: 'i32', start: i32(0), stop: cvt('i64->i32', count), step: i32(1), body: [
-    { k: 'store', mem: memOf(d), addr: add32(out.data, bin('shl', 'i32', get(k, 'i32'), i32(log2Size(d)))), value: convert(pick(get(k, 'i32')), from, d) },
-  ] });
-  fl.emit({ k: 'release', desc: idx.desc });
-  return fl.ownedArray(out);
 }
 
 // ---------------- per-iteration streams in prange (Note [Streams in prange]) ----------------
