@@ -89,16 +89,26 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
     if (!s || s.kind === 'None') return null;
     return ck.shapeArg(s);
   };
+  // A parameter of uniform, normal or a distribution: a number or an array of numbers (broadcast, as
+  // NumPy does: compiler/lower/random-params.ts); its rank.
+  const param = (e: A.Expr): number => {
+    const t = ck.expr(e);
+    if (t.kind === 'array' && (isFloat(t.dtype) || isInt(t.dtype))) return t.ndim;
+    if (t.kind !== 'scalar') ck.error(Code.TypeMismatch, `${shown}() needs a number or an array of numbers, got ${showType(t)}`, e.span);
+    return 0;
+  };
   const dist = DIST_PARAMS[fn];
-  if (dist) {
-    dist.names.forEach((k, i) => {
+  if (dist || fn === 'uniform' || fn === 'normal') {
+    const names = dist ? dist.names : fn === 'uniform' ? ['low', 'high'] : ['loc', 'scale'];
+    let rank = 0;
+    names.forEach((k, i) => {
       const a = given.get(k);
-      if (a) num(a);
-      else if (dist.defaults[i] === null) { ck.error(Code.ArgCount, `${shown}() missing required argument '${k}'`, c.span); throw new Unknown(); }
+      if (a) rank = Math.max(rank, param(a));
+      else if (dist && dist.defaults[i] === null) { ck.error(Code.ArgCount, `${shown}() missing required argument '${k}'`, c.span); throw new Unknown(); }
     });
-    const r = sizeRank();
-    const d: DType = dist.int ? 'int64' : 'float64';
-    return r === null ? (dist.int ? INT : FLOAT) : array(d, r);
+    const r = sizeRank() ?? (rank > 0 ? rank : null);
+    const int = dist?.int ?? false;
+    return r === null ? (int ? INT : FLOAT) : array(int ? 'int64' : 'float64', r);
   }
   switch (fn) {
     case 'seed': case 'default_rng': case 'RandomState': {
@@ -114,11 +124,6 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
       if (d !== 'float64' && d !== 'float32') ck.error(Code.Unsupported, `${shown}(dtype=${d}) is not supported (float64 and float32 are)`, dt!.span);
       // A scalar comes back as a Python float (NumPy converts the C float).
       if (d === 'float32') return r === null ? FLOAT : array('float32', r);
-      return r === null ? FLOAT : array('float64', r);
-    }
-    case 'uniform': case 'normal': {
-      for (const k of fn === 'uniform' ? ['low', 'high'] : ['loc', 'scale']) { const a = given.get(k); if (a) num(a); }
-      const r = sizeRank();
       return r === null ? FLOAT : array('float64', r);
     }
     case 'randint': case 'integers': {

@@ -22,7 +22,6 @@
 // parallel code, and any draw in a `with parallel()` region outside such a loop, stay errors.
 import type * as A from '../../language/ast.js';
 import type { FuncInstance } from '../../language/checker.js';
-import { Code } from '../../language/diagnostics.js';
 import type { DType, Type } from '../../language/types.js';
 import { CTRL, SLOT } from '../../runtime/protocol.js';
 import type * as I from '../ir.js';
@@ -30,9 +29,9 @@ import type { FnLowerer } from './function.js';
 import type { Val } from './values.js';
 import { MT, PCG, RANDOM_FUNCS as R, RANDOM_IMPORTS, ZIG, randomLibrary, zigguratTables } from '../random.js';
 import { DISTS, DIST_IMPORTS, type Dist, distFn, distributionLibrary } from '../random-dists.js';
-import { DIST_PARAMS } from '../../language/check-random.js';
 import { choice, fill, permute, raise } from './random-choice.js';
-import { i32, i64, f64, get, bin, un, cvt, load, call, add32, mul32, vtOf, memOf, log2Size, convert, select } from '../ir-build.js';
+import { withParams } from './random-params.js';
+import { i32, i64, get, bin, un, cvt, load, call, add32, mul32, convert, select } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -132,14 +131,19 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
     method ? call(mt ? mtFn : pcgFn, t, st, ...args) : call(typeof any === 'string' ? streamFns(fl)[any] : any(), t, ...args);
   // One draw: its IR expression and dtype, after the arguments are evaluated and checked once.
   let draw: () => { e: Expr; dtype: DType };
-  if (fn in DISTS) {
-    const d = fn as Dist, spec = DIST_PARAMS[d], sig = DISTS[d];
-    const vals = spec.names.map((k, i) => arg(fl, given.get(k), k === 'n' ? 'int64' : 'float64', k === 'n' ? i64(0) : f64(spec.defaults[i] ?? 0)));
-    distChecks(fl, d, vals, e.span);
-    // Ours take binomial's (p, n) in C's order.
-    const args = d === 'binomial' ? [vals[1], vals[0]] : vals;
-    const dtype: DType = sig.result === 'i64' ? 'int64' : 'float64';
-    draw = () => ({ e: op(distFn('mt', d), distFn('pcg', d), () => distStream(fl, d), sig.result, ...args), dtype });
+  const withArgs = fn === 'uniform' || fn === 'normal' || fn in DISTS;
+  if (withArgs) {
+    const mk = (args: Expr[]): { e: Expr; dtype: DType } => {
+      if (fn === 'uniform') return { e: op(R.mtUniform, R.pcgUniform, 'uniform', 'f64', args[0], args[1]), dtype: 'float64' };
+      if (fn === 'normal') return { e: op(R.mtNormal, R.pcgNormal, 'normal', 'f64', args[0], args[1]), dtype: 'float64' };
+      const d = fn as Dist, sig = DISTS[d];
+      // Ours take binomial's (p, n) in C's order.
+      const cArgs = d === 'binomial' ? [args[1], args[0]] : args;
+      return { e: op(distFn('mt', d), distFn('pcg', d), () => distStream(fl, d), sig.result, ...cArgs), dtype: sig.result === 'i64' ? 'int64' : 'float64' };
+    };
+    const r = withParams(fl, fn, given, t, e.span, mk);
+    if ('result' in r) return r.result;
+    draw = r.scalarDraw;
   } else switch (fn) {
     case 'random': case 'random_sample': case 'ranf': case 'sample': case 'rand':
       if (isFloat32(fl, given.get('dtype'))) draw = () => ({ e: call(R.pcgFloat, 'f32', st), dtype: 'float32' });
@@ -148,22 +152,6 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
     case 'randn': case 'standard_normal':
       draw = () => ({ e: op(R.mtGauss, R.pcgStandardNormal, 'gauss', 'f64'), dtype: 'float64' });
       break;
-    case 'uniform': {
-      const lo = arg(fl, given.get('low'), 'float64', f64(0)), hi = arg(fl, given.get('high'), 'float64', f64(1));
-      const range = bin('sub', 'f64', hi, lo);
-      // NumPy: high - low must be finite.
-      fl.emit({ k: 'if', cond: un('eqz', 'i32', bin('lt', 'f64', un('abs', 'f64', range), f64(Infinity))), then: [
-        fl.trap(fl.mod.imp('err_raise', ['i32'], null), i32(fl.mod.site(Code.ValueError, 'OverflowError', e.span, 'Range exceeds valid bounds'))),
-      ], else: [] });
-      draw = () => ({ e: op(R.mtUniform, R.pcgUniform, 'uniform', 'f64', lo, hi), dtype: 'float64' });
-      break;
-    }
-    case 'normal': {
-      const loc = arg(fl, given.get('loc'), 'float64', f64(0)), scale = arg(fl, given.get('scale'), 'float64', f64(1));
-      fl.emit({ k: 'if', cond: bin('lt', 'f64', scale, f64(0)), then: [raise(fl, 'ValueError', 'scale < 0', e.span)], else: [] });
-      draw = () => ({ e: op(R.mtNormal, R.pcgNormal, 'normal', 'f64', loc, scale), dtype: 'float64' });
-      break;
-    }
     case 'randint': case 'integers': {
       const first = arg(fl, given.get('low'), 'int64', i64(0));
       const highE = given.get('high');
@@ -203,44 +191,6 @@ function isFloat32(fl: FnLowerer, e: A.Expr | undefined): boolean {
   if (e.kind === 'Str') return e.value === 'float32';
   const t = fl.type(e);
   return t.kind === 'dtype' && t.dtype === 'float32';
-}
-
-const POISSON_LAM_MAX = 2 ** 63 - Math.sqrt(2 ** 63) * 10;
-
-/** NumPy's checks of a distribution's parameters (its scalar path's messages), in its order. */
-function distChecks(fl: FnLowerer, d: Dist, vals: Expr[], span: { start: number; end: number }): void {
-  const names = DIST_PARAMS[d].names;
-  const fail = (cond: Expr, text: string) => fl.emit({ k: 'if', cond, then: [raise(fl, 'ValueError', text, span)], else: [] });
-  const v = (k: string) => vals[names.indexOf(k)];
-  const f = (op: 'lt' | 'le' | 'gt' | 'ge' | 'eq' | 'ne', a: Expr, b: number | Expr) => bin(op, 'f64', a, typeof b === 'number' ? f64(b) : b);
-  const not = (x: Expr) => un('eqz', 'i32', x);
-  // CONS_NON_NEGATIVE: a negative sign bit (so -0.0 too), NaN allowed; CONS_POSITIVE: <= 0.
-  const nonNegative = (k: string) => fail(bin('lt_s', 'i64', cvt('bits:f64->i64', v(k)), i64(0)), `${k} < 0`);
-  const positive = (k: string) => fail(f('le', v(k), 0), `${k} <= 0`);
-  switch (d) {
-    case 'exponential': case 'lognormal': case 'laplace': case 'logistic': nonNegative(d === 'lognormal' ? 'sigma' : 'scale'); break;
-    case 'standard_gamma': nonNegative('shape'); break;
-    case 'gamma': nonNegative('shape'); nonNegative('scale'); break;
-    case 'beta': positive('a'); positive('b'); break;
-    case 'chisquare': case 'standard_t': positive('df'); break;
-    case 'weibull': nonNegative('a'); break;
-    case 'pareto': positive('a'); break;
-    case 'poisson':
-      fail(not(f('ge', v('lam'), 0)), 'lam < 0 or lam is NaN');
-      fail(not(f('le', v('lam'), POISSON_LAM_MAX)), 'lam value too large');
-      break;
-    case 'binomial':
-      fail(bin('or', 'i32', not(f('ge', v('p'), 0)), not(f('le', v('p'), 1))), 'p < 0, p > 1 or p is NaN');
-      fail(bin('lt_s', 'i64', v('n'), i64(0)), 'n < 0');
-      break;
-    case 'geometric': fail(bin('or', 'i32', not(f('gt', v('p'), 0)), not(f('le', v('p'), 1))), 'p <= 0, p > 1 or p contains NaNs'); break;
-    case 'triangular':
-      fail(f('gt', v('left'), v('mode')), 'left > mode');
-      fail(f('gt', v('mode'), v('right')), 'mode > right');
-      fail(f('eq', v('left'), v('right')), 'left == right');
-      break;
-    default: break;
-  }
 }
 
 /** The dispatcher of a distribution for the module-level functions (see streamFns), added once. */
