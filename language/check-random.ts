@@ -158,6 +158,7 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
       if (p && p.kind !== 'None') {
         const pt = ck.expr(p);
         if (pt.kind !== 'array' || pt.ndim !== 1 || !(isFloat(pt.dtype) || isInt(pt.dtype))) ck.error(Code.TypeMismatch, `${shown}(p=...) needs a 1-d array of probabilities, got ${showType(pt)}`, p.span);
+        else if (rep?.kind === 'Bool' && !rep.value) ck.error(Code.Unsupported, `${shown}(replace=False, p=...) is not supported yet`, c.span);
       }
       const elem: DType = t.kind === 'array' ? t.dtype : 'int64';
       if (t.kind === 'array' ? t.ndim !== 1 : t.kind !== 'scalar' || isFloat(t.dtype)) { ck.error(Code.TypeMismatch, `${shown}() needs a 1-d array or an integer, got ${showType(t)}`, a.span); throw new Unknown(); }
