@@ -10,7 +10,9 @@
 // (Poisson, binomial, gamma), after which the streams draw differently: the test allows that at most
 // once per 10^5 values and counts it, and requires the values before it to agree as above. The
 // uniform-only ones (triangular; geometric by search; Poisson by multiplication; binomial by
-// inversion) and Generator's standard_exponential off its rare wedge path must be bit-exact.
+// inversion) must be bit-exact. And the math functions themselves: over 10^5 arguments of the kinds
+// the distributions pass, mathlib-wasm's log, log1p, exp, expm1 and pow must be within 1 ulp of
+// the C library's (Python's math module), and the share that differs is printed.
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
 import { emitWasm } from '../compiler/emit.js';
@@ -56,6 +58,15 @@ function fill(fn: string, t: VT, args: readonly VT[]): Func {
   };
 }
 
+/** `libm_<name>(x, y)`: the native math function the distributions call (y only for pow). */
+function libmFuncs(): Func[] {
+  return DIST_IMPORTS.map((im) => ({ im, short: /^__m_(\w+)_f64$/.exec(im.base)![1] })).map(({ im, short }) => ({
+    name: `libm_${short}`, params: [loc('x', 'f64'), loc('y', 'f64')], results: ['f64'] as VT[], locals: [], exportAs: `libm_${short}`,
+    body: [{ k: 'return' as const, values: [{ k: 'call' as const, t: 'f64' as VT, fn: im.name, args: im.params.length === 2 ? [get('x', 'f64'), get('y', 'f64')] : [get('x', 'f64')] }] }],
+  }));
+}
+const LIBM = ['log', 'log1p', 'exp', 'expm1', 'pow'] as const;
+
 const TABLES = 1024, PAGES = 160;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Exports = Record<string, any>;
@@ -64,7 +75,7 @@ function instance() {
   mod ??= (async () => {
     const fills = (Object.keys(DISTS) as Dist[]).flatMap((d) => (['mt', 'pcg'] as GenKind[]).map((g) => fill(distFn(g, d), DISTS[d].result, DISTS[d].params)));
     const p: Program = {
-      funcs: [...randomLibrary(TABLES).map((f) => ({ ...f, exportAs: f.name })), ...distributionLibrary(TABLES), ...fills],
+      funcs: [...randomLibrary(TABLES).map((f) => ({ ...f, exportAs: f.name })), ...distributionLibrary(TABLES), ...fills, ...libmFuncs()],
       imports: [...RANDOM_IMPORTS, ...DIST_IMPORTS.filter((i) => !RANDOM_IMPORTS.some((r) => r.name === i.name))],
       dataBase: TABLES, dataSize: ZIG.size, data: [{ offset: TABLES, bytes: zigguratTables() }],
     };
@@ -156,4 +167,28 @@ describe.skipIf(!python)('NumPy distributions', () => {
       }, 120_000);
     }
   }
+
+  it.each(LIBM)('%s: Par\'s math function is within 1 ulp of the C library\'s over the arguments the distributions pass', async (name) => {
+    const { ex } = await instance();
+    const n = 100_000, args = new Float64Array(2 * n);
+    let s = 12345;
+    const u = () => { s = (Math.imul(s, 1103515245) + 12345) >>> 0; return (s + 0.5) / 2 ** 32; };
+    for (let i = 0; i < n; i++) {
+      // The ranges met: uniforms in (0, 1) and their complements (log, log1p of -U), exponents of
+      // normals and exponentials (exp, expm1 over +-40), powers U^(1/a) and E^(1/a).
+      const v = u(), w = u();
+      const x = name === 'log' ? (i % 3 === 0 ? v : i % 3 === 1 ? 1 - v * 1e-3 : v * 100) : name === 'log1p' ? -v : name === 'pow' ? v * (i % 2 ? 1 : 10) : (v - 0.5) * 80;
+      args[2 * i] = x; args[2 * i + 1] = name === 'pow' ? 0.05 + 5 * w : 0;
+    }
+    const r = spawnSync('python3', [new URL('./fixtures/libm-values.py', import.meta.url).pathname], { input: Buffer.concat([Buffer.from(`${name}\n`), Buffer.from(args.buffer)]), maxBuffer: 16 * n });
+    expect(r.status, String(r.stderr)).toBe(0);
+    const want = new Float64Array(new Uint8Array(r.stdout).buffer);
+    let differ = 0, worst = 0;
+    for (let i = 0; i < n; i++) {
+      const d = ulps(ex[`libm_${name}`](args[2 * i], args[2 * i + 1]), want[i]);
+      if (d) { differ++; worst = Math.max(worst, d); }
+    }
+    console.log(`[random-dists] ${name}: ${differ} of ${n} differ from the C library's, by <= ${worst} ulp`);
+    expect(worst).toBeLessThanOrEqual(1);
+  });
 });
