@@ -49,10 +49,12 @@ export function randomCall(ck: Checker, c: A.Call, name: string, self: A.Expr | 
   // In a prange, the module-level functions draw from the iteration's own stream (Note [Streams in
   // prange] in compiler/lower/random-calls.ts); everything else shared by threads would race. A draw
   // in a function called from parallel code is checked at run time.
+  // A draw from a generator object named in a prange body is a draw from the iteration's stream,
+  // seeded from that object (Note [Streams in prange]).
   if (ck.parDepth > 0 && !['default_rng', 'RandomState'].includes(fn)) {
-    const why = method ? 'use the np.random functions (each prange iteration gets its own stream) or draw before the loop'
-      : ck.loops.includes('region') ? 'draw in a prange loop (each iteration gets its own stream) or before the region'
-      : ['seed', 'shuffle', 'permutation', 'choice'].includes(fn) ? 'call it before the loop' : null;
+    const why = ck.loops.includes('region') ? 'draw in a prange loop (each iteration gets its own stream) or before the region'
+      : ['seed', 'shuffle', 'permutation', 'choice'].includes(fn) ? 'call it before the loop'
+      : method && self!.kind !== 'Name' ? 'draw from a generator held in a variable (each prange iteration gets its own stream)' : null;
     if (why) ck.error(Code.Unsupported, `${shown}() in ${ck.loops.includes('region') ? 'a parallel region' : 'a parallel loop'} is not supported yet: ${why}`, c.span);
   }
   const num = (e: A.Expr, int = false) => {

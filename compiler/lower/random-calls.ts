@@ -18,8 +18,14 @@
 // iteration it runs in its SLOT (runtime/protocol.ts: SLOT.rng, with SLOT.rngActive set), which is
 // also where draws in called functions find it, so results are the same for any thread count and
 // any schedule. After the loop the slots are cleared and the module-level generator has advanced by
-// the two words. Draws from RandomState/Generator objects, shuffle/permutation/choice and seed in
-// parallel code, and any draw in a `with parallel()` region outside such a loop, stay errors.
+// the two words. A loop whose body draws from a RandomState or Generator object named there (and
+// not from the module-level functions) does the same with that object as the source: w0, w1 are
+// its next two 32-bit words (what `g.integers(0, 2**32, size=2, dtype=np.uint32)` /
+// `g.randint(...)` gives), and its draws in the body go to the iteration's stream, with Generator's
+// algorithms (dispatchers `__rnd_obj*`); the object advances by the two words. A loop that draws from
+// two sources (the module-level functions and an object, or two objects) raises a RuntimeError
+// before it starts. Draws from objects in functions called from the loop, shuffle/permutation/choice
+// and seed in parallel code, and any draw in a `with parallel()` region outside such a loop, stay errors.
 import type * as A from '../../language/ast.js';
 import type { FuncInstance } from '../../language/checker.js';
 import type { DType, Type } from '../../language/types.js';
@@ -64,10 +70,12 @@ function globalState(fl: FnLowerer): Expr {
  * draw goes there), else the same error in parallel code, and a seed from entropy if np.random.seed()
  * never ran. `shared`: shuffle, permutation and choice, which always use the module-level state.
  */
-function ready(fl: FnLowerer, st: Expr, gen: 'mt' | 'pcg', span: { start: number; end: number }, method: boolean, shared = false): void {
+function ready(fl: FnLowerer, st: Expr, gen: 'mt' | 'pcg', span: { start: number; end: number }, method: boolean, shared = false, streamed = false): void {
   const parallel = (): Expr => ({ k: 'load', t: 'i32', mem: 'i32', addr: i32(CTRL.active), atomic: true });
   const error = (what: string) => raise(fl, 'RuntimeError', what, span);
-  if (method) {
+  if (streamed) {
+    fl.emit({ k: 'if', cond: bin('and', 'i32', un('eqz', 'i32', streamActive(fl)), parallel()), then: [error('draws from a RandomState or Generator object in parallel code outside its prange loop are not supported yet')], else: [] });
+  } else if (method) {
     fl.emit({ k: 'if', cond: parallel(), then: [error('draws from a RandomState or Generator object in a parallel loop or region are not supported yet: use the np.random functions (each prange iteration gets its own stream) or draw before the loop')], else: [] });
   } else {
     const active = streamActive(fl);
@@ -124,11 +132,14 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
   const gen: 'mt' | 'pcg' = method ? ((fl.type(self!) as Type & { kind: 'rng' }).gen) : 'mt';
   const st = method ? fl.tmp((fl.expr(self!) as Val & { k: 'a' }).a.data, 'rng') : globalState(fl);
   if (fn === 'seed') { seedMT(fl, st, given.get('seed'), e.span); return { k: 'none' }; }
-  ready(fl, st, gen, e.span, method, ['shuffle', 'permutation', 'choice'].includes(fn));
+  const streamed = method && streamCalls.has(e);
+  ready(fl, st, gen, e.span, method, ['shuffle', 'permutation', 'choice'].includes(fn), streamed);
   const mt = gen === 'mt';
-  // A draw: the object's own stream, or (module-level) the dispatcher that picks the iteration's stream in a prange.
+  // A draw: the object's own stream, or (module-level, or an object in a prange with streams) the
+  // dispatcher that picks the iteration's stream in a prange.
   const op = (mtFn: string, pcgFn: string, any: StreamFn | (() => string), t: 'f64' | 'i64', ...args: Expr[]): Expr =>
-    method ? call(mt ? mtFn : pcgFn, t, st, ...args) : call(typeof any === 'string' ? streamFns(fl)[any] : any(), t, ...args);
+    streamed ? call(objectStream(fl, mt ? mtFn : pcgFn, pcgFn, t, args.map((a) => a.t as I.VT)), t, st, ...args)
+    : method ? call(mt ? mtFn : pcgFn, t, st, ...args) : call(typeof any === 'string' ? streamFns(fl)[any] : any(), t, ...args);
   // One draw: its IR expression and dtype, after the arguments are evaluated and checked once.
   let draw: () => { e: Expr; dtype: DType };
   const withArgs = fn === 'uniform' || fn === 'normal' || fn in DISTS;
@@ -270,9 +281,56 @@ function streamFns(fl: FnLowerer): Record<StreamFn, string> {
   return STREAM_FNS;
 }
 
+/** The draws from generator objects in prange bodies with iteration streams (found by iterationStreams). */
+const streamCalls = new WeakSet<A.Call>();
+
+/**
+ * The dispatcher of an object's draw in a prange with streams, added once per function: the
+ * iteration's stream (Generator's algorithm `pcgFn`) when this thread runs one, else the object's own.
+ */
+function objectStream(fl: FnLowerer, own: string, pcgFn: string, t: I.VT, types: I.VT[]): string {
+  const name = `__rnd_obj${own}`;
+  if (fl.mod.helpers.has(name)) return name;
+  fl.mod.helpers.add(name);
+  const params: I.Local[] = [{ name: 'st', t: 'i32' }, ...types.map((pt, i) => ({ name: `a${i}`, t: pt }))];
+  const s = get('s', 'i32'), args = params.slice(1).map((p) => get(p.name, p.t));
+  fl.mod.funcs.push({
+    name, params, results: [t], locals: [{ name: 's', t: 'i32' }],
+    body: [
+      { k: 'set', name: 's', value: call(streamFns(fl).active, 'i32') },
+      { k: 'if', cond: s, then: [{ k: 'return', values: [call(pcgFn, t, add32(s, i32(SLOT.rng)), ...args)] }], else: [] },
+      { k: 'return', values: [call(own, t, get('st', 'i32'), ...args)] },
+    ],
+  });
+  return name;
+}
+
 /** Whether this thread runs a prange iteration with its own stream. */
 function streamActive(fl: FnLowerer): Expr {
   return un('eqz', 'i32', un('eqz', 'i32', call(streamFns(fl).active, 'i32')));
+}
+
+/**
+ * The draws from generator objects in a prange body (not in the functions it calls), by the name of
+ * the object (the checker allows only names there); marks each for streamCalls.
+ */
+function objectDraws(inst: FuncInstance, body: unknown): Map<string, A.Expr> {
+  const found = new Map<string, A.Expr>();
+  const visit = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    const n = x as A.Expr;
+    if (n.kind === 'Call') {
+      const r = inst.calls.get(n);
+      if (r?.kind === 'builtin' && r.name.startsWith('.rng:') && n.func.kind === 'Attribute' && n.func.value.kind === 'Name') {
+        streamCalls.add(n);
+        if (!found.has(n.func.value.id)) found.set(n.func.value.id, n.func.value);
+      }
+    }
+    for (const [k, v] of Object.entries(n)) if (k !== 'span' && v && typeof v === 'object') visit(v);
+  };
+  visit(body);
+  return found;
 }
 
 const drawsMemo = new WeakMap<object, boolean>();
@@ -310,13 +368,29 @@ function draws(inst: FuncInstance, body: unknown, visiting: Set<FuncInstance>): 
  * Null when the body does not draw.
  */
 export function iterationStreams(fl: FnLowerer, body: A.Stmt[], iv: string, start: Expr, step: Expr, span: { start: number; end: number }): { seed: Stmt[]; after(): void } | null {
-  if (!draws(fl.cur, body, new Set())) return null;
+  const moduleLevel = draws(fl.cur, body, new Set());
+  const objects = objectDraws(fl.cur, body);
+  if (!moduleLevel && !objects.size) return null;
   const fns = streamFns(fl);
-  ready(fl, globalState(fl), 'mt', span, false);
+  if (Number(moduleLevel) + objects.size > 1) {
+    const names = [...(moduleLevel ? ["np.random's functions"] : []), ...objects.keys()].join(', ');
+    fl.emit(raise(fl, 'RuntimeError', `a prange loop that draws from more than one generator (${names}) is not supported yet: draw from one of them in the loop`, span));
+  }
   // Nested in an iteration that has its own stream: the key comes from that stream, and the
   // iteration keeps its (now advanced) stream after the inner loop.
   const nested = fl.tmp(streamActive(fl), 'nested');
-  const w0 = fl.tmp(call(fns.word, 'i32'), 'w'), w1 = fl.tmp(call(fns.word, 'i32'), 'w');
+  let word: () => Expr;
+  if (moduleLevel || !objects.size) {
+    ready(fl, globalState(fl), 'mt', span, false);
+    word = () => call(fns.word, 'i32');
+  } else {
+    // The object's words, as its randint/integers(0, 2**32, size=2, dtype=np.uint32) would draw them.
+    const [obj] = objects.values();
+    const gen = (fl.type(obj) as Type & { kind: 'rng' }).gen;
+    const st = fl.tmp((fl.expr(obj) as Val & { k: 'a' }).a.data, 'rng');
+    word = () => call(objectStream(fl, gen === 'mt' ? R.mtNext32 : R.pcgNext32, R.pcgNext32, 'i32', []), 'i32', st);
+  }
+  const w0 = fl.tmp(word(), 'w'), w1 = fl.tmp(word(), 'w');
   const s = fl.fresh('rs', 'i32'), k = fl.fresh('rk', 'i64');
   const at = (off: number) => add32(get(s, 'i32'), i32(off));
   const threadId = fl.mod.imp('thread_id', [], 'i32');
