@@ -76,7 +76,7 @@ function ready(fl: FnLowerer, st: Expr, gen: 'mt' | 'pcg', span: { start: number
   if (streamed) {
     fl.emit({ k: 'if', cond: bin('and', 'i32', un('eqz', 'i32', streamActive(fl)), parallel()), then: [error('draws from a RandomState or Generator object in parallel code outside its prange loop are not supported yet')], else: [] });
   } else if (method) {
-    fl.emit({ k: 'if', cond: parallel(), then: [error('draws from a RandomState or Generator object in a parallel loop or region are not supported yet: use the np.random functions (each prange iteration gets its own stream) or draw before the loop')], else: [] });
+    fl.emit({ k: 'if', cond: parallel(), then: [error('draws from a RandomState or Generator object in a function called from parallel code are not supported yet: draw from it in the prange loop itself (each iteration gets its own stream) or before the loop')], else: [] });
   } else {
     const active = streamActive(fl);
     fl.emit({ k: 'if', cond: shared ? bin('or', 'i32', active, parallel()) : bin('and', 'i32', un('eqz', 'i32', active), parallel()), then: [
