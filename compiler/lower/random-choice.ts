@@ -39,13 +39,28 @@ const at64 = (data: Expr, k: Expr) => add32(data, bin('shl', 'i32', k, i32(3)));
 const when = (cond: Expr, then: Stmt[], els: Stmt[] = []): Stmt => ({ k: 'if', cond, then, else: els });
 
 /**
- * Shuffles elements first..n-1 of a 1-d array in place (NumPy's order: i from n-1 down to `first`),
+ * Shuffles elements (rows, for more than one dimension) first..n-1 of an array in place (NumPy's order: i from n-1 down to `first`),
  * j = bounded(st, 0, i): __mt_bounded or __pcg_interval for shuffle, __pcg_bounded for Generator.choice.
  */
 export function shuffleArray(fl: FnLowerer, st: Expr, bounded: string, x: Val & { k: 'a' }, span: Span, first: Expr = i32(1)): void {
   const a = x.a;
-  if (a.ndim !== 1) { fl.emit(raise(fl, 'ValueError', 'shuffle of an array of more than one dimension is not supported yet', span)); return; }
   const i = fl.fresh('i', 'i32');
+  const loop = (body: Stmt[]) => fl.emit({ k: 'for', label: `shuffle${fl.n++}`, v: i, t: 'i32', start: bin('sub', 'i32', a.shape[0], i32(1)), stop: bin('sub', 'i32', first, i32(1)), step: i32(-1), body });
+  if (a.ndim > 1) {
+    // Rows along the first axis, swapped element by element (NumPy draws the same j for them).
+    const j = fl.fresh('j', 'i32');
+    const row = (k: Expr) => ({ ...a, data: add32(a.data, bin('shl', 'i32', mul32(k, a.strides[0]), i32(log2Size(a.dtype)))), shape: a.shape.slice(1), strides: a.strides.slice(1), ndim: a.ndim - 1 });
+    const vt = vtOf(a.dtype), mem = memOf(a.dtype), tmp = fl.fresh('sw', vt);
+    loop(fl.block(() => {
+      fl.emit({ k: 'set', name: j, value: cvt('i64->i32', call(bounded, 'i64', st, i64(0), cvt('i32->i64', get(i, 'i32')))) });
+      fl.nest(a.shape.slice(1), [row(get(i, 'i32')), row(get(j, 'i32'))], span, (ptrs) => [
+        { k: 'set', name: tmp, value: load(vt, mem, ptrs[0]) },
+        { k: 'store', mem, addr: ptrs[0], value: load(vt, mem, ptrs[1]) },
+        { k: 'store', mem, addr: ptrs[1], value: get(tmp, vt) },
+      ]);
+    }));
+    return;
+  }
   const at = (k: Expr) => add32(a.data, bin('shl', 'i32', mul32(k, a.strides[0]), i32(log2Size(a.dtype))));
   const vt = vtOf(a.dtype), mem = memOf(a.dtype);
   const j = fl.fresh('j', 'i32'), tmp = fl.fresh('sw', vt);
@@ -55,7 +70,7 @@ export function shuffleArray(fl: FnLowerer, st: Expr, bounded: string, x: Val & 
     { k: 'store', mem, addr: at(get(i, 'i32')), value: load(vt, mem, at(get(j, 'i32'))) },
     { k: 'store', mem, addr: at(get(j, 'i32')), value: get(tmp, vt) },
   ];
-  fl.emit({ k: 'for', label: `shuffle${fl.n++}`, v: i, t: 'i32', start: bin('sub', 'i32', a.shape[0], i32(1)), stop: bin('sub', 'i32', first, i32(1)), step: i32(-1), body });
+  loop(body);
 }
 
 /** arange(n), for permutation(n). */
