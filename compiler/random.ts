@@ -77,8 +77,8 @@ import { mathFn, NATIVE_MATH } from './mathlib-wasm.js';
 export const MT = { key: 0, pos: 2496, hasGauss: 2500, gauss: 2504, size: 2512 } as const;
 /** Byte offsets in a Generator (PCG64) state: Note [PCG64 state]. */
 export const PCG = { stateLo: 0, stateHi: 8, incLo: 16, incHi: 24, hasUint32: 32, uinteger: 36, scratch: 40, size: 48 } as const;
-/** Byte offsets of the ziggurat tables (256 entries each): ki u64, wi f64, fi f64. */
-export const ZIG = { ki: 0, wi: 2048, fi: 4096, size: 6144 } as const;
+/** Byte offsets of the ziggurat tables (256 entries each): the normal's ki u64, wi f64, fi f64, the exponential's ke u64, we f64, fe f64. */
+export const ZIG = { ki: 0, wi: 2048, fi: 4096, ke: 6144, we: 8192, fe: 10240, size: 12288 } as const;
 
 /** The library's function names (all are internal: `__` names, not exported). */
 export const RANDOM_FUNCS = {
@@ -86,7 +86,7 @@ export const RANDOM_FUNCS = {
   mtDouble: '__mt_double', mtGauss: '__mt_gauss', mtNormal: '__mt_normal', mtUniform: '__mt_uniform',
   mtBounded: '__mt_bounded', mtRandint: '__mt_randint',
   seedSeqPool: '__seedseq_pool', pcgSeed: '__pcg_seed', pcgSeedWords: '__pcg_seed_words', pcgNext64: '__pcg_next64',
-  pcgNext32: '__pcg_next32', pcgDouble: '__pcg_double', pcgBounded: '__pcg_bounded', pcgIntegers: '__pcg_integers',
+  pcgNext32: '__pcg_next32', pcgDouble: '__pcg_double', pcgBounded: '__pcg_bounded', pcgInterval: '__pcg_interval', pcgFloat: '__pcg_float', pcgIntegers: '__pcg_integers',
   pcgStandardNormal: '__pcg_standard_normal', pcgNormal: '__pcg_normal', pcgUniform: '__pcg_uniform',
 } as const;
 
@@ -99,32 +99,32 @@ export const RANDOM_IMPORTS: readonly Import[] = [LOG, LOG1P, EXP].map((name) =>
 // ---------------------------------------------------------------------------------------------
 // IR shorthands.
 
-const c32 = (v: number): Expr => i32(v | 0);
-const c64 = (v: bigint | number): Expr => i64(BigInt.asIntN(64, BigInt(v)));
-const g32 = (n: string) => get(n, 'i32');
-const g64 = (n: string) => get(n, 'i64');
-const gf = (n: string) => get(n, 'f64');
-const b32 = (op: Parameters<typeof bin>[0], a: Expr, b: Expr) => bin(op, 'i32', a, b);
-const b64 = (op: Parameters<typeof bin>[0], a: Expr, b: Expr) => bin(op, 'i64', a, b);
-const bf = (op: Parameters<typeof bin>[0], a: Expr, b: Expr) => bin(op, 'f64', a, b);
-const u64 = (e: Expr) => cvt('u32->i64', e);
-const wrap = (e: Expr) => cvt('i64->i32', e);
-const ld = (t: VT, addr: Expr, offset = 0): Expr => ({ k: 'load', t, mem: t as Mem, addr, offset });
-const st = (t: VT, addr: Expr, offset: number, value: Expr): Stmt => ({ k: 'store', mem: t as Mem, addr, value, offset });
-const set = (name: string, value: Expr): Stmt => ({ k: 'set', name, value });
-const when = (cond: Expr, then: Stmt[], els: Stmt[] = []): Stmt => ({ k: 'if', cond, then, else: els });
-const ret = (...values: Expr[]): Stmt => ({ k: 'return', values });
+export const c32 = (v: number): Expr => i32(v | 0);
+export const c64 = (v: bigint | number): Expr => i64(BigInt.asIntN(64, BigInt(v)));
+export const g32 = (n: string) => get(n, 'i32');
+export const g64 = (n: string) => get(n, 'i64');
+export const gf = (n: string) => get(n, 'f64');
+export const b32 = (op: Parameters<typeof bin>[0], a: Expr, b: Expr) => bin(op, 'i32', a, b);
+export const b64 = (op: Parameters<typeof bin>[0], a: Expr, b: Expr) => bin(op, 'i64', a, b);
+export const bf = (op: Parameters<typeof bin>[0], a: Expr, b: Expr) => bin(op, 'f64', a, b);
+export const u64 = (e: Expr) => cvt('u32->i64', e);
+export const wrap = (e: Expr) => cvt('i64->i32', e);
+export const ld = (t: VT, addr: Expr, offset = 0): Expr => ({ k: 'load', t, mem: t as Mem, addr, offset });
+export const st = (t: VT, addr: Expr, offset: number, value: Expr): Stmt => ({ k: 'store', mem: t as Mem, addr, value, offset });
+export const set = (name: string, value: Expr): Stmt => ({ k: 'set', name, value });
+export const when = (cond: Expr, then: Stmt[], els: Stmt[] = []): Stmt => ({ k: 'if', cond, then, else: els });
+export const ret = (...values: Expr[]): Stmt => ({ k: 'return', values });
 /** `while (1)`: left by `return` or `break label`. */
-const loop = (label: string, body: Stmt[]): Stmt => ({ k: 'while', label, cond: c32(1), body });
-const brk = (label: string): Stmt => ({ k: 'break', label });
-const forRange = (label: string, v: string, start: Expr, stop: Expr, body: Stmt[]): Stmt =>
+export const loop = (label: string, body: Stmt[]): Stmt => ({ k: 'while', label, cond: c32(1), body });
+export const brk = (label: string): Stmt => ({ k: 'break', label });
+export const forRange = (label: string, v: string, start: Expr, stop: Expr, body: Stmt[]): Stmt =>
   ({ k: 'for', label, v, t: 'i32', start, stop, step: c32(1), body });
-const locals = (t: VT, ...names: string[]): Local[] => names.map((name) => ({ name, t }));
+export const locals = (t: VT, ...names: string[]): Local[] => names.map((name) => ({ name, t }));
 /** A function; `locs` may name a local twice (the inlined draws share theirs). */
-const fn = (name: string, params: Local[], results: VT[], locs: Local[], body: Stmt[]): Func =>
+export const fn = (name: string, params: Local[], results: VT[], locs: Local[], body: Stmt[]): Func =>
   ({ name, params, results, locals: locs.filter((l, i) => locs.findIndex((m) => m.name === l.name) === i), body });
-const ST = locals('i32', 'st');
-const S = g32('st');
+export const ST = locals('i32', 'st');
+export const S = g32('st');
 const M32 = 0xffffffffn;
 
 /** out = the high 64 bits of the unsigned 128-bit product a * b, from 32-bit pieces (wasm has no i64 mul_hi). a, b: pure expressions. */
@@ -312,14 +312,17 @@ function bounded(name: string, word32: (out: string) => Stmt[], word64: (out: st
   ]);
 }
 
-/** `__mt_bounded(st, off, rng) -> i64`: off + a uniform integer in [0, rng] (rng unsigned), RandomState's masked rejection. */
-function mtBounded(): Func {
+/**
+ * `__mt_bounded(st, off, rng) -> i64`: off + a uniform integer in [0, rng] (rng unsigned), RandomState's
+ * masked rejection; `__pcg_interval` is the same method on PCG64's words (NumPy's random_interval, which
+ * Generator.shuffle and permutation use: the 32-bit words are PCG64's buffered halves).
+ */
+function maskedBounded(name: string, word32: (out: string) => Stmt[], word64: (out: string) => Stmt[], locs: Local[]): Func {
   const r32 = wrap(g64('rng')), v32 = g32('v'), v64 = g64('v64');
-  const word64 = (out: string) => [...mtWord('wa'), ...mtWord('wb'), set(out, b64('or', b64('shl', u64(g32('wa')), c64(32)), u64(g32('wb'))))];
-  return bounded(RANDOM_FUNCS.mtBounded, mtWord, word64, [
+  return bounded(name, word32, word64, [
     set('mask', b32('shr_u', c32(-1), un('clz', 'i32', r32))),
     loop('mask32', [
-      ...mtWord('v'), set('v', b32('and', v32, g32('mask'))),
+      ...word32('v'), set('v', b32('and', v32, g32('mask'))),
       when(b32('ge_u', r32, v32), [brk('mask32')]),
     ]),
     ret(b64('add', g64('off'), u64(v32))),
@@ -330,8 +333,11 @@ function mtBounded(): Func {
       when(b64('ge_u', g64('rng'), v64), [brk('mask64')]),
     ]),
     ret(b64('add', g64('off'), v64)),
-  ], [...mtWordLocals('v', 'wa', 'wb', 'mask'), ...locals('i64', 'mask64', 'v64')]);
+  ], [...locs, ...locals('i32', 'mask'), ...locals('i64', 'mask64', 'v64')]);
 }
+const mtWords64 = (out: string) => [...mtWord('wa'), ...mtWord('wb'), set(out, b64('or', b64('shl', u64(g32('wa')), c64(32)), u64(g32('wb'))))];
+const mtBounded = () => maskedBounded(RANDOM_FUNCS.mtBounded, mtWord, mtWords64, mtWordLocals('v', 'wa', 'wb'));
+const pcgInterval = () => maskedBounded(RANDOM_FUNCS.pcgInterval, pcgWord32, pcgWord64, [...pcgWord32Locals('v'), ...pcgWord64Locals('x')]);
 
 /** `__mt_randint(st, low, high) -> i64` / `__pcg_integers`: [low, high), low < high (the caller checks). */
 function exclusive(name: string, boundedFn: string): Func {
@@ -392,7 +398,7 @@ function pcgStep(): Stmt[] {
 const pcgStepLocals = () => [...locals('i64', 'sl', 'lo', 'nl', 'nh'), ...mulhiLocals('m')];
 
 /** out (i64) = PCG64's next output: the XSL-RR of the stepped state; locals: pcgWord64Locals(out). */
-function pcgWord64(out: string): Stmt[] {
+export function pcgWord64(out: string): Stmt[] {
   return [
     ...pcgStep(),
     set(out, b64('xor', g64('nh'), g64('nl'))), set('rot', b64('shr_u', g64('nh'), c64(58))),
@@ -400,7 +406,7 @@ function pcgWord64(out: string): Stmt[] {
     set(out, b64('or', b64('shr_u', g64(out), g64('rot')), b64('shl', g64(out), b64('sub', c64(64), g64('rot'))))),
   ];
 }
-const pcgWord64Locals = (...outs: string[]) => [...pcgStepLocals(), ...locals('i64', 'rot', ...outs)];
+export const pcgWord64Locals = (...outs: string[]) => [...pcgStepLocals(), ...locals('i64', 'rot', ...outs)];
 
 /** out (i32) = the buffered 32-bit output: the low half of a 64-bit output, then its high half; locals: pcgWord32Locals(out). */
 function pcgWord32(out: string): Stmt[] {
@@ -466,6 +472,14 @@ function pcgDouble(): Func {
   return fn(RANDOM_FUNCS.pcgDouble, ST, ['f64'], pcgWord64Locals('x'), [
     ...pcgWord64('x'),
     ret(bf('mul', cvt('i64->f64', b64('shr_u', g64('x'), c64(11))), f64(2 ** -53))),
+  ]);
+}
+
+/** `__pcg_float(st) -> f32`: Generator.random(dtype=np.float32): (next32 >> 8) / 2^24. */
+function pcgFloat(): Func {
+  return fn(RANDOM_FUNCS.pcgFloat, ST, ['f32'], pcgWord32Locals('y'), [
+    ...pcgWord32('y'),
+    ret(bin('mul', 'f32', cvt('i32->f32', b32('shr_u', g32('y'), c32(8))), { k: 'const', t: 'f32', v: 2 ** -24 })),
   ]);
 }
 
@@ -553,7 +567,7 @@ export function randomLibrary(tables: number): Func[] {
   return [
     mtSeed(), mtSeedArray(), mtGen(), mtNext32(), mtNext64(), mtDouble(), mtGauss(),
     normal(R.mtNormal, R.mtGauss), uniform(R.mtUniform, R.mtDouble), mtBounded(), exclusive(R.mtRandint, R.mtBounded),
-    seedSeqPool(), pcgSeedWords(), pcgSeed(), pcgNext64(), pcgNext32(), pcgDouble(), pcgBounded(), exclusive(R.pcgIntegers, R.pcgBounded),
+    seedSeqPool(), pcgSeedWords(), pcgSeed(), pcgNext64(), pcgNext32(), pcgDouble(), pcgFloat(), pcgBounded(), pcgInterval(), exclusive(R.pcgIntegers, R.pcgBounded),
     pcgStandardNormal(tables), normal(R.pcgNormal, R.pcgStandardNormal), uniform(R.pcgUniform, R.pcgDouble),
   ];
 }
@@ -602,8 +616,32 @@ function roundHalfEven(t: number): number {
   return frac > 0.5 || (frac === 0.5 && n % 2 === 1) ? n + 1 : n;
 }
 
+// The exponential's ziggurat (Generator.standard_exponential): 256 layers over 53-bit integers,
+// f(x) = exp(-x), x_255 = RE, layer area VE = (RE + 1) exp(-RE) (so the base strip's q = RE + 1),
+// x_i = -log(VE / x_(i+1) + f(x_(i+1))). NumPy's we/fe tables are these x_i / 2^53 and f(x_i)
+// computed in high precision and rounded once: `expZiggurat` does that in BigInt fixed point and
+// matches all 512 entries bit for bit. Its ke[i+1] = floor(x_i / x_(i+1) * 2^53) is within 2 of
+// NumPy's (which is 0 to 2 below; the rule that made NumPy's was not found): a draw comes out
+// differently only when its 53-bit integer is one of those <= 2 values of its layer, < 2^-51 per draw.
+export const ZIG_EXP_R = 7.6971174701310497; // NumPy's ziggurat_exp_r, 7.6971174701310497140446280481
+const ZIG_EXP_R_DIGITS = 76971174701310497140446280481n; // that value * 10^28
+
+function expZiggurat(out: DataView): void {
+  const r = (ZIG_EXP_R_DIGITS << FB) / 10n ** 28n;
+  const v = ((r + ONE) * expFixed(-r)) >> FB;
+  const x: bigint[] = new Array(256);
+  x[255] = r;
+  for (let i = 254; i >= 1; i--) x[i] = -logFixed(((v << FB) / x[i + 1]) + expFixed(-x[i + 1]));
+  for (let i = 0; i < 256; i++) {
+    const ke = i === 0 ? (r << 53n) / (r + ONE) : i === 1 ? 0n : (x[i - 1] << 53n) / x[i];
+    out.setBigUint64(ZIG.ke + 8 * i, ke, true);
+    out.setFloat64(ZIG.we + 8 * i, doubleOf(i === 0 ? r + ONE : x[i]) / 2 ** 53, true);
+    out.setFloat64(ZIG.fe + 8 * i, i === 0 ? 1 : doubleOf(expFixed(-x[i])), true);
+  }
+}
+
 let tableBytes: Uint8Array | null = null;
-/** The ziggurat tables as ZIG.size bytes (little endian): ki (u64), wi, fi (f64), 256 entries each. */
+/** The ziggurat tables as ZIG.size bytes (little endian): ki/ke (u64), wi/we, fi/fe (f64), 256 entries each. */
 export function zigguratTables(): Uint8Array {
   if (tableBytes) return tableBytes.slice();
   const x = new Float64Array(256), f = new Float64Array(256), m1 = 2 ** 52;
@@ -622,6 +660,7 @@ export function zigguratTables(): Uint8Array {
     out.setFloat64(ZIG.wi + 8 * i, i === 0 ? q / m1 : x[i] / m1, true);
     out.setFloat64(ZIG.fi + 8 * i, i === 0 ? 1 : f[i], true);
   }
+  expZiggurat(out);
   tableBytes = new Uint8Array(out.buffer);
   return tableBytes.slice();
 }

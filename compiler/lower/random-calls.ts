@@ -18,18 +18,26 @@
 // iteration it runs in its SLOT (runtime/protocol.ts: SLOT.rng, with SLOT.rngActive set), which is
 // also where draws in called functions find it, so results are the same for any thread count and
 // any schedule. After the loop the slots are cleared and the module-level generator has advanced by
-// the two words. Draws from RandomState/Generator objects, shuffle/permutation/choice and seed in
-// parallel code, and any draw in a `with parallel()` region outside such a loop, stay errors.
+// the two words. A loop whose body draws from a RandomState or Generator object named there (and
+// not from the module-level functions) does the same with that object as the source: w0, w1 are
+// its next two 32-bit words (what `g.integers(0, 2**32, size=2, dtype=np.uint32)` /
+// `g.randint(...)` gives), and its draws in the body go to the iteration's stream, with Generator's
+// algorithms (dispatchers `__rnd_obj*`); the object advances by the two words. A loop that draws from
+// two sources (the module-level functions and an object, or two objects) raises a RuntimeError
+// before it starts. Draws from objects in functions called from the loop, shuffle/permutation/choice
+// and seed in parallel code, and any draw in a `with parallel()` region outside such a loop, stay errors.
 import type * as A from '../../language/ast.js';
 import type { FuncInstance } from '../../language/checker.js';
-import { Code } from '../../language/diagnostics.js';
 import type { DType, Type } from '../../language/types.js';
 import { CTRL, SLOT } from '../../runtime/protocol.js';
 import type * as I from '../ir.js';
 import type { FnLowerer } from './function.js';
 import type { Val } from './values.js';
 import { MT, PCG, RANDOM_FUNCS as R, RANDOM_IMPORTS, ZIG, randomLibrary, zigguratTables } from '../random.js';
-import { i32, i64, f64, get, bin, un, cvt, load, call, add32, mul32, vtOf, memOf, log2Size, convert, select } from '../ir-build.js';
+import { DISTS, DIST_IMPORTS, type Dist, distFn, distributionLibrary } from '../random-dists.js';
+import { choice, fill, permute, raise } from './random-choice.js';
+import { withParams } from './random-params.js';
+import { i32, i64, get, bin, un, cvt, load, call, add32, mul32, convert, select } from '../ir-build.js';
 
 type Expr = I.Expr;
 type Stmt = I.Stmt;
@@ -44,8 +52,8 @@ function library(fl: FnLowerer): void {
   if (mod.helpers.has('__random')) return;
   mod.helpers.add('__random');
   const tables = mod.staticBytes(ZIG.size, zigguratTables());
-  mod.funcs.push(...randomLibrary(tables));
-  for (const im of RANDOM_IMPORTS) mod.imp(im.name, im.params, im.result, im.module);
+  mod.funcs.push(...randomLibrary(tables), ...distributionLibrary(tables));
+  for (const im of [...RANDOM_IMPORTS, ...DIST_IMPORTS]) mod.imp(im.name, im.params, im.result, im.module);
 }
 
 /** The module-level RandomState of np.random.* (static memory, zeroed: not seeded yet). */
@@ -56,20 +64,19 @@ function globalState(fl: FnLowerer): Expr {
   return i32(at);
 }
 
-const raise = (fl: FnLowerer, kind: string, text: string, span: { start: number; end: number }): Stmt =>
-  fl.trap(fl.mod.imp('err_raise', ['i32'], null), i32(fl.mod.site(Code.ValueError, kind, span, text)));
-
 /**
  * Before a draw: from an object in parallel code, a RuntimeError (Note [Streams in prange]); from the
  * module-level generator, nothing when this thread runs a prange iteration with its own stream (the
  * draw goes there), else the same error in parallel code, and a seed from entropy if np.random.seed()
  * never ran. `shared`: shuffle, permutation and choice, which always use the module-level state.
  */
-function ready(fl: FnLowerer, st: Expr, gen: 'mt' | 'pcg', span: { start: number; end: number }, method: boolean, shared = false): void {
+function ready(fl: FnLowerer, st: Expr, gen: 'mt' | 'pcg', span: { start: number; end: number }, method: boolean, shared = false, streamed = false): void {
   const parallel = (): Expr => ({ k: 'load', t: 'i32', mem: 'i32', addr: i32(CTRL.active), atomic: true });
   const error = (what: string) => raise(fl, 'RuntimeError', what, span);
-  if (method) {
-    fl.emit({ k: 'if', cond: parallel(), then: [error('draws from a RandomState or Generator object in a parallel loop or region are not supported yet: use the np.random functions (each prange iteration gets its own stream) or draw before the loop')], else: [] });
+  if (streamed) {
+    fl.emit({ k: 'if', cond: bin('and', 'i32', un('eqz', 'i32', streamActive(fl)), parallel()), then: [error('draws from a RandomState or Generator object in parallel code outside its prange loop are not supported yet')], else: [] });
+  } else if (method) {
+    fl.emit({ k: 'if', cond: parallel(), then: [error('draws from a RandomState or Generator object in a function called from parallel code are not supported yet: draw from it in the prange loop itself (each iteration gets its own stream) or before the loop')], else: [] });
   } else {
     const active = streamActive(fl);
     fl.emit({ k: 'if', cond: shared ? bin('or', 'i32', active, parallel()) : bin('and', 'i32', un('eqz', 'i32', active), parallel()), then: [
@@ -125,36 +132,37 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
   const gen: 'mt' | 'pcg' = method ? ((fl.type(self!) as Type & { kind: 'rng' }).gen) : 'mt';
   const st = method ? fl.tmp((fl.expr(self!) as Val & { k: 'a' }).a.data, 'rng') : globalState(fl);
   if (fn === 'seed') { seedMT(fl, st, given.get('seed'), e.span); return { k: 'none' }; }
-  ready(fl, st, gen, e.span, method, ['shuffle', 'permutation', 'choice'].includes(fn));
+  const streamed = method && streamCalls.has(e);
+  ready(fl, st, gen, e.span, method, ['shuffle', 'permutation', 'choice'].includes(fn), streamed);
   const mt = gen === 'mt';
-  // A draw: the object's own stream, or (module-level) the dispatcher that picks the iteration's stream in a prange.
-  const op = (mtFn: string, pcgFn: string, any: StreamFn, t: 'f64' | 'i64', ...args: Expr[]): Expr =>
-    method ? call(mt ? mtFn : pcgFn, t, st, ...args) : call(streamFns(fl)[any], t, ...args);
+  // A draw: the object's own stream, or (module-level, or an object in a prange with streams) the
+  // dispatcher that picks the iteration's stream in a prange.
+  const op = (mtFn: string, pcgFn: string, any: StreamFn | (() => string), t: 'f64' | 'i64', ...args: Expr[]): Expr =>
+    streamed ? call(objectStream(fl, mt ? mtFn : pcgFn, pcgFn, t, args.map((a) => a.t as I.VT)), t, st, ...args)
+    : method ? call(mt ? mtFn : pcgFn, t, st, ...args) : call(typeof any === 'string' ? streamFns(fl)[any] : any(), t, ...args);
   // One draw: its IR expression and dtype, after the arguments are evaluated and checked once.
   let draw: () => { e: Expr; dtype: DType };
-  switch (fn) {
+  const withArgs = fn === 'uniform' || fn === 'normal' || fn in DISTS;
+  if (withArgs) {
+    const mk = (args: Expr[]): { e: Expr; dtype: DType } => {
+      if (fn === 'uniform') return { e: op(R.mtUniform, R.pcgUniform, 'uniform', 'f64', args[0], args[1]), dtype: 'float64' };
+      if (fn === 'normal') return { e: op(R.mtNormal, R.pcgNormal, 'normal', 'f64', args[0], args[1]), dtype: 'float64' };
+      const d = fn as Dist, sig = DISTS[d];
+      // Ours take binomial's (p, n) in C's order.
+      const cArgs = d === 'binomial' ? [args[1], args[0]] : args;
+      return { e: op(distFn('mt', d), distFn('pcg', d), () => distStream(fl, d), sig.result, ...cArgs), dtype: sig.result === 'i64' ? 'int64' : 'float64' };
+    };
+    const r = withParams(fl, fn, given, t, e.span, mk);
+    if ('result' in r) return r.result;
+    draw = r.scalarDraw;
+  } else switch (fn) {
     case 'random': case 'random_sample': case 'ranf': case 'sample': case 'rand':
-      draw = () => ({ e: op(R.mtDouble, R.pcgDouble, 'double', 'f64'), dtype: 'float64' });
+      if (isFloat32(fl, given.get('dtype'))) draw = () => ({ e: call(R.pcgFloat, 'f32', st), dtype: 'float32' });
+      else draw = () => ({ e: op(R.mtDouble, R.pcgDouble, 'double', 'f64'), dtype: 'float64' });
       break;
     case 'randn': case 'standard_normal':
       draw = () => ({ e: op(R.mtGauss, R.pcgStandardNormal, 'gauss', 'f64'), dtype: 'float64' });
       break;
-    case 'uniform': {
-      const lo = arg(fl, given.get('low'), 'float64', f64(0)), hi = arg(fl, given.get('high'), 'float64', f64(1));
-      const range = bin('sub', 'f64', hi, lo);
-      // NumPy: high - low must be finite.
-      fl.emit({ k: 'if', cond: un('eqz', 'i32', bin('lt', 'f64', un('abs', 'f64', range), f64(Infinity))), then: [
-        fl.trap(fl.mod.imp('err_raise', ['i32'], null), i32(fl.mod.site(Code.ValueError, 'OverflowError', e.span, 'Range exceeds valid bounds'))),
-      ], else: [] });
-      draw = () => ({ e: op(R.mtUniform, R.pcgUniform, 'uniform', 'f64', lo, hi), dtype: 'float64' });
-      break;
-    }
-    case 'normal': {
-      const loc = arg(fl, given.get('loc'), 'float64', f64(0)), scale = arg(fl, given.get('scale'), 'float64', f64(1));
-      fl.emit({ k: 'if', cond: bin('lt', 'f64', scale, f64(0)), then: [raise(fl, 'ValueError', 'scale < 0', e.span)], else: [] });
-      draw = () => ({ e: op(R.mtNormal, R.pcgNormal, 'normal', 'f64', loc, scale), dtype: 'float64' });
-      break;
-    }
     case 'randint': case 'integers': {
       const first = arg(fl, given.get('low'), 'int64', i64(0));
       const highE = given.get('high');
@@ -171,15 +179,8 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
       draw = () => ({ e: op(R.mtBounded, R.pcgBounded, 'bounded', 'i64', lo, rng), dtype: 'int64' });
       break;
     }
-    case 'shuffle': shuffle(fl, st, fl.expr(given.get('x')!) as Val & { k: 'a' }, e.span); return { k: 'none' };
-    case 'permutation': {
-      const x = given.get('x')!;
-      const xv = fl.expr(x);
-      const out = xv.k === 's' ? arange(fl, xv) : copyOf(fl, xv as Val & { k: 'a' }, e.span);
-      shuffle(fl, st, out as Val & { k: 'a' }, e.span);
-      return out;
-    }
-    case 'choice': return choice(fl, st, e, given, t);
+    case 'shuffle': case 'permutation': return permute(fl, st, gen, fn, given.get('x')!, e.span);
+    case 'choice': return choice(fl, st, gen, e, given, t);
     default: throw new Error(`internal: np.random.${fn}`);
   }
   const dims = fn === 'rand' || fn === 'randn' ? e.args : null;
@@ -195,86 +196,31 @@ export function randomCall(fl: FnLowerer, e: A.Call, name: string, self: A.Expr 
   return fl.ownedArray(out);
 }
 
-/** Fills a new C-ordered array element after element, as NumPy draws them. */
-function fill(fl: FnLowerer, data: Expr, shape: Expr[], d: DType, draw: () => { e: Expr; dtype: DType }): void {
-  const n = fl.tmp(shape.reduce((acc: Expr, x) => mul32(acc, x), i32(1)), 'n');
-  const k = fl.fresh('k', 'i32');
-  const v = draw();
-  const body: Stmt[] = [{ k: 'store', mem: memOf(d), addr: add32(data, bin('shl', 'i32', get(k, 'i32'), i32(log2Size(d)))), value: convert(v.e, v.dtype, d) }];
-  fl.emit({ k: 'for', label: `draw${fl.n++}`, v: k, t: 'i32', start: i32(0), stop: n, step: i32(1), body });
+/** Whether a dtype argument names float32 (Generator.random's dtype=np.float32 or 'float32'). */
+function isFloat32(fl: FnLowerer, e: A.Expr | undefined): boolean {
+  if (!e) return false;
+  if (e.kind === 'Str') return e.value === 'float32';
+  const t = fl.type(e);
+  return t.kind === 'dtype' && t.dtype === 'float32';
 }
 
-/** RandomState.shuffle of a 1-d array in place: for i from n-1 down to 1, swap x[i] with x[j], j in [0, i]. */
-function shuffle(fl: FnLowerer, st: Expr, x: Val & { k: 'a' }, span: { start: number; end: number }): void {
-  const a = x.a;
-  if (a.ndim !== 1) { fl.emit(raise(fl, 'ValueError', 'shuffle of an array of more than one dimension is not supported yet', span)); return; }
-  const i = fl.fresh('i', 'i32');
-  const at = (k: Expr) => add32(a.data, bin('shl', 'i32', mul32(k, a.strides[0]), i32(log2Size(a.dtype))));
-  const vt = vtOf(a.dtype), mem = memOf(a.dtype);
-  const j = fl.fresh('j', 'i32'), tmp = fl.fresh('sw', vt);
-  const body: Stmt[] = [
-    { k: 'set', name: j, value: cvt('i64->i32', call(R.mtBounded, 'i64', st, i64(0), cvt('i32->i64', get(i, 'i32')))) },
-    { k: 'set', name: tmp, value: load(vt, mem, at(get(i, 'i32'))) },
-    { k: 'store', mem, addr: at(get(i, 'i32')), value: load(vt, mem, at(get(j, 'i32'))) },
-    { k: 'store', mem, addr: at(get(j, 'i32')), value: get(tmp, vt) },
-  ];
-  fl.emit({ k: 'for', label: `shuffle${fl.n++}`, v: i, t: 'i32', start: bin('sub', 'i32', a.shape[0], i32(1)), stop: i32(0), step: i32(-1), body });
-}
-
-/** arange(n), for permutation(n). */
-function arange(fl: FnLowerer, n: Val & { k: 's' }): Val {
-  const len = fl.tmp(cvt('i64->i32', convert(n.e, n.dtype, 'int64')));
-  const out = fl.alloc('int64', [len], true);
-  const k = fl.fresh('k', 'i32');
-  fl.emit({ k: 'for', label: `ar${fl.n++}`, v: k, t: 'i32', start: i32(0), stop: len, step: i32(1), body: [
-    { k: 'store', mem: 'i64', addr: add32(out.data, bin('shl', 'i32', get(k, 'i32'), i32(3))), value: cvt('i32->i64', get(k, 'i32')) },
-  ] });
-  return fl.ownedArray(out);
-}
-
-function copyOf(fl: FnLowerer, x: Val & { k: 'a' }, span: { start: number; end: number }): Val {
-  const out = fl.alloc(x.a.dtype, x.a.shape, true);
-  fl.copyInto(out, x.a, span);
-  return fl.ownedArray(out);
-}
-
-/** RandomState.choice(a, size, replace): randint indices with replacement, a permutation's first ones without. */
-function choice(fl: FnLowerer, st: Expr, e: A.Call, given: Map<string, A.Expr>, t: Type): Val {
-  const aE = given.get('a')!;
-  const av = fl.expr(aE);
-  const pop = av.k === 'a' ? fl.tmp(cvt('i32->i64', av.a.shape[0])) : fl.tmp(convert((av as { e: Expr }).e, (av as { dtype: DType }).dtype, 'int64'));
-  const rep = given.get('replace');
-  const replace = !(rep?.kind === 'Bool' && !rep.value);
-  const sizeE = given.get('size');
-  const shape = sizeE && sizeE.kind !== 'None' ? fl.shapeExprs(sizeE) : [];
-  const count = fl.tmp(cvt('i32->i64', shape.reduce((acc: Expr, x) => mul32(acc, x), i32(1))), 'count');
-  fl.emit({ k: 'if', cond: bin('and', 'i32', bin('le_s', 'i64', pop, i64(0)), bin('gt_s', 'i64', count, i64(0))), then: [raise(fl, 'ValueError', 'a must be greater than 0 unless no samples are taken', e.span)], else: [] });
-  const idx = fl.alloc('int64', [cvt('i64->i32', count)], true);
-  if (replace) {
-    fill(fl, idx.data, [cvt('i64->i32', count)], 'int64', () => ({ e: call(R.mtBounded, 'i64', st, i64(0), bin('sub', 'i64', pop, i64(1))), dtype: 'int64' }));
-  } else {
-    fl.emit({ k: 'if', cond: bin('gt_s', 'i64', count, pop), then: [raise(fl, 'ValueError', "Cannot take a larger sample than population when 'replace=False'", e.span)], else: [] });
-    const perm = arange(fl, { k: 's', e: pop, dtype: 'int64' }) as Val & { k: 'a' };
-    shuffle(fl, st, perm, e.span);
-    fl.copyInto({ ...idx }, { ...perm.a, shape: [cvt('i64->i32', count)] }, e.span);
-  }
-  // The chosen elements (or the indices themselves, for choice(n)).
-  const k = fl.fresh('k', 'i32');
-  const d = t.kind === 'array' || t.kind === 'scalar' ? t.dtype : 'int64';
-  const pick = (at: Expr): Expr => {
-    const ix = load('i64', 'i64', add32(idx.data, bin('shl', 'i32', at, i32(3))));
-    if (av.k !== 'a') return ix;
-    const a = av.a;
-    return load(vtOf(a.dtype), memOf(a.dtype), add32(a.data, bin('shl', 'i32', mul32(cvt('i64->i32', ix), a.strides[0]), i32(log2Size(a.dtype)))));
-  };
-  const from: DType = av.k === 'a' ? av.a.dtype : 'int64';
-  if (t.kind !== 'array') return { k: 's', e: fl.tmp(convert(pick(i32(0)), from, d)), dtype: d };
-  const out = fl.alloc(d, shape, true);
-  fl.emit({ k: 'for', label: `pick${fl.n++}`, v: k, t: 'i32', start: i32(0), stop: cvt('i64->i32', count), step: i32(1), body: [
-    { k: 'store', mem: memOf(d), addr: add32(out.data, bin('shl', 'i32', get(k, 'i32'), i32(log2Size(d)))), value: convert(pick(get(k, 'i32')), from, d) },
-  ] });
-  fl.emit({ k: 'release', desc: idx.desc });
-  return fl.ownedArray(out);
+/** The dispatcher of a distribution for the module-level functions (see streamFns), added once. */
+function distStream(fl: FnLowerer, d: Dist): string {
+  const name = `__rnd_${d}`;
+  if (fl.mod.helpers.has(name)) return name;
+  fl.mod.helpers.add(name);
+  streamFns(fl);
+  const params: I.Local[] = DISTS[d].params.map((t, i) => ({ name: `a${i}`, t }));
+  const s = get('s', 'i32'), args = params.map((p) => get(p.name, p.t)), t = DISTS[d].result;
+  fl.mod.funcs.push({
+    name, params, results: [t], locals: [{ name: 's', t: 'i32' }],
+    body: [
+      { k: 'set', name: 's', value: call(STREAM_FNS.active, 'i32') },
+      { k: 'if', cond: s, then: [{ k: 'return', values: [call(distFn('pcg', d), t, add32(s, i32(SLOT.rng)), ...args)] }], else: [] },
+      { k: 'return', values: [call(distFn('mt', d), t, globalState(fl), ...args)] },
+    ],
+  });
+  return name;
 }
 
 // ---------------- per-iteration streams in prange (Note [Streams in prange]) ----------------
@@ -335,9 +281,56 @@ function streamFns(fl: FnLowerer): Record<StreamFn, string> {
   return STREAM_FNS;
 }
 
+/** The draws from generator objects in prange bodies with iteration streams (found by iterationStreams). */
+const streamCalls = new WeakSet<A.Call>();
+
+/**
+ * The dispatcher of an object's draw in a prange with streams, added once per function: the
+ * iteration's stream (Generator's algorithm `pcgFn`) when this thread runs one, else the object's own.
+ */
+function objectStream(fl: FnLowerer, own: string, pcgFn: string, t: I.VT, types: I.VT[]): string {
+  const name = `__rnd_obj${own}`;
+  if (fl.mod.helpers.has(name)) return name;
+  fl.mod.helpers.add(name);
+  const params: I.Local[] = [{ name: 'st', t: 'i32' }, ...types.map((pt, i) => ({ name: `a${i}`, t: pt }))];
+  const s = get('s', 'i32'), args = params.slice(1).map((p) => get(p.name, p.t));
+  fl.mod.funcs.push({
+    name, params, results: [t], locals: [{ name: 's', t: 'i32' }],
+    body: [
+      { k: 'set', name: 's', value: call(streamFns(fl).active, 'i32') },
+      { k: 'if', cond: s, then: [{ k: 'return', values: [call(pcgFn, t, add32(s, i32(SLOT.rng)), ...args)] }], else: [] },
+      { k: 'return', values: [call(own, t, get('st', 'i32'), ...args)] },
+    ],
+  });
+  return name;
+}
+
 /** Whether this thread runs a prange iteration with its own stream. */
 function streamActive(fl: FnLowerer): Expr {
   return un('eqz', 'i32', un('eqz', 'i32', call(streamFns(fl).active, 'i32')));
+}
+
+/**
+ * The draws from generator objects in a prange body (not in the functions it calls), by the name of
+ * the object (the checker allows only names there); marks each for streamCalls.
+ */
+function objectDraws(inst: FuncInstance, body: unknown): Map<string, A.Expr> {
+  const found = new Map<string, A.Expr>();
+  const visit = (x: unknown): void => {
+    if (!x || typeof x !== 'object') return;
+    if (Array.isArray(x)) { x.forEach(visit); return; }
+    const n = x as A.Expr;
+    if (n.kind === 'Call') {
+      const r = inst.calls.get(n);
+      if (r?.kind === 'builtin' && r.name.startsWith('.rng:') && n.func.kind === 'Attribute' && n.func.value.kind === 'Name') {
+        streamCalls.add(n);
+        if (!found.has(n.func.value.id)) found.set(n.func.value.id, n.func.value);
+      }
+    }
+    for (const [k, v] of Object.entries(n)) if (k !== 'span' && v && typeof v === 'object') visit(v);
+  };
+  visit(body);
+  return found;
 }
 
 const drawsMemo = new WeakMap<object, boolean>();
@@ -375,13 +368,29 @@ function draws(inst: FuncInstance, body: unknown, visiting: Set<FuncInstance>): 
  * Null when the body does not draw.
  */
 export function iterationStreams(fl: FnLowerer, body: A.Stmt[], iv: string, start: Expr, step: Expr, span: { start: number; end: number }): { seed: Stmt[]; after(): void } | null {
-  if (!draws(fl.cur, body, new Set())) return null;
+  const moduleLevel = draws(fl.cur, body, new Set());
+  const objects = objectDraws(fl.cur, body);
+  if (!moduleLevel && !objects.size) return null;
   const fns = streamFns(fl);
-  ready(fl, globalState(fl), 'mt', span, false);
+  if (Number(moduleLevel) + objects.size > 1) {
+    const names = [...(moduleLevel ? ["np.random's functions"] : []), ...objects.keys()].join(', ');
+    fl.emit(raise(fl, 'RuntimeError', `a prange loop that draws from more than one generator (${names}) is not supported yet: draw from one of them in the loop`, span));
+  }
   // Nested in an iteration that has its own stream: the key comes from that stream, and the
   // iteration keeps its (now advanced) stream after the inner loop.
   const nested = fl.tmp(streamActive(fl), 'nested');
-  const w0 = fl.tmp(call(fns.word, 'i32'), 'w'), w1 = fl.tmp(call(fns.word, 'i32'), 'w');
+  let word: () => Expr;
+  if (moduleLevel || !objects.size) {
+    ready(fl, globalState(fl), 'mt', span, false);
+    word = () => call(fns.word, 'i32');
+  } else {
+    // The object's words, as its randint/integers(0, 2**32, size=2, dtype=np.uint32) would draw them.
+    const [obj] = objects.values();
+    const gen = (fl.type(obj) as Type & { kind: 'rng' }).gen;
+    const st = fl.tmp((fl.expr(obj) as Val & { k: 'a' }).a.data, 'rng');
+    word = () => call(objectStream(fl, gen === 'mt' ? R.mtNext32 : R.pcgNext32, R.pcgNext32, 'i32', []), 'i32', st);
+  }
+  const w0 = fl.tmp(word(), 'w'), w1 = fl.tmp(word(), 'w');
   const s = fl.fresh('rs', 'i32'), k = fl.fresh('rk', 'i64');
   const at = (off: number) => add32(get(s, 'i32'), i32(off));
   const threadId = fl.mod.imp('thread_id', [], 'i32');
