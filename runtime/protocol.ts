@@ -123,4 +123,6 @@ export interface WorkerInit {
   sites: { kind: string; text?: string }[];
   /** SharedArrayBuffer for the output queue (see runtime/output.ts). */
   output: SharedArrayBuffer;
+  /** The race detector's shadow table (runtime/races.ts), when the program was compiled with checkRaces. */
+  races?: SharedArrayBuffer;
 }

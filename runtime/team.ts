@@ -110,6 +110,8 @@ export interface TeamStart {
   sites: { kind: string; text?: string }[];
   output: SharedArrayBuffer;
   maxPages: number;
+  /** The race detector's shadow table, shared by every thread. */
+  races?: SharedArrayBuffer;
   /** The module imports `env.team_start`: on a platform that can, start the workers at the first fork (Note [Lazy team]). */
   lazy?: boolean;
   /** After a lazy start: thread 0 measures the fork-join cost (see probeForkCost). */
@@ -230,6 +232,7 @@ export class Team {
     let team: Team | null = null;
     const initOf = (tid: number): TeamWorkerInit => ({
       module: o.module, memory: o.memory, tid, strings: o.strings, sites: o.sites, output: o.output, seen: Atomics.load(i32, CTRL.gen / 4), maxPages: o.maxPages,
+      ...(o.races ? { races: o.races } : {}),
     });
     const spawnAll = (spawn: (init: TeamWorkerInit) => Promise<TeamWorker>) => {
       for (let tid = 1; tid < size; tid++) {

@@ -16,7 +16,7 @@ const output = new OutputQueue(init.output, true);
 const ctrl = new Int32Array(init.memory.buffer, 0, CTRL.END / 4);
 try {
   const imports = threadImports({
-    memory: init.memory, tid: init.tid, strings: init.strings, sites: init.sites, maxPages: init.maxPages, output,
+    memory: init.memory, tid: init.tid, strings: init.strings, sites: init.sites, maxPages: init.maxPages, output, races: init.races,
     // The flag tells thread 0's join to drain the queue (it skips that JS call when nothing is queued).
     line: (l) => { output.append(l); Atomics.store(ctrl, CTRL.outPending / 4, 1); },
   });
