@@ -37,6 +37,13 @@ export function resetRaces(buf: SharedArrayBuffer): void {
 
 const who = (site: number, tid: number) => site * 1024 + tid + 1;
 
+/**
+ * Where an address's entry starts: neighbouring elements get neighbouring entries (8-byte words of
+ * an 8 KiB block in a run of 1024 entries, so a loop walking an array walks the table), and the
+ * blocks are scattered by a multiplicative hash.
+ */
+const slotOf = (addr: number) => ((addr >>> 3) & 1023) | (Math.imul(addr >>> 13, 0x9e3779b1) << 10);
+
 /** The element at `addr` as an index into the array `desc` describes, or null when it is not one of its elements. */
 function elementIndex(memory: WebAssembly.Memory, desc: number, addr: number): number[] | null {
   if (!desc) return null;
@@ -129,7 +136,7 @@ export function raceImports(o: RaceImportsOptions): Record<string, (...args: nev
       if (epoch === 0 || iterEpoch !== epoch) return;
       addr >>>= 0;
       const me = who(site, o.tid);
-      const start = Math.imul(addr, 0x9e3779b1) >>> 0;
+      const start = slotOf(addr);
       for (let p = 0; p < PROBES; p++) {
         const e = ((start + p) & mask) * E.SIZE;
         let s: number;
@@ -162,7 +169,7 @@ export function raceImports(o: RaceImportsOptions): Record<string, (...args: nev
       const size = ELEM_SIZE[CODE_DTYPE[m[(desc + DESC.dtype) >> 2]]];
       for (let k = 0; k < count; k++) {
         const addr = (data + k * size) >>> 0;
-        const start = Math.imul(addr, 0x9e3779b1) >>> 0;
+        const start = slotOf(addr);
         for (let p = 0; p < PROBES; p++) {
           const e = ((start + p) & mask) * E.SIZE;
           let s: number;
