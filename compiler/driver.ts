@@ -400,12 +400,21 @@ class ProgramImpl implements Program {
     return t ?? e;
   }
 
+  /** The source line of parallel loop or region `region` (its first word to the line's end), or null. */
+  private regionSpan(region: number | undefined): { start: number; end: number } | null {
+    const line = region === undefined ? 0 : this.manifest.regions?.[region]?.line ?? 0;
+    if (!line) return null;
+    const from = this.file.lineStarts[line - 1], to = this.file.lineStarts[line] ?? this.file.text.length;
+    const text = this.file.text.slice(from, to);
+    return { start: from + (text.length - text.trimStart().length), end: from + text.trimEnd().length };
+  }
+
   private toParError(e: unknown): unknown {
     let t = trapFromError(e);
     if (!t) return e;
     if (!(e instanceof ParTrap) && !inRegion(this.inst.memory)) t = withSerialIteration(this.inst.memory, t);
     const site = this.manifest.sites[t.site];
-    const span = site?.span ?? { start: 0, end: 0 };
+    const span = site?.span ?? this.regionSpan(t.region) ?? { start: 0, end: 0 };
     const related = t.related?.map((r) => ({ message: r.message, span: this.manifest.sites[r.site]?.span ?? span }));
     const d: Diagnostic = { code: site?.code ?? Code.Raised, severity: 'error', message: t.message, span, ...(related ? { related } : {}) };
     return new ParError(d, formatDiagnostic(d, this.file), t.thread, t.iteration);

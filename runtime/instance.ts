@@ -11,7 +11,7 @@ import { stringImports } from './strings.js';
 import { pictureOf, type Picture } from './image.js';
 import { createOutputBuffer, OutputQueue } from './output.js';
 import { CTRL, TRACE } from './protocol.js';
-import { inRegion, raise, takeRecordedError } from './trap.js';
+import { inRegion, iterationCell, raise, takeRecordedError } from './trap.js';
 import { currentPlatform } from './platform.js';
 import { resolveMemoryLimit, WASM32_MAX_BYTES } from './memory-size.js';
 import { ConfigError, probeForkCost, resolveTeamConfig, Team } from './team.js';
@@ -133,6 +133,8 @@ export interface ThreadImportsOptions {
   files?(): ParFiles | null;
   /** The `env.team_start` import: starts the team at the first fork (Note [Lazy team]); only thread 0 forks. */
   teamStart?(): void;
+  /** The `env.team_lost` import: a worker died during the loop thread 0 joins (runtime/supervisor.ts). */
+  teamLost?(): void;
   /** The race detector's shadow table (runtime/races.ts), when the module imports `env.race_access`. */
   races?: SharedArrayBuffer;
   /** The `env.cluster_run` import (thread 0, cluster mode: runtime/cluster/coordinator.ts): runs a loop on the cluster. */
@@ -229,6 +231,7 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     interrupted: (site: number) => trap(site, 'KeyboardInterrupt'),
     joined: o.joined ?? (() => { throw new Error('internal error: joined() called on a worker'); }),
     team_start: o.teamStart ?? (() => { throw new Error('internal error: team_start() called on a worker'); }),
+    team_lost: o.teamLost ?? (() => { throw new Error('internal error: team_lost() called on a worker'); }),
     cluster_run: (region: number, envAddr: number) => {
       if (!o.cluster) throw new Error('internal error: cluster_run() called outside cluster mode');
       return o.cluster(region, envAddr);
@@ -337,6 +340,15 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
     cluster: (region, envAddr) => {
       if (!cluster) throw new Error('internal error: cluster_run() called outside cluster mode');
       return cluster(region, envAddr);
+    },
+    teamLost: () => {
+      const tid = Atomics.exchange(ctrl, CTRL.lost / 4, 0);
+      team!.lostInLoop(tid);
+      const cell = iterationCell(memory, 0);
+      if (cell) cell[0] = -1n;
+      const t = new ParTrap(-1, `RuntimeError: worker thread ${tid} of this program stopped during the parallel loop; its team of ${team!.size} threads will be restarted, so the next run will work`, tid);
+      t.region = Atomics.load(ctrl, CTRL.region / 4);
+      throw t;
     },
     joined: () => {
       Atomics.store(ctrl, CTRL.outPending / 4, 0);

@@ -17,6 +17,8 @@ export class ParTrap extends Error {
   ) { super(message); }
   /** Other places the report points at (the race detector's second access and its loop). */
   related?: { site: number; message: string }[];
+  /** The parallel loop or region (its number in the manifest) where it happened, for an error without a site. */
+  region?: number;
 }
 
 /** Whether thread 0 is between a fork and its join. */
