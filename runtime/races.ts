@@ -187,7 +187,9 @@ export function raceImports(o: RaceImportsOptions): Record<string, (...args: nev
     race_end: () => {
       const active = Atomics.load(h, H.active);
       if (active === 0) return;
-      if (owner !== active) { if (nestedEpoch === active && nested > 0) nested--; return; }
+      // A loop nested in the checked one's body (on any thread) ends first.
+      if (nestedEpoch === active && nested > 0) { nested--; return; }
+      if (owner !== active) return;
       owner = 0;
       Atomics.store(h, H.active, 0);
       const dropped = Atomics.exchange(h, H.dropped, 0);

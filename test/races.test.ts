@@ -81,6 +81,31 @@ describe('race detector: seeded races', () => {
   });
 });
 
+describe('race detector: nested loops and errors', () => {
+  it('checks a prange nested in another (also through a call) as part of the outer iteration', async () => {
+    const src = 'def inner(m, i):\n    for j in prange(4):\n        m[i, j] = i + j\n\nm = np.zeros((6, 4))\nfor i in prange(6):\n    inner(m, i)\nprint(m.sum())\n'
+      + 'a = np.zeros(5)\nfor i in prange(5):\n    for j in prange(5):\n        a[j] += 1.0\nprint(a)\n';
+    const { out, err } = await checked(src, 3);
+    expect(out).toBe('96.0\n');
+    // Outer iterations all update a[j]: a race between outer iterations, reported after the outer loop.
+    expect(err!.message).toMatch(/^DataRace: iteration \d \(thread \d\) (reads|writes) a\[\d\], which iteration \d \(thread \d\) (wrote|read) in the same prange loop \(\d+ conflicting accesses in this loop run\)$/);
+    expect(heads(err!).at(-1)).toBe('race.par:12:1: note: in this prange loop');
+  });
+
+  it('an error that stops a checked loop leaves the detector ready for the next call', async () => {
+    const src = HEAD + 'def f(n: int) -> float:\n    a = np.zeros(n)\n    for i in prange(n):\n        a[i + 1] = 1.0\n    return a.sum()\n\n'
+      + 'def g(n: int) -> float:\n    a = np.zeros(n)\n    for i in prange(n):\n        a[i] = i * 1.0\n    return a.sum()\n';
+    const r = await compile(src, { checkRaces: true, threads: 2 });
+    try {
+      await expect(r.program!.call('f', 10n)).rejects.toThrow(/^IndexError/);
+      expect(await r.program!.call('g', 10n)).toBe(45);
+      expect(await r.program!.call('g', 4n)).toBe(6);
+    } finally {
+      r.program!.dispose();
+    }
+  });
+});
+
 describe('race detector: race-free kernels are not reported', () => {
   it('stencil into another array, reductions, row-owned 2-d writes, private temporaries, atomics', async () => {
     const src = [
