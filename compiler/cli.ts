@@ -48,6 +48,8 @@ Options for run:
   --time             print compile and run times to stderr
   --timeout SECONDS  stop the program with a TimeoutError after SECONDS (every thread stops at its
                      next loop iteration; for untrusted code)
+  --check-races      check prange loops for data races: two iterations that write the same array
+                     element, or one writes and another reads it, stop the run with both named
   --no-bounds-check  skip array bounds checks (faster; out-of-range indexing is then undefined)
   --no-cache         do not read or write the compiled-code cache
   --cluster URL      run qualifying parallel loops on the 'par worker' nodes of a Redis server,
@@ -171,6 +173,8 @@ interface Invocation {
   clusterTls?: { 'tls-ca'?: string; 'tls-cert'?: string; 'tls-key'?: string };
   /** par check --serial-equiv. */
   serialEquiv?: boolean;
+  /** par run --check-races. */
+  checkRaces?: boolean;
   dump?: DumpStage;
   time: boolean;
   boundsCheck: boolean;
@@ -191,6 +195,7 @@ const OPTIONS = {
   'tls-cert': { type: 'string' },
   'tls-key': { type: 'string' },
   'serial-equiv': { type: 'boolean' },
+  'check-races': { type: 'boolean' },
   dump: { type: 'string' },
   time: { type: 'boolean' },
   'no-bounds-check': { type: 'boolean' },
@@ -202,7 +207,7 @@ const OPTIONS = {
 } as const;
 
 /** Options that only make sense when something is run (or dumped); `check` rejects them. */
-const RUN_ONLY = ['threads', 'max-memory', 'timeout', 'dump', 'time', 'no-bounds-check', 'cluster', 'cluster-timeout', 'tls-ca', 'tls-cert', 'tls-key'] as const;
+const RUN_ONLY = ['threads', 'max-memory', 'timeout', 'dump', 'time', 'no-bounds-check', 'cluster', 'cluster-timeout', 'tls-ca', 'tls-cert', 'tls-key', 'check-races'] as const;
 
 export function parseCommandLine(argv: readonly string[]): Invocation {
   // `-e CODE` takes the next argument verbatim, like `python -c`: parseArgs would refuse code
@@ -273,6 +278,7 @@ export function parseCommandLine(argv: readonly string[]): Invocation {
     if (bad) throw new UsageError(`option --${bad} applies to 'par run', not 'par check'`);
     inv.serialEquiv = !!values['serial-equiv'];
   } else if (values['serial-equiv']) throw new UsageError(`option --serial-equiv applies to 'par check', not 'par run'`);
+  if (values['check-races']) inv.checkRaces = true;
   if (values.threads !== undefined) {
     const t = values.threads.trim();
     if (!/^[0-9]+$/.test(t) || Number(t) < 1 || !Number.isSafeInteger(Number(t))) {
@@ -428,6 +434,7 @@ async function execute(
   if (inv.threads !== undefined) options.threads = inv.threads;
   if (inv.maxMemory !== undefined) options.maxMemory = inv.maxMemory;
   if (inv.timeout !== undefined) options.timeout = inv.timeout * 1000;
+  if (inv.checkRaces) options.checkRaces = true;
   if (inv.cluster !== undefined) options.cluster = inv.cluster;
   if (inv.clusterTimeout !== undefined) options.clusterTimeout = inv.clusterTimeout;
   if (inv.clusterTls) {

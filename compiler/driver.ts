@@ -52,6 +52,13 @@ export interface CompileOptions {
    * MemoryError naming the array's shape and dtype.
    */
   maxMemory?: number | string;
+  /**
+   * The race detector (Note [Race detection] in compiler/lower/races.ts): element accesses in prange
+   * bodies are checked against the other iterations of the same loop run; two iterations that write
+   * the same element, or one writes and another reads it, stop the run with a DataRace error that
+   * names both. Slower (every checked access calls into JS).
+   */
+  checkRaces?: boolean;
   /** Compile so that `Program.stopFlag()` can stop the program from another thread (see EmitOptions.interruptible). */
   interruptible?: boolean;
   /**
@@ -154,7 +161,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const timings: Record<string, number> = {};
   const boundsCheck = options.boundsCheck ?? true;
   const key = options.cacheDir
-    ? (await nodeCrypto()).createHash('sha256').update(`${CACHE_VERSION}\0${await compilerHash()}\0${boundsCheck}\0${options.interruptible ? 'i' : ''}\0${source}`).digest('hex').slice(0, 32)
+    ? (await nodeCrypto()).createHash('sha256').update(`${CACHE_VERSION}\0${await compilerHash()}\0${boundsCheck}\0${options.interruptible ? 'i' : ''}${options.checkRaces ? 'r' : ''}\0${source}`).digest('hex').slice(0, 32)
     : '';
   const format = (d: Diagnostic, o?: { color?: boolean }) => formatDiagnostic(d, file, o);
 
@@ -169,7 +176,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
       import('./binaryen.js').then((b) => b.loadBinaryen()).catch(() => {});
       const { pipeline } = await import('./pipeline.js');
       timings.load = performance.now() - t0;
-      stages = pipeline(file, diags, timings, { boundsCheck, interruptible: options.interruptible ?? false });
+      stages = pipeline(file, diags, timings, { boundsCheck, interruptible: options.interruptible ?? false, checkRaces: options.checkRaces ?? false });
     }
     return stages;
   };
@@ -395,13 +402,23 @@ class ProgramImpl implements Program {
     return t ?? e;
   }
 
+  /** The source line of parallel loop or region `region` (its first word to the line's end), or null. */
+  private regionSpan(region: number | undefined): { start: number; end: number } | null {
+    const line = region === undefined ? 0 : this.manifest.regions?.[region]?.line ?? 0;
+    if (!line) return null;
+    const from = this.file.lineStarts[line - 1], to = this.file.lineStarts[line] ?? this.file.text.length;
+    const text = this.file.text.slice(from, to);
+    return { start: from + (text.length - text.trimStart().length), end: from + text.trimEnd().length };
+  }
+
   private toParError(e: unknown): unknown {
     let t = trapFromError(e);
     if (!t) return e;
     if (!(e instanceof ParTrap) && !inRegion(this.inst.memory)) t = withSerialIteration(this.inst.memory, t);
     const site = this.manifest.sites[t.site];
-    const span = site?.span ?? { start: 0, end: 0 };
-    const d: Diagnostic = { code: site?.code ?? Code.Raised, severity: 'error', message: t.message, span };
+    const span = site?.span ?? this.regionSpan(t.region) ?? { start: 0, end: 0 };
+    const related = t.related?.map((r) => ({ message: r.message, span: this.manifest.sites[r.site]?.span ?? span }));
+    const d: Diagnostic = { code: site?.code ?? Code.Raised, severity: 'error', message: t.message, span, ...(related ? { related } : {}) };
     return new ParError(d, formatDiagnostic(d, this.file), t.thread, t.iteration);
   }
 
@@ -419,6 +436,7 @@ class ProgramImpl implements Program {
    */
   private async limited<T>(entry: () => T): Promise<T> {
     const { timeout, signal } = this.opts;
+    this.inst.resetRaces();
     const flag = timeout !== undefined || signal ? this.stopFlag() : null;
     if (!flag) return this.guard(entry);
     signal?.throwIfAborted();

@@ -25,7 +25,7 @@ export function parallelize(p: Program): Program {
   const plan = new ClusterPlan(p);
   const funcs = p.funcs.map((f) => new Outliner(f, outlined, regions, plan).run());
   const imports = [...p.imports];
-  for (const name of ['joined', 'cancelled', 'team_start']) {
+  for (const name of ['joined', 'cancelled', 'team_start', 'team_lost']) {
     if (!imports.some((i) => i.name === name)) imports.push({ name, module: 'env', base: name, params: [], result: null });
   }
   if (!imports.some((i) => i.name === 'now')) imports.push({ name: 'now', module: 'env', base: 'now', params: [], result: 'f64' });

@@ -43,7 +43,7 @@ export interface Pipeline {
  */
 export function pipeline(
   file: SourceFile, diags: DiagnosticBag, timings: Record<string, number>,
-  options: { boundsCheck: boolean; interruptible: boolean },
+  options: { boundsCheck: boolean; interruptible: boolean; checkRaces?: boolean },
 ): Pipeline {
   const time = <T>(stage: string, f: () => T): T => {
     const t0 = performance.now();
@@ -57,7 +57,7 @@ export function pipeline(
   const front = () => {
     if (!mod) mod = time('parse', () => parse(file, diags));
     if (!checked && !diags.hasErrors) checked = time('check', () => check(mod!, diags));
-    if (checked && !lowered && !diags.hasErrors) lowered = time('lower', () => lower(checked!, file, { boundsCheck: options.boundsCheck }));
+    if (checked && !lowered && !diags.hasErrors) lowered = time('lower', () => lower(checked!, file, { boundsCheck: options.boundsCheck, ...(options.checkRaces ? { checkRaces: true } : {}) }));
   };
   return {
     async build() {

@@ -110,6 +110,8 @@ export function teamRuntime(): Func[] {
         set('want', bin('sub', 'i32', load('i32', 'i32', ctl('nthreads')), i32(1))),
         ...joinWait(ctl('done'), g('want')),
         st('i32', ctl('active'), i32(0)),
+        // A worker died in the loop (runtime/supervisor.ts): its share will never be acknowledged.
+        when(atomicLoad32(ctl('lost')), [expr(call('team_lost', null))]),
         // Into JS only when there is something to report: an error or workers' printed lines.
         when(bin('or', 'i32', atomicLoad32(ctl('errSet')), atomicLoad32(ctl('outPending'))), [expr(call('joined', null))]),
       ],
@@ -226,7 +228,8 @@ function joinWait(addr: Expr, want: Expr): Stmt[] {
   const g = (n: string) => get(n, 'i32');
   return [
     set('spins', i32(0)),
-    { k: 'while', label: 'join', cond: bin('ne', 'i32', atomicLoad32(addr), want), body: [
+    // Also stops when a worker has died (CTRL.lost): the count would never be reached.
+    { k: 'while', label: 'join', cond: bin('and', 'i32', bin('ne', 'i32', atomicLoad32(addr), want), { k: 'un', t: 'i32', op: 'eqz', a: atomicLoad32(i32(CTRL.lost)) }), body: [
       set('d', atomicLoad32(addr)),
       when(bin('lt_s', 'i32', g('spins'), load('i32', 'i32', i32(CTRL.spin))), [set('spins', add32(g('spins'), i32(1)))],
         [expr({ k: 'wait', t: 'i32', addr, expected: g('d'), timeout: i64(JOIN_WAIT_NS) })]),

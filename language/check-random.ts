@@ -3,7 +3,7 @@
 // by NumPy's parameter names, and the types NumPy gives their results.
 import type * as A from './ast.js';
 import { Code } from './diagnostics.js';
-import { type DType, type Type, array, scalar, FLOAT, INT, NONE, isFloat, showType } from './types.js';
+import { type DType, type Type, array, scalar, FLOAT, INT, NONE, isFloat, isInt, showType } from './types.js';
 import { Unknown } from './check-base.js';
 import type { Checker } from './checker.js';
 

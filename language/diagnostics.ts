@@ -45,17 +45,23 @@ export function formatDiagnostic(d: Diagnostic, file: SourceFile, opts: FormatOp
   const { line, col } = lineCol(file, d.span.start);
   const sevColor = d.severity === 'error' ? '1;31' : d.severity === 'warning' ? '1;35' : '1;36';
   const head = `${paint('1', `${file.name}:${line}:${col}:`)} ${paint(sevColor, d.severity + ':')} ${d.message}`;
+  const lines = [head, ...sourceWithCaret(file, d.span, paint)];
+  for (const r of d.related ?? []) {
+    const rl = lineCol(file, r.span.start);
+    lines.push(`${file.name}:${rl.line}:${rl.col}: ${paint('1;36', 'note:')} ${r.message}`, ...sourceWithCaret(file, r.span, paint));
+  }
+  return lines.join('\n');
+}
+
+/** The source line of a span (indented) and a caret line under it. */
+function sourceWithCaret(file: SourceFile, span: Span, paint: (code: string, s: string) => string): string[] {
+  const { line, col } = lineCol(file, span.start);
   const full = lineText(file, line);
   // A very long line (minified or generated code) is shown as a window around the caret.
   const from = full.length > MAX_SHOWN ? Math.max(0, Math.min(col - 1 - MAX_SHOWN / 2, full.length - MAX_SHOWN)) : 0;
   const text = (from > 0 ? '...' : '') + full.slice(from, from + MAX_SHOWN) + (from + MAX_SHOWN < full.length ? '...' : '');
   const shownCol = col - from + (from > 0 ? 3 : 0);
-  const width = Math.max(1, Math.min(d.span.end, file.lineStarts[line] ?? file.text.length) - d.span.start);
+  const width = Math.max(1, Math.min(span.end, file.lineStarts[line] ?? file.text.length) - span.start);
   const caret = ' '.repeat(shownCol - 1) + '^' + '~'.repeat(Math.max(0, Math.min(width, MAX_SHOWN, full.length - col + 1) - 1));
-  const lines = [head, `  ${text}`, `  ${paint('1;32', caret)}`];
-  for (const r of d.related ?? []) {
-    const rl = lineCol(file, r.span.start);
-    lines.push(`${file.name}:${rl.line}:${rl.col}: note: ${r.message}`);
-  }
-  return lines.join('\n');
+  return [`  ${text}`, `  ${paint('1;32', caret)}`];
 }

@@ -11,11 +11,12 @@ import { stringImports } from './strings.js';
 import { pictureOf, type Picture } from './image.js';
 import { createOutputBuffer, OutputQueue } from './output.js';
 import { CTRL, TRACE } from './protocol.js';
-import { inRegion, raise, takeRecordedError } from './trap.js';
+import { inRegion, iterationCell, raise, takeRecordedError } from './trap.js';
 import { currentPlatform } from './platform.js';
 import { resolveMemoryLimit, WASM32_MAX_BYTES } from './memory-size.js';
 import { ConfigError, probeForkCost, resolveTeamConfig, Team } from './team.js';
 import { fileImports, type ParFiles } from './files.js';
+import { createRaceTable, raceImports, resetRaces } from './races.js';
 
 import { ParTrap } from './trap.js';
 export { ParTrap };
@@ -53,6 +54,8 @@ export interface ParInstance {
   output: OutputQueue;
   /** Thread 0: writes the workers' queued lines to stdout. */
   flushOutput(): void;
+  /** Before a run: the race detector checks no loop yet (runtime/races.ts); nothing without it. */
+  resetRaces(): void;
   /** Cluster mode: runs a qualifying loop (region, environment address) on the cluster; see runtime/cluster/. */
   setCluster(f: ((region: number, env: number) => number) | null): void;
 }
@@ -128,6 +131,10 @@ export interface ThreadImportsOptions {
   files?(): ParFiles | null;
   /** The `env.team_start` import: starts the team at the first fork (Note [Lazy team]); only thread 0 forks. */
   teamStart?(): void;
+  /** The `env.team_lost` import: a worker died during the loop thread 0 joins (runtime/supervisor.ts). */
+  teamLost?(): void;
+  /** The race detector's shadow table (runtime/races.ts), when the module imports `env.race_access`. */
+  races?: SharedArrayBuffer;
   /** The `env.cluster_run` import (thread 0, cluster mode: runtime/cluster/coordinator.ts): runs a loop on the cluster. */
   cluster?(region: number, env: number): number;
 }
@@ -223,6 +230,7 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     interrupted: (site: number) => trap(site, 'KeyboardInterrupt'),
     joined: o.joined ?? (() => { throw new Error('internal error: joined() called on a worker'); }),
     team_start: o.teamStart ?? (() => { throw new Error('internal error: team_start() called on a worker'); }),
+    team_lost: o.teamLost ?? (() => { throw new Error('internal error: team_lost() called on a worker'); }),
     cluster_run: (region: number, envAddr: number) => {
       if (!o.cluster) throw new Error('internal error: cluster_run() called outside cluster mode');
       return o.cluster(region, envAddr);
@@ -264,6 +272,7 @@ export function threadImports(o: ThreadImportsOptions): WebAssembly.Imports {
     // A message whose numbers are known only at run time: the site's text with {0} {1} {2} filled in.
     // {k} is argument k as an integer; {kf} its bits as a float64 (Python's repr), {kh}/{kl} its high/low 32 bits.
     err_fmt: (site: number, a: bigint, b: bigint, c: bigint) => trap(site, `${sites[site].kind}: ${(sites[site].text ?? '').replace(/\{(\d)([fhl]?)\}/g, (_m, k, f) => fmtArg([a, b, c][+k], f))}`),
+    ...(o.races ? raceImports({ memory, tid: o.tid, table: o.races, sites, warn: (text) => { if (typeof console !== 'undefined') console.error(text); } }) : {}),
   };
   return { env, math: MATH };
 }
@@ -319,8 +328,10 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   // The workers' lines come first: they were printed before anything thread 0 prints now.
   const flushOutput = () => { for (const l of output.drain()) stdout(l); };
   let team: Team | undefined;
+  const module = await WebAssembly.compile(opts.bytes as BufferSource);
+  const races = WebAssembly.Module.imports(module).some((i) => i.module === 'env' && i.name === 'race_access') ? createRaceTable() : undefined;
   const imports = threadImports({
-    memory, tid: 0, strings: opts.strings, sites: opts.sites, maxPages, output,
+    memory, tid: 0, strings: opts.strings, sites: opts.sites, maxPages, output, ...(races ? { races } : {}),
     teamStart: () => team!.startNow(),
     line: (l) => { flushOutput(); stdout(l); },
     image: (p) => { flushOutput(); image(p); },
@@ -329,6 +340,15 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
       if (!cluster) throw new Error('internal error: cluster_run() called outside cluster mode');
       return cluster(region, envAddr);
     },
+    teamLost: () => {
+      const tid = Atomics.exchange(ctrl, CTRL.lost / 4, 0);
+      team!.lostInLoop(tid);
+      const cell = iterationCell(memory, 0);
+      if (cell) cell[0] = -1n;
+      const t = new ParTrap(-1, `RuntimeError: worker thread ${tid} of this program stopped during the parallel loop; its team of ${team!.size} threads will be restarted, so the next run will work`, tid);
+      t.region = Atomics.load(ctrl, CTRL.region / 4);
+      throw t;
+    },
     joined: () => {
       Atomics.store(ctrl, CTRL.outPending / 4, 0);
       flushOutput();
@@ -336,7 +356,6 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
       if (t) throw t;
     },
   });
-  const module = await WebAssembly.compile(opts.bytes as BufferSource);
   const lazy = config.size > 1 && !!platform.spawnNow && WebAssembly.Module.imports(module).some((i) => i.module === 'env' && i.name === 'team_start');
   if (lazy) await platform.prepare?.();
   const inst = await WebAssembly.instantiate(module, imports);
@@ -345,7 +364,7 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
   team = Team.start({
     platform, config, module, memory, exports: exports as never,
     strings: opts.strings, sites: opts.sites.map((s) => ({ kind: s.kind, ...(s.text !== undefined ? { text: s.text } : {}) })),
-    output: output.buffer, maxPages, lazy,
+    output: output.buffer, maxPages, lazy, ...(races ? { races } : {}),
     readError: () => output.getError().message,
     // Measured once the workers run (the eager team's is measured by the driver before the first run).
     onStarted: () => {
@@ -359,6 +378,7 @@ export async function instantiate(opts: InstanceOptions): Promise<ParInstance> {
     setImage(f) { image = f; },
     setFiles(f) { files = f; },
     setCluster(f) { cluster = f; },
+    resetRaces() { if (races) resetRaces(races); },
     readArray: (desc) => readArrayView(memory, desc),
     heapTop: () => new Int32Array(memory.buffer)[ALLOC.heapTop / 4],
   };

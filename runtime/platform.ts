@@ -3,6 +3,7 @@
 // team (runtime/team.ts) and the worker entry only go through this file. Node modules are imported
 // lazily so that a browser bundle never loads them.
 import type { WorkerInit } from './protocol.js';
+import { endSupervisor, superviseNode } from './supervisor.js';
 
 /** What a worker is started with: the protocol's WorkerInit plus the team's own start-up values. */
 export interface TeamWorkerInit extends WorkerInit {
@@ -10,6 +11,10 @@ export interface TeamWorkerInit extends WorkerInit {
   seen: number;
   /** The memory limit in pages, for MemoryError messages. */
   maxPages: number;
+  /** Node: the worker's end of its lifeline to the supervisor (runtime/supervisor.ts); held, never used. */
+  lifeline?: unknown;
+  /** Fault injection for tests (test/faults.test.ts): 'exit-in-loop' ends the worker's thread at its first chunk of a traced loop. */
+  fault?: 'exit-in-loop';
 }
 
 /** Messages a worker posts to thread 0 (only at start-up; regions never use messages). */
@@ -40,6 +45,8 @@ export interface Platform {
   spawnNow?(init: TeamWorkerInit): TeamWorker;
   /** Loads what spawnNow needs. */
   prepare?(): Promise<void>;
+  /** The team over this memory is gone: stop watching for its workers' deaths (runtime/supervisor.ts). */
+  release?(memory: WebAssembly.Memory): void;
 }
 
 /** The worker's side of the seam. */
@@ -56,6 +63,7 @@ export function currentPlatform(): Platform {
 }
 
 let NodeWorker: typeof import('node:worker_threads').Worker | undefined;
+let NodeChannel: typeof import('node:worker_threads').MessageChannel | undefined;
 let nodeWorkerHref: URL | undefined;
 
 const nodePlatform: Platform = {
@@ -66,6 +74,7 @@ const nodePlatform: Platform = {
   hasWorkers: true,
   async prepare() {
     NodeWorker ??= (await import('node:worker_threads')).Worker;
+    NodeChannel ??= (await import('node:worker_threads')).MessageChannel;
     nodeWorkerHref ??= await nodeWorkerURL();
   },
   async spawn(init) {
@@ -79,15 +88,19 @@ const nodePlatform: Platform = {
     const execArgv = process.execArgv.filter((a, i, all) =>
       !/^(--input-type|--eval|--print|-e|-p)(=|$)/.test(a) && !/^(--eval|--print|-e|-p)$/.test(all[i - 1] ?? ''));
     let w: import('node:worker_threads').Worker;
+    // A death during a loop is noticed by the supervisor, through this channel (runtime/supervisor.ts).
+    const life = new NodeChannel!();
+    const data = { ...init, lifeline: life.port1 };
     try {
-      w = new NodeWorker(nodeWorkerHref, { workerData: init, execArgv });
+      w = new NodeWorker(nodeWorkerHref, { workerData: data, execArgv, transferList: [life.port1] });
     } catch (e) {
       // V8 and per-process flags (`node --expose-gc`, `--max-old-space-size=...`) are refused in a
       // worker's execArgv: drop the ones Node names and keep the rest (loaders, conditions).
       if ((e as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw e;
       const bad = new Set(String((e as Error).message).replace(/^[^:]*:\s*/, '').split(/,\s*/));
-      w = new NodeWorker(nodeWorkerHref, { workerData: init, execArgv: execArgv.filter((a) => !bad.has(a)) });
+      w = new NodeWorker(nodeWorkerHref, { workerData: data, execArgv: execArgv.filter((a) => !bad.has(a)), transferList: [life.port1] });
     }
+    superviseNode(NodeWorker, init.memory, init.tid, life.port2);
     let started = false;
     const ready = new Promise<void>((resolve, reject) => {
       w.on('message', (m: WorkerMessage) => {
@@ -103,6 +116,7 @@ const nodePlatform: Platform = {
     const exited = new Promise<number>((resolve) => w.on('exit', resolve));
     return { ready, exited, terminate: () => w.terminate().catch(() => 0) };
   },
+  release: (memory) => endSupervisor(memory),
 };
 
 let cpus = 1;

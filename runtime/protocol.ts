@@ -43,7 +43,8 @@ export const CTRL = {
   started: 500,    // i32: workers that have instantiated the module and entered their loop (a lazily started team waits on it)
   startFailed: 504, // i32: workers that could not start (their message is in the error record)
   cluster: 508,    // i32: 1 in cluster mode: qualifying loops call the `cluster_run` import instead of forking (runtime/cluster/)
-  END: 512,
+  lost: 512,       // i32: a worker's thread ended during a parallel loop (its tid; set by the Node supervisor, runtime/supervisor.ts): the join stops waiting and calls env.team_lost
+  END: 516,
 } as const;
 
 /**
@@ -123,4 +124,6 @@ export interface WorkerInit {
   sites: { kind: string; text?: string }[];
   /** SharedArrayBuffer for the output queue (see runtime/output.ts). */
   output: SharedArrayBuffer;
+  /** The race detector's shadow table (runtime/races.ts), when the program was compiled with checkRaces. */
+  races?: SharedArrayBuffer;
 }

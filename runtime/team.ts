@@ -110,6 +110,8 @@ export interface TeamStart {
   sites: { kind: string; text?: string }[];
   output: SharedArrayBuffer;
   maxPages: number;
+  /** The race detector's shadow table, shared by every thread. */
+  races?: SharedArrayBuffer;
   /** The module imports `env.team_start`: on a platform that can, start the workers at the first fork (Note [Lazy team]). */
   lazy?: boolean;
   /** After a lazy start: thread 0 measures the fork-join cost (see probeForkCost). */
@@ -166,6 +168,10 @@ export class Team {
   private started: Promise<void> | null = null;
   /** A worker that ended while the team was alive (terminated from outside, crashed): the team must be rebuilt. */
   private lost: { tid: number; code: number } | null = null;
+  /** The lost worker's death has been reported already (it died during a loop): rebuild without an error. */
+  private reported = false;
+  /** Where the team's workers come from (released on dispose). */
+  private platform: Platform | null = null;
   /** Starts a replacement for worker `tid` (eagerly: the team is up when one is needed). */
   private respawn: ((tid: number) => Promise<TeamWorker>) | null = null;
   private constructor(
@@ -185,7 +191,7 @@ export class Team {
    * holds this thread): stop the others, start a new set on the same memory, and report it. The
    * program's data is intact, so the next run works.
    */
-  private async rebuild(lost: { tid: number; code: number }): Promise<never> {
+  private async rebuild(lost: { tid: number; code: number }): Promise<void> {
     const i32 = new Int32Array(this.memory.buffer, 0, CTRL.END / 4);
     Atomics.store(i32, CTRL.stop / 4, 1);
     Atomics.notify(i32, CTRL.gen / 4);
@@ -198,7 +204,10 @@ export class Team {
     });
     this.lost = null;
     this.started = null;
+    Atomics.store(i32, CTRL.lost / 4, 0);
     await this.ready();
+    // A death during a loop was reported by that run already (lostInLoop): this run just works.
+    if (this.reported) { this.reported = false; return; }
     throw new Error(`worker thread ${lost.tid} of this program stopped unexpectedly (exit code ${lost.code}); its team of ${this.size} threads has been restarted, so the next run will work`);
   }
 
@@ -230,6 +239,7 @@ export class Team {
     let team: Team | null = null;
     const initOf = (tid: number): TeamWorkerInit => ({
       module: o.module, memory: o.memory, tid, strings: o.strings, sites: o.sites, output: o.output, seen: Atomics.load(i32, CTRL.gen / 4), maxPages: o.maxPages,
+      ...(o.races ? { races: o.races } : {}),
     });
     const spawnAll = (spawn: (init: TeamWorkerInit) => Promise<TeamWorker>) => {
       for (let tid = 1; tid < size; tid++) {
@@ -248,6 +258,7 @@ export class Team {
     if (!lazy) {
       team = new Team(size, o.memory, workers, null);
       team.respawn = respawn;
+      team.platform = o.platform;
       spawnAll((init) => o.platform.spawn(init));
       Atomics.store(i32, CTRL.teamUp / 4, 1);
       return team;
@@ -262,7 +273,17 @@ export class Team {
     };
     team = new Team(size, o.memory, workers, startNow);
     team.respawn = respawn;
+    team.platform = o.platform;
     return team;
+  }
+
+  /**
+   * Thread 0, from the join: worker `tid` died during the loop (runtime/supervisor.ts). The run
+   * reports it; the next run() or call() first rebuilds the team, quietly.
+   */
+  lostInLoop(tid: number): void {
+    this.lost = { tid, code: -1 };
+    this.reported = true;
   }
 
   /** Whether the workers are to be started at the first fork (Note [Lazy team]) and have not been yet. */
@@ -312,6 +333,7 @@ export class Team {
     Atomics.notify(i32, CTRL.gen / 4);
     Atomics.notify(i32, CTRL.wake / 4);
     for (const w of this.workers) w.then((x) => x.terminate(), () => {});
+    this.platform?.release?.(this.memory);
   }
 
   get isDisposed(): boolean { return this.disposed; }

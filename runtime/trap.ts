@@ -15,6 +15,10 @@ export class ParTrap extends Error {
     /** Already in the shared error record (so a worker's catch must not record it again). */
     readonly recorded = false,
   ) { super(message); }
+  /** Other places the report points at (the race detector's second access and its loop). */
+  related?: { site: number; message: string }[];
+  /** The parallel loop or region (its number in the manifest) where it happened, for an error without a site. */
+  region?: number;
 }
 
 /** Whether thread 0 is between a fork and its join. */

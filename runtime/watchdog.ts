@@ -41,10 +41,19 @@ export async function startWatchdog(flag: Int32Array, deadline: number): Promise
     w.unref();
     thread = w;
   } else {
-    const url = URL.createObjectURL(new Blob([`${WATCHDOG_SOURCE}\nonmessage = (e) => arm(e.data);`], { type: 'text/javascript' }));
+    // The watchdog shares the program's memory, which a page without cross-origin isolation cannot.
+    if (typeof crossOriginIsolated !== 'undefined' && !crossOriginIsolated) throw new Error('a time limit needs a cross-origin isolated page (COOP/COEP): without one no thread can share the program\'s memory');
+    // It says when it runs: a browser starts a worker created by a worker only once its creator
+    // returns to its event loop, which thread 0 does not do until the program ends.
+    const url = URL.createObjectURL(new Blob([`${WATCHDOG_SOURCE}\nonmessage = (e) => { postMessage('armed'); arm(e.data); };`], { type: 'text/javascript' }));
     const w = new Worker(url);
     URL.revokeObjectURL(url);
+    const armed = new Promise<void>((resolve, reject) => {
+      w.onmessage = () => resolve();
+      w.onerror = (e) => { e.preventDefault(); reject(new Error(`the time limit's watchdog could not start: ${e.message}`)); };
+    });
     w.postMessage(data);
+    await armed;
     thread = w;
   }
   return {

@@ -11,15 +11,21 @@ import { workerPort } from './platform.js';
 
 const port = await workerPort();
 const { init } = port;
+// Held while this thread lives: its closing tells the supervisor that this worker has died (runtime/supervisor.ts).
+export const lifeline = init.lifeline;
 let exports: Record<string, (...args: number[]) => unknown>;
 const output = new OutputQueue(init.output, true);
 const ctrl = new Int32Array(init.memory.buffer, 0, CTRL.END / 4);
 try {
   const imports = threadImports({
-    memory: init.memory, tid: init.tid, strings: init.strings, sites: init.sites, maxPages: init.maxPages, output,
+    memory: init.memory, tid: init.tid, strings: init.strings, sites: init.sites, maxPages: init.maxPages, output, races: init.races,
     // The flag tells thread 0's join to drain the queue (it skips that JS call when nothing is queued).
     line: (l) => { output.append(l); Atomics.store(ctrl, CTRL.outPending / 4, 1); },
   });
+  if (init.fault === 'exit-in-loop') {
+    // The thread ends as a crash would, in the middle of a loop (uncatchable, unlike a trap).
+    (imports.env as Record<string, unknown>).trace = () => (globalThis as { process?: { exit(code: number): never } }).process?.exit(1);
+  }
   const inst = await WebAssembly.instantiate(init.module, imports);
   exports = inst.exports as typeof exports;
 } catch (e) {

@@ -223,6 +223,24 @@ describe('playground in Chromium', () => {
     expect((await run(page)).trim()).toBe('45');
   });
 
+  it('applies a time and a memory limit by default: a runaway program stops with a clear message, the next run works', async () => {
+    const page = await page0();
+    // The defaults the page shows (playground/src/limits.ts), then a shorter time limit for this test.
+    expect(await page.inputValue('#time-limit')).toBe('10');
+    expect(await page.inputValue('#memory-limit')).toBe('1024');
+    await page.fill('#time-limit', '1');
+    await setSource(page, 'x = 0\nwhile True:\n    x += 1\n');
+    const out = await run(page);
+    expect(out).toMatch(/main\.par:2:1: error: TimeoutError: the program ran longer than its time limit of 1 s/);
+    await page.fill('#memory-limit', '64');
+    await setSource(page, 'xs = []\nwhile True:\n    xs.append(zeros(10**6))\n');
+    expect(await run(page)).toMatch(/main\.par:3:\d+: error: MemoryError: Unable to allocate .*memory limit 64 MiB/);
+    await page.fill('#time-limit', '10');
+    await page.fill('#memory-limit', '1024');
+    await setSource(page, 'print(sum(arange(10)))\n');
+    expect((await run(page)).trim()).toBe('45');
+  });
+
   it('keeps the page usable while a program prints without end, and Stop ends it', async () => {
     const page = await page0();
     await setSource(page, 'i = 0\nwhile True:\n    print("line", i)\n    i += 1\n');
@@ -297,6 +315,16 @@ describe('playground on a host without COOP/COEP', () => {
     expect((await run(page)).trim()).toBe('499500');
     expect(await page.evaluate(() => (window as any).par.lastResult.threads)).toBe(1);
     await shot(page, 'not-isolated');
+    // The time limit still applies: no watchdog thread can share memory here, so the page ends the run.
+    await page.fill('#time-limit', '1');
+    await setSource(page, 'x = 0\nwhile True:\n    x += 1\n');
+    await page.click('#run');
+    await page.waitForFunction(() => document.getElementById('output')!.textContent!.includes('TimeoutError'), null, { timeout: 60_000 });
+    expect(await page.textContent('#output')).toContain('TimeoutError: the program ran longer than its time limit of 1 s, so it was stopped.');
+    await page.fill('#time-limit', '10');
+    await setSource(page, 'print(sum(arange(10)))\n');
+    await page.waitForFunction(runEnabled, null, { timeout: 60_000 });
+    expect((await run(page)).trim()).toBe('45');
   });
 
   it('becomes isolated through coi-serviceworker', async () => {

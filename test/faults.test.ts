@@ -47,6 +47,37 @@ describe('a worker killed from outside', () => {
   });
 });
 
+describe('a worker that dies during a parallel loop', () => {
+  it('stops the loop with an error naming the thread and the loop, and the next call works', async () => {
+    const platform = currentPlatform();
+    const spawned: TeamWorker[] = [];
+    let inject = true;
+    // Worker 2 of the first team ends its thread at its first chunk (runtime/worker.ts, init.fault).
+    const spawn = platform.spawn, spawnNow = platform.spawnNow;
+    const faulty = <T extends { tid: number }>(init: T) => (inject && init.tid === 2 ? { ...init, fault: 'exit-in-loop' as const } : init);
+    if (spawnNow) platform.spawnNow = (init) => { const w = spawnNow.call(platform, faulty(init)); spawned.push(w); return w; };
+    else platform.spawn = async (init) => { const w = await spawn.call(platform, faulty(init)); spawned.push(w); return w; };
+    try {
+      const src = 'def f(n: int) -> float:\n    s = 0.0\n    for i in prange(n, num_threads=3, schedule="static"):\n        s += i * 0.5\n    return s\n';
+      const r = await compile(src, { threads: 3, trace: true, filename: 'lost.par' });
+      const p = r.program!;
+      try {
+        const e = await p.call('f', 300000n).then(() => null, (x: unknown) => x) as Error & { formatted?: string };
+        expect(e?.formatted).toMatch(/^lost\.par:3:5: error: RuntimeError: worker thread 2 of this program stopped during the parallel loop; its team of 3 threads will be restarted, so the next run will work\n {2}    for i in prange/);
+        inject = false;
+        expect(spawned.length).toBe(2);
+        for (let k = 0; k < 3; k++) expect(await p.call('f', 1000n + BigInt(k))).toBe(((999 + k) * (1000 + k)) / 4);
+        expect(spawned.length).toBe(4); // the team was rebuilt: two new workers
+      } finally {
+        p.dispose();
+      }
+    } finally {
+      platform.spawn = spawn;
+      platform.spawnNow = spawnNow;
+    }
+  }, 60_000);
+});
+
 describe('no leaks', () => {
   it('keeps threads, descriptors and memory bounded over compile/run/dispose cycles and parallel regions', () => {
     const cycles = Number(process.env.PAR_SOAK_CYCLES ?? 40), regions = Number(process.env.PAR_SOAK_REGIONS ?? 20000);

@@ -13,6 +13,7 @@ import type * as I from '../ir.js';
 import { cseBody, pureBody } from '../cse.js';
 import { listSetItem } from './lists.js';
 import { bodyLane, type Lane, laneCount, type VectorBody, vectorizeBody, vectorLoop } from '../vectorize.js';
+import { raceAccess, raceFresh, raceNestBody, raceView } from './races.js';
 import { add32, bin, call, convert, cvt, get, i32, i64, load, log2Size, memOf, mul32, select, un, vtOf } from '../ir-build.js';
 import { ARRAY_OP, type ArrRef, PAR_CHUNK, PAR_MIN_ELEMS, range, type Val } from './values.js';
 import type { FnLowerer } from './function.js';
@@ -84,9 +85,12 @@ export class ArrayLowering {
     const addr = this.tmp(add32(a.data, bin('shl', 'i32', off, i32(log2Size(a.dtype)))), 'addr');
     if (shape.length === 0) {
       if (forStore) return { k: 's', e: addr, dtype: a.dtype };
+      raceAccess(this, addr, a, span, false);
       return { k: 's', e: load(vtOf(a.dtype), memOf(a.dtype), addr), dtype: a.dtype };
     }
-    return this.makeView(a, addr, shape, strides);
+    const view = this.makeView(a, addr, shape, strides);
+    if (view.k === 'a') raceView(this, view.a.desc, a.desc, span);
+    return view;
   }
 
   makeView(this: FnLowerer, of: ArrRef, data: Expr, shape: Expr[], strides: Expr[]): Val {
@@ -115,6 +119,7 @@ export class ArrayLowering {
       const addr = this.indexArr(base.a, parts, t.span, true);
       const v = this.expr(value);
       if (addr.k !== 's' || v.k !== 's') return;
+      raceAccess(this, addr.e, base.a, t.span, true);
       this.emit({ k: 'store', mem: memOf(base.a.dtype), addr: addr.e, value: convert(v.e, v.dtype, base.a.dtype) });
       return;
     }
@@ -217,7 +222,7 @@ export class ArrayLowering {
     const ptr = operands.map((o) => range(R + 1).map((k) => (k === 0 ? this.tmp(o.data, 'p') : get(this.fresh('p', 'i32'), 'i32'))));
     const pname = (j: number, k: number) => (ptr[j][k] as { name: string }).name;
     const idx = range(R).map(() => this.fresh('k', 'i32'));
-    const inner = cseBody(body(operands.map((_o, j) => ptr[j][R]), idx.map((n) => get(n, 'i32'))), (t) => this.fresh('t', t));
+    const inner = raceNestBody(this, cseBody(body(operands.map((_o, j) => ptr[j][R]), idx.map((n) => get(n, 'i32'))), (t) => this.fresh('t', t)), operands, operands.map((_o, j) => pname(j, R)), span);
     let vec: { body: VectorBody; lanes: number; pointers: Set<string> } | null = null;
     // Operands whose last extent is the constant 1 (x[:, None]) stay on one element along the innermost loop.
     const still = operands.map((o) => { const n = o.shape[o.ndim - 1]; return n.k === 'const' && Number(n.v) === 1; });
@@ -325,6 +330,7 @@ export class ArrayLowering {
     const shp = shape.map((s) => this.tmp(s, 'n'));
     const site = this.at ? this.mod.site(Code.MemoryError, 'alloc', this.at, dtype) : -1;
     this.emit({ k: 'alloc', name: d, ndim: shp.length, dtypeCode: DTYPE_CODE[dtype], elemSize: ELEM_SIZE[dtype], shape: shp, site, ...(uninit ? { uninit } : {}) });
+    raceFresh(this, get(d, 'i32'));
     return { desc: get(d, 'i32'), data: this.tmp(load('i32', 'i32', add32(get(d, 'i32'), i32(DESC.data))), 'data'), dtype, ndim: shp.length, shape: shp, strides: this.contiguousStrides(shp) };
   }
 

@@ -55,6 +55,10 @@ export class FnLowerer {
   inlined: { inst: FuncInstance; env: Map<string, { e: Expr; dtype: DType }> }[] = [];
   /** Loop variables known to be >= 0 (range loops with a non-negative start and a positive step, never reassigned). */
   nonNeg = new Set<string>();
+  /** prange bodies being lowered (lower/races.ts instruments their element accesses). */
+  raceDepth = 0;
+  /** Views made by indexing (descriptor local -> the indexed array's descriptor and the subscript), so that races in them are reported in the array's terms. */
+  raceViews = new Map<string, { base: Expr; span: Span }>();
   /** The variable each slot holds, for the "assigned" flags of definite assignment. */
   slotVar = new Map<Slot, string>();
   /** Reads whose variable may be unassigned depending on how often a loop ran (language/definite.ts): checked at run time. */

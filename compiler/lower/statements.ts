@@ -17,6 +17,7 @@ import { add32, bin, call, convert, cvt, get, i32, i64, load, memOf, needsUnsign
 import { asStored, type Slot, type Val } from './values.js';
 import { complexArith, printComplex } from './complex.js';
 import { iterationStreams } from './random-calls.js';
+import { racePrange, raceAccess } from './races.js';
 import type { FnLowerer } from './function.js';
 
 type Expr = I.Expr;
@@ -170,6 +171,7 @@ export class StatementLowering {
       const base = this.expr(t.value);
       if (base.k !== 'a') return;
       const dst = this.indexArr(base.a, this.indexParts(this.indices(t)), t.span, true);
+      if (dst.k === 's') raceAccess(this, dst.e, base.a, t.span, true);
       if (dst.k === 's' && v.k === 's') this.emit({ k: 'store', mem: memOf(base.a.dtype), addr: dst.e, value: convert(v.e, v.dtype, base.a.dtype) });
       else if (dst.k === 'a' && v.k === 's') this.fill(dst.a, convert(v.e, v.dtype, dst.a.dtype), span);
       else if (dst.k === 'a' && v.k === 'a') this.copyInto(dst.a, v.a, span);
@@ -218,6 +220,8 @@ export class StatementLowering {
         if (base.k === 'a' && tt.kind === 'scalar' && index.length === base.a.ndim && index.every((x) => x.kind !== 'Slice')) {
           const addr = this.indexArr(base.a, this.indexParts(index), target.span, true) as { e: Expr };
           const d = base.a.dtype;
+          raceAccess(this, addr.e, base.a, target.span, false);
+          raceAccess(this, addr.e, base.a, target.span, true);
           const cur: Val = { k: 's', e: load(vtOf(d), memOf(d), addr.e), dtype: d };
           const r = this.binaryScalar(s.op, cur, this.expr(s.value), (rt as { dtype: DType }).dtype, s.span, tt, this.type(s.value)) as { e: Expr; dtype: DType };
           this.emit({ k: 'store', mem: memOf(d), addr: addr.e, value: convert(r.e, r.dtype, d) });
@@ -270,13 +274,17 @@ export class StatementLowering {
         const knownNonNeg = (it.args.length === 1 || this.isNonNeg(it.args[0])) && (!stepAst || (stepAst.kind === 'Int' && stepAst.value > 0n)) && !assignedIn(s.body, target);
         // A prange that draws from np.random gives each iteration its own stream (random-calls.ts).
         const streams = r.name === 'prange' ? iterationStreams(this, s.body, iv, start, step, it.span) : null;
+        const races = r.name === 'prange' ? racePrange(this, s.span, iv) : null;
+        if (races) this.raceDepth++;
         const body = this.block(() => {
+          if (races) this.emit(races.iter);
           if (streams) for (const st of streams.seed) this.emit(st);
           this.writeSlot(slot, { k: 's', e: get(iv, 'i64'), dtype: 'int64' }, s.span);
           if (knownNonNeg) this.nonNeg.add(target);
           this.stmts(s.body);
           this.nonNeg.delete(target);
         });
+        if (races) this.raceDepth--;
         this.labels.pop();
         if (r.name === 'p.range' || r.name === 'p.xrange') {
           // A team's share of range(start, stop, step): p.range a contiguous block per thread
@@ -318,6 +326,7 @@ export class StatementLowering {
           const intKw = (n: string) => { const e = kw.get(n); return e ? this.tmp(convert(this.scalarAs(this.expr(e), (this.type(e) as { dtype: DType }).dtype, e.span), (this.type(e) as { dtype: DType }).dtype, 'int64')) : null; };
           const useIf = kw.get('use_threads_if');
           const cluster = kw.get('cluster');
+          if (races) this.emit(races.begin);
           this.emit({
             k: 'parfor', label, v: iv, t: 'i64', start, stop, step, body,
             schedule: (sched && sched.kind === 'Str' ? sched.value : 'auto') as I.Schedule,
@@ -334,6 +343,7 @@ export class StatementLowering {
             line: this.mod.line(s.span),
             ...(cluster?.kind === 'Bool' && !cluster.value ? { cluster: false } : {}),
           });
+          if (races) this.emit(races.end);
           // The partials of a narrow integer sum or product were folded in i32: wrap once.
           for (const rd of info?.reductions ?? []) {
             const sl = this.slots.get(rd.name)!;

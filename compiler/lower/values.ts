@@ -47,7 +47,7 @@ export interface Lowered {
   entries: Map<string, { fn: string; params: Type[]; ret: Type }>;
 }
 
-export interface LowerOptions { boundsCheck: boolean }
+export interface LowerOptions { boundsCheck: boolean; /** Instrument prange bodies for the race detector (lower/races.ts). */ checkRaces?: boolean }
 
 /** Nests with fewer elements never fork (see Note [Parallel array operations]). */
 export const PAR_MIN_ELEMS = 1 << 15;

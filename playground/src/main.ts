@@ -9,12 +9,14 @@ import { EXAMPLES } from './examples.js';
 import { toRGBA, type Picture } from '../../dist/runtime/image.js';
 import type { ChunkTrace } from '../../dist/compiler/driver.js';
 import type { CheckReply, Marker, Prepare, RunReply, RunResult, Startup } from './protocol.js';
+import { clampLimits, limitsText, type Limits } from './limits.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const runBtn = $<HTMLButtonElement>('run'), stopBtn = $<HTMLButtonElement>('stop');
 const threadSel = $<HTMLSelectElement>('threads'), exampleSel = $<HTMLSelectElement>('examples');
 const statusEl = $('status'), outputEl = $('output');
-const STORE = 'par.playground.source', STORE_THREADS = 'par.playground.threads';
+const STORE = 'par.playground.source', STORE_THREADS = 'par.playground.threads', STORE_LIMITS = 'par.playground.limits';
+const timeLimitIn = $<HTMLInputElement>('time-limit'), memoryLimitIn = $<HTMLInputElement>('memory-limit');
 
 // ---- source and thread count: share link, else localStorage, else the first example ----
 const cores = navigator.hardwareConcurrency || 1;
@@ -33,11 +35,24 @@ threadSel.value = String(shared?.threads ?? localStorage.getItem(STORE_THREADS) 
 exampleSel.value = EXAMPLES.find((x) => x.source === initial)?.id ?? '';
 if (!threadSel.value) threadSel.value = String(cores);
 
+// ---- limits of each run (limits.ts): defaults 10 s and 1 GiB, kept in localStorage ----
+const savedLimits = clampLimits(JSON.parse(localStorage.getItem(STORE_LIMITS) ?? '{}') as Partial<Limits>);
+timeLimitIn.value = String(savedLimits.seconds);
+memoryLimitIn.value = String(savedLimits.memoryMiB);
+/** The limits the inputs hold, corrected (the inputs then show what applies). */
+function currentLimits(): Limits {
+  const l = clampLimits({ seconds: timeLimitIn.value, memoryMiB: memoryLimitIn.value });
+  timeLimitIn.value = String(l.seconds);
+  memoryLimitIn.value = String(l.memoryMiB);
+  return l;
+}
+timeLimitIn.onchange = memoryLimitIn.onchange = () => localStorage.setItem(STORE_LIMITS, JSON.stringify(currentLimits()));
+
 // ---- runs: thread 0 lives in the run worker; Stop replaces that worker ----
 let runner: Worker;
 let runnerReady = false;
 let isolated = false;
-let running: { id: number; t0: number } | null = null;
+let running: { id: number; t0: number; limits: Limits; timer?: number } | null = null;
 let runId = 0;
 let lastResult: RunResult | null = null;
 let runsDone = 0;
@@ -135,7 +150,7 @@ function startRunner(source: string): void {
   runner = new Worker(new URL('./run-worker.ts', import.meta.url), { type: 'module' });
   runner.onmessage = (e: MessageEvent<RunReply>) => onRunReply(e.data);
   runner.onerror = (e) => { e.preventDefault(); setStatus(`the run worker failed: ${e.message}`, true); };
-  const prepare: Prepare = { type: 'prepare', source, threads: Number(threadSel.value) || cores };
+  const prepare: Prepare = { type: 'prepare', source, threads: Number(threadSel.value) || cores, limits: currentLimits() };
   runner.postMessage(prepare);
 }
 
@@ -168,6 +183,12 @@ function onRunReply(m: RunReply): void {
       if (m.id === running?.id) finishRun(m.result);
       return;
     case 'stopflag': if (m.id === running?.id) stopFlag = m.flag; return;
+    case 'running': {
+      // Isolated pages get TimeoutError from the program's own watchdog (with its line); here the page ends the run.
+      const s = running?.limits.seconds ?? 0;
+      if (m.id === running?.id && !isolated && s > 0) running.timer = window.setTimeout(() => stop(`TimeoutError: the program ran longer than its time limit of ${s} s, so it was stopped.`), s * 1000);
+      return;
+    }
     case 'spawn': spawnTeamWorker(m.id, m.init); return;
     case 'kill': team.get(m.id)?.terminate(); team.delete(m.id);
   }
@@ -180,15 +201,17 @@ function run(): void {
   teamMemory = null;
   stopFlag = null;
   const threads = isolated ? Number(threadSel.value) : 1;
-  running = { id: ++runId, t0: performance.now() };
+  const limits = currentLimits();
+  running = { id: ++runId, t0: performance.now(), limits };
   runBtn.disabled = true;
   stopBtn.disabled = false;
-  setStatus(`running on ${threads} thread${threads === 1 ? '' : 's'}…`);
-  runner.postMessage({ type: 'run', id: running.id, source: model.getValue(), threads });
+  setStatus(`running on ${threads} thread${threads === 1 ? '' : 's'} (limits: ${limitsText(limits)})…`);
+  runner.postMessage({ type: 'run', id: running.id, source: model.getValue(), threads, limits });
 }
 
-function stop(): void {
+function stop(why = 'Stopped.'): void {
   if (!running) return;
+  clearTimeout(running.timer);
   // Every thread traps at its next loop iteration, so the terminations below take effect at once.
   if (stopFlag) Atomics.store(stopFlag, 0, 1);
   stopFlag = null;
@@ -196,14 +219,15 @@ function stop(): void {
   killTeam();
   running = null;
   stopBtn.disabled = true;
-  appendNote('Stopped.');
-  setStatus('stopped');
+  appendNote(why);
+  setStatus(why === 'Stopped.' ? 'stopped' : 'stopped: time limit');
   startRunner(model.getValue());
 }
 
 function finishRun(r: RunResult): void {
   showText();
   const ms = performance.now() - running!.t0;
+  clearTimeout(running!.timer);
   running = null;
   lastResult = r;
   runsDone++;

@@ -9,16 +9,17 @@ export interface Marker { message: string; severity: 'error' | 'warning' | 'note
 export type CheckRequest = { id: number; source: string };
 export type CheckReply = { id: number; markers: Marker[]; ms: number };
 
-export type RunRequest = { type: 'run'; id: number; source: string; threads: number };
+export type RunRequest = { type: 'run'; id: number; source: string; threads: number; limits: Limits };
 /**
  * To the run worker, when it starts: the program in the editor. It is compiled as soon as the
  * compiler is loaded, so that a Run of it right after the page loads finds it compiled.
  */
-export type Prepare = { type: 'prepare'; source: string; threads: number };
+export type Prepare = { type: 'prepare'; source: string; threads: number; limits: Limits };
 /** To the run worker: a team worker it asked for has started (or failed to). */
 export type Spawned = { type: 'spawned'; id: number; error?: string };
 
 import type { Picture } from '../../dist/runtime/image.js';
+import type { Limits } from './limits.js';
 import type { ChunkTrace } from '../../dist/compiler/driver.js';
 import type { TeamWorkerInit } from '../../dist/runtime/platform.js';
 
@@ -32,6 +33,8 @@ export type RunReply =
   // The program's stop word (Program.stopFlag): Stop sets it so every thread traps at once, since
   // Chromium gives a worker that is terminated while busy two seconds before it forces the end.
   | { type: 'stopflag'; id: number; flag: Int32Array }
+  // The program starts running (compiled): a page without isolation times its limit from here.
+  | { type: 'running'; id: number }
   | { type: 'done'; id: number; result: RunResult }
   // Team workers are started and ended by the page, so that Stop can terminate them at once.
   | { type: 'spawn'; id: number; init: TeamWorkerInit }

@@ -5,6 +5,7 @@
 // setWorkerSpawner below), so that Stop can terminate this worker and all of them at once.
 import type { Prepare, RunReply, RunRequest, RunResult, Marker, Spawned } from './protocol.js';
 import { setWorkerSpawner } from '../../dist/runtime/platform.js';
+import { clampLimits, compileOptions, type Limits } from './limits.js';
 
 // Shared wasm memory works in any page, but without cross-origin isolation the SharedArrayBuffer
 // constructor is hidden, and the runtime's output queue makes one. The platform then reports no
@@ -26,8 +27,11 @@ startup.compiler = performance.now();
 await binaryen;
 
 type Compiled = Awaited<ReturnType<typeof compile>>;
-const compileFor = (source: string, threads: number) =>
-  compile(source, { filename: 'main.par', threads, profile: true, trace: true, interruptible: true });
+// Every run has a time and a memory limit (limits.ts); Stop still works without one.
+// Without cross-origin isolation no watchdog thread can share the program's memory: the page then
+// ends a run that passes its time limit by replacing this worker (main.ts), as Stop does.
+const compileFor = (source: string, threads: number, limits: Limits) => compile(source, compileOptions(threads, isolated ? limits : { ...limits, seconds: 0 }));
+const sameLimits = (a: Limits, b: Limits) => a.seconds === b.seconds && a.memoryMiB === b.memoryMiB;
 
 /**
  * The program the page showed when it started this worker (its Prepare message), compiled right
@@ -36,13 +40,13 @@ const compileFor = (source: string, threads: number) =>
  * program, has it compiled already. Taken by the first run; disposed unused if that run is of
  * another program.
  */
-let prepared: { source: string; threads: number; ms: number; result: Promise<Compiled | null> } | null = null;
+let prepared: { source: string; threads: number; limits: Limits; ms: number; result: Promise<Compiled | null> } | null = null;
 /** Settles when the prepared compile has: never two compiles at once, Binaryen has global state. */
 let warm: Promise<unknown> = Promise.resolve();
-function prepare({ source, threads }: Prepare): void {
+function prepare({ source, threads, limits }: Prepare): void {
   const t0 = performance.now();
-  const entry = { source, threads: isolated ? threads : 1, ms: 0, result: Promise.resolve<Compiled | null>(null) };
-  entry.result = compileFor(source, entry.threads).then(
+  const entry = { source, threads: isolated ? threads : 1, limits: clampLimits(limits), ms: 0, result: Promise.resolve<Compiled | null>(null) };
+  entry.result = compileFor(source, entry.threads, entry.limits).then(
     (r) => { entry.ms = performance.now() - t0; startup.warmup = performance.now(); return r; },
     () => null, // the run compiles it again and reports what goes wrong
   );
@@ -69,7 +73,8 @@ interface ParErrorLike { name: string; formatted: string; diagnostic: { message:
 const isParError = (e: unknown): e is ParErrorLike =>
   e instanceof Error && e.name === 'ParError' && typeof (e as Partial<ParErrorLike>).formatted === 'string';
 
-async function run({ id, source, threads }: RunRequest): Promise<RunResult> {
+async function run({ id, source, threads, limits: asked }: RunRequest): Promise<RunResult> {
+  const limits = clampLimits(asked);
   const result: RunResult = { ok: false, errors: [], threads: isolated ? threads : 1, compileMs: 0, runMs: 0, loops: [], trace: null, ir: '', wat: '' };
   // Printed lines go out in batches: one message per line would flood the page on chatty programs.
   let pending = '';
@@ -82,13 +87,13 @@ async function run({ id, source, threads }: RunRequest): Promise<RunResult> {
   await warm;
   const ready = prepared;
   prepared = null;
-  let compiled = ready && ready.source === source && ready.threads === result.threads ? await ready.result : null;
+  let compiled = ready && ready.source === source && ready.threads === result.threads && sameLimits(ready.limits, limits) ? await ready.result : null;
   if (compiled) {
     result.compileMs = ready!.ms;
   } else {
     (await ready?.result)?.program?.dispose();
     const t0 = performance.now();
-    compiled = await compileFor(source, threads);
+    compiled = await compileFor(source, threads, limits);
     result.compileMs = performance.now() - t0;
   }
   result.stages = compiled.timings;
@@ -100,6 +105,7 @@ async function run({ id, source, threads }: RunRequest): Promise<RunResult> {
   // Shared memory may be posted only from an isolated page.
   const flag = program.stopFlag?.();
   if (flag && isolated) post({ type: 'stopflag', id, flag });
+  post({ type: 'running', id });
   try {
     const t1 = performance.now();
     try {
