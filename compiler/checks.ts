@@ -19,6 +19,7 @@ import { namesIn } from './parallel.js';
 import type { Expr, Func, Local, Program, Stmt } from './ir.js';
 import { exprType } from './verify.js';
 import { bin, get, i64, select } from './ir-build.js';
+import { reassociate } from './reassociate.js';
 
 export function hoistBoundsChecks(p: Program): Program {
   return { ...p, funcs: p.funcs.map((f) => new Versioner(f).run()) };
@@ -166,7 +167,9 @@ class Versioner {
         }
         return get(name, exprType(x)!);
       }
-      return mapSubExprs(e, visit);
+      // Note [Reassociated addresses]: `data + ((row + ix) << 3)` as `(data + (row << 3)) + (ix << 3)`.
+      const r = reassociate(e, (a) => { const y = expand(a); return !!y && invariant(y); }, (n) => defs.get(n) ?? null);
+      return r ? rebuild(r, children(r).map(visit)) : mapSubExprs(e, visit);
     };
     const top = (ss: Stmt[]): Stmt[] => ss.map((st) => {
       if (st.k === 'block') return { ...st, body: top(st.body) };

@@ -172,6 +172,13 @@ describe('unit strides and invariant code motion', () => {
     // Row offsets such as (i - 1) * a.s0 are computed once per row, before the j loop.
     expect(v.hoisted).toBeGreaterThan(0);
     expect(text(v.unit!.body)).not.toMatch(/"name":"[ab]\.s0"/);
+    // Note [Reassociated addresses]: each address is a hoisted row pointer plus j * 8, the same
+    // term for a[i - 1, j], a[i, j + 1] and b[i, j] (the + 8 of j + 1 is in the row pointer).
+    const addrs = opened(v.unit!.body).flatMap((x) => (x.k === 'set' && x.name.startsWith('addr%') ? [printExpr(x.value)] : []));
+    expect(addrs.length).toBe(3);
+    const j = opened(v.unit!.body).find((x) => x.k === 'set' && x.name === 'j') as Stmt & { k: 'set' };
+    for (const a of addrs) expect(a).toBe(`(${a.slice(1, a.indexOf(' '))} + (i64->i32(${printExpr(j.value)}) << 3))`);
+    expect(addrs.every((a) => a.startsWith('(inv%'))).toBe(true);
   });
 });
 
