@@ -1,7 +1,10 @@
 // The bounds-check hoisting pass: versions counted loops so that the common case runs without
-// per-access index checks (what Cython's boundscheck(False) gives by hand, done safely), then gives
-// the check-free copy a further copy for contiguous arrays (Note [Unit strides]) and moves the
-// loop-invariant address arithmetic out of both (V8 does no loop-invariant code motion for wasm).
+// per-access index checks (what Cython's boundscheck(False) gives by hand, done safely), tests a
+// whole loop nest's checks once before its outermost loop (Note [Loop nests]), then gives each
+// check-free copy a further copy for contiguous rows (Note [Unit strides]) and moves the
+// loop-invariant address arithmetic out of both, regrouped so that as much of it as possible is
+// invariant (Note [Reassociated addresses], compiler/reassociate.ts; V8 does no loop-invariant code
+// motion for wasm).
 //
 // Note [Loop versioning]: lowering guards every array access with `if (w >=u n) trap err_index(...)`.
 // In a `for v = s .. e step c` loop, a check at the top level of the body whose index w is either
@@ -19,7 +22,7 @@ import { namesIn } from './parallel.js';
 import type { Expr, Func, Local, Program, Stmt } from './ir.js';
 import { exprType } from './verify.js';
 import { bin, get, i64, select } from './ir-build.js';
-import { reassociate } from './reassociate.js';
+import { reassociate, splitOffset } from './reassociate.js';
 
 export function hoistBoundsChecks(p: Program): Program {
   return { ...p, funcs: p.funcs.map((f) => new Versioner(f).run()) };
@@ -40,6 +43,8 @@ class Versioner {
   private n = 0;
   /** The `if` each versioned loop became, with what its enclosing loop needs to take its checks over. */
   private readonly versioned = new WeakMap<Stmt, Versioned>();
+  /** The check-free copies of nested loops that enclosing loops run directly. */
+  private readonly nested = new WeakSet<Stmt>();
   constructor(private readonly f: Func) {}
 
   run(): Func {
@@ -97,7 +102,13 @@ class Versioner {
       const inner = this.versioned.get(s);
       if (inner && s.k === 'if') {
         const cs = takeOver(inner, loop.v, first, last, expand, invariant);
-        if (cs) { conds.push(...cs); taken.push(...cs); replaced.set(s, { k: 'block', body: s.then }); }
+        if (cs) {
+          const block: Stmt = { k: 'block', body: s.then };
+          conds.push(...cs);
+          taken.push(...cs);
+          replaced.set(s, block);
+          this.nested.add(block);
+        }
         continue;
       }
       const chk = boundsCheck(s);
@@ -120,7 +131,7 @@ class Versioner {
     const all = dedupe(conds.map(fold)).reduce((x, y) => bin('and', 'i32', x, y));
     const bounds = { start: first, stop, step };
     const fast: Stmt = { ...loop, ...bounds, body: without(loop.body, hoisted, replaced) };
-    const versioned: Stmt = { k: 'if', cond: all, then: unitStrideVersion(fast, invariant, (e) => { const x = expand(e); return !x || !invariant(x); }, this.f).flatMap((s) => this.hoistInvariants(s)), else: [{ ...loop, ...bounds }] };
+    const versioned: Stmt = { k: 'if', cond: all, then: unitStrideVersion(fast, invariant, this.nested, this.f).flatMap((s) => this.hoistInvariants(s)), else: [{ ...loop, ...bounds }] };
     this.versioned.set(versioned, { v: loop.v, start: loop.start, stop: loop.stop, step: loop.step, checks, conds: taken });
     return [
       { k: 'set', name: s0, value: loop.start },
@@ -153,8 +164,17 @@ class Versioner {
     };
     const before: Stmt[] = [];
     const memo = new Map<string, string>();
+    // Note [Reassociated addresses]: a constant part of an element address goes to the offset field.
+    const offsetOf = (addr: Expr) => {
+      const x = expand(addr);
+      return x && splitOffset(x, (a) => { const y = expand(a); return !!y && invariant(y); }, (n) => defs.get(n) ?? null);
+    };
     const visit = (e: Expr): Expr => {
       if (e.k === 'get' || e.k === 'const') return e;
+      if (e.k === 'load' && !e.atomic) {
+        const o = offsetOf(e.addr);
+        if (o) return { ...e, addr: visit(o.base), offset: (e.offset ?? 0) + o.offset };
+      }
       const x = expand(e);
       if (x && invariant(x)) {
         const k = key(x);
@@ -173,7 +193,8 @@ class Versioner {
     };
     const top = (ss: Stmt[]): Stmt[] => ss.map((st) => {
       if (st.k === 'block') return { ...st, body: top(st.body) };
-      const out = mapStmtExprs(st, visit, false);
+      const o = st.k === 'store' ? offsetOf(st.addr) : null;
+      const out = o && st.k === 'store' ? { ...st, addr: visit(o.base), offset: (st.offset ?? 0) + o.offset, value: visit(st.value) } : mapStmtExprs(st, visit, false);
       if (st.k === 'set' && counts.get(st.name) === 1) {
         const x = expand(st.value);
         if (x) defs.set(st.name, x);
@@ -278,12 +299,15 @@ function key(e: Expr): string {
 
 /**
  * Note [Unit strides]: an address in a loop body is `data + (... + ix * a.s1) << 3`, the stride a
- * variable because a view may have any. When the index that varies with the loop is multiplied by
- * loop-invariant strides, the check-free loop gets a further copy for when they are all 1 (the
- * contiguous case), with the multiplies gone: V8 then addresses with one `lea`, and keeps the
- * strides out of the registers the loop needs.
+ * variable because a view may have any. When the body multiplies indices by the last strides of its
+ * arrays (loop-invariant), the check-free loop gets a further copy for when they are all 1 (the
+ * contiguous case), with the multiplies gone: V8 then addresses with one `lea` and keeps the strides
+ * out of the registers the loop needs, and a constant last index (`pos[j, 2]`) becomes a constant
+ * byte offset that goes to the load's offset field (Note [Reassociated addresses]), so `pos[j, 0]`,
+ * `pos[j, 1]` and `pos[j, 2]` share one address. The statements of nested loops taken over (Note
+ * [Loop nests]) are left out: those loops have their own copies.
  */
-function unitStrideVersion(loop: Stmt & { k: 'for' }, invariant: (e: Expr) => boolean, varies: (e: Expr) => boolean, f: Func): Stmt[] {
+function unitStrideVersion(loop: Stmt & { k: 'for' }, invariant: (e: Expr) => boolean, nested: WeakSet<Stmt>, f: Func): Stmt[] {
   const strides = new Set<string>();
   // Only an array's last stride is 1 for contiguous data: `a.s0 == 1` of a 2-d a is all but never true.
   const names = new Set([...f.params, ...f.locals].map((l) => l.name));
@@ -292,11 +316,12 @@ function unitStrideVersion(loop: Stmt & { k: 'for' }, invariant: (e: Expr) => bo
   const find = (e: Expr): void => {
     if (e.k === 'bin' && e.op === 'mul' && e.t === 'i32') {
       const [s, x] = isStride(e.b) ? [e.b, e.a] : isStride(e.a) ? [e.a, e.b] : [null, null];
-      if (s && x && varies(x)) strides.add((s as Expr & { k: 'get' }).name);
+      if (s && x) strides.add((s as Expr & { k: 'get' }).name);
     }
     subExprs(e).forEach(find);
   };
-  for (const s of topLevel(loop.body)) stmtExprs(s).forEach(find);
+  const own = (ss: Stmt[]): Stmt[] => ss.flatMap((s) => (nested.has(s) ? [] : s.k === 'block' ? own(s.body) : [s]));
+  for (const s of own(loop.body)) stmtExprs(s).forEach(find);
   if (!strides.size) return [loop];
   const unit = (e: Expr): Expr => {
     if (e.k === 'bin' && e.op === 'mul' && e.t === 'i32') {

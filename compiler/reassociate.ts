@@ -15,6 +15,7 @@
 // share `j << 3` and differ only in their hoisted invariant part.
 import type { Expr } from './ir.js';
 import { bin, cvt } from './ir-build.js';
+import { STATIC_BASE } from '../runtime/layout.js';
 
 type Term = { atom: Expr; c: bigint };
 /** Σ c * atom + k, over i32 or i64 (coefficients kept modulo 2^bits). */
@@ -34,6 +35,24 @@ export function reassociate(e: Expr, invariant: (e: Expr) => boolean, definition
   if (!varying.length || !inv.length) return null;
   if (inv.length === 1 && inv[0].c === 1n && s.k === 0n) return null;
   return bin('add', 'i32', build(inv, s.k), build(varying, 0n));
+}
+
+/**
+ * An element address `e` (expanded: a sum holding an array's data pointer `x.d`) split into a base
+ * and a constant byte offset in [0, STATIC_BASE] for the load or store's offset field, the base
+ * regrouped as in `reassociate` without the constant (the same base for all the elements of a row,
+ * which is then computed once). The sum modulo 2^32 equals base + offset without wrapping because
+ * the element lies at STATIC_BASE or above (had base + offset passed 2^32, it would lie below offset).
+ */
+export function splitOffset(e: Expr, invariant: (e: Expr) => boolean, definition: (name: string) => Expr | null): { base: Expr; offset: number } | null {
+  if (e.t !== 'i32') return null;
+  const s = sum(e, 32, definition);
+  const data = [...s.terms.values()].some((t) => t.c === 1n && t.atom.k === 'get' && t.atom.name.endsWith('.d'));
+  if (!data || s.k < 0n || s.k > BigInt(STATIC_BASE)) return null;
+  const inv: Term[] = [], varying: Term[] = [];
+  for (const t of s.terms.values()) if (t.c !== 0n) (invariant(t.atom) ? inv : varying).push(t);
+  const base = !inv.length ? build(varying, 0n) : !varying.length ? build(inv, 0n) : bin('add', 'i32', build(inv, 0n), build(varying, 0n));
+  return { base, offset: Number(s.k) };
 }
 
 function wrapBits(v: bigint, bits: 32 | 64): bigint {

@@ -10,7 +10,7 @@ import { check } from '../language/checker.js';
 import { lower } from '../compiler/lower/module.js';
 import { hoistBoundsChecks } from '../compiler/checks.js';
 import { parallelize } from '../compiler/parallel.js';
-import type { Stmt } from '../compiler/ir.js';
+import type { Expr, Stmt } from '../compiler/ir.js';
 import { printExpr } from '../compiler/ir-print.js';
 
 /** The body of function `fn` after lowering, the parallel pass and the hoisting pass (as the driver runs them). */
@@ -179,6 +179,29 @@ describe('unit strides and invariant code motion', () => {
     const j = opened(v.unit!.body).find((x) => x.k === 'set' && x.name === 'j') as Stmt & { k: 'set' };
     for (const a of addrs) expect(a).toBe(`(${a.slice(1, a.indexOf(' '))} + (i64->i32(${printExpr(j.value)}) << 3))`);
     expect(addrs.every((a) => a.startsWith('(inv%'))).toBe(true);
+  });
+});
+
+describe('constant offsets in the unit copy', () => {
+  it('gives the elements of a row one address and constant offsets, pos[j, 0..2] as base @0, @8, @16', () => {
+    const ss = body([
+      'def f(pos: float64[:, :], out: float64[:]):',
+      '    for j in range(1, 4):',
+      '        out[j] = pos[j, 0] + pos[j, 1] * pos[j, 2]',
+    ].join('\n'), 'f');
+    const v = opened(ss).map(versions).find((x) => x)!;
+    // The unit copy is for pos.s1 == 1 (the column index is a constant) and out.s0 == 1.
+    const loads: string[] = [];
+    const walk = (e: Expr) => { if (e.k === 'load') loads.push(`${printExpr(e.addr)} @${e.offset ?? 0}`); if (e.k === 'bin') { walk(e.a); walk(e.b); } };
+    for (const x of opened(v.unit!.body)) if (x.k === 'store') walk(x.value);
+    expect(loads.length).toBe(3);
+    const base = loads[0].slice(0, loads[0].lastIndexOf(' '));
+    expect(loads).toEqual([`${base} @0`, `${base} @8`, `${base} @16`]);
+    // In the strided copy each column has its own address.
+    const strided: string[] = [];
+    const walk2 = (e: Expr) => { if (e.k === 'load') strided.push(printExpr(e.addr)); if (e.k === 'bin') { walk2(e.a); walk2(e.b); } };
+    for (const x of opened(v.fast.body)) if (x.k === 'store') walk2(x.value);
+    expect(new Set(strided).size).toBe(3);
   });
 });
 
