@@ -138,6 +138,9 @@ export interface CompileResult {
   timings: Record<string, number>;
 }
 
+/** Set once this process starts loading Binaryen; settles when its wasm is compiled. */
+let binaryenLoad: Promise<void> | undefined;
+
 const CACHE_VERSION = 'par-0.1.0-2';
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
@@ -164,7 +167,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
       const t0 = performance.now();
       // Binaryen compiles its 13 MB of wasm off the main thread: started first, that overlaps the
       // front end. (emit.ts awaits the same promise; a failure surfaces there.)
-      import('./binaryen.js').then((b) => b.loadBinaryen()).catch(() => {});
+      binaryenLoad ??= import('./binaryen.js').then((b) => b.loadBinaryen()).then(() => {}, () => {});
       const { pipeline } = await import('./pipeline.js');
       timings.load = performance.now() - t0;
       stages = pipeline(file, diags, timings, { boundsCheck, interruptible: options.interruptible ?? false });
@@ -190,6 +193,8 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const built = await backEnd();
   options.signal?.throwIfAborted();
   if (!built || diags.hasErrors) return result;
+  // A module compiled while Binaryen's compiles would get no TurboFan (Note [Binaryen on Liftoff]).
+  if (binaryenLoad) await binaryenLoad;
   const inst = await instantiate({
     bytes: built.bytes, strings: built.manifest.strings, sites: built.manifest.sites, stdout: defaultStdout,
     minPages: built.manifest.minPages,
