@@ -74,6 +74,21 @@ export interface CompileOptions {
   cluster?: string;
   /** Cluster mode: fail when no worker finishes a chunk for this many seconds (default: wait). */
   clusterTimeout?: number;
+  /**
+   * The wasm of this very source, compiled ahead of time by `precompile` (the playground's build
+   * compiles its examples): used like a cache hit when its source, bounds checks and
+   * interruptibility match this call's, else ignored. It must come from this same build of Par.
+   */
+  precompiled?: Precompiled;
+}
+
+/** What `precompile` returns: a program's wasm and manifest, with what it was compiled from. */
+export interface Precompiled {
+  source: string;
+  boundsCheck: boolean;
+  interruptible: boolean;
+  bytes: Uint8Array;
+  manifest: Manifest;
 }
 
 /** One chunk of a parallel loop (iterations [lo, hi)) or one thread's run of a region (lo = hi = -1); ms since the trace began. */
@@ -175,6 +190,11 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     return stages;
   };
   const backEnd = async (): Promise<{ bytes: Uint8Array; manifest: Manifest } | null> => {
+    const pre = options.precompiled;
+    if (pre && pre.source === source && pre.boundsCheck === boundsCheck && pre.interruptible === (options.interruptible ?? false)) {
+      timings.cache = 1;
+      return pre;
+    }
     const cached = options.cacheDir ? await readCache(options.cacheDir, key) : null;
     if (cached) { timings.cache = 1; return cached; }
     options.signal?.throwIfAborted();
@@ -216,6 +236,19 @@ const nodeCrypto = () => import('node:crypto');
  * runtime/ (subdirectories included; declaration files left out), read synchronously: about 60
  * files, a few milliseconds, which is less than the many small async reads it replaces.
  */
+/**
+ * Compiles without instantiating, for `CompileOptions.precompiled`; null when the source has errors
+ * (compile() reports them).
+ */
+export async function precompile(source: string, options: Pick<CompileOptions, 'filename' | 'boundsCheck' | 'interruptible'> = {}): Promise<Precompiled | null> {
+  const diags = new DiagnosticBag();
+  const boundsCheck = options.boundsCheck ?? true;
+  const interruptible = options.interruptible ?? false;
+  const { pipeline } = await import('./pipeline.js');
+  const built = await pipeline(sourceFile(options.filename ?? '<input>', source), diags, {}, { boundsCheck, interruptible }).build();
+  return built && !diags.hasErrors ? { source, boundsCheck, interruptible, ...built } : null;
+}
+
 let compilerHashMemo: Promise<string> | undefined;
 function compilerHash(): Promise<string> {
   compilerHashMemo ??= (async () => {
