@@ -26,13 +26,76 @@ export function loadBinaryen(): Promise<Binaryen> {
       else original.apply(console, args);
     };
     try {
-      return (await import('binaryen')).default;
+      return (globalThis.process?.versions?.node ? await loadSplitOnNode() : null) ?? await loadPackage();
     } finally {
       console.error = original;
     }
   })();
   return loading;
 }
+
+/**
+ * The copy `npm run build` makes in dist/binaryen/ (scripts/split-binaryen.js): binaryen.js without
+ * its embedded wasm, which is read from binaryen.wasm instead of decoded from a 13 MB string, and
+ * compiled synchronously on Liftoff (Note [Binaryen on Liftoff]). Null when there is no such copy
+ * (running from the TypeScript sources, or binaryen.js of another layout).
+ */
+async function loadSplitOnNode(): Promise<Binaryen | null> {
+  const [{ readFileSync }, v8] = await Promise.all([import('node:fs'), import('node:v8')]);
+  const dir = new URL('../binaryen/', import.meta.url);
+  let bytes: Uint8Array<ArrayBuffer>;
+  try {
+    bytes = readFileSync(new URL('binaryen.wasm', dir));
+  } catch {
+    return null;
+  }
+  const start = (await import(/* @vite-ignore */ new URL('binaryen.js', dir).href)).default as (options: object) => Promise<Binaryen>;
+  return start({
+    instantiateWasm(imports: WebAssembly.Imports, done: (instance: WebAssembly.Instance, module: WebAssembly.Module) => void) {
+      const module = onLiftoff(v8, () => new WebAssembly.Module(bytes));
+      done(new WebAssembly.Instance(module, imports), module);
+      return {};
+    },
+  });
+}
+
+/** The npm package as it is (browsers get it through the playground's build plugin). */
+async function loadPackage(): Promise<Binaryen> {
+  const v8 = globalThis.process?.versions?.node ? await import('node:v8') : null;
+  return onLiftoffAsync(v8, async () => (await import('binaryen')).default);
+}
+
+type V8 = typeof import('node:v8');
+/** Whether node runs with a Liftoff flag of the user's own, which is then left as it is. */
+const ownLiftoffFlag = (): boolean => globalThis.process?.execArgv.some((a) => /liftoff/.test(a)) ?? false;
+
+function onLiftoff<T>(v8: V8, f: () => T): T {
+  if (ownLiftoffFlag()) return f();
+  v8.setFlagsFromString('--liftoff-only');
+  try { return f(); } finally { v8.setFlagsFromString('--no-liftoff-only'); }
+}
+
+async function onLiftoffAsync<T>(v8: V8 | null, f: () => Promise<T>): Promise<T> {
+  if (!v8 || ownLiftoffFlag()) return f();
+  v8.setFlagsFromString('--liftoff-only');
+  try { return await f(); } finally { v8.setFlagsFromString('--no-liftoff-only'); }
+}
+
+/*
+ * Note [Binaryen on Liftoff]: V8 runs wasm first through its baseline compiler, Liftoff, and
+ * recompiles each function that gets hot with TurboFan on background threads. Binaryen's optimizer
+ * is 10 MB of wasm with huge functions, and a compile makes hundreds of them hot at once: the
+ * first `-O3` of a process spent ~2 s (of a 2.6-5 s `par run --no-cache`, 2 cores) mostly waiting
+ * for or competing with those TurboFan compiles, 0.2-0.4 s with Liftoff only. Later compiles in the
+ * same process are up to ~1.6x slower on Liftoff than on TurboFan code, which a process would need
+ * a dozen compiles to win back. V8 fixes a module's tiers when it compiles it, so the flag is set
+ * only while Binaryen's module compiles and cleared after: the programs Par compiles still get
+ * TurboFan (a kernel ran at full speed; with --liftoff-only for everything it ran 1.9x slower).
+ * The split copy compiles synchronously, so nothing else can compile in that window; the package's
+ * own start compiles asynchronously, and a module another caller compiled meanwhile would get
+ * Liftoff only, so the driver instantiates a program only once the load has settled. A node run
+ * with a Liftoff flag of the user's own keeps its flags.
+ */
 
 /** The wasm features every Par module uses: threads, SIMD, bulk memory, sat. conversions, multi-value. */
 export function parFeatures(b: Binaryen): BinaryenNS.Features {

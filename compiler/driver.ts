@@ -83,6 +83,21 @@ export interface CompileOptions {
   clusterTimeout?: number;
   /** Cluster mode over rediss://: PEM text of a CA to trust, and of a client certificate and its key. */
   clusterTls?: { ca?: string; cert?: string; key?: string };
+  /**
+   * The wasm of this very source, compiled ahead of time by `precompile` (the playground's build
+   * compiles its examples): used like a cache hit when its source, bounds checks and
+   * interruptibility match this call's, else ignored. It must come from this same build of Par.
+   */
+  precompiled?: Precompiled;
+}
+
+/** What `precompile` returns: a program's wasm and manifest, with what it was compiled from. */
+export interface Precompiled {
+  source: string;
+  boundsCheck: boolean;
+  interruptible: boolean;
+  bytes: Uint8Array;
+  manifest: Manifest;
 }
 
 /** One chunk of a parallel loop (iterations [lo, hi)) or one thread's run of a region (lo = hi = -1); ms since the trace began. */
@@ -147,6 +162,9 @@ export interface CompileResult {
   timings: Record<string, number>;
 }
 
+/** Set once this process starts loading Binaryen; settles when its wasm is compiled. */
+let binaryenLoad: Promise<void> | undefined;
+
 const CACHE_VERSION = 'par-0.1.0-2';
 
 export async function compile(source: string, options: CompileOptions = {}): Promise<CompileResult> {
@@ -173,7 +191,7 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
       const t0 = performance.now();
       // Binaryen compiles its 13 MB of wasm off the main thread: started first, that overlaps the
       // front end. (emit.ts awaits the same promise; a failure surfaces there.)
-      import('./binaryen.js').then((b) => b.loadBinaryen()).catch(() => {});
+      binaryenLoad ??= import('./binaryen.js').then((b) => b.loadBinaryen()).then(() => {}, () => {});
       const { pipeline } = await import('./pipeline.js');
       timings.load = performance.now() - t0;
       stages = pipeline(file, diags, timings, { boundsCheck, interruptible: options.interruptible ?? false, checkRaces: options.checkRaces ?? false });
@@ -181,6 +199,12 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
     return stages;
   };
   const backEnd = async (): Promise<{ bytes: Uint8Array; manifest: Manifest } | null> => {
+    const pre = options.precompiled;
+    // (Precompiled code has no race checks: a checkRaces compile builds its own.)
+    if (pre && !options.checkRaces && pre.source === source && pre.boundsCheck === boundsCheck && pre.interruptible === (options.interruptible ?? false)) {
+      timings.cache = 1;
+      return pre;
+    }
     const cached = options.cacheDir ? await readCache(options.cacheDir, key) : null;
     if (cached) { timings.cache = 1; return cached; }
     options.signal?.throwIfAborted();
@@ -199,6 +223,8 @@ export async function compile(source: string, options: CompileOptions = {}): Pro
   const built = await backEnd();
   options.signal?.throwIfAborted();
   if (!built || diags.hasErrors) return result;
+  // A module compiled while Binaryen's compiles would get no TurboFan (Note [Binaryen on Liftoff]).
+  if (binaryenLoad) await binaryenLoad;
   const inst = await instantiate({
     bytes: built.bytes, strings: built.manifest.strings, sites: built.manifest.sites, stdout: defaultStdout,
     minPages: built.manifest.minPages,
@@ -220,6 +246,19 @@ const nodeCrypto = () => import('node:crypto');
  * runtime/ (subdirectories included; declaration files left out), read synchronously: about 60
  * files, a few milliseconds, which is less than the many small async reads it replaces.
  */
+/**
+ * Compiles without instantiating, for `CompileOptions.precompiled`; null when the source has errors
+ * (compile() reports them).
+ */
+export async function precompile(source: string, options: Pick<CompileOptions, 'filename' | 'boundsCheck' | 'interruptible'> = {}): Promise<Precompiled | null> {
+  const diags = new DiagnosticBag();
+  const boundsCheck = options.boundsCheck ?? true;
+  const interruptible = options.interruptible ?? false;
+  const { pipeline } = await import('./pipeline.js');
+  const built = await pipeline(sourceFile(options.filename ?? '<input>', source), diags, {}, { boundsCheck, interruptible }).build();
+  return built && !diags.hasErrors ? { source, boundsCheck, interruptible, ...built } : null;
+}
+
 let compilerHashMemo: Promise<string> | undefined;
 function compilerHash(): Promise<string> {
   compilerHashMemo ??= (async () => {

@@ -2,7 +2,7 @@
 // skipped); a post-pass (`layout`) then applies Python's indentation rules and inserts the NEWLINE,
 // INDENT and DEDENT tokens the parser needs. Doing layout as a separate pass keeps the token
 // patterns context-free and puts all the line logic in one readable function.
-import { createToken, createTokenInstance, Lexer, tokenMatcher } from 'chevrotain';
+import { createToken, createTokenInstance, Lexer, tokenMatcher } from './chevrotain.js';
 import type { CustomPatternMatcherReturn, IToken, TokenType } from 'chevrotain';
 import { Code } from './diagnostics.js';
 import type { DiagnosticBag } from './diagnostics.js';
@@ -130,12 +130,17 @@ const scanned: TokenType[] = [
   LParen, RParen, LBracket, RBracket, LBrace, RBrace, Comma, Colon, Semicolon, Ellipsis, Dot,
 ];
 
+/** The token types the scanner matches, in priority order. */
+export const scannedTokens: readonly TokenType[] = scanned;
+
 /** Every token type, for the parser's vocabulary. */
 export const allTokens: TokenType[] = [
   AugAssign, CompareOp, BinaryOp, UnaryOp, Newline, Indent, Dedent, ...scanned,
 ];
 
-const scanner = new Lexer(scanned, { positionTracking: 'onlyOffset', ensureOptimizations: false });
+/** Lexer options; Chevrotain's checks of the token patterns are skipped at start-up (test/parser.test.ts runs them). */
+export const lexerConfig = { positionTracking: 'onlyOffset', ensureOptimizations: false } as const;
+const scanner = new Lexer(scanned, { ...lexerConfig, skipValidations: true });
 
 function matchString(text: string, offset: number): CustomPatternMatcherReturn | null {
   let i = offset;

@@ -5,7 +5,7 @@
 // CST-to-AST pass then says "X is not supported in Par" instead of a baffling syntax error.
 // Compound statements are split into a header rule ending at ':' and a suite, so that error
 // recovery resyncs at the end of a broken header and still parses the block below it.
-import { CstParser, EOF, tokenMatcher } from 'chevrotain';
+import { CstParser, EOF, tokenMatcher } from './chevrotain.js';
 import type { IParserErrorMessageProvider, IToken, TokenType } from 'chevrotain';
 import * as T from './lexer.js';
 
@@ -59,8 +59,12 @@ const messages: IParserErrorMessageProvider = {
 interface Resync { flattenFollowSet(): TokenType[] }
 
 export class ParParser extends CstParser {
-  constructor() {
-    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages });
+  /**
+   * `validate`: run Chevrotain's grammar checks (ambiguities, left recursion; they throw). They cost
+   * ~80 ms of a start-up, so the shared parser skips them and test/parser.test.ts runs them.
+   */
+  constructor({ validate = false } = {}) {
+    super(T.allTokens, { recoveryEnabled: true, maxLookahead: 3, errorMessageProvider: messages, skipValidations: !validate });
     this.performSelfAnalysis();
   }
 

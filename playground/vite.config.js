@@ -2,11 +2,13 @@
 // needs cross-origin isolation for shared wasm memory, so the dev and preview servers send COOP/COEP;
 // the static site also ships coi-serviceworker, which adds those headers from a service worker on
 // hosts that cannot set them. The compiler and runtime come from the tsc build in ../dist; the build
-// serves Binaryen's wasm as a file of its own (binaryen-wasm.js).
+// serves Binaryen's wasm as a file of its own (binaryen-wasm.js) and compiles the examples ahead of
+// time (precompile.js).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import { binaryenWasm } from './binaryen-wasm.js';
+import { precompiledExamples } from './precompile.js';
 
 export const isolationHeaders = {
   'Cross-Origin-Opener-Policy': 'same-origin',
@@ -39,8 +41,8 @@ export default defineConfig({
   server: { headers: isolationHeaders, fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] } },
   preview: { headers: isolationHeaders },
   // Module workers: the runtime's workers use top-level await and start nested workers.
-  // Binaryen is bundled only into the run worker, so its plugin is a worker plugin.
-  worker: { format: 'es', plugins: () => [binaryenWasm()] },
+  // Binaryen and the precompiled examples are bundled only into the run worker: worker plugins.
+  worker: { format: 'es', plugins: () => [binaryenWasm(), precompiledExamples()] },
   build: { outDir: 'dist', emptyOutDir: true, target: 'es2022', chunkSizeWarningLimit: 16384 },
   plugins: [coiServiceWorker()],
 });

@@ -4,7 +4,7 @@ import { describe, it, expect } from 'vitest';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compile, ParError } from '../index.js';
+import { compile, ParError, precompile } from '../index.js';
 
 async function run(src: string): Promise<{ out: string; heap: number }> {
   const r = await compile(src, { filename: 't.par' });
@@ -86,5 +86,39 @@ describe('compile() API', () => {
     // 100000 iterations each allocate ~16 KB; without freeing that would be 1.6 GB.
     expect(big.heap).toBeLessThan(small.heap + 256 * 1024);
     expect(big.out).toBe(`${2 * 500 * (100000 * 99999 / 2)}.0\n`.replace('e+', 'e+'));
+  });
+});
+
+// The playground compiles its examples when the site is built and hands them to compile().
+describe('precompile() and the precompiled option', () => {
+  const source = 'x = arange(5)\nprint(sum(x * x))\n';
+  const output = async (r: Awaited<ReturnType<typeof compile>>) => {
+    let out = '';
+    await r.program!.run({ stdout: (t) => { out += t; } });
+    r.program!.dispose();
+    return out;
+  };
+
+  it('runs the precompiled wasm without compiling when source and options match', async () => {
+    const pre = await precompile(source, { interruptible: true });
+    expect(pre).not.toBeNull();
+    const r = await compile(source, { interruptible: true, precompiled: pre! });
+    expect(r.timings.cache).toBe(1);
+    expect(r.timings.emit).toBeUndefined();
+    expect(await output(r)).toBe('30\n');
+  });
+
+  it('ignores it for another source or other options', async () => {
+    const pre = (await precompile(source, { interruptible: true }))!;
+    const other = await compile('print(7)\n', { interruptible: true, precompiled: pre });
+    expect(other.timings.cache).toBeUndefined();
+    expect(await output(other)).toBe('7\n');
+    const notInterruptible = await compile(source, { precompiled: pre });
+    expect(notInterruptible.timings.cache).toBeUndefined();
+    expect(await output(notInterruptible)).toBe('30\n');
+  });
+
+  it('gives null for a program with errors', async () => {
+    expect(await precompile('print(undefined_name)\n')).toBeNull();
   });
 });

@@ -100,6 +100,11 @@ describe('playground in Chromium', () => {
     await page.selectOption('#threads', '2');
     const out = await run(page);
     expect(out).toContain(readFileSync(new URL('../examples/mandelbrot.expected', import.meta.url), 'utf8').trim());
+    // The example came compiled with the site (playground/precompile.js), and its IR and WAT tabs still show.
+    const dumps = await page.evaluate(() => { const r = (window as any).par.lastResult; return { cache: r.stages?.cache, ir: r.ir, wat: r.wat }; });
+    expect(dumps.cache).toBe(1);
+    expect(dumps.ir).toContain('func __main');
+    expect(dumps.wat).toMatch(/^\(module[\s\S]*\(func \$__main/);
     const loops = await page.evaluate(() => (window as any).par.lastResult.loops as string[]);
     expect(loops.find((l) => l.startsWith('line 30 prange'))).toMatch(/, 2 threads, load imbalance/);
     await page.click('nav button[data-tab="loops"]');

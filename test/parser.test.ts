@@ -590,3 +590,18 @@ describe('robustness', () => {
     expect(ok('\n\n   \n# only a comment').body).toEqual([]);
   });
 });
+
+// The shared lexer and parser skip Chevrotain's definition checks to start faster; these run them.
+describe('grammar definition checks', () => {
+  it('the token patterns pass the lexer checks', async () => {
+    const { Lexer } = await import('../language/chevrotain.js');
+    const { lexerConfig, scannedTokens } = await import('../language/lexer.js');
+    const lexer = new Lexer([...scannedTokens], { ...lexerConfig, skipValidations: false });
+    expect(lexer.lexerDefinitionErrors).toEqual([]);
+  });
+  it('the grammar passes the parser checks (no ambiguity, no left recursion)', async () => {
+    const { ParParser } = await import('../language/parser.js');
+    const validated = new ParParser({ validate: true });
+    expect(validated.definitionErrors).toEqual([]);
+  });
+});
