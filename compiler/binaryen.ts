@@ -87,8 +87,9 @@ async function onLiftoffAsync<T>(v8: V8 | null, f: () => Promise<T>): Promise<T>
  * is 10 MB of wasm with huge functions, and a compile makes hundreds of them hot at once: the
  * first `-O3` of a process spent ~2 s (of a 2.6-5 s `par run --no-cache`, 2 cores) mostly waiting
  * for or competing with those TurboFan compiles, 0.2-0.4 s with Liftoff only. Later compiles in the
- * same process are up to ~1.6x slower on Liftoff than on TurboFan code, which a process would need
- * a dozen compiles to win back. V8 fixes a module's tiers when it compiles it, so the flag is set
+ * same process are slower on Liftoff than on TurboFan code (40 compiles in one process: 1.2-1.45x
+ * in all), which a long-running process that compiles many programs may prefer to avoid: running
+ * node with `--no-liftoff-only` (any flag naming liftoff) leaves V8's tiering alone. V8 fixes a module's tiers when it compiles it, so the flag is set
  * only while Binaryen's module compiles and cleared after: the programs Par compiles still get
  * TurboFan (a kernel ran at full speed; with --liftoff-only for everything it ran 1.9x slower).
  * The split copy compiles synchronously, so nothing else can compile in that window; the package's
