@@ -13,6 +13,9 @@ try {
   process.stderr.write("par: the compiler is not built yet (dist/ is missing); run 'npm install' or 'npm run build'\n");
   process.exit(70);
 }
+// This process compiles at most one program: Binaryen may start on V8's baseline compiler
+// (Note [Binaryen on Liftoff] in compiler/binaryen.ts; compile() callers keep V8's tiering).
+(await import('../dist/compiler/start-mode.js')).startMode.oneShot = true;
 process.off('SIGINT', early); // main() installs its own handler, which also stops a running program
 // exitCode rather than process.exit(): let piped stdout drain before the process ends.
 process.exitCode = await cli.main(process.argv.slice(2));

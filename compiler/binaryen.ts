@@ -2,6 +2,7 @@
 // front-end-only runs such as `--dump=ir` never pay for it) and the few helpers the emitter needs
 // that touch Binaryen's global state or its stderr. Everything else talks to the typed Module API.
 import type BinaryenNS from 'binaryen';
+import { startMode } from './start-mode.js';
 
 export type Binaryen = typeof BinaryenNS;
 export type BModule = BinaryenNS.Module;
@@ -70,13 +71,13 @@ type V8 = typeof import('node:v8');
 const ownLiftoffFlag = (): boolean => globalThis.process?.execArgv.some((a) => /liftoff/.test(a)) ?? false;
 
 function onLiftoff<T>(v8: V8, f: () => T): T {
-  if (ownLiftoffFlag()) return f();
+  if (!startMode.oneShot || ownLiftoffFlag()) return f();
   v8.setFlagsFromString('--liftoff-only');
   try { return f(); } finally { v8.setFlagsFromString('--no-liftoff-only'); }
 }
 
 async function onLiftoffAsync<T>(v8: V8 | null, f: () => Promise<T>): Promise<T> {
-  if (!v8 || ownLiftoffFlag()) return f();
+  if (!v8 || !startMode.oneShot || ownLiftoffFlag()) return f();
   v8.setFlagsFromString('--liftoff-only');
   try { return await f(); } finally { v8.setFlagsFromString('--no-liftoff-only'); }
 }
@@ -88,8 +89,10 @@ async function onLiftoffAsync<T>(v8: V8 | null, f: () => Promise<T>): Promise<T>
  * first `-O3` of a process spent ~2 s (of a 2.6-5 s `par run --no-cache`, 2 cores) mostly waiting
  * for or competing with those TurboFan compiles, 0.2-0.4 s with Liftoff only. Later compiles in the
  * same process are slower on Liftoff than on TurboFan code (40 compiles in one process: 1.2-1.45x
- * in all), which a long-running process that compiles many programs may prefer to avoid: running
- * node with `--no-liftoff-only` (any flag naming liftoff) leaves V8's tiering alone. V8 fixes a module's tiers when it compiles it, so the flag is set
+ * in all), so only the `par` command, a process that compiles once, asks for it (startMode.oneShot,
+ * set by bin/par.js): the compile() API, in a server or the test suite, keeps V8's tiering, and so
+ * does node run with `--no-liftoff-only` (any flag naming liftoff). V8 fixes a module's tiers when
+ * it compiles it, so the flag is set
  * only while Binaryen's module compiles and cleared after: the programs Par compiles still get
  * TurboFan (a kernel ran at full speed; with --liftoff-only for everything it ran 1.9x slower).
  * The split copy compiles synchronously, so nothing else can compile in that window; the package's
