@@ -52,7 +52,7 @@ timeLimitIn.onchange = memoryLimitIn.onchange = () => localStorage.setItem(STORE
 let runner: Worker;
 let runnerReady = false;
 let isolated = false;
-let running: { id: number; t0: number; limits: Limits; timer?: number } | null = null;
+let running: { id: number; t0: number; limits: Limits; version: number; timer?: number } | null = null;
 let runId = 0;
 let lastResult: RunResult | null = null;
 let runsDone = 0;
@@ -91,6 +91,15 @@ const SEVERITY = { error: monaco.MarkerSeverity.Error, warning: monaco.MarkerSev
 function showMarkers(markers: Marker[]): void {
   monaco.editor.setModelMarkers(model, 'par', markers.map((m) => ({ ...toRange(m.span), message: m.message, severity: SEVERITY[m.severity] })));
 }
+/**
+ * The last run's errors, for the text they were found in: a check of that same text whose reply
+ * comes after the run (it was still waiting for its debounce) must not wipe out a run-time error.
+ */
+let runMarkers: { version: number; markers: Marker[] } | null = null;
+function showCheckMarkers(markers: Marker[]): void {
+  const run = runMarkers?.version === model.getVersionId() ? runMarkers.markers.filter((r) => !markers.some((m) => m.message === r.message)) : [];
+  showMarkers([...markers, ...run]);
+}
 
 // ---- diagnostics while typing: debounced, in a worker loaded on the first edit ----
 let checker: Worker | null = null;
@@ -109,7 +118,7 @@ function createChecker(): Worker {
   w.onmessage = (e: MessageEvent<CheckReply>) => {
     if (e.data.id !== checkId) return; // an older version of the text
     checkTimes.push(e.data.ms);
-    showMarkers(e.data.markers);
+    showCheckMarkers(e.data.markers);
   };
   return w;
 }
@@ -202,7 +211,7 @@ function run(): void {
   stopFlag = null;
   const threads = isolated ? Number(threadSel.value) : 1;
   const limits = currentLimits();
-  running = { id: ++runId, t0: performance.now(), limits };
+  running = { id: ++runId, t0: performance.now(), limits, version: model.getVersionId() };
   runBtn.disabled = true;
   stopBtn.disabled = false;
   setStatus(`running on ${threads} thread${threads === 1 ? '' : 's'} (limits: ${limitsText(limits)})…`);
@@ -228,6 +237,7 @@ function finishRun(r: RunResult): void {
   showText();
   const ms = performance.now() - running!.t0;
   clearTimeout(running!.timer);
+  const version = running!.version;
   running = null;
   lastResult = r;
   runsDone++;
@@ -235,7 +245,8 @@ function finishRun(r: RunResult): void {
   runBtn.disabled = !runnerReady;
   for (const e of r.errors) appendError(e);
   if (r.internal) appendNote(`internal error in Par: ${r.internal}`);
-  if (r.errors.length) showMarkers(r.errors);
+  runMarkers = { version, markers: r.errors };
+  if (r.errors.length && version === model.getVersionId()) showMarkers(r.errors);
   const state = r.ok ? 'done' : r.errors.length || r.internal ? 'failed' : 'done';
   setStatus(`${state} in ${fmt(ms)} (compile ${fmt(r.compileMs)}, run ${fmt(r.runMs)}) on ${r.threads} thread${r.threads === 1 ? '' : 's'}`);
   $('loops').textContent = r.loops.length ? r.loops.join('\n') : 'No parallel loop ran.';
