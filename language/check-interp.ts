@@ -5,12 +5,12 @@ import { Code } from './diagnostics.js';
 import { type Type, array, scalar, showType } from './types.js';
 import { Unknown } from './check-base.js';
 import type { Checker } from './checker.js';
+import { argOf } from './check-arrangement.js';
 
 export const INTERP_PARAMS = ['x', 'xp', 'fp', 'left', 'right', 'period'];
 
 /** The argument of parameter `name`: positional by INTERP_PARAMS' order, or keyword. */
-export const interpArg = (c: A.Call, name: string): A.Expr | undefined =>
-  c.args[INTERP_PARAMS.indexOf(name)] ?? c.keywords.find((k) => k.name === name)?.value;
+export const interpArg = (c: A.Call, name: string): A.Expr | undefined => argOf(c, c.args, INTERP_PARAMS.indexOf(name), name);
 
 export function interpCall(ck: Checker, c: A.Call): Type {
   const kw = ck.kw(c, INTERP_PARAMS, 'interp');

@@ -78,6 +78,13 @@ export function raceImports(o: RaceImportsOptions): Record<string, (...args: nev
   const h = new Int32Array(o.table, 0, TABLE);
   const t = new Int32Array(o.table, TABLE * 4);
   const mask = (t.length / E.SIZE) - 1;
+  /** Takes entry e's lock (its state word set to LOCKED); returns the state it had, to be stored back. */
+  const lock = (e: number): number => {
+    for (;;) {
+      const s = Atomics.load(t, e);
+      if (s !== LOCKED && Atomics.compareExchange(t, e, s, LOCKED) === s) return s;
+    }
+  };
   // This thread's state: the iteration it runs, in which loop run (epoch), and how deep it is in
   // prange loops nested in that run's body (their iterations belong to the outer one).
   let iter = 0, iterEpoch = 0, nested = 0, nestedEpoch = 0, owner = 0;
@@ -139,11 +146,7 @@ export function raceImports(o: RaceImportsOptions): Record<string, (...args: nev
       const start = slotOf(addr);
       for (let p = 0; p < PROBES; p++) {
         const e = ((start + p) & mask) * E.SIZE;
-        let s: number;
-        for (;;) {
-          s = Atomics.load(t, e);
-          if (s !== LOCKED && Atomics.compareExchange(t, e, s, LOCKED) === s) break;
-        }
+        const s = lock(e);
         if (s === epoch && t[e + E.addr] !== addr) { Atomics.store(t, e, s); continue; }
         if (s !== epoch) { t[e + E.addr] = addr; t[e + E.wWho] = 0; t[e + E.r1Who] = 0; t[e + E.r2Who] = 0; }
         if (write) {
@@ -172,11 +175,7 @@ export function raceImports(o: RaceImportsOptions): Record<string, (...args: nev
         const start = slotOf(addr);
         for (let p = 0; p < PROBES; p++) {
           const e = ((start + p) & mask) * E.SIZE;
-          let s: number;
-          for (;;) {
-            s = Atomics.load(t, e);
-            if (s !== LOCKED && Atomics.compareExchange(t, e, s, LOCKED) === s) break;
-          }
+          const s = lock(e);
           const hit = s === epoch && t[e + E.addr] === addr;
           if (hit) { t[e + E.wWho] = 0; t[e + E.r1Who] = 0; t[e + E.r2Who] = 0; }
           Atomics.store(t, e, s);

@@ -253,6 +253,15 @@ describe.skipIf(!hasRedis)('cluster mode', () => {
 
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const ssl = (...a: string[]) => expect(spawnSync('openssl', a, { cwd: work }).status).toBe(0);
+/** A redis-server on a TLS port with Par's ACL user (client certificates required or not); its rediss:// address. */
+async function startTlsRedis(clientCertificates: boolean): Promise<string> {
+  const tlsPort = await freePort();
+  const server = start('redis-server', ['--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
+    '--tls-cert-file', 'tls.pem', '--tls-key-file', 'tls.key', '--tls-ca-cert-file', 'ca.pem', '--tls-auth-clients', clientCertificates ? 'yes' : 'no',
+    '--user', 'par', 'on', `>${SECRET}`, '~par:*', '&par:*', '+@all', '-@dangerous', '+info', '+client|setname', '+client|getname']);
+  await until(() => /Ready to accept connections/.test(server.out), 10000, 'redis-server with TLS');
+  return `rediss://par:${SECRET}@127.0.0.1:${tlsPort}`;
+}
 /** A private CA (ca.pem, ca.key) and a server certificate for 127.0.0.1 (tls.pem, tls.key), made once. */
 function makeServerCertificates(): void {
   if (existsSync(join(work, 'tls.pem'))) return;
@@ -265,12 +274,7 @@ describe.skipIf(!hasRedis || !hasOpenssl)('cluster mode over TLS (rediss://)', (
   it('runs with a certificate the system trusts, and refuses one it does not', async () => {
     // Node trusts the private CA through NODE_EXTRA_CA_CERTS here.
     makeServerCertificates();
-    const tlsPort = await freePort();
-    const server = start('redis-server', ['--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--tls-cert-file', 'tls.pem', '--tls-key-file', 'tls.key', '--tls-ca-cert-file', 'ca.pem', '--tls-auth-clients', 'no',
-      '--user', 'par', 'on', `>${SECRET}`, '~par:*', '&par:*', '+@all', '-@dangerous', '+info', '+client|setname', '+client|getname']);
-    await until(() => /Ready to accept connections/.test(server.out), 10000, 'redis-server with TLS');
-    const tlsUrl = `rediss://par:${SECRET}@127.0.0.1:${tlsPort}`;
+    const tlsUrl = await startTlsRedis(false);
     const trust = { NODE_EXTRA_CA_CERTS: join(work, 'ca.pem') };
     const worker = start(process.execPath, [bin, 'worker', '--redis', tlsUrl, '--threads', '1'], trust);
     const file = script('mixed.par', MIXED);
@@ -290,12 +294,7 @@ describe.skipIf(!hasRedis || !hasOpenssl)('cluster mode over TLS (rediss://)', (
     makeServerCertificates();
     ssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'client.key', '-out', 'client.csr', '-subj', '/CN=par-client');
     ssl('x509', '-req', '-in', 'client.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'client.pem', '-days', '1');
-    const tlsPort = await freePort();
-    const server = start('redis-server', ['--port', '0', '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no',
-      '--tls-cert-file', 'tls.pem', '--tls-key-file', 'tls.key', '--tls-ca-cert-file', 'ca.pem', '--tls-auth-clients', 'yes',
-      '--user', 'par', 'on', `>${SECRET}`, '~par:*', '&par:*', '+@all', '-@dangerous', '+info', '+client|setname', '+client|getname']);
-    await until(() => /Ready to accept connections/.test(server.out), 10000, 'redis-server with client certificates');
-    const tlsUrl = `rediss://par:${SECRET}@127.0.0.1:${tlsPort}`;
+    const tlsUrl = await startTlsRedis(true);
     const certs = ['--tls-ca', join(work, 'ca.pem'), '--tls-cert', join(work, 'client.pem'), '--tls-key', join(work, 'client.key')];
     const worker = start(process.execPath, [bin, 'worker', '--redis', tlsUrl, '--threads', '1', ...certs]);
     const file = script('mixed-mtls.par', MIXED);

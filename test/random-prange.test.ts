@@ -13,6 +13,16 @@ const DIR = new URL('./random-prange/', import.meta.url);
 const names = readdirSync(DIR).filter((f) => f.endsWith('.par')).map((f) => f.slice(0, -4)).sort();
 const python = spawnSync('python3', ['-c', 'import numpy'], { encoding: 'utf8' }).status === 0;
 
+/** Compiles `src` (no diagnostics expected), runs it on 2 threads, and returns the ParError it stops with, formatted. */
+async function runError(src: string): Promise<string> {
+  const r = await compile(src, { filename: 'e.par', threads: 2 });
+  expect(r.diagnostics).toEqual([]);
+  let err: unknown;
+  try { await r.program!.run({ stdout: () => {} }); } catch (e) { err = e; } finally { r.program!.dispose(); }
+  expect(err).toBeInstanceOf(ParError);
+  return r.format((err as ParError).diagnostic!);
+}
+
 describe('np.random in prange: one stream per iteration', () => {
   it('has programs to run', () => expect(names.length).toBeGreaterThanOrEqual(2));
   for (const name of names) {
@@ -47,23 +57,13 @@ describe('np.random in parallel code that stays an error', () => {
   });
   it('a prange drawing from two generators (np.random and an object): a RuntimeError naming the loop', async () => {
     const src = 'import numpy as np\nrng = np.random.default_rng(1)\na = zeros(8)\nfor i in prange(8):\n    a[i] = rng.random() + np.random.random()\n';
-    const r = await compile(src, { filename: 'e.par', threads: 2 });
-    expect(r.diagnostics).toEqual([]);
-    let err: unknown;
-    try { await r.program!.run({ stdout: () => {} }); } catch (e) { err = e; } finally { r.program!.dispose(); }
-    expect(err).toBeInstanceOf(ParError);
-    const text = r.format((err as ParError).diagnostic!);
+    const text = await runError(src);
     expect(text).toContain("RuntimeError: a prange loop that draws from more than one generator (np.random's functions, rng) is not supported yet");
     expect(text).toMatch(/^e\.par:4:/);
   });
   it('a function called from a region that draws: a RuntimeError naming the line', async () => {
     const src = 'import numpy as np\ndef f():\n    return np.random.random()\na = zeros(64)\nwith parallel() as p:\n    a[p.thread_num] = f()\n';
-    const r = await compile(src, { filename: 'e.par', threads: 2 });
-    expect(r.diagnostics).toEqual([]);
-    let err: unknown;
-    try { await r.program!.run({ stdout: () => {} }); } catch (e) { err = e; } finally { r.program!.dispose(); }
-    expect(err).toBeInstanceOf(ParError);
-    const text = r.format((err as ParError).diagnostic!);
+    const text = await runError(src);
     expect(text).toContain('RuntimeError: np.random in a parallel region is not supported yet');
     expect(text).toMatch(/^e\.par:3:/);
   });

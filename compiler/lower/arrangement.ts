@@ -18,6 +18,7 @@ import type { ArrRef, Val } from './values.js';
 import { add32, bin, convert, cvt, get, i32, log2Size, memOf, mul32, select } from '../ir-build.js';
 import { copyRaw, elemAddr, flattenCopy, fmtTrap, ld, row } from './library.js';
 import { listOf, loop, sequence } from './lists.js';
+import { toFront } from './index-arrays.js';
 
 type Expr = I.Expr;
 
@@ -130,8 +131,7 @@ function repeatCounts(fl: FnLowerer, a: ArrRef, k: number, counts: ArrRef, span:
     fl.set(total, add32(get(total, 'i32'), c));
   });
   const out = fl.alloc(a.dtype, a.shape.map((x, j) => (j === k ? get(total, 'i32') : x)), true);
-  const front = (x: ArrRef): ArrRef => ({ ...x, shape: [x.shape[k], ...x.shape.filter((_s, j) => j !== k)], strides: [x.strides[k], ...x.strides.filter((_s, j) => j !== k)] });
-  const from = front(a), to = front(out);
+  const from = toFront(a, k), to = toFront(out, k);
   const at = fl.fresh('at', 'i32');
   fl.set(at, i32(0));
   loop(fl, i32(0), n, (i) => {

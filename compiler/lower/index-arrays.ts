@@ -145,7 +145,7 @@ export function isMixedArrayIndex(fl: FnLowerer, e: A.Subscript): boolean {
 }
 
 /** a with axis k moved to the front (the same elements; a view in another axis order). */
-const toFront = (a: ArrRef, k: number): ArrRef => ({ ...a, shape: [a.shape[k], ...a.shape.filter((_n, j) => j !== k)], strides: [a.strides[k], ...a.strides.filter((_s, j) => j !== k)] });
+export const toFront = (a: ArrRef, k: number): ArrRef => ({ ...a, shape: [a.shape[k], ...a.shape.filter((_n, j) => j !== k)], strides: [a.strides[k], ...a.strides.filter((_s, j) => j !== k)] });
 
 /**
  * Note [Mixed index arrays]: a[..., idx, ...] with one 1-d index array (integers or a mask) among
